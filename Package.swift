@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Gantry target: Swift 6 language mode plus upcoming features we rely on.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "gantry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gantry", targets: ["gantry"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Shared value types: Digest, IDs, durations, errors, canonical JSON, globs.
+        .target(
+            name: "GantryCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // YAML → validated pipeline model with line:col diagnostics, expressions, matrix, path filters, plan.
+        .target(
+            name: "Pipeline",
+            dependencies: ["GantryCore", "Yams"],
+            swiftSettings: swiftSettings
+        ),
+        // Persistence: SQLite via GRDB, migrations, run records.
+        .target(
+            name: "Store",
+            dependencies: ["GantryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
+        .target(
+            name: "Engine",
+            dependencies: ["GantryCore", "Pipeline", "Store"],
+            swiftSettings: swiftSettings
+        ),
+        // ArgumentParser commands, one file per subcommand, and output formatting.
+        .target(
+            name: "GantryCLI",
+            dependencies: [
+                "GantryCore", "Pipeline", "Engine", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The executable: an entrypoint only.
+        .executableTarget(name: "gantry", dependencies: ["GantryCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "GantryCLITests", dependencies: ["GantryCLI"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,49 @@
+/// Expands a matrix into combinations, with GitHub Actions' `include` / `exclude` semantics.
+public enum MatrixExpander {
+    /// One combination: ordered key/value pairs.
+    public typealias Combination = [(String, String)]
+
+    /// All combinations: the cartesian product of the axes, minus `exclude` matches, then `include`:
+    /// an include entry extends every combination whose axis values it does not contradict, or is added
+    /// as a combination of its own when it matches none.
+    public static func combinations(of matrix: MatrixDefinition) -> [Combination] {
+        var combos: [Combination] = matrix.axes.isEmpty ? [] : [[]]
+        for axis in matrix.axes {
+            combos = combos.flatMap { combo in axis.values.map { combo + [(axis.name, $0)] } }
+        }
+        combos.removeAll { combo in
+            matrix.exclude.contains { entry in
+                !entry.isEmpty && entry.allSatisfy { key, value in combo.contains { $0.0 == key && $0.1 == value } }
+            }
+        }
+        let axisNames = Set(matrix.axes.map(\.name))
+        let original = combos
+        for entry in matrix.include {
+            var matchedAny = false
+            for index in original.indices {
+                let combo = original[index]
+                let fits = entry.allSatisfy { key, value in
+                    guard axisNames.contains(key) else { return true }
+                    return combo.contains { $0.0 == key && $0.1 == value }
+                }
+                guard fits else { continue }
+                matchedAny = true
+                for (key, value) in entry where !combos[index].contains(where: { $0.0 == key }) {
+                    combos[index].append((key, value))
+                }
+                // An added (non-axis) key may overwrite what an earlier include added.
+                for (key, value) in entry where !axisNames.contains(key) {
+                    if let at = combos[index].firstIndex(where: { $0.0 == key }) { combos[index][at].1 = value }
+                }
+            }
+            if !matchedAny { combos.append(entry) }
+        }
+        return combos
+    }
+
+    /// `test (os=linux, swift=6.3)`.
+    public static func name(job: String, combination: Combination) -> String {
+        guard !combination.isEmpty else { return job }
+        return "\(job) (" + combination.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
+    }
+}

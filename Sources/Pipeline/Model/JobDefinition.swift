@@ -1,0 +1,67 @@
+public import GantryCore
+
+/// A job as written in the file (before matrix expansion).
+public struct JobDefinition: Sendable {
+    /// The key under `jobs:`.
+    public var id: String
+    /// Where the job's key is in the file.
+    public var location: SourceLocation
+    public var name: String?
+    public var needs: [String] = []
+    public var condition: String? = nil
+    public var env: [EnvVar] = []
+    public var matrix: MatrixDefinition? = nil
+    public var steps: [StepDefinition] = []
+    public var timeout: Duration
+    public var retry: RetryPolicy? = nil
+    public var continueOnError: Bool = false
+    public var paths: [Glob] = []
+    public var pathsIgnore: [Glob] = []
+    public var cache: CacheSpec? = nil
+    public var inputs: [Glob] = []
+    /// `outputs:` name → expression template (usually `${{ steps.x.outputs.y }}`).
+    public var outputs: [(String, String)] = []
+    public var workingDirectory: String? = nil
+    /// Names of secrets this job may read.
+    public var secrets: [String] = []
+
+    public init(id: String, location: SourceLocation, timeout: Duration) {
+        self.id = id
+        self.location = location
+        self.timeout = timeout
+    }
+}
+
+/// `cache:` of a job: restore `paths` when `key` hits, save them after success when it misses.
+public struct CacheSpec: Sendable, Hashable {
+    /// Key template, may use `${{ hashFiles(...) }}`, `matrix`, `env`.
+    public var key: String
+    public var paths: [String]
+}
+
+/// One step of a job.
+public struct StepDefinition: Sendable {
+    public var location: SourceLocation
+    public var name: String?
+    public var id: String?
+    public var run: String?
+    public var shell: String?
+    public var uses: String?
+    public var with: [(String, String)] = []
+    public var env: [EnvVar] = []
+    public var condition: String?
+    public var timeout: Duration?
+    public var continueOnError: Bool = false
+    public var workingDirectory: String?
+
+    public init(location: SourceLocation) { self.location = location }
+
+    /// What people see: the name, else the id, else the action, else the first line of the script.
+    public var displayName: String {
+        if let name { return name }
+        if let id { return id }
+        if let uses { return uses }
+        let firstLine = run?.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "step"
+        return firstLine.count > 60 ? String(firstLine.prefix(57)) + "..." : firstLine
+    }
+}

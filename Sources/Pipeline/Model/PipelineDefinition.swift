@@ -1,0 +1,72 @@
+public import GantryCore
+
+/// A parsed, validated `gantry.yml`.
+public struct PipelineDefinition: Sendable {
+    /// Pipeline display name (`name:`), defaulting to the file's directory name.
+    public var name: String
+    /// The file it came from, as given by the user (used in diagnostics).
+    public var file: String
+    /// SHA-256 of the file's bytes, recorded with every run.
+    public var fileDigest: Digest
+    /// Top-level `env:` in file order.
+    public var env: [EnvVar]
+    /// `defaults:`.
+    public var defaults: Defaults
+    /// Jobs in file order, before matrix expansion.
+    public var jobs: [JobDefinition]
+    /// Sections other issues define (`artifacts:`, `environments:`), kept as generic values.
+    public var reserved: [String: YAMLValue]
+
+    /// Looks a job up by id.
+    public func job(_ id: String) -> JobDefinition? { jobs.first { $0.id == id } }
+}
+
+/// One `NAME: value` pair of an `env:` block. Values may hold `${{ }}` expressions.
+public struct EnvVar: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Values applied to every job unless the job overrides them.
+public struct Defaults: Sendable, Hashable {
+    public var timeout: Duration = .seconds(30 * 60)
+    public var retry: RetryPolicy? = nil
+    public var shell: String? = nil
+    public var workingDirectory: String? = nil
+    public init() {}
+}
+
+/// A generic YAML value kept for sections Gantry preserves without interpreting yet.
+public indirect enum YAMLValue: Sendable, Hashable {
+    case scalar(String)
+    case sequence([YAMLValue])
+    case mapping([(String, YAMLValue)])
+    case null
+
+    public static func == (lhs: YAMLValue, rhs: YAMLValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.scalar(let a), .scalar(let b)): a == b
+        case (.sequence(let a), .sequence(let b)): a == b
+        case (.mapping(let a), .mapping(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .scalar(let s): hasher.combine(s)
+        case .sequence(let items): hasher.combine(items)
+        case .mapping(let pairs):
+            for (key, value) in pairs {
+                hasher.combine(key)
+                hasher.combine(value)
+            }
+        case .null: hasher.combine(0)
+        }
+    }
+}

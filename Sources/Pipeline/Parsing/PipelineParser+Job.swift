@@ -1,0 +1,180 @@
+import GantryCore
+import Yams
+
+extension PipelineParser {
+    mutating func parseJob(id: String, keyNode: Node, node: Node, defaults: Defaults) -> JobDefinition {
+        var job = JobDefinition(id: id, location: document.location(keyNode), timeout: defaults.timeout)
+        job.retry = defaults.retry
+        job.workingDirectory = defaults.workingDirectory
+        let pairs = mapping(node, allowed: Self.jobKeys, context: "job '\(id)'")
+        if case .mapping = node, !pairs.contains(where: { $0.0 == "steps" }) {
+            error(keyNode, "job '\(id)' has no 'steps:'")
+        }
+        // Matrix, needs, secrets and steps first: other fields' expressions are checked against them.
+        for (key, _, value) in pairs {
+            switch key {
+            case "matrix": job.matrix = parseMatrix(value, job: id)
+            case "needs":
+                job.needs = stringList(value, "job '\(id)' needs").map(\.0)
+                for (name, item) in stringList(value, "job '\(id)' needs") {
+                    needLocations.append((id, name, document.location(item)))
+                }
+            case "secrets":
+                for (name, item) in stringList(value, "job '\(id)' secrets") {
+                    if !EnvVar.isValidName(name) {
+                        error(item, "secret name '\(name)' must be letters, digits and '_' and not start with a digit")
+                    }
+                    job.secrets.append(name)
+                }
+            default: break
+            }
+        }
+        for (key, _, value) in pairs {
+            let context = "job '\(id)'"
+            switch key {
+            case "name": job.name = string(value, "\(context) name")
+            case "if":
+                if let text = string(value, "\(context) if") {
+                    job.condition = text
+                    expectCondition(text, node: value, scope: ReferenceScope(field: .jobIf, job: id))
+                }
+            case "env": job.env = env(value, context: "\(context) env", scope: ReferenceScope(field: .jobEnv, job: id))
+            case "steps": job.steps = parseSteps(value, job: id, defaults: defaults)
+            case "timeout": job.timeout = duration(value, "\(context) timeout") ?? job.timeout
+            case "retry": job.retry = parseRetry(value, context: "\(context) retry")
+            case "continue-on-error": job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+            case "paths": job.paths = stringList(value, "\(context) paths").map { Glob($0.0) }
+            case "paths-ignore": job.pathsIgnore = stringList(value, "\(context) paths-ignore").map { Glob($0.0) }
+            case "inputs": job.inputs = stringList(value, "\(context) inputs").map { Glob($0.0) }
+            case "cache": job.cache = parseCache(value, job: id)
+            case "working-directory":
+                job.workingDirectory = string(value, "\(context) working-directory")
+                if let text = job.workingDirectory {
+                    expectTemplate(text, node: value, scope: ReferenceScope(field: .jobSetting, job: id))
+                }
+            case "outputs":
+                let visible = job.steps.compactMap(\.id)
+                for (name, _, valueNode) in mapping(value, allowed: nil, context: "\(context) outputs") {
+                    guard let template = string(valueNode, "\(context) outputs.\(name)") else { continue }
+                    expectTemplate(
+                        template, node: valueNode,
+                        scope: ReferenceScope(field: .jobOutputs, job: id, visibleSteps: visible))
+                    job.outputs.append((name, template))
+                }
+            default: break
+            }
+        }
+        return job
+    }
+
+    mutating func parseCache(_ node: Node, job: String) -> CacheSpec? {
+        var key: String?
+        var paths: [String] = []
+        for (name, _, value) in mapping(node, allowed: Self.cacheKeys, context: "job '\(job)' cache") {
+            switch name {
+            case "key":
+                key = string(value, "job '\(job)' cache.key")
+                if let key { expectTemplate(key, node: value, scope: ReferenceScope(field: .cacheKey, job: job)) }
+            case "paths": paths = stringList(value, "job '\(job)' cache.paths").map(\.0)
+            default: break
+            }
+        }
+        guard case .mapping = node else { return nil }
+        guard let key else {
+            error(node, "job '\(job)' cache needs 'key:'")
+            return nil
+        }
+        if paths.isEmpty { error(node, "job '\(job)' cache needs 'paths:' (what to save and restore)") }
+        for path in paths where path.hasPrefix("/") || path.split(separator: "/").contains("..") {
+            error(node, "job '\(job)' cache path '\(path)' must stay inside the workspace")
+        }
+        return CacheSpec(key: key, paths: paths)
+    }
+
+    mutating func parseSteps(_ node: Node, job: String, defaults: Defaults) -> [StepDefinition] {
+        guard case .sequence(let sequence) = node else {
+            error(node, "job '\(job)' steps must be a list, found \(node.kindName)")
+            return []
+        }
+        if sequence.isEmpty { error(node, "job '\(job)' has an empty steps list") }
+        var steps: [StepDefinition] = []
+        var seenIDs: [String: SourceLocation] = [:]
+        for (index, item) in sequence.enumerated() {
+            let context = "job '\(job)' step \(index + 1)"
+            var step = StepDefinition(location: document.location(item))
+            step.shell = defaults.shell
+            let visible = steps.compactMap(\.id)
+            let scope = ReferenceScope(field: .step, job: job, visibleSteps: visible)
+            let pairs = mapping(item, allowed: Self.stepKeys, context: context)
+            for (key, keyNode, value) in pairs {
+                switch key {
+                case "name":
+                    step.name = string(value, "\(context) name")
+                    if let name = step.name { expectTemplate(name, node: value, scope: scope) }
+                case "id":
+                    guard let id = string(value, "\(context) id") else { continue }
+                    if !JobDefinition.isValidID(id) {
+                        error(value, "step id '\(id)' must start with a letter or '_' and contain only letters, digits, '-' and '_'")
+                    }
+                    if let first = seenIDs[id] {
+                        error(value, "duplicate step id '\(id)' in job '\(job)' (first used at \(first.line):\(first.column))")
+                    }
+                    seenIDs[id] = document.location(value)
+                    step.id = id
+                case "run":
+                    step.run = string(value, "\(context) run")
+                    if let run = step.run { expectTemplate(run, node: value, scope: scope) }
+                case "shell": step.shell = string(value, "\(context) shell")
+                case "uses":
+                    step.uses = string(value, "\(context) uses")
+                    if let uses = step.uses, !uses.hasPrefix("gantry/") || uses.count <= "gantry/".count {
+                        error(value, "\(context) uses '\(uses)': only built-in actions 'gantry/<name>' are supported")
+                    }
+                case "with":
+                    for (name, _, valueNode) in mapping(value, allowed: nil, context: "\(context) with") {
+                        guard case .scalar(let scalar) = valueNode else {
+                            error(valueNode, "\(context) with.\(name) must be a string, found \(valueNode.kindName)")
+                            continue
+                        }
+                        expectTemplate(scalar.string, node: valueNode, scope: scope)
+                        step.with.append((name, valueNode.isNull ? "" : scalar.string))
+                    }
+                case "env": step.env = env(value, context: "\(context) env", scope: scope)
+                case "if":
+                    if let text = string(value, "\(context) if") {
+                        step.condition = text
+                        var ifScope = scope
+                        ifScope.field = .stepIf
+                        expectCondition(text, node: value, scope: ifScope)
+                    }
+                case "timeout": step.timeout = duration(value, "\(context) timeout")
+                case "continue-on-error": step.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+                case "working-directory":
+                    step.workingDirectory = string(value, "\(context) working-directory")
+                    if let dir = step.workingDirectory { expectTemplate(dir, node: value, scope: scope) }
+                default: _ = keyNode
+                }
+            }
+            if case .mapping = item {
+                if step.run == nil && step.uses == nil {
+                    error(item, "\(context) needs 'run:' or 'uses:'")
+                } else if step.run != nil && step.uses != nil {
+                    error(item, "\(context) has both 'run:' and 'uses:'; a step does one or the other")
+                }
+                if step.uses != nil && step.shell != nil && pairs.contains(where: { $0.0 == "shell" }) {
+                    error(item, "\(context): 'shell:' applies to 'run:' steps only")
+                }
+            }
+            steps.append(step)
+        }
+        return steps
+    }
+}
+
+extension EnvVar {
+    /// Environment variable and secret names: letters, digits, `_`, not starting with a digit.
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}

@@ -1,0 +1,63 @@
+import GantryCore
+import Yams
+
+extension PipelineParser {
+    mutating func parseMatrix(_ node: Node, job: String) -> MatrixDefinition? {
+        let context = "job '\(job)' matrix"
+        var matrix = MatrixDefinition(axes: [], location: document.location(node))
+        let pairs = mapping(node, allowed: nil, context: context)
+        guard case .mapping = node else { return nil }
+        for (key, keyNode, value) in pairs {
+            switch key {
+            case "include": matrix.include = combinationList(value, context: "\(context).include")
+            case "exclude": matrix.exclude = combinationList(value, context: "\(context).exclude")
+            default:
+                guard case .sequence(let sequence) = value else {
+                    error(value, "\(context).\(key) must be a list of values, found \(value.kindName)")
+                    continue
+                }
+                if sequence.isEmpty { error(keyNode, "\(context).\(key) is an empty list: the matrix would have no jobs") }
+                var values: [String] = []
+                for item in sequence {
+                    guard case .scalar(let scalar) = item else {
+                        error(item, "\(context).\(key) values must be strings, numbers or booleans, found \(item.kindName)")
+                        continue
+                    }
+                    values.append(scalar.string)
+                }
+                matrix.axes.append((key, values))
+            }
+        }
+        for (index, entry) in matrix.exclude.enumerated() {
+            for (key, _) in entry where !matrix.axes.contains(where: { $0.name == key }) {
+                error(node, "\(context).exclude entry \(index + 1) names '\(key)', which is not a matrix axis\(Suggestion.hint(for: key, in: matrix.axes.map(\.name)))")
+            }
+        }
+        if matrix.axes.isEmpty && matrix.include.isEmpty {
+            error(node, "\(context) is empty: give at least one axis (a list of values) or an include entry")
+        } else if !matrix.axes.contains(where: { $0.values.isEmpty }), MatrixExpander.combinations(of: matrix).isEmpty {
+            error(node, "\(context) is empty after 'exclude': every combination was excluded")
+        }
+        return matrix
+    }
+
+    private mutating func combinationList(_ node: Node, context: String) -> [[(String, String)]] {
+        guard case .sequence(let sequence) = node else {
+            error(node, "\(context) must be a list of mappings, found \(node.kindName)")
+            return []
+        }
+        var result: [[(String, String)]] = []
+        for item in sequence {
+            var entry: [(String, String)] = []
+            for (key, _, value) in mapping(item, allowed: nil, context: context) {
+                guard case .scalar(let scalar) = value else {
+                    error(value, "\(context).\(key) must be a string, number or boolean, found \(value.kindName)")
+                    continue
+                }
+                entry.append((key, scalar.string))
+            }
+            result.append(entry)
+        }
+        return result
+    }
+}

@@ -1,0 +1,182 @@
+public import Foundation
+public import GantryCore
+import Yams
+
+/// Reads a `gantry.yml` into a `PipelineDefinition`, collecting **every** problem as a diagnostic.
+public struct PipelineParser {
+    static let topKeys = ["name", "env", "defaults", "jobs", "artifacts", "environments"]
+    static let defaultsKeys = ["timeout", "retry", "shell", "working-directory"]
+    static let jobKeys = [
+        "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
+        "paths-ignore", "cache", "inputs", "outputs", "working-directory", "secrets",
+    ]
+    static let stepKeys = [
+        "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",
+    ]
+    static let retryKeys = ["max", "backoff", "max-backoff", "on"]
+    static let cacheKeys = ["key", "paths"]
+
+    /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
+    /// when the file cannot be read.
+    public static func load(path: String) throws -> PipelineDefinition {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) {
+                throw InputError("\(path): no such file (pass --file to choose a pipeline file)")
+            }
+            throw InputError("\(path): cannot be read: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DiagnosticsError([
+                Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error, "the file is not valid UTF-8")
+            ])
+        }
+        return try parse(text: text, file: path, digest: Digest.sha256(data))
+    }
+
+    /// Parses pipeline text. `file` is used in diagnostics only.
+    public static func parse(text: String, file: String, digest: Digest? = nil) throws(DiagnosticsError)
+        -> PipelineDefinition
+    {
+        var parser = try PipelineParser(document: YAMLDocument(file: file, text: text))
+        let definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
+        var diagnostics = parser.diagnostics
+        if diagnostics.isEmpty {
+            diagnostics += PipelineValidator(
+                definition: definition, references: parser.references, needLocations: parser.needLocations
+            ).validate()
+        }
+        if !diagnostics.isEmpty {
+            throw DiagnosticsError(diagnostics.sorted { $0.location < $1.location })
+        }
+        return definition
+    }
+
+    let document: YAMLDocument
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Expressions and names to check once every job is known.
+    private(set) var references: [PendingReference] = []
+    /// Every `needs:` entry with its location: (job, needed job, where).
+    var needLocations: [(String, String, SourceLocation)] = []
+
+    init(document: YAMLDocument) { self.document = document }
+
+    // MARK: - Diagnostics helpers
+
+    mutating func error(_ node: Node?, _ message: String) {
+        diagnostics.append(Diagnostic(document.location(node), .error, message))
+    }
+
+    mutating func error(at location: SourceLocation, _ message: String) {
+        diagnostics.append(Diagnostic(location, .error, message))
+    }
+
+    /// The pairs of a mapping node, reporting unknown keys (with a suggestion) and non-string keys.
+    mutating func mapping(_ node: Node, allowed: [String]?, context: String) -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            error(node, "\(context) must be a mapping, found \(node.kindName)")
+            return []
+        }
+        var pairs: [(String, Node, Node)] = []
+        for (keyNode, valueNode) in mapping {
+            guard case .scalar(let key) = keyNode else {
+                error(keyNode, "keys in \(context) must be strings")
+                continue
+            }
+            if let allowed, !allowed.contains(key.string) {
+                error(keyNode, "unknown key '\(key.string)' in \(context)\(Suggestion.hint(for: key.string, in: allowed))")
+                continue
+            }
+            pairs.append((key.string, keyNode, valueNode))
+        }
+        return pairs
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let scalar) = node, !node.isNull else {
+            error(node, "\(what) must be a string, found \(node.kindName)")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func bool(_ node: Node, _ what: String) -> Bool? {
+        if case .scalar(let scalar) = node {
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        error(node, "\(what) must be true or false, found \(node.kindName)")
+        return nil
+    }
+
+    mutating func duration(_ node: Node, _ what: String) -> Duration? {
+        guard let text = string(node, what) else { return nil }
+        do {
+            return try DurationParser.parse(text)
+        } catch {
+            self.error(node, "\(what): \(error.description)")
+            return nil
+        }
+    }
+
+    /// A string or a list of strings.
+    mutating func stringList(_ node: Node, _ what: String) -> [(String, Node)] {
+        switch node {
+        case .scalar where !node.isNull: return string(node, what).map { [($0, node)] } ?? []
+        case .sequence(let sequence):
+            return sequence.compactMap { item in string(item, "each entry of \(what)").map { ($0, item) } }
+        default:
+            error(node, "\(what) must be a string or a list of strings, found \(node.kindName)")
+            return []
+        }
+    }
+
+    mutating func env(_ node: Node, context: String, scope: ReferenceScope) -> [EnvVar] {
+        var vars: [EnvVar] = []
+        for (name, keyNode, valueNode) in mapping(node, allowed: nil, context: context) {
+            if name.isEmpty || name.contains("=") || name.first?.isNumber == true {
+                error(keyNode, "'\(name)' is not a valid environment variable name")
+                continue
+            }
+            guard case .scalar(let scalar) = valueNode else {
+                error(valueNode, "\(context).\(name) must be a string, number or boolean, found \(valueNode.kindName)")
+                continue
+            }
+            let value = valueNode.isNull ? "" : scalar.string
+            expectTemplate(value, node: valueNode, scope: scope)
+            vars.append(EnvVar(name: name, value: value))
+        }
+        return vars
+    }
+
+    /// Records a template for reference checking and reports syntax errors now.
+    mutating func expectTemplate(_ text: String, node: Node, scope: ReferenceScope) {
+        guard Template.containsExpression(text) else { return }
+        do {
+            for (placeholder, expression) in try Template.parse(text) {
+                references.append(
+                    PendingReference(
+                        expression: expression, location: document.location(node, offset: placeholder.offset),
+                        scope: scope))
+            }
+        } catch {
+            self.error(at: document.location(node, offset: error.offset), "expression syntax error: \(error.message)")
+        }
+    }
+
+    /// Records an `if:` condition (with or without `${{ }}`).
+    mutating func expectCondition(_ text: String, node: Node, scope: ReferenceScope) {
+        do {
+            let expression = try Template.condition(text)
+            references.append(PendingReference(expression: expression, location: document.location(node), scope: scope))
+        } catch {
+            self.error(at: document.location(node, offset: error.offset), "expression syntax error in if: \(error.message)")
+        }
+    }
+}

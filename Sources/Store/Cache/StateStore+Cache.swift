@@ -1,0 +1,63 @@
+public import Foundation
+import GRDB
+
+/// A build-avoidance entry: a job whose key was seen with success, and what to restore.
+public struct AvoidanceEntry: Sendable, Hashable {
+    public var key: String
+    public var jobID: String
+    /// JSON object of the job's outputs.
+    public var outputs: String
+    /// Digest of the saved `cache.paths` snapshot, if the job had any.
+    public var snapshotDigest: String?
+    /// The run that produced it.
+    public var runID: String
+
+    public init(key: String, jobID: String, outputs: String, snapshotDigest: String?, runID: String) {
+        self.key = key
+        self.jobID = jobID
+        self.outputs = outputs
+        self.snapshotDigest = snapshotDigest
+        self.runID = runID
+    }
+}
+
+extension StateStore {
+    /// The blob digest saved under a cache key, if any.
+    public func cacheDigest(forKey key: String) throws -> String? {
+        try read("read cache entry") { db in
+            try String.fetchOne(db, sql: "SELECT digest FROM cacheEntries WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// Records a cache key → blob digest. The first writer wins, as with GitHub's cache (keys are immutable).
+    public func saveCacheEntry(key: String, digest: String, size: Int64) throws {
+        try write("save cache entry") { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO cacheEntries (key, digest, size, createdAt) VALUES (?, ?, ?, ?)",
+                arguments: [key, digest, size, Date()])
+        }
+    }
+
+    /// The avoidance entry for a key, if that key once succeeded.
+    public func avoidance(forKey key: String) throws -> AvoidanceEntry? {
+        try read("read build-avoidance entry") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM avoidance WHERE key = ?", arguments: [key]).map {
+                AvoidanceEntry(
+                    key: $0["key"], jobID: $0["jobID"], outputs: $0["outputs"], snapshotDigest: $0["snapshotDigest"],
+                    runID: $0["runID"])
+            }
+        }
+    }
+
+    /// Records a successful job under its avoidance key.
+    public func saveAvoidance(_ entry: AvoidanceEntry) throws {
+        try write("save build-avoidance entry") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO avoidance (key, jobID, outputs, snapshotDigest, runID, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [entry.key, entry.jobID, entry.outputs, entry.snapshotDigest, entry.runID, Date()])
+        }
+    }
+}

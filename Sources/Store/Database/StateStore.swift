@@ -1,0 +1,53 @@
+public import Foundation
+import GRDB
+
+/// The embedded state database (`.gantry/state.db`): SQLite in WAL mode, migrated on open.
+///
+/// Several `gantry` processes may use one database at once: SQLite serialises writers, and each
+/// logical change (a run's start, a finished job with its attempts and steps) is one transaction.
+public final class StateStore: Sendable {
+    let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "gantry-state"
+        do {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StateStore.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open state database \(path): \(error.message ?? error.description)")
+        } catch {
+            throw StoreError("cannot open state database \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Opens `<directory>/state.db`.
+    public convenience init(directory: URL) throws {
+        try self.init(path: directory.appendingPathComponent("state.db").path)
+    }
+
+    /// Runs a write transaction, turning database errors into `StoreError`.
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot \(what): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs a read, turning database errors into `StoreError`.
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot \(what): \(error.message ?? error.description)")
+        }
+    }
+}

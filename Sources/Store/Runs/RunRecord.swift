@@ -1,0 +1,114 @@
+public import Foundation
+
+/// One row of `runs`: a pipeline execution.
+public struct RunRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var correlation: String
+    public var pipelineName: String
+    public var pipelineFile: String
+    public var pipelineDigest: String
+    /// `running`, `success`, `failure`, `cancelled`.
+    public var status: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var durationMs: Int64?
+    public var commitSHA: String?
+    public var branch: String?
+    /// JSON object of tool name → version (gantry, bash, git, swift…).
+    public var toolVersions: String
+
+    public init(
+        id: String, correlation: String, pipelineName: String, pipelineFile: String, pipelineDigest: String,
+        status: String, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
+        branch: String? = nil, toolVersions: String = "{}"
+    ) {
+        self.id = id
+        self.correlation = correlation
+        self.pipelineName = pipelineName
+        self.pipelineFile = pipelineFile
+        self.pipelineDigest = pipelineDigest
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.commitSHA = commitSHA
+        self.branch = branch
+        self.toolVersions = toolVersions
+    }
+}
+
+/// One row of `jobs`: the outcome of one concrete job in a run, with its attempts and steps.
+public struct JobRecord: Codable, Sendable, Hashable {
+    public var runID: String
+    public var name: String
+    public var jobID: String
+    /// `success`, `failure`, `skipped`, `cached`, `timed_out`, `cancelled`, `retries_exhausted`.
+    public var status: String
+    public var attempts: Int
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var durationMs: Int64
+    /// `hit`, `miss`, or nil when the job has no cache.
+    public var cache: String?
+    /// Why the job was skipped or failed, for people.
+    public var reason: String?
+    /// JSON object of the job's outputs.
+    public var outputs: String
+    public var attemptRecords: [AttemptRecord]
+
+    public init(
+        runID: String, name: String, jobID: String, status: String, attempts: Int, startedAt: Date?,
+        finishedAt: Date?, durationMs: Int64, cache: String?, reason: String?, outputs: String,
+        attemptRecords: [AttemptRecord]
+    ) {
+        self.runID = runID
+        self.name = name
+        self.jobID = jobID
+        self.status = status
+        self.attempts = attempts
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.cache = cache
+        self.reason = reason
+        self.outputs = outputs
+        self.attemptRecords = attemptRecords
+    }
+}
+
+/// One attempt of a job.
+public struct AttemptRecord: Codable, Sendable, Hashable {
+    public var number: Int
+    public var status: String
+    public var startedAt: Date
+    public var durationMs: Int64
+    public var steps: [StepRecord]
+
+    public init(number: Int, status: String, startedAt: Date, durationMs: Int64, steps: [StepRecord]) {
+        self.number = number
+        self.status = status
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.steps = steps
+    }
+}
+
+/// One step within an attempt.
+public struct StepRecord: Codable, Sendable, Hashable {
+    public var index: Int
+    public var name: String
+    /// `success`, `failure`, `skipped`, `timed_out`, `cancelled`.
+    public var status: String
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var durationMs: Int64
+
+    public init(index: Int, name: String, status: String, exitCode: Int32?, signal: Int32?, durationMs: Int64) {
+        self.index = index
+        self.name = name
+        self.status = status
+        self.exitCode = exitCode
+        self.signal = signal
+        self.durationMs = durationMs
+    }
+}

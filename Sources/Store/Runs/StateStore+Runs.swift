@@ -1,0 +1,133 @@
+public import Foundation
+import GRDB
+
+extension StateStore {
+    /// Inserts a run as it starts.
+    public func beginRun(_ run: RunRecord) throws {
+        try write("record the start of run \(run.id)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, correlation, pipelineName, pipelineFile, pipelineDigest, status, startedAt,
+                        commitSHA, branch, toolVersions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest, run.status,
+                    run.startedAt, run.commitSHA, run.branch, run.toolVersions,
+                ])
+        }
+    }
+
+    /// Marks a run finished.
+    public func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) throws {
+        try write("record the end of run \(id)") { db in
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, finishedAt = ?, durationMs = ? WHERE id = ?",
+                arguments: [status, finishedAt, durationMs, id])
+        }
+    }
+
+    /// Stores a finished job with all its attempts and steps in one transaction.
+    public func recordJob(_ job: JobRecord) throws {
+        try write("record job '\(job.name)' of run \(job.runID)") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO jobs (runID, name, jobID, status, attempts, startedAt, finishedAt,
+                        durationMs, cache, reason, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    job.runID, job.name, job.jobID, job.status, job.attempts, job.startedAt, job.finishedAt,
+                    job.durationMs, job.cache, job.reason, job.outputs,
+                ])
+            for attempt in job.attemptRecords {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO attempts (runID, jobName, number, status, startedAt, durationMs)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs])
+                for step in attempt.steps {
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO steps (runID, jobName, attempt, idx, name, status, exitCode, signal,
+                                durationMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            job.runID, job.name, attempt.number, step.index, step.name, step.status, step.exitCode,
+                            step.signal, step.durationMs,
+                        ])
+                }
+            }
+        }
+    }
+
+    /// The newest runs first.
+    public func runs(limit: Int = 20) throws -> [RunRecord] {
+        try read("list runs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY startedAt DESC, id DESC LIMIT ?", arguments: [limit])
+                .map(RunRecord.init(row:))
+        }
+    }
+
+    /// The run with this id, or the single run whose id starts with it; `latest` means the newest run.
+    public func run(matching idOrPrefix: String) throws -> RunRecord? {
+        try read("look up run \(idOrPrefix)") { db in
+            if idOrPrefix == "latest" || idOrPrefix == "last" {
+                return try Row.fetchOne(db, sql: "SELECT * FROM runs ORDER BY startedAt DESC, id DESC LIMIT 1")
+                    .map(RunRecord.init(row:))
+            }
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [idOrPrefix]) {
+                return RunRecord(row: row)
+            }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                arguments: [Self.likeEscaped(idOrPrefix) + "%"])
+            return rows.count == 1 ? RunRecord(row: rows[0]) : nil
+        }
+    }
+
+    /// Jobs of a run with their attempts and steps, in the order they finished.
+    public func jobs(runID: String) throws -> [JobRecord] {
+        try read("list jobs of run \(runID)") { db in
+            let jobRows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE runID = ? ORDER BY rowid", arguments: [runID])
+            return try jobRows.map { row in
+                let name: String = row["name"]
+                let attempts = try Row.fetchAll(
+                    db, sql: "SELECT * FROM attempts WHERE runID = ? AND jobName = ? ORDER BY number",
+                    arguments: [runID, name]
+                ).map { attemptRow in
+                    let number: Int = attemptRow["number"]
+                    let steps = try Row.fetchAll(
+                        db, sql: "SELECT * FROM steps WHERE runID = ? AND jobName = ? AND attempt = ? ORDER BY idx",
+                        arguments: [runID, name, number]
+                    ).map {
+                        StepRecord(
+                            index: $0["idx"], name: $0["name"], status: $0["status"], exitCode: $0["exitCode"],
+                            signal: $0["signal"], durationMs: $0["durationMs"])
+                    }
+                    return AttemptRecord(
+                        number: number, status: attemptRow["status"], startedAt: attemptRow["startedAt"],
+                        durationMs: attemptRow["durationMs"], steps: steps)
+                }
+                return JobRecord(
+                    runID: runID, name: name, jobID: row["jobID"], status: row["status"], attempts: row["attempts"],
+                    startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
+                    cache: row["cache"], reason: row["reason"], outputs: row["outputs"], attemptRecords: attempts)
+            }
+        }
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+extension RunRecord {
+    init(row: Row) {
+        self.init(
+            id: row["id"], correlation: row["correlation"], pipelineName: row["pipelineName"],
+            pipelineFile: row["pipelineFile"], pipelineDigest: row["pipelineDigest"], status: row["status"],
+            startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
+            commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"])
+    }
+}
