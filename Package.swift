@@ -4,7 +4,6 @@ import PackageDescription
 /// Settings shared by every Gantry target: Swift 6 language mode plus upcoming features we rely on.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -38,10 +37,12 @@ let package = Package(
             dependencies: ["GantryCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Small C shim over posix_spawn, pidfd and process groups (Linux system calls Swift cannot reach directly).
+        .target(name: "CGantrySystem"),
         // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store"],
+            dependencies: ["GantryCore", "Pipeline", "Store", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
         // ArgumentParser commands, one file per subcommand, and output formatting.
@@ -54,7 +55,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The executable: an entrypoint only.
-        .executableTarget(name: "gantry", dependencies: ["GantryCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "gantry", dependencies: ["GantryCLI"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),

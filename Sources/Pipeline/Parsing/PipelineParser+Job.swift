@@ -14,6 +14,7 @@ extension PipelineParser {
         for (key, _, value) in pairs {
             switch key {
             case "matrix": job.matrix = parseMatrix(value, job: id)
+            case "steps": job.steps = parseSteps(value, job: id, defaults: defaults)
             case "needs":
                 job.needs = stringList(value, "job '\(id)' needs").map(\.0)
                 for (name, item) in stringList(value, "job '\(id)' needs") {
@@ -39,7 +40,6 @@ extension PipelineParser {
                     expectCondition(text, node: value, scope: ReferenceScope(field: .jobIf, job: id))
                 }
             case "env": job.env = env(value, context: "\(context) env", scope: ReferenceScope(field: .jobEnv, job: id))
-            case "steps": job.steps = parseSteps(value, job: id, defaults: defaults)
             case "timeout": job.timeout = duration(value, "\(context) timeout") ?? job.timeout
             case "retry": job.retry = parseRetry(value, context: "\(context) retry")
             case "continue-on-error": job.continueOnError = bool(value, "\(context) continue-on-error") ?? false

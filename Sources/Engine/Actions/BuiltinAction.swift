@@ -1,0 +1,48 @@
+import Foundation
+
+/// A step implemented inside Gantry (`uses: gantry/<name>`), with `with:` inputs and step outputs.
+public protocol BuiltinAction: Sendable {
+    /// The part after `gantry/`.
+    static var name: String { get }
+    /// Input names the action accepts; others are refused before it runs.
+    static var inputs: [String] { get }
+    /// Runs the action. Thrown errors fail the step with their message.
+    func run(_ invocation: ActionInvocation) async throws -> [String: String]
+}
+
+/// What an action gets to work with.
+public struct ActionInvocation: Sendable {
+    /// Rendered `with:` values.
+    public var with: [String: String]
+    /// The step's working directory.
+    public var workingDirectory: URL
+    /// The step's environment.
+    public var environment: [String: String]
+    /// Prints a line to the job log (masked like any output).
+    public var log: @Sendable (String) -> Void
+}
+
+/// An action failure shown to the user as the step's error.
+public struct ActionError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The built-in actions this build of Gantry knows. Later modules (packing, scanners) add theirs here.
+public struct ActionRegistry: Sendable {
+    private var actions: [String: any BuiltinAction]
+
+    public init(_ actions: [any BuiltinAction] = ActionRegistry.defaults) {
+        self.actions = Dictionary(actions.map { (type(of: $0).name, $0) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Actions available in every build.
+    public static let defaults: [any BuiltinAction] = [SetOutputsAction(), HashFilesAction()]
+
+    /// Names of the known actions, sorted.
+    public var names: [String] { actions.keys.sorted() }
+
+    /// The action for `gantry/<name>`.
+    public func action(named name: String) -> (any BuiltinAction)? { actions[name] }
+}

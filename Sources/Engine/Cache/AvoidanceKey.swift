@@ -1,0 +1,72 @@
+import Foundation
+import GantryCore
+import Pipeline
+
+/// The build-avoidance key of a job that declares `inputs`: a SHA-256 over its resolved definition,
+/// the content of its input files, its environment, its secrets (hashed) and its needs' outputs.
+/// If any of these changes, the key changes and the job runs again.
+enum AvoidanceKey {
+    static func compute(
+        job: JobDefinition, name: String, matrix: [(String, String)], environment: [String: String],
+        secrets: [String: String], needs: NeedsState, workspace: URL
+    ) -> String {
+        var hasher = StreamingHasher()
+        hasher.update(field: "gantry-avoidance-v1")
+        hasher.update(field: name)
+        for (key, value) in matrix {
+            hasher.update(field: key)
+            hasher.update(field: value)
+        }
+        hasher.update(field: definitionFingerprint(job))
+        for key in environment.keys.sorted() {
+            hasher.update(field: key)
+            hasher.update(field: environment[key] ?? "")
+        }
+        for key in secrets.keys.sorted() {
+            hasher.update(field: key)
+            // Only a digest of the value enters the key, never the value.
+            hasher.update(field: Digest.sha256(secrets[key] ?? "").hex)
+        }
+        for need in needs.results.keys.sorted() {
+            guard let state = needs.results[need] else { continue }
+            hasher.update(field: need)
+            hasher.update(field: state.result)
+            for key in state.outputs.keys.sorted() {
+                hasher.update(field: key)
+                hasher.update(field: state.outputs[key] ?? "")
+            }
+        }
+        let files = FileWalker.files(under: workspace, matching: job.inputs)
+        hasher.update(field: "inputs:\(files.count)")
+        for file in files {
+            hasher.update(field: file)
+            let digest = (try? Digest.sha256(fileAt: workspace.appendingPathComponent(file)))?.hex ?? "unreadable"
+            hasher.update(field: digest)
+        }
+        return hasher.finalize().hex
+    }
+
+    /// Everything about the job's definition that changes what it does.
+    static func definitionFingerprint(_ job: JobDefinition) -> String {
+        var parts: [String] = [job.id, job.condition ?? "", job.workingDirectory ?? "", String(job.timeout.milliseconds)]
+        parts += job.env.map { "env:\($0.name)=\($0.value)" }
+        parts += job.outputs.map { "out:\($0.0)=\($0.1)" }
+        parts += job.inputs.map { "in:\($0.pattern)" }
+        if let cache = job.cache { parts += ["cache:\(cache.key)"] + cache.paths }
+        for step in job.steps {
+            parts.append("step")
+            parts += [step.name ?? "", step.id ?? "", step.run ?? "", step.shell ?? "", step.uses ?? ""]
+            parts += [step.condition ?? "", step.workingDirectory ?? "", step.timeout.map { String($0.milliseconds) } ?? ""]
+            parts += step.with.map { "with:\($0.0)=\($0.1)" }
+            parts += step.env.map { "env:\($0.name)=\($0.value)" }
+        }
+        return parts.joined(separator: "\u{0}")
+    }
+
+    static func decodeOutputs(_ json: String) -> [String: String] {
+        guard let data = json.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return object.compactMapValues { $0 as? String }
+    }
+}

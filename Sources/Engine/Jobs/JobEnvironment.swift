@@ -1,0 +1,58 @@
+import Foundation
+import Pipeline
+
+/// Everything a job needs from its run: shared services and the run's identity.
+struct RunEnvironment: Sendable {
+    var definition: PipelineDefinition
+    var runID: String
+    var correlation: String
+    var sha: String?
+    var branch: String?
+    var workspace: URL
+    var stateDirectory: URL
+    var logDirectory: URL
+    var temporaryDirectory: URL
+    var options: RunOptions
+    var masker: SecretMasker
+    var runner: ProcessRunner
+    var snapshots: SnapshotStore
+    var actions: ActionRegistry
+    var cancellation: CancellationFlag
+    var observer: any RunObserver
+
+    /// The `run` expression context.
+    var runContext: ExpressionValue {
+        .object([
+            "id": .string(runID), "correlation": .string(correlation), "sha": .string(sha ?? ""),
+            "branch": .string(branch ?? ""),
+        ])
+    }
+
+    /// Variables every step gets, whatever the pipeline says.
+    func gantryVariables(job: String) -> [String: String] {
+        var variables = [
+            "CI": "true", "GANTRY": "true", "GANTRY_RUN_ID": runID, "GANTRY_CORRELATION_ID": correlation,
+            "GANTRY_JOB": job, "GANTRY_WORKSPACE": workspace.path,
+        ]
+        if let sha { variables["GANTRY_SHA"] = sha }
+        if let branch { variables["GANTRY_BRANCH"] = branch }
+        return variables
+    }
+}
+
+/// The needs of a job as seen by its expressions: result and outputs per needed job id.
+struct NeedsState: Sendable {
+    var results: [String: (result: String, outputs: [String: String])] = [:]
+    /// A needed job failed (and did not continue on error).
+    var anyFailed = false
+    /// A needed job was skipped for a reason other than a path filter.
+    var anySkipped = false
+    var anyCancelled = false
+
+    var expressionValue: ExpressionValue {
+        .object(
+            results.mapValues {
+                .object(["result": .string($0.result), "outputs": .object($0.outputs.mapValues(ExpressionValue.string))])
+            })
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// How one attempt of a job went.
+struct AttemptSummary {
+    var status: JobStatus
+    var reason: String?
+    /// For retry decisions; nil when the attempt succeeded or was cancelled.
+    var attemptOutcome: AttemptOutcome?
+    /// The `steps` context at the end of the attempt.
+    var steps: ExpressionValue
+}
+
+extension JobExecution {
+    /// Runs every step of one attempt under the job's timeout.
+    mutating func runAttempt(
+        _ attempt: Int, context: ExpressionContext, jobEnv: [String: String], workingDirectory: URL
+    ) async throws -> AttemptSummary {
+        let env = runner.environment
+        let clock = ContinuousClock()
+        let started = clock.now
+        let startDate = Date()
+        let deadline = started.advanced(by: runner.job.timeout)
+        let scratch = env.temporaryDirectory.appendingPathComponent(
+            "\(JobRunner.logFileName(runner.name).dropLast(6))/\(attempt)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+
+        var steps: [String: ExpressionValue] = [:]
+        var records: [StepRecord] = []
+        var failed = false
+        var summary = AttemptSummary(status: .success, steps: .object([:]))
+        var addedEnv: [String: String] = [:]
+
+        for (index, step) in runner.job.steps.enumerated() {
+            let stepName = step.displayName
+            var stepContext = context
+            stepContext.roots["steps"] = .object(steps)
+            var mergedEnv = jobEnv.merging(addedEnv) { $1 }
+            stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
+            stepContext.status = .init(failed: failed, cancelled: env.cancellation.isCancelled)
+
+            let shouldRun = try Self.evaluateCondition(step.condition, in: stepContext)
+            if !shouldRun || (env.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
+                records.append(StepRecord(index: index, name: stepName, status: "skipped", exitCode: nil, signal: nil, durationMs: 0))
+                if let id = step.id { steps[id] = Self.stepValue([:], outcome: "skipped", conclusion: "skipped") }
+                continue
+            }
+            for variable in step.env {
+                stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
+                mergedEnv[variable.name] = try Template.render(variable.value, in: stepContext)
+            }
+            stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
+
+            let remaining = deadline - clock.now
+            let stepTimeout = min(step.timeout ?? remaining, remaining)
+            let stepStart = clock.now
+            log.event("step_start", step: stepName, attempt: attempt)
+            let result: StepResult
+            if stepTimeout <= .zero {
+                result = StepResult(status: "timed_out", outcome: .timedOut, reason: "job timeout (\(runner.job.timeout.humanShort)) reached")
+            } else {
+                result = await runStep(
+                    step, name: stepName, index: index, attempt: attempt, context: stepContext, env: mergedEnv,
+                    workingDirectory: workingDirectory, scratch: scratch, timeout: stepTimeout,
+                    jobTimeoutApplies: step.timeout.map { $0 >= remaining } ?? true)
+            }
+            let duration = (clock.now - stepStart).milliseconds
+            var fields = [("status", JSONText.quote(result.status)), ("duration_ms", String(duration))]
+            if let code = result.exitCode { fields.append(("exit_code", String(code))) }
+            if let signal = result.signal { fields.append(("signal", String(signal))) }
+            log.event("step_end", step: stepName, attempt: attempt, fields: fields)
+            records.append(
+                StepRecord(index: index, name: stepName, status: result.status, exitCode: result.exitCode, signal: result.signal, durationMs: duration))
+            addedEnv.merge(result.addedEnv) { $1 }
+            let succeeded = result.status == "success"
+            if let id = step.id {
+                steps[id] = Self.stepValue(
+                    result.outputs, outcome: succeeded ? "success" : "failure",
+                    conclusion: succeeded || step.continueOnError ? "success" : "failure")
+            }
+            if !succeeded && !step.continueOnError && !failed {
+                failed = true
+                let prefix = "step '\(stepName)'"
+                switch result.status {
+                case "timed_out":
+                    summary = AttemptSummary(status: .timedOut, reason: "\(prefix) \(result.reason ?? "timed out")", attemptOutcome: .timedOut, steps: .null)
+                case "cancelled":
+                    summary = AttemptSummary(status: .cancelled, reason: "run cancelled during \(prefix)", attemptOutcome: nil, steps: .null)
+                default:
+                    summary = AttemptSummary(status: .failure, reason: "\(prefix) \(result.reason ?? "failed")", attemptOutcome: result.outcome, steps: .null)
+                }
+            }
+        }
+        summary.steps = .object(steps)
+        attempts.append(
+            AttemptRecord(
+                number: attempt, status: summary.status.rawValue, startedAt: startDate,
+                durationMs: (clock.now - started).milliseconds, steps: records))
+        log.flush()
+        return summary
+    }
+
+    static func stepValue(_ outputs: [String: String], outcome: String, conclusion: String) -> ExpressionValue {
+        .object([
+            "outputs": .object(outputs.mapValues(ExpressionValue.string)), "outcome": .string(outcome),
+            "conclusion": .string(conclusion),
+        ])
+    }
+
+    /// Evaluates a step or job `if:`; without a status function the implicit `success() &&` applies.
+    static func evaluateCondition(_ condition: String?, in context: ExpressionContext) throws -> Bool {
+        guard let condition else { return !context.status.failed && !context.status.cancelled }
+        let expression = try Template.condition(condition)
+        let value = try ExpressionEvaluator.evaluate(expression, in: context).isTruthy
+        if expression.calledFunctions.contains(where: ExpressionEvaluator.statusFunctions.contains) { return value }
+        return value && !context.status.failed && !context.status.cancelled
+    }
+
+    static func usesAlways(_ condition: String?) -> Bool {
+        guard let condition, let expression = try? Template.condition(condition) else { return false }
+        return expression.calledFunctions.contains("always") || expression.calledFunctions.contains("cancelled")
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import GantryCore
+import Pipeline
+
+/// How one step ended.
+struct StepResult {
+    /// `success`, `failure`, `timed_out`, `cancelled`.
+    var status: String
+    var outcome: AttemptOutcome?
+    var reason: String?
+    var exitCode: Int32? = nil
+    var signal: Int32? = nil
+    var outputs: [String: String] = [:]
+    var addedEnv: [String: String] = [:]
+
+    init(status: String, outcome: AttemptOutcome?, reason: String?) {
+        self.status = status
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// Feeds one output stream of a step through the line splitter into the log and the console.
+///
+/// Invariant for `@unchecked Sendable`: a sink is used only by the single thread that supervises
+/// its process (ProcessRunner calls `onOutput` from one thread), so its mutable splitter is never shared.
+final class StreamSink: @unchecked Sendable {
+    private var splitter: LineSplitter
+    private let prefix: [UInt8]
+    private let log: JobLogWriter
+    private let observer: any RunObserver
+    private let job: String
+    private let stream: OutputStream
+
+    init(masker: SecretMasker, log: JobLogWriter, prefix: [UInt8], observer: any RunObserver, job: String, stream: OutputStream) {
+        splitter = LineSplitter(masker: masker)
+        self.prefix = prefix
+        self.log = log
+        self.observer = observer
+        self.job = job
+        self.stream = stream
+    }
+
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        splitter.feed(bytes) { line in
+            log.line(prefix: prefix, line)
+            observer.outputLine(job: job, stream: stream, line)
+        }
+    }
+
+    func finish() {
+        splitter.finish { line in
+            log.line(prefix: prefix, line)
+            observer.outputLine(job: job, stream: stream, line)
+        }
+    }
+
+    /// Writes a line Gantry itself produces (action messages) through the same masking.
+    func note(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        bytes.withUnsafeBytes { feed($0) }
+    }
+}
+
+extension JobExecution {
+    // swiftlint:disable:next function_parameter_count
+    func runStep(
+        _ step: StepDefinition, name: String, index: Int, attempt: Int, context: ExpressionContext,
+        env: [String: String], workingDirectory: URL, scratch: URL, timeout: Duration, jobTimeoutApplies: Bool
+    ) async -> StepResult {
+        let environment = runner.environment
+        let masker = environment.masker
+        let stdoutSink = StreamSink(
+            masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stdout),
+            observer: environment.observer, job: runner.name, stream: .stdout)
+        let stderrSink = StreamSink(
+            masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stderr),
+            observer: environment.observer, job: runner.name, stream: .stderr)
+        do {
+            var directory = workingDirectory
+            if let relative = step.workingDirectory {
+                let rendered = try Template.render(relative, in: context)
+                directory = rendered.hasPrefix("/") ? URL(fileURLWithPath: rendered) : workingDirectory.appendingPathComponent(rendered)
+                try JobExecution.checkDirectory(directory, what: "working-directory '\(rendered)'")
+            }
+            if let uses = step.uses {
+                return try await runAction(uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
+            }
+            let script = try Template.render(step.run ?? "", in: context)
+            let outputFile = scratch.appendingPathComponent("output-\(index)")
+            let envFile = scratch.appendingPathComponent("env-\(index)")
+            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+            FileManager.default.createFile(atPath: envFile.path, contents: nil)
+            var processEnv = environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
+            processEnv.merge(environment.gantryVariables(job: runner.name)) { $1 }
+            processEnv.merge(env) { $1 }
+            for secret in runner.job.secrets { processEnv[secret] = environment.options.secrets[secret] }
+            processEnv["GANTRY_OUTPUT"] = outputFile.path
+            processEnv["GANTRY_ENV"] = envFile.path
+            processEnv["GANTRY_STEP"] = name
+            let command = try ShellCommand.make(shell: step.shell, script: script, scratch: scratch, index: index)
+            let outcome = try await environment.runner.run(
+                ProcessSpec(
+                    executable: command.executable, arguments: command.arguments, environment: processEnv,
+                    workingDirectory: directory.path),
+                timeout: timeout, cancellation: environment.cancellation
+            ) { stream, bytes in
+                (stream == .stdout ? stdoutSink : stderrSink).feed(bytes)
+            }
+            stdoutSink.finish()
+            stderrSink.finish()
+            var result: StepResult
+            if outcome.cancelled {
+                result = StepResult(status: "cancelled", outcome: nil, reason: "cancelled")
+            } else if outcome.timedOut {
+                let which = jobTimeoutApplies ? "job timeout" : "step timeout"
+                result = StepResult(status: "timed_out", outcome: .timedOut, reason: "timed out after \(timeout.humanShort) (\(which))")
+            } else if let code = outcome.exitCode {
+                result = StepResult(
+                    status: code == 0 ? "success" : "failure", outcome: code == 0 ? nil : .exited(code),
+                    reason: code == 0 ? nil : "exited with status \(code)")
+            } else {
+                let signal = outcome.signal ?? 0
+                result = StepResult(
+                    status: "failure", outcome: .signaled(signal),
+                    reason: "killed by \(SignalNames.name(of: signal) ?? "signal \(signal)")")
+            }
+            result.exitCode = outcome.exitCode
+            result.signal = outcome.signal
+            if result.status == "success" {
+                result.outputs = Dictionary(
+                    try StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"), uniquingKeysWith: { $1 })
+                result.addedEnv = Dictionary(
+                    try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"), uniquingKeysWith: { $1 })
+            }
+            return result
+        } catch {
+            stderrSink.note("gantry: \(error)")
+            stdoutSink.finish()
+            stderrSink.finish()
+            return StepResult(status: "failure", outcome: .exited(1), reason: "failed: \(error)")
+        }
+    }
+
+    private func runAction(
+        _ uses: String, step: StepDefinition, context: ExpressionContext, env: [String: String], directory: URL,
+        sink: StreamSink
+    ) async throws -> StepResult {
+        let name = String(uses.dropFirst("gantry/".count))
+        guard let action = runner.environment.actions.action(named: name) else {
+            throw ActionError("unknown action '\(uses)' (built-in actions: \(runner.environment.actions.names.map { "gantry/\($0)" }.joined(separator: ", ")))")
+        }
+        var with: [String: String] = [:]
+        for (key, value) in step.with { with[key] = try Template.render(value, in: context) }
+        let accepted = type(of: action).inputs
+        if !accepted.isEmpty, let unknown = with.keys.sorted().first(where: { !accepted.contains($0) }) {
+            throw ActionError("\(uses) has no input '\(unknown)'\(Suggestion.hint(for: unknown, in: accepted)) (inputs: \(accepted.joined(separator: ", ")))")
+        }
+        let outputs = try await action.run(
+            ActionInvocation(with: with, workingDirectory: directory, environment: env, log: { sink.note($0) }))
+        sink.finish()
+        var result = StepResult(status: "success", outcome: nil, reason: nil)
+        result.exitCode = 0
+        result.outputs = outputs
+        return result
+    }
+}

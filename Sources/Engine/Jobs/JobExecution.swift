@@ -1,0 +1,170 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// The mutable part of running a job: attempts so far, outputs, cache state.
+struct JobExecution {
+    let runner: JobRunner
+    let log: JobLogWriter
+    var attempts: [AttemptRecord] = []
+    var outputs: [String: String] = [:]
+    var cacheState: String?
+
+    init(runner: JobRunner, log: JobLogWriter) {
+        self.runner = runner
+        self.log = log
+    }
+
+    private var environment: RunEnvironment { runner.environment }
+    private var job: JobDefinition { runner.job }
+
+    /// Runs the job: returns its final status and, when it did not succeed, why.
+    mutating func run() async throws -> (JobStatus, String?) {
+        var context = baseContext()
+        let jobEnv = try renderEnvironment(into: &context)
+        let workingDirectory = try resolveWorkingDirectory(context)
+
+        var cacheKey: String?
+        if let cache = job.cache, environment.options.useCache {
+            let key = try Template.render(cache.key, in: context)
+            cacheKey = key
+            if let digest = try runner.store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) {
+                try await environment.snapshots.restore(digest, workspace: environment.workspace)
+                cacheState = "hit"
+                log.event("cache_restore", fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
+            } else {
+                cacheState = "miss"
+            }
+        }
+
+        var avoidanceKey: String?
+        if !job.inputs.isEmpty && environment.options.useCache {
+            let key = AvoidanceKey.compute(
+                job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
+                secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
+                needs: runner.needs, workspace: environment.workspace)
+            avoidanceKey = key
+            if let entry = try runner.store.avoidance(forKey: key) {
+                if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
+                    try await environment.snapshots.restore(digest, workspace: environment.workspace)
+                }
+                outputs = AvoidanceKey.decodeOutputs(entry.outputs)
+                log.event("avoided", fields: [("key", JSONText.quote(key)), ("from_run", JSONText.quote(entry.runID))])
+                return (.cached, "inputs unchanged since run \(entry.runID)")
+            }
+        }
+
+        let retry = job.retry ?? RetryPolicy(max: 0)
+        var attempt = 1
+        while true {
+            let outcome = try await runAttempt(attempt, context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
+            switch outcome.status {
+            case .success:
+                outputs = try renderOutputs(context: context, steps: outcome.steps)
+                try await saveAfterSuccess(cacheKey: cacheKey, avoidanceKey: avoidanceKey)
+                return (.success, nil)
+            case .cancelled:
+                return (.cancelled, outcome.reason)
+            default:
+                let retriable = outcome.attemptOutcome.map(retry.retries) ?? false
+                guard retriable, attempt <= retry.max, !environment.cancellation.isCancelled else {
+                    if retry.max > 0 && attempt > retry.max && retriable {
+                        return (.retriesExhausted, "\(outcome.reason ?? "failed") after \(attempt) attempts")
+                    }
+                    return (outcome.status, outcome.reason)
+                }
+                let delay = retry.delay(beforeRetry: attempt)
+                environment.observer.jobRetrying(runner.name, attempt: attempt + 1, delay: delay, reason: outcome.reason ?? "failed")
+                log.event("retry", attempt: attempt + 1, fields: [("delay_ms", String(delay.milliseconds))])
+                if await sleepUnlessCancelled(delay) == false { return (.cancelled, "run cancelled") }
+                attempt += 1
+            }
+        }
+    }
+
+    // MARK: - Context and environment
+
+    private func baseContext() -> ExpressionContext {
+        var secrets: [String: ExpressionValue] = [:]
+        for name in job.secrets { secrets[name] = environment.options.secrets[name].map(ExpressionValue.string) ?? .string("") }
+        return ExpressionContext(
+            roots: [
+                "env": .object([:]),
+                "matrix": .object(Dictionary(runner.planned.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "needs": runner.needs.expressionValue,
+                "run": environment.runContext,
+                "secrets": .object(secrets),
+                "steps": .object([:]),
+            ],
+            workspace: environment.workspace)
+    }
+
+    /// Renders pipeline then job `env:`; returns the merged variables and sets `env` in the context.
+    private func renderEnvironment(into context: inout ExpressionContext) throws -> [String: String] {
+        var env: [String: String] = [:]
+        for variable in environment.definition.env + job.env {
+            context.roots["env"] = .object(env.mapValues(ExpressionValue.string))
+            env[variable.name] = try Template.render(variable.value, in: context)
+        }
+        context.roots["env"] = .object(env.mapValues(ExpressionValue.string))
+        return env
+    }
+
+    private func resolveWorkingDirectory(_ context: ExpressionContext) throws -> URL {
+        guard let relative = job.workingDirectory else { return environment.workspace }
+        let rendered = try Template.render(relative, in: context)
+        let url = rendered.hasPrefix("/") ? URL(fileURLWithPath: rendered) : environment.workspace.appendingPathComponent(rendered)
+        try Self.checkDirectory(url, what: "working-directory '\(rendered)'")
+        return url
+    }
+
+    static func checkDirectory(_ url: URL, what: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw InputError("\(what) does not exist (\(url.path))")
+        }
+        guard isDirectory.boolValue else { throw InputError("\(what) is not a directory (\(url.path))") }
+        guard access(url.path, R_OK | X_OK) == 0 else {
+            throw InputError("\(what) cannot be entered: permission denied (\(url.path))")
+        }
+    }
+
+    private func renderOutputs(context: ExpressionContext, steps: ExpressionValue) throws -> [String: String] {
+        var context = context
+        context.roots["steps"] = steps
+        var rendered: [String: String] = [:]
+        for (name, template) in job.outputs { rendered[name] = try Template.render(template, in: context) }
+        return rendered
+    }
+
+    private func saveAfterSuccess(cacheKey: String?, avoidanceKey: String?) async throws {
+        var snapshot: Digest?
+        if let cache = job.cache, let cacheKey, cacheState == "miss" {
+            if let saved = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace) {
+                try runner.store.saveCacheEntry(key: cacheKey, digest: saved.digest.description, size: saved.size)
+                snapshot = saved.digest
+                log.event("cache_save", fields: [("key", JSONText.quote(cacheKey)), ("digest", JSONText.quote(saved.digest.description))])
+            }
+        }
+        if let avoidanceKey {
+            if snapshot == nil, let cache = job.cache {
+                snapshot = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace)?.digest
+            }
+            try runner.store.saveAvoidance(
+                AvoidanceEntry(
+                    key: avoidanceKey, jobID: job.id, outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
+                    snapshotDigest: snapshot?.description, runID: environment.runID))
+        }
+    }
+
+    private func sleepUnlessCancelled(_ delay: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: delay)
+        while clock.now < end {
+            if environment.cancellation.isCancelled { return false }
+            try? await Task.sleep(for: min(.milliseconds(100), end - clock.now))
+        }
+        return !environment.cancellation.isCancelled
+    }
+}

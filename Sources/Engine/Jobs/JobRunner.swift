@@ -1,0 +1,101 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// Runs one concrete job: condition, environment, cache and build avoidance, attempts with retries,
+/// outputs, and its log file.
+struct JobRunner: Sendable {
+    let environment: RunEnvironment
+    let planned: PlannedJob
+    let job: JobDefinition
+    let needs: NeedsState
+    let store: StateStore
+
+    var name: String { planned.name }
+
+    /// Runs the job to completion; never throws: every problem becomes the job's status and reason.
+    func run() async -> (JobResult, JobRecord) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let startDate = Date()
+        let log: JobLogWriter
+        do {
+            log = try JobLogWriter(
+                url: environment.logDirectory.appendingPathComponent(JobRunner.logFileName(name)),
+                run: environment.runID, correlation: environment.correlation, job: name)
+        } catch {
+            return finish(.failure, reason: "\(error)", attempts: [], started: started, startDate: startDate, log: nil)
+        }
+        log.event("job_start", fields: [("matrix", matrixJSON)])
+        environment.observer.jobStarted(name)
+        var execution = JobExecution(runner: self, log: log)
+        let status: JobStatus
+        var reason: String?
+        do {
+            (status, reason) = try await execution.run()
+        } catch {
+            (status, reason) = (.failure, "\(error)")
+        }
+        return finish(
+            status, reason: reason, attempts: execution.attempts, started: started, startDate: startDate, log: log,
+            outputs: execution.outputs, cache: execution.cacheState)
+    }
+
+    /// A job that never started: skipped or cancelled before its turn.
+    func notRun(_ status: JobStatus, reason: String, pathFilter: Bool = false) -> (JobResult, JobRecord) {
+        var (result, record) = finish(status, reason: reason, attempts: [], started: .now, startDate: Date(), log: nil)
+        result.skippedByPathFilter = pathFilter
+        result.durationMs = 0
+        record.durationMs = 0
+        return (result, record)
+    }
+
+    private func finish(
+        _ status: JobStatus, reason: String?, attempts: [AttemptRecord], started: ContinuousClock.Instant,
+        startDate: Date, log: JobLogWriter?, outputs: [String: String] = [:], cache: String? = nil
+    ) -> (JobResult, JobRecord) {
+        let duration = (ContinuousClock.now - started).milliseconds
+        let maskedReason = reason.map(environment.masker.mask)
+        let maskedOutputs = outputs.mapValues(environment.masker.mask)
+        if let log {
+            var fields = [("status", JSONText.quote(status.rawValue)), ("duration_ms", String(duration))]
+            if let maskedReason { fields.append(("reason", JSONText.quote(maskedReason))) }
+            log.event("job_end", fields: fields)
+            log.close()
+        }
+        var result = JobResult(
+            name: name, jobID: job.id, status: status, attempts: max(attempts.count, status == .cached ? 0 : attempts.count),
+            durationMs: duration, outputs: maskedOutputs, reason: maskedReason, cache: cache)
+        result.continueOnError = job.continueOnError
+        let record = JobRecord(
+            runID: environment.runID, name: name, jobID: job.id, status: status.rawValue, attempts: attempts.count,
+            startedAt: attempts.isEmpty && status == .skipped ? nil : startDate, finishedAt: Date(),
+            durationMs: duration, cache: cache, reason: maskedReason, outputs: JobRunner.json(maskedOutputs),
+            attemptRecords: attempts)
+        return (result, record)
+    }
+
+    var matrixJSON: String {
+        "{" + planned.matrix.map { "\(JSONText.quote($0.0)):\(JSONText.quote($0.1))" }.joined(separator: ",") + "}"
+    }
+
+    /// A file name for a job's log: the concrete name with anything unusual replaced by `_`.
+    static func logFileName(_ name: String) -> String {
+        var slug = ""
+        for scalar in name.unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.=,".unicodeScalars.contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.hasSuffix("_") {
+                slug += "_"
+            }
+        }
+        while slug.hasSuffix("_") { slug.removeLast() }
+        if slug.isEmpty || slug.hasPrefix(".") { slug = "job" + slug }
+        return slug + ".jsonl"
+    }
+
+    static func json(_ values: [String: String]) -> String {
+        "{" + values.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.quote(values[$0] ?? ""))" }.joined(separator: ",") + "}"
+    }
+}

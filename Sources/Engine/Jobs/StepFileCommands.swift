@@ -1,0 +1,87 @@
+import Foundation
+
+/// Reads the files a step writes to talk back: `$GANTRY_OUTPUT` (step outputs) and `$GANTRY_ENV`
+/// (variables for later steps). Both take `key=value` lines and heredoc blocks:
+///
+///     version=1.2.3
+///     notes<<EOF
+///     line one
+///     line two
+///     EOF
+public enum StepFileCommands {
+    /// A malformed line, with its 1-based number.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let file: String
+        public let line: Int
+        public let message: String
+        public var description: String { "\(file):\(line): \(message)" }
+    }
+
+    /// The largest file read (outputs are for small values; artifacts belong in files).
+    public static let maximumSize = 1 << 20
+
+    /// Parses the file at `url`; a missing file means no values.
+    public static func parse(fileAt url: URL, label: String) throws(Failure) -> [(String, String)] {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumSize + 1)) ?? Data()
+        guard data.count <= maximumSize else {
+            throw Failure(file: label, line: 1, message: "larger than \(maximumSize / 1024) KiB")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), label: label)
+    }
+
+    /// Parses `text`.
+    public static func parse(_ text: String, label: String) throws(Failure) -> [(String, String)] {
+        var result: [(String, String)] = []
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        var index = 0
+        while index < lines.count {
+            var line = lines[index]
+            if line.hasSuffix("\r") { line.removeLast() }
+            index += 1
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if let marker = line.range(of: "<<"), !line[..<marker.lowerBound].contains("=") {
+                let key = String(line[..<marker.lowerBound])
+                let delimiter = String(line[marker.upperBound...])
+                guard isValidKey(key) else {
+                    throw Failure(file: label, line: index, message: "invalid name '\(key)'")
+                }
+                guard !delimiter.isEmpty else {
+                    throw Failure(file: label, line: index, message: "heredoc for '\(key)' has no delimiter")
+                }
+                var body: [String] = []
+                var closed = false
+                while index < lines.count {
+                    var next = lines[index]
+                    if next.hasSuffix("\r") { next.removeLast() }
+                    index += 1
+                    if next == delimiter {
+                        closed = true
+                        break
+                    }
+                    body.append(next)
+                }
+                guard closed else {
+                    throw Failure(file: label, line: index, message: "heredoc for '\(key)' is never closed with '\(delimiter)'")
+                }
+                result.append((key, body.joined(separator: "\n")))
+            } else if let equals = line.firstIndex(of: "=") {
+                let key = String(line[..<equals])
+                guard isValidKey(key) else { throw Failure(file: label, line: index, message: "invalid name '\(key)'") }
+                result.append((key, String(line[line.index(after: equals)...])))
+            } else {
+                throw Failure(file: label, line: index, message: "expected 'name=value' or 'name<<DELIMITER'")
+            }
+        }
+        return result
+    }
+
+    static func isValidKey(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return key.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+    }
+}

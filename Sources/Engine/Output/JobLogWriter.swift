@@ -1,0 +1,150 @@
+import Foundation
+import GantryCore
+import Synchronization
+
+/// Writes one job's structured log, `.gantry/logs/<run>/<job>.jsonl`: one JSON object per output line
+/// (`ts`, `run`, `correlation`, `job`, `step`, `attempt`, `stream`, `line`) and per lifecycle event.
+///
+/// Writes are buffered (256 KiB) and the buffer is the only memory a log costs, whatever a step prints.
+public final class JobLogWriter: Sendable {
+    private struct State {
+        var fd: Int32
+        var buffer: [UInt8] = []
+        var lastMillis: Int64 = -1
+        var lastStamp: [UInt8] = []
+    }
+
+    private let state: Mutex<State>
+    private let identity: String
+    /// The log file.
+    public let url: URL
+
+    /// Creates (truncating) the log file.
+    public init(url: URL, run: String, correlation: String, job: String) throws {
+        self.url = url
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw InfrastructureError("cannot create log file \(url.path): \(errnoText())") }
+        var initial = State(fd: fd)
+        initial.buffer.reserveCapacity(Self.capacity + 4096)
+        state = Mutex(initial)
+        identity = ",\"run\":\(JSONText.quote(run)),\"correlation\":\(JSONText.quote(correlation)),\"job\":\(JSONText.quote(job))"
+    }
+
+    static let capacity = 256 * 1024
+
+    /// The constant middle part of a line record for one step attempt and stream.
+    public func linePrefix(step: String, attempt: Int, stream: OutputStream) -> [UInt8] {
+        Array("\(identity),\"step\":\(JSONText.quote(step)),\"attempt\":\(attempt),\"stream\":\"\(stream.rawValue)\",\"line\":\"".utf8)
+    }
+
+    /// Appends one output line (already masked).
+    public func line(prefix: [UInt8], _ bytes: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            Self.appendTimestamp(&state)
+            state.buffer.append(contentsOf: prefix)
+            JSONLineEscaper.append(bytes, to: &state.buffer)
+            state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
+            if state.buffer.count >= Self.capacity { Self.flush(&state) }
+        }
+    }
+
+    /// Appends a lifecycle event such as `step_start` or `job_end`; `fields` are pre-encoded JSON values.
+    public func event(_ name: String, step: String? = nil, attempt: Int? = nil, fields: [(String, String)] = []) {
+        var text = "\(identity),\"event\":\(JSONText.quote(name))"
+        if let step { text += ",\"step\":\(JSONText.quote(step))" }
+        if let attempt { text += ",\"attempt\":\(attempt)" }
+        for (key, value) in fields { text += ",\(JSONText.quote(key)):\(value)" }
+        text += "}\n"
+        state.withLock { state in
+            Self.appendTimestamp(&state)
+            state.buffer.append(contentsOf: Array(text.utf8))
+            if state.buffer.count >= Self.capacity { Self.flush(&state) }
+        }
+    }
+
+    /// Writes buffered records to the file.
+    public func flush() { state.withLock { Self.flush(&$0) } }
+
+    /// Flushes and closes the file.
+    public func close() {
+        state.withLock { state in
+            Self.flush(&state)
+            if state.fd >= 0 {
+                _ = Foundation.close(state.fd)
+                state.fd = -1
+            }
+        }
+    }
+
+    deinit { close() }
+
+    private static func appendTimestamp(_ state: inout State) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let millis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        if millis != state.lastMillis {
+            state.lastMillis = millis
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            state.lastStamp = Array("{\"ts\":\"\(Timestamp.iso8601(date))\"".utf8)
+        }
+        state.buffer.append(contentsOf: state.lastStamp)
+    }
+
+    private static func flush(_ state: inout State) {
+        guard state.fd >= 0, !state.buffer.isEmpty else {
+            state.buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        state.buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(state.fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    break  // disk full or closed: drop the buffer rather than block the step
+                }
+                offset += written
+            }
+        }
+        state.buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Escapes raw output bytes into the body of a JSON string; invalid UTF-8 becomes U+FFFD.
+enum JSONLineEscaper {
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        var hasHigh = false
+        for byte in bytes where byte >= 0x80 {
+            hasHigh = true
+            break
+        }
+        if hasHigh {
+            // Decoding with replacement makes any byte sequence valid UTF-8.
+            let valid = Array(String(decoding: bytes, as: UTF8.self).utf8)
+            valid.withUnsafeBytes { appendValid($0, to: &out) }
+        } else {
+            appendValid(bytes, to: &out)
+        }
+    }
+
+    private static func appendValid(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 34 || byte == 92 || byte == 0x7f else { continue }
+            if index > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
+            switch byte {
+            case 34: out.append(contentsOf: [92, 34])
+            case 92: out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, 110])
+            case 13: out.append(contentsOf: [92, 114])
+            case 9: out.append(contentsOf: [92, 116])
+            default: out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            }
+            runStart = index + 1
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+    }
+}

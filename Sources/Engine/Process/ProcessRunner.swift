@@ -1,0 +1,189 @@
+import CGantrySystem
+import Foundation
+import GantryCore
+
+/// Runs a child process in its own process group and streams its output with bounded memory.
+///
+/// One thread per child polls its stdout, stderr and a pidfd. A timeout or a cancellation sends
+/// SIGTERM to the whole group, then SIGKILL after `killGrace`. When the main process exits, anything
+/// it left behind in its group is terminated the same way, so no orphan survives a step.
+public struct ProcessRunner: Sendable {
+    /// Time between SIGTERM and SIGKILL.
+    public var killGrace: Duration
+    /// Size of each read from a pipe; the only output memory a child costs.
+    public var chunkSize: Int = 64 * 1024
+
+    public init(killGrace: Duration = .seconds(5)) {
+        self.killGrace = killGrace
+        // Orphans of our children re-parent to us, so the group they stay in can be reaped and killed.
+        _ = gantry_set_child_subreaper()
+    }
+
+    /// Runs `spec`, delivering output chunks to `onOutput` (called on the runner's thread, in order per stream).
+    /// Throws `InfrastructureError` when the process cannot start.
+    public func run(
+        _ spec: ProcessSpec, timeout: Duration, cancellation: CancellationFlag,
+        onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+    ) async throws -> ProcessOutcome {
+        let child = try spawn(spec)
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let outcome = self.supervise(child, timeout: timeout, cancellation: cancellation, onOutput: onOutput)
+                continuation.resume(returning: outcome)
+            }
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+    }
+
+    struct Child: Sendable {
+        var pid: pid_t
+        var stdout: Int32
+        var stderr: Int32
+        var pidfd: Int32
+    }
+
+    private func spawn(_ spec: ProcessSpec) throws -> Child {
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard gantry_pipe_cloexec(&outPipe) == 0 else { throw InfrastructureError("cannot create a pipe: \(errnoText())") }
+        guard gantry_pipe_cloexec(&errPipe) == 0 else {
+            close(outPipe[0])
+            close(outPipe[1])
+            throw InfrastructureError("cannot create a pipe: \(errnoText())")
+        }
+        let arguments = [spec.executable] + spec.arguments
+        let environment = spec.environment.map { "\($0.key)=\($0.value)" }
+        let executable = resolveExecutable(spec.executable, path: spec.environment["PATH"])
+        var pid: pid_t = 0
+        let rc = withCStrings(arguments) { argv in
+            withCStrings(environment) { envp in
+                gantry_spawn(executable, argv, envp, spec.workingDirectory, outPipe[1], errPipe[1], &pid)
+            }
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw InfrastructureError("cannot start '\(spec.executable)' in \(spec.workingDirectory): \(String(cString: strerror(rc)))")
+        }
+        let pidfd = gantry_pidfd_open(pid)
+        return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0], pidfd: pidfd)
+    }
+
+    private func supervise(
+        _ child: Child, timeout: Duration, cancellation: CancellationFlag,
+        onOutput: @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+    ) -> ProcessOutcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var killAt: ContinuousClock.Instant? = nil
+        var sentKill = false
+        var timedOut = false
+        var cancelled = false
+        var mainStatus: Int32? = nil
+        var open: [(Int32, OutputStream)] = [(child.stdout, .stdout), (child.stderr, .stderr)]
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer {
+            buffer.deallocate()
+            for (fd, _) in open { close(fd) }
+            if child.pidfd >= 0 { close(child.pidfd) }
+        }
+
+        func terminate(now: ContinuousClock.Instant) {
+            guard killAt == nil else { return }
+            _ = gantry_kill_group(child.pid, SIGTERM)
+            killAt = now.advanced(by: killGrace)
+        }
+
+        while true {
+            let now = clock.now
+            if mainStatus == nil {
+                var raw: Int32 = 0
+                if gantry_try_wait(child.pid, &raw) == 1 {
+                    mainStatus = gantry_decode_status(raw)
+                    // The main process is gone: stop whatever it left running in its group.
+                    if gantry_kill_group(child.pid, 0) == 0 { terminate(now: now) }
+                }
+            }
+            if mainStatus == nil && !timedOut && !cancelled {
+                if now >= deadline {
+                    timedOut = true
+                    terminate(now: now)
+                } else if cancellation.isCancelled {
+                    cancelled = true
+                    terminate(now: now)
+                }
+            }
+            if let killAt, now >= killAt, !sentKill {
+                _ = gantry_kill_group(child.pid, SIGKILL)
+                sentKill = true
+            }
+            if killAt != nil { _ = gantry_reap_group(child.pid) }
+            if mainStatus != nil && open.isEmpty {
+                // Pipes closed; wait for any group member that closed its output but still runs.
+                if gantry_kill_group(child.pid, 0) != 0 { break }
+                if killAt == nil { terminate(now: now) }
+                if sentKill {
+                    _ = gantry_reap_group(child.pid)
+                    if gantry_kill_group(child.pid, 0) != 0 { break }
+                }
+                usleep(10_000)
+                continue
+            }
+
+            var fds = open.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
+            let pidIndex = fds.count
+            if mainStatus == nil && child.pidfd >= 0 { fds.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)) }
+            var waitMs: Int64 = 100
+            if mainStatus == nil && !timedOut {
+                waitMs = min(waitMs, max(0, (deadline - now).milliseconds + 1))
+            }
+            if let killAt, !sentKill { waitMs = min(waitMs, max(0, (killAt - now).milliseconds + 1)) }
+            if child.pidfd < 0 && mainStatus == nil { waitMs = min(waitMs, 10) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(waitMs))
+            if ready < 0 && errno != EINTR { usleep(1000) }
+            guard ready > 0 else { continue }
+            var closed: [Int32] = []
+            for index in 0..<min(pidIndex, fds.count) where fds[index].revents != 0 {
+                let fd = fds[index].fd
+                let count = read(fd, buffer.baseAddress, chunkSize)
+                if count > 0 {
+                    onOutput(open[index].1, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    closed.append(fd)
+                }
+            }
+            for fd in closed {
+                close(fd)
+                open.removeAll { $0.0 == fd }
+            }
+        }
+        let status = mainStatus ?? -Int32(SIGKILL)
+        return ProcessOutcome(
+            exitCode: status >= 0 ? status : nil, signal: status < 0 ? -status : nil, timedOut: timedOut,
+            cancelled: cancelled)
+    }
+
+    private func resolveExecutable(_ name: String, path: String?) -> String {
+        guard !name.contains("/") else { return name }
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return name
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { buffer in
+        // posix_spawn takes `char *const[]`; the strings are not modified.
+        body(buffer.baseAddress!)
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import GantryCore
+import Synchronization
+
+/// Prints a run for people: prefixed output lines and job state changes, and on a terminal a live
+/// footer of running jobs with elapsed times. Colour only on a terminal and without `NO_COLOR`.
+public final class ConsoleReporter: RunObserver {
+    /// How output is shown.
+    public enum Mode: Sendable {
+        /// `[job] line` and one line per state change (CI, pipes, files).
+        case plain
+        /// Plain lines plus a redrawn footer of running jobs (interactive terminals).
+        case live
+    }
+
+    private struct State {
+        var buffer: [UInt8] = []
+        var running: [(String, ContinuousClock.Instant)] = []
+        var footerLines = 0
+        var lastDraw = ContinuousClock.now
+        var prefixes: [String: [UInt8]] = [:]
+    }
+
+    private let mode: Mode
+    private let color: Bool
+    private let fd: Int32
+    private let state = Mutex(State())
+    private let ticker: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    /// - Parameters:
+    ///   - fd: where to write (1 for stdout; 2 when stdout is reserved for `--json`).
+    public init(mode: Mode, color: Bool, fd: Int32 = 1) {
+        self.mode = mode
+        self.color = color
+        self.fd = fd
+    }
+
+    /// Chooses plain or live and colour from the environment: live and colour only on a TTY,
+    /// plain under `CI=true`, no colour with `NO_COLOR`.
+    public static func forEnvironment(_ environment: [String: String], fd: Int32 = 1) -> ConsoleReporter {
+        let tty = isatty(fd) == 1
+        let ci = ["true", "1"].contains(environment["CI"]?.lowercased() ?? "")
+        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return ConsoleReporter(mode: tty && !ci ? .live : .plain, color: tty && !noColor, fd: fd)
+    }
+
+    public func runStarted(runID: String, jobs: [String]) {
+        write("\(paint("gantry", .bold)) run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s")\n")
+        // Output is buffered; the ticker flushes it (and redraws the live footer) a few times a second.
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(self?.mode == .live ? 250 : 100))
+                self?.tick()
+            }
+        }
+        ticker.withLock { $0 = task }
+    }
+
+    public func jobStarted(_ name: String) {
+        state.withLock { $0.running.append((name, .now)) }
+        emit("\(prefix(name))\(paint("▶ started", .cyan))\n")
+    }
+
+    public func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {
+        emit("\(prefix(name))\(paint("↻ \(reason); retrying (attempt \(attempt)) in \(delay.humanShort)", .yellow))\n")
+    }
+
+    public func jobFinished(_ result: JobResult) {
+        state.withLock { $0.running.removeAll { $0.0 == result.name } }
+        let (symbol, tint): (String, Tint) =
+            switch result.status {
+            case .success: ("✓", .green)
+            case .cached: ("✓", .green)
+            case .skipped: ("–", .dim)
+            case .failure, .timedOut, .retriesExhausted: result.continueOnError ? ("!", .yellow) : ("✗", .red)
+            case .cancelled: ("✗", .yellow)
+            }
+        var text = "\(symbol) \(result.status.rawValue)"
+        if result.status != .skipped { text += " in \(Duration.milliseconds(result.durationMs).humanShort)" }
+        if result.attempts > 1 { text += ", \(result.attempts) attempts" }
+        if let cache = result.cache { text += ", cache \(cache)" }
+        if let reason = result.reason { text += " (\(reason))" }
+        emit("\(prefix(result.name))\(paint(text, tint))\n")
+    }
+
+    public func outputLine(job: String, stream: OutputStream, _ line: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            clearFooter(&state)
+            let prefix: [UInt8]
+            if let known = state.prefixes[job] {
+                prefix = known
+            } else {
+                prefix = Array(self.prefix(job).utf8)
+                state.prefixes[job] = prefix
+            }
+            state.buffer.append(contentsOf: prefix)
+            state.buffer.append(contentsOf: line)
+            state.buffer.append(10)
+            if state.buffer.count > 64 * 1024 { flush(&state) }
+        }
+        if mode == .live { redraw(force: false) }
+    }
+
+    public func runFinished(_ result: RunResult) {
+        ticker.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
+        state.withLock { state in
+            clearFooter(&state)
+            state.running.removeAll()
+            flush(&state)
+        }
+        var lines = "\n\(paint("Summary", .bold)) run \(result.runID) (\(Duration.milliseconds(result.durationMs).humanShort))\n"
+        let width = min(60, result.jobs.map(\.name.count).max() ?? 10)
+        for job in result.jobs {
+            var flags: [String] = []
+            if job.retried { flags.append("retried \(job.attempts - 1)×") }
+            if job.status == .retriesExhausted { flags.append("retries exhausted") }
+            if job.continueOnError && job.failsRun == false && job.status != .success && job.status != .skipped {
+                flags.append("continue-on-error")
+            }
+            if let cache = job.cache { flags.append("cache \(cache)") }
+            if let reason = job.reason, job.status == .skipped || job.status == .failure { flags.append(reason) }
+            let name = job.name.padding(toLength: max(width, job.name.count), withPad: " ", startingAt: 0)
+            let status = job.status.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
+            let duration = job.status == .skipped ? "" : Duration.milliseconds(job.durationMs).humanShort
+            lines += "  \(name)  \(paint(status, tint(for: job)))\(duration.padding(toLength: 9, withPad: " ", startingAt: 0))"
+            lines += flags.isEmpty ? "\n" : "  \(flags.joined(separator: "; "))\n"
+        }
+        let overall = paint(result.status.rawValue, result.status == .success ? .green : .red)
+        lines += "\(overall): logs in \(result.logDirectory)\n"
+        write(lines)
+    }
+
+    // MARK: - Drawing
+
+    private enum Tint: String {
+        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36"
+    }
+
+    private func tint(for job: JobResult) -> Tint {
+        switch job.status {
+        case .success, .cached: .green
+        case .skipped: .dim
+        case .cancelled: .yellow
+        default: job.continueOnError ? .yellow : .red
+        }
+    }
+
+    private func paint(_ text: String, _ tint: Tint) -> String {
+        color ? "\u{1B}[\(tint.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    private func prefix(_ job: String) -> String { color ? "\u{1B}[2m[\(job)]\u{1B}[0m " : "[\(job)] " }
+
+    private func emit(_ text: String) {
+        state.withLock { state in
+            clearFooter(&state)
+            state.buffer.append(contentsOf: Array(text.utf8))
+            flush(&state)
+        }
+        redraw(force: true)
+    }
+
+    private func write(_ text: String) {
+        state.withLock { state in
+            clearFooter(&state)
+            state.buffer.append(contentsOf: Array(text.utf8))
+            flush(&state)
+        }
+    }
+
+    private func tick() {
+        if mode == .live {
+            redraw(force: true)
+        } else {
+            state.withLock { flush(&$0) }
+        }
+    }
+
+    private func clearFooter(_ state: inout State) {
+        guard state.footerLines > 0 else { return }
+        state.buffer.append(contentsOf: Array("\u{1B}[\(state.footerLines)A\r\u{1B}[J".utf8))
+        state.footerLines = 0
+    }
+
+    private func redraw(force: Bool) {
+        guard mode == .live else { return }
+        state.withLock { state in
+            let now = ContinuousClock.now
+            guard force || now - state.lastDraw > .milliseconds(100) else { return }
+            clearFooter(&state)
+            state.lastDraw = now
+            var footer = ""
+            for (name, started) in state.running.prefix(20) {
+                footer += "  \(paint("●", .cyan)) \(name)  \(paint((now - started).humanShort, .dim))\n"
+            }
+            if state.running.count > 20 { footer += "  … \(state.running.count - 20) more running\n" }
+            state.buffer.append(contentsOf: Array(footer.utf8))
+            state.footerLines = min(state.running.count, 20) + (state.running.count > 20 ? 1 : 0)
+            flush(&state)
+        }
+    }
+
+    private func flush(_ state: inout State) {
+        guard !state.buffer.isEmpty else { return }
+        state.buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
+                offset += written
+            }
+        }
+        state.buffer.removeAll(keepingCapacity: true)
+    }
+}

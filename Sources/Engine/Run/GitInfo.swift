@@ -1,0 +1,51 @@
+import Foundation
+import GantryCore
+
+/// Commit and branch of the workspace, and files changed since a ref, read with the real `git`.
+public enum GitInfo {
+    /// `(sha, branch)` of HEAD, or nils outside a git repository.
+    public static func head(in directory: URL) async -> (sha: String?, branch: String?) {
+        let sha = try? await git(["rev-parse", "HEAD"], in: directory)
+        var branch = try? await git(["rev-parse", "--abbrev-ref", "HEAD"], in: directory)
+        if branch == "HEAD" { branch = nil }  // detached
+        return (sha, branch)
+    }
+
+    /// Files changed between `ref` and the working tree (committed, staged, unstaged and untracked),
+    /// relative to `directory`. Throws `InputError` when `ref` is unknown.
+    public static func changedFiles(since ref: String, in directory: URL) async throws -> [String] {
+        guard !ref.hasPrefix("-") else { throw InputError("--since: '\(ref)' is not a git ref") }
+        let diff: String
+        do {
+            diff = try await git(["diff", "--name-only", "--relative", ref, "--"], in: directory)
+        } catch let error as GitError {
+            throw InputError("--since \(ref): \(error.message)")
+        }
+        let untracked = (try? await git(["ls-files", "--others", "--exclude-standard"], in: directory)) ?? ""
+        let files = (diff + "\n" + untracked).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        return Array(Set(files)).sorted()
+    }
+
+    struct GitError: Error {
+        let message: String
+    }
+
+    static func git(_ arguments: [String], in directory: URL) async throws -> String {
+        let output = OutputCollector(limit: 4 << 20)
+        let errors = OutputCollector(limit: 16 * 1024)
+        let outcome = try await ProcessRunner(killGrace: .seconds(1)).run(
+            ProcessSpec(
+                executable: "git", arguments: arguments,
+                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C",
+                              "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/"],
+                workingDirectory: directory.path),
+            timeout: .seconds(60), cancellation: CancellationFlag()
+        ) { stream, bytes in
+            if stream == .stdout { output.append(bytes) } else { errors.append(bytes) }
+        }
+        guard outcome.succeeded else {
+            throw GitError(message: errors.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

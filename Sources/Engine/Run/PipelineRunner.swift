@@ -1,0 +1,122 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// Runs a pipeline file end to end: validate, plan, schedule, record.
+public struct PipelineRunner: Sendable {
+    public var options: RunOptions
+    public var observer: any RunObserver
+    public var cancellation: CancellationFlag
+    public var actions: ActionRegistry
+
+    public init(
+        options: RunOptions, observer: any RunObserver = SilentObserver(), cancellation: CancellationFlag = CancellationFlag(),
+        actions: ActionRegistry = ActionRegistry()
+    ) {
+        self.options = options
+        self.observer = observer
+        self.cancellation = cancellation
+        self.actions = actions
+    }
+
+    /// Runs the pipeline. Throws `DiagnosticsError` / `InputError` for bad input (nothing is recorded
+    /// then) and `InfrastructureError` / `StoreError` when Gantry itself cannot work.
+    public func run() async throws -> RunResult {
+        let masker = SecretMasker(secrets: Array(options.secrets.values))
+        do {
+            return try await runUnmasked(masker: masker)
+        } catch let error as DiagnosticsError {
+            throw error
+        } catch let error as any GantryError {
+            // Error messages may quote a value from a step or a file; never let a secret through.
+            throw MaskedError(message: masker.mask(error.description), exitStatus: error.exitStatus)
+        } catch {
+            throw MaskedError(message: masker.mask("\(error)"), exitStatus: .infrastructure)
+        }
+    }
+
+    private func runUnmasked(masker: SecretMasker) async throws -> RunResult {
+        let definition = try PipelineParser.load(path: options.file)
+        let actionProblems = ActionValidator(registry: actions).diagnostics(for: definition)
+        if !actionProblems.isEmpty { throw DiagnosticsError(actionProblems) }
+        let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
+        let (sha, branch) = await GitInfo.head(in: workspace)
+        let runID = RunID.make().value
+        let correlation = CorrelationID.make()
+        let plan = try Planner(
+            changedFiles: options.changedFiles, selectedJobs: options.selectedJobs,
+            runContext: ["id": runID, "correlation": correlation, "sha": sha ?? "", "branch": branch ?? ""]
+        ).plan(definition)
+        try checkSecrets(definition, plan: plan)
+
+        let logDirectory = options.stateDirectory.appendingPathComponent("logs/\(runID)")
+        let temporaryDirectory = options.stateDirectory.appendingPathComponent("tmp/\(runID)")
+        do {
+            try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw InfrastructureError("cannot create \(logDirectory.path): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        let store = try StateStore(directory: options.stateDirectory)
+        let runner = ProcessRunner(killGrace: options.killGrace)
+        let environment = RunEnvironment(
+            definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch, workspace: workspace,
+            stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
+            options: options, masker: masker, runner: runner,
+            snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
+            cancellation: cancellation, observer: observer)
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        try store.beginRun(
+            RunRecord(
+                id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
+                pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue, startedAt: Date(),
+                commitSHA: sha, branch: branch, toolVersions: await ToolVersions.json()))
+        let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
+        observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
+
+        var jobs: [JobResult] = []
+        var failure: (any Error)?
+        do {
+            jobs = try await Scheduler(environment: environment, plan: plan, store: store).run()
+        } catch {
+            failure = error
+        }
+        let status: RunStatus =
+            cancellation.isCancelled ? .cancelled
+            : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
+        let duration = (clock.now - started).milliseconds
+        try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
+        if let failure { throw failure }
+        let result = RunResult(
+            runID: runID, correlation: correlation, status: status, jobs: jobs, durationMs: duration,
+            logDirectory: logDirectory.path)
+        observer.runFinished(result)
+        return result
+    }
+
+    /// Every job that may run must have the secrets it lists.
+    private func checkSecrets(_ definition: PipelineDefinition, plan: ExecutionPlan) throws {
+        var missing: [String] = []
+        let running = Set(plan.jobs.filter { if case .skip = $0.decision { return false } else { return true } }.map(\.jobID))
+        for job in definition.jobs where running.contains(job.id) {
+            for name in job.secrets where options.secrets[name] == nil {
+                missing.append("job '\(job.id)' needs secret '\(name)'")
+            }
+        }
+        guard missing.isEmpty else {
+            throw InputError(
+                "missing secrets: \(missing.joined(separator: "; ")) (give them with --secret NAME=VALUE, --secrets-file FILE or GANTRY_SECRET_<NAME>)")
+        }
+    }
+}
+
+/// An error whose message has been masked, keeping the exit status of the original.
+public struct MaskedError: GantryError, Sendable {
+    public let message: String
+    public let exitStatus: ExitStatus
+    public var description: String { message }
+}

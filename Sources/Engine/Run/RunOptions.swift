@@ -1,0 +1,28 @@
+import Foundation
+
+/// Everything `gantry run` can be told.
+public struct RunOptions: Sendable {
+    /// The pipeline file.
+    public var file: String
+    /// Where state lives (`.gantry/` of the current directory, or `GANTRY_HOME`).
+    public var stateDirectory: URL
+    /// `--job`: run these jobs (ids or concrete names) and what they need.
+    public var selectedJobs: [String] = []
+    /// Files changed since `--since`; nil disables path filters.
+    public var changedFiles: [String]? = nil
+    /// At most this many jobs at once.
+    public var parallel: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// `--no-cache`: neither restore nor save caches, and ignore build avoidance.
+    public var useCache: Bool = true
+    /// Secret name → value.
+    public var secrets: [String: String] = [:]
+    /// Time between SIGTERM and SIGKILL for timeouts and cancellation.
+    public var killGrace: Duration = .seconds(5)
+    /// The environment jobs inherit (gantry's own, minus `GANTRY_SECRET_*`).
+    public var baseEnvironment: [String: String] = ProcessInfo.processInfo.environment
+
+    public init(file: String, stateDirectory: URL) {
+        self.file = file
+        self.stateDirectory = stateDirectory
+    }
+}

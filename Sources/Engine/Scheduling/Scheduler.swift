@@ -1,0 +1,139 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// Runs a plan's jobs as their needs finish, at most `parallel` at once.
+///
+/// A job starts as soon as every job it needs has finished. Its `if:` (implicitly `success()`)
+/// decides whether it runs: a failed need skips it unless the condition asks for `failure()` or
+/// `always()`; a need skipped by a path filter counts as satisfied. Unrelated jobs go on.
+struct Scheduler {
+    let environment: RunEnvironment
+    let plan: ExecutionPlan
+    let store: StateStore
+
+    func run() async throws -> [JobResult] {
+        let parallel = max(1, environment.options.parallel)
+        var results: [String: JobResult] = [:]
+        var pending = plan.jobs.filter { $0.decision != .skip(.notSelected) }
+        var running = 0
+        var recordError: (any Error)?
+
+        try await withThrowingTaskGroup(of: (JobResult, JobRecord).self) { group in
+            while !pending.isEmpty || running > 0 {
+                var index = 0
+                while index < pending.count {
+                    let job = pending[index]
+                    guard job.needs.allSatisfy({ results[$0] != nil }) else {
+                        index += 1
+                        continue
+                    }
+                    let runner = makeRunner(job, results: results)
+                    if let immediate = decideWithoutRunning(job, runner: runner, results: results) {
+                        pending.remove(at: index)
+                        try record(immediate, into: &results)
+                        continue
+                    }
+                    guard running < parallel else { break }
+                    pending.remove(at: index)
+                    running += 1
+                    group.addTask { await runner.run() }
+                }
+                guard running > 0 else {
+                    if pending.isEmpty { break }
+                    // Every pending job waits on a job that is not in the plan: impossible after validation.
+                    throw InfrastructureError("scheduler stalled with \(pending.count) job(s) waiting: \(pending.map(\.name).joined(separator: ", "))")
+                }
+                if let finished = try await group.next() {
+                    running -= 1
+                    do {
+                        try record(finished, into: &results)
+                    } catch {
+                        recordError = error
+                        environment.cancellation.cancel()
+                    }
+                }
+            }
+        }
+        if let recordError { throw recordError }
+        return plan.jobs.compactMap { results[$0.name] }
+    }
+
+    private func record(_ outcome: (JobResult, JobRecord), into results: inout [String: JobResult]) throws {
+        results[outcome.0.name] = outcome.0
+        environment.observer.jobFinished(outcome.0)
+        try store.recordJob(outcome.1)
+    }
+
+    private func makeRunner(_ job: PlannedJob, results: [String: JobResult]) -> JobRunner {
+        var needs = NeedsState()
+        guard let definition = environment.definition.job(job.jobID) else {
+            preconditionFailure("planned job \(job.jobID) is not in the pipeline")
+        }
+        for neededID in definition.needs {
+            let expansions = plan.jobs.filter { $0.jobID == neededID }.compactMap { results[$0.name] }
+            var outputs: [String: String] = [:]
+            for expansion in expansions { outputs.merge(expansion.outputs) { $1 } }
+            var result = "success"
+            for expansion in expansions {
+                if expansion.failsRun {
+                    needs.anyFailed = true
+                    result = "failure"
+                } else if expansion.status == .cancelled {
+                    needs.anyCancelled = true
+                    if result != "failure" { result = "cancelled" }
+                } else if expansion.status == .skipped && !expansion.skippedByPathFilter {
+                    needs.anySkipped = true
+                    if result == "success" { result = "skipped" }
+                }
+            }
+            if expansions.allSatisfy({ $0.status == .skipped }), !expansions.isEmpty { result = "skipped" }
+            needs.results[neededID] = (result, outputs)
+        }
+        return JobRunner(environment: environment, planned: job, job: definition, needs: needs, store: store)
+    }
+
+    /// A result for a job that will not run (plan skip, cancellation, needs, false `if:`), or nil to run it.
+    private func decideWithoutRunning(_ job: PlannedJob, runner: JobRunner, results: [String: JobResult]) -> (JobResult, JobRecord)? {
+        if case .skip(let reason) = job.decision {
+            if case .pathFilter = reason { return runner.notRun(.skipped, reason: reason.description, pathFilter: true) }
+            return runner.notRun(.skipped, reason: reason.description)
+        }
+        let needs = runner.needs
+        let cancelled = environment.cancellation.isCancelled
+        let condition = runner.job.condition
+        var context = ExpressionContext(
+            roots: [
+                "env": .object(Dictionary(environment.definition.env.map { ($0.name, ExpressionValue.string($0.value)) }, uniquingKeysWith: { $1 })),
+                "matrix": .object(Dictionary(job.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "needs": needs.expressionValue, "run": environment.runContext,
+            ],
+            status: .init(failed: needs.anyFailed, cancelled: cancelled), workspace: environment.workspace)
+        if cancelled && !JobExecution.usesAlways(condition) {
+            return runner.notRun(.cancelled, reason: "run cancelled before the job started")
+        }
+        do {
+            let expression = try condition.map { try Template.condition($0) }
+            let hasStatusFunction = expression?.calledFunctions.contains(where: ExpressionEvaluator.statusFunctions.contains) ?? false
+            if !hasStatusFunction {
+                if needs.anyFailed {
+                    let failed = runner.job.needs.filter { needs.results[$0]?.result == "failure" }
+                    return runner.notRun(.skipped, reason: "needs \(failed.joined(separator: ", ")) failed")
+                }
+                if needs.anySkipped || needs.anyCancelled {
+                    let skipped = runner.job.needs.filter { ["skipped", "cancelled"].contains(needs.results[$0]?.result ?? "") }
+                    return runner.notRun(.skipped, reason: "needs \(skipped.joined(separator: ", ")) did not run")
+                }
+            }
+            context.status = .init(failed: needs.anyFailed, cancelled: cancelled)
+            if let expression {
+                let value = try ExpressionEvaluator.evaluate(expression, in: context).isTruthy
+                if !value { return runner.notRun(.skipped, reason: "if is false: \(condition ?? "")") }
+            }
+        } catch {
+            return runner.notRun(.failure, reason: "cannot evaluate if: \(error)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import GantryCore
+
+/// Replaces secret values with `***` in bytes and strings.
+///
+/// Each secret is registered with its encoded forms (base64, base64url, URL-encoded, JSON-escaped) and,
+/// for multi-line values, each line on its own. Matching uses a table keyed by the first two bytes,
+/// so text without secrets costs one table lookup per byte.
+public struct SecretMasker: Sendable {
+    /// The replacement text.
+    public static let mask: [UInt8] = Array("***".utf8)
+    /// The shortest value accepted as a secret: shorter ones would mask ordinary text.
+    public static let minimumLength = 4
+
+    /// Byte patterns, longest first within each bucket.
+    private var buckets: [UInt16: [[UInt8]]] = [:]
+    /// Length of the longest pattern: how much a streaming caller must hold back.
+    public private(set) var longestPattern = 0
+
+    public init(secrets: [String] = []) {
+        for secret in secrets { add(secret) }
+    }
+
+    /// Whether any secret is registered.
+    public var isEmpty: Bool { buckets.isEmpty }
+
+    /// Registers a secret value and its encodings.
+    public mutating func add(_ secret: String) {
+        for variant in Self.variants(of: secret) where variant.utf8.count >= Self.minimumLength {
+            let bytes = Array(variant.utf8)
+            let key = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            var bucket = buckets[key, default: []]
+            guard !bucket.contains(bytes) else { continue }
+            bucket.append(bytes)
+            bucket.sort { $0.count > $1.count }
+            buckets[key] = bucket
+            longestPattern = max(longestPattern, bytes.count)
+        }
+    }
+
+    /// The forms a secret may take in output: as is, base64 (with and without padding), base64url,
+    /// percent-encoded, JSON-escaped, and each line of a multi-line value.
+    static func variants(of secret: String) -> [String] {
+        var result: Set<String> = [secret]
+        let data = Data(secret.utf8)
+        let base64 = data.base64EncodedString()
+        result.insert(base64)
+        result.insert(String(base64.reversed().drop { $0 == "=" }.reversed()))
+        let url = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        result.insert(String(url.reversed().drop { $0 == "=" }.reversed()))
+        var unreserved = CharacterSet.alphanumerics
+        unreserved.insert(charactersIn: "-._~")
+        if let percent = secret.addingPercentEncoding(withAllowedCharacters: unreserved) { result.insert(percent) }
+        let json = String(JSONText.quote(secret).dropFirst().dropLast())
+        result.insert(json)
+        for line in secret.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.count >= minimumLength { result.insert(trimmed) }
+        }
+        return Array(result)
+    }
+
+    /// Masks every secret occurrence in `text`.
+    public func mask(_ text: String) -> String {
+        guard !isEmpty else { return text }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        let matched = bytes.withUnsafeBufferPointer { apply(to: UnsafeRawBufferPointer($0), into: &out) }
+        return matched ? String(decoding: out, as: UTF8.self) : text
+    }
+
+    /// Masks `input` into `out` (appending). Returns whether anything was masked; when nothing was,
+    /// `out` receives the input unchanged.
+    @discardableResult
+    public func apply(to input: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        guard !isEmpty, input.count >= 2 else {
+            out.append(contentsOf: input)
+            return false
+        }
+        var masked = false
+        var copyFrom = 0
+        var index = 0
+        let count = input.count
+        while index + 1 < count {
+            let key = UInt16(input[index]) << 8 | UInt16(input[index + 1])
+            if let bucket = buckets[key], let length = Self.firstMatch(bucket, input, at: index) {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<index]))
+                out.append(contentsOf: Self.mask)
+                index += length
+                copyFrom = index
+                masked = true
+            } else {
+                index += 1
+            }
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<count]))
+        return masked
+    }
+
+    /// Ranges of matches in `input` (used by the streaming splitter to avoid cutting a secret in two).
+    func matchRanges(in input: UnsafeRawBufferPointer) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var index = 0
+        while index + 1 < input.count {
+            let key = UInt16(input[index]) << 8 | UInt16(input[index + 1])
+            if let bucket = buckets[key], let length = Self.firstMatch(bucket, input, at: index) {
+                ranges.append(index..<(index + length))
+                index += length
+            } else {
+                index += 1
+            }
+        }
+        return ranges
+    }
+
+    private static func firstMatch(_ bucket: [[UInt8]], _ input: UnsafeRawBufferPointer, at index: Int) -> Int? {
+        for pattern in bucket where index + pattern.count <= input.count {
+            var equal = true
+            var offset = 2
+            while offset < pattern.count {
+                if input[index + offset] != pattern[offset] {
+                    equal = false
+                    break
+                }
+                offset += 1
+            }
+            if equal { return pattern.count }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Store
+
+/// `gantry logs RUN [--job J]`: print a run's structured logs.
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print the output of a run's jobs (from .gantry/logs/<run>/<job>.jsonl).")
+
+    @Argument(help: "Run id, a unique prefix of one, or 'latest'.")
+    var run: String
+
+    @Option(name: .customLong("job"), help: "Only this job (id or expanded name). Repeatable.")
+    var jobs: [String] = []
+
+    @Flag(help: "Print the raw JSONL records (output lines and events).")
+    var json = false
+
+    func run() async throws {
+        let state = StateLocation.directory
+        let store = try StateStore(directory: state)
+        guard let record = try store.run(matching: run) else {
+            throw InputError("no run matches '\(run)' (see 'gantry runs list')")
+        }
+        let records = try store.jobs(runID: record.id)
+        var selected = records
+        if !jobs.isEmpty {
+            selected = records.filter { jobs.contains($0.name) || jobs.contains($0.jobID) }
+            guard !selected.isEmpty else {
+                throw InputError("run \(record.id) has no job named \(jobs.joined(separator: ", "))\(Suggestion.hint(for: jobs[0], in: records.map(\.name)))")
+            }
+        }
+        let directory = state.appendingPathComponent("logs/\(record.id)")
+        for job in selected {
+            let url = directory.appendingPathComponent(LogFiles.fileName(job.name))
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }  // skipped jobs have no log
+            try LogFiles.forEachLine(of: url) { line in
+                if json {
+                    Terminal.printOut(line)
+                } else if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                    if let text = object["line"] as? String {
+                        Terminal.printOut("[\(job.name)] \(text)")
+                    } else if let event = object["event"] as? String, ["step_start", "job_end"].contains(event) {
+                        let detail = event == "step_start" ? "▶ \(object["step"] as? String ?? "")" : "■ \(object["status"] as? String ?? "")"
+                        Terminal.printOut("[\(job.name)] \(detail)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reading the JSONL logs a run left.
+enum LogFiles {
+    /// The log file name of a job (same rule as the engine's writer).
+    static func fileName(_ job: String) -> String { EngineLogNames.fileName(job) }
+
+    /// Calls `body` with each line of a file, reading it in chunks.
+    static func forEachLine(of url: URL, _ body: (String) throws -> Void) throws {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var pending = Data()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: 10) {
+                try body(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+        }
+        if !pending.isEmpty { try body(String(decoding: pending, as: UTF8.self)) }
+    }
+}
+
+import Engine

@@ -1,0 +1,35 @@
+import Dispatch
+import Engine
+import Foundation
+
+/// Turns SIGINT and SIGTERM into a run cancellation (process groups get SIGTERM, then SIGKILL);
+/// a second signal exits at once.
+final class SignalTrap {
+    private let sources: [any DispatchSourceSignal]
+
+    init(cancellation: CancellationFlag) {
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if cancellation.isCancelled {
+                    FileHandle.standardError.write(Data("gantry: interrupted again, exiting\n".utf8))
+                    exit(130)
+                }
+                FileHandle.standardError.write(Data("gantry: cancelling the run (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
+                cancellation.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    /// Restores default handling.
+    func release() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
