@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Settings shared by every Gantry target: Swift 6 language mode plus upcoming features we rely on.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

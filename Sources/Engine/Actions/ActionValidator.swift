@@ -14,10 +14,12 @@ public struct ActionValidator: Sendable {
                 guard let uses = step.uses, uses.hasPrefix("gantry/") else { continue }
                 let name = String(uses.dropFirst("gantry/".count))
                 guard let action = registry.action(named: name) else {
-                    let hint = Suggestion.closest(to: name, in: registry.names).map { " (did you mean 'gantry/\($0)'?)" } ?? ""
+                    let hint =
+                        Suggestion.closest(to: name, in: registry.names).map { " (did you mean 'gantry/\($0)'?)" } ?? ""
                     let known = registry.names.map { "gantry/\($0)" }.joined(separator: ", ")
                     diagnostics.append(
-                        Diagnostic(step.location, .error, "unknown action '\(uses)'\(hint); built-in actions: \(known)"))
+                        Diagnostic(step.location, .error, "unknown action '\(uses)'\(hint); built-in actions: \(known)")
+                    )
                     continue
                 }
                 let accepted = type(of: action).inputs
@@ -26,7 +28,8 @@ public struct ActionValidator: Sendable {
                     diagnostics.append(
                         Diagnostic(
                             step.location, .error,
-                            "\(uses) has no input '\(key)'\(Suggestion.hint(for: key, in: accepted)) (inputs: \(accepted.joined(separator: ", ")))"))
+                            "\(uses) has no input '\(key)'\(Suggestion.hint(for: key, in: accepted)) (inputs: \(accepted.joined(separator: ", ")))"
+                        ))
                 }
             }
         }

@@ -48,7 +48,9 @@ enum AvoidanceKey {
 
     /// Everything about the job's definition that changes what it does.
     static func definitionFingerprint(_ job: JobDefinition) -> String {
-        var parts: [String] = [job.id, job.condition ?? "", job.workingDirectory ?? "", String(job.timeout.milliseconds)]
+        var parts: [String] = [
+            job.id, job.condition ?? "", job.workingDirectory ?? "", String(job.timeout.milliseconds),
+        ]
         parts += job.env.map { "env:\($0.name)=\($0.value)" }
         parts += job.outputs.map { "out:\($0.0)=\($0.1)" }
         parts += job.inputs.map { "in:\($0.pattern)" }
@@ -56,7 +58,9 @@ enum AvoidanceKey {
         for step in job.steps {
             parts.append("step")
             parts += [step.name ?? "", step.id ?? "", step.run ?? "", step.shell ?? "", step.uses ?? ""]
-            parts += [step.condition ?? "", step.workingDirectory ?? "", step.timeout.map { String($0.milliseconds) } ?? ""]
+            parts += [
+                step.condition ?? "", step.workingDirectory ?? "", step.timeout.map { String($0.milliseconds) } ?? "",
+            ]
             parts += step.with.map { "with:\($0.0)=\($0.1)" }
             parts += step.env.map { "env:\($0.name)=\($0.value)" }
         }

@@ -21,16 +21,21 @@ struct SnapshotStore: Sendable {
 
     /// Archives the paths that exist; nil when none does.
     func save(paths: [String], workspace: URL) async throws -> (digest: Digest, size: Int64)? {
-        let existing = paths.filter { FileManager.default.fileExists(atPath: workspace.appendingPathComponent($0).path) }
+        let existing = paths.filter {
+            FileManager.default.fileExists(atPath: workspace.appendingPathComponent($0).path)
+        }
         guard !existing.isEmpty else { return nil }
         let temporary = root.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
         let archive = temporary.appendingPathComponent(UUID().uuidString + ".tar")
         defer { try? FileManager.default.removeItem(at: archive) }
         try await tar(
-            ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
-             archive.path, "--"] + existing, workspace: workspace)
+            [
+                "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
+                archive.path, "--",
+            ] + existing, workspace: workspace)
         let digest = try Digest.sha256(fileAt: archive)
         let size = (try FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
         let handle = try FileHandle(forWritingTo: archive)
@@ -38,7 +43,8 @@ struct SnapshotStore: Sendable {
         try handle.close()
         let destination = blobURL(digest)
         if !FileManager.default.fileExists(atPath: destination.path) {
-            if rename(archive.path, destination.path) != 0 && !FileManager.default.fileExists(atPath: destination.path) {
+            if rename(archive.path, destination.path) != 0 && !FileManager.default.fileExists(atPath: destination.path)
+            {
                 throw InfrastructureError("cannot store cache blob \(destination.path): \(errnoText())")
             }
         }
@@ -69,7 +75,8 @@ struct SnapshotStore: Sendable {
             if stream == .stderr { errors.append(bytes) }
         }
         guard outcome.succeeded else {
-            throw InfrastructureError("tar \(arguments.first ?? "") failed: \(errors.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw InfrastructureError(
+                "tar \(arguments.first ?? "") failed: \(errors.text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 }

@@ -52,7 +52,9 @@ struct NeedsState: Sendable {
     var expressionValue: ExpressionValue {
         .object(
             results.mapValues {
-                .object(["result": .string($0.result), "outputs": .object($0.outputs.mapValues(ExpressionValue.string))])
+                .object([
+                    "result": .string($0.result), "outputs": .object($0.outputs.mapValues(ExpressionValue.string)),
+                ])
             })
     }
 }

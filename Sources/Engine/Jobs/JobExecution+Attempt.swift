@@ -44,7 +44,9 @@ extension JobExecution {
 
             let shouldRun = try Self.evaluateCondition(step.condition, in: stepContext)
             if !shouldRun || (env.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
-                records.append(StepRecord(index: index, name: stepName, status: "skipped", exitCode: nil, signal: nil, durationMs: 0))
+                records.append(
+                    StepRecord(
+                        index: index, name: stepName, status: "skipped", exitCode: nil, signal: nil, durationMs: 0))
                 if let id = step.id { steps[id] = Self.stepValue([:], outcome: "skipped", conclusion: "skipped") }
                 continue
             }
@@ -60,7 +62,9 @@ extension JobExecution {
             log.event("step_start", step: stepName, attempt: attempt)
             let result: StepResult
             if stepTimeout <= .zero {
-                result = StepResult(status: "timed_out", outcome: .timedOut, reason: "job timeout (\(runner.job.timeout.humanShort)) reached")
+                result = StepResult(
+                    status: "timed_out", outcome: .timedOut,
+                    reason: "job timeout (\(runner.job.timeout.humanShort)) reached")
             } else {
                 result = await runStep(
                     step, name: stepName, index: index, attempt: attempt, context: stepContext, env: mergedEnv,
@@ -73,7 +77,9 @@ extension JobExecution {
             if let signal = result.signal { fields.append(("signal", String(signal))) }
             log.event("step_end", step: stepName, attempt: attempt, fields: fields)
             records.append(
-                StepRecord(index: index, name: stepName, status: result.status, exitCode: result.exitCode, signal: result.signal, durationMs: duration))
+                StepRecord(
+                    index: index, name: stepName, status: result.status, exitCode: result.exitCode,
+                    signal: result.signal, durationMs: duration))
             addedEnv.merge(result.addedEnv) { $1 }
             let succeeded = result.status == "success"
             if let id = step.id {
@@ -86,11 +92,16 @@ extension JobExecution {
                 let prefix = "step '\(stepName)'"
                 switch result.status {
                 case "timed_out":
-                    summary = AttemptSummary(status: .timedOut, reason: "\(prefix) \(result.reason ?? "timed out")", attemptOutcome: .timedOut, steps: .null)
+                    summary = AttemptSummary(
+                        status: .timedOut, reason: "\(prefix) \(result.reason ?? "timed out")",
+                        attemptOutcome: .timedOut, steps: .null)
                 case "cancelled":
-                    summary = AttemptSummary(status: .cancelled, reason: "run cancelled during \(prefix)", attemptOutcome: nil, steps: .null)
+                    summary = AttemptSummary(
+                        status: .cancelled, reason: "run cancelled during \(prefix)", attemptOutcome: nil, steps: .null)
                 default:
-                    summary = AttemptSummary(status: .failure, reason: "\(prefix) \(result.reason ?? "failed")", attemptOutcome: result.outcome, steps: .null)
+                    summary = AttemptSummary(
+                        status: .failure, reason: "\(prefix) \(result.reason ?? "failed")",
+                        attemptOutcome: result.outcome, steps: .null)
                 }
             }
         }

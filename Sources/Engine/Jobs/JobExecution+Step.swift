@@ -32,7 +32,10 @@ final class StreamSink: @unchecked Sendable {
     private let job: String
     private let stream: OutputStream
 
-    init(masker: SecretMasker, log: JobLogWriter, prefix: [UInt8], observer: any RunObserver, job: String, stream: OutputStream) {
+    init(
+        masker: SecretMasker, log: JobLogWriter, prefix: [UInt8], observer: any RunObserver, job: String,
+        stream: OutputStream
+    ) {
         splitter = LineSplitter(masker: masker)
         self.prefix = prefix
         self.log = log
@@ -80,11 +83,14 @@ extension JobExecution {
             var directory = workingDirectory
             if let relative = step.workingDirectory {
                 let rendered = try Template.render(relative, in: context)
-                directory = rendered.hasPrefix("/") ? URL(fileURLWithPath: rendered) : workingDirectory.appendingPathComponent(rendered)
+                directory =
+                    rendered.hasPrefix("/")
+                    ? URL(fileURLWithPath: rendered) : workingDirectory.appendingPathComponent(rendered)
                 try JobExecution.checkDirectory(directory, what: "working-directory '\(rendered)'")
             }
             if let uses = step.uses {
-                return try await runAction(uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
+                return try await runAction(
+                    uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
             }
             let script = try Template.render(step.run ?? "", in: context)
             let outputFile = scratch.appendingPathComponent("output-\(index)")
@@ -114,7 +120,8 @@ extension JobExecution {
                 result = StepResult(status: "cancelled", outcome: nil, reason: "cancelled")
             } else if outcome.timedOut {
                 let which = jobTimeoutApplies ? "job timeout" : "step timeout"
-                result = StepResult(status: "timed_out", outcome: .timedOut, reason: "timed out after \(timeout.humanShort) (\(which))")
+                result = StepResult(
+                    status: "timed_out", outcome: .timedOut, reason: "timed out after \(timeout.humanShort) (\(which))")
             } else if let code = outcome.exitCode {
                 result = StepResult(
                     status: code == 0 ? "success" : "failure", outcome: code == 0 ? nil : .exited(code),
@@ -129,9 +136,11 @@ extension JobExecution {
             result.signal = outcome.signal
             if result.status == "success" {
                 result.outputs = Dictionary(
-                    try StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"), uniquingKeysWith: { $1 })
+                    try StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"),
+                    uniquingKeysWith: { $1 })
                 result.addedEnv = Dictionary(
-                    try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"), uniquingKeysWith: { $1 })
+                    try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"),
+                    uniquingKeysWith: { $1 })
             }
             return result
         } catch {
@@ -148,13 +157,17 @@ extension JobExecution {
     ) async throws -> StepResult {
         let name = String(uses.dropFirst("gantry/".count))
         guard let action = runner.environment.actions.action(named: name) else {
-            throw ActionError("unknown action '\(uses)' (built-in actions: \(runner.environment.actions.names.map { "gantry/\($0)" }.joined(separator: ", ")))")
+            throw ActionError(
+                "unknown action '\(uses)' (built-in actions: \(runner.environment.actions.names.map { "gantry/\($0)" }.joined(separator: ", ")))"
+            )
         }
         var with: [String: String] = [:]
         for (key, value) in step.with { with[key] = try Template.render(value, in: context) }
         let accepted = type(of: action).inputs
         if !accepted.isEmpty, let unknown = with.keys.sorted().first(where: { !accepted.contains($0) }) {
-            throw ActionError("\(uses) has no input '\(unknown)'\(Suggestion.hint(for: unknown, in: accepted)) (inputs: \(accepted.joined(separator: ", ")))")
+            throw ActionError(
+                "\(uses) has no input '\(unknown)'\(Suggestion.hint(for: unknown, in: accepted)) (inputs: \(accepted.joined(separator: ", ")))"
+            )
         }
         let outputs = try await action.run(
             ActionInvocation(with: with, workingDirectory: directory, environment: env, log: { sink.note($0) }))

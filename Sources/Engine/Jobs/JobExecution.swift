@@ -32,7 +32,9 @@ struct JobExecution {
             if let digest = try runner.store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) {
                 try await environment.snapshots.restore(digest, workspace: environment.workspace)
                 cacheState = "hit"
-                log.event("cache_restore", fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
+                log.event(
+                    "cache_restore",
+                    fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
             } else {
                 cacheState = "miss"
             }
@@ -58,7 +60,8 @@ struct JobExecution {
         let retry = job.retry ?? RetryPolicy(max: 0)
         var attempt = 1
         while true {
-            let outcome = try await runAttempt(attempt, context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
+            let outcome = try await runAttempt(
+                attempt, context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
             switch outcome.status {
             case .success:
                 outputs = try renderOutputs(context: context, steps: outcome.steps)
@@ -75,7 +78,8 @@ struct JobExecution {
                     return (outcome.status, outcome.reason)
                 }
                 let delay = retry.delay(beforeRetry: attempt)
-                environment.observer.jobRetrying(runner.name, attempt: attempt + 1, delay: delay, reason: outcome.reason ?? "failed")
+                environment.observer.jobRetrying(
+                    runner.name, attempt: attempt + 1, delay: delay, reason: outcome.reason ?? "failed")
                 log.event("retry", attempt: attempt + 1, fields: [("delay_ms", String(delay.milliseconds))])
                 if await sleepUnlessCancelled(delay) == false { return (.cancelled, "run cancelled") }
                 attempt += 1
@@ -87,11 +91,15 @@ struct JobExecution {
 
     private func baseContext() -> ExpressionContext {
         var secrets: [String: ExpressionValue] = [:]
-        for name in job.secrets { secrets[name] = environment.options.secrets[name].map(ExpressionValue.string) ?? .string("") }
+        for name in job.secrets {
+            secrets[name] = environment.options.secrets[name].map(ExpressionValue.string) ?? .string("")
+        }
         return ExpressionContext(
             roots: [
                 "env": .object([:]),
-                "matrix": .object(Dictionary(runner.planned.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "matrix": .object(
+                    Dictionary(
+                        runner.planned.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
                 "needs": runner.needs.expressionValue,
                 "run": environment.runContext,
                 "secrets": .object(secrets),
@@ -114,7 +122,9 @@ struct JobExecution {
     private func resolveWorkingDirectory(_ context: ExpressionContext) throws -> URL {
         guard let relative = job.workingDirectory else { return environment.workspace }
         let rendered = try Template.render(relative, in: context)
-        let url = rendered.hasPrefix("/") ? URL(fileURLWithPath: rendered) : environment.workspace.appendingPathComponent(rendered)
+        let url =
+            rendered.hasPrefix("/")
+            ? URL(fileURLWithPath: rendered) : environment.workspace.appendingPathComponent(rendered)
         try Self.checkDirectory(url, what: "working-directory '\(rendered)'")
         return url
     }
@@ -144,16 +154,20 @@ struct JobExecution {
             if let saved = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace) {
                 try runner.store.saveCacheEntry(key: cacheKey, digest: saved.digest.description, size: saved.size)
                 snapshot = saved.digest
-                log.event("cache_save", fields: [("key", JSONText.quote(cacheKey)), ("digest", JSONText.quote(saved.digest.description))])
+                log.event(
+                    "cache_save",
+                    fields: [("key", JSONText.quote(cacheKey)), ("digest", JSONText.quote(saved.digest.description))])
             }
         }
         if let avoidanceKey {
             if snapshot == nil, let cache = job.cache {
-                snapshot = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace)?.digest
+                snapshot = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace)?
+                    .digest
             }
             try runner.store.saveAvoidance(
                 AvoidanceEntry(
-                    key: avoidanceKey, jobID: job.id, outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
+                    key: avoidanceKey, jobID: job.id,
+                    outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
                     snapshotDigest: snapshot?.description, runID: environment.runID))
         }
     }

@@ -65,7 +65,8 @@ struct JobRunner: Sendable {
             log.close()
         }
         var result = JobResult(
-            name: name, jobID: job.id, status: status, attempts: max(attempts.count, status == .cached ? 0 : attempts.count),
+            name: name, jobID: job.id, status: status,
+            attempts: max(attempts.count, status == .cached ? 0 : attempts.count),
             durationMs: duration, outputs: maskedOutputs, reason: maskedReason, cache: cache)
         result.continueOnError = job.continueOnError
         let record = JobRecord(
@@ -84,7 +85,8 @@ struct JobRunner: Sendable {
     static func logFileName(_ name: String) -> String {
         var slug = ""
         for scalar in name.unicodeScalars {
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.=,".unicodeScalars.contains(scalar) {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.=,".unicodeScalars.contains(scalar)
+            {
                 slug.unicodeScalars.append(scalar)
             } else if !slug.hasSuffix("_") {
                 slug += "_"
@@ -96,6 +98,8 @@ struct JobRunner: Sendable {
     }
 
     static func json(_ values: [String: String]) -> String {
-        "{" + values.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.quote(values[$0] ?? ""))" }.joined(separator: ",") + "}"
+        "{"
+            + values.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.quote(values[$0] ?? ""))" }.joined(
+                separator: ",") + "}"
     }
 }

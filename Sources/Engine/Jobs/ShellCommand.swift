@@ -14,7 +14,9 @@ struct ShellCommand {
 
     static func make(shell: String?, script: String, scratch: URL, index: Int) throws -> ShellCommand {
         switch shell?.trimmingCharacters(in: .whitespaces) ?? "bash" {
-        case "bash": return ShellCommand(executable: "bash", arguments: ["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        case "bash":
+            return ShellCommand(
+                executable: "bash", arguments: ["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
         case "sh": return ShellCommand(executable: "sh", arguments: ["-e", "-c", script])
         case "python", "python3":
             return ShellCommand(executable: "python3", arguments: [try write(script, scratch, index, ".py")])
@@ -23,7 +25,9 @@ struct ShellCommand {
             guard let first = words.first else { throw InputError("empty shell") }
             let path = try write(script, scratch, index, "")
             if words.contains(where: { $0.contains("{0}") }) {
-                return ShellCommand(executable: first, arguments: words.dropFirst().map { $0.replacingOccurrences(of: "{0}", with: path) })
+                return ShellCommand(
+                    executable: first,
+                    arguments: words.dropFirst().map { $0.replacingOccurrences(of: "{0}", with: path) })
             }
             return ShellCommand(executable: first, arguments: Array(words.dropFirst()) + [path])
         }

@@ -64,7 +64,8 @@ public enum StepFileCommands {
                     body.append(next)
                 }
                 guard closed else {
-                    throw Failure(file: label, line: index, message: "heredoc for '\(key)' is never closed with '\(delimiter)'")
+                    throw Failure(
+                        file: label, line: index, message: "heredoc for '\(key)' is never closed with '\(delimiter)'")
                 }
                 result.append((key, body.joined(separator: "\n")))
             } else if let equals = line.firstIndex(of: "=") {

@@ -27,14 +27,17 @@ public final class JobLogWriter: Sendable {
         var initial = State(fd: fd)
         initial.buffer.reserveCapacity(Self.capacity + 4096)
         state = Mutex(initial)
-        identity = ",\"run\":\(JSONText.quote(run)),\"correlation\":\(JSONText.quote(correlation)),\"job\":\(JSONText.quote(job))"
+        identity =
+            ",\"run\":\(JSONText.quote(run)),\"correlation\":\(JSONText.quote(correlation)),\"job\":\(JSONText.quote(job))"
     }
 
     static let capacity = 256 * 1024
 
     /// The constant middle part of a line record for one step attempt and stream.
     public func linePrefix(step: String, attempt: Int, stream: OutputStream) -> [UInt8] {
-        Array("\(identity),\"step\":\(JSONText.quote(step)),\"attempt\":\(attempt),\"stream\":\"\(stream.rawValue)\",\"line\":\"".utf8)
+        Array(
+            "\(identity),\"step\":\(JSONText.quote(step)),\"attempt\":\(attempt),\"stream\":\"\(stream.rawValue)\",\"line\":\""
+                .utf8)
     }
 
     /// Appends one output line (already masked).
@@ -145,6 +148,8 @@ enum JSONLineEscaper {
             }
             runStart = index + 1
         }
-        if runStart < bytes.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+        if runStart < bytes.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a byte stream into lines with bounded memory, masking secrets on the way.
 ///
 /// A line longer than `maxLineLength` is emitted in pieces; the last `longestPattern - 1` bytes are held
@@ -84,5 +86,3 @@ public struct LineSplitter: Sendable {
         return base.distance(to: UnsafeRawPointer(found))
     }
 }
-
-import Foundation

@@ -46,7 +46,9 @@ public struct ProcessRunner: Sendable {
     private func spawn(_ spec: ProcessSpec) throws -> Child {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        guard gantry_pipe_cloexec(&outPipe) == 0 else { throw InfrastructureError("cannot create a pipe: \(errnoText())") }
+        guard gantry_pipe_cloexec(&outPipe) == 0 else {
+            throw InfrastructureError("cannot create a pipe: \(errnoText())")
+        }
         guard gantry_pipe_cloexec(&errPipe) == 0 else {
             close(outPipe[0])
             close(outPipe[1])
@@ -66,7 +68,8 @@ public struct ProcessRunner: Sendable {
         guard rc == 0 else {
             close(outPipe[0])
             close(errPipe[0])
-            throw InfrastructureError("cannot start '\(spec.executable)' in \(spec.workingDirectory): \(String(cString: strerror(rc)))")
+            throw InfrastructureError(
+                "cannot start '\(spec.executable)' in \(spec.workingDirectory): \(String(cString: strerror(rc)))")
         }
         let pidfd = gantry_pidfd_open(pid)
         return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0], pidfd: pidfd)
@@ -135,7 +138,9 @@ public struct ProcessRunner: Sendable {
 
             var fds = open.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }
             let pidIndex = fds.count
-            if mainStatus == nil && child.pidfd >= 0 { fds.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)) }
+            if mainStatus == nil && child.pidfd >= 0 {
+                fds.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0))
+            }
             var waitMs: Int64 = 100
             if mainStatus == nil && !timedOut {
                 waitMs = min(waitMs, max(0, (deadline - now).milliseconds + 1))

@@ -111,7 +111,8 @@ public final class ConsoleReporter: RunObserver {
             state.running.removeAll()
             flush(&state)
         }
-        var lines = "\n\(paint("Summary", .bold)) run \(result.runID) (\(Duration.milliseconds(result.durationMs).humanShort))\n"
+        var lines =
+            "\n\(paint("Summary", .bold)) run \(result.runID) (\(Duration.milliseconds(result.durationMs).humanShort))\n"
         let width = min(60, result.jobs.map(\.name.count).max() ?? 10)
         for job in result.jobs {
             var flags: [String] = []
@@ -125,7 +126,8 @@ public final class ConsoleReporter: RunObserver {
             let name = job.name.padding(toLength: max(width, job.name.count), withPad: " ", startingAt: 0)
             let status = job.status.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
             let duration = job.status == .skipped ? "" : Duration.milliseconds(job.durationMs).humanShort
-            lines += "  \(name)  \(paint(status, tint(for: job)))\(duration.padding(toLength: 9, withPad: " ", startingAt: 0))"
+            lines +=
+                "  \(name)  \(paint(status, tint(for: job)))\(duration.padding(toLength: 9, withPad: " ", startingAt: 0))"
             lines += flags.isEmpty ? "\n" : "  \(flags.joined(separator: "; "))\n"
         }
         let overall = paint(result.status.rawValue, result.status == .success ? .green : .red)
@@ -136,7 +138,12 @@ public final class ConsoleReporter: RunObserver {
     // MARK: - Drawing
 
     private enum Tint: String {
-        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36"
+        case bold = "1"
+        case dim = "2"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case cyan = "36"
     }
 
     private func tint(for job: JobResult) -> Tint {

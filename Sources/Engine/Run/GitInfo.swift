@@ -36,8 +36,10 @@ public enum GitInfo {
         let outcome = try await ProcessRunner(killGrace: .seconds(1)).run(
             ProcessSpec(
                 executable: "git", arguments: arguments,
-                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C",
-                              "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/"],
+                environment: [
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C",
+                    "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/",
+                ],
                 workingDirectory: directory.path),
             timeout: .seconds(60), cancellation: CancellationFlag()
         ) { stream, bytes in

@@ -11,7 +11,8 @@ public struct PipelineRunner: Sendable {
     public var actions: ActionRegistry
 
     public init(
-        options: RunOptions, observer: any RunObserver = SilentObserver(), cancellation: CancellationFlag = CancellationFlag(),
+        options: RunOptions, observer: any RunObserver = SilentObserver(),
+        cancellation: CancellationFlag = CancellationFlag(),
         actions: ActionRegistry = ActionRegistry()
     ) {
         self.options = options
@@ -62,7 +63,8 @@ public struct PipelineRunner: Sendable {
         let store = try StateStore(directory: options.stateDirectory)
         let runner = ProcessRunner(killGrace: options.killGrace)
         let environment = RunEnvironment(
-            definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch, workspace: workspace,
+            definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch,
+            workspace: workspace,
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
             options: options, masker: masker, runner: runner,
             snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
@@ -73,7 +75,8 @@ public struct PipelineRunner: Sendable {
         try store.beginRun(
             RunRecord(
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
-                pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue, startedAt: Date(),
+                pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue,
+                startedAt: Date(),
                 commitSHA: sha, branch: branch, toolVersions: await ToolVersions.json()))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
@@ -86,7 +89,8 @@ public struct PipelineRunner: Sendable {
             failure = error
         }
         let status: RunStatus =
-            cancellation.isCancelled ? .cancelled
+            cancellation.isCancelled
+            ? .cancelled
             : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
         let duration = (clock.now - started).milliseconds
         try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
@@ -101,7 +105,8 @@ public struct PipelineRunner: Sendable {
     /// Every job that may run must have the secrets it lists.
     private func checkSecrets(_ definition: PipelineDefinition, plan: ExecutionPlan) throws {
         var missing: [String] = []
-        let running = Set(plan.jobs.filter { if case .skip = $0.decision { return false } else { return true } }.map(\.jobID))
+        let running = Set(
+            plan.jobs.filter { if case .skip = $0.decision { return false } else { return true } }.map(\.jobID))
         for job in definition.jobs where running.contains(job.id) {
             for name in job.secrets where options.secrets[name] == nil {
                 missing.append("job '\(job.id)' needs secret '\(name)'")
@@ -109,7 +114,8 @@ public struct PipelineRunner: Sendable {
         }
         guard missing.isEmpty else {
             throw InputError(
-                "missing secrets: \(missing.joined(separator: "; ")) (give them with --secret NAME=VALUE, --secrets-file FILE or GANTRY_SECRET_<NAME>)")
+                "missing secrets: \(missing.joined(separator: "; ")) (give them with --secret NAME=VALUE, --secrets-file FILE or GANTRY_SECRET_<NAME>)"
+            )
         }
     }
 }

@@ -43,7 +43,9 @@ struct Scheduler {
                 guard running > 0 else {
                     if pending.isEmpty { break }
                     // Every pending job waits on a job that is not in the plan: impossible after validation.
-                    throw InfrastructureError("scheduler stalled with \(pending.count) job(s) waiting: \(pending.map(\.name).joined(separator: ", "))")
+                    throw InfrastructureError(
+                        "scheduler stalled with \(pending.count) job(s) waiting: \(pending.map(\.name).joined(separator: ", "))"
+                    )
                 }
                 if let finished = try await group.next() {
                     running -= 1
@@ -95,9 +97,13 @@ struct Scheduler {
     }
 
     /// A result for a job that will not run (plan skip, cancellation, needs, false `if:`), or nil to run it.
-    private func decideWithoutRunning(_ job: PlannedJob, runner: JobRunner, results: [String: JobResult]) -> (JobResult, JobRecord)? {
+    private func decideWithoutRunning(_ job: PlannedJob, runner: JobRunner, results: [String: JobResult]) -> (
+        JobResult, JobRecord
+    )? {
         if case .skip(let reason) = job.decision {
-            if case .pathFilter = reason { return runner.notRun(.skipped, reason: reason.description, pathFilter: true) }
+            if case .pathFilter = reason {
+                return runner.notRun(.skipped, reason: reason.description, pathFilter: true)
+            }
             return runner.notRun(.skipped, reason: reason.description)
         }
         let needs = runner.needs
@@ -105,8 +111,12 @@ struct Scheduler {
         let condition = runner.job.condition
         var context = ExpressionContext(
             roots: [
-                "env": .object(Dictionary(environment.definition.env.map { ($0.name, ExpressionValue.string($0.value)) }, uniquingKeysWith: { $1 })),
-                "matrix": .object(Dictionary(job.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "env": .object(
+                    Dictionary(
+                        environment.definition.env.map { ($0.name, ExpressionValue.string($0.value)) },
+                        uniquingKeysWith: { $1 })),
+                "matrix": .object(
+                    Dictionary(job.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
                 "needs": needs.expressionValue, "run": environment.runContext,
             ],
             status: .init(failed: needs.anyFailed, cancelled: cancelled), workspace: environment.workspace)
@@ -115,14 +125,17 @@ struct Scheduler {
         }
         do {
             let expression = try condition.map { try Template.condition($0) }
-            let hasStatusFunction = expression?.calledFunctions.contains(where: ExpressionEvaluator.statusFunctions.contains) ?? false
+            let hasStatusFunction =
+                expression?.calledFunctions.contains(where: ExpressionEvaluator.statusFunctions.contains) ?? false
             if !hasStatusFunction {
                 if needs.anyFailed {
                     let failed = runner.job.needs.filter { needs.results[$0]?.result == "failure" }
                     return runner.notRun(.skipped, reason: "needs \(failed.joined(separator: ", ")) failed")
                 }
                 if needs.anySkipped || needs.anyCancelled {
-                    let skipped = runner.job.needs.filter { ["skipped", "cancelled"].contains(needs.results[$0]?.result ?? "") }
+                    let skipped = runner.job.needs.filter {
+                        ["skipped", "cancelled"].contains(needs.results[$0]?.result ?? "")
+                    }
                     return runner.notRun(.skipped, reason: "needs \(skipped.joined(separator: ", ")) did not run")
                 }
             }

@@ -12,7 +12,9 @@ public struct SecretSet: Sendable {
     /// Adds `GANTRY_SECRET_<NAME>` variables.
     public mutating func add(environment: [String: String]) throws {
         for (key, value) in environment where key.hasPrefix("GANTRY_SECRET_") {
-            try add(name: String(key.dropFirst("GANTRY_SECRET_".count)), value: value, source: "environment variable \(key)")
+            try add(
+                name: String(key.dropFirst("GANTRY_SECRET_".count)), value: value, source: "environment variable \(key)"
+            )
         }
     }
 
@@ -54,11 +56,13 @@ public struct SecretSet: Sendable {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first),
             name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" })
         else {
-            throw InputError("\(source): invalid secret name '\(name)' (letters, digits and '_', not starting with a digit)")
+            throw InputError(
+                "\(source): invalid secret name '\(name)' (letters, digits and '_', not starting with a digit)")
         }
         guard value.count >= SecretMasker.minimumLength else {
             throw InputError(
-                "\(source): secret '\(name)' is shorter than \(SecretMasker.minimumLength) characters; such a value cannot be masked reliably in logs, so it is refused")
+                "\(source): secret '\(name)' is shorter than \(SecretMasker.minimumLength) characters; such a value cannot be masked reliably in logs, so it is refused"
+            )
         }
         values[name] = value
     }

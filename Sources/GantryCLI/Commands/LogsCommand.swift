@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import GantryCore
 import Store
@@ -29,7 +30,9 @@ struct LogsCommand: AsyncParsableCommand {
         if !jobs.isEmpty {
             selected = records.filter { jobs.contains($0.name) || jobs.contains($0.jobID) }
             guard !selected.isEmpty else {
-                throw InputError("run \(record.id) has no job named \(jobs.joined(separator: ", "))\(Suggestion.hint(for: jobs[0], in: records.map(\.name)))")
+                throw InputError(
+                    "run \(record.id) has no job named \(jobs.joined(separator: ", "))\(Suggestion.hint(for: jobs[0], in: records.map(\.name)))"
+                )
             }
         }
         let directory = state.appendingPathComponent("logs/\(record.id)")
@@ -43,7 +46,9 @@ struct LogsCommand: AsyncParsableCommand {
                     if let text = object["line"] as? String {
                         Terminal.printOut("[\(job.name)] \(text)")
                     } else if let event = object["event"] as? String, ["step_start", "job_end"].contains(event) {
-                        let detail = event == "step_start" ? "▶ \(object["step"] as? String ?? "")" : "■ \(object["status"] as? String ?? "")"
+                        let detail =
+                            event == "step_start"
+                            ? "▶ \(object["step"] as? String ?? "")" : "■ \(object["status"] as? String ?? "")"
                         Terminal.printOut("[\(job.name)] \(detail)")
                     }
                 }
@@ -72,5 +77,3 @@ enum LogFiles {
         if !pending.isEmpty { try body(String(decoding: pending, as: UTF8.self)) }
     }
 }
-
-import Engine

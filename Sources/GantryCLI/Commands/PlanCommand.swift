@@ -14,7 +14,8 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Apply path filters to the files changed since this git ref.")
     var since: String?
 
-    @Option(name: .customLong("changed-files"), help: "Apply path filters to the files listed in this file (one per line).")
+    @Option(
+        name: .customLong("changed-files"), help: "Apply path filters to the files listed in this file (one per line).")
     var changedFiles: String?
 
     @Option(name: .customLong("job"), help: "Plan only this job (id or expanded name) and what it needs. Repeatable.")
@@ -25,7 +26,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let definition = try PipelineLoader.load(pipeline.file)
-        let changed = try await ChangedFiles.resolve(since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
+        let changed = try await ChangedFiles.resolve(
+            since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
         if json {
             Terminal.printOut(Terminal.json(PlanCommand.jsonObject(plan, definition: definition, changed: changed)))
@@ -34,7 +36,9 @@ struct PlanCommand: AsyncParsableCommand {
         let color = Terminal.colorEnabled()
         func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         let levels = plan.levels
-        print("Plan for '\(definition.name)': \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s") in \(levels.count) level\(levels.count == 1 ? "" : "s")")
+        print(
+            "Plan for '\(definition.name)': \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s") in \(levels.count) level\(levels.count == 1 ? "" : "s")"
+        )
         if let changed { print("Changed files: \(changed.count)") }
         let width = min(50, plan.jobs.map(\.name.count).max() ?? 10)
         for (index, names) in levels.enumerated() {
@@ -45,7 +49,8 @@ struct PlanCommand: AsyncParsableCommand {
                 let needs = job.needs.isEmpty ? "" : paint("  ← \(PlanCommand.needsSummary(job, plan: plan))", "2")
                 switch job.decision {
                 case .run: print("  \(paint("✓", "32")) \(padded)  run\(needs)")
-                case .decidedAtRunTime(let condition): print("  \(paint("?", "33")) \(padded)  run if \(condition)\(needs)")
+                case .decidedAtRunTime(let condition):
+                    print("  \(paint("?", "33")) \(padded)  run if \(condition)\(needs)")
                 case .skip(let reason): print("  \(paint("–", "2")) \(padded)  \(paint("skip: \(reason)", "2"))")
                 }
             }

@@ -30,13 +30,19 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not restore or save caches, and ignore build avoidance.")
     var noCache = false
 
-    @Option(name: .customLong("secret"), help: "A secret as NAME=VALUE. Repeatable. Prefer --secrets-file or GANTRY_SECRET_<NAME>: flags show up in process lists.")
+    @Option(
+        name: .customLong("secret"),
+        help:
+            "A secret as NAME=VALUE. Repeatable. Prefer --secrets-file or GANTRY_SECRET_<NAME>: flags show up in process lists."
+    )
     var secrets: [String] = []
 
     @Option(name: .customLong("secrets-file"), help: "A dotenv file of secrets (NAME=value per line).")
     var secretsFile: String?
 
-    @Option(name: .customLong("kill-grace"), help: "Time between SIGTERM and SIGKILL when a step times out or the run is cancelled.")
+    @Option(
+        name: .customLong("kill-grace"),
+        help: "Time between SIGTERM and SIGKILL when a step times out or the run is cancelled.")
     var killGrace: String = "5s"
 
     @Flag(help: "Print one JSON object with the run's result at the end (progress goes to stderr).")
@@ -55,7 +61,8 @@ struct RunCommand: AsyncParsableCommand {
 
         var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
         options.selectedJobs = jobs
-        options.changedFiles = try await ChangedFiles.resolve(since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
+        options.changedFiles = try await ChangedFiles.resolve(
+            since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
         options.secrets = secretSet.values
@@ -80,7 +87,8 @@ struct RunCommand: AsyncParsableCommand {
             "duration_ms": result.durationMs, "logs": result.logDirectory,
             "jobs": result.jobs.map { job -> [String: Any] in
                 var entry: [String: Any] = [
-                    "name": job.name, "status": job.status.rawValue, "attempts": job.attempts, "duration_ms": job.durationMs,
+                    "name": job.name, "status": job.status.rawValue, "attempts": job.attempts,
+                    "duration_ms": job.durationMs,
                     "retried": job.retried, "outputs": job.outputs,
                 ]
                 if let reason = job.reason { entry["reason"] = reason }

@@ -81,7 +81,9 @@ struct RunsCommand: AsyncParsableCommand {
                     if jobs.count > 0 && job.attempts > 1 { print("    attempt \(attempt.number): \(attempt.status)") }
                     for step in attempt.steps {
                         let code = step.exitCode.map { " exit \($0)" } ?? step.signal.map { " signal \($0)" } ?? ""
-                        print("      \(step.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.name)\(code)  \(Duration.milliseconds(step.durationMs).humanShort)")
+                        print(
+                            "      \(step.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.name)\(code)  \(Duration.milliseconds(step.durationMs).humanShort)"
+                        )
                     }
                 }
             }
@@ -105,12 +107,15 @@ struct RunsCommand: AsyncParsableCommand {
 
     static func jsonObject(_ job: JobRecord) -> [String: Any] {
         var object: [String: Any] = [
-            "name": job.name, "job": job.jobID, "status": job.status, "attempts": job.attempts, "duration_ms": job.durationMs,
+            "name": job.name, "job": job.jobID, "status": job.status, "attempts": job.attempts,
+            "duration_ms": job.durationMs,
             "attempt_details": job.attemptRecords.map { attempt -> [String: Any] in
                 [
                     "attempt": attempt.number, "status": attempt.status, "duration_ms": attempt.durationMs,
                     "steps": attempt.steps.map { step -> [String: Any] in
-                        var entry: [String: Any] = ["name": step.name, "status": step.status, "duration_ms": step.durationMs]
+                        var entry: [String: Any] = [
+                            "name": step.name, "status": step.status, "duration_ms": step.durationMs,
+                        ]
                         if let code = step.exitCode { entry["exit_code"] = code }
                         if let signal = step.signal { entry["signal"] = signal }
                         return entry

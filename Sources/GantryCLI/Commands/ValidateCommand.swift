@@ -23,24 +23,31 @@ struct ValidateCommand: AsyncParsableCommand {
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
             if json {
                 Terminal.printOut(
-                    Terminal.json([
-                        "valid": true, "file": pipeline.file, "pipeline": definition.name, "jobs": definition.jobs.count,
-                        "expanded_jobs": plan.jobs.count, "steps": steps, "diagnostics": [],
-                    ] as [String: Any]))
+                    Terminal.json(
+                        [
+                            "valid": true, "file": pipeline.file, "pipeline": definition.name,
+                            "jobs": definition.jobs.count,
+                            "expanded_jobs": plan.jobs.count, "steps": steps, "diagnostics": [],
+                        ] as [String: Any]))
             } else {
-                let expanded = plan.jobs.count == definition.jobs.count ? "" : " (\(plan.jobs.count) after matrix expansion)"
+                let expanded =
+                    plan.jobs.count == definition.jobs.count ? "" : " (\(plan.jobs.count) after matrix expansion)"
                 Terminal.printOut(
-                    "\(pipeline.file): ok: pipeline '\(definition.name)', \(definition.jobs.count) job\(definition.jobs.count == 1 ? "" : "s")\(expanded), \(steps) step\(steps == 1 ? "" : "s")")
+                    "\(pipeline.file): ok: pipeline '\(definition.name)', \(definition.jobs.count) job\(definition.jobs.count == 1 ? "" : "s")\(expanded), \(steps) step\(steps == 1 ? "" : "s")"
+                )
             }
         } catch let error as DiagnosticsError where json {
             Terminal.printOut(
-                Terminal.json([
-                    "valid": false, "file": pipeline.file,
-                    "diagnostics": error.diagnostics.map {
-                        ["file": $0.location.file, "line": $0.location.line, "column": $0.location.column,
-                         "severity": $0.severity.rawValue, "message": $0.message] as [String: Any]
-                    },
-                ] as [String: Any]))
+                Terminal.json(
+                    [
+                        "valid": false, "file": pipeline.file,
+                        "diagnostics": error.diagnostics.map {
+                            [
+                                "file": $0.location.file, "line": $0.location.line, "column": $0.location.column,
+                                "severity": $0.severity.rawValue, "message": $0.message,
+                            ] as [String: Any]
+                        },
+                    ] as [String: Any]))
             throw CommandExit(status: .inputError)
         }
     }

@@ -17,7 +17,8 @@ final class SignalTrap {
                     FileHandle.standardError.write(Data("gantry: interrupted again, exiting\n".utf8))
                     exit(130)
                 }
-                FileHandle.standardError.write(Data("gantry: cancelling the run (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
+                FileHandle.standardError.write(
+                    Data("gantry: cancelling the run (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
                 cancellation.cancel()
             }
             source.resume()

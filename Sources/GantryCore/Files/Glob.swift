@@ -47,12 +47,14 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
                 candidate = candidate.dropFirst()
             }
         }
-        guard let segment = path.first, matchSegment(Array(first.unicodeScalars)[...], Array(segment.unicodeScalars)[...])
+        guard let segment = path.first,
+            matchSegment(Array(first.unicodeScalars)[...], Array(segment.unicodeScalars)[...])
         else { return false }
         return match(pattern.dropFirst(), path.dropFirst())
     }
 
-    private static func matchSegment(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
+    private static func matchSegment(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool
+    {
         var p = pattern.startIndex
         var t = text.startIndex
         var starP: Int? = nil

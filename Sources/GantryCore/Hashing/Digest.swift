@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// A content digest in OCI form: `sha256:<64 lowercase hex>`.
 ///

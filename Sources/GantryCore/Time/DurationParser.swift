@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses human durations such as `90s`, `5m`, `1h30m`, `250ms` or a bare number of seconds.
 public enum DurationParser {
     /// The problem with a duration string, phrased for a user.
@@ -58,8 +60,6 @@ public enum DurationParser {
         return total
     }
 }
-
-import Foundation
 
 extension Duration {
     /// Whole milliseconds, for records and JSON.

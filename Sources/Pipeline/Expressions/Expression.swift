@@ -13,9 +13,14 @@ public indirect enum Expression: Sendable, Hashable {
     }
 
     public enum BinaryOperator: String, Sendable, Hashable {
-        case and = "&&", or = "||"
-        case equal = "==", notEqual = "!="
-        case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+        case and = "&&"
+        case or = "||"
+        case equal = "=="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
     }
 
     /// Every context path used in the expression, as (root, leading property names).

@@ -65,7 +65,9 @@ public enum ExpressionEvaluator {
                 throw EvaluationError("unknown function '\(name)'\(Suggestion.hint(for: name, in: functions.keys))")
             }
             guard arity.contains(argumentExpressions.count) else {
-                throw EvaluationError("\(name)() takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") argument(s), got \(argumentExpressions.count)")
+                throw EvaluationError(
+                    "\(name)() takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") argument(s), got \(argumentExpressions.count)"
+                )
             }
             var arguments: [ExpressionValue] = []
             for argument in argumentExpressions { arguments.append(try evaluate(argument, in: context)) }
@@ -103,7 +105,9 @@ public enum ExpressionEvaluator {
             return ExpressionValue(jsonObject: object)
         case "join":
             let separator = args.count > 1 ? args[1].stringValue : ","
-            if case .array(let items) = args[0] { return .string(items.map(\.stringValue).joined(separator: separator)) }
+            if case .array(let items) = args[0] {
+                return .string(items.map(\.stringValue).joined(separator: separator))
+            }
             return .string(args[0].stringValue)
         case "hashFiles": return .string(hashFiles(args.map(\.stringValue), context.workspace))
         default: throw EvaluationError("unknown function '\(name)'")
@@ -124,7 +128,8 @@ public enum ExpressionEvaluator {
                 out.append("}")
                 i += 2
             } else if c == "{" {
-                guard let close = chars[i...].firstIndex(of: "}"), let index = Int(String(chars[(i + 1)..<close])) else {
+                guard let close = chars[i...].firstIndex(of: "}"), let index = Int(String(chars[(i + 1)..<close]))
+                else {
                     throw EvaluationError("format(): invalid placeholder in '\(template)'")
                 }
                 guard index >= 0, index < args.count else {

@@ -63,7 +63,8 @@ public struct ExpressionParser {
 
     private mutating func parseEquality() throws(SyntaxError) -> Expression {
         var lhs = try parseComparison()
-        while peek.kind == .op, let op = Expression.BinaryOperator(rawValue: peek.text), op == .equal || op == .notEqual {
+        while peek.kind == .op, let op = Expression.BinaryOperator(rawValue: peek.text), op == .equal || op == .notEqual
+        {
             _ = advance()
             lhs = .binary(op, lhs, try parseComparison())
         }

@@ -64,7 +64,10 @@ public enum ExpressionValue: Sendable, Hashable {
         case .number(let n): out += ExpressionValue.format(n)
         case .string(let s): out += JSONText.quote(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "[" + newline
             for (i, item) in items.enumerated() {
                 out += pad
@@ -73,7 +76,10 @@ public enum ExpressionValue: Sendable, Hashable {
             }
             out += closePad + "]"
         case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
+            if fields.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{" + newline
             let keys = fields.keys.sorted()
             for (i, key) in keys.enumerated() {
@@ -91,4 +97,3 @@ public enum ExpressionValue: Sendable, Hashable {
         return String(n)
     }
 }
-

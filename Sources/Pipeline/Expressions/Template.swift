@@ -1,3 +1,5 @@
+import Foundation
+
 /// Strings with `${{ expression }}` placeholders.
 public enum Template {
     /// One placeholder: the expression text and its character offset in the template.
@@ -110,5 +112,3 @@ public enum Template {
         return result
     }
 }
-
-import Foundation

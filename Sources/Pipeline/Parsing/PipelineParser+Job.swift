@@ -114,10 +114,15 @@ extension PipelineParser {
                 case "id":
                     guard let id = string(value, "\(context) id") else { continue }
                     if !JobDefinition.isValidID(id) {
-                        error(value, "step id '\(id)' must start with a letter or '_' and contain only letters, digits, '-' and '_'")
+                        error(
+                            value,
+                            "step id '\(id)' must start with a letter or '_' and contain only letters, digits, '-' and '_'"
+                        )
                     }
                     if let first = seenIDs[id] {
-                        error(value, "duplicate step id '\(id)' in job '\(job)' (first used at \(first.line):\(first.column))")
+                        error(
+                            value,
+                            "duplicate step id '\(id)' in job '\(job)' (first used at \(first.line):\(first.column))")
                     }
                     seenIDs[id] = document.location(value)
                     step.id = id

@@ -16,11 +16,15 @@ extension PipelineParser {
                     error(value, "\(context).\(key) must be a list of values, found \(value.kindName)")
                     continue
                 }
-                if sequence.isEmpty { error(keyNode, "\(context).\(key) is an empty list: the matrix would have no jobs") }
+                if sequence.isEmpty {
+                    error(keyNode, "\(context).\(key) is an empty list: the matrix would have no jobs")
+                }
                 var values: [String] = []
                 for item in sequence {
                     guard case .scalar(let scalar) = item else {
-                        error(item, "\(context).\(key) values must be strings, numbers or booleans, found \(item.kindName)")
+                        error(
+                            item,
+                            "\(context).\(key) values must be strings, numbers or booleans, found \(item.kindName)")
                         continue
                     }
                     values.append(scalar.string)
@@ -30,7 +34,10 @@ extension PipelineParser {
         }
         for (index, entry) in matrix.exclude.enumerated() {
             for (key, _) in entry where !matrix.axes.contains(where: { $0.name == key }) {
-                error(node, "\(context).exclude entry \(index + 1) names '\(key)', which is not a matrix axis\(Suggestion.hint(for: key, in: matrix.axes.map(\.name)))")
+                error(
+                    node,
+                    "\(context).exclude entry \(index + 1) names '\(key)', which is not a matrix axis\(Suggestion.hint(for: key, in: matrix.axes.map(\.name)))"
+                )
             }
         }
         if matrix.axes.isEmpty && matrix.include.isEmpty {

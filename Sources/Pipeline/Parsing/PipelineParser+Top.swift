@@ -9,7 +9,9 @@ extension PipelineParser {
             name: fallbackName.isEmpty ? "pipeline" : fallbackName, file: document.file, fileDigest: digest, env: [],
             defaults: Defaults(), jobs: [], reserved: [:])
         guard let root = document.root, !root.isNull else {
-            error(at: SourceLocation(file: document.file, line: 1, column: 1), "the pipeline file is empty (expected a mapping with 'jobs:')")
+            error(
+                at: SourceLocation(file: document.file, line: 1, column: 1),
+                "the pipeline file is empty (expected a mapping with 'jobs:')")
             return definition
         }
         let pairs = mapping(root, allowed: Self.topKeys, context: "the pipeline")
@@ -50,7 +52,9 @@ extension PipelineParser {
         var jobs: [JobDefinition] = []
         for (id, keyNode, value) in pairs {
             if !JobDefinition.isValidID(id) {
-                error(keyNode, "job id '\(id)' must start with a letter or '_' and contain only letters, digits, '-' and '_'")
+                error(
+                    keyNode,
+                    "job id '\(id)' must start with a letter or '_' and contain only letters, digits, '-' and '_'")
             }
             jobs.append(parseJob(id: id, keyNode: keyNode, node: value, defaults: defaults))
         }
@@ -83,7 +87,10 @@ extension PipelineParser {
                     if let condition = Self.retryCondition(text) {
                         policy.on.append(condition)
                     } else {
-                        error(item, "\(context).on: unknown condition '\(text)' (expected failure, timeout, exit-code:<n> or signal:<name>)")
+                        error(
+                            item,
+                            "\(context).on: unknown condition '\(text)' (expected failure, timeout, exit-code:<n> or signal:<name>)"
+                        )
                     }
                 }
             default: _ = keyNode
@@ -100,10 +107,13 @@ extension PipelineParser {
         case "timeout": return .timeout
         default: break
         }
-        if trimmed.hasPrefix("exit-code:"), let code = Int32(trimmed.dropFirst("exit-code:".count)), code > 0, code < 256 {
+        if trimmed.hasPrefix("exit-code:"), let code = Int32(trimmed.dropFirst("exit-code:".count)), code > 0,
+            code < 256
+        {
             return .exitCode(code)
         }
-        if trimmed.hasPrefix("signal:"), let number = SignalNames.number(of: String(trimmed.dropFirst("signal:".count))) {
+        if trimmed.hasPrefix("signal:"), let number = SignalNames.number(of: String(trimmed.dropFirst("signal:".count)))
+        {
             return .signal(number)
         }
         return nil
@@ -123,6 +133,8 @@ extension JobDefinition {
     /// Job ids: a letter or `_`, then letters, digits, `-`, `_`.
     static func isValidID(_ id: String) -> Bool {
         guard let first = id.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-        return id.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        return id.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
     }
 }

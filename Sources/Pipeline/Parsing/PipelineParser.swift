@@ -87,7 +87,9 @@ public struct PipelineParser {
                 continue
             }
             if let allowed, !allowed.contains(key.string) {
-                error(keyNode, "unknown key '\(key.string)' in \(context)\(Suggestion.hint(for: key.string, in: allowed))")
+                error(
+                    keyNode, "unknown key '\(key.string)' in \(context)\(Suggestion.hint(for: key.string, in: allowed))"
+                )
                 continue
             }
             pairs.append((key.string, keyNode, valueNode))
@@ -176,7 +178,8 @@ public struct PipelineParser {
             let expression = try Template.condition(text)
             references.append(PendingReference(expression: expression, location: document.location(node), scope: scope))
         } catch {
-            self.error(at: document.location(node, offset: error.offset), "expression syntax error in if: \(error.message)")
+            self.error(
+                at: document.location(node, offset: error.offset), "expression syntax error in if: \(error.message)")
         }
     }
 }

@@ -38,13 +38,17 @@ public struct Planner: Sendable {
             if let selected, !selected.contains(name) {
                 decision = .skip(.notSelected)
             } else if let changedFiles,
-                let reason = PathFilter(paths: job.paths, pathsIgnore: job.pathsIgnore).skipReason(changedFiles: changedFiles)
+                let reason = PathFilter(paths: job.paths, pathsIgnore: job.pathsIgnore).skipReason(
+                    changedFiles: changedFiles)
             {
                 decision = .skip(.pathFilter(reason))
             } else if let condition = job.condition {
                 decision = staticDecision(condition, job: job, combination: combo, pipelineEnv: definition.env)
             }
-            jobs.append(PlannedJob(name: name, jobID: job.id, matrix: combo, needs: needs, level: levelOf[job.id] ?? 0, decision: decision))
+            jobs.append(
+                PlannedJob(
+                    name: name, jobID: job.id, matrix: combo, needs: needs, level: levelOf[job.id] ?? 0,
+                    decision: decision))
         }
         let order = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.name, $0) })
         jobs.sort { ($0.level, order[$0.name] ?? 0) < ($1.level, order[$1.name] ?? 0) }
@@ -61,7 +65,9 @@ public struct Planner: Sendable {
             let matches = concrete.filter { $0.0 == wanted || $0.1 == wanted }
             guard !matches.isEmpty else {
                 let names = Array(Set(concrete.map(\.0) + concrete.map(\.1))).sorted()
-                throw InputError("no job named '\(wanted)'\(Suggestion.hint(for: wanted, in: names)) (jobs: \(definition.jobs.map(\.id).joined(separator: ", ")))")
+                throw InputError(
+                    "no job named '\(wanted)'\(Suggestion.hint(for: wanted, in: names)) (jobs: \(definition.jobs.map(\.id).joined(separator: ", ")))"
+                )
             }
             roots.formUnion(matches.map(\.1))
         }
@@ -77,7 +83,9 @@ public struct Planner: Sendable {
         guard let expression = try? Template.condition(condition) else { return .decidedAtRunTime(condition) }
         let dynamicRoots: Set<String> = ["needs", "steps", "secrets"]
         if expression.references.contains(where: { dynamicRoots.contains($0.root) })
-            || expression.calledFunctions.contains(where: { ExpressionEvaluator.statusFunctions.contains($0) || $0 == "hashFiles" })
+            || expression.calledFunctions.contains(where: {
+                ExpressionEvaluator.statusFunctions.contains($0) || $0 == "hashFiles"
+            })
             || (runContext.isEmpty && expression.references.contains { $0.root == "run" })
         {
             return .decidedAtRunTime(condition)
@@ -88,7 +96,8 @@ public struct Planner: Sendable {
         }
         let context = ExpressionContext(roots: [
             "env": .object(env),
-            "matrix": .object(Dictionary(combination.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+            "matrix": .object(
+                Dictionary(combination.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
             "run": .object(runContext.mapValues(ExpressionValue.string)),
         ])
         guard let value = try? ExpressionEvaluator.evaluate(expression, in: context) else {

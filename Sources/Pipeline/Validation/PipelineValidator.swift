@@ -19,11 +19,14 @@ struct PipelineValidator {
                 diagnostics.append(Diagnostic(location, .error, "job '\(job)' needs itself"))
             } else if !ids.contains(needed) {
                 diagnostics.append(
-                    Diagnostic(location, .error, "job '\(job)' needs unknown job '\(needed)'\(Suggestion.hint(for: needed, in: ids))"))
+                    Diagnostic(
+                        location, .error,
+                        "job '\(job)' needs unknown job '\(needed)'\(Suggestion.hint(for: needed, in: ids))"))
             }
         }
         if let cycle = DependencyGraph(jobs: definition.jobs).findCycle() {
-            let location = definition.job(cycle[0])?.location ?? SourceLocation(file: definition.file, line: 1, column: 1)
+            let location =
+                definition.job(cycle[0])?.location ?? SourceLocation(file: definition.file, line: 1, column: 1)
             diagnostics.append(
                 Diagnostic(location, .error, "dependency cycle: \(cycle.joined(separator: " -> "))"))
         }
@@ -37,8 +40,10 @@ struct PipelineValidator {
         let job = scope.job.flatMap { definition.job($0) }
         for name in reference.expression.calledFunctions {
             if ExpressionEvaluator.functions[name] == nil {
-                problems.append("unknown function '\(name)'\(Suggestion.hint(for: name, in: ExpressionEvaluator.functions.keys))")
-            } else if ExpressionEvaluator.statusFunctions.contains(name), scope.field != .jobIf, scope.field != .stepIf {
+                problems.append(
+                    "unknown function '\(name)'\(Suggestion.hint(for: name, in: ExpressionEvaluator.functions.keys))")
+            } else if ExpressionEvaluator.statusFunctions.contains(name), scope.field != .jobIf, scope.field != .stepIf
+            {
                 problems.append("\(name)() can only be used in 'if:'")
             }
         }
@@ -48,7 +53,9 @@ struct PipelineValidator {
             case "env": break
             case "run":
                 if let field = properties.first, !Self.runFields.contains(field) {
-                    problems.append("unknown field 'run.\(field)'\(Suggestion.hint(for: field, in: Self.runFields)) (run has \(Self.runFields.joined(separator: ", ")))")
+                    problems.append(
+                        "unknown field 'run.\(field)'\(Suggestion.hint(for: field, in: Self.runFields)) (run has \(Self.runFields.joined(separator: ", ")))"
+                    )
                 }
             case "matrix":
                 guard scope.field != .pipelineEnv else {
@@ -56,7 +63,8 @@ struct PipelineValidator {
                     continue
                 }
                 guard let matrix = job?.matrix else {
-                    problems.append("job '\(scope.job ?? "")' has no matrix, so 'matrix.\(properties.first ?? "")' is undefined")
+                    problems.append(
+                        "job '\(scope.job ?? "")' has no matrix, so 'matrix.\(properties.first ?? "")' is undefined")
                     continue
                 }
                 if let key = properties.first, !matrix.keys.contains(key) {
@@ -75,7 +83,9 @@ struct PipelineValidator {
                             ? "step '\(stepID)' runs later, so its outputs are not available here"
                             : "unknown step id '\(stepID)'\(Suggestion.hint(for: stepID, in: all))")
                 } else if properties.count > 1, !Self.stepFields.contains(properties[1]) {
-                    problems.append("unknown field 'steps.\(stepID).\(properties[1])'\(Suggestion.hint(for: properties[1], in: Self.stepFields))")
+                    problems.append(
+                        "unknown field 'steps.\(stepID).\(properties[1])'\(Suggestion.hint(for: properties[1], in: Self.stepFields))"
+                    )
                 }
             case "needs":
                 guard scope.field != .pipelineEnv else {
@@ -84,16 +94,21 @@ struct PipelineValidator {
                 }
                 guard let needed = properties.first else { continue }
                 guard let job, job.needs.contains(needed) else {
-                    problems.append("'needs.\(needed)' refers to a job that '\(scope.job ?? "")' does not list in needs")
+                    problems.append(
+                        "'needs.\(needed)' refers to a job that '\(scope.job ?? "")' does not list in needs")
                     continue
                 }
                 if properties.count > 1 {
                     if !Self.needFields.contains(properties[1]) {
-                        problems.append("unknown field 'needs.\(needed).\(properties[1])'\(Suggestion.hint(for: properties[1], in: Self.needFields))")
+                        problems.append(
+                            "unknown field 'needs.\(needed).\(properties[1])'\(Suggestion.hint(for: properties[1], in: Self.needFields))"
+                        )
                     } else if properties[1] == "outputs", properties.count > 2, let target = definition.job(needed),
                         !target.outputs.contains(where: { $0.0 == properties[2] })
                     {
-                        problems.append("job '\(needed)' has no output '\(properties[2])'\(Suggestion.hint(for: properties[2], in: target.outputs.map(\.0)))")
+                        problems.append(
+                            "job '\(needed)' has no output '\(properties[2])'\(Suggestion.hint(for: properties[2], in: target.outputs.map(\.0)))"
+                        )
                     }
                 }
             case "secrets":
@@ -104,7 +119,9 @@ struct PipelineValidator {
                     problems.append("secrets are only available inside jobs that list them")
                 }
             default:
-                problems.append("unknown context '\(root)'\(Suggestion.hint(for: root, in: Self.contexts)) (contexts: \(Self.contexts.joined(separator: ", ")))")
+                problems.append(
+                    "unknown context '\(root)'\(Suggestion.hint(for: root, in: Self.contexts)) (contexts: \(Self.contexts.joined(separator: ", ")))"
+                )
             }
         }
         return problems.map { Diagnostic(reference.location, .error, $0) }
@@ -118,7 +135,9 @@ struct PipelineValidator {
         case .call(let name, let arguments):
             var problems = arguments.flatMap(arityProblems)
             if let arity = ExpressionEvaluator.functions[name], !arity.contains(arguments.count) {
-                problems.append("\(name)() takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") argument(s), got \(arguments.count)")
+                problems.append(
+                    "\(name)() takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") argument(s), got \(arguments.count)"
+                )
             }
             return problems
         }

@@ -44,7 +44,9 @@ extension StateStore {
                         INSERT OR REPLACE INTO attempts (runID, jobName, number, status, startedAt, durationMs)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs])
+                    arguments: [
+                        job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs,
+                    ])
                 for step in attempt.steps {
                     try db.execute(
                         sql: """
@@ -88,7 +90,8 @@ extension StateStore {
     /// Jobs of a run with their attempts and steps, in the order they finished.
     public func jobs(runID: String) throws -> [JobRecord] {
         try read("list jobs of run \(runID)") { db in
-            let jobRows = try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE runID = ? ORDER BY rowid", arguments: [runID])
+            let jobRows = try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE runID = ? ORDER BY rowid", arguments: [runID])
             return try jobRows.map { row in
                 let name: String = row["name"]
                 let attempts = try Row.fetchAll(

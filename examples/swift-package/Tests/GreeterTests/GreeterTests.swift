@@ -1,0 +1,6 @@
+import Greeter
+import Testing
+
+@Test func greets() {
+    #expect(Greeter(name: "Gantry").greeting() == "Hello, Gantry!")
+}
