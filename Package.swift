@@ -59,10 +59,16 @@ let package = Package(
             name: "gantry", dependencies: ["GantryCLI"],
             swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
         ),
+        // Test helpers: temporary directories, pipeline fixtures, the built binary.
+        .target(name: "GantryTestSupport", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store"], swiftSettings: swiftSettings),
-        .testTarget(name: "GantryCLITests", dependencies: ["GantryCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "GantryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),
     ]
 )

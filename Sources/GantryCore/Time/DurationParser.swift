@@ -34,7 +34,7 @@ public enum DurationParser {
                 continue
             }
             guard !number.isEmpty, let value = Double(number) else {
-                throw Failure(input: input, reason: "a unit must follow a number")
+                throw Failure(input: input, reason: "expected a number before '\(char)'")
             }
             let unit: String
             if char == "m" && chars[index + 1] == "s" {

@@ -30,7 +30,9 @@ public enum Template {
             do {
                 result.append((placeholder, try ExpressionParser.parse(placeholder.text)))
             } catch {
-                throw Failure(message: "in '${{\(placeholder.text)}}': \(error.message)", offset: placeholder.offset)
+                throw Failure(
+                    message: "in '${{\(placeholder.text)}}': \(error.message)",
+                    offset: placeholder.offset + error.offset)
             }
         }
         return result

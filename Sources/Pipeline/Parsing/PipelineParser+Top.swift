@@ -74,12 +74,12 @@ extension PipelineParser {
         for (key, keyNode, value) in mapping(node, allowed: Self.retryKeys, context: context) {
             switch key {
             case "max":
+                sawMax = true
                 guard case .scalar(let scalar) = value, let count = Int(scalar.string), count >= 0, count <= 100 else {
                     error(value, "\(context).max must be a whole number from 0 to 100, found \(value.kindName)")
                     continue
                 }
                 policy.max = count
-                sawMax = true
             case "backoff": policy.backoff = duration(value, "\(context).backoff") ?? policy.backoff
             case "max-backoff": policy.maxBackoff = duration(value, "\(context).max-backoff") ?? policy.maxBackoff
             case "on":

@@ -43,12 +43,13 @@ public struct PipelineParser {
     {
         var parser = try PipelineParser(document: YAMLDocument(file: file, text: text))
         let definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
-        var diagnostics = parser.diagnostics
-        if diagnostics.isEmpty {
-            diagnostics += PipelineValidator(
-                definition: definition, references: parser.references, needLocations: parser.needLocations
-            ).validate()
-        }
+        // Graph and reference checks run even when the parser found problems: report everything at once.
+        let diagnostics = Array(
+            Set(
+                parser.diagnostics
+                    + PipelineValidator(
+                        definition: definition, references: parser.references, needLocations: parser.needLocations
+                    ).validate()))
         if !diagnostics.isEmpty {
             throw DiagnosticsError(diagnostics.sorted { $0.location < $1.location })
         }
@@ -164,7 +165,8 @@ public struct PipelineParser {
             for (placeholder, expression) in try Template.parse(text) {
                 references.append(
                     PendingReference(
-                        expression: expression, location: document.location(node, offset: placeholder.offset),
+                        expression: expression,
+                        location: document.location(node, offset: max(0, placeholder.offset - 3)),
                         scope: scope))
             }
         } catch {

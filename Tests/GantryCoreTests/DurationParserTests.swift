@@ -1,0 +1,35 @@
+import GantryCore
+import Testing
+
+@Suite struct DurationParserTests {
+    @Test(
+        arguments: [
+            ("90s", 90_000), ("5m", 300_000), ("1h30m", 5_400_000), ("250ms", 250), ("2", 2000), ("1.5s", 1500),
+            ("1d", 86_400_000), (" 10s ", 10_000),
+        ] as [(String, Int64)])
+    func parsesValidDurations(input: String, milliseconds: Int64) throws {
+        #expect(try DurationParser.parse(input).milliseconds == milliseconds)
+    }
+
+    @Test(arguments: ["", "abc", "10x", "5m3", "0s", "0", "-5s", "m", "1.2.3s"])
+    func rejectsInvalidDurations(input: String) {
+        #expect(throws: DurationParser.Failure.self) { try DurationParser.parse(input) }
+    }
+
+    @Test func errorNamesInputAndExample() {
+        do {
+            _ = try DurationParser.parse("10x")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("'10x'"))
+            #expect(error.description.contains("unknown unit 'x'"))
+        }
+    }
+
+    @Test func humanShortForms() {
+        #expect(Duration.milliseconds(850).humanShort == "850ms")
+        #expect(Duration.milliseconds(12_300).humanShort == "12.3s")
+        #expect(Duration.seconds(245).humanShort == "4m05s")
+        #expect(Duration.seconds(3720).humanShort == "1h02m")
+    }
+}

@@ -1,0 +1,35 @@
+import GantryCore
+import Testing
+
+@Suite struct GlobTests {
+    @Test(
+        arguments: [
+            ("src/**", "src/a.swift", true),
+            ("src/**", "src/deep/er/a.swift", true),
+            ("src/**", "other/a.swift", false),
+            ("**/*.swift", "a.swift", true),
+            ("**/*.swift", "x/y/a.swift", true),
+            ("**/*.swift", "x/y/a.swift.bak", false),
+            ("*.md", "README.md", true),
+            ("*.md", "docs/README.md", false),
+            ("docs/*.md", "docs/a.md", true),
+            ("docs/**/*.md", "docs/a.md", true),
+            ("docs/**/*.md", "docs/x/y/a.md", true),
+            ("file?.txt", "file1.txt", true),
+            ("file?.txt", "file10.txt", false),
+            ("[abc].txt", "b.txt", true),
+            ("[!abc].txt", "b.txt", false),
+            ("[a-c].txt", "c.txt", true),
+            ("./src/*.c", "src/main.c", true),
+            ("Sources/**/*.swift", "Sources/Greeter/Greeter.swift", true),
+        ] as [(String, String, Bool)])
+    func matches(pattern: String, path: String, expected: Bool) {
+        #expect(Glob(pattern).matches(path) == expected, "\(pattern) vs \(path)")
+    }
+
+    @Test func literalPrefixStopsAtFirstWildcard() {
+        #expect(Glob("Sources/Engine/**/*.swift").literalPrefix == "Sources/Engine")
+        #expect(Glob("*.md").literalPrefix == "")
+        #expect(Glob("docs/a.md").literalPrefix == "docs")
+    }
+}
