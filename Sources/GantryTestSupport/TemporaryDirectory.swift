@@ -27,9 +27,10 @@ public struct TemporaryDirectory: Sendable {
 
     public func remove() {
         // Restore permissions tests may have removed, so cleanup cannot fail half-way.
-        _ = try? FileManager.default.subpathsOfDirectory(atPath: url.path).forEach {
-            chmod(url.appendingPathComponent($0).path, 0o755)
+        for subpath in (try? FileManager.default.subpathsOfDirectory(atPath: url.path)) ?? [] {
+            chmod(url.appendingPathComponent(subpath).path, 0o755)
         }
+        chmod(url.path, 0o755)
         try? FileManager.default.removeItem(at: url)
     }
 }

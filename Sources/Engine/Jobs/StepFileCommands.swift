@@ -34,7 +34,8 @@ public enum StepFileCommands {
     /// Parses `text`.
     public static func parse(_ text: String, label: String) throws(Failure) -> [(String, String)] {
         var result: [(String, String)] = []
-        var lines = text.components(separatedBy: "\n")
+        // "\r\n" is one Character in Swift: normalise line ends before splitting.
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         var index = 0
         while index < lines.count {

@@ -104,10 +104,15 @@ public struct ProcessRunner: Sendable {
             let now = clock.now
             if mainStatus == nil {
                 var raw: Int32 = 0
-                if gantry_try_wait(child.pid, &raw) == 1 {
+                switch gantry_try_wait(child.pid, &raw) {
+                case 1:
                     mainStatus = gantry_decode_status(raw)
                     // The main process is gone: stop whatever it left running in its group.
                     if gantry_kill_group(child.pid, 0) == 0 { terminate(now: now) }
+                case 0: break
+                default:
+                    // Not our child any more (reaped elsewhere): its status is lost; never spin on it.
+                    mainStatus = -SIGKILL
                 }
             }
             if mainStatus == nil && !timedOut && !cancelled {
@@ -123,7 +128,8 @@ public struct ProcessRunner: Sendable {
                 _ = gantry_kill_group(child.pid, SIGKILL)
                 sentKill = true
             }
-            if killAt != nil { _ = gantry_reap_group(child.pid) }
+            // Reap leftovers only once the main process's own status is collected, or it could be lost.
+            if killAt != nil && mainStatus != nil { _ = gantry_reap_group(child.pid) }
             if mainStatus != nil && open.isEmpty {
                 // Pipes closed; wait for any group member that closed its output but still runs.
                 if gantry_kill_group(child.pid, 0) != 0 { break }

@@ -48,9 +48,18 @@ public struct SecretMasker: Sendable {
         result.insert(String(base64.reversed().drop { $0 == "=" }.reversed()))
         let url = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         result.insert(String(url.reversed().drop { $0 == "=" }.reversed()))
+        // Percent-encoders differ in what they leave alone: RFC 3986 unreserved, JavaScript's
+        // encodeURIComponent, form encoding (space as '+'), and encoders that escape every symbol.
         var unreserved = CharacterSet.alphanumerics
         unreserved.insert(charactersIn: "-._~")
-        if let percent = secret.addingPercentEncoding(withAllowedCharacters: unreserved) { result.insert(percent) }
+        var component = unreserved
+        component.insert(charactersIn: "!*'()")
+        for allowed in [unreserved, component, CharacterSet.alphanumerics] {
+            if let percent = secret.addingPercentEncoding(withAllowedCharacters: allowed) {
+                result.insert(percent)
+                result.insert(percent.replacingOccurrences(of: "%20", with: "+"))
+            }
+        }
         let json = String(JSONText.quote(secret).dropFirst().dropLast())
         result.insert(json)
         for line in secret.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {

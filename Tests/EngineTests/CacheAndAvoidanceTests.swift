@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import Engine
+
+@Suite struct CacheAndAvoidanceTests {
+    @Test func cacheMissSavesAndHitRestores() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              deps:
+                cache:
+                  key: deps-${{ hashFiles('lock.txt') }}
+                  paths: [vendor]
+                steps:
+                  - run: |
+                      if [ -f vendor/lib.txt ]; then echo "restored: $(cat vendor/lib.txt)"; else
+                        mkdir -p vendor && echo fetched > vendor/lib.txt && echo fetched; fi
+            """, files: ["lock.txt": "v1"])
+        defer { harness.remove() }
+        let first = try await harness.run()
+        #expect(first.job("deps")?.cache == "miss")
+        #expect(try harness.lines(first, job: "deps") == ["fetched"])
+        try FileManager.default.removeItem(at: harness.directory.url.appendingPathComponent("vendor"))
+        let second = try await harness.run()
+        #expect(second.job("deps")?.cache == "hit")
+        #expect(try harness.lines(second, job: "deps") == ["restored: fetched"])
+        try harness.directory.write("lock.txt", "v2")
+        try FileManager.default.removeItem(at: harness.directory.url.appendingPathComponent("vendor"))
+        let third = try await harness.run()
+        #expect(third.job("deps")?.cache == "miss")
+        let noCache = try await harness.run { $0.useCache = false }
+        #expect(noCache.job("deps")?.cache == nil)
+    }
+
+    @Test func changingOneInputRerunsExactlyTheJobsThatDependOnIt() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              a:
+                inputs: ["a/**"]
+                outputs: { sum: "${{ steps.s.outputs.sum }}" }
+                steps:
+                  - id: s
+                    run: echo "sum=$(cat a/*.txt | sha256sum | cut -c1-8)" >> "$GANTRY_OUTPUT"
+              b:
+                inputs: ["b/**"]
+                steps: [{ run: cat b/x.txt }]
+              c:
+                needs: a
+                inputs: ["c.txt"]
+                steps:
+                  - run: echo "a says ${{ needs.a.outputs.sum }}"
+            """, files: ["a/1.txt": "one", "b/x.txt": "bee", "c.txt": "see"])
+        defer { harness.remove() }
+        let first = try await harness.run()
+        #expect(first.statuses == ["a": .success, "b": .success, "c": .success])
+        let unchanged = try await harness.run()
+        #expect(unchanged.statuses == ["a": .cached, "b": .cached, "c": .cached])
+        #expect(unchanged.job("a")?.outputs == first.job("a")?.outputs)
+
+        try harness.directory.write("b/x.txt", "changed")
+        let onlyB = try await harness.run()
+        #expect(onlyB.statuses == ["a": .cached, "b": .success, "c": .cached])
+
+        try harness.directory.write("a/1.txt", "changed")
+        let aAndC = try await harness.run()
+        #expect(aAndC.statuses == ["a": .success, "b": .cached, "c": .success])
+        #expect(try harness.lines(aAndC, job: "c").first?.hasPrefix("a says ") == true)
+    }
+
+    @Test func failedJobsAreNotRememberedAsAvoidable() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              a:
+                inputs: ["in.txt"]
+                steps: [{ run: "grep -q ok in.txt" }]
+            """, files: ["in.txt": "bad"])
+        defer { harness.remove() }
+        #expect(try await harness.run().job("a")?.status == .failure)
+        #expect(try await harness.run().job("a")?.status == .failure)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GantryTestSupport
+import Synchronization
+import Testing
+
+@testable import Engine
+
+/// Collects a child's output for assertions.
+final class Captured: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+    func append(_ chunk: UnsafeRawBufferPointer) { bytes.withLock { $0.append(contentsOf: chunk) } }
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+    var count: Int { bytes.withLock { $0.count } }
+}
+
+@Suite struct ProcessRunnerTests {
+    let runner = ProcessRunner(killGrace: .milliseconds(300))
+
+    func bash(_ script: String, in directory: String = "/tmp") -> ProcessSpec {
+        ProcessSpec(
+            executable: "bash", arguments: ["-c", script], environment: ["PATH": "/usr/bin:/bin"],
+            workingDirectory: directory)
+    }
+
+    /// Whether a process exists (a zombie still counts as existing until it is reaped).
+    func alive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
+
+    @Test func capturesBothStreamsAndExitCode() async throws {
+        let out = Captured()
+        let err = Captured()
+        let outcome = try await runner.run(
+            bash("echo out; echo err >&2; exit 7"), timeout: .seconds(10), cancellation: CancellationFlag()
+        ) { stream, bytes in (stream == .stdout ? out : err).append(bytes) }
+        #expect(outcome.exitCode == 7)
+        #expect(!outcome.succeeded)
+        #expect(out.text == "out\n")
+        #expect(err.text == "err\n")
+    }
+
+    @Test func timeoutKillsTheWholeGroupIncludingChildrenThatIgnoreSIGTERM() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pidFile = directory.url.appendingPathComponent("child.pid").path
+        let outcome = try await runner.run(
+            bash("(trap '' TERM; exec sleep 60) & echo $! > \(pidFile); sleep 60"), timeout: .milliseconds(500),
+            cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.timedOut)
+        #expect(outcome.exitCode == nil)
+        let pid = try #require(pid_t(try directory.read("child.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(!alive(pid), "the SIGTERM-ignoring child \(pid) survived")
+    }
+
+    @Test func backgroundProcessesLeftBehindAreStopped() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pidFile = directory.url.appendingPathComponent("bg.pid").path
+        let outcome = try await runner.run(
+            bash("sleep 60 >/dev/null 2>&1 & echo $! > \(pidFile); exit 0"), timeout: .seconds(10),
+            cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.exitCode == 0)
+        let pid = try #require(pid_t(try directory.read("bg.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(!alive(pid), "background process \(pid) survived the step")
+    }
+
+    @Test func cancellationStopsTheProcess() async throws {
+        let flag = CancellationFlag()
+        Task {
+            try? await Task.sleep(for: .milliseconds(300))
+            flag.cancel()
+        }
+        let outcome = try await runner.run(bash("sleep 60"), timeout: .seconds(30), cancellation: flag) { _, _ in }
+        #expect(outcome.cancelled)
+        #expect(!outcome.timedOut)
+    }
+
+    @Test func largeOutputIsStreamedCompletely() async throws {
+        let captured = Captured()
+        let outcome = try await runner.run(
+            bash("head -c 20000000 /dev/zero | tr '\\0' 'x'"), timeout: .seconds(60), cancellation: CancellationFlag()
+        ) { _, bytes in captured.append(bytes) }
+        #expect(outcome.exitCode == 0)
+        #expect(captured.count == 20_000_000)
+    }
+
+    @Test func missingExecutableOrDirectoryIsAnInfrastructureError() async throws {
+        await #expect(throws: (any Error).self) {
+            _ = try await runner.run(
+                ProcessSpec(executable: "/nonexistent/tool", arguments: [], environment: [:], workingDirectory: "/tmp"),
+                timeout: .seconds(1), cancellation: CancellationFlag()
+            ) { _, _ in }
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await runner.run(
+                bash("true", in: "/nonexistent-dir"), timeout: .seconds(1), cancellation: CancellationFlag()
+            ) { _, _ in }
+        }
+    }
+
+    @Test func signalDeathIsReported() async throws {
+        let outcome = try await runner.run(
+            bash("kill -USR1 $$"), timeout: .seconds(10), cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.signal == SIGUSR1)
+        #expect(outcome.exitCode == nil)
+    }
+}

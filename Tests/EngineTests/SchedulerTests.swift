@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+@testable import Engine
+
+@Suite struct SchedulerTests {
+    @Test func failureSkipsDependentsButUnrelatedJobsGoOn() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              broken:
+                steps: [{ run: "exit 3" }]
+              after-broken:
+                needs: broken
+                steps: [{ run: echo never }]
+              cleanup:
+                needs: broken
+                if: ${{ failure() }}
+                steps: [{ run: echo cleaning }]
+              unrelated:
+                steps: [{ run: echo fine }]
+              after-unrelated:
+                needs: unrelated
+                steps: [{ run: echo fine }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .failure)
+        #expect(
+            result.statuses == [
+                "broken": .failure, "after-broken": .skipped, "cleanup": .success, "unrelated": .success,
+                "after-unrelated": .success,
+            ])
+        #expect(result.job("broken")?.reason == "step 'exit 3' exited with status 3")
+        #expect(result.job("after-broken")?.reason == "needs broken failed")
+    }
+
+    @Test func pathFilterSkipCountsAsSatisfied() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              docs:
+                paths: ["docs/**"]
+                steps: [{ run: echo docs }]
+              deploy:
+                needs: docs
+                steps: [{ run: echo deploy }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run { $0.changedFiles = ["src/main.swift"] }
+        #expect(result.status == .success)
+        #expect(result.statuses == ["docs": .skipped, "deploy": .success])
+    }
+
+    @Test func outputsFlowThroughNeedsAndMatrix() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              build:
+                matrix:
+                  arch: [amd64, arm64]
+                outputs:
+                  artifact: ${{ steps.b.outputs.name }}
+                steps:
+                  - id: b
+                    run: |
+                      echo "name=app-${{ matrix.arch }}" >> "$GANTRY_OUTPUT"
+                      echo "NOTE=from-env-file" >> "$GANTRY_ENV"
+                  - run: echo "$NOTE"
+              use:
+                needs: build
+                steps:
+                  - run: echo "got ${{ needs.build.outputs.artifact }} (${{ needs.build.result }})"
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .success)
+        #expect(result.job("build (arch=amd64)")?.outputs == ["artifact": "app-amd64"])
+        #expect(try harness.lines(result, job: "build (arch=arm64)") == ["from-env-file"])
+        #expect(try harness.lines(result, job: "use") == ["got app-arm64 (success)"])
+    }
+
+    @Test func parallelismIsBounded() async throws {
+        // Each job records how many jobs run at once via marker files.
+        var jobs = "jobs:\n"
+        for index in 0..<6 {
+            jobs += """
+                  j\(index):
+                    steps:
+                      - run: |
+                          touch "$GANTRY_WORKSPACE/running.$GANTRY_JOB"
+                          ls "$GANTRY_WORKSPACE" | grep -c '^running\\.' >> "$GANTRY_WORKSPACE/counts"
+                          sleep 0.2
+                          rm "$GANTRY_WORKSPACE/running.$GANTRY_JOB"
+
+                """
+        }
+        let harness = try PipelineHarness(jobs)
+        defer { harness.remove() }
+        let result = try await harness.run { $0.parallel = 2 }
+        #expect(result.status == .success)
+        let counts = try harness.directory.read("counts").split(separator: "\n").compactMap { Int($0) }
+        #expect(counts.count == 6)
+        #expect(counts.max() ?? 0 <= 2)
+    }
+
+    @Test func jobSelectionRunsNeedsOnly() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              a: { steps: [{ run: echo a }] }
+              b: { needs: a, steps: [{ run: echo b }] }
+              c: { steps: [{ run: echo c }] }
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run { $0.selectedJobs = ["b"] }
+        #expect(Set(result.jobs.map(\.name)) == ["a", "b"])
+        #expect(result.status == .success)
+    }
+
+    @Test func continueOnErrorKeepsTheRunGreen() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              flaky-lint:
+                continue-on-error: true
+                steps: [{ run: "exit 1" }]
+              build:
+                needs: flaky-lint
+                steps:
+                  - run: "exit 2"
+                    continue-on-error: true
+                  - run: echo still here
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .success)
+        #expect(result.statuses == ["flaky-lint": .failure, "build": .success])
+        #expect(try harness.lines(result, job: "build") == ["still here"])
+    }
+
+    @Test func stepConditionsSeeEarlierFailures() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              a:
+                steps:
+                  - run: "exit 1"
+                  - run: echo skipped
+                  - if: always()
+                    run: echo always
+                  - if: failure()
+                    run: echo on-failure
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(try harness.lines(result, job: "a") == ["always", "on-failure"])
+        let records = try harness.store().jobs(runID: result.runID)
+        #expect(records[0].attemptRecords[0].steps.map(\.status) == ["failure", "skipped", "success", "success"])
+    }
+}
