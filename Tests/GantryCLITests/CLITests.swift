@@ -1,0 +1,229 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+/// Runs the built `gantry` binary as a user would and checks output and exit codes.
+@Suite struct CLITests {
+    let hello = """
+        name: demo
+        jobs:
+          build:
+            outputs: { v: "${{ steps.v.outputs.v }}" }
+            steps:
+              - id: v
+                run: echo "v=7" >> "$GANTRY_OUTPUT" && echo building
+          test:
+            needs: build
+            steps:
+              - run: echo "testing ${{ needs.build.outputs.v }}"
+        """
+
+    @Test func validateValidFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", hello)
+        let result = try GantryBinary.run(["validate"], in: directory.url)
+        #expect(result.status == 0)
+        #expect(result.stdout == "gantry.yml: ok: pipeline 'demo', 2 jobs, 2 steps\n")
+    }
+
+    @Test func validateReportsEveryErrorWithExitCode2() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "ci.yml",
+            """
+            jobs:
+              a:
+                needs: [b]
+                timeout: forever
+                steps: [{ run: echo }]
+              b:
+                needs: a
+                stepz: []
+            """)
+        let result = try GantryBinary.run(["validate", "--file", "ci.yml"], in: directory.url)
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("ci.yml:4:14: error: job 'a' timeout: invalid duration 'forever'") })
+        #expect(lines.contains("ci.yml:8:5: error: unknown key 'stepz' in job 'b' (did you mean 'steps'?)"))
+        #expect(lines.contains("ci.yml:6:3: error: job 'b' has no 'steps:'"))
+        #expect(lines.contains("ci.yml:2:3: error: dependency cycle: a -> b -> a"))
+        #expect(lines.last == "4 errors found")
+    }
+
+    @Test func missingFileAndBadFlagsAreUsageErrors() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let missing = try GantryBinary.run(["run", "--file", "nope.yml"], in: directory.url)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nope.yml: no such file"))
+        let badFlag = try GantryBinary.run(["run", "--parallel", "0"], in: directory.url)
+        #expect(badFlag.status == 2)
+        #expect(badFlag.stderr.contains("--parallel must be at least 1"))
+        let unknown = try GantryBinary.run(["frobnicate"], in: directory.url)
+        #expect(unknown.status == 2)
+        // Nothing half-written: a run that never started leaves no state behind.
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry/state.db").path))
+    }
+
+    @Test func runJSONAndRecords() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", hello)
+        let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "success")
+        let jobs = try #require(object["jobs"] as? [[String: Any]])
+        #expect(jobs.map { $0["name"] as? String } == ["build", "test"])
+        #expect(
+            jobs.allSatisfy {
+                $0["status"] as? String == "success" && $0["attempts"] as? Int == 1 && $0["duration_ms"] != nil
+            })
+        #expect(run.stderr.contains("[test] testing 7"))
+        let runID = try #require(object["run"] as? String)
+
+        let list = try GantryBinary.run(["runs", "list", "--json"], in: directory.url)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.first?["run"] as? String == runID)
+        #expect((runs.first?["digest"] as? String)?.hasPrefix("sha256:") == true)
+
+        let show = try GantryBinary.run(["runs", "show", String(runID.prefix(18))], in: directory.url)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("Run \(runID)  success"))
+
+        let logs = try GantryBinary.run(["logs", runID, "--job", "test"], in: directory.url)
+        #expect(logs.stdout.contains("[test] testing 7"))
+        #expect(!logs.stdout.contains("[build]"))
+        let noRun = try GantryBinary.run(["logs", "does-not-exist"], in: directory.url)
+        #expect(noRun.status == 2)
+    }
+
+    @Test func failingJobExitsWith1() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", "jobs:\n  a:\n    steps: [{ run: 'exit 4' }]\n")
+        let result = try GantryBinary.run(["run"], in: directory.url)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("[a] ✗ failure"))
+        #expect(result.stdout.contains("exited with status 4"))
+    }
+
+    @Test func secretsFromFlagFileAndEnvironmentAreMaskedOnTheTerminal() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              a:
+                secrets: [ONE, TWO, THREE]
+                steps:
+                  - run: echo "$ONE $TWO $THREE"
+            """)
+        try directory.write("secrets.env", "# comment\nexport TWO=\"second-value\"\n")
+        let result = try GantryBinary.run(
+            ["run", "--secret", "ONE=first-value", "--secrets-file", "secrets.env"], in: directory.url,
+            environment: ["GANTRY_SECRET_THREE": "third-value"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[a] *** *** ***"))
+        for value in ["first-value", "second-value", "third-value"] { #expect(!result.stdout.contains(value)) }
+        let short = try GantryBinary.run(["run", "--secret", "ONE=abc"], in: directory.url)
+        #expect(short.status == 2)
+        #expect(short.stderr.contains("shorter than 4 characters"))
+    }
+
+    @Test func planShowsSkipsAndJSON() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              docs:
+                paths: ["docs/**"]
+                steps: [{ run: echo }]
+              code:
+                steps: [{ run: echo }]
+            """)
+        try directory.write("changed.txt", "src/main.swift\n")
+        let plan = try GantryBinary.run(["plan", "--changed-files", "changed.txt"], in: directory.url)
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("docs  skip: path filter: no changed file matches paths (docs/**)"))
+        let json = try GantryBinary.run(["plan", "--changed-files", "changed.txt", "--json"], in: directory.url)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let jobs = try #require(object["jobs"] as? [[String: Any]])
+        #expect(jobs.first { $0["name"] as? String == "docs" }?["decision"] as? String == "skip")
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
+    }
+
+    @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var jobs = "jobs:\n"
+        for index in 0..<8 { jobs += "  j\(index):\n    steps: [{ run: 'echo \(index); sleep 0.05' }]\n" }
+        try directory.write("gantry.yml", jobs)
+        let url = directory.url
+        async let first = Task.detached { try GantryBinary.run(["run", "--json"], in: url) }.value
+        async let second = Task.detached { try GantryBinary.run(["run", "--json"], in: url) }.value
+        let results = try await [first, second]
+        #expect(results.map(\.status) == [0, 0], "\(results.map(\.stderr))")
+        let list = try GantryBinary.run(["runs", "list", "--json"], in: directory.url)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.count == 2)
+        #expect(runs.allSatisfy { $0["status"] as? String == "success" })
+        for run in runs {
+            let show = try GantryBinary.run(["runs", "show", run["run"] as? String ?? "", "--json"], in: directory.url)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+            #expect((object["jobs"] as? [[String: Any]])?.count == 8)
+        }
+    }
+
+    @Test func sigtermCancelsTheRunAndLeavesNoOrphans() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              slow:
+                steps:
+                  - run: |
+                      (trap '' TERM; exec sleep 120) &
+                      echo $! > child.pid
+                      sleep 120
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GantryBinary.path)
+        process.arguments = ["run", "--json", "--kill-grace", "300ms"]
+        process.currentDirectoryURL = directory.url
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pidFile = directory.url.appendingPathComponent("child.pid").path
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: pidFile) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        process.terminate()  // SIGTERM
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        #expect(object["status"] as? String == "cancelled")
+        #expect((object["jobs"] as? [[String: Any]])?.first?["status"] as? String == "cancelled")
+        let pid = try #require(pid_t(try directory.read("child.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<40 {
+            if kill(pid, 0) != 0 {
+                gone = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(gone, "child \(pid) outlived the cancelled run")
+    }
+}
