@@ -26,11 +26,14 @@ int gantry_spawn(const char *path, char *const argv[], char *const envp[], const
     posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
 
+    // Handlers are reset by exec anyway; only ignored signals would leak into the child, so reset those
+    // a parent may ignore (gantry ignores SIGPIPE, SIGINT and SIGTERM while it runs).
     sigset_t empty, defaults;
     sigemptyset(&empty);
-    sigfillset(&defaults);
-    sigdelset(&defaults, SIGKILL);
-    sigdelset(&defaults, SIGSTOP);
+    sigemptyset(&defaults);
+    int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP,
+                   SIGTTIN, SIGTTOU, SIGXFSZ, SIGURG, SIGWINCH};
+    for (unsigned i = 0; i < sizeof(reset) / sizeof(reset[0]); i++) sigaddset(&defaults, reset[i]);
     posix_spawnattr_setsigmask(&attr, &empty);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);

@@ -23,10 +23,10 @@ extension JobExecution {
         let started = clock.now
         let startDate = Date()
         let deadline = started.advanced(by: runner.job.timeout)
-        let scratch = env.temporaryDirectory.appendingPathComponent(
-            "\(JobRunner.logFileName(runner.name).dropLast(6))/\(attempt)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Step files live flat in the run's temporary directory (removed when the run ends), named by
+        // job and attempt: no directory is created per job, which keeps 1,000-job runs cheap.
+        let scratch = ScratchFiles(
+            directory: env.temporaryDirectory, prefix: "\(JobRunner.logFileName(runner.name).dropLast(6)).\(attempt)")
 
         var steps: [String: ExpressionValue] = [:]
         var records: [StepRecord] = []

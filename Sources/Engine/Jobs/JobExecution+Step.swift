@@ -69,7 +69,7 @@ extension JobExecution {
     // swiftlint:disable:next function_parameter_count
     func runStep(
         _ step: StepDefinition, name: String, index: Int, attempt: Int, context: ExpressionContext,
-        env: [String: String], workingDirectory: URL, scratch: URL, timeout: Duration, jobTimeoutApplies: Bool
+        env: [String: String], workingDirectory: URL, scratch: ScratchFiles, timeout: Duration, jobTimeoutApplies: Bool
     ) async -> StepResult {
         let environment = runner.environment
         let masker = environment.masker
@@ -93,10 +93,8 @@ extension JobExecution {
                     uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
             }
             let script = try Template.render(step.run ?? "", in: context)
-            let outputFile = scratch.appendingPathComponent("output-\(index)")
-            let envFile = scratch.appendingPathComponent("env-\(index)")
-            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-            FileManager.default.createFile(atPath: envFile.path, contents: nil)
+            let outputFile = scratch.file("output-\(index)")
+            let envFile = scratch.file("env-\(index)")
             var processEnv = environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
             processEnv.merge(environment.gantryVariables(job: runner.name)) { $1 }
             processEnv.merge(env) { $1 }
@@ -104,7 +102,8 @@ extension JobExecution {
             processEnv["GANTRY_OUTPUT"] = outputFile.path
             processEnv["GANTRY_ENV"] = envFile.path
             processEnv["GANTRY_STEP"] = name
-            let command = try ShellCommand.make(shell: step.shell, script: script, scratch: scratch, index: index)
+            let command = try ShellCommand.make(
+                shell: step.shell, script: script, scratch: scratch, index: index, path: processEnv["PATH"])
             let outcome = try await environment.runner.run(
                 ProcessSpec(
                     executable: command.executable, arguments: command.arguments, environment: processEnv,

@@ -12,9 +12,14 @@ struct ShellCommand {
     var executable: String
     var arguments: [String]
 
-    static func make(shell: String?, script: String, scratch: URL, index: Int) throws -> ShellCommand {
+    static func make(
+        shell: String?, script: String, scratch: ScratchFiles, index: Int, path: String?
+    ) throws -> ShellCommand {
         switch shell?.trimmingCharacters(in: .whitespaces) ?? "bash" {
         case "bash":
+            if let words = simpleCommand(script, path: path ?? "/usr/bin:/bin") {
+                return ShellCommand(executable: words[0], arguments: Array(words.dropFirst()))
+            }
             return ShellCommand(
                 executable: "bash", arguments: ["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
         case "sh": return ShellCommand(executable: "sh", arguments: ["-e", "-c", script])
@@ -33,8 +38,43 @@ struct ShellCommand {
         }
     }
 
-    private static func write(_ script: String, _ scratch: URL, _ index: Int, _ suffix: String) throws -> String {
-        let url = scratch.appendingPathComponent("script-\(index)\(suffix)")
+    /// The words of a script that is one plain command (`true`, `make -j2 all`, `swift test`), which
+    /// is run without a shell, as GNU make does: bash would do nothing but exec it. Nil for anything a
+    /// shell must interpret: quotes, variables, globs, redirections, several commands, assignments, and
+    /// builtins without a program of the same name (`exit`, `cd`, `export`, …).
+    static func simpleCommand(_ script: String, path: String) -> [String]? {
+        let trimmed = script.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 4096 else { return nil }
+        guard trimmed.utf8.allSatisfy({ plainBytes[Int($0)] }) else { return nil }
+        let words = trimmed.split(separator: " ").map(String.init)
+        guard let first = words.first, !first.contains("="), !shellOnlyWords.contains(first) else { return nil }
+        // Only when the program exists: otherwise bash gives the familiar "command not found" (127).
+        // The resolved path replaces the name, so it is looked up once.
+        guard let resolved = ExecutableLookup.resolve(first, path: path) else { return nil }
+        return [resolved] + words.dropFirst()
+    }
+
+    /// Bytes a plain command may contain: letters, digits, space and `_./:,+=@%-`.
+    static let plainBytes: [Bool] = (0..<256).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return scalar.properties.isASCIIHexDigit || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+            || "_./:,+=@%- ".unicodeScalars.contains(scalar)
+    }
+
+    /// Shell builtins and keywords that must run inside a shell.
+    static let shellOnlyWords: Set<String> = [
+        "alias", "bg", "bind", "break", "builtin", "caller", "case", "cd", "command", "compgen", "complete",
+        "continue", "declare", "dirs", "disown", "do", "done", "elif", "else", "enable", "esac", "eval", "exec",
+        "exit", "export", "fc", "fg", "fi", "for", "function", "getopts", "hash", "help", "history", "if", "in",
+        "jobs", "let", "local", "logout", "mapfile", "popd", "pushd", "read", "readarray", "readonly", "return",
+        "select", "set", "shift", "shopt", "source", "suspend", "then", "time", "times", "trap", "type", "typeset",
+        "ulimit", "umask", "unalias", "unset", "until", "wait", "while", ".",
+    ]
+
+    private static func write(_ script: String, _ scratch: ScratchFiles, _ index: Int, _ suffix: String) throws
+        -> String
+    {
+        let url = scratch.file("script-\(index)\(suffix)")
         try Data(script.utf8).write(to: url)
         return url.path
     }

@@ -178,12 +178,7 @@ public struct ProcessRunner: Sendable {
     }
 
     private func resolveExecutable(_ name: String, path: String?) -> String {
-        guard !name.contains("/") else { return name }
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return name
+        ExecutableLookup.resolve(name, path: path) ?? name
     }
 }
 

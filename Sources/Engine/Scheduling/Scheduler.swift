@@ -12,8 +12,20 @@ struct Scheduler {
     let environment: RunEnvironment
     let plan: ExecutionPlan
     let store: StateStore
+    let recorder: JobRecorder
+    /// Job id → the concrete jobs (matrix combinations) it expands to.
+    let expansions: [String: [String]]
+
+    init(environment: RunEnvironment, plan: ExecutionPlan, store: StateStore) {
+        self.environment = environment
+        self.plan = plan
+        self.store = store
+        recorder = JobRecorder(store: store)
+        expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
+    }
 
     func run() async throws -> [JobResult] {
+        defer { try? recorder.flush() }
         let parallel = max(1, environment.options.parallel)
         var results: [String: JobResult] = [:]
         var pending = plan.jobs.filter { $0.decision != .skip(.notSelected) }
@@ -29,13 +41,16 @@ struct Scheduler {
                         index += 1
                         continue
                     }
+                    // Jobs already decided by the plan take no slot; others wait for one before any work.
+                    let planSkip: Bool
+                    if case .skip = job.decision { planSkip = true } else { planSkip = false }
+                    if running >= parallel && !planSkip { break }
                     let runner = makeRunner(job, results: results)
                     if let immediate = decideWithoutRunning(job, runner: runner, results: results) {
                         pending.remove(at: index)
                         try record(immediate, into: &results)
                         continue
                     }
-                    guard running < parallel else { break }
                     pending.remove(at: index)
                     running += 1
                     group.addTask { await runner.run() }
@@ -59,13 +74,14 @@ struct Scheduler {
             }
         }
         if let recordError { throw recordError }
+        try recorder.flush()
         return plan.jobs.compactMap { results[$0.name] }
     }
 
     private func record(_ outcome: (JobResult, JobRecord), into results: inout [String: JobResult]) throws {
         results[outcome.0.name] = outcome.0
         environment.observer.jobFinished(outcome.0)
-        try store.recordJob(outcome.1)
+        try recorder.add(outcome.1)
     }
 
     private func makeRunner(_ job: PlannedJob, results: [String: JobResult]) -> JobRunner {
@@ -74,7 +90,7 @@ struct Scheduler {
             preconditionFailure("planned job \(job.jobID) is not in the pipeline")
         }
         for neededID in definition.needs {
-            let expansions = plan.jobs.filter { $0.jobID == neededID }.compactMap { results[$0.name] }
+            let expansions = (self.expansions[neededID] ?? []).compactMap { results[$0] }
             var outputs: [String: String] = [:]
             for expansion in expansions { outputs.merge(expansion.outputs) { $1 } }
             var result = "success"

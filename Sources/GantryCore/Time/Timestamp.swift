@@ -10,9 +10,34 @@ public enum Timestamp {
         let days = Int(seconds / 86_400)
         let secondOfDay = Int(seconds % 86_400)
         let (year, month, day) = civil(fromDays: days)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day, secondOfDay / 3600,
-            (secondOfDay % 3600) / 60, secondOfDay % 60, millis)
+        // Written by hand: this runs for every log line, and String(format:) is slow.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        bytes.append(45)
+        digits(month, 2)
+        bytes.append(45)
+        digits(day, 2)
+        bytes.append(84)
+        digits(secondOfDay / 3600, 2)
+        bytes.append(58)
+        digits((secondOfDay % 3600) / 60, 2)
+        bytes.append(58)
+        digits(secondOfDay % 60, 2)
+        bytes.append(46)
+        digits(millis, 3)
+        bytes.append(90)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses the format written by `iso8601(_:)` (also without milliseconds).

@@ -27,37 +27,46 @@ extension StateStore {
     }
 
     /// Stores a finished job with all its attempts and steps in one transaction.
-    public func recordJob(_ job: JobRecord) throws {
-        try write("record job '\(job.name)' of run \(job.runID)") { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO jobs (runID, name, jobID, status, attempts, startedAt, finishedAt,
-                        durationMs, cache, reason, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    job.runID, job.name, job.jobID, job.status, job.attempts, job.startedAt, job.finishedAt,
-                    job.durationMs, job.cache, job.reason, job.outputs,
+    public func recordJob(_ job: JobRecord) throws { try recordJobs([job]) }
+
+    /// Stores finished jobs, each with its attempts and steps, in one transaction.
+    public func recordJobs(_ jobs: [JobRecord]) throws {
+        guard let first = jobs.first else { return }
+        try write("record \(jobs.count) job(s) of run \(first.runID)") { db in
+            for job in jobs { try Self.insert(job, db) }
+        }
+    }
+
+    private static func insert(_ job: JobRecord, _ db: Database) throws {
+        // Cached statements: a 1,000-job run records 1,000 jobs; preparing SQL each time shows up.
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO jobs (runID, name, jobID, status, attempts, startedAt, finishedAt,
+                    durationMs, cache, reason, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            job.runID, job.name, job.jobID, job.status, job.attempts, job.startedAt, job.finishedAt,
+            job.durationMs, job.cache, job.reason, job.outputs,
+        ])
+        let attemptStatement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO attempts (runID, jobName, number, status, startedAt, durationMs)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let stepStatement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO steps (runID, jobName, attempt, idx, name, status, exitCode, signal,
+                    durationMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for attempt in job.attemptRecords {
+            try attemptStatement.execute(arguments: [
+                job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs,
+            ])
+            for step in attempt.steps {
+                try stepStatement.execute(arguments: [
+                    job.runID, job.name, attempt.number, step.index, step.name, step.status, step.exitCode,
+                    step.signal, step.durationMs,
                 ])
-            for attempt in job.attemptRecords {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO attempts (runID, jobName, number, status, startedAt, durationMs)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs,
-                    ])
-                for step in attempt.steps {
-                    try db.execute(
-                        sql: """
-                            INSERT OR REPLACE INTO steps (runID, jobName, attempt, idx, name, status, exitCode, signal,
-                                durationMs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            job.runID, job.name, attempt.number, step.index, step.name, step.status, step.exitCode,
-                            step.signal, step.durationMs,
-                        ])
-                }
             }
         }
     }
