@@ -45,6 +45,7 @@ final class StreamSink: @unchecked Sendable {
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
+        log.tick()
         splitter.feed(bytes) { line in
             log.line(prefix: prefix, line)
             observer.outputLine(job: job, stream: stream, line)

@@ -40,10 +40,12 @@ public final class JobLogWriter: Sendable {
                 .utf8)
     }
 
-    /// Appends one output line (already masked).
+    /// Appends one output line (already masked). Lines share the timestamp read by `tick()`: one clock
+    /// read per output chunk rather than per line.
     public func line(prefix: [UInt8], _ bytes: UnsafeRawBufferPointer) {
         state.withLock { state in
-            Self.appendTimestamp(&state)
+            if state.lastStamp.isEmpty { Self.refreshTimestamp(&state) }
+            state.buffer.append(contentsOf: state.lastStamp)
             state.buffer.append(contentsOf: prefix)
             JSONLineEscaper.append(bytes, to: &state.buffer)
             state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
@@ -81,7 +83,15 @@ public final class JobLogWriter: Sendable {
 
     deinit { close() }
 
+    /// Reads the clock for the lines that follow (called once per chunk of output).
+    public func tick() { state.withLock { Self.refreshTimestamp(&$0) } }
+
     private static func appendTimestamp(_ state: inout State) {
+        refreshTimestamp(&state)
+        state.buffer.append(contentsOf: state.lastStamp)
+    }
+
+    private static func refreshTimestamp(_ state: inout State) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let millis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
@@ -90,7 +100,6 @@ public final class JobLogWriter: Sendable {
             let date = Date(timeIntervalSince1970: Double(millis) / 1000)
             state.lastStamp = Array("{\"ts\":\"\(Timestamp.iso8601(date))\"".utf8)
         }
-        state.buffer.append(contentsOf: state.lastStamp)
     }
 
     private static func flush(_ state: inout State) {
@@ -132,21 +141,28 @@ enum JSONLineEscaper {
         }
     }
 
+    /// Bytes that JSON strings must escape (controls, `"`, `\\`) and DEL, which we escape for readability.
+    static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 34 || $0 == 92 || $0 == 0x7f }
+
     private static func appendValid(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         var runStart = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == 34 || byte == 92 || byte == 0x7f else { continue }
-            if index > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])) }
-            switch byte {
-            case 34: out.append(contentsOf: [92, 34])
-            case 92: out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, 110])
-            case 13: out.append(contentsOf: [92, 114])
-            case 9: out.append(contentsOf: [92, 116])
-            default: out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+        needsEscape.withUnsafeBufferPointer { table in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard table[Int(byte)] else { continue }
+                if index > runStart {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))
+                }
+                switch byte {
+                case 34: out.append(contentsOf: [92, 34])
+                case 92: out.append(contentsOf: [92, 92])
+                case 10: out.append(contentsOf: [92, 110])
+                case 13: out.append(contentsOf: [92, 114])
+                case 9: out.append(contentsOf: [92, 116])
+                default: out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                }
+                runStart = index + 1
             }
-            runStart = index + 1
         }
         if runStart < bytes.count {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<bytes.count]))

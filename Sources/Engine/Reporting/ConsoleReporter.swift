@@ -19,6 +19,9 @@ public final class ConsoleReporter: RunObserver {
         var footerLines = 0
         var lastDraw = ContinuousClock.now
         var prefixes: [String: [UInt8]] = [:]
+        /// The last job that printed and its prefix: consecutive lines mostly come from one job.
+        var lastJob = ""
+        var lastPrefix: [UInt8] = []
     }
 
     private let mode: Mode
@@ -86,14 +89,16 @@ public final class ConsoleReporter: RunObserver {
     public func outputLine(job: String, stream: OutputStream, _ line: UnsafeRawBufferPointer) {
         state.withLock { state in
             clearFooter(&state)
-            let prefix: [UInt8]
-            if let known = state.prefixes[job] {
-                prefix = known
-            } else {
-                prefix = Array(self.prefix(job).utf8)
-                state.prefixes[job] = prefix
+            if job != state.lastJob {
+                if let known = state.prefixes[job] {
+                    state.lastPrefix = known
+                } else {
+                    state.lastPrefix = Array(self.prefix(job).utf8)
+                    state.prefixes[job] = state.lastPrefix
+                }
+                state.lastJob = job
             }
-            state.buffer.append(contentsOf: prefix)
+            state.buffer.append(contentsOf: state.lastPrefix)
             state.buffer.append(contentsOf: line)
             state.buffer.append(10)
             if state.buffer.count > 64 * 1024 { flush(&state) }

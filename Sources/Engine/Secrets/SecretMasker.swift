@@ -12,8 +12,11 @@ public struct SecretMasker: Sendable {
     /// The shortest value accepted as a secret: shorter ones would mask ordinary text.
     public static let minimumLength = 4
 
-    /// Byte patterns, longest first within each bucket.
-    private var buckets: [UInt16: [[UInt8]]] = [:]
+    /// Byte patterns grouped by their first two bytes, longest first within each bucket.
+    private var buckets: [[[UInt8]]] = []
+    /// First two bytes (as a 16-bit number) → index in `buckets`, or -1. A flat table: this lookup
+    /// runs once per output byte, so it must not hash.
+    private var bucketIndex: [Int32] = []
     /// Length of the longest pattern: how much a streaming caller must hold back.
     public private(set) var longestPattern = 0
 
@@ -26,14 +29,18 @@ public struct SecretMasker: Sendable {
 
     /// Registers a secret value and its encodings.
     public mutating func add(_ secret: String) {
+        if bucketIndex.isEmpty { bucketIndex = [Int32](repeating: -1, count: 65536) }
         for variant in Self.variants(of: secret) where variant.utf8.count >= Self.minimumLength {
             let bytes = Array(variant.utf8)
-            let key = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
-            var bucket = buckets[key, default: []]
-            guard !bucket.contains(bytes) else { continue }
-            bucket.append(bytes)
-            bucket.sort { $0.count > $1.count }
-            buckets[key] = bucket
+            let key = Int(bytes[0]) << 8 | Int(bytes[1])
+            if bucketIndex[key] < 0 {
+                bucketIndex[key] = Int32(buckets.count)
+                buckets.append([])
+            }
+            let index = Int(bucketIndex[key])
+            guard !buckets[index].contains(bytes) else { continue }
+            buckets[index].append(bytes)
+            buckets[index].sort { $0.count > $1.count }
             longestPattern = max(longestPattern, bytes.count)
         }
     }
@@ -90,16 +97,18 @@ public struct SecretMasker: Sendable {
         var copyFrom = 0
         var index = 0
         let count = input.count
-        while index + 1 < count {
-            let key = UInt16(input[index]) << 8 | UInt16(input[index + 1])
-            if let bucket = buckets[key], let length = Self.firstMatch(bucket, input, at: index) {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<index]))
-                out.append(contentsOf: Self.mask)
-                index += length
-                copyFrom = index
-                masked = true
-            } else {
-                index += 1
+        bucketIndex.withUnsafeBufferPointer { table in
+            while index + 1 < count {
+                let slot = table[Int(input[index]) << 8 | Int(input[index + 1])]
+                if slot >= 0, let length = Self.firstMatch(buckets[Int(slot)], input, at: index) {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<index]))
+                    out.append(contentsOf: Self.mask)
+                    index += length
+                    copyFrom = index
+                    masked = true
+                } else {
+                    index += 1
+                }
             }
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<count]))
@@ -111,8 +120,8 @@ public struct SecretMasker: Sendable {
         var ranges: [Range<Int>] = []
         var index = 0
         while index + 1 < input.count {
-            let key = UInt16(input[index]) << 8 | UInt16(input[index + 1])
-            if let bucket = buckets[key], let length = Self.firstMatch(bucket, input, at: index) {
+            let slot = bucketIndex[Int(input[index]) << 8 | Int(input[index + 1])]
+            if slot >= 0, let length = Self.firstMatch(buckets[Int(slot)], input, at: index) {
                 ranges.append(index..<(index + length))
                 index += length
             } else {

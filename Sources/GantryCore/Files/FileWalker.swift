@@ -8,6 +8,20 @@ public enum FileWalker {
         guard !globs.isEmpty else { return [] }
         var result = Set<String>()
         let manager = FileManager.default
+        // A pattern without wildcards names one file: look at it instead of walking a tree.
+        var walked: [Glob] = []
+        for glob in globs {
+            guard glob.isLiteral else {
+                walked.append(glob)
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            let path = root.appendingPathComponent(glob.normalizedPattern).path
+            if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result.insert(glob.normalizedPattern)
+            }
+        }
+        let globs = walked
         let prefixes = Set(globs.map(\.literalPrefix))
         for prefix in prefixes {
             let base = prefix.isEmpty ? root : root.appendingPathComponent(prefix)

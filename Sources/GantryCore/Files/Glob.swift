@@ -25,6 +25,12 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         return Glob.match(segments[...], parts[...])
     }
 
+    /// Whether the pattern has no wildcard at all (it names exactly one path).
+    public var isLiteral: Bool { !pattern.contains(where: { "*?[".contains($0) }) }
+
+    /// The pattern's segments joined with `/`, without `./` or repeated slashes.
+    public var normalizedPattern: String { segments.joined(separator: "/") }
+
     /// The literal directory prefix before the first wildcard, used to limit a file walk.
     public var literalPrefix: String {
         var prefix: [String] = []

@@ -72,12 +72,25 @@ public struct StreamingHasher: Sendable {
         hasher.update(data: Data([0]))
     }
 
-    /// Feeds a file's content in 1 MiB chunks.
+    /// Feeds a file's content, read in 256 KiB chunks into one reused buffer.
     public mutating func update(fileAt url: URL) throws {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code: CocoaError.Code = errno == EACCES ? .fileReadNoPermission : .fileReadNoSuchFile
+            throw CocoaError(code, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        defer { close(fd) }
+        let size = 256 * 1024
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, size)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 
