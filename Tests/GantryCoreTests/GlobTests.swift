@@ -1,3 +1,4 @@
+import Foundation
 import GantryCore
 import Testing
 
@@ -31,5 +32,24 @@ import Testing
         #expect(Glob("Sources/Engine/**/*.swift").literalPrefix == "Sources/Engine")
         #expect(Glob("*.md").literalPrefix == "")
         #expect(Glob("docs/a.md").literalPrefix == "docs")
+    }
+}
+
+@Suite struct FileWalkerTests {
+    @Test func literalAndWildcardPatterns() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("walk-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for path in ["a.txt", "src/b.swift", "src/deep/c.swift", ".git/config", "src/notes.md"] {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(path.utf8).write(to: url)
+        }
+        #expect(FileWalker.files(under: root, matching: [Glob("a.txt")]) == ["a.txt"])
+        #expect(FileWalker.files(under: root, matching: [Glob("./a.txt"), Glob("missing.txt")]) == ["a.txt"])
+        #expect(FileWalker.files(under: root, matching: [Glob("src")]) == [])  // a directory is not a file
+        #expect(
+            FileWalker.files(under: root, matching: [Glob("src/**/*.swift")]) == ["src/b.swift", "src/deep/c.swift"])
+        #expect(FileWalker.files(under: root, matching: [Glob("**")]).contains(".git/config") == false)
     }
 }
