@@ -4,11 +4,7 @@
 #   first run (empty state) / unchanged re-run / re-run after changing one input file.
 # Target: the unchanged re-run takes under 5% of the first run's time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-gantry="$(realpath "${GANTRY:-.build/release/gantry}")"
-[ -x "$gantry" ] || { echo "build first: swift build -c release" >&2; exit 2; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
 python3 - "$work" <<'PY'
 import os, random, sys
 out = sys.argv[1]

@@ -4,12 +4,8 @@
 # is `cat` of the same file into a file. Prints the throughput ratio (target >= 0.3x of cat) and
 # gantry's peak RSS from /usr/bin/time -v (target < 64 MB).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-gantry="$(realpath "${GANTRY:-.build/release/gantry}")"
-[ -x "$gantry" ] || { echo "build first: swift build -c release" >&2; exit 2; }
+source "$(dirname "$0")/common.sh"
 size_mb="${SIZE_MB:-500}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 python3 - "$work" "$size_mb" <<'PY'
 import random, sys
 work, size_mb = sys.argv[1], int(sys.argv[2])

@@ -6,13 +6,12 @@
 # The run is measured twice: with Gantry's state on the workspace's filesystem (the normal case) and
 # on tmpfs (/dev/shm), which separates scheduling cost from the filesystem's cost of creating files.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-gantry="$(realpath "${GANTRY:-.build/release/gantry}")"
-[ -x "$gantry" ] || { echo "build first: swift build -c release" >&2; exit 2; }
-work="$(mktemp -d)"
+source "$(dirname "$0")/common.sh"
 shm=""
-[ -d /dev/shm ] && [ -w /dev/shm ] && shm="$(mktemp -d -p /dev/shm)"
-trap 'rm -rf "$work" ${shm:+"$shm"}' EXIT
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    shm="$(mktemp -d -p /dev/shm)"
+    cleanup_paths+=("$shm")
+fi
 python3 bench/gen_dag.py "$work" "${JOBS:-1000}" 50 3
 cd "$work"
 export CI=true

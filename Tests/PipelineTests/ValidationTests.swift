@@ -204,6 +204,27 @@ import Testing
             })
     }
 
+    @Test func globsAndCachePathsMustStayInTheWorkspace() {
+        let result = diagnostics(
+            """
+            jobs:
+              a:
+                inputs: ["../secrets/**", "src/**"]
+                paths: ["/etc/passwd"]
+                cache: { key: k, paths: ["../outside"] }
+                steps: [{ run: echo }]
+            """)
+        #expect(
+            result.contains(
+                "gantry.yml:3:14: error: job 'a' inputs: '../secrets/**' must stay inside the workspace (no leading '/' or '..')"
+            ))
+        #expect(
+            result.contains(
+                "gantry.yml:4:13: error: job 'a' paths: '/etc/passwd' must stay inside the workspace (no leading '/' or '..')"
+            ))
+        #expect(result.contains { $0.contains("cache path '../outside' must stay inside the workspace") })
+    }
+
     @Test func duplicateKeysAreReported() {
         let result = diagnostics("jobs:\n  a:\n    steps: [{ run: echo }]\n  a:\n    steps: [{ run: echo }]\n")
         #expect(result.count == 1)

@@ -78,7 +78,7 @@ struct RunsCommand: AsyncParsableCommand {
                 if let reason = job.reason { line += "  (\(reason))" }
                 print(line)
                 for attempt in job.attemptRecords {
-                    if jobs.count > 0 && job.attempts > 1 { print("    attempt \(attempt.number): \(attempt.status)") }
+                    if job.attempts > 1 { print("    attempt \(attempt.number): \(attempt.status)") }
                     for step in attempt.steps {
                         let code = step.exitCode.map { " exit \($0)" } ?? step.signal.map { " signal \($0)" } ?? ""
                         print(

@@ -43,9 +43,9 @@ extension PipelineParser {
             case "timeout": job.timeout = duration(value, "\(context) timeout") ?? job.timeout
             case "retry": job.retry = parseRetry(value, context: "\(context) retry")
             case "continue-on-error": job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
-            case "paths": job.paths = stringList(value, "\(context) paths").map { Glob($0.0) }
-            case "paths-ignore": job.pathsIgnore = stringList(value, "\(context) paths-ignore").map { Glob($0.0) }
-            case "inputs": job.inputs = stringList(value, "\(context) inputs").map { Glob($0.0) }
+            case "paths": job.paths = globs(value, "\(context) paths")
+            case "paths-ignore": job.pathsIgnore = globs(value, "\(context) paths-ignore")
+            case "inputs": job.inputs = globs(value, "\(context) inputs")
             case "cache": job.cache = parseCache(value, job: id)
             case "working-directory":
                 job.workingDirectory = string(value, "\(context) working-directory")
@@ -65,6 +65,20 @@ extension PipelineParser {
             }
         }
         return job
+    }
+
+    /// Globs relative to the workspace; absolute patterns and `..` segments are refused.
+    mutating func globs(_ node: Node, _ what: String) -> [Glob] {
+        var result: [Glob] = []
+        for (pattern, item) in stringList(node, what) {
+            let bare = pattern.hasPrefix("!") ? String(pattern.dropFirst()) : pattern
+            if bare.hasPrefix("/") || bare.split(separator: "/").contains("..") {
+                error(item, "\(what): '\(pattern)' must stay inside the workspace (no leading '/' or '..')")
+                continue
+            }
+            result.append(Glob(pattern))
+        }
+        return result
     }
 
     mutating func parseCache(_ node: Node, job: String) -> CacheSpec? {
