@@ -105,3 +105,29 @@ import Testing
         #expect(try harness.store().run(matching: result.runID)?.status == "cancelled")
     }
 }
+
+@Suite struct CancellationBeforeStepsTests {
+    @Test func jobsThatDidNotRunTheirStepsAreCancelledNotSuccessful() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              plain:
+                steps: [{ run: echo never }]
+              cleanup:
+                if: always()
+                steps:
+                  - if: always()
+                    run: echo cleaning up
+                  - run: echo skipped because cancelled
+            """)
+        defer { harness.remove() }
+        let flag = CancellationFlag()
+        flag.cancel()  // cancelled before anything starts
+        let result = try await harness.run(cancellation: flag)
+        #expect(result.status == .cancelled)
+        #expect(result.job("plain")?.status == .cancelled)
+        // always() jobs and steps still run on cancellation; the job did not complete, so it is cancelled.
+        #expect(try harness.lines(result, job: "cleanup") == ["cleaning up"])
+        #expect(result.job("cleanup")?.status == .cancelled)
+    }
+}

@@ -105,6 +105,10 @@ extension JobExecution {
                 }
             }
         }
+        if summary.status == .success && env.cancellation.isCancelled {
+            // Steps were skipped because the run was cancelled: the job did not complete.
+            summary = AttemptSummary(status: .cancelled, reason: "run cancelled", attemptOutcome: nil, steps: .null)
+        }
         summary.steps = .object(steps)
         attempts.append(
             AttemptRecord(

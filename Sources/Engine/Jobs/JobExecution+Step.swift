@@ -109,7 +109,10 @@ extension JobExecution {
                 ProcessSpec(
                     executable: command.executable, arguments: command.arguments, environment: processEnv,
                     workingDirectory: directory.path),
-                timeout: timeout, cancellation: environment.cancellation
+                // A step that starts after cancellation is an `always()` clean-up step: let it finish
+                // (its timeout still applies; a second Ctrl-C exits gantry at once).
+                timeout: timeout,
+                cancellation: environment.cancellation.isCancelled ? CancellationFlag() : environment.cancellation
             ) { stream, bytes in
                 (stream == .stdout ? stdoutSink : stderrSink).feed(bytes)
             }
