@@ -81,6 +81,53 @@ import Testing
         }
     }
 
+    /// Leftmost-longest masking, written the obvious way, to check the skipping matcher against.
+    func naiveMask(_ text: [UInt8], patterns: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        let sorted = patterns.sorted { $0.count > $1.count }
+        while index < text.count {
+            if let match = sorted.first(where: {
+                index + $0.count <= text.count && Array(text[index..<(index + $0.count)]) == $0
+            }) {
+                out += Array("***".utf8)
+                index += match.count
+            } else {
+                out.append(text[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    @Test func skippingMatcherAgreesWithNaiveMatching() {
+        var generator = SystemRandomNumberGenerator()
+        // A tiny alphabet makes partial matches and overlaps frequent.
+        let alphabet = Array("abc".utf8)
+        for _ in 0..<300 {
+            let secrets = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                String(
+                    decoding: (0..<Int.random(in: 4...9, using: &generator)).map { _ in
+                        alphabet.randomElement(using: &generator)!
+                    }, as: UTF8.self)
+            }
+            let masker = SecretMasker(secrets: secrets)
+            let text = (0..<Int.random(in: 0...120, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
+            // Plain secrets of a/b/c have no other encoded forms that differ (base64 does), so compare on
+            // every registered variant.
+            let patterns = secrets.flatMap { SecretMasker.variants(of: $0) }.filter { $0.utf8.count >= 4 }.map {
+                Array($0.utf8)
+            }
+            var out: [UInt8] = []
+            text.withUnsafeBytes { _ = masker.apply(to: $0, into: &out) }
+            #expect(
+                out == naiveMask(text, patterns: patterns),
+                "secrets \(secrets) text \(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
     @Test func secretSetRefusesShortValuesAndBadNames() throws {
         var set = SecretSet()
         #expect(throws: (any Error).self) { try set.add(flag: "TOKEN=abc") }

@@ -23,9 +23,10 @@ struct StepResult {
 /// Feeds one output stream of a step through the line splitter into the log and the console.
 ///
 /// Invariant for `@unchecked Sendable`: a sink is used only by the single thread that supervises
-/// its process (ProcessRunner calls `onOutput` from one thread), so its mutable splitter is never shared.
+/// its process (ProcessRunner calls `onOutput` from one thread), so its mutable state is never shared.
 final class StreamSink: @unchecked Sendable {
     private var splitter: LineSplitter
+    private var batch = LineBatch()
     private let prefix: [UInt8]
     private let log: JobLogWriter
     private let observer: any RunObserver
@@ -45,24 +46,26 @@ final class StreamSink: @unchecked Sendable {
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
-        log.tick()
-        splitter.feed(bytes) { line in
-            log.line(prefix: prefix, line)
-            observer.outputLine(job: job, stream: stream, line)
-        }
+        splitter.feed(bytes) { batch.append($0) }
+        deliver()
     }
 
     func finish() {
-        splitter.finish { line in
-            log.line(prefix: prefix, line)
-            observer.outputLine(job: job, stream: stream, line)
-        }
+        splitter.finish { batch.append($0) }
+        deliver()
     }
 
     /// Writes a line Gantry itself produces (action messages) through the same masking.
     func note(_ text: String) {
         let bytes = Array((text + "\n").utf8)
         bytes.withUnsafeBytes { feed($0) }
+    }
+
+    private func deliver() {
+        guard !batch.isEmpty else { return }
+        log.lines(prefix: prefix, batch)
+        observer.outputLines(job: job, stream: stream, batch)
+        batch.removeAll()
     }
 }
 

@@ -5,13 +5,16 @@ import Synchronization
 /// Writes one job's structured log, `.gantry/logs/<run>/<job>.jsonl`: one JSON object per output line
 /// (`ts`, `run`, `correlation`, `job`, `step`, `attempt`, `stream`, `line`) and per lifecycle event.
 ///
-/// Writes are buffered (256 KiB) and the buffer is the only memory a log costs, whatever a step prints.
+/// Writes are buffered (256 KiB). Heavy output is handed to a background writer (at most two buffers in
+/// flight), so the memory a log costs stays bounded whatever a step prints.
 public final class JobLogWriter: Sendable {
     private struct State {
         var fd: Int32
         var buffer: [UInt8] = []
         var lastMillis: Int64 = -1
         var lastStamp: [UInt8] = []
+        /// Created the first time a buffer fills: most jobs never need one.
+        var background: BackgroundFileWriter?
     }
 
     private let state: Mutex<State>
@@ -40,16 +43,18 @@ public final class JobLogWriter: Sendable {
                 .utf8)
     }
 
-    /// Appends one output line (already masked). Lines share the timestamp read by `tick()`: one clock
-    /// read per output chunk rather than per line.
-    public func line(prefix: [UInt8], _ bytes: UnsafeRawBufferPointer) {
+    /// Appends output lines (already masked) that arrived in one read; they share one timestamp.
+    public func lines(prefix: [UInt8], _ batch: LineBatch) {
         state.withLock { state in
-            if state.lastStamp.isEmpty { Self.refreshTimestamp(&state) }
-            state.buffer.append(contentsOf: state.lastStamp)
-            state.buffer.append(contentsOf: prefix)
-            JSONLineEscaper.append(bytes, to: &state.buffer)
-            state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
-            if state.buffer.count >= Self.capacity { Self.flush(&state) }
+            Self.refreshTimestamp(&state)
+            let stamp = state.lastStamp
+            batch.forEachLine { line in
+                state.buffer.append(contentsOf: stamp)
+                state.buffer.append(contentsOf: prefix)
+                JSONLineEscaper.append(line, to: &state.buffer)
+                state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
+                if state.buffer.count >= Self.capacity { Self.handOff(&state) }
+            }
         }
     }
 
@@ -63,7 +68,6 @@ public final class JobLogWriter: Sendable {
         state.withLock { state in
             Self.appendTimestamp(&state)
             state.buffer.append(contentsOf: Array(text.utf8))
-            if state.buffer.count >= Self.capacity { Self.flush(&state) }
         }
     }
 
@@ -83,9 +87,6 @@ public final class JobLogWriter: Sendable {
 
     deinit { close() }
 
-    /// Reads the clock for the lines that follow (called once per chunk of output).
-    public func tick() { state.withLock { Self.refreshTimestamp(&$0) } }
-
     private static func appendTimestamp(_ state: inout State) {
         refreshTimestamp(&state)
         state.buffer.append(contentsOf: state.lastStamp)
@@ -102,22 +103,23 @@ public final class JobLogWriter: Sendable {
         }
     }
 
-    private static func flush(_ state: inout State) {
-        guard state.fd >= 0, !state.buffer.isEmpty else {
+    /// Passes a full buffer to the background writer and starts a new one (output threads only).
+    private static func handOff(_ state: inout State) {
+        guard state.fd >= 0 else {
             state.buffer.removeAll(keepingCapacity: true)
             return
         }
-        state.buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(state.fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    break  // disk full or closed: drop the buffer rather than block the step
-                }
-                offset += written
-            }
-        }
+        if state.background == nil { state.background = BackgroundFileWriter(fd: state.fd, label: "\(state.fd)") }
+        var full: [UInt8] = []
+        full.reserveCapacity(capacity + 4096)
+        swap(&full, &state.buffer)
+        state.background?.submit(full)
+    }
+
+    /// Writes everything buffered, after whatever the background writer still holds.
+    private static func flush(_ state: inout State) {
+        state.background?.drain()
+        if state.fd >= 0 { BackgroundFileWriter.writeAll(state.fd, state.buffer) }
         state.buffer.removeAll(keepingCapacity: true)
     }
 }

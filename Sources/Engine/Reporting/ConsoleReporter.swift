@@ -86,7 +86,7 @@ public final class ConsoleReporter: RunObserver {
         emit("\(prefix(result.name))\(paint(text, tint))\n")
     }
 
-    public func outputLine(job: String, stream: OutputStream, _ line: UnsafeRawBufferPointer) {
+    public func outputLines(job: String, stream: OutputStream, _ lines: LineBatch) {
         state.withLock { state in
             clearFooter(&state)
             if job != state.lastJob {
@@ -98,9 +98,12 @@ public final class ConsoleReporter: RunObserver {
                 }
                 state.lastJob = job
             }
-            state.buffer.append(contentsOf: state.lastPrefix)
-            state.buffer.append(contentsOf: line)
-            state.buffer.append(10)
+            let prefix = state.lastPrefix
+            lines.forEachLine { line in
+                state.buffer.append(contentsOf: prefix)
+                state.buffer.append(contentsOf: line)
+                state.buffer.append(10)
+            }
             if state.buffer.count > 64 * 1024 { flush(&state) }
         }
         if mode == .live { redraw(force: false) }

@@ -6,8 +6,8 @@ public protocol RunObserver: Sendable {
     func jobStarted(_ name: String)
     func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String)
     func jobFinished(_ result: JobResult)
-    /// One masked output line of a job's step.
-    func outputLine(job: String, stream: OutputStream, _ line: UnsafeRawBufferPointer)
+    /// Masked output lines of a job's step, as they arrived in one read.
+    func outputLines(job: String, stream: OutputStream, _ lines: LineBatch)
     func runFinished(_ result: RunResult)
 }
 
@@ -18,6 +18,6 @@ public struct SilentObserver: RunObserver {
     public func jobStarted(_ name: String) {}
     public func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {}
     public func jobFinished(_ result: JobResult) {}
-    public func outputLine(job: String, stream: OutputStream, _ line: UnsafeRawBufferPointer) {}
+    public func outputLines(job: String, stream: OutputStream, _ lines: LineBatch) {}
     public func runFinished(_ result: RunResult) {}
 }

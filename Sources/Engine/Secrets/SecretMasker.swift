@@ -4,8 +4,10 @@ import GantryCore
 /// Replaces secret values with `***` in bytes and strings.
 ///
 /// Each secret is registered with its encoded forms (base64, base64url, URL-encoded, JSON-escaped) and,
-/// for multi-line values, each line on its own. Matching uses a table keyed by the first two bytes,
-/// so text without secrets costs one table lookup per byte.
+/// for multi-line values, each line on its own. Matching is Wu–Manber style: with `m` the length of the
+/// shortest pattern, the two bytes that end an `m`-byte window decide how far the window may move
+/// without skipping a possible match, so text without secrets is crossed up to `m - 1` bytes at a time;
+/// candidate positions are checked against the patterns that share their first two bytes.
 public struct SecretMasker: Sendable {
     /// The replacement text.
     public static let mask: [UInt8] = Array("***".utf8)
@@ -19,6 +21,10 @@ public struct SecretMasker: Sendable {
     private var bucketIndex: [Int32] = []
     /// Length of the longest pattern: how much a streaming caller must hold back.
     public private(set) var longestPattern = 0
+    /// Length of the shortest pattern (the scanning window).
+    private var shortestPattern = Int.max
+    /// Two bytes ending the window → how far the window may move. Zero means "check here".
+    private var shift: [UInt8] = []
 
     public init(secrets: [String] = []) {
         for secret in secrets { add(secret) }
@@ -43,6 +49,47 @@ public struct SecretMasker: Sendable {
             buckets[index].sort { $0.count > $1.count }
             longestPattern = max(longestPattern, bytes.count)
         }
+        rebuildShiftTable()
+    }
+
+    /// Wu–Manber shift table for blocks of two bytes over the first `m` bytes of every pattern.
+    private mutating func rebuildShiftTable() {
+        let patterns = buckets.joined()
+        guard let shortest = patterns.map(\.count).min() else { return }
+        shortestPattern = shortest
+        let window = min(shortest, 255)
+        shift = [UInt8](repeating: UInt8(window - 1), count: 65536)
+        for pattern in patterns {
+            for position in 0..<(window - 1) {
+                let block = Int(pattern[position]) << 8 | Int(pattern[position + 1])
+                shift[block] = min(shift[block], UInt8(window - 2 - position))
+            }
+        }
+    }
+
+    /// The first match at or after `start`: its position and length.
+    @inline(__always)
+    private func nextMatch(
+        in input: UnsafeRawBufferPointer, from start: Int, shift: UnsafeBufferPointer<UInt8>,
+        table: UnsafeBufferPointer<Int32>
+    ) -> (Int, Int)? {
+        let window = min(shortestPattern, 255)
+        var index = start
+        let count = input.count
+        while index + window <= count {
+            let end = index + window - 2
+            let skip = Int(shift[Int(input[end]) << 8 | Int(input[end + 1])])
+            if skip > 0 {
+                index += skip
+                continue
+            }
+            let slot = table[Int(input[index]) << 8 | Int(input[index + 1])]
+            if slot >= 0, let length = Self.firstMatch(buckets[Int(slot)], input, at: index) {
+                return (index, length)
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The forms a secret may take in output: as is, base64 (with and without padding), base64url,
@@ -95,37 +142,31 @@ public struct SecretMasker: Sendable {
         }
         var masked = false
         var copyFrom = 0
-        var index = 0
-        let count = input.count
-        bucketIndex.withUnsafeBufferPointer { table in
-            while index + 1 < count {
-                let slot = table[Int(input[index]) << 8 | Int(input[index + 1])]
-                if slot >= 0, let length = Self.firstMatch(buckets[Int(slot)], input, at: index) {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<index]))
+        shift.withUnsafeBufferPointer { shift in
+            bucketIndex.withUnsafeBufferPointer { table in
+                while let (start, length) = nextMatch(in: input, from: copyFrom, shift: shift, table: table) {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<start]))
                     out.append(contentsOf: Self.mask)
-                    index += length
-                    copyFrom = index
+                    copyFrom = start + length
                     masked = true
-                } else {
-                    index += 1
                 }
             }
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<count]))
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[copyFrom..<input.count]))
         return masked
     }
 
     /// Ranges of matches in `input` (used by the streaming splitter to avoid cutting a secret in two).
     func matchRanges(in input: UnsafeRawBufferPointer) -> [Range<Int>] {
+        guard !isEmpty else { return [] }
         var ranges: [Range<Int>] = []
         var index = 0
-        while index + 1 < input.count {
-            let slot = bucketIndex[Int(input[index]) << 8 | Int(input[index + 1])]
-            if slot >= 0, let length = Self.firstMatch(buckets[Int(slot)], input, at: index) {
-                ranges.append(index..<(index + length))
-                index += length
-            } else {
-                index += 1
+        shift.withUnsafeBufferPointer { shift in
+            bucketIndex.withUnsafeBufferPointer { table in
+                while let (start, length) = nextMatch(in: input, from: index, shift: shift, table: table) {
+                    ranges.append(start..<(start + length))
+                    index = start + length
+                }
             }
         }
         return ranges
