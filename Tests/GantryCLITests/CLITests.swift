@@ -158,6 +158,54 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
     }
 
+    @Test func sinceUsesGitToFindChangedFiles() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              docs:
+                paths: ["docs/**"]
+                steps: [{ run: echo docs }]
+              code:
+                paths: ["src/**"]
+                steps: [{ run: echo code }]
+            """)
+        try directory.write("src/main.c", "int main;")
+        try directory.write("docs/a.md", "# a")
+        func git(_ arguments: String...) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            process.arguments = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"] + arguments
+            process.currentDirectoryURL = directory.url
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "git \(arguments)")
+        }
+        try git("init", "-q")
+        try git("add", ".")
+        try git("commit", "-q", "-m", "initial")
+        try directory.write("src/main.c", "int main(void) { return 0; }")
+        let plan = try GantryBinary.run(["plan", "--since", "HEAD", "--json"], in: directory.url)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        #expect(object["changed_files"] as? [String] == ["src/main.c"])
+        let decisions = Dictionary(
+            uniqueKeysWithValues: (object["jobs"] as? [[String: Any]] ?? []).map {
+                ($0["name"] as? String ?? "", $0["decision"] as? String ?? "")
+            })
+        #expect(decisions == ["docs": "skip", "code": "run"])
+        let run = try GantryBinary.run(["run", "--since", "HEAD", "--json"], in: directory.url)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("\"status\" : \"skipped\""))
+        let badRef = try GantryBinary.run(["plan", "--since", "no-such-ref"], in: directory.url)
+        #expect(badRef.status == 2)
+        #expect(badRef.stderr.contains("--since no-such-ref"))
+    }
+
     @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
