@@ -31,6 +31,8 @@ let package = Package(
             dependencies: ["GantryCore", "Yams"],
             swiftSettings: swiftSettings
         ),
+        // Deterministic packing, the OCI image layout store, safe unpacking.
+        .target(name: "Artifacts", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         // Persistence: SQLite via GRDB, migrations, run records.
         .target(
             name: "Store",
@@ -42,14 +44,14 @@ let package = Package(
         // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "CGantrySystem"],
+            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
         // ArgumentParser commands, one file per subcommand, and output formatting.
         .target(
             name: "GantryCLI",
             dependencies: [
-                "GantryCore", "Pipeline", "Engine", "Store",
+                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -64,6 +66,8 @@ let package = Package(
         .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "GantryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArtifactsTests", dependencies: ["Artifacts", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],

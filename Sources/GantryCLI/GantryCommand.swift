@@ -7,6 +7,9 @@ struct GantryCommand: AsyncParsableCommand {
         commandName: "gantry",
         abstract: "Self-hosted software delivery: pipelines, artifacts, promotion.",
         version: ToolVersions.gantry,
-        subcommands: [ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self,
+            ArtifactCommand.self,
+        ]
     )
 }

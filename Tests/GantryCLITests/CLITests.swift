@@ -206,6 +206,52 @@ import Testing
         #expect(badRef.stderr.contains("--since no-such-ref"))
     }
 
+    @Test func artifactCommandsAndThePackAction() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              build:
+                outputs: { ref: "${{ steps.pack.outputs.ref }}" }
+                steps:
+                  - run: mkdir -p out && echo built > out/app.txt
+                  - id: pack
+                    uses: gantry/pack
+                    with: { path: out, name: svc, tag: v2 }
+            """)
+        let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let outputs = (object["jobs"] as? [[String: Any]])?.first?["outputs"] as? [String: String]
+        let ref = try #require(outputs?["ref"])
+        #expect(ref.hasPrefix("svc@sha256:"))
+
+        let pack = try GantryBinary.run(
+            ["artifact", "pack", "out", "--name", "svc", "--tag", "v2", "--json"], in: directory.url)
+        let packed = try #require(try JSONSerialization.jsonObject(with: Data(pack.stdout.utf8)) as? [String: Any])
+        #expect(packed["ref"] as? String == ref, "packing the same content again gives the same digest")
+
+        let inspect = try GantryBinary.run(["artifact", "inspect", "svc:v2"], in: directory.url)
+        #expect(inspect.stdout.contains("644  app.txt  6"))
+        let unpack = try GantryBinary.run(["artifact", "unpack", ref, "restored"], in: directory.url)
+        #expect(unpack.status == 0)
+        #expect(try directory.read("restored/app.txt") == "built\n")
+        let list = try GantryBinary.run(["artifact", "list"], in: directory.url)
+        #expect(list.stdout.contains("\(ref)  v2"))
+
+        let badName = try GantryBinary.run(["artifact", "pack", "out", "--name", "Not Valid"], in: directory.url)
+        #expect(badName.status == 2)
+        #expect(badName.stderr.contains("application name 'Not Valid' must be lowercase"))
+        let missing = try GantryBinary.run(["artifact", "pack", "nowhere", "--name", "svc"], in: directory.url)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nowhere: no such directory"))
+        let unknown = try GantryBinary.run(["artifact", "unpack", "svc:nope", "x"], in: directory.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no artifact matches 'svc:nope'"))
+    }
+
     @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -18,6 +18,8 @@ public struct ActionInvocation: Sendable {
     public var workingDirectory: URL
     /// The step's environment.
     public var environment: [String: String]
+    /// Gantry's state directory (`.gantry/` or `GANTRY_HOME`), where stores live.
+    public var stateDirectory: URL
     /// Prints a line to the job log (masked like any output).
     public var log: @Sendable (String) -> Void
 }
@@ -38,7 +40,7 @@ public struct ActionRegistry: Sendable {
     }
 
     /// Actions available in every build.
-    public static let defaults: [any BuiltinAction] = [SetOutputsAction(), HashFilesAction()]
+    public static let defaults: [any BuiltinAction] = [SetOutputsAction(), HashFilesAction(), PackAction()]
 
     /// Names of the known actions, sorted.
     public var names: [String] { actions.keys.sorted() }

@@ -176,7 +176,9 @@ extension JobExecution {
             )
         }
         let outputs = try await action.run(
-            ActionInvocation(with: with, workingDirectory: directory, environment: env, log: { sink.note($0) }))
+            ActionInvocation(
+                with: with, workingDirectory: directory, environment: env,
+                stateDirectory: runner.environment.stateDirectory, log: { sink.note($0) }))
         sink.finish()
         var result = StepResult(status: "success", outcome: nil, reason: nil)
         result.exitCode = 0

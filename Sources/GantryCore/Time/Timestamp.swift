@@ -40,6 +40,11 @@ public enum Timestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `1970-01-01T00:00:00Z` for whole seconds since the epoch (reproducible build timestamps).
+    public static func rfc3339Seconds(_ seconds: Int64) -> String {
+        String(iso8601(Date(timeIntervalSince1970: Double(seconds))).dropLast(5)) + "Z"
+    }
+
     /// Parses the format written by `iso8601(_:)` (also without milliseconds).
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

@@ -1,0 +1,157 @@
+import Foundation
+import GantryCore
+
+/// An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/…`), as `skopeo`, `umoci`
+/// and other OCI tools read it.
+///
+/// Blobs are written to a temporary file, fsynced, checked against their digest and renamed into
+/// place, so a crash never leaves a partial blob under a digest. `index.json` is rewritten the same
+/// way under an exclusive `flock`, so several gantry processes can add to one layout at once.
+public final class OCILayout: Sendable {
+    public let root: URL
+
+    /// Opens the layout at `root`, creating it when missing.
+    public init(root: URL) throws {
+        self.root = root
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(
+                at: root.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
+            try manager.createDirectory(at: root.appendingPathComponent(".tmp"), withIntermediateDirectories: true)
+        } catch {
+            throw ArtifactError.io("cannot create the artifact store \(root.path): \(error.localizedDescription)")
+        }
+        let layoutFile = root.appendingPathComponent("oci-layout")
+        if !manager.fileExists(atPath: layoutFile.path) {
+            try writeAtomically(Data("{\"imageLayoutVersion\":\"1.0.0\"}".utf8), to: layoutFile)
+        }
+        let indexFile = root.appendingPathComponent("index.json")
+        if !manager.fileExists(atPath: indexFile.path) {
+            try withIndexLock {
+                if !manager.fileExists(atPath: indexFile.path) {
+                    try writeAtomically(try CanonicalJSON.encode(ImageIndex(manifests: [])), to: indexFile)
+                }
+            }
+        }
+    }
+
+    /// Where a blob lives.
+    public func blobURL(_ digest: Digest) -> URL { root.appendingPathComponent("blobs/sha256/\(digest.hex)") }
+
+    public func hasBlob(_ digest: Digest) -> Bool { FileManager.default.fileExists(atPath: blobURL(digest).path) }
+
+    /// A path for a temporary file on the layout's filesystem (so that `rename` is atomic).
+    func temporaryURL() -> URL { root.appendingPathComponent(".tmp/\(UUID().uuidString)") }
+
+    /// Stores bytes as a blob; returns its digest and size.
+    @discardableResult
+    public func putBlob(_ data: Data) throws -> (digest: Digest, size: Int64) {
+        let digest = Digest.sha256(data)
+        if !hasBlob(digest) {
+            let temporary = temporaryURL()
+            try writeAtomically(data, to: temporary, rename: false)
+            try adopt(temporary, as: digest)
+        }
+        return (digest, Int64(data.count))
+    }
+
+    /// Moves a finished, fsynced temporary file into the blob store after checking its digest.
+    func adopt(_ temporary: URL, as digest: Digest) throws {
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        guard try Digest.sha256(fileAt: temporary) == digest else {
+            throw ArtifactError.corrupt("blob written to \(temporary.path) does not match \(digest)")
+        }
+        if hasBlob(digest) { return }
+        guard rename(temporary.path, blobURL(digest).path) == 0 else {
+            throw ArtifactError.io("cannot store blob \(digest): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads a blob and checks that it still has its digest.
+    public func readBlob(_ digest: Digest) throws -> Data {
+        let url = blobURL(digest)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ArtifactError.notFound(digest.description)
+        }
+        guard Digest.sha256(data) == digest else {
+            throw ArtifactError.corrupt(
+                "blob \(digest) is corrupt: its content no longer matches its digest (\(url.path))")
+        }
+        return data
+    }
+
+    /// Checks a (possibly large) blob's content against its digest, streaming it.
+    public func verifyBlob(_ digest: Digest) throws {
+        let url = blobURL(digest)
+        guard hasBlob(digest) else { throw ArtifactError.notFound(digest.description) }
+        guard try Digest.sha256(fileAt: url) == digest else {
+            throw ArtifactError.corrupt(
+                "blob \(digest) is corrupt: its content no longer matches its digest (\(url.path))")
+        }
+    }
+
+    /// The current `index.json`.
+    public func index() throws -> ImageIndex {
+        let url = root.appendingPathComponent("index.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ArtifactError.io("cannot read \(url.path)")
+        }
+        do {
+            return try JSONDecoder().decode(ImageIndex.self, from: data)
+        } catch {
+            throw ArtifactError.malformed("\(url.path) is not a valid OCI index: \(error)")
+        }
+    }
+
+    /// Reads, changes and atomically rewrites `index.json` while holding the layout's lock.
+    public func updateIndex(_ change: (inout ImageIndex) throws -> Void) throws {
+        try withIndexLock {
+            var index = try self.index()
+            try change(&index)
+            try writeAtomically(try CanonicalJSON.encode(index), to: root.appendingPathComponent("index.json"))
+        }
+    }
+
+    private func withIndexLock<T>(_ body: () throws -> T) throws -> T {
+        let lockPath = root.appendingPathComponent(".index.lock").path
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ArtifactError.io("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw ArtifactError.io("cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Writes `data` to a temporary file, fsyncs it and (unless `rename` is false) renames it over `url`.
+    private func writeAtomically(_ data: Data, to url: URL, rename shouldRename: Bool = true) throws {
+        let temporary = shouldRename ? temporaryURL() : url
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ArtifactError.io("cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+        }
+        let ok = data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok else { throw ArtifactError.io("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
+        if shouldRename {
+            guard rename(temporary.path, url.path) == 0 else {
+                try? FileManager.default.removeItem(at: temporary)
+                throw ArtifactError.io("cannot replace \(url.path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}

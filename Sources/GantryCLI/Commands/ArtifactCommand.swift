@@ -1,0 +1,152 @@
+import ArgumentParser
+import Artifacts
+import Foundation
+import GantryCore
+
+/// `gantry artifact pack|list|inspect|unpack`: deterministic OCI artifacts in `.gantry/oci/`.
+struct ArtifactCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "artifact",
+        abstract: "Pack directories into content-addressed OCI artifacts, list, inspect and unpack them.",
+        subcommands: [Pack.self, List.self, Inspect.self, Unpack.self])
+
+    static func store() throws -> ArtifactStore { try ArtifactStore(stateDirectory: StateLocation.directory) }
+
+    struct Pack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pack a directory into a deterministic OCI artifact.",
+            discussion: """
+                The same content gives the same digest on any machine: entries are sorted, owners are 0, modes are \
+                normalized and every time is SOURCE_DATE_EPOCH (default 0). Symlinks are kept; devices, FIFOs and \
+                sockets are refused.
+                """)
+
+        @Argument(help: "The directory to pack.")
+        var directory: String
+
+        @Option(help: "The application the artifact belongs to (lowercase letters, digits, '.', '_', '-').")
+        var name: String
+
+        @Option(help: "A tag to point at the artifact (default: latest). Tags are labels; the digest is the identity.")
+        var tag: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let packed = try ArtifactCommand.store().pack(URL(fileURLWithPath: directory), app: name, tag: tag)
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        [
+                            "app": packed.app, "digest": packed.digest.description, "ref": packed.reference,
+                            "tag": packed.tag,
+                            "entries": packed.entries,
+                            "layer": ["digest": packed.layer.digest.description, "size": packed.layer.size],
+                        ] as [String: Any]))
+            } else {
+                print("packed \(packed.entries) entries (\(packed.layer.size) bytes) as \(packed.reference)")
+                print("tagged \(packed.app):\(packed.tag)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the artifacts in the store.")
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let artifacts = try ArtifactCommand.store().list()
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        artifacts.map {
+                            ["app": $0.app, "digest": $0.digest.description, "tags": $0.tags] as [String: Any]
+                        }))
+                return
+            }
+            guard !artifacts.isEmpty else {
+                print("No artifacts yet. Create one with 'gantry artifact pack DIR --name APP'.")
+                return
+            }
+            for artifact in artifacts {
+                print("\(artifact.app)@\(artifact.digest)  \(artifact.tags.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Inspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an artifact's manifest, tags and files.")
+
+        @Argument(help: "APP@sha256:…, APP:TAG, APP (= APP:latest) or sha256:….")
+        var reference: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let store = try ArtifactCommand.store()
+            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let manifest = try store.manifest(of: artifact)
+            let entries = try store.entries(of: artifact)
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        [
+                            "app": artifact.app, "digest": artifact.digest.description, "tags": artifact.tags,
+                            "layers": manifest.layers.map {
+                                ["digest": $0.digest.description, "size": $0.size, "mediaType": $0.mediaType]
+                                    as [String: Any]
+                            },
+                            "files": entries.map { entry -> [String: Any] in
+                                switch entry.kind {
+                                case .file(let size):
+                                    [
+                                        "path": entry.path, "type": "file", "size": size,
+                                        "mode": String(entry.mode, radix: 8),
+                                    ]
+                                case .directory:
+                                    ["path": entry.path, "type": "directory", "mode": String(entry.mode, radix: 8)]
+                                case .symlink(let target): ["path": entry.path, "type": "symlink", "target": target]
+                                }
+                            },
+                        ] as [String: Any]))
+                return
+            }
+            print("\(artifact.app)@\(artifact.digest)")
+            print("  tags      \(artifact.tags.isEmpty ? "-" : artifact.tags.joined(separator: ", "))")
+            print("  created   \(manifest.annotations?[AnnotationKey.created] ?? "-")")
+            for layer in manifest.layers { print("  layer     \(layer.digest) (\(layer.size) bytes)") }
+            print("  files")
+            for entry in entries {
+                switch entry.kind {
+                case .file(let size): print("    \(String(entry.mode, radix: 8))  \(entry.path)  \(size)")
+                case .directory: print("    \(String(entry.mode, radix: 8))  \(entry.path)/")
+                case .symlink(let target): print("    link  \(entry.path) -> \(target)")
+                }
+            }
+        }
+    }
+
+    struct Unpack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extract an artifact into a directory.",
+            discussion:
+                "Every blob is verified first. Entries with '..', absolute paths, or symlinks leaving DIR are refused.")
+
+        @Argument(help: "APP@sha256:…, APP:TAG, APP or sha256:….")
+        var reference: String
+
+        @Argument(help: "Where to extract (created if missing).")
+        var directory: String
+
+        func run() async throws {
+            let store = try ArtifactCommand.store()
+            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let count = try store.unpack(artifact, into: URL(fileURLWithPath: directory))
+            print("unpacked \(count) entries of \(artifact.app)@\(artifact.digest) into \(directory)")
+        }
+    }
+}
