@@ -10,8 +10,6 @@ public enum ArtifactError: GantryError, Equatable {
     case unsafeEntry(path: String, reason: String)
     /// A reference that does not name an artifact in the store.
     case notFound(String)
-    /// A reference matching several artifacts.
-    case ambiguous(String, candidates: [String])
     /// A malformed reference or name.
     case invalidReference(String, reason: String)
     /// Stored content no longer matches its digest.
@@ -28,8 +26,6 @@ public enum ArtifactError: GantryError, Equatable {
             "\(path): \(kind) cannot be packed (only files, directories and symlinks)"
         case .unsafeEntry(let path, let reason): "refusing archive entry '\(path)': \(reason)"
         case .notFound(let reference): "no artifact matches '\(reference)' (see 'gantry artifact list')"
-        case .ambiguous(let reference, let candidates):
-            "'\(reference)' matches several artifacts: \(candidates.joined(separator: ", "))"
         case .invalidReference(let reference, let reason): "invalid artifact reference '\(reference)': \(reason)"
         case .corrupt(let message): message
         case .malformed(let message): message
