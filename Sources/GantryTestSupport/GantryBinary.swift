@@ -17,6 +17,9 @@ public enum GantryBinary {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        /// stdout parsed as JSON (for `--json` output), or nil when it is not JSON.
+        public var stdoutJSON: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
     /// Runs gantry with `arguments` in `directory`; `environment` is added to a minimal CI-like one.

@@ -73,7 +73,7 @@ import Testing
         try directory.write("gantry.yml", hello)
         let run = try GantryBinary.run(["run", "--json"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let object = try #require(run.stdoutJSON as? [String: Any])
         #expect(object["status"] as? String == "success")
         let jobs = try #require(object["jobs"] as? [[String: Any]])
         #expect(jobs.map { $0["name"] as? String } == ["build", "test"])
@@ -85,7 +85,7 @@ import Testing
         let runID = try #require(object["run"] as? String)
 
         let list = try GantryBinary.run(["runs", "list", "--json"], in: directory.url)
-        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let runs = try #require(list.stdoutJSON as? [[String: Any]])
         #expect(runs.first?["run"] as? String == runID)
         #expect((runs.first?["digest"] as? String)?.hasPrefix("sha256:") == true)
 
@@ -152,7 +152,7 @@ import Testing
         #expect(plan.status == 0)
         #expect(plan.stdout.contains("docs  skip: path filter: no changed file matches paths (docs/**)"))
         let json = try GantryBinary.run(["plan", "--changed-files", "changed.txt", "--json"], in: directory.url)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let object = try #require(json.stdoutJSON as? [String: Any])
         let jobs = try #require(object["jobs"] as? [[String: Any]])
         #expect(jobs.first { $0["name"] as? String == "docs" }?["decision"] as? String == "skip")
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
@@ -191,7 +191,7 @@ import Testing
         try directory.write("src/main.c", "int main(void) { return 0; }")
         let plan = try GantryBinary.run(["plan", "--since", "HEAD", "--json"], in: directory.url)
         #expect(plan.status == 0, "\(plan.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let object = try #require(plan.stdoutJSON as? [String: Any])
         #expect(object["changed_files"] as? [String] == ["src/main.c"])
         let decisions = Dictionary(
             uniqueKeysWithValues: (object["jobs"] as? [[String: Any]] ?? []).map {
@@ -223,14 +223,14 @@ import Testing
             """)
         let run = try GantryBinary.run(["run", "--json"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let object = try #require(run.stdoutJSON as? [String: Any])
         let outputs = (object["jobs"] as? [[String: Any]])?.first?["outputs"] as? [String: String]
         let ref = try #require(outputs?["ref"])
         #expect(ref.hasPrefix("svc@sha256:"))
 
         let pack = try GantryBinary.run(
             ["artifact", "pack", "out", "--name", "svc", "--tag", "v2", "--json"], in: directory.url)
-        let packed = try #require(try JSONSerialization.jsonObject(with: Data(pack.stdout.utf8)) as? [String: Any])
+        let packed = try #require(pack.stdoutJSON as? [String: Any])
         #expect(packed["ref"] as? String == ref, "packing the same content again gives the same digest")
 
         let inspect = try GantryBinary.run(["artifact", "inspect", "svc:v2"], in: directory.url)
@@ -264,12 +264,12 @@ import Testing
         let results = try await [first, second]
         #expect(results.map(\.status) == [0, 0], "\(results.map(\.stderr))")
         let list = try GantryBinary.run(["runs", "list", "--json"], in: directory.url)
-        let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let runs = try #require(list.stdoutJSON as? [[String: Any]])
         #expect(runs.count == 2)
         #expect(runs.allSatisfy { $0["status"] as? String == "success" })
         for run in runs {
             let show = try GantryBinary.run(["runs", "show", run["run"] as? String ?? "", "--json"], in: directory.url)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+            let object = try #require(show.stdoutJSON as? [String: Any])
             #expect((object["jobs"] as? [[String: Any]])?.count == 8)
         }
     }
