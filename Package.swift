@@ -33,6 +33,12 @@ let package = Package(
         ),
         // Deterministic packing, the OCI image layout store, safe unpacking.
         .target(name: "Artifacts", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+        // SBOM generation, SLSA provenance, DSSE signing and verification with Ed25519 keys.
+        .target(
+            name: "Attestation",
+            dependencies: ["GantryCore", "Artifacts", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Persistence: SQLite via GRDB, migrations, run records.
         .target(
             name: "Store",
@@ -44,14 +50,14 @@ let package = Package(
         // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "CGantrySystem"],
+            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
         // ArgumentParser commands, one file per subcommand, and output formatting.
         .target(
             name: "GantryCLI",
             dependencies: [
-                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts",
+                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -68,6 +74,9 @@ let package = Package(
             name: "PipelineTests", dependencies: ["Pipeline", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "GantryTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AttestationTests", dependencies: ["Attestation", "Artifacts", "GantryTestSupport"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],

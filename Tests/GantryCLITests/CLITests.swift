@@ -252,6 +252,60 @@ import Testing
         #expect(unknown.stderr.contains("no artifact matches 'svc:nope'"))
     }
 
+    @Test func signedPackVerifiesAndTamperingIsCaught() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/requirements.txt", "requests==2.31.0\n")
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              release:
+                steps:
+                  - id: pack
+                    uses: gantry/pack
+                    with: { path: app, name: api, tag: v1 }
+                  - run: echo "signed=${{ steps.pack.outputs.signed }}"
+            """)
+        let generate = try GantryBinary.run(["keys", "generate"], in: directory.url)
+        #expect(generate.status == 0, "\(generate.stderr)")
+        let again = try GantryBinary.run(["keys", "generate"], in: directory.url)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("refusing to overwrite"))
+
+        let run = try GantryBinary.run(["run"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("[release] signed=true"))
+        let verify = try GantryBinary.run(["artifact", "verify", "api:v1"], in: directory.url)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.stdout.contains("✓ sbom seal"))
+        #expect(verify.stdout.hasSuffix("verified\n"))
+
+        // A key that did not sign it.
+        try directory.write("other/x.txt", "x")
+        let otherKey = try GantryBinary.run(["keys", "generate", "--out", "other/other.key"], in: directory.url)
+        #expect(otherKey.status == 0)
+        let wrong = try GantryBinary.run(
+            ["artifact", "verify", "api:v1", "--key", "other/other.pub"], in: directory.url)
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("✗ provenance signature"))
+
+        // One byte of a stored attestation changed on disk.
+        let blobs = directory.url.appendingPathComponent(".gantry/oci/blobs/sha256")
+        for name in try FileManager.default.contentsOfDirectory(atPath: blobs.path) {
+            let url = blobs.appendingPathComponent(name)
+            var data = try Data(contentsOf: url)
+            guard String(decoding: data, as: UTF8.self).contains("\"payloadType\"") else { continue }
+            data[data.count / 2] ^= 0x01
+            try data.write(to: url)
+        }
+        let tampered = try GantryBinary.run(["artifact", "verify", "api:v1"], in: directory.url)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("NOT verified"))
+        let missingKey = try GantryBinary.run(["artifact", "verify", "api:v1", "--key", "nope.pub"], in: directory.url)
+        #expect(missingKey.status == 2)
+    }
+
     @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

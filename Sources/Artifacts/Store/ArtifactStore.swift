@@ -89,7 +89,7 @@ public struct ArtifactStore: Sendable {
         }
     }
 
-    /// Every artifact, grouped by app and digest, newest entries last.
+    /// Every entry of the index (artifacts and attached documents), grouped by app and digest.
     public func list() throws -> [StoredArtifact] {
         var result: [StoredArtifact] = []
         for descriptor in try layout.index().manifests {
@@ -110,7 +110,7 @@ public struct ArtifactStore: Sendable {
 
     /// Finds the artifact a reference names.
     public func resolve(_ reference: ArtifactReference) throws -> StoredArtifact {
-        let all = try list()
+        let all = try artifacts()
         let matches: [StoredArtifact]
         switch reference {
         case .digest(let app, let digest): matches = all.filter { $0.digest == digest && (app == nil || $0.app == app) }

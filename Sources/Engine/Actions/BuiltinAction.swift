@@ -20,8 +20,22 @@ public struct ActionInvocation: Sendable {
     public var environment: [String: String]
     /// Gantry's state directory (`.gantry/` or `GANTRY_HOME`), where stores live.
     public var stateDirectory: URL
+    /// The run and job the step belongs to, for provenance.
+    public var run: RunInfo
     /// Prints a line to the job log (masked like any output).
     public var log: @Sendable (String) -> Void
+}
+
+/// What an action may record about the run it is part of.
+public struct RunInfo: Sendable {
+    public var runID: String
+    public var correlation: String
+    public var job: String
+    public var commit: String?
+    public var branch: String?
+    public var pipelineFile: String
+    public var pipelineDigest: String
+    public var startedAt: Date
 }
 
 /// An action failure shown to the user as the step's error.

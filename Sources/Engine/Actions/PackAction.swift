@@ -1,8 +1,11 @@
 import Artifacts
+import Attestation
 import Foundation
 
 /// `uses: gantry/pack` with `path`, `name` and optional `tag`: packs a directory into a deterministic
 /// OCI artifact in the state directory's store. Outputs `digest` (`sha256:…`) and `ref` (`APP@sha256:…`).
+/// With a signing key (`GANTRY_SIGNING_KEY` or `.gantry/keys/signing.key`) it also attaches a signed SBOM
+/// and a SLSA provenance naming the pipeline file, job, commit and run; output `signed` says which.
 struct PackAction: BuiltinAction {
     static let name = "pack"
     static let inputs = ["path", "name", "tag"]
@@ -19,9 +22,27 @@ struct PackAction: BuiltinAction {
             path.hasPrefix("/") ? URL(fileURLWithPath: path) : invocation.workingDirectory.appendingPathComponent(path)
         let environment = ProcessInfo.processInfo.environment.merging(invocation.environment) { $1 }
         let packer = DirectoryPacker(mtime: DirectoryPacker.sourceDateEpoch(environment))
-        let packed = try ArtifactStore(stateDirectory: invocation.stateDirectory).pack(
-            directory, app: name, tag: tag, packer: packer)
+        let signingKey = try KeyLocation.signingKey(
+            flag: nil, environment: environment, stateDirectory: invocation.stateDirectory)
+        let store = try ArtifactStore(stateDirectory: invocation.stateDirectory)
+        let packed = try store.pack(directory, app: name, tag: tag, packer: packer)
         invocation.log("packed \(packed.entries) entries as \(packed.reference) (tag \(packed.tag))")
-        return ["digest": packed.digest.description, "ref": packed.reference]
+        guard let signingKey else {
+            invocation.log("not signed: no signing key (gantry keys generate)")
+            return ["digest": packed.digest.description, "ref": packed.reference, "signed": "false"]
+        }
+        var context = BuildContext(
+            app: packed.app, tag: packed.tag, invocationID: invocation.run.correlation,
+            startedOn: invocation.run.startedAt,
+            finishedOn: Date())
+        context.pipelineFile = invocation.run.pipelineFile
+        context.pipelineDigest = invocation.run.pipelineDigest
+        context.job = invocation.run.job
+        context.commit = invocation.run.commit
+        context.branch = invocation.run.branch
+        let attested = try Attestor(store: store, key: signingKey).attest(
+            packed, directory: directory, context: context, timestamp: packer.mtime)
+        invocation.log("signed SBOM (\(attested.components) components) and SLSA provenance")
+        return ["digest": packed.digest.description, "ref": packed.reference, "signed": "true"]
     }
 }

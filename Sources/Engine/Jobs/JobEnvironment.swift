@@ -19,6 +19,8 @@ struct RunEnvironment: Sendable {
     var actions: ActionRegistry
     var cancellation: CancellationFlag
     var observer: any RunObserver
+    /// When the run started (provenance records it).
+    var startedAt = Date()
 
     /// The `run` expression context.
     var runContext: ExpressionValue {

@@ -178,7 +178,14 @@ extension JobExecution {
         let outputs = try await action.run(
             ActionInvocation(
                 with: with, workingDirectory: directory, environment: env,
-                stateDirectory: runner.environment.stateDirectory, log: { sink.note($0) }))
+                stateDirectory: runner.environment.stateDirectory,
+                run: RunInfo(
+                    runID: runner.environment.runID, correlation: runner.environment.correlation, job: runner.name,
+                    commit: runner.environment.sha, branch: runner.environment.branch,
+                    pipelineFile: runner.environment.definition.file,
+                    pipelineDigest: runner.environment.definition.fileDigest.description,
+                    startedAt: runner.environment.startedAt),
+                log: { sink.note($0) }))
         sink.finish()
         var result = StepResult(status: "success", outcome: nil, reason: nil)
         result.exitCode = 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Attestation
 import Foundation
 import GantryCore
 
@@ -8,7 +9,7 @@ struct ArtifactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "artifact",
         abstract: "Pack directories into content-addressed OCI artifacts, list, inspect and unpack them.",
-        subcommands: [Pack.self, List.self, Inspect.self, Unpack.self])
+        subcommands: [Pack.self, List.self, Inspect.self, Unpack.self, Verify.self])
 
     static func store() throws -> ArtifactStore { try ArtifactStore(stateDirectory: StateLocation.directory) }
 
@@ -30,23 +31,54 @@ struct ArtifactCommand: AsyncParsableCommand {
         @Option(help: "A tag to point at the artifact (default: latest). Tags are labels; the digest is the identity.")
         var tag: String?
 
+        @Option(
+            help:
+                "Sign the SBOM and provenance with this key (default: GANTRY_SIGNING_KEY, else .gantry/keys/signing.key if it exists)."
+        )
+        var key: String?
+
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
-            let packed = try ArtifactCommand.store().pack(URL(fileURLWithPath: directory), app: name, tag: tag)
+            let started = Date()
+            let store = try ArtifactCommand.store()
+            let environment = ProcessInfo.processInfo.environment
+            // Load the key before packing, so a bad key path changes nothing.
+            let signingKey = try KeyLocation.signingKey(
+                flag: key, environment: environment, stateDirectory: StateLocation.directory)
+            let packer = DirectoryPacker()
+            let root = URL(fileURLWithPath: directory)
+            let packed = try store.pack(root, app: name, tag: tag, packer: packer)
+            var attested: Attestor.Result?
+            if let signingKey {
+                let context = BuildContext(
+                    app: packed.app, tag: packed.tag, invocationID: UUID().uuidString.lowercased(), startedOn: started,
+                    finishedOn: Date())
+                attested = try Attestor(store: store, key: signingKey).attest(
+                    packed, directory: root, context: context, timestamp: packer.mtime)
+            }
             if json {
-                Terminal.printOut(
-                    Terminal.json(
-                        [
-                            "app": packed.app, "digest": packed.digest.description, "ref": packed.reference,
-                            "tag": packed.tag,
-                            "entries": packed.entries,
-                            "layer": ["digest": packed.layer.digest.description, "size": packed.layer.size],
-                        ] as [String: Any]))
+                var object: [String: Any] = [
+                    "app": packed.app, "digest": packed.digest.description, "ref": packed.reference, "tag": packed.tag,
+                    "entries": packed.entries,
+                    "layer": ["digest": packed.layer.digest.description, "size": packed.layer.size],
+                    "signed": attested != nil,
+                ]
+                if let attested {
+                    object["sbom"] = ["digest": attested.sbomDigest.description, "components": attested.components]
+                }
+                Terminal.printOut(Terminal.json(object))
             } else {
                 print("packed \(packed.entries) entries (\(packed.layer.size) bytes) as \(packed.reference)")
                 print("tagged \(packed.app):\(packed.tag)")
+                if let attested {
+                    print(
+                        "signed SBOM (\(attested.components) components, \(attested.sbomDigest.short)) and SLSA provenance sealing it"
+                    )
+                } else {
+                    print("not signed: no signing key (run 'gantry keys generate' to sign SBOM and provenance)")
+                }
             }
         }
     }
@@ -58,7 +90,7 @@ struct ArtifactCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let artifacts = try ArtifactCommand.store().list()
+            let artifacts = try ArtifactCommand.store().artifacts()
             if json {
                 Terminal.printOut(
                     Terminal.json(
@@ -147,6 +179,49 @@ struct ArtifactCommand: AsyncParsableCommand {
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
             let count = try store.unpack(artifact, into: URL(fileURLWithPath: directory))
             print("unpacked \(count) entries of \(artifact.app)@\(artifact.digest) into \(directory)")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify an artifact's signed provenance and SBOM, and the SBOM seal.",
+            discussion: """
+                Checks, in order: the provenance's DSSE signature with a trusted key and its subject digest; the \
+                SBOM's signature; that the provenance's recorded SBOM digest matches the SBOM (the seal); and that \
+                the SBOM regenerated from the artifact's content is the sealed one. Exit 1 when a check fails.
+                """)
+
+        @Argument(help: "APP@sha256:…, APP:TAG, APP or sha256:….")
+        var reference: String
+
+        @Option(help: "A trusted public key (PEM). Repeatable. Default: .gantry/keys/signing.pub.")
+        var key: [String] = []
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let paths = key.isEmpty ? [KeyLocation.defaultPublicKey(in: StateLocation.directory)] : key
+            let keys = try paths.map { try VerificationKey.load(from: $0) }
+            let store = try ArtifactCommand.store()
+            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let checks = Verifier(store: store, keys: keys).verify(artifact)
+            let passed = checks.count == 4 && checks.allSatisfy(\.passed)
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        [
+                            "artifact": "\(artifact.app)@\(artifact.digest)", "verified": passed,
+                            "checks": checks.map {
+                                ["name": $0.name, "passed": $0.passed, "detail": $0.detail] as [String: Any]
+                            },
+                        ] as [String: Any]))
+            } else {
+                print("\(artifact.app)@\(artifact.digest)")
+                for check in checks { print("  \(check.passed ? "✓" : "✗") \(check.name): \(check.detail)") }
+                print(passed ? "verified" : "NOT verified")
+            }
+            if !passed { throw CommandExit(status: .failure) }
         }
     }
 }

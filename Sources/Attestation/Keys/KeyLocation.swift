@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where Gantry finds the signing key: a flag, else `GANTRY_SIGNING_KEY`, else
+/// `<state>/keys/signing.key` (`gantry keys generate` writes it there).
+public enum KeyLocation {
+    /// The default private key path in a state directory.
+    public static func defaultPrivateKey(in stateDirectory: URL) -> String {
+        stateDirectory.appendingPathComponent("keys/signing.key").path
+    }
+
+    /// The default public key path in a state directory.
+    public static func defaultPublicKey(in stateDirectory: URL) -> String {
+        stateDirectory.appendingPathComponent("keys/signing.pub").path
+    }
+
+    /// The private key to sign with, or nil when none is configured and the default does not exist.
+    /// A path given explicitly (flag or variable) must exist.
+    public static func signingKey(
+        flag: String?, environment: [String: String], stateDirectory: URL
+    ) throws -> SigningKey? {
+        if let path = flag ?? environment["GANTRY_SIGNING_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return try SigningKey.load(from: path)
+        }
+        let fallback = defaultPrivateKey(in: stateDirectory)
+        return FileManager.default.fileExists(atPath: fallback) ? try SigningKey.load(from: fallback) : nil
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The SLSA Provenance v1 predicate Gantry writes when it packs an artifact.
+public struct SLSAProvenance: Codable, Sendable, Hashable {
+    public struct BuildDefinition: Codable, Sendable, Hashable {
+        public var buildType: String
+        public var externalParameters: [String: String]
+        public var internalParameters: [String: String]
+        public var resolvedDependencies: [ResourceDescriptor]
+    }
+
+    public struct RunDetails: Codable, Sendable, Hashable {
+        public struct Builder: Codable, Sendable, Hashable {
+            public var id: String
+            public var version: [String: String]
+        }
+        public struct Metadata: Codable, Sendable, Hashable {
+            public var invocationId: String
+            public var startedOn: String
+            public var finishedOn: String
+        }
+        public var builder: Builder
+        public var metadata: Metadata
+        /// The SBOM made at pack time: its digest here is the **SBOM seal**.
+        public var byproducts: [ResourceDescriptor]
+    }
+
+    public static let predicateType = "https://slsa.dev/provenance/v1"
+    public static let buildType = "https://gantry.dev/build/pack/v1"
+
+    public var buildDefinition: BuildDefinition
+    public var runDetails: RunDetails
+
+    /// The sealed SBOM digest (hex), if the provenance carries one.
+    public var sealedSBOMDigest: String? {
+        runDetails.byproducts.first { $0.mediaType == CycloneDXBOM.mediaType }?.digest?["sha256"]
+    }
+}
+
+/// Where and how an artifact was built, for its provenance.
+public struct BuildContext: Sendable {
+    public var app: String
+    public var tag: String
+    /// The run's correlation id (or a fresh id for a CLI pack).
+    public var invocationID: String
+    public var startedOn: Date
+    public var finishedOn: Date
+    public var pipelineFile: String?
+    public var pipelineDigest: String?
+    public var job: String?
+    public var commit: String?
+    public var branch: String?
+
+    public init(app: String, tag: String, invocationID: String, startedOn: Date, finishedOn: Date) {
+        self.app = app
+        self.tag = tag
+        self.invocationID = invocationID
+        self.startedOn = startedOn
+        self.finishedOn = finishedOn
+    }
+}

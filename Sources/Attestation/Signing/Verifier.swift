@@ -1,0 +1,125 @@
+import Artifacts
+import Foundation
+import GantryCore
+
+/// Checks an artifact's attestations: signatures with trusted keys, subject digests, and the SBOM seal.
+public struct Verifier: Sendable {
+    public let store: ArtifactStore
+    public let keys: [VerificationKey]
+
+    public init(store: ArtifactStore, keys: [VerificationKey]) {
+        self.store = store
+        self.keys = keys
+    }
+
+    /// One check and how it went.
+    public struct Check: Sendable, Hashable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+    }
+
+    /// Runs every check, in order, stopping at the first failure; the result lists each check made.
+    public func verify(_ artifact: StoredArtifact) -> [Check] {
+        var checks: [Check] = []
+        func record(_ name: String, _ body: () throws -> String) -> Bool {
+            do {
+                checks.append(Check(name: name, passed: true, detail: try body()))
+                return true
+            } catch {
+                checks.append(Check(name: name, passed: false, detail: "\(error)"))
+                return false
+            }
+        }
+        var provenance: SLSAProvenance?
+        var bom: CycloneDXBOM?
+        guard
+            record(
+                "provenance signature",
+                {
+                    let statement: Statement<SLSAProvenance> = try verifiedStatement(
+                        of: artifact, type: Attestor.provenanceType)
+                    guard statement.predicateType == SLSAProvenance.predicateType else {
+                        throw AttestationError.statement("unexpected predicate type \(statement.predicateType)")
+                    }
+                    provenance = statement.predicate
+                    return "SLSA v1 provenance signed by a trusted key, subject \(artifact.digest.short)"
+                })
+        else { return checks }
+        guard
+            record(
+                "sbom signature",
+                {
+                    let statement: Statement<CycloneDXBOM> = try verifiedStatement(
+                        of: artifact, type: Attestor.sbomType)
+                    bom = statement.predicate
+                    return "CycloneDX SBOM signed by a trusted key, \(statement.predicate.components.count) components"
+                })
+        else { return checks }
+        guard
+            record(
+                "sbom seal",
+                {
+                    guard let sealed = provenance?.sealedSBOMDigest else {
+                        throw AttestationError.seal("the provenance records no SBOM digest")
+                    }
+                    let actual = try bom?.digest().hex ?? ""
+                    guard sealed == actual else {
+                        throw AttestationError.seal(
+                            "the SBOM's digest \(actual.prefix(12)) differs from the sealed \(sealed.prefix(12)): the SBOM was replaced"
+                        )
+                    }
+                    return "the provenance seals the SBOM (sha256:\(sealed.prefix(12))…)"
+                })
+        else { return checks }
+        _ = record(
+            "sbom matches content",
+            {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "gantry-verify-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                try store.unpack(artifact, into: directory)
+                guard let sealedBOM = bom, let timestamp = Timestamp.parse(sealedBOM.metadata.timestamp) else {
+                    throw AttestationError.seal("the SBOM has no readable timestamp")
+                }
+                let regenerated = try SBOMGenerator(
+                    appName: sealedBOM.metadata.component.name, timestamp: Int64(timestamp.timeIntervalSince1970)
+                )
+                .bom(for: directory)
+                guard try regenerated.digest() == sealedBOM.digest() else {
+                    throw AttestationError.seal(
+                        "the SBOM regenerated from the artifact's content differs from the sealed one")
+                }
+                return "regenerated from the artifact's lockfiles: identical"
+            })
+        return checks
+    }
+
+    /// The statement in the newest attached envelope of `type` that verifies and names this artifact.
+    private func verifiedStatement<P>(of artifact: StoredArtifact, type: String) throws -> Statement<P> {
+        let referrers = try store.referrers(of: artifact.digest, artifactType: type)
+        guard !referrers.isEmpty else {
+            throw AttestationError.statement(
+                "no \(type == Attestor.sbomType ? "SBOM" : "provenance") is attached to \(artifact.digest.short) (pack with a signing key)"
+            )
+        }
+        var lastError: any Error = AttestationError.signature("no attestation verifies")
+        for referrer in referrers.reversed() {
+            do {
+                let envelope = try JSONDecoder().decode(DSSEEnvelope.self, from: try store.content(of: referrer))
+                let payload = try envelope.verifiedPayload(keys: keys)
+                let statement = try JSONDecoder().decode(Statement<P>.self, from: payload)
+                guard statement.type == Statement<P>.type else {
+                    throw AttestationError.statement("not an in-toto Statement v1")
+                }
+                guard statement.subject.contains(where: { $0.digest["sha256"] == artifact.digest.hex }) else {
+                    throw AttestationError.statement("the statement's subject is not \(artifact.digest)")
+                }
+                return statement
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+}
