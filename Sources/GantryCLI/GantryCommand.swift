@@ -9,7 +9,7 @@ struct GantryCommand: AsyncParsableCommand {
         version: ToolVersions.gantry,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self,
-            ArtifactCommand.self, KeysCommand.self,
+            ArtifactCommand.self, KeysCommand.self, AuditCommand.self,
         ]
     )
 }

@@ -306,6 +306,39 @@ import Testing
         #expect(missingKey.status == 2)
     }
 
+    @Test func auditLogRecordsRunsAndPacksAndCatchesTampering() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", hello)
+        try directory.write("dist/a.txt", "a")
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        #expect(try GantryBinary.run(["artifact", "pack", "dist", "--name", "web"], in: directory.url).status == 0)
+        let show = try GantryBinary.run(
+            ["audit", "--json"], in: directory.url, environment: ["GANTRY_ACTOR": "ci-bot"])
+        let entries = try #require(show.stdoutJSON as? [[String: Any]])
+        #expect(entries.map { $0["action"] as? String } == ["run", "pack"])
+        #expect((entries[1]["subject"] as? String)?.hasPrefix("web@sha256:") == true)
+        let web = try GantryBinary.run(["audit", "--app", "web"], in: directory.url)
+        #expect(web.stdout.split(separator: "\n").count == 1)
+        let intact = try GantryBinary.run(["audit", "verify"], in: directory.url)
+        #expect(intact.status == 0)
+        #expect(intact.stdout.hasPrefix("audit log intact: 2 entries"))
+
+        // Edit the database directly, as an attacker with file access would.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [
+            directory.url.appendingPathComponent(".gantry/state.db").path,
+            "UPDATE audit SET details = '{\"status\":\"success\"}' WHERE sequence = 1",
+        ]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        #expect(sqlite.terminationStatus == 0)
+        let tampered = try GantryBinary.run(["audit", "verify"], in: directory.url)
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout.contains("row 1: its content does not match its hash"))
+    }
+
     @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,6 +1,7 @@
 import Artifacts
 import Attestation
 import Foundation
+import Store
 
 /// `uses: gantry/pack` with `path`, `name` and optional `tag`: packs a directory into a deterministic
 /// OCI artifact in the state directory's store. Outputs `digest` (`sha256:…`) and `ref` (`APP@sha256:…`).
@@ -27,7 +28,14 @@ struct PackAction: BuiltinAction {
         let store = try ArtifactStore(stateDirectory: invocation.stateDirectory)
         let packed = try store.pack(directory, app: name, tag: tag, packer: packer)
         invocation.log("packed \(packed.entries) entries as \(packed.reference) (tag \(packed.tag))")
+        let audit = try StateStore(directory: invocation.stateDirectory)
+        var details = [
+            "tag": packed.tag, "signed": String(signingKey != nil), "run": invocation.run.runID,
+            "job": invocation.run.job,
+        ]
         guard let signingKey else {
+            try audit.appendAudit(
+                actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
             invocation.log("not signed: no signing key (gantry keys generate)")
             return ["digest": packed.digest.description, "ref": packed.reference, "signed": "false"]
         }
@@ -42,6 +50,8 @@ struct PackAction: BuiltinAction {
         context.branch = invocation.run.branch
         let attested = try Attestor(store: store, key: signingKey).attest(
             packed, directory: directory, context: context, timestamp: packer.mtime)
+        details["sbom"] = attested.sbomDigest.description
+        try audit.appendAudit(actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
         invocation.log("signed SBOM (\(attested.components) components) and SLSA provenance")
         return ["digest": packed.digest.description, "ref": packed.reference, "signed": "true"]
     }

@@ -94,6 +94,13 @@ public struct PipelineRunner: Sendable {
             : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
         let duration = (clock.now - started).milliseconds
         try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
+        var auditDetails = [
+            "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,
+            "correlation": correlation,
+        ]
+        if let sha { auditDetails["commit"] = sha }
+        try store.appendAudit(
+            actor: AuditActor.current(options.baseEnvironment), action: "run", subject: runID, details: auditDetails)
         if let failure { throw failure }
         let result = RunResult(
             runID: runID, correlation: correlation, status: status, jobs: jobs, durationMs: duration,

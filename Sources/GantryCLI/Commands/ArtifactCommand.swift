@@ -3,6 +3,7 @@ import Artifacts
 import Attestation
 import Foundation
 import GantryCore
+import Store
 
 /// `gantry artifact pack|list|inspect|unpack`: deterministic OCI artifacts in `.gantry/oci/`.
 struct ArtifactCommand: AsyncParsableCommand {
@@ -58,6 +59,10 @@ struct ArtifactCommand: AsyncParsableCommand {
                 attested = try Attestor(store: store, key: signingKey).attest(
                     packed, directory: root, context: context, timestamp: packer.mtime)
             }
+            var details = ["tag": packed.tag, "signed": String(attested != nil)]
+            if let attested { details["sbom"] = attested.sbomDigest.description }
+            try StateStore(directory: StateLocation.directory).appendAudit(
+                actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
             if json {
                 var object: [String: Any] = [
                     "app": packed.app, "digest": packed.digest.description, "ref": packed.reference, "tag": packed.tag,
@@ -207,6 +212,12 @@ struct ArtifactCommand: AsyncParsableCommand {
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
             let checks = Verifier(store: store, keys: keys).verify(artifact)
             let passed = checks.count == 4 && checks.allSatisfy(\.passed)
+            try StateStore(directory: StateLocation.directory).appendAudit(
+                actor: AuditActor.current(), action: "verify", subject: "\(artifact.app)@\(artifact.digest)",
+                details: [
+                    "result": passed ? "verified" : "failed",
+                    "keys": keys.map { String($0.keyID.prefix(16)) }.joined(separator: ","),
+                ])
             if json {
                 Terminal.printOut(
                     Terminal.json(

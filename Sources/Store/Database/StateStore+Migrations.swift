@@ -73,6 +73,19 @@ extension StateStore {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-audit") { db in
+            try db.create(table: "audit") { t in
+                t.primaryKey("sequence", .integer)
+                t.column("timestampMs", .integer).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("details", .text).notNull()
+                t.column("previousHash", .text).notNull()
+                t.column("hash", .text).notNull().unique()
+            }
+            try db.create(index: "auditBySubject", on: "audit", columns: ["subject"])
+        }
         return migrator
     }
 }

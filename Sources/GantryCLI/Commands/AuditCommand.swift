@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Store
+
+/// `gantry audit [verify]`: the append-only, hash-chained record of what happened.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show or verify the hash-chained audit log.",
+        subcommands: [Show.self, Verify.self], defaultSubcommand: Show.self)
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show audit entries, oldest first.")
+
+        @Option(help: "Only entries about this application (subjects APP@…).")
+        var app: String?
+
+        @Option(help: "At most this many of the newest entries.")
+        var limit: Int = 100
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            if limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
+        }
+
+        func run() async throws {
+            let entries = try StateStore(directory: StateLocation.directory).auditEntries(
+                subjectPrefix: app.map { "\($0)@" }, limit: limit)
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        entries.map {
+                            [
+                                "sequence": $0.sequence, "timestamp": Timestamp.iso8601($0.timestamp),
+                                "actor": $0.actor,
+                                "action": $0.action, "subject": $0.subject, "details": $0.details, "hash": $0.hash,
+                                "previous_hash": $0.previousHash,
+                            ] as [String: Any]
+                        }))
+                return
+            }
+            for entry in entries {
+                let details = entry.details.keys.sorted().map { "\($0)=\(entry.details[$0] ?? "")" }.joined(
+                    separator: " ")
+                print(
+                    "\(entry.sequence)  \(Timestamp.iso8601(entry.timestamp))  \(entry.actor)  \(entry.action)  \(entry.subject)  \(details)"
+                )
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the hash chain; exit 1 if any row was edited, deleted or reordered.",
+            discussion: "Prints the head hash: keep it elsewhere to detect a truncated log later.")
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let result = try StateStore(directory: StateLocation.directory).verifyAudit()
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        [
+                            "intact": result.isIntact, "entries": result.count, "head": result.headHash,
+                            "problems": result.problems,
+                        ]
+                            as [String: Any]))
+            } else {
+                for problem in result.problems { print("✗ \(problem)") }
+                print(
+                    result.isIntact
+                        ? "audit log intact: \(result.count) entries, head \(result.headHash)"
+                        : "audit log TAMPERED: \(result.problems.count) problem(s) in \(result.count) entries")
+            }
+            if !result.isIntact { throw CommandExit(status: .failure) }
+        }
+    }
+}

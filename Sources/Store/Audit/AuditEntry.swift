@@ -1,0 +1,68 @@
+import Foundation
+import GantryCore
+
+/// One row of the append-only audit log. Each row's `hash` covers the previous row's hash and the
+/// row's own canonical JSON, so editing, deleting or reordering rows breaks the chain.
+public struct AuditEntry: Sendable, Hashable, Codable {
+    /// Position in the log, from 1.
+    public var sequence: Int64
+    public var timestamp: Date
+    /// Who did it (`$USER` for the CLI, a user or token name on a server).
+    public var actor: String
+    /// What happened: `pack`, `attest`, `run`, `promote`, `approve`, `rollback`, `policy`, `waiver`, `gc`, …
+    public var action: String
+    /// What it happened to, e.g. `web@sha256:…` or a run id.
+    public var subject: String
+    /// Details as string pairs (already free of secrets).
+    public var details: [String: String]
+    public var previousHash: String
+    public var hash: String
+
+    /// The hash of the first row's predecessor.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// `sha256(previousHash + "\n" + canonical JSON of sequence, timestamp, actor, action, subject, details)`.
+    public static func computeHash(
+        sequence: Int64, timestamp: Date, actor: String, action: String, subject: String, details: [String: String],
+        previousHash: String
+    ) -> String {
+        struct Body: Encodable {
+            var sequence: Int64
+            var timestamp: String
+            var actor: String
+            var action: String
+            var subject: String
+            var details: [String: String]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = Body(
+            sequence: sequence, timestamp: Timestamp.iso8601(timestamp), actor: actor, action: action, subject: subject,
+            details: details)
+        var data = Data((previousHash + "\n").utf8)
+        data.append((try? encoder.encode(body)) ?? Data())
+        return Digest.sha256(data).hex
+    }
+}
+
+/// Who is acting: `GANTRY_ACTOR`, else the login name, else `unknown`.
+public enum AuditActor {
+    public static func current(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        for key in ["GANTRY_ACTOR", "USER", "LOGNAME"] {
+            if let value = environment[key], !value.isEmpty { return value }
+        }
+        return "unknown"
+    }
+}
+
+/// The result of checking the chain.
+public struct AuditVerification: Sendable, Hashable {
+    /// Rows checked.
+    public var count: Int
+    /// The last row's hash: record it elsewhere to detect a truncated log later.
+    public var headHash: String
+    /// Each problem found, naming the row.
+    public var problems: [String]
+
+    public var isIntact: Bool { problems.isEmpty }
+}
