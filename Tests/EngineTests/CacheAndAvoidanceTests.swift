@@ -57,6 +57,9 @@ import Testing
         #expect(first.statuses == ["a": .success, "b": .success, "c": .success])
         let unchanged = try await harness.run()
         #expect(unchanged.statuses == ["a": .cached, "b": .cached, "c": .cached])
+        // Avoided jobs run nothing and write no log file; their record says why.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: unchanged.logDirectory).isEmpty)
+        #expect(unchanged.job("a")?.reason == "inputs unchanged since run \(first.runID)")
         #expect(unchanged.job("a")?.outputs == first.job("a")?.outputs)
 
         try harness.directory.write("b/x.txt", "changed")

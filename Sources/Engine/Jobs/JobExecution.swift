@@ -52,7 +52,8 @@ struct JobExecution {
                     try await environment.snapshots.restore(digest, workspace: environment.workspace)
                 }
                 outputs = AvoidanceKey.decodeOutputs(entry.outputs)
-                log.event("avoided", fields: [("key", JSONText.quote(key)), ("from_run", JSONText.quote(entry.runID))])
+                // Nothing ran, so there is nothing to log; the record says why (status cached, reason).
+                log.discard()
                 return (.cached, "inputs unchanged since run \(entry.runID)")
             }
         }

@@ -19,23 +19,22 @@ struct JobRunner: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let startDate = Date()
-        let log: JobLogWriter
-        do {
-            log = try JobLogWriter(
-                url: environment.logDirectory.appendingPathComponent(JobRunner.logFileName(name)),
-                run: environment.runID, correlation: environment.correlation, job: name)
-        } catch {
-            return finish(.failure, reason: "\(error)", attempts: [], started: started, startDate: startDate, log: nil)
-        }
+        let log = JobLogWriter(
+            url: environment.logDirectory.appendingPathComponent(JobRunner.logFileName(name)),
+            run: environment.runID, correlation: environment.correlation, job: name)
         log.event("job_start", fields: [("matrix", matrixJSON)])
         environment.observer.jobStarted(name)
         var execution = JobExecution(runner: self, log: log)
-        let status: JobStatus
+        var status: JobStatus
         var reason: String?
         do {
             (status, reason) = try await execution.run()
         } catch {
             (status, reason) = (.failure, "\(error)")
+        }
+        log.flush()
+        if let failure = log.failure, status == .success {
+            (status, reason) = (.failure, failure)
         }
         return finish(
             status, reason: reason, attempts: execution.attempts, started: started, startDate: startDate, log: log,

@@ -6,10 +6,16 @@ import Synchronization
 /// (`ts`, `run`, `correlation`, `job`, `step`, `attempt`, `stream`, `line`) and per lifecycle event.
 ///
 /// Writes are buffered (256 KiB). Heavy output is handed to a background writer (at most two buffers in
-/// flight), so the memory a log costs stays bounded whatever a step prints.
+/// flight), so the memory a log costs stays bounded whatever a step prints. The file is created at the
+/// first write, and not at all for a job whose log is discarded (one avoided by its `inputs`): creating
+/// files is the dominant cost of a re-run that does nothing.
 public final class JobLogWriter: Sendable {
     private struct State {
-        var fd: Int32
+        /// -1 until the file is created.
+        var fd: Int32 = -1
+        var discarded = false
+        /// Why the file could not be created, if it could not.
+        var failure: String?
         var buffer: [UInt8] = []
         var lastMillis: Int64 = -1
         var lastStamp: [UInt8] = []
@@ -22,12 +28,10 @@ public final class JobLogWriter: Sendable {
     /// The log file.
     public let url: URL
 
-    /// Creates (truncating) the log file.
-    public init(url: URL, run: String, correlation: String, job: String) throws {
+    /// Prepares the log; the file (truncated if it exists) is created at the first write.
+    public init(url: URL, run: String, correlation: String, job: String) {
         self.url = url
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw InfrastructureError("cannot create log file \(url.path): \(errnoText())") }
-        var initial = State(fd: fd)
+        var initial = State()
         initial.buffer.reserveCapacity(Self.capacity + 4096)
         state = Mutex(initial)
         identity =
@@ -53,7 +57,7 @@ public final class JobLogWriter: Sendable {
                 state.buffer.append(contentsOf: prefix)
                 JSONLineEscaper.append(line, to: &state.buffer)
                 state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
-                if state.buffer.count >= Self.capacity { Self.handOff(&state) }
+                if state.buffer.count >= Self.capacity { self.handOff(&state) }
             }
         }
     }
@@ -72,12 +76,23 @@ public final class JobLogWriter: Sendable {
     }
 
     /// Writes buffered records to the file.
-    public func flush() { state.withLock { Self.flush(&$0) } }
+    public func flush() { state.withLock { self.flush(&$0) } }
+
+    /// Drops everything written so far and later, and never creates the file.
+    public func discard() {
+        state.withLock { state in
+            state.discarded = true
+            state.buffer.removeAll()
+        }
+    }
+
+    /// Why the log file could not be written, if it could not.
+    public var failure: String? { state.withLock { $0.failure } }
 
     /// Flushes and closes the file.
     public func close() {
         state.withLock { state in
-            Self.flush(&state)
+            self.flush(&state)
             if state.fd >= 0 {
                 _ = Foundation.close(state.fd)
                 state.fd = -1
@@ -104,22 +119,31 @@ public final class JobLogWriter: Sendable {
     }
 
     /// Passes a full buffer to the background writer and starts a new one (output threads only).
-    private static func handOff(_ state: inout State) {
-        guard state.fd >= 0 else {
+    /// Creates the file on first use; false when it cannot be (the reason is kept in `failure`).
+    private func ensureOpen(_ state: inout State) -> Bool {
+        if state.fd >= 0 { return true }
+        guard !state.discarded, state.failure == nil else { return false }
+        state.fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if state.fd < 0 { state.failure = "cannot create log file \(url.path): \(errnoText())" }
+        return state.fd >= 0
+    }
+
+    private func handOff(_ state: inout State) {
+        guard ensureOpen(&state) else {
             state.buffer.removeAll(keepingCapacity: true)
             return
         }
         if state.background == nil { state.background = BackgroundFileWriter(fd: state.fd, label: "\(state.fd)") }
         var full: [UInt8] = []
-        full.reserveCapacity(capacity + 4096)
+        full.reserveCapacity(Self.capacity + 4096)
         swap(&full, &state.buffer)
         state.background?.submit(full)
     }
 
     /// Writes everything buffered, after whatever the background writer still holds.
-    private static func flush(_ state: inout State) {
+    private func flush(_ state: inout State) {
         state.background?.drain()
-        if state.fd >= 0 { BackgroundFileWriter.writeAll(state.fd, state.buffer) }
+        if !state.buffer.isEmpty, ensureOpen(&state) { BackgroundFileWriter.writeAll(state.fd, state.buffer) }
         state.buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -22,13 +22,32 @@ public final class StateStore: Sendable {
         do {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try StateStore.migrator.migrate(pool)
+            // Two gantry processes opening a new database at once would both switch it to WAL and create
+            // its tables: open and migrate under an exclusive file lock; the second finds the work done.
+            pool = try StateStore.withFileLock(path + ".lock") {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try StateStore.migrator.migrate(pool)
+                return pool
+            }
         } catch let error as DatabaseError {
             throw StoreError("cannot open state database \(path): \(error.message ?? error.description)")
         } catch {
             throw StoreError("cannot open state database \(path): \(error.localizedDescription)")
         }
+    }
+
+    /// Runs `body` while holding an exclusive `flock` on `lockPath` (created if missing).
+    static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw StoreError("cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     /// Opens `<directory>/state.db`.
