@@ -1,4 +1,7 @@
 import Foundation
+import GantryCore
+import GantryTestSupport
+import Store
 import Testing
 
 @testable import Engine
@@ -83,5 +86,30 @@ import Testing
         defer { harness.remove() }
         #expect(try await harness.run().job("a")?.status == .failure)
         #expect(try await harness.run().job("a")?.status == .failure)
+    }
+}
+
+@Suite struct FileDigestCacheTests {
+    @Test func settledFilesAreRememberedAndChangesAreSeen() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(directory: directory.url.appendingPathComponent("state"))
+        let file = try directory.write("input.txt", "one")
+        // A file written just now is racy: hashed, not remembered.
+        let cache = FileDigestCache(store: store)
+        #expect(try cache.digest(of: file) == Digest.sha256("one").hex)
+        try cache.save()
+        #expect(try store.fileDigests().isEmpty)
+        // Settled (old mtime): remembered for the next run.
+        var old = [timeval(tv_sec: 1_000_000, tv_usec: 0), timeval(tv_sec: 1_000_000, tv_usec: 0)]
+        utimes(file.path, &old)
+        let second = FileDigestCache(store: store)
+        #expect(try second.digest(of: file) == Digest.sha256("one").hex)
+        try second.save()
+        #expect(try store.fileDigests().count == 1)
+        // New content (another size) is hashed again even with the same old mtime.
+        try directory.write("input.txt", "changed")
+        utimes(file.path, &old)
+        #expect(try FileDigestCache(store: store).digest(of: file) == Digest.sha256("changed").hex)
     }
 }

@@ -8,7 +8,7 @@ import Pipeline
 enum AvoidanceKey {
     static func compute(
         job: JobDefinition, name: String, matrix: [(String, String)], environment: [String: String],
-        secrets: [String: String], needs: NeedsState, workspace: URL
+        secrets: [String: String], needs: NeedsState, workspace: URL, fileDigest: (URL) throws -> String
     ) -> String {
         var hasher = StreamingHasher()
         hasher.update(field: "gantry-avoidance-v1")
@@ -40,7 +40,7 @@ enum AvoidanceKey {
         hasher.update(field: "inputs:\(files.count)")
         for file in files {
             hasher.update(field: file)
-            let digest = (try? Digest.sha256(fileAt: workspace.appendingPathComponent(file)))?.hex ?? "unreadable"
+            let digest = (try? fileDigest(workspace.appendingPathComponent(file))) ?? "unreadable"
             hasher.update(field: digest)
         }
         return hasher.finalize().hex

@@ -21,6 +21,8 @@ struct RunEnvironment: Sendable {
     var observer: any RunObserver
     /// When the run started (provenance records it).
     var startedAt = Date()
+    /// Input file digests for build avoidance, reused across runs.
+    var fileDigests: FileDigestCache
 
     /// The `run` expression context.
     var runContext: ExpressionValue {

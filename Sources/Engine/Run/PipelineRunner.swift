@@ -68,7 +68,7 @@ public struct PipelineRunner: Sendable {
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
             options: options, masker: masker, runner: runner,
             snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
-            cancellation: cancellation, observer: observer)
+            cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store))
 
         let clock = ContinuousClock()
         let started = clock.now
@@ -93,6 +93,7 @@ public struct PipelineRunner: Sendable {
             ? .cancelled
             : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
         let duration = (clock.now - started).milliseconds
+        try environment.fileDigests.save()
         try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
         var auditDetails = [
             "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,

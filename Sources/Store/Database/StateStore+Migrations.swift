@@ -86,6 +86,15 @@ extension StateStore {
             }
             try db.create(index: "auditBySubject", on: "audit", columns: ["subject"])
         }
+        migrator.registerMigration("v3-file-digests") { db in
+            try db.create(table: "fileDigests") { t in
+                t.primaryKey("path", .text)
+                t.column("size", .integer).notNull()
+                t.column("mtimeNs", .integer).notNull()
+                t.column("inode", .integer).notNull()
+                t.column("digest", .text).notNull()
+            }
+        }
         return migrator
     }
 }
