@@ -113,17 +113,7 @@ public final class OCILayout: Sendable {
     }
 
     private func withIndexLock<T>(_ body: () throws -> T) throws -> T {
-        let lockPath = root.appendingPathComponent(".index.lock").path
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ArtifactError.io("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw ArtifactError.io("cannot lock \(lockPath): \(String(cString: strerror(errno)))")
-            }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        try FileLock.withExclusiveLock(root.appendingPathComponent(".index.lock").path, body)
     }
 
     /// Writes `data` to a temporary file, fsyncs it and (unless `rename` is false) renames it over `url`.

@@ -29,18 +29,12 @@ public struct SigningKey: Sendable {
 
     /// Reads a PKCS#8 PEM private key file.
     public static func load(from path: String) throws -> SigningKey {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AttestationError.keyFile("\(path): cannot read the signing key")
-        }
-        let der = try PEM.decode(String(decoding: data, as: UTF8.self), label: "PRIVATE KEY", file: path)
-        guard der.count == PEM.pkcs8Prefix.count + 32, der.prefix(PEM.pkcs8Prefix.count) == PEM.pkcs8Prefix else {
-            throw AttestationError.keyFile("\(path): not an Ed25519 private key in PKCS#8 form")
-        }
-        do {
-            return SigningKey(privateKey: try .init(rawRepresentation: der.suffix(32)))
-        } catch {
+        let raw = try PEM.loadKey(
+            path, label: "PRIVATE KEY", prefix: PEM.pkcs8Prefix, what: "an Ed25519 private key in PKCS#8 form")
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
             throw AttestationError.keyFile("\(path): invalid Ed25519 private key")
         }
+        return SigningKey(privateKey: key)
     }
 
     /// Writes the private key (mode 0600) and refuses to overwrite an existing file.
@@ -80,18 +74,12 @@ public struct VerificationKey: Sendable, Hashable {
 
     /// Reads a SubjectPublicKeyInfo PEM file.
     public static func load(from path: String) throws -> VerificationKey {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AttestationError.keyFile("\(path): cannot read the public key")
-        }
-        let der = try PEM.decode(String(decoding: data, as: UTF8.self), label: "PUBLIC KEY", file: path)
-        guard der.count == PEM.spkiPrefix.count + 32, der.prefix(PEM.spkiPrefix.count) == PEM.spkiPrefix else {
-            throw AttestationError.keyFile("\(path): not an Ed25519 public key (SubjectPublicKeyInfo PEM)")
-        }
-        do {
-            return VerificationKey(key: try .init(rawRepresentation: der.suffix(32)))
-        } catch {
+        let raw = try PEM.loadKey(
+            path, label: "PUBLIC KEY", prefix: PEM.spkiPrefix, what: "an Ed25519 public key (SubjectPublicKeyInfo PEM)")
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
             throw AttestationError.keyFile("\(path): invalid Ed25519 public key")
         }
+        return VerificationKey(key: key)
     }
 }
 
@@ -107,6 +95,18 @@ enum PEM {
     static func encode(label: String, der: Data) -> String {
         let body = der.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         return "-----BEGIN \(label)-----\n\(body)\n-----END \(label)-----\n"
+    }
+
+    /// The 32 key bytes of a PEM file whose DER is `prefix` followed by them.
+    static func loadKey(_ path: String, label: String, prefix: Data, what: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AttestationError.keyFile("\(path): cannot read the key file")
+        }
+        let der = try decode(String(decoding: data, as: UTF8.self), label: label, file: path)
+        guard der.count == prefix.count + 32, der.prefix(prefix.count) == prefix else {
+            throw AttestationError.keyFile("\(path): not \(what)")
+        }
+        return der.suffix(32)
     }
 
     static func decode(_ text: String, label: String, file: String) throws -> Data {

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GantryCore
 
 /// The embedded state database (`.gantry/state.db`): SQLite in WAL mode, migrated on open.
 ///
@@ -24,7 +25,7 @@ public final class StateStore: Sendable {
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             // Two gantry processes opening a new database at once would both switch it to WAL and create
             // its tables: open and migrate under an exclusive file lock; the second finds the work done.
-            pool = try StateStore.withFileLock(path + ".lock") {
+            pool = try FileLock.withExclusiveLock(path + ".lock") {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try StateStore.migrator.migrate(pool)
                 return pool
@@ -34,20 +35,6 @@ public final class StateStore: Sendable {
         } catch {
             throw StoreError("cannot open state database \(path): \(error.localizedDescription)")
         }
-    }
-
-    /// Runs `body` while holding an exclusive `flock` on `lockPath` (created if missing).
-    static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw StoreError("cannot lock \(lockPath): \(String(cString: strerror(errno)))")
-            }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
     }
 
     /// Opens `<directory>/state.db`.
