@@ -1,11 +1,19 @@
 import Foundation
 
+/// What a statement is about: a name and its digests (`{"sha256": "<hex>"}`).
+public struct StatementSubject: Codable, Sendable, Hashable {
+    public var name: String
+    public var digest: [String: String]
+
+    public init(name: String, digest: [String: String]) {
+        self.name = name
+        self.digest = digest
+    }
+}
+
 /// An in-toto Statement v1 whose predicate is `P`.
 public struct Statement<P: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
-    public struct Subject: Codable, Sendable, Hashable {
-        public var name: String
-        public var digest: [String: String]
-    }
+    public typealias Subject = StatementSubject
 
     public static var type: String { "https://in-toto.io/Statement/v1" }
 

@@ -33,10 +33,10 @@ public struct Attestor: Sendable {
         let artifact = try store.resolve(.digest(app: packed.app, packed.digest))
         let bom = try SBOMGenerator(appName: packed.app, timestamp: timestamp).bom(for: directory)
         let sbomDigest = try bom.digest()
-        let subject = [Statement<SLSAProvenance>.Subject(name: packed.app, digest: ["sha256": packed.digest.hex])]
+        let subject = [StatementSubject(name: packed.app, digest: ["sha256": packed.digest.hex])]
 
         let sbomStatement = Statement(
-            subject: subject.map { .init(name: $0.name, digest: $0.digest) }, predicateType: CycloneDXBOM.predicateType,
+            subject: subject, predicateType: CycloneDXBOM.predicateType,
             predicate: bom)
         let sbomEnvelope = try DSSEEnvelope.sign(
             try sbomStatement.canonicalData(), type: DSSEEnvelope.inTotoPayloadType, with: key)

@@ -93,7 +93,8 @@ public struct PipelineRunner: Sendable {
             ? .cancelled
             : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
         let duration = (clock.now - started).milliseconds
-        try environment.fileDigests.save()
+        // Remembered digests only save reading files next time: losing them must not lose the run's record.
+        try? environment.fileDigests.save()
         try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
         var auditDetails = [
             "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,
