@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GantryCore
 import Synchronization
@@ -5,25 +6,26 @@ import Synchronization
 /// Writes one job's structured log, `.gantry/logs/<run>/<job>.jsonl`: one JSON object per output line
 /// (`ts`, `run`, `correlation`, `job`, `step`, `attempt`, `stream`, `line`) and per lifecycle event.
 ///
-/// Writes are buffered (256 KiB). Heavy output is handed to a background writer (at most two buffers in
-/// flight), so the memory a log costs stays bounded whatever a step prints. The file is created at the
-/// first write, and not at all for a job whose log is discarded (one avoided by its `inputs`): creating
-/// files is the dominant cost of a re-run that does nothing.
+/// Records are encoded and written on the log's own serial queue, in call order, so the thread that
+/// reads a step's output only splits and masks: the two run on separate cores. At most four batches of
+/// lines wait on the queue (the reader waits for a free slot), and the buffer is written every 256 KiB,
+/// so the memory a log costs stays bounded whatever a step prints. The file is created at the first
+/// write, and not at all for a job whose log is discarded (one avoided by its `inputs`): creating files
+/// is the dominant cost of a re-run that does nothing.
 public final class JobLogWriter: Sendable {
     private struct State {
         /// -1 until the file is created.
         var fd: Int32 = -1
         var discarded = false
-        /// Why the file could not be created, if it could not.
+        /// Why the file could not be created or written, if it could not.
         var failure: String?
         var buffer: [UInt8] = []
-        var lastMillis: Int64 = -1
-        var lastStamp: [UInt8] = []
-        /// Created the first time a buffer fills: most jobs never need one.
-        var background: BackgroundFileWriter?
     }
 
     private let state: Mutex<State>
+    private let clock = Mutex<(millis: Int64, stamp: [UInt8])>((-1, []))
+    private let queue: DispatchQueue
+    private let slots = DispatchSemaphore(value: 4)
     private let identity: String
     /// The log file.
     public let url: URL
@@ -34,6 +36,7 @@ public final class JobLogWriter: Sendable {
         var initial = State()
         initial.buffer.reserveCapacity(Self.capacity + 4096)
         state = Mutex(initial)
+        queue = DispatchQueue(label: "gantry.log")
         identity =
             ",\"run\":\(JSONText.quote(run)),\"correlation\":\(JSONText.quote(correlation)),\"job\":\(JSONText.quote(job))"
     }
@@ -47,104 +50,109 @@ public final class JobLogWriter: Sendable {
                 .utf8)
     }
 
-    /// Appends output lines (already masked) that arrived in one read; they share one timestamp.
+    /// Queues output lines (already masked) that arrived in one read; they share the arrival timestamp.
+    /// Waits while four earlier batches are still being encoded.
     public func lines(prefix: [UInt8], _ batch: LineBatch) {
-        state.withLock { state in
-            Self.refreshTimestamp(&state)
-            let stamp = state.lastStamp
-            batch.forEachLine { line in
-                state.buffer.append(contentsOf: stamp)
-                state.buffer.append(contentsOf: prefix)
-                JSONLineEscaper.append(line, to: &state.buffer)
-                state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
-                if state.buffer.count >= Self.capacity { self.handOff(&state) }
+        let stamp = timestamp()
+        slots.wait()
+        queue.async { [self, slots] in
+            state.withLock { state in
+                batch.forEachLine { line in
+                    state.buffer.append(contentsOf: stamp)
+                    state.buffer.append(contentsOf: prefix)
+                    JSONLineEscaper.append(line, to: &state.buffer)
+                    state.buffer.append(contentsOf: [34, 125, 10])  // "}\n
+                    if state.buffer.count >= Self.capacity { self.writeBuffer(&state) }
+                }
             }
+            slots.signal()
         }
     }
 
-    /// Appends a lifecycle event such as `step_start` or `job_end`; `fields` are pre-encoded JSON values.
+    /// Queues a lifecycle event such as `step_start` or `job_end`; `fields` are pre-encoded JSON values.
     public func event(_ name: String, step: String? = nil, attempt: Int? = nil, fields: [(String, String)] = []) {
         var text = "\(identity),\"event\":\(JSONText.quote(name))"
         if let step { text += ",\"step\":\(JSONText.quote(step))" }
         if let attempt { text += ",\"attempt\":\(attempt)" }
         for (key, value) in fields { text += ",\(JSONText.quote(key)):\(value)" }
         text += "}\n"
-        state.withLock { state in
-            Self.appendTimestamp(&state)
-            state.buffer.append(contentsOf: Array(text.utf8))
+        let record = timestamp() + Array(text.utf8)
+        queue.async { [self] in
+            state.withLock { $0.buffer.append(contentsOf: record) }
         }
     }
 
-    /// Writes buffered records to the file.
-    public func flush() { state.withLock { self.flush(&$0) } }
+    /// Writes everything queued so far to the file.
+    public func flush() { queue.sync { state.withLock { self.writeBuffer(&$0) } } }
 
     /// Drops everything written so far and later, and never creates the file.
     public func discard() {
-        state.withLock { state in
-            state.discarded = true
-            state.buffer.removeAll()
-        }
-    }
-
-    /// Why the log file could not be written, if it could not.
-    public var failure: String? { state.withLock { $0.failure } }
-
-    /// Flushes and closes the file.
-    public func close() {
-        state.withLock { state in
-            self.flush(&state)
-            if state.fd >= 0 {
-                _ = Foundation.close(state.fd)
-                state.fd = -1
+        queue.sync {
+            state.withLock { state in
+                state.discarded = true
+                state.buffer.removeAll()
             }
         }
     }
 
-    deinit { close() }
+    /// Why the log file could not be written, if it could not.
+    public var failure: String? { queue.sync { state.withLock { $0.failure } } }
 
-    private static func appendTimestamp(_ state: inout State) {
-        refreshTimestamp(&state)
-        state.buffer.append(contentsOf: state.lastStamp)
-    }
+    /// Writes everything queued and closes the file.
+    public func close() { queue.sync { state.withLock { self.closeFile(&$0) } } }
 
-    private static func refreshTimestamp(_ state: inout State) {
+    // The queue's blocks hold `self`, so this runs after the last of them, possibly on the queue's own
+    // thread: close directly rather than through `queue.sync`, which would wait on itself.
+    deinit { state.withLock { closeFile(&$0) } }
+
+    /// `{"ts":"…"` for now, formatted once per millisecond.
+    private func timestamp() -> [UInt8] {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let millis = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-        if millis != state.lastMillis {
-            state.lastMillis = millis
-            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-            state.lastStamp = Array("{\"ts\":\"\(Timestamp.iso8601(date))\"".utf8)
+        return clock.withLock { cached in
+            if cached.millis != millis {
+                let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+                cached = (millis, Array("{\"ts\":\"\(Timestamp.iso8601(date))\"".utf8))
+            }
+            return cached.stamp
         }
     }
 
-    /// Passes a full buffer to the background writer and starts a new one (output threads only).
-    /// Creates the file on first use; false when it cannot be (the reason is kept in `failure`).
-    private func ensureOpen(_ state: inout State) -> Bool {
-        if state.fd >= 0 { return true }
-        guard !state.discarded, state.failure == nil else { return false }
-        state.fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if state.fd < 0 { state.failure = "cannot create log file \(url.path): \(errnoText())" }
-        return state.fd >= 0
-    }
-
-    private func handOff(_ state: inout State) {
-        guard ensureOpen(&state) else {
-            state.buffer.removeAll(keepingCapacity: true)
-            return
+    private func closeFile(_ state: inout State) {
+        writeBuffer(&state)
+        if state.fd >= 0 {
+            _ = Foundation.close(state.fd)
+            state.fd = -1
         }
-        if state.background == nil { state.background = BackgroundFileWriter(fd: state.fd, label: "\(state.fd)") }
-        var full: [UInt8] = []
-        full.reserveCapacity(Self.capacity + 4096)
-        swap(&full, &state.buffer)
-        state.background?.submit(full)
     }
 
-    /// Writes everything buffered, after whatever the background writer still holds.
-    private func flush(_ state: inout State) {
-        state.background?.drain()
-        if !state.buffer.isEmpty, ensureOpen(&state) { BackgroundFileWriter.writeAll(state.fd, state.buffer) }
-        state.buffer.removeAll(keepingCapacity: true)
+    /// Writes the buffer, creating the file on first use (not when the log was discarded).
+    private func writeBuffer(_ state: inout State) {
+        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard !state.buffer.isEmpty, !state.discarded, state.failure == nil else { return }
+        if state.fd < 0 {
+            state.fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard state.fd >= 0 else {
+                state.failure = "cannot create log file \(url.path): \(errnoText())"
+                return
+            }
+        }
+        let fd = state.fd
+        let error: String? = state.buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return nil }
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, base + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return "cannot write log file \(url.path): \(errnoText())"
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let error { state.failure = error }
     }
 }
 
