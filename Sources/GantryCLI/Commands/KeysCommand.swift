@@ -8,48 +8,4 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create and export the Ed25519 key that signs SBOMs and provenance.",
         subcommands: [Generate.self, ExportPublic.self])
-
-    struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Generate a signing key (private key mode 0600; never overwrites).",
-            discussion: "Writes KEY and KEY's public half next to it (.pub). Default: .gantry/keys/signing.key.")
-
-        @Option(help: "Where to write the private key.")
-        var out: String?
-
-        func run() async throws {
-            let path = out ?? KeyLocation.defaultPrivateKey(in: StateLocation.directory)
-            let publicPath = path.hasSuffix(".key") ? String(path.dropLast(4)) + ".pub" : path + ".pub"
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-            if FileManager.default.fileExists(atPath: publicPath) {
-                throw AttestationError.keyFile("\(publicPath) already exists; refusing to overwrite a key")
-            }
-            let key = SigningKey()
-            try key.write(to: path)
-            try Data(key.publicKey.pem.utf8).write(to: URL(fileURLWithPath: publicPath))
-            print("private key \(path) (mode 0600)")
-            print("public key  \(publicPath) (key id \(key.publicKey.keyID.prefix(16))…)")
-        }
-    }
-
-    struct ExportPublic: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "export-public", abstract: "Print the public key (PEM) of the signing key.")
-
-        @Option(help: "The private key (default: GANTRY_SIGNING_KEY, else .gantry/keys/signing.key).")
-        var key: String?
-
-        func run() async throws {
-            guard
-                let signing = try KeyLocation.signingKey(
-                    flag: key, environment: ProcessInfo.processInfo.environment, stateDirectory: StateLocation.directory
-                )
-            else {
-                throw InputError("no signing key: run 'gantry keys generate' or pass --key")
-            }
-            print(signing.publicKey.pem, terminator: "")
-        }
-    }
 }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Store
+
+extension RunsCommand {
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one run with its jobs, attempts and steps.")
+
+        @Argument(help: "Run id, a unique prefix of one, or 'latest'.")
+        var run: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let store = try StateStore(directory: StateLocation.directory)
+            guard let record = try store.run(matching: run) else {
+                throw InputError("no run matches '\(run)' (see 'gantry runs list')")
+            }
+            let jobs = try store.jobs(runID: record.id)
+            if json {
+                var object = RunsCommand.jsonObject(record)
+                object["jobs"] = jobs.map(RunsCommand.jsonObject)
+                Terminal.printOut(Terminal.json(object))
+                return
+            }
+            print("Run \(record.id)  \(record.status)")
+            print("  pipeline     \(record.pipelineName) (\(record.pipelineFile), \(record.pipelineDigest))")
+            print("  correlation  \(record.correlation)")
+            print("  started      \(Timestamp.iso8601(record.startedAt))")
+            if let ms = record.durationMs { print("  duration     \(Duration.milliseconds(ms).humanShort)") }
+            print("  commit       \(record.commitSHA ?? "-")\(record.branch.map { " (\($0))" } ?? "")")
+            print("  tools        \(record.toolVersions)")
+            print("Jobs")
+            for job in jobs {
+                var line = "  \(job.name)  \(job.status)  \(Duration.milliseconds(job.durationMs).humanShort)"
+                if job.attempts > 1 { line += "  \(job.attempts) attempts" }
+                if let cache = job.cache { line += "  cache \(cache)" }
+                if let reason = job.reason { line += "  (\(reason))" }
+                print(line)
+                for attempt in job.attemptRecords {
+                    if job.attempts > 1 { print("    attempt \(attempt.number): \(attempt.status)") }
+                    for step in attempt.steps {
+                        let code = step.exitCode.map { " exit \($0)" } ?? step.signal.map { " signal \($0)" } ?? ""
+                        print(
+                            "      \(step.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.name)\(code)  \(Duration.milliseconds(step.durationMs).humanShort)"
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
