@@ -105,6 +105,33 @@ import Testing
         #expect(records.first { $0["event"] as? String == "step_end" }?["exit_code"] as? Int == 0)
     }
 
+    @Test func heavyOutputKeepsEveryLineInOrderBeforeTheEndEvents() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              loud:
+                secrets: [API_TOKEN]
+                steps:
+                  - run: seq 1 200000 | sed "s/$/ $API_TOKEN/"
+                  - run: echo after
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run { $0.secrets = ["API_TOKEN": token] }
+        #expect(result.status == .success)
+        let records = try harness.log(result, job: "loud")
+        let lines = records.compactMap { $0["line"] as? String }
+        #expect(lines.count == 200_001)
+        #expect(lines.first == "1 ***")
+        #expect(lines[199_999] == "200000 ***")
+        #expect(lines.last == "after")
+        #expect(zip(lines.dropLast(), 1...).allSatisfy { $0.0 == "\($0.1) ***" })
+        // Events stay in order around the queued lines.
+        let events = records.compactMap { $0["event"] as? String }
+        #expect(events == ["job_start", "step_start", "step_end", "step_start", "step_end", "job_end"])
+        let firstStepEnd = try #require(records.firstIndex { $0["event"] as? String == "step_end" })
+        #expect(records[firstStepEnd - 1]["line"] as? String == "200000 ***")
+    }
+
     @Test func unreadableWorkingDirectoryFailsTheJobClearly() async throws {
         let harness = try PipelineHarness(
             """

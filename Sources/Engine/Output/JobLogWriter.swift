@@ -6,10 +6,11 @@ import Synchronization
 /// Writes one job's structured log, `.gantry/logs/<run>/<job>.jsonl`: one JSON object per output line
 /// (`ts`, `run`, `correlation`, `job`, `step`, `attempt`, `stream`, `line`) and per lifecycle event.
 ///
-/// Records are encoded and written on the log's own serial queue, in call order, so the thread that
-/// reads a step's output only splits and masks: the two run on separate cores. At most four batches of
-/// lines wait on the queue (the reader waits for a free slot), and the buffer is written every 256 KiB,
-/// so the memory a log costs stays bounded whatever a step prints. The file is created at the first
+/// Small amounts are encoded in place. Once a step prints heavily (a read of 16 KiB or more), records
+/// are encoded and written on the log's own serial queue, in call order, so the thread that reads the
+/// output only splits and masks: the two run on separate cores. At most four batches of lines wait on
+/// the queue (the reader waits for a free slot), and the buffer is written every 256 KiB, so the memory a
+/// log costs stays bounded whatever a step prints. The file is created at the first
 /// write, and not at all for a job whose log is discarded (one avoided by its `inputs`): creating files
 /// is the dominant cost of a re-run that does nothing.
 public final class JobLogWriter: Sendable {
@@ -24,8 +25,11 @@ public final class JobLogWriter: Sendable {
 
     private let state: Mutex<State>
     private let clock = Mutex<(millis: Int64, stamp: [UInt8])>((-1, []))
-    private let queue: DispatchQueue
+    /// Created at the first heavy batch; from then on every record goes through it, to keep the order.
+    private let queue = Mutex<DispatchQueue?>(nil)
     private let slots = DispatchSemaphore(value: 4)
+    /// A read at least this large moves encoding to the queue.
+    static let heavyBatch = 16 * 1024
     private let identity: String
     /// The log file.
     public let url: URL
@@ -36,7 +40,6 @@ public final class JobLogWriter: Sendable {
         var initial = State()
         initial.buffer.reserveCapacity(Self.capacity + 4096)
         state = Mutex(initial)
-        queue = DispatchQueue(label: "gantry.log")
         identity =
             ",\"run\":\(JSONText.quote(run)),\"correlation\":\(JSONText.quote(correlation)),\"job\":\(JSONText.quote(job))"
     }
@@ -50,12 +53,11 @@ public final class JobLogWriter: Sendable {
                 .utf8)
     }
 
-    /// Queues output lines (already masked) that arrived in one read; they share the arrival timestamp.
-    /// Waits while four earlier batches are still being encoded.
+    /// Appends output lines (already masked) that arrived in one read; they share the arrival timestamp.
+    /// Heavy output is encoded on the log's queue (waiting while four earlier batches are pending).
     public func lines(prefix: [UInt8], _ batch: LineBatch) {
         let stamp = timestamp()
-        slots.wait()
-        queue.async { [self, slots] in
+        let encode: @Sendable () -> Void = { [self] in
             state.withLock { state in
                 batch.forEachLine { line in
                     state.buffer.append(contentsOf: stamp)
@@ -65,11 +67,20 @@ public final class JobLogWriter: Sendable {
                     if state.buffer.count >= Self.capacity { self.writeBuffer(&state) }
                 }
             }
+        }
+        let queue = self.queue.withLock { queue -> DispatchQueue? in
+            if queue == nil && batch.bytes.count >= Self.heavyBatch { queue = DispatchQueue(label: "gantry.log") }
+            return queue
+        }
+        guard let queue else { return encode() }
+        slots.wait()
+        queue.async { [slots] in
+            encode()
             slots.signal()
         }
     }
 
-    /// Queues a lifecycle event such as `step_start` or `job_end`; `fields` are pre-encoded JSON values.
+    /// Appends a lifecycle event such as `step_start` or `job_end`; `fields` are pre-encoded JSON values.
     public func event(_ name: String, step: String? = nil, attempt: Int? = nil, fields: [(String, String)] = []) {
         var text = "\(identity),\"event\":\(JSONText.quote(name))"
         if let step { text += ",\"step\":\(JSONText.quote(step))" }
@@ -77,18 +88,24 @@ public final class JobLogWriter: Sendable {
         for (key, value) in fields { text += ",\(JSONText.quote(key)):\(value)" }
         text += "}\n"
         let record = timestamp() + Array(text.utf8)
-        queue.async { [self] in
-            state.withLock { $0.buffer.append(contentsOf: record) }
-        }
+        inOrder(wait: false) { self.state.withLock { $0.buffer.append(contentsOf: record) } }
     }
 
-    /// Writes everything queued so far to the file.
-    public func flush() { queue.sync { state.withLock { self.writeBuffer(&$0) } } }
+    /// Runs `body` after everything queued before it: directly when nothing was ever queued.
+    private func inOrder<T>(wait: Bool = true, _ body: @escaping @Sendable () -> T) -> T? {
+        guard let queue = queue.withLock({ $0 }) else { return body() }
+        if wait { return queue.sync(execute: body) }
+        queue.async { _ = body() }
+        return nil
+    }
+
+    /// Writes everything so far to the file.
+    public func flush() { _ = inOrder { self.state.withLock { self.writeBuffer(&$0) } } }
 
     /// Drops everything written so far and later, and never creates the file.
     public func discard() {
-        queue.sync {
-            state.withLock { state in
+        _ = inOrder {
+            self.state.withLock { state in
                 state.discarded = true
                 state.buffer.removeAll()
             }
@@ -96,10 +113,10 @@ public final class JobLogWriter: Sendable {
     }
 
     /// Why the log file could not be written, if it could not.
-    public var failure: String? { queue.sync { state.withLock { $0.failure } } }
+    public var failure: String? { inOrder { self.state.withLock { $0.failure } } ?? nil }
 
-    /// Writes everything queued and closes the file.
-    public func close() { queue.sync { state.withLock { self.closeFile(&$0) } } }
+    /// Writes everything and closes the file.
+    public func close() { _ = inOrder { self.state.withLock { self.closeFile(&$0) } } }
 
     // The queue's blocks hold `self`, so this runs after the last of them, possibly on the queue's own
     // thread: close directly rather than through `queue.sync`, which would wait on itself.
