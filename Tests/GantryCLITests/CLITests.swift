@@ -339,6 +339,25 @@ import Testing
         #expect(tampered.stdout.contains("row 1: its content does not match its hash"))
     }
 
+    @Test(arguments: [
+        (["runs", "list", "--limit", "0"], "--limit must be at least 1"),
+        (["audit", "show", "--limit", "0"], "--limit must be at least 1"),
+        (["keys", "export-public"], "no signing key: run 'gantry keys generate'"),
+        (["keys", "export-public", "--key", "missing.key"], "missing.key: cannot read the key file"),
+        (["artifact", "inspect", "UPPER:tag"], "application name 'UPPER' must be lowercase"),
+        (["run", "--kill-grace", "soon"], "--kill-grace: invalid duration 'soon'"),
+        (["plan", "--since", "HEAD", "--changed-files", "x"], "--since and --changed-files cannot be used together"),
+        (["logs", "latest", "--job", "nope"], "no run matches 'latest'"),
+    ])
+    func badArgumentsAreUsageErrors(arguments: [String], message: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", hello)
+        let result = try GantryBinary.run(arguments, in: directory.url)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    }
+
     @Test func twoRunsInOneDirectoryAtOnceBothComplete() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
