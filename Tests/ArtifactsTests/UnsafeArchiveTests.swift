@@ -104,3 +104,40 @@ import Testing
         }
     }
 }
+
+@Suite struct TarReaderTests {
+    @Test func paxRecordsAreReadByByteLength() {
+        // Lengths count bytes, not characters: the writer's records read back through the reader.
+        let encoded = TarWriter.paxRecord("path", "dir/ünïcödé-name.txt") + TarWriter.paxRecord("linkpath", "a/b")
+        #expect(String(decoding: encoded, as: UTF8.self).hasPrefix("33 path="))
+        let records = TarReader.paxRecords(Data(encoded))
+        #expect(records.map(\.0) == ["path", "linkpath"])
+        #expect(records[0].1 == "dir/ünïcödé-name.txt")
+        #expect(records[1].1 == "a/b")
+    }
+
+    @Test(arguments: ["", "x", "99 path=short\n", "5 path=cut-in-the-middle\n", "0 \n", "3 é\n"])
+    func malformedPAXRecordsEndTheListWithoutLooping(text: String) {
+        #expect(TarReader.paxRecords(Data(text.utf8)).count <= 1)
+    }
+
+    @Test func existingHardLinksAreNotWrittenThrough() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let outside = try directory.write("outside.txt", "keep me")
+        let target = directory.url.appendingPathComponent("target")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        link(outside.path, target.appendingPathComponent("f.txt").path)
+        let tar = directory.url.appendingPathComponent("f.tar")
+        let sink = try HashingFileSink(path: tar.path)
+        let writer = TarWriter(sink: sink, mtime: 0)
+        try writer.writeHeader(for: TarEntry(path: "f.txt", kind: .file(size: 3), mode: 0o644))
+        try sink.write(Array("new".utf8))
+        try writer.pad(3)
+        try writer.finish()
+        _ = try sink.finish()
+        try SafeExtractor(destination: target).extract(tar)
+        #expect(try directory.read("target/f.txt") == "new")
+        #expect(try directory.read("outside.txt") == "keep me")
+    }
+}

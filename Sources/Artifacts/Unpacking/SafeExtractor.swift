@@ -25,7 +25,10 @@ struct SafeExtractor {
             let mode = mode_t(header.mode & 0o777)
             switch header.typeflag {
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
-                let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
+                // A fresh inode: never truncate a file that exists there (it may be a hard link to one outside).
+                var existing = stat()
+                if lstat(target, &existing) == 0, existing.st_mode & S_IFMT != S_IFDIR { unlink(target) }
+                let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
                 guard fd >= 0 else {
                     throw ArtifactError.unsafeEntry(
                         path: header.path, reason: "cannot create file (\(String(cString: strerror(errno))))")

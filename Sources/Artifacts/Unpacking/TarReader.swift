@@ -147,18 +147,25 @@ struct TarReader {
         String(decoding: field.prefix { $0 != 0 }, as: UTF8.self)
     }
 
+    /// PAX records, `"<length> <key>=<value>\n"`, read by byte counts; stops at the first malformed one.
     static func paxRecords(_ data: Data) -> [(String, String)] {
+        let bytes = [UInt8](data)
         var records: [(String, String)] = []
-        var rest = Substring(String(decoding: data, as: UTF8.self))
-        while let space = rest.firstIndex(of: " "), let length = Int(rest[..<space]), length > 0,
-            length <= rest.utf8.count
-        {
-            let record = String(rest.utf8.prefix(length)).map { String($0) } ?? ""
-            rest = rest.dropFirst(record.count)
-            let body = record.drop { $0 != " " }.dropFirst().dropLast()
-            if let equals = body.firstIndex(of: "=") {
-                records.append((String(body[..<equals]), String(body[body.index(after: equals)...])))
+        var offset = 0
+        while offset < bytes.count {
+            guard let space = bytes[offset...].firstIndex(of: UInt8(ascii: " ")),
+                let length = Int(String(decoding: bytes[offset..<space], as: UTF8.self)),
+                length > space - offset + 1, offset + length <= bytes.count
+            else { break }
+            let body = bytes[(space + 1)..<(offset + length)].dropLast()  // without the trailing newline
+            if let equals = body.firstIndex(of: UInt8(ascii: "=")) {
+                records.append(
+                    (
+                        String(decoding: body[..<equals], as: UTF8.self),
+                        String(decoding: body[(equals + 1)...], as: UTF8.self)
+                    ))
             }
+            offset += length
         }
         return records
     }
