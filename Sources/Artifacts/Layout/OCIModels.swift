@@ -85,12 +85,3 @@ public struct ImageConfig: Codable, Hashable, Sendable {
     public var os: String
     public var rootfs: RootFS
 }
-
-/// Canonical JSON for content-addressed documents: sorted keys, no escaped slashes, no whitespace.
-enum CanonicalJSON {
-    static func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 /// What a statement is about: a name and its digests (`{"sha256": "<hex>"}`).
 public struct StatementSubject: Codable, Sendable, Hashable {
@@ -34,11 +35,7 @@ public struct Statement<P: Codable & Sendable & Hashable>: Codable, Sendable, Ha
     }
 
     /// Canonical JSON bytes: the DSSE payload.
-    func canonicalData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    func canonicalData() throws -> Data { try CanonicalJSON.encode(self) }
 }
 
 /// An in-toto ResourceDescriptor.

@@ -52,11 +52,7 @@ public struct CycloneDXBOM: Codable, Hashable, Sendable {
     public static let predicateType = "https://cyclonedx.org/bom"
 
     /// Canonical bytes (sorted keys, no whitespace): what is hashed for the SBOM seal.
-    public func canonicalData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    public func canonicalData() throws -> Data { try CanonicalJSON.encode(self) }
 
     /// The SHA-256 of `canonicalData()`.
     public func digest() throws -> Digest { Digest.sha256(try canonicalData()) }

@@ -62,13 +62,11 @@ public struct Attestor: Sendable {
         let provenanceEnvelope = try DSSEEnvelope.sign(
             try provenanceStatement.canonicalData(), type: DSSEEnvelope.inTotoPayloadType, with: key)
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let sbomReferrer = try store.attach(
-            try encoder.encode(sbomEnvelope), mediaType: DSSEEnvelope.mediaType, artifactType: Self.sbomType,
+            try CanonicalJSON.encode(sbomEnvelope), mediaType: DSSEEnvelope.mediaType, artifactType: Self.sbomType,
             to: artifact)
         let provenanceReferrer = try store.attach(
-            try encoder.encode(provenanceEnvelope), mediaType: DSSEEnvelope.mediaType,
+            try CanonicalJSON.encode(provenanceEnvelope), mediaType: DSSEEnvelope.mediaType,
             artifactType: Self.provenanceType,
             to: artifact)
         return Result(

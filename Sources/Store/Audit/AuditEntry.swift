@@ -34,13 +34,11 @@ public struct AuditEntry: Sendable, Hashable, Codable {
             var subject: String
             var details: [String: String]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = Body(
             sequence: sequence, timestamp: Timestamp.iso8601(timestamp), actor: actor, action: action, subject: subject,
             details: details)
         var data = Data((previousHash + "\n").utf8)
-        data.append((try? encoder.encode(body)) ?? Data())
+        data.append((try? CanonicalJSON.encode(body)) ?? Data())
         return Digest.sha256(data).hex
     }
 }

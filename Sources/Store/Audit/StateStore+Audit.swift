@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GantryCore
 
 extension StateStore {
     /// Appends a row in one transaction: SQLite serialises writers, so two processes appending at once
@@ -95,8 +96,6 @@ extension StateStore {
     }
 
     static func encode(_ details: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(details)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? CanonicalJSON.encode(details)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
