@@ -123,18 +123,7 @@ public final class OCILayout: Sendable {
         guard fd >= 0 else {
             throw ArtifactError.io("cannot write \(temporary.path): \(String(cString: strerror(errno)))")
         }
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return fsync(fd) == 0
-        }
+        let ok = RawFile.writeAll(fd, data) && fsync(fd) == 0
         close(fd)
         guard ok else { throw ArtifactError.io("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
         if shouldRename {

@@ -29,16 +29,8 @@ final class HashingFileSink {
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         hasher.update(buffer)
-        try buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw ArtifactError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                offset += written
-            }
+        guard RawFile.writeAll(fd, buffer) else {
+            throw ArtifactError.io("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 /// Reads a tar stream (ustar, GNU and PAX headers) entry by entry from a file.
 struct TarReader {
@@ -84,16 +85,8 @@ struct TarReader {
         while remaining > 0 {
             let chunk = try read(Int(min(remaining, 1 << 20)))
             guard !chunk.isEmpty else { throw ArtifactError.malformed("\(label): truncated file data") }
-            try chunk.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw ArtifactError.io("cannot write: \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
-                }
+            guard RawFile.writeAll(fd, chunk) else {
+                throw ArtifactError.io("cannot write: \(String(cString: strerror(errno)))")
             }
             remaining -= Int64(chunk.count)
         }

@@ -45,8 +45,7 @@ public struct SigningKey: Sendable {
             throw AttestationError.keyFile("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        let bytes = Array(pem.utf8)
-        guard Foundation.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
+        guard RawFile.writeAll(fd, Array(pem.utf8)), fsync(fd) == 0 else {
             throw AttestationError.keyFile("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }

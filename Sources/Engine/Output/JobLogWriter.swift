@@ -155,21 +155,9 @@ public final class JobLogWriter: Sendable {
                 return
             }
         }
-        let fd = state.fd
-        let error: String? = state.buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return nil }
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, base + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return "cannot write log file \(url.path): \(errnoText())"
-                }
-                offset += written
-            }
-            return nil
+        if !RawFile.writeAll(state.fd, state.buffer) {
+            state.failure = "cannot write log file \(url.path): \(errnoText())"
         }
-        if let error { state.failure = error }
     }
 }
 

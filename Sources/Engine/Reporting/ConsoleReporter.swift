@@ -220,17 +220,8 @@ public final class ConsoleReporter: RunObserver {
 
     private func flush(_ state: inout State) {
         guard !state.buffer.isEmpty else { return }
-        state.buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
-                offset += written
-            }
-        }
+        // A closed or full terminal loses output rather than stopping the run.
+        _ = RawFile.writeAll(fd, state.buffer)
         state.buffer.removeAll(keepingCapacity: true)
     }
 }
