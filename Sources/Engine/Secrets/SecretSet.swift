@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Pipeline
 
 /// Secrets for a run, gathered from `--secret NAME=VALUE`, `--secrets-file` (dotenv) and
 /// `GANTRY_SECRET_<NAME>` variables; later sources override earlier ones in that order:
@@ -53,9 +54,7 @@ public struct SecretSet: Sendable {
 
     /// Adds one secret after checking its name and length.
     public mutating func add(name: String, value: String, source: String) throws {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first),
-            name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" })
-        else {
+        guard EnvVar.isValidName(name) else {
             throw InputError(
                 "\(source): invalid secret name '\(name)' (letters, digits and '_', not starting with a digit)")
         }

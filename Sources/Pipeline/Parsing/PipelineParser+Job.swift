@@ -189,11 +189,3 @@ extension PipelineParser {
         return steps
     }
 }
-
-extension EnvVar {
-    /// Environment variable and secret names: letters, digits, `_`, not starting with a digit.
-    static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
-    }
-}
