@@ -98,9 +98,7 @@ struct JobExecution {
         return ExpressionContext(
             roots: [
                 "env": .object([:]),
-                "matrix": .object(
-                    Dictionary(
-                        runner.planned.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "matrix": .object(strings: runner.planned.matrix),
                 "needs": runner.needs.expressionValue,
                 "run": environment.runContext,
                 "secrets": .object(secrets),

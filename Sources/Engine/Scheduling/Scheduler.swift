@@ -127,12 +127,8 @@ struct Scheduler {
         let condition = runner.job.condition
         var context = ExpressionContext(
             roots: [
-                "env": .object(
-                    Dictionary(
-                        environment.definition.env.map { ($0.name, ExpressionValue.string($0.value)) },
-                        uniquingKeysWith: { $1 })),
-                "matrix": .object(
-                    Dictionary(job.matrix.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+                "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
+                "matrix": .object(strings: job.matrix),
                 "needs": needs.expressionValue, "run": environment.runContext,
             ],
             status: .init(failed: needs.anyFailed, cancelled: cancelled), workspace: environment.workspace)

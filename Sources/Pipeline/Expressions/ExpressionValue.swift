@@ -10,6 +10,12 @@ public enum ExpressionValue: Sendable, Hashable {
     case array([ExpressionValue])
     case object([String: ExpressionValue])
 
+    /// An object of string values from ordered pairs (a matrix combination, an `env:` block);
+    /// a later pair wins over an earlier one with the same key.
+    public static func object(strings pairs: [(String, String)]) -> ExpressionValue {
+        .object(Dictionary(pairs.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 }))
+    }
+
     /// Falsy: `false`, `0`, `-0`, `NaN`, `""`, `null`. Everything else is truthy.
     public var isTruthy: Bool {
         switch self {

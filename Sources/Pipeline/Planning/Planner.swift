@@ -96,8 +96,7 @@ public struct Planner: Sendable {
         }
         let context = ExpressionContext(roots: [
             "env": .object(env),
-            "matrix": .object(
-                Dictionary(combination.map { ($0.0, ExpressionValue.string($0.1)) }, uniquingKeysWith: { $1 })),
+            "matrix": .object(strings: combination),
             "run": .object(runContext.mapValues(ExpressionValue.string)),
         ])
         guard let value = try? ExpressionEvaluator.evaluate(expression, in: context) else {
