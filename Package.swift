@@ -53,11 +53,20 @@ let package = Package(
             dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
+        // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
+        .target(
+            name: "Release",
+            dependencies: [
+                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // ArgumentParser commands, one file per subcommand, and output formatting.
         .target(
             name: "GantryCLI",
             dependencies: [
-                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation",
+                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,6 +89,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReleaseTests",
+            dependencies: ["Release", "Pipeline", "Store", "Artifacts", "Attestation", "GantryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),

@@ -9,7 +9,9 @@ struct GantryCommand: AsyncParsableCommand {
         version: ToolVersions.gantry,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self,
-            ArtifactCommand.self, KeysCommand.self, AuditCommand.self,
+            ArtifactCommand.self, KeysCommand.self, PromoteCommand.self, ApproveCommand.self, StatusCommand.self,
+            HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
+            AuditCommand.self,
         ]
     )
 }

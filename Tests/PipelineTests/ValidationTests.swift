@@ -274,15 +274,11 @@ import Testing
             """
             artifacts:
               app: { path: dist }
-            environments:
-              - dev
-              - prod
             jobs:
               a:
                 steps: [{ run: echo }]
             """
         ).get()
-        #expect(definition.reserved["environments"] == .sequence([.scalar("dev"), .scalar("prod")]))
         #expect(definition.reserved["artifacts"] == .mapping([("app", .mapping([("path", .scalar("dist"))]))]))
     }
 }

@@ -32,6 +32,11 @@ public struct SLSAProvenance: Codable, Sendable, Hashable {
     public var runDetails: RunDetails
 
     /// The sealed SBOM digest (hex), if the provenance carries one.
+    /// The git commit the artifact was built from, when the build recorded one.
+    public var commit: String? {
+        buildDefinition.resolvedDependencies.lazy.compactMap { $0.digest?["gitCommit"] }.first
+    }
+
     public var sealedSBOMDigest: String? {
         runDetails.byproducts.first { $0.mediaType == CycloneDXBOM.mediaType }?.digest?["sha256"]
     }

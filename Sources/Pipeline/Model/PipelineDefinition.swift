@@ -14,11 +14,16 @@ public struct PipelineDefinition: Sendable {
     public var defaults: Defaults
     /// Jobs in file order, before matrix expansion.
     public var jobs: [JobDefinition]
-    /// Sections other issues define (`artifacts:`, `environments:`), kept as generic values.
+    /// `environments:` in promotion order.
+    public var environments: [EnvironmentDefinition]
+    /// Sections other issues define (`artifacts:`), kept as generic values.
     public var reserved: [String: YAMLValue]
 
     /// Looks a job up by id.
     public func job(_ id: String) -> JobDefinition? { jobs.first { $0.id == id } }
+
+    /// Looks an environment up by name.
+    public func environment(_ name: String) -> EnvironmentDefinition? { environments.first { $0.name == name } }
 }
 
 /// One `NAME: value` pair of an `env:` block. Values may hold `${{ }}` expressions.

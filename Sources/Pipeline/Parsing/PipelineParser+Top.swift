@@ -7,7 +7,7 @@ extension PipelineParser {
         let fallbackName = URL(fileURLWithPath: document.file).deletingLastPathComponent().lastPathComponent
         var definition = PipelineDefinition(
             name: fallbackName.isEmpty ? "pipeline" : fallbackName, file: document.file, fileDigest: digest, env: [],
-            defaults: Defaults(), jobs: [], reserved: [:])
+            defaults: Defaults(), jobs: [], environments: [], reserved: [:])
         guard let root = document.root, !root.isNull else {
             error(
                 at: SourceLocation(file: document.file, line: 1, column: 1),
@@ -25,7 +25,8 @@ extension PipelineParser {
             case "name": definition.name = string(value, "name") ?? definition.name
             case "env": definition.env = env(value, context: "env", scope: ReferenceScope(field: .pipelineEnv))
             case "jobs": definition.jobs = parseJobs(value, defaults: definition.defaults)
-            case "artifacts", "environments": definition.reserved[key] = Self.generic(value)
+            case "environments": definition.environments = parseEnvironments(value)
+            case "artifacts": definition.reserved[key] = Self.generic(value)
             default: break
             }
         }

@@ -95,6 +95,80 @@ extension StateStore {
                 t.column("digest", .text).notNull()
             }
         }
+        migrator.registerMigration("v4-release") { db in
+            try db.create(table: "promotions") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull()
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("tag", .text)
+                t.column("commitSHA", .text)
+                t.column("status", .text).notNull()
+                t.column("requestedBy", .text).notNull()
+                t.column("requestedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("previousDigest", .text)
+                t.column("reason", .text)
+                t.column("irreversible", .text)
+                t.column("approvalsRequired", .integer).notNull()
+                t.column("detail", .text).notNull()
+                t.column("pid", .integer)
+                t.column("host", .text)
+            }
+            try db.create(
+                index: "promotionsByTarget", on: "promotions", columns: ["app", "environment", "requestedAt"])
+            // The app × environment lock: at most one open promotion, enforced by SQLite across processes.
+            try db.execute(
+                sql: """
+                    CREATE UNIQUE INDEX openPromotion ON promotions(app, environment)
+                    WHERE status IN ('awaiting_approval', 'deploying', 'verifying', 'rolling_back')
+                    """)
+            try db.create(table: "environmentPointers") { t in
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("tag", .text)
+                t.column("commitSHA", .text)
+                t.column("promotionID", .text).notNull()
+                t.column("deployedAt", .datetime).notNull()
+                t.column("deployedBy", .text).notNull()
+                t.column("lastKnownGood", .text)
+                t.column("lastKnownGoodAt", .datetime)
+                t.primaryKey(["app", "environment"])
+            }
+            try db.create(table: "approvals") { t in
+                t.column("promotionID", .text).notNull().references("promotions", onDelete: .cascade)
+                t.column("approver", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("approvedAt", .datetime).notNull()
+                t.column("totp", .boolean).notNull()
+                t.primaryKey(["promotionID", "approver"])
+            }
+            try db.create(table: "rejections") { t in
+                t.column("app", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("rejectedBy", .text).notNull()
+                t.column("rejectedAt", .datetime).notNull()
+                t.primaryKey(["app", "digest"])
+            }
+            // Layer blobs whose content was hashed and matched their digest, with the file's stamp then.
+            try db.create(table: "verifiedBlobs") { t in
+                t.primaryKey("digest", .text)
+                t.column("size", .integer).notNull()
+                t.column("mtimeNs", .integer).notNull()
+                t.column("ctimeNs", .integer).notNull()
+                t.column("inode", .integer).notNull()
+            }
+            try db.create(table: "users") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull()
+                t.column("totpSecret", .text)
+                t.column("totpLastStep", .integer)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

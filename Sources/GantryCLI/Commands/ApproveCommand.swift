@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Release
+import Store
+
+/// `gantry approve PROMOTION [--as NAME] [--totp CODE]`.
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a promotion that waits for approval; the last approval needed deploys it.",
+        discussion: """
+            The approver must be a user with a role the environment allows ('gantry users add'), must not be \
+            the requester, and must pass a current TOTP code (RFC 6238, 30 s, 6 digits) when the environment \
+            has 'totp: true'. A code is accepted once. The identity defaults to GANTRY_ACTOR, then $USER.
+            """)
+
+    @Argument(help: "The promotion id (p-…), as 'gantry promote' and 'gantry status' print it.")
+    var promotion: String
+
+    @Option(name: .customLong("as"), help: "Approve as this user (default: GANTRY_ACTOR or $USER).")
+    var approver: String?
+
+    @Option(help: "The approver's current TOTP code.")
+    var totp: String?
+
+    @OptionGroup var options: ReleaseOptions
+
+    func run() async throws {
+        var context = try options.context()
+        let name = approver ?? AuditActor.current()
+        context.actor = name
+        let outcome = try await Promoter(context: context).approve(promotionID: promotion, as: name, totpCode: totp)
+        options.report(outcome)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Release
+
+/// `gantry cancel PROMOTION --reason TEXT`.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Withdraw a promotion that waits for approval (or close one whose process died).")
+
+    @Argument(help: "The promotion id (p-…).")
+    var promotion: String
+
+    @Option(help: "Why.")
+    var reason: String = "cancelled"
+
+    @OptionGroup var options: ReleaseOptions
+
+    func run() async throws {
+        let record = try Promoter(context: try options.context(needsKeys: false)).cancel(
+            promotionID: promotion, reason: reason)
+        if options.json {
+            Terminal.printOut(Terminal.json(ReleaseJSON.promotion(record)))
+        } else {
+            print("promotion \(record.id): \(record.status.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Release
+
+/// `gantry promote APP --to ENV (--digest sha256:… | --from ENV)`.
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Promote a digest to an environment: gates, approvals, deploy, verify, pointer move.",
+        discussion: """
+            Checks, in order, printing each: the digest exists and its blobs are intact; provenance and SBOM \
+            signatures with a trusted key; the SBOM seal; the digest passed the environment's 'requires'; it is \
+            not rejected; the policy gate; approvals. Then it deploys through the environment's driver, runs the \
+            health check, moves the pointer and last-known-good. A failed deploy or health check redeploys \
+            last-known-good automatically (status rolled_back, exit 1). Nothing is ever rebuilt.
+            When approvals are needed the promotion waits (exit 0, status awaiting_approval) until \
+            'gantry approve' completes it.
+            """)
+
+    @Argument(help: "The application.")
+    var app: String
+
+    @Option(help: "The target environment.")
+    var to: String
+
+    @Option(help: "The digest to promote (sha256:…).")
+    var digest: String?
+
+    @Option(help: "Promote whatever this environment runs now.")
+    var from: String?
+
+    @Option(
+        help: "Mark the promotion irreversible and say why (e.g. 'drops column x'): rolling back past it needs --force."
+    )
+    var irreversible: String?
+
+    @Option(help: "Why (recorded with the promotion).")
+    var reason: String?
+
+    @OptionGroup var options: ReleaseOptions
+
+    func validate() throws {
+        if (digest == nil) == (from == nil) {
+            throw ValidationError("pass exactly one of --digest sha256:… or --from ENV")
+        }
+    }
+
+    func run() async throws {
+        let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
+        let outcome = try await Promoter(context: try options.context()).promote(
+            app: app, to: to, source: source, irreversible: irreversible, reason: reason)
+        options.report(outcome)
+    }
+}

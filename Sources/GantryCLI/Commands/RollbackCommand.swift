@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import Release
+
+/// `gantry rollback APP --env ENV [--to DIGEST] --reason TEXT [--force]`.
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Redeploy last-known-good (or a digest that once ran there) in one command.",
+        discussion: """
+            Re-verifies the target's signature and seal, deploys it through the environment's driver, runs the \
+            health check and moves the pointer. Rejected digests are never targets. Rolling back past a \
+            promotion marked irreversible needs --force (state such as a schema migration does not rewind).
+            """)
+
+    @Argument(help: "The application.")
+    var app: String
+
+    @Option(help: "The environment.")
+    var env: String
+
+    @Option(help: "Roll back to this digest (it must have been deployed and verified there before).")
+    var to: String?
+
+    @Option(help: "Why (required; recorded in the audit log).")
+    var reason: String
+
+    @Flag(help: "Roll back past promotions marked irreversible.")
+    var force = false
+
+    @OptionGroup var options: ReleaseOptions
+
+    func run() async throws {
+        let outcome = try await Promoter(context: try options.context()).rollback(
+            app: app, environment: env, to: to, reason: reason, force: force)
+        options.report(outcome)
+    }
+}

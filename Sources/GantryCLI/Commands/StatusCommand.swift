@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Pipeline
+import Release
+import Store
+
+/// `gantry status [APP]`: what runs where.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show app × environment: digest, tag, commit, age, deployer, last-known-good, pending approvals.")
+
+    @Argument(help: "Only this application (shows every environment, deployed or not).")
+    var app: String?
+
+    @Option(name: [.short, .long], help: "The pipeline file (for the environment order); optional.")
+    var file: String = "gantry.yml"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
+        let rows = try ReleaseStatus.rows(
+            state: try StateStore(directory: StateLocation.directory), pipeline: pipeline, app: app)
+        if json {
+            Terminal.printOut(
+                Terminal.json(
+                    rows.map { row -> [String: Any] in
+                        var object: [String: Any] = ["app": row.app, "environment": row.environment]
+                        object["current"] = row.pointer.map(ReleaseJSON.pointer) ?? NSNull()
+                        if let open = row.open {
+                            var pending = ReleaseJSON.promotion(open)
+                            pending["approvals_given"] = row.approvalsGiven
+                            object["pending"] = pending
+                        } else {
+                            object["pending"] = NSNull()
+                        }
+                        return object
+                    }))
+            return
+        }
+        guard !rows.isEmpty else {
+            print(
+                app.map { "\($0) has no deployments" }
+                    ?? "nothing deployed yet (gantry promote APP --to ENV --digest …)")
+            return
+        }
+        var table = TextTable(["APP", "ENV", "DIGEST", "TAG", "COMMIT", "AGE", "BY", "LAST-KNOWN-GOOD", "PENDING"])
+        for row in rows {
+            let pointer = row.pointer
+            let pending = row.open.map {
+                $0.status == .awaitingApproval
+                    ? "\($0.id) \(Self.short($0.digest)) (\(row.approvalsGiven)/\($0.approvalsRequired) approvals)"
+                    : "\($0.id) \(Self.short($0.digest)) (\($0.status.rawValue))"
+            }
+            table.add([
+                row.app, row.environment, pointer.map { Self.short($0.digest) } ?? "-", pointer?.tag ?? "-",
+                pointer?.commit.map { String($0.prefix(12)) } ?? "-", pointer.map { Age.since($0.deployedAt) } ?? "-",
+                pointer?.deployedBy ?? "-", pointer?.lastKnownGood.map(Self.short) ?? "-", pending ?? "-",
+            ])
+        }
+        print(table.rendered)
+    }
+
+    static func short(_ digest: String) -> String { Digest(parsing: digest)?.short ?? digest }
+}

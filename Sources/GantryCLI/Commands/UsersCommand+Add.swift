@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+extension UsersCommand {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a user, or change an existing user's role.")
+
+        @Argument(help: "The user's name (what --as and GANTRY_ACTOR use).")
+        var name: String
+
+        @Option(help: "viewer, developer, releaser or admin.")
+        var role: String
+
+        func validate() throws {
+            guard ApprovalRule.knownRoles.contains(role) else {
+                throw ValidationError(
+                    "unknown role '\(role)' (expected \(ApprovalRule.knownRoles.joined(separator: ", ")))\(Suggestion.hint(for: role, in: ApprovalRule.knownRoles))"
+                )
+            }
+            guard !name.isEmpty, name.count <= 64,
+                name.unicodeScalars.allSatisfy({
+                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)
+                })
+            else {
+                throw ValidationError("user name '\(name)' must be 1–64 letters, digits, '-', '_', '.' or '@'")
+            }
+        }
+
+        func run() async throws {
+            let state = try StateStore(directory: StateLocation.directory)
+            let existed = try state.user(name) != nil
+            try state.upsertUser(name: name, role: role)
+            try state.appendAudit(
+                actor: AuditActor.current(), action: existed ? "users.role" : "users.add", subject: "user:\(name)",
+                details: ["role": role])
+            print("\(existed ? "updated" : "added") \(name) (\(role))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users and their roles.")
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let users = try StateStore(directory: StateLocation.directory).users()
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        users.map {
+                            ["name": $0.name, "role": $0.role, "totp": $0.isTOTPEnrolled] as [String: Any]
+                        }))
+                return
+            }
+            var table = TextTable(["NAME", "ROLE", "TOTP"])
+            for user in users { table.add([user.name, user.role, user.isTOTPEnrolled ? "enrolled" : "-"]) }
+            print(users.isEmpty ? "no users (gantry users add NAME --role releaser)" : table.rendered)
+        }
+    }
+}

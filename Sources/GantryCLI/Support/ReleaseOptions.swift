@@ -1,0 +1,102 @@
+import ArgumentParser
+import Artifacts
+import Attestation
+import Foundation
+import GantryCore
+import Pipeline
+import Release
+import Store
+
+/// Options shared by the release commands (`promote`, `approve`, `rollback`, …).
+struct ReleaseOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "The pipeline file whose 'environments:' apply.")
+    var file: String = "gantry.yml"
+
+    @Option(help: "A trusted public key (PEM). Repeatable. Default: .gantry/keys/signing.pub.")
+    var key: [String] = []
+
+    @Flag(help: "Print JSON on stdout (progress and command output go to stderr).")
+    var json = false
+
+    /// Loads the pipeline and opens the stores.
+    func context(needsKeys: Bool = true) throws -> ReleaseContext {
+        let pipeline = try PipelineParser.load(path: file)
+        let state = StateLocation.directory
+        var keys: [VerificationKey] = []
+        if needsKeys {
+            let defaultKey = KeyLocation.defaultPublicKey(in: state)
+            let paths = key.isEmpty ? [defaultKey] : key
+            for path in paths where key.isEmpty ? FileManager.default.fileExists(atPath: path) : true {
+                keys.append(try VerificationKey.load(from: path))
+            }
+        }
+        let toStderr = json
+        let reporter = ReleaseReporter(
+            line: { toStderr ? Terminal.printError($0) : Terminal.printOut($0) },
+            commandOutput: { data, isError in
+                (isError || toStderr ? FileHandle.standardError : FileHandle.standardOutput).write(data)
+            })
+        return ReleaseContext(
+            pipeline: pipeline, state: try StateStore(directory: state),
+            artifacts: try ArtifactStore(stateDirectory: state),
+            keys: keys, actor: AuditActor.current(), stateDirectory: state,
+            workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter)
+    }
+
+    /// Prints a promotion outcome as JSON, or its final line.
+    func report(_ outcome: Promoter.Outcome) {
+        if json {
+            var object = ReleaseJSON.promotion(outcome.promotion)
+            object["checks"] = outcome.checks.map {
+                ["name": $0.name, "result": $0.result.rawValue, "detail": $0.detail]
+            }
+            Terminal.printOut(Terminal.json(object))
+        } else {
+            let record = outcome.promotion
+            Terminal.printOut(
+                "\(record.kind == .rollback ? "rollback" : "promotion") \(record.id): \(record.status.rawValue) — \(record.detail)"
+            )
+        }
+    }
+}
+
+/// JSON shapes of release records, shared by the commands.
+enum ReleaseJSON {
+    static func promotion(_ record: PromotionRecord) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": record.id, "kind": record.kind.rawValue, "app": record.app, "environment": record.environment,
+            "digest": record.digest, "status": record.status.rawValue, "requested_by": record.requestedBy,
+            "requested_at": Timestamp.iso8601(record.requestedAt), "approvals_required": record.approvalsRequired,
+            "detail": record.detail,
+        ]
+        object["tag"] = record.tag
+        object["commit"] = record.commit
+        object["finished_at"] = record.finishedAt.map(Timestamp.iso8601)
+        object["previous_digest"] = record.previousDigest
+        object["reason"] = record.reason
+        object["irreversible"] = record.irreversible
+        return object
+    }
+
+    static func pointer(_ pointer: EnvironmentPointer) -> [String: Any] {
+        var object: [String: Any] = [
+            "digest": pointer.digest, "promotion": pointer.promotionID,
+            "deployed_at": Timestamp.iso8601(pointer.deployedAt), "deployed_by": pointer.deployedBy,
+        ]
+        object["tag"] = pointer.tag
+        object["commit"] = pointer.commit
+        object["last_known_good"] = pointer.lastKnownGood
+        return object
+    }
+}
+
+/// Ages for people: `45s`, `12m`, `3h`, `5d`.
+enum Age {
+    static func since(_ date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        if seconds < 86400 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86400)d"
+    }
+}

@@ -1,0 +1,102 @@
+public import GantryCore
+
+/// One entry of `environments:`: where a digest is promoted to, and what it must pass on the way.
+/// Environments are kept in file order, which is the promotion order shown by `gantry status`.
+public struct EnvironmentDefinition: Sendable, Hashable {
+    /// The environment's name (`dev`, `staging`, `prod`).
+    public var name: String
+    /// The environment a digest must have been deployed to (and verified in) before it may come here.
+    public var requires: String?
+    /// Who must approve a promotion here. `nil` means no approval.
+    public var approvals: ApprovalRule?
+    /// How a digest is deployed. `nil` means the promotion only moves the pointer.
+    public var deploy: DeployDriverDefinition?
+    /// The health check run after each deployment. `nil` means the deploy command's success is enough.
+    public var verify: HealthCheckDefinition?
+    /// How many most recent digests `gantry gc` keeps for this environment.
+    public var retention: Int
+    /// Policy rules for the gate (evaluated by the policy module), kept as written.
+    public var policy: YAMLValue?
+    /// Where it was declared, for diagnostics.
+    public var location: SourceLocation
+
+    public init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+        self.retention = 10
+    }
+
+    /// Environment names: a lowercase letter or digit, then lowercase letters, digits, `-` and `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) || ("0"..."9").contains(first) else {
+            return false
+        }
+        return name.count <= 63
+            && name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
+    }
+}
+
+/// `approvals:` of an environment.
+public struct ApprovalRule: Sendable, Hashable {
+    /// Distinct approvers needed.
+    public var count: Int
+    /// Roles allowed to approve.
+    public var roles: [String]
+    /// Each approval must carry a valid, unused RFC 6238 code of the approver.
+    public var totp: Bool
+
+    /// The roles a user can have, least to most privileged.
+    public static let knownRoles = ["viewer", "developer", "releaser", "admin"]
+
+    public init(count: Int = 1, roles: [String] = ["releaser", "admin"], totp: Bool = false) {
+        self.count = count
+        self.roles = roles
+        self.totp = totp
+    }
+}
+
+/// `deploy:` of an environment: a command run with `GANTRY_APP`, `GANTRY_DIGEST`, `GANTRY_ENV`,
+/// `GANTRY_ARTIFACT_DIR` and `GANTRY_PREVIOUS_DIGEST` set.
+public struct DeployDriverDefinition: Sendable, Hashable {
+    /// A shell command (run with `bash -eo pipefail -c`).
+    public var command: String
+    /// Extra environment variables for the command.
+    public var env: [EnvVar]
+    /// The command is stopped (its whole process group) after this long.
+    public var timeout: Duration
+
+    public init(command: String, env: [EnvVar] = [], timeout: Duration = .seconds(600)) {
+        self.command = command
+        self.env = env
+        self.timeout = timeout
+    }
+}
+
+/// `verify:` of an environment: an HTTP check expecting 2xx, or a command expecting exit 0.
+public struct HealthCheckDefinition: Sendable, Hashable {
+    public enum Probe: Sendable, Hashable {
+        /// GET the URL; any 2xx passes.
+        case http(String)
+        /// Run the command; exit 0 passes.
+        case command(String)
+    }
+
+    public var probe: Probe
+    /// Time allowed for one attempt.
+    public var timeout: Duration
+    /// Wait between attempts.
+    public var interval: Duration
+    /// Attempts after the first one before the check fails.
+    public var retries: Int
+
+    public init(
+        probe: Probe, timeout: Duration = .seconds(10), interval: Duration = .seconds(2), retries: Int = 3
+    ) {
+        self.probe = probe
+        self.timeout = timeout
+        self.interval = interval
+        self.retries = retries
+    }
+}

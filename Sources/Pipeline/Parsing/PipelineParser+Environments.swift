@@ -1,0 +1,190 @@
+import GantryCore
+import Yams
+
+extension PipelineParser {
+    static let environmentKeys = ["requires", "approvals", "deploy", "verify", "retention", "policy"]
+    static let approvalKeys = ["count", "roles", "totp"]
+    static let deployKeys = ["command", "env", "timeout"]
+    static let verifyKeys = ["http", "command", "timeout", "interval", "retries"]
+    static let retentionKeys = ["keep"]
+
+    /// `environments:` — a mapping of name → settings, in promotion order.
+    mutating func parseEnvironments(_ node: Node) -> [EnvironmentDefinition] {
+        var environments: [EnvironmentDefinition] = []
+        let pairs = mapping(node, allowed: nil, context: "environments")
+        if case .mapping = node, pairs.isEmpty {
+            error(node, "'environments:' is empty: define at least one environment or remove the section")
+        }
+        var requiresNodes: [(String, Node)] = []
+        for (name, keyNode, value) in pairs {
+            if !EnvironmentDefinition.isValidName(name) {
+                error(
+                    keyNode,
+                    "environment name '\(name)' must start with a lowercase letter or digit and contain only lowercase letters, digits, '-' and '_' (at most 63)"
+                )
+            }
+            var environment = EnvironmentDefinition(name: name, location: document.location(keyNode))
+            let context = "environments.\(name)"
+            if !value.isNull {
+                for (key, _, setting) in mapping(value, allowed: Self.environmentKeys, context: context) {
+                    switch key {
+                    case "requires":
+                        if let required = string(setting, "\(context).requires") {
+                            environment.requires = required
+                            requiresNodes.append((required, setting))
+                        }
+                    case "approvals": environment.approvals = parseApprovals(setting, context: "\(context).approvals")
+                    case "deploy": environment.deploy = parseDeploy(setting, context: "\(context).deploy")
+                    case "verify": environment.verify = parseVerify(setting, context: "\(context).verify")
+                    case "retention":
+                        environment.retention = parseRetention(setting, context: "\(context).retention")
+                    case "policy": environment.policy = Self.generic(setting)
+                    default: break
+                    }
+                }
+            }
+            environments.append(environment)
+        }
+        // `requires` must name an environment declared earlier: the file order is the promotion order,
+        // which also rules out cycles.
+        for (index, environment) in environments.enumerated() {
+            guard let required = environment.requires,
+                let node = requiresNodes.first(where: { $0.0 == required })?.1
+            else { continue }
+            if required == environment.name {
+                error(node, "environment '\(environment.name)' cannot require itself")
+            } else if let position = environments.firstIndex(where: { $0.name == required }) {
+                if position > index {
+                    error(
+                        node,
+                        "environment '\(environment.name)' requires '\(required)', which is declared after it: list environments in promotion order"
+                    )
+                }
+            } else {
+                error(
+                    node,
+                    "environment '\(environment.name)' requires unknown environment '\(required)'\(Suggestion.hint(for: required, in: environments.map(\.name)))"
+                )
+            }
+        }
+        return environments
+    }
+
+    mutating func parseApprovals(_ node: Node, context: String) -> ApprovalRule? {
+        var rule = ApprovalRule()
+        for (key, _, value) in mapping(node, allowed: Self.approvalKeys, context: context) {
+            switch key {
+            case "count":
+                guard case .scalar(let scalar) = value, let count = Int(scalar.string), (1...20).contains(count) else {
+                    error(value, "\(context).count must be a whole number from 1 to 20")
+                    continue
+                }
+                rule.count = count
+            case "roles":
+                let roles = stringList(value, "\(context).roles")
+                for (role, item) in roles where !ApprovalRule.knownRoles.contains(role) {
+                    error(
+                        item,
+                        "\(context).roles: unknown role '\(role)' (expected \(ApprovalRule.knownRoles.joined(separator: ", ")))\(Suggestion.hint(for: role, in: ApprovalRule.knownRoles))"
+                    )
+                }
+                if case .sequence(let items) = value, items.isEmpty {
+                    error(value, "\(context).roles is empty: nobody could approve")
+                }
+                rule.roles = roles.map(\.0)
+            case "totp": rule.totp = bool(value, "\(context).totp") ?? rule.totp
+            default: break
+            }
+        }
+        return rule
+    }
+
+    mutating func parseDeploy(_ node: Node, context: String) -> DeployDriverDefinition? {
+        if case .scalar = node, !node.isNull {
+            return string(node, context).map { DeployDriverDefinition(command: $0) }
+        }
+        var command: String?
+        var driver = DeployDriverDefinition(command: "")
+        for (key, _, value) in mapping(node, allowed: Self.deployKeys, context: context) {
+            switch key {
+            case "command": command = string(value, "\(context).command")
+            case "env":
+                for (name, keyNode, item) in mapping(value, allowed: nil, context: "\(context).env") {
+                    guard EnvVar.isValidName(name) else {
+                        error(keyNode, "'\(name)' is not a valid environment variable name")
+                        continue
+                    }
+                    guard case .scalar(let scalar) = item else {
+                        error(item, "\(context).env.\(name) must be a string, number or boolean")
+                        continue
+                    }
+                    if Template.containsExpression(scalar.string) {
+                        error(item, "\(context).env.\(name): expressions are not evaluated in deploy settings")
+                        continue
+                    }
+                    driver.env.append(EnvVar(name: name, value: item.isNull ? "" : scalar.string))
+                }
+            case "timeout": driver.timeout = duration(value, "\(context).timeout") ?? driver.timeout
+            default: break
+            }
+        }
+        guard let command, !command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            if case .mapping = node { error(node, "\(context) needs 'command:' (the deploy command to run)") }
+            return nil
+        }
+        driver.command = command
+        return driver
+    }
+
+    mutating func parseVerify(_ node: Node, context: String) -> HealthCheckDefinition? {
+        var probe: HealthCheckDefinition.Probe?
+        var check = HealthCheckDefinition(probe: .command("true"))
+        for (key, keyNode, value) in mapping(node, allowed: Self.verifyKeys, context: context) {
+            switch key {
+            case "http", "command":
+                guard let text = string(value, "\(context).\(key)") else { continue }
+                if probe != nil {
+                    error(keyNode, "\(context) takes either 'http:' or 'command:', not both")
+                    continue
+                }
+                if key == "http" {
+                    guard text.hasPrefix("http://") || text.hasPrefix("https://"),
+                        text.dropFirst(text.hasPrefix("https://") ? 8 : 7).first.map({ $0 != "/" }) == true
+                    else {
+                        error(value, "\(context).http must be an http:// or https:// URL, found '\(text)'")
+                        continue
+                    }
+                    probe = .http(text)
+                } else {
+                    probe = .command(text)
+                }
+            case "timeout": check.timeout = duration(value, "\(context).timeout") ?? check.timeout
+            case "interval": check.interval = duration(value, "\(context).interval") ?? check.interval
+            case "retries":
+                guard case .scalar(let scalar) = value, let count = Int(scalar.string), (0...100).contains(count) else {
+                    error(value, "\(context).retries must be a whole number from 0 to 100")
+                    continue
+                }
+                check.retries = count
+            default: break
+            }
+        }
+        guard let probe else {
+            if case .mapping = node { error(node, "\(context) needs 'http:' (a URL expecting 2xx) or 'command:'") }
+            return nil
+        }
+        check.probe = probe
+        return check
+    }
+
+    mutating func parseRetention(_ node: Node, context: String) -> Int {
+        for (key, _, value) in mapping(node, allowed: Self.retentionKeys, context: context) where key == "keep" {
+            guard case .scalar(let scalar) = value, let keep = Int(scalar.string), (1...10_000).contains(keep) else {
+                error(value, "\(context).keep must be a whole number from 1 to 10000")
+                continue
+            }
+            return keep
+        }
+        return 10
+    }
+}

@@ -1,0 +1,58 @@
+import Engine
+public import Foundation
+import GantryCore
+import Pipeline
+
+/// Runs deploy and health-check commands with `bash -eo pipefail -c` in their own process group,
+/// passing their output through and stopping the whole group at the timeout.
+public struct CommandRunner: Sendable {
+    /// Receives the command's output as it comes (`true` for stderr).
+    public typealias OutputHandler = @Sendable (Data, Bool) -> Void
+
+    public var workingDirectory: URL
+    public var baseEnvironment: [String: String]
+    public var output: OutputHandler
+
+    public init(
+        workingDirectory: URL, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        output: @escaping OutputHandler
+    ) {
+        self.workingDirectory = workingDirectory
+        self.baseEnvironment = baseEnvironment
+        self.output = output
+    }
+
+    /// How a command ended, in words when it failed.
+    public struct Result: Sendable, Hashable {
+        public var succeeded: Bool
+        public var summary: String
+    }
+
+    /// Runs `command` with `environment` added to the base environment.
+    public func run(_ command: String, environment: [String: String], timeout: Duration) async -> Result {
+        var variables = baseEnvironment
+        variables.merge(environment) { _, new in new }
+        let spec = ProcessSpec(
+            executable: "bash", arguments: ["-eo", "pipefail", "-c", command], environment: variables,
+            workingDirectory: workingDirectory.path)
+        let output = self.output
+        do {
+            let outcome = try await ProcessRunner(killGrace: .seconds(5)).run(
+                spec, timeout: timeout, cancellation: CancellationFlag()
+            ) { stream, bytes in
+                output(Data(bytes), stream == .stderr)
+            }
+            if outcome.succeeded { return Result(succeeded: true, summary: "exit 0") }
+            if outcome.timedOut {
+                return Result(succeeded: false, summary: "timed out after \(timeout.humanShort)")
+            }
+            if let signal = outcome.signal {
+                return Result(
+                    succeeded: false, summary: "killed by \(SignalNames.name(of: signal) ?? "signal \(signal)")")
+            }
+            return Result(succeeded: false, summary: "exit \(outcome.exitCode ?? -1)")
+        } catch {
+            return Result(succeeded: false, summary: "could not start: \(error)")
+        }
+    }
+}

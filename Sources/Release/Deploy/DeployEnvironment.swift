@@ -1,0 +1,25 @@
+public import Foundation
+
+/// What a deploy command or a health-check command is told about the deployment, as `GANTRY_*`
+/// environment variables.
+public struct DeployEnvironment: Sendable, Hashable {
+    public var app: String
+    public var digest: String
+    public var environment: String
+    /// The unpacked artifact; valid while the command runs.
+    public var artifactDirectory: URL
+    /// What the environment ran before (empty for a first deployment).
+    public var previousDigest: String?
+    public var promotionID: String
+    public var tag: String?
+    public var commit: String?
+
+    /// The variables, named as the docs list them.
+    public var variables: [String: String] {
+        [
+            "GANTRY_APP": app, "GANTRY_DIGEST": digest, "GANTRY_ENV": environment,
+            "GANTRY_ARTIFACT_DIR": artifactDirectory.path, "GANTRY_PREVIOUS_DIGEST": previousDigest ?? "",
+            "GANTRY_PROMOTION": promotionID, "GANTRY_TAG": tag ?? "", "GANTRY_COMMIT": commit ?? "",
+        ]
+    }
+}

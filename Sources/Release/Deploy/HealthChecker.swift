@@ -1,0 +1,74 @@
+public import Foundation
+public import Pipeline
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Runs an environment's `verify:` check: an HTTP GET expecting 2xx, or a command expecting exit 0,
+/// retried `retries` times `interval` apart, each attempt bounded by `timeout`.
+public struct HealthChecker: Sendable {
+    public var commands: CommandRunner
+    /// Told about each failed attempt.
+    public var progress: @Sendable (String) -> Void
+
+    public init(commands: CommandRunner, progress: @escaping @Sendable (String) -> Void) {
+        self.commands = commands
+        self.progress = progress
+    }
+
+    /// The outcome of the whole check.
+    public struct Result: Sendable, Hashable {
+        public var passed: Bool
+        public var attempts: Int
+        /// The last attempt's outcome in words.
+        public var detail: String
+    }
+
+    public func check(_ definition: HealthCheckDefinition, environment: DeployEnvironment) async -> Result {
+        var detail = ""
+        let attempts = definition.retries + 1
+        for attempt in 1...attempts {
+            let (passed, outcome) = await probe(definition, environment: environment)
+            detail = outcome
+            if passed { return Result(passed: true, attempts: attempt, detail: outcome) }
+            if attempt < attempts {
+                progress(
+                    "attempt \(attempt)/\(attempts) failed (\(outcome)); next in \(definition.interval.humanShort)")
+                try? await Task.sleep(for: definition.interval)
+            }
+        }
+        return Result(passed: false, attempts: attempts, detail: detail)
+    }
+
+    private func probe(_ definition: HealthCheckDefinition, environment: DeployEnvironment) async -> (Bool, String) {
+        switch definition.probe {
+        case .command(let command):
+            let result = await commands.run(command, environment: environment.variables, timeout: definition.timeout)
+            return (result.succeeded, "command: \(result.summary)")
+        case .http(let address):
+            return await Self.get(address, timeout: definition.timeout)
+        }
+    }
+
+    /// One GET; passes on 2xx. Redirects are not followed: a health endpoint answers itself.
+    static func get(_ address: String, timeout: Duration) async -> (Bool, String) {
+        guard let url = URL(string: address) else { return (false, "\(address) is not a valid URL") }
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData)
+        request.timeoutInterval = max(0.1, timeout.seconds)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = max(0.1, timeout.seconds)
+        configuration.timeoutIntervalForResource = max(0.1, timeout.seconds)
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        do {
+            let (_, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else {
+                return (false, "GET \(address): not an HTTP response")
+            }
+            return ((200..<300).contains(http.statusCode), "GET \(address) → \(http.statusCode)")
+        } catch {
+            return (false, "GET \(address): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Artifacts
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+extension Promoter {
+    /// Records `approver`'s approval of an open promotion. The approver must be a registered user with
+    /// an allowed role, must not be the requester, and must give a valid, unused TOTP code when the
+    /// environment asks for one. When the last needed approval arrives, the gates run again (the digest
+    /// may have been rejected meanwhile) and the promotion deploys in this process.
+    public func approve(promotionID: String, as approver: String, totpCode: String?, at now: Date = Date())
+        async throws -> Outcome
+    {
+        guard let record = try context.state.promotion(id: promotionID) else {
+            throw ReleaseError.input("no promotion '\(promotionID)' (see 'gantry history APP --env ENV')")
+        }
+        guard record.status == .awaitingApproval else {
+            throw ReleaseError.input(
+                "promotion \(promotionID) does not await approval: it is \(record.status.rawValue)")
+        }
+        let environment = try context.environment(record.environment)
+        let rule = environment.approvals ?? ApprovalRule(count: record.approvalsRequired)
+        func refuse(_ message: String) -> ReleaseError {
+            context.audit(
+                "approve.refused", app: record.app, digest: record.digest,
+                ["environment": record.environment, "promotion": record.id, "approver": approver, "reason": message])
+            return ReleaseError.approvalRefused(message)
+        }
+        guard let user = try context.state.user(approver) else {
+            throw refuse("'\(approver)' is not a user (add with 'gantry users add \(approver) --role releaser')")
+        }
+        guard approver != record.requestedBy else {
+            throw refuse("\(approver) requested promotion \(record.id) and cannot approve it too")
+        }
+        guard rule.roles.contains(user.role) else {
+            throw refuse(
+                "\(approver) has role \(user.role); \(record.environment) needs one of: \(rule.roles.joined(separator: ", "))"
+            )
+        }
+        if rule.totp {
+            guard let secretText = user.totpSecret, let secret = Base32.decode(secretText) else {
+                throw refuse(
+                    "\(record.environment) needs a TOTP code and \(approver) is not enrolled ('gantry users totp-enroll \(approver)')"
+                )
+            }
+            guard let code = totpCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+                throw refuse("\(record.environment) needs a TOTP code: pass --totp CODE")
+            }
+            guard let step = TOTP(secret: secret).matchingStep(of: code, at: now) else {
+                throw refuse("the TOTP code is wrong or expired")
+            }
+            guard try context.state.consumeTOTPStep(step, for: approver) else {
+                throw refuse("the TOTP code was already used; wait for the next one")
+            }
+        }
+        do {
+            try context.state.addApproval(
+                ApprovalRecord(
+                    promotionID: record.id, approver: approver, role: user.role, approvedAt: now, totp: rule.totp))
+        } catch let error as StoreError {
+            throw refuse(error.description)
+        }
+        let count = try context.state.approvals(of: record.id).count
+        context.audit(
+            "approve", app: record.app, digest: record.digest,
+            [
+                "environment": record.environment, "promotion": record.id, "approver": approver, "role": user.role,
+                "totp": rule.totp ? "verified" : "not required", "count": "\(count)/\(record.approvalsRequired)",
+            ])
+        context.reporter.line("✓ approved by \(approver) (\(count)/\(record.approvalsRequired))")
+        var checks = [
+            GateCheck(
+                "approvals", count >= record.approvalsRequired ? .passed : .pending,
+                "\(count)/\(record.approvalsRequired)")
+        ]
+        guard count >= record.approvalsRequired else {
+            return Outcome(promotion: record, checks: checks)
+        }
+        // Quorum: check the gates again for this exact digest, then deploy.
+        let gates: GateResult
+        do {
+            gates = try runGates(app: record.app, digest: record.digest, environment: environment, action: "promote")
+        } catch {
+            try close(record, as: .failed, "a gate refused it after approval: \(error)")
+            throw error
+        }
+        checks = gates.checks + checks
+        guard
+            try context.state.transition(
+                record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying", pid: getpid())
+        else {
+            throw ReleaseError.input("promotion \(record.id) was started or cancelled by someone else meanwhile")
+        }
+        var deploying = record
+        deploying.status = .deploying
+        let finished = try await deploy(deploying, artifact: gates.artifact, environment: environment)
+        return Outcome(promotion: finished, checks: checks)
+    }
+}

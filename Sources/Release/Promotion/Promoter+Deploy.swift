@@ -1,0 +1,157 @@
+import Artifacts
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+extension Promoter {
+    /// Deploys an open promotion (status `deploying`), verifies it and closes it: `succeeded` with the
+    /// pointer moved, or — when deployment or verification fails — `rolled_back` after redeploying
+    /// last-known-good, or `failed` when there is none (or the promotion is irreversible).
+    func deploy(
+        _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition
+    ) async throws -> PromotionRecord {
+        let attempt = await deployAndVerify(record, artifact: artifact, environment: environment)
+        if attempt.passed {
+            try context.state.completePromotion(record.id, verified: true, detail: attempt.detail)
+            context.audit(
+                record.kind == .rollback ? "rollback.deployed" : "promote.deployed", app: record.app,
+                digest: record.digest,
+                ["environment": record.environment, "promotion": record.id, "result": "succeeded"])
+            context.reporter.line(
+                "\(record.environment) now runs \(record.app)@\(record.digest) (last-known-good)")
+            return try context.state.promotion(id: record.id) ?? record
+        }
+        context.audit(
+            "\(record.kind == .rollback ? "rollback" : "promote").\(attempt.stage)-failed", app: record.app,
+            digest: record.digest,
+            ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
+        if record.kind == .rollback {
+            try close(record, as: .failed, "the rollback's \(attempt.stage) failed: \(attempt.detail)")
+            throw ReleaseError.deploymentFailed(
+                "rollback \(record.id) failed: \(attempt.stage): \(attempt.detail); \(record.environment) needs attention"
+            )
+        }
+        try await rollBackAutomatically(record, environment: environment, failure: attempt)
+    }
+
+    /// What one deploy-and-verify pass did.
+    struct Attempt {
+        var passed: Bool
+        /// `deploy` or `verify`: where it failed.
+        var stage: String
+        var detail: String
+    }
+
+    func deployAndVerify(
+        _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition,
+        previousDigest: String? = nil
+    ) async -> Attempt {
+        var checkout: ArtifactCheckout?
+        defer { checkout?.remove() }
+        let reporter = context.reporter
+        let commands = CommandRunner(
+            workingDirectory: context.workingDirectory, baseEnvironment: context.processEnvironment,
+            output: reporter.commandOutput)
+        var deployEnvironment = DeployEnvironment(
+            app: record.app, digest: record.digest, environment: record.environment,
+            artifactDirectory: context.stateDirectory, previousDigest: previousDigest ?? record.previousDigest,
+            promotionID: record.id, tag: record.tag, commit: record.commit)
+        if let driver = environment.deploy {
+            do {
+                checkout = try ArtifactCheckout(
+                    store: context.artifacts, artifact: artifact, stateDirectory: context.stateDirectory,
+                    promotionID: record.id)
+            } catch {
+                return Attempt(passed: false, stage: "deploy", detail: "cannot unpack the artifact: \(error)")
+            }
+            deployEnvironment.artifactDirectory = checkout?.directory ?? context.stateDirectory
+            reporter.line(
+                "deploying \(record.app)@\(Self.short(record.digest)) to \(record.environment): \(driver.command)")
+            var variables = deployEnvironment.variables
+            for variable in driver.env { variables[variable.name] = variable.value }
+            let result = await commands.run(driver.command, environment: variables, timeout: driver.timeout)
+            guard result.succeeded else {
+                reporter.line("✗ deploy: \(result.summary)")
+                return Attempt(passed: false, stage: "deploy", detail: "deploy command: \(result.summary)")
+            }
+            reporter.line("✓ deploy: \(result.summary)")
+        } else {
+            reporter.line("✓ deploy: no deploy driver for \(record.environment); the pointer moves only")
+        }
+        guard let check = environment.verify else {
+            return Attempt(passed: true, stage: "verify", detail: "deployed (no health check configured)")
+        }
+        try? context.state.transition(record.id, from: [.deploying, .rollingBack], to: .verifying, detail: "verifying")
+        let checker = HealthChecker(commands: commands) { reporter.line("  verify: \($0)") }
+        let result = await checker.check(check, environment: deployEnvironment)
+        let attempts = "\(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"
+        guard result.passed else {
+            reporter.line("✗ verify: \(result.detail) after \(attempts)")
+            return Attempt(passed: false, stage: "verify", detail: "\(result.detail) after \(attempts)")
+        }
+        reporter.line("✓ verify: \(result.detail) (\(attempts))")
+        return Attempt(passed: true, stage: "verify", detail: "verified: \(result.detail)")
+    }
+
+    /// After a failed deployment: redeploy last-known-good through the driver and verify it, then
+    /// close the promotion `rolled_back`; or close it `failed` when that is impossible. Always throws:
+    /// the promotion failed either way.
+    private func rollBackAutomatically(
+        _ record: PromotionRecord, environment: EnvironmentDefinition, failure: Attempt
+    ) async throws -> Never {
+        let reason = "\(failure.stage) failed: \(failure.detail)"
+        if let why = record.irreversible {
+            try close(record, as: .failed, "\(reason); not rolled back automatically (irreversible: \(why))")
+            throw ReleaseError.deploymentFailed(
+                "promotion \(record.id) failed (\(reason)); it is marked irreversible (\(why)), so it was not rolled back automatically: decide, then run 'gantry rollback \(record.app) --env \(record.environment) --force --reason …'"
+            )
+        }
+        let pointer = try context.state.pointer(app: record.app, environment: record.environment)
+        guard let good = pointer?.lastKnownGood, good != record.digest,
+            try context.state.rejection(app: record.app, digest: good) == nil,
+            let goodDeployment = try context.state.deployments(app: record.app, environment: record.environment)
+                .first(where: { $0.digest == good }),
+            let digest = Digest(parsing: good),
+            let artifact = try? context.artifacts.resolve(.digest(app: record.app, digest))
+        else {
+            try close(record, as: .failed, "\(reason); no last-known-good to roll back to")
+            throw ReleaseError.deploymentFailed(
+                "promotion \(record.id) failed (\(reason)); \(record.environment) has no last-known-good of \(record.app) to roll back to, so it may run a broken deployment"
+            )
+        }
+        context.reporter.line("rolling back \(record.environment) to last-known-good \(record.app)@\(Self.short(good))")
+        try context.state.transition(
+            record.id, from: [.deploying, .verifying], to: .rollingBack, detail: "rolling back: \(reason)")
+        var restored = goodDeployment
+        restored.requestedBy = context.actor
+        let attempt = await deployAndVerify(
+            restored, artifact: artifact, environment: environment, previousDigest: record.digest)
+        guard attempt.passed else {
+            try close(
+                record, as: .failed, "\(reason); rollback to \(Self.short(good)) failed too: \(attempt.detail)")
+            context.audit(
+                "rollback.failed", app: record.app, digest: good,
+                ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
+            throw ReleaseError.deploymentFailed(
+                "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(Self.short(good)) failed too (\(attempt.detail)): \(record.environment) needs attention"
+            )
+        }
+        try context.state.closeRolledBack(
+            record.id, restored: restored, detail: "\(reason); rolled back to \(Self.short(good))")
+        context.audit(
+            "rollback.automatic", app: record.app, digest: good,
+            ["environment": record.environment, "promotion": record.id, "from": record.digest, "reason": reason])
+        throw ReleaseError.deploymentFailed(
+            "promotion \(record.id) failed (\(reason)); rolled back automatically: \(record.environment) runs last-known-good \(record.app)@\(good) again"
+        )
+    }
+
+    func close(_ record: PromotionRecord, as status: PromotionStatus, _ detail: String) throws {
+        try context.state.transition(record.id, from: PromotionStatus.open, to: status, detail: detail)
+    }
+
+    static func short(_ digest: String) -> String {
+        Digest(parsing: digest)?.short ?? String(digest.prefix(19))
+    }
+}

@@ -1,0 +1,103 @@
+import Artifacts
+import Attestation
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+extension Promoter {
+    /// What the gates found out on the way.
+    struct GateResult {
+        var artifact: StoredArtifact
+        var commit: String?
+        var checks: [GateCheck]
+    }
+
+    /// Runs the checks before approvals, in the documented order, printing each. The first failure is
+    /// written to the audit log and thrown; all results are written when every check passes.
+    func runGates(
+        app: String, digest: String, environment: EnvironmentDefinition, action: String,
+        skipRequires: Bool = false
+    ) throws -> GateResult {
+        var checks: [GateCheck] = []
+        func pass(_ name: String, _ detail: String) {
+            let check = GateCheck(name, .passed, detail)
+            context.reporter.line(check.line)
+            checks.append(check)
+        }
+        func fail(_ name: String, _ detail: String) -> ReleaseError {
+            context.reporter.line(GateCheck(name, .failed, detail).line)
+            context.audit(
+                "\(action).refused", app: app, digest: digest,
+                ["environment": environment.name, "check": name, "detail": detail])
+            return ReleaseError.checkFailed(check: name, detail: detail)
+        }
+
+        // 1. The digest exists, and its blobs match their digests.
+        let artifact: StoredArtifact
+        do {
+            guard let parsed = Digest(parsing: digest) else { throw ArtifactError.notFound(digest) }
+            artifact = try context.artifacts.resolve(.digest(app: app, parsed))
+            let integrity = try ArtifactIntegrity(artifacts: context.artifacts, state: context.state).check(artifact)
+            pass(
+                "artifact",
+                "\(app)@\(parsed.short)\(artifact.tags.isEmpty ? "" : " (\(artifact.tags.joined(separator: ", ")))"); \(integrity)"
+            )
+        } catch let error as ArtifactError {
+            throw fail("artifact", "\(error)")
+        }
+
+        // 2–3. Signed provenance and SBOM with a trusted key; the SBOM seal.
+        guard !context.keys.isEmpty else {
+            throw fail("signature", "no trusted public key (pass --key or create .gantry/keys/signing.pub)")
+        }
+        let verifier = Verifier(store: context.artifacts, keys: context.keys)
+        let verified = verifier.verify(artifact, regenerateSBOM: false)
+        for (name, steps) in [("signature", ["provenance signature", "sbom signature"]), ("sbom seal", ["sbom seal"])] {
+            let relevant = verified.filter { steps.contains($0.name) }
+            if let failed = relevant.first(where: { !$0.passed }) { throw fail(name, failed.detail) }
+            guard relevant.count == steps.count else {
+                throw fail(name, "not checked: an earlier verification step failed")
+            }
+            pass(name, relevant.map(\.detail).joined(separator: "; "))
+        }
+        let commit = (try? verifier.provenance(of: artifact))?.commit
+
+        // 4. The digest passed the required environment.
+        if let required = environment.requires, !skipRequires {
+            guard try context.state.hasPassed(app: app, environment: required, digest: digest) else {
+                throw fail(
+                    "requires",
+                    "\(app)@\(artifact.digest.short) has not been deployed and verified in \(required) (promote it there first)"
+                )
+            }
+            pass("requires", "deployed and verified in \(required)")
+        } else if !skipRequires {
+            pass("requires", "no prior environment required")
+        }
+
+        // 5. Not rejected.
+        if let rejection = try context.state.rejection(app: app, digest: digest) {
+            throw fail(
+                "not rejected",
+                "rejected by \(rejection.rejectedBy) at \(Timestamp.iso8601(rejection.rejectedAt)): \(rejection.reason)"
+            )
+        }
+        pass("not rejected", "no rejection recorded")
+
+        // 6. Policy gate (the hook the policy module fills).
+        let decision: PolicyDecision
+        do {
+            decision = try context.policyGate.evaluate(app: app, digest: digest, environment: environment)
+        } catch {
+            throw fail("policy", "the policy gate failed: \(error)")
+        }
+        guard decision.passed else { throw fail("policy", decision.detail) }
+        pass("policy", decision.detail)
+
+        var details = ["environment": environment.name]
+        for check in checks { details["check." + check.name] = check.result.rawValue }
+        context.audit("\(action).checks", app: app, digest: digest, details)
+        return GateResult(artifact: artifact, commit: commit, checks: checks)
+    }
+}

@@ -1,0 +1,94 @@
+import Artifacts
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+extension Promoter {
+    /// Redeploys an earlier digest of `app` in an environment through its driver, after verifying its
+    /// signature and seal again. Without `to`, the target is last-known-good when the environment runs
+    /// something else, otherwise the newest earlier verified deployment. Rejected digests are never
+    /// targets. Rolling back past a promotion marked irreversible needs `force`.
+    public func rollback(
+        app: String, environment environmentName: String, to target: String?, reason: String, force: Bool
+    )
+        async throws -> Outcome
+    {
+        let environment = try context.environment(environmentName)
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ReleaseError.input("--reason is required: say why you roll back")
+        }
+        guard let pointer = try context.state.pointer(app: app, environment: environment.name) else {
+            throw ReleaseError.input("\(app) has never been deployed to \(environment.name): nothing to roll back")
+        }
+        let deployments = try context.state.deployments(app: app, environment: environment.name)
+        let chosen: PromotionRecord
+        if let target {
+            guard Digest(parsing: target) != nil else {
+                throw ReleaseError.input("'\(target)' is not a digest (expected sha256: and 64 hex digits)")
+            }
+            guard target != pointer.digest else {
+                throw ReleaseError.input("\(environment.name) already runs \(app)@\(target)")
+            }
+            guard let found = deployments.first(where: { $0.digest == target }) else {
+                throw ReleaseError.input(
+                    "\(app)@\(target) was never deployed and verified in \(environment.name); rollback only goes back to a digest that ran there (promote it instead)"
+                )
+            }
+            if let rejection = try context.state.rejection(app: app, digest: target) {
+                throw ReleaseError.checkFailed(
+                    check: "not rejected", detail: "\(app)@\(Self.short(target)) was rejected: \(rejection.reason)")
+            }
+            chosen = found
+        } else {
+            var candidates: [PromotionRecord] = []
+            for deployment in deployments where deployment.digest != pointer.digest {
+                if try context.state.rejection(app: app, digest: deployment.digest) == nil {
+                    candidates.append(deployment)
+                }
+            }
+            let preferred = candidates.first { $0.digest == pointer.lastKnownGood } ?? candidates.first
+            guard let preferred else {
+                throw ReleaseError.input(
+                    "\(environment.name) has no earlier verified deployment of \(app) to roll back to")
+            }
+            chosen = preferred
+        }
+        // Promotions that ran after the target's deployment and cannot be undone by redeploying.
+        let newer = deployments.prefix { $0.id != chosen.id }
+        let irreversible = newer.filter { $0.irreversible != nil }
+        if !irreversible.isEmpty {
+            let list = irreversible.map { "\($0.id) (\(Self.short($0.digest))): \($0.irreversible ?? "")" }
+                .joined(separator: "; ")
+            guard force else {
+                throw ReleaseError.checkFailed(
+                    check: "irreversible",
+                    detail:
+                        "rolling back to \(Self.short(chosen.digest)) goes past irreversible promotion(s) \(list); state they changed does not rewind. Re-run with --force if you mean it"
+                )
+            }
+            context.reporter.line(
+                "warning: rolling back past irreversible promotion(s) \(list): state they changed does not rewind")
+        }
+        context.reporter.line(
+            "rolling back \(app) in \(environment.name) from \(Self.short(pointer.digest)) to \(Self.short(chosen.digest)): \(reason)"
+        )
+        let gates = try runGates(
+            app: app, digest: chosen.digest, environment: environment, action: "rollback", skipRequires: true)
+        let record = try context.state.openPromotion(
+            PromotionRecord(
+                id: PromotionRecord.newID(), kind: .rollback, app: app, environment: environment.name,
+                digest: chosen.digest, tag: chosen.tag, commit: chosen.commit, status: .deploying,
+                requestedBy: context.actor, previousDigest: pointer.digest, reason: reason, detail: "deploying",
+                pid: getpid(), host: Self.host),
+            isStale: Self.isStale)
+        context.audit(
+            "rollback.request", app: app, digest: chosen.digest,
+            [
+                "environment": environment.name, "promotion": record.id, "from": pointer.digest, "reason": reason,
+                "forced": irreversible.isEmpty ? "no" : "yes",
+            ])
+        let finished = try await deploy(record, artifact: gates.artifact, environment: environment)
+        return Outcome(promotion: finished, checks: gates.checks)
+    }
+}

@@ -1,0 +1,100 @@
+public import Artifacts
+import Attestation
+public import Foundation
+import GantryCore
+public import Pipeline
+public import Store
+
+/// The promotion state machine: checks a digest against an environment's gates, collects approvals,
+/// deploys through the environment's driver, verifies health, moves the pointer and last-known-good,
+/// and rolls back automatically when verification fails. It never builds anything.
+public struct Promoter: Sendable {
+    public let context: ReleaseContext
+
+    public init(context: ReleaseContext) { self.context = context }
+
+    /// Which digest to promote.
+    public enum Source: Sendable, Hashable {
+        /// An explicit `sha256:…` digest.
+        case digest(String)
+        /// Whatever the named environment runs now.
+        case environment(String)
+    }
+
+    /// The promotion as it stands when the call returns, and the checks made.
+    public struct Outcome: Sendable {
+        public var promotion: PromotionRecord
+        public var checks: [GateCheck]
+    }
+
+    /// Promotes `app` to `environmentName`. Returns with status `awaiting_approval` when approvals are
+    /// needed, `succeeded` when deployed and verified. Throws `ReleaseError.checkFailed` when a gate
+    /// refuses (nothing recorded but the audit row), `deploymentFailed` after a failed deployment (the
+    /// promotion is recorded as `failed` or `rolled_back`), and `PromotionConflict` when another
+    /// promotion of the app to that environment is in progress.
+    public func promote(
+        app: String, to environmentName: String, source: Source, irreversible: String? = nil, reason: String? = nil
+    ) async throws -> Outcome {
+        try ArtifactReference.validate(app: app)
+        let environment = try context.environment(environmentName)
+        let digest: String
+        switch source {
+        case .digest(let text):
+            guard Digest(parsing: text) != nil else {
+                throw ReleaseError.input("'\(text)' is not a digest (expected sha256: and 64 hex digits)")
+            }
+            digest = text
+        case .environment(let from):
+            _ = try context.environment(from)
+            guard let pointer = try context.state.pointer(app: app, environment: from) else {
+                throw ReleaseError.input("\(app) has never been deployed to \(from): nothing to promote from there")
+            }
+            digest = pointer.digest
+        }
+        if let irreversible, irreversible.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ReleaseError.input("--irreversible needs a reason (what cannot be undone)")
+        }
+        context.reporter.line("promoting \(app)@\(digest) to \(environment.name)")
+        let gates = try runGates(app: app, digest: digest, environment: environment, action: "promote")
+        let previous = try context.state.pointer(app: app, environment: environment.name)
+        let required = environment.approvals?.count ?? 0
+        var record = PromotionRecord(
+            id: PromotionRecord.newID(), kind: .promote, app: app, environment: environment.name, digest: digest,
+            tag: gates.artifact.tags.first { $0 != "latest" } ?? gates.artifact.tags.first, commit: gates.commit,
+            status: required > 0 ? .awaitingApproval : .deploying, requestedBy: context.actor,
+            previousDigest: previous?.digest, reason: reason, irreversible: irreversible,
+            approvalsRequired: required,
+            detail: required > 0 ? "waiting for \(required) approval\(required == 1 ? "" : "s")" : "deploying",
+            pid: required > 0 ? nil : getpid(), host: Self.host)
+        var checks = gates.checks
+        record = try context.state.openPromotion(record, isStale: Self.isStale)
+        if let rule = environment.approvals {
+            let check = GateCheck(
+                "approvals", .pending,
+                "needs \(rule.count) from \(rule.roles.joined(separator: "/"))\(rule.totp ? " with TOTP" : "")"
+                    + "; approve with: gantry approve \(record.id) --as NAME\(rule.totp ? " --totp CODE" : "")")
+            context.reporter.line(check.line)
+            checks.append(check)
+            context.audit(
+                "promote.request", app: app, digest: digest,
+                ["environment": environment.name, "promotion": record.id, "status": record.status.rawValue])
+            return Outcome(promotion: record, checks: checks)
+        }
+        let approvals = GateCheck("approvals", .passed, "not required for \(environment.name)")
+        context.reporter.line(approvals.line)
+        checks.append(approvals)
+        context.audit(
+            "promote.request", app: app, digest: digest,
+            ["environment": environment.name, "promotion": record.id, "status": record.status.rawValue])
+        let finished = try await deploy(record, artifact: gates.artifact, environment: environment)
+        return Outcome(promotion: finished, checks: checks)
+    }
+
+    static let host = ProcessInfo.processInfo.hostName
+
+    /// A promotion whose driving process on this host is gone. Awaiting approval has no process.
+    static func isStale(_ record: PromotionRecord) -> Bool {
+        guard record.status != .awaitingApproval, let pid = record.pid, record.host == host else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}

@@ -1,0 +1,78 @@
+public import Artifacts
+public import Attestation
+public import Foundation
+public import Pipeline
+public import Store
+
+/// Where a release operation prints: progress lines, and the output of deploy and health commands.
+public struct ReleaseReporter: Sendable {
+    public var line: @Sendable (String) -> Void
+    public var commandOutput: CommandRunner.OutputHandler
+
+    public init(line: @escaping @Sendable (String) -> Void, commandOutput: @escaping CommandRunner.OutputHandler) {
+        self.line = line
+        self.commandOutput = commandOutput
+    }
+
+    /// Prints nothing (tests, `--json`).
+    public static let silent = ReleaseReporter(line: { _ in }, commandOutput: { _, _ in })
+}
+
+/// Everything a release operation works with.
+public struct ReleaseContext: Sendable {
+    /// The pipeline whose `environments:` apply.
+    public var pipeline: PipelineDefinition
+    public var state: StateStore
+    public var artifacts: ArtifactStore
+    /// Public keys trusted to have signed provenance and SBOMs.
+    public var keys: [VerificationKey]
+    /// Who is acting (recorded as requester, approver or deployer and in the audit log).
+    public var actor: String
+    /// `.gantry/` (artifacts are unpacked for deployment under `deploy/`).
+    public var stateDirectory: URL
+    /// Where deploy and health commands run (the pipeline file's directory).
+    public var workingDirectory: URL
+    public var policyGate: any PolicyGate
+    public var reporter: ReleaseReporter
+    /// The environment deploy commands inherit.
+    public var processEnvironment: [String: String]
+
+    public init(
+        pipeline: PipelineDefinition, state: StateStore, artifacts: ArtifactStore, keys: [VerificationKey],
+        actor: String, stateDirectory: URL, workingDirectory: URL,
+        policyGate: any PolicyGate = UnavailablePolicyGate(), reporter: ReleaseReporter = .silent,
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.pipeline = pipeline
+        self.state = state
+        self.artifacts = artifacts
+        self.keys = keys
+        self.actor = actor
+        self.stateDirectory = stateDirectory
+        self.workingDirectory = workingDirectory
+        self.policyGate = policyGate
+        self.reporter = reporter
+        self.processEnvironment = processEnvironment
+    }
+
+    /// The environment named `name`, or an error listing the defined ones.
+    func environment(_ name: String) throws -> EnvironmentDefinition {
+        guard let environment = pipeline.environment(name) else {
+            let known = pipeline.environments.map(\.name)
+            throw ReleaseError.input(
+                known.isEmpty
+                    ? "\(pipeline.file) defines no environments (add an 'environments:' section)"
+                    : "unknown environment '\(name)' in \(pipeline.file) (defined: \(known.joined(separator: ", ")))")
+        }
+        return environment
+    }
+
+    func audit(_ action: String, app: String, digest: String, _ details: [String: String]) {
+        // The audit row is part of the operation: a failure to write it is reported, not hidden.
+        do {
+            try state.appendAudit(actor: actor, action: action, subject: "\(app)@\(digest)", details: details)
+        } catch {
+            reporter.line("warning: could not write the audit log: \(error)")
+        }
+    }
+}
