@@ -14,6 +14,20 @@ public struct DeployEnvironment: Sendable, Hashable {
     public var tag: String?
     public var commit: String?
 
+    public init(
+        app: String, digest: String, environment: String, artifactDirectory: URL, previousDigest: String?,
+        promotionID: String, tag: String? = nil, commit: String? = nil
+    ) {
+        self.app = app
+        self.digest = digest
+        self.environment = environment
+        self.artifactDirectory = artifactDirectory
+        self.previousDigest = previousDigest
+        self.promotionID = promotionID
+        self.tag = tag
+        self.commit = commit
+    }
+
     /// The variables, named as the docs list them.
     public var variables: [String: String] {
         [

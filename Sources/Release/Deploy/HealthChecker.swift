@@ -54,11 +54,13 @@ public struct HealthChecker: Sendable {
     /// One GET; passes on 2xx. Redirects are not followed: a health endpoint answers itself.
     static func get(_ address: String, timeout: Duration) async -> (Bool, String) {
         guard let url = URL(string: address) else { return (false, "\(address) is not a valid URL") }
+        // The HTTP stack counts timeouts in whole seconds (a fraction would round to "no time at all").
+        let seconds = max(1, timeout.seconds.rounded(.up))
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData)
-        request.timeoutInterval = max(0.1, timeout.seconds)
+        request.timeoutInterval = seconds
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = max(0.1, timeout.seconds)
-        configuration.timeoutIntervalForResource = max(0.1, timeout.seconds)
+        configuration.timeoutIntervalForRequest = seconds
+        configuration.timeoutIntervalForResource = seconds
         let session = URLSession(configuration: configuration)
         defer { session.finishTasksAndInvalidate() }
         do {
@@ -67,6 +69,8 @@ public struct HealthChecker: Sendable {
                 return (false, "GET \(address): not an HTTP response")
             }
             return ((200..<300).contains(http.statusCode), "GET \(address) → \(http.statusCode)")
+        } catch let error as URLError where error.code == .timedOut {
+            return (false, "GET \(address): no answer within \(Int(seconds))s")
         } catch {
             return (false, "GET \(address): \(error.localizedDescription)")
         }

@@ -38,6 +38,9 @@ extension Promoter {
                 "\(approver) has role \(user.role); \(record.environment) needs one of: \(rule.roles.joined(separator: ", "))"
             )
         }
+        if try context.state.approvals(of: record.id).contains(where: { $0.approver == approver }) {
+            throw refuse("\(approver) has already approved \(record.id)")
+        }
         if rule.totp {
             guard let secretText = user.totpSecret, let secret = Base32.decode(secretText) else {
                 throw refuse(

@@ -1,0 +1,128 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+@Suite struct ReleaseCLITests {
+    /// A project with a key, a packed and signed artifact `web`, and environments whose deploy command
+    /// waits until a file appears (so a promotion can be held open).
+    func project() throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        try directory.write("app/VERSION", "1.0.0\n")
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              release:
+                steps:
+                  - uses: gantry/pack
+                    with: { path: app, name: web, tag: v1 }
+            environments:
+              dev:
+                deploy: 'touch deploying; while [ ! -f release-deploy ]; do sleep 0.05; done; echo "deployed $GANTRY_DIGEST"'
+              prod:
+                requires: dev
+                approvals: { count: 1, roles: [releaser], totp: true }
+            """)
+        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
+        let run = try GantryBinary.run(["run"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
+        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
+        return (directory, digest)
+    }
+
+    @Test func twoPromotionsAtOnceFromTwoProcesses() async throws {
+        let (directory, digest) = try project()
+        defer { directory.remove() }
+        let url = directory.url
+        // The first promotion holds the lock while its deploy command waits for `release-deploy`.
+        let first = Task.detached {
+            try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest, "--json"], in: url)
+        }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 600 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        let second = try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: url)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("is in progress (deploying, started by"), "\(second.stderr)")
+        let status = try GantryBinary.run(["status", "web", "--json"], in: url)
+        let rows = try #require(status.stdoutJSON as? [[String: Any]])
+        let pending = try #require(rows.first { $0["environment"] as? String == "dev" }?["pending"] as? [String: Any])
+        #expect(pending["status"] as? String == "deploying")
+        #expect(second.stderr.contains(pending["id"] as? String ?? "?"))
+
+        try directory.write("release-deploy", "")
+        let result = try await first.value
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(result.stdoutJSON as? [String: Any])
+        #expect(object["status"] as? String == "succeeded")
+        #expect(result.stderr.contains("deployed \(digest)"))
+        // The lock is free again: the same digest can be promoted (redeployed) now.
+        let again = try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: url)
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test func approvalsStatusHistoryAndBadInputFromTheCommandLine() throws {
+        let (directory, digest) = try project()
+        defer { directory.remove() }
+        let url = directory.url
+        try directory.write("release-deploy", "")
+        let env = ["GANTRY_ACTOR": "dana"]
+        #expect(try GantryBinary.run(["users", "add", "bob", "--role", "releaser"], in: url).status == 0)
+        let badRole = try GantryBinary.run(["users", "add", "eve", "--role", "releasor"], in: url)
+        #expect(badRole.status == 2)
+        #expect(badRole.stderr.contains("did you mean 'releaser'?"))
+        let enroll = try GantryBinary.run(["users", "totp-enroll", "bob"], in: url)
+        #expect(enroll.stdout.hasPrefix("otpauth://totp/Gantry%3Abob?secret="))
+
+        // Skipping dev is refused (exit 1); unknown environments and digests are input errors (exit 2).
+        let skip = try GantryBinary.run(
+            ["promote", "web", "--to", "prod", "--digest", digest], in: url, environment: env)
+        #expect(skip.status == 1)
+        #expect(skip.stdout.contains("✗ requires:"))
+        let unknownEnvironment = try GantryBinary.run(["promote", "web", "--to", "qa", "--digest", digest], in: url)
+        #expect(unknownEnvironment.status == 2)
+        #expect(unknownEnvironment.stderr.contains("unknown environment 'qa'"))
+        let bothSources = try GantryBinary.run(["promote", "web", "--to", "dev"], in: url)
+        #expect(bothSources.status == 2)
+        let noKey = try GantryBinary.run(
+            ["promote", "web", "--to", "dev", "--digest", digest, "--key", "missing.pub"], in: url)
+        #expect(noKey.status == 2)
+
+        #expect(
+            try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: url, environment: env)
+                .status == 0)
+        let waiting = try GantryBinary.run(
+            ["promote", "web", "--to", "prod", "--from", "dev", "--json"], in: url, environment: env)
+        #expect(waiting.status == 0, "\(waiting.stderr)")
+        let id = try #require((waiting.stdoutJSON as? [String: Any])?["id"] as? String)
+        #expect((waiting.stdoutJSON as? [String: Any])?["status"] as? String == "awaiting_approval")
+        let selfApproval = try GantryBinary.run(["approve", id, "--totp", "123456"], in: url, environment: env)
+        #expect(selfApproval.status == 1)
+        let wrongCode = try GantryBinary.run(["approve", id, "--as", "bob", "--totp", "000000"], in: url)
+        #expect(wrongCode.status == 1)
+        #expect(wrongCode.stderr.contains("approval refused: the TOTP code is wrong or expired"))
+
+        let table = try GantryBinary.run(["status"], in: url)
+        #expect(table.stdout.contains("APP  ENV"))
+        #expect(table.stdout.contains("\(id) "))
+        #expect(table.stdout.contains("(0/1 approvals)"))
+        let history = try GantryBinary.run(["history", "web", "--env", "dev", "--json"], in: url)
+        let records = try #require(history.stdoutJSON as? [[String: Any]])
+        #expect(records.first?["digest"] as? String == digest)
+        #expect(records.first?["requested_by"] as? String == "dana")
+        // Nothing secret in the audit log: the TOTP secret never appears.
+        let secret = try #require(
+            URLComponents(string: enroll.stdout.trimmingCharacters(in: .whitespacesAndNewlines))?
+                .queryItems?.first { $0.name == "secret" }?.value)
+        let audit = try GantryBinary.run(["audit", "show", "--json"], in: url)
+        #expect(!audit.stdout.contains(secret))
+        #expect(audit.stdout.contains("approve.refused"))
+        let cancel = try GantryBinary.run(["cancel", id, "--reason", "not today"], in: url)
+        #expect(cancel.status == 0)
+        #expect(cancel.stdout.contains("cancelled"))
+        #expect(try GantryBinary.run(["audit", "verify"], in: url).status == 0)
+    }
+}

@@ -1,0 +1,119 @@
+import GantryCore
+import Testing
+
+@testable import Pipeline
+
+@Suite struct EnvironmentTests {
+    let jobs = """
+        jobs:
+          build:
+            steps: [{ run: "true" }]
+
+        """
+
+    @Test func everySettingIsRead() throws {
+        let definition = try parse(
+            jobs + """
+                environments:
+                  dev:
+                    deploy: ./deploy.sh
+                    verify: { http: "http://127.0.0.1:8080/healthz" }
+                  staging:
+                    requires: dev
+                    approvals: { count: 2, roles: [releaser, admin] }
+                    deploy:
+                      command: ./deploy.sh staging
+                      env: { REGION: eu-west-1 }
+                      timeout: 2m
+                    verify:
+                      command: ./smoke.sh
+                      timeout: 30s
+                      interval: 5s
+                      retries: 6
+                    retention: { keep: 3 }
+                    policy: { max_cvss: 7.0 }
+                  prod:
+                    requires: staging
+                    approvals: { totp: true }
+                """
+        ).get()
+        #expect(definition.environments.map(\.name) == ["dev", "staging", "prod"])
+        let dev = try #require(definition.environment("dev"))
+        #expect(dev.requires == nil)
+        #expect(dev.approvals == nil)
+        #expect(dev.deploy?.command == "./deploy.sh")
+        #expect(dev.verify?.probe == .http("http://127.0.0.1:8080/healthz"))
+        #expect(dev.retention == 10)
+        let staging = try #require(definition.environment("staging"))
+        #expect(staging.requires == "dev")
+        #expect(staging.approvals == ApprovalRule(count: 2, roles: ["releaser", "admin"], totp: false))
+        #expect(
+            staging.deploy
+                == DeployDriverDefinition(
+                    command: "./deploy.sh staging", env: [EnvVar(name: "REGION", value: "eu-west-1")],
+                    timeout: .seconds(120)))
+        #expect(
+            staging.verify
+                == HealthCheckDefinition(
+                    probe: .command("./smoke.sh"), timeout: .seconds(30), interval: .seconds(5), retries: 6))
+        #expect(staging.retention == 3)
+        #expect(staging.policy == .mapping([("max_cvss", .scalar("7.0"))]))
+        let prod = try #require(definition.environment("prod"))
+        #expect(prod.approvals == ApprovalRule(count: 1, roles: ["releaser", "admin"], totp: true))
+        #expect(prod.location.line == 22)
+        #expect(prod.location.column == 3)
+    }
+
+    @Test func mistakesAreReportedWithTheirPosition() {
+        let result = diagnostics(
+            jobs + """
+                environments:
+                  dev:
+                    deploy: { comand: ./deploy.sh }
+                    verify: { http: "ftp://x", command: "true" }
+                    aprovals: {}
+                  Staging:
+                    requires: prod
+                  qa:
+                    requires: qa
+                    approvals: { count: 0, roles: [releasor] }
+                    verify: { retries: 3 }
+                    retention: { keep: 0 }
+                  prod:
+                    requires: stagin
+                    deploy:
+                      command: ./deploy.sh
+                      env: { TOKEN: "${{ secrets.TOKEN }}" }
+                """)
+        let expected = [
+            "gantry.yml:6:15: error: unknown key 'comand' in environments.dev.deploy (did you mean 'command'?)",
+            "gantry.yml:6:13: error: environments.dev.deploy needs 'command:' (the deploy command to run)",
+            "gantry.yml:7:21: error: environments.dev.verify.http must be an http:// or https:// URL, found 'ftp://x'",
+            "gantry.yml:8:5: error: unknown key 'aprovals' in environments.dev (did you mean 'approvals'?)",
+            "gantry.yml:9:3: error: environment name 'Staging' must start with a lowercase letter or digit and contain only lowercase letters, digits, '-' and '_' (at most 63)",
+            "gantry.yml:10:15: error: environment 'Staging' requires 'prod', which is declared after it: list environments in promotion order",
+            "gantry.yml:12:15: error: environment 'qa' cannot require itself",
+            "gantry.yml:13:25: error: environments.qa.approvals.count must be a whole number from 1 to 20",
+            "gantry.yml:13:36: error: environments.qa.approvals.roles: unknown role 'releasor' (expected viewer, developer, releaser, admin) (did you mean 'releaser'?)",
+            "gantry.yml:14:13: error: environments.qa.verify needs 'http:' (a URL expecting 2xx) or 'command:'",
+            "gantry.yml:15:24: error: environments.qa.retention.keep must be a whole number from 1 to 10000",
+            "gantry.yml:17:15: error: environment 'prod' requires unknown environment 'stagin' (did you mean 'Staging'?)",
+            "gantry.yml:20:21: error: environments.prod.deploy.env.TOKEN: expressions are not evaluated in deploy settings",
+        ]
+        for line in expected {
+            #expect(result.contains(line), "missing: \(line)\ngot:\n\(result.joined(separator: "\n"))")
+        }
+    }
+
+    @Test func emptyOrWrongShapedSectionsAreErrors() {
+        #expect(
+            diagnostics(jobs + "environments: {}\n").contains {
+                $0.contains("'environments:' is empty")
+            })
+        #expect(
+            diagnostics(jobs + "environments: [dev, prod]\n").contains {
+                $0.contains("environments must be a mapping, found a list")
+            })
+        #expect(diagnostics(jobs + "environments:\n  dev:\n    verify: { http: x, command: y }\n").count >= 1)
+    }
+}
