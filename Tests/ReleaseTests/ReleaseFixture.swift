@@ -53,7 +53,9 @@ struct ReleaseFixture {
     }
 
     /// Packs `VERSION` = `version` as `web` and attaches signed provenance and SBOM; returns the digest.
-    func pack(_ version: String, app: String = "web", sign: Bool = true) throws -> String {
+    func pack(
+        _ version: String, app: String = "web", sign: Bool = true, branch: String? = nil, finished: Date = Date()
+    ) throws -> String {
         let source = directory.url.appendingPathComponent("src-\(version)")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try Data((version + "\n").utf8).write(to: source.appendingPathComponent("VERSION"))
@@ -61,8 +63,9 @@ struct ReleaseFixture {
         let packed = try artifacts.pack(source, app: app, tag: version)
         if sign {
             var context = BuildContext(
-                app: app, tag: version, invocationID: "corr-\(version)", startedOn: Date(), finishedOn: Date())
+                app: app, tag: version, invocationID: "corr-\(version)", startedOn: finished, finishedOn: finished)
             context.commit = String(repeating: "c", count: 40)
+            context.branch = branch
             try Attestor(store: artifacts, key: key).attest(packed, directory: source, context: context, timestamp: 0)
         }
         return packed.digest.description

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import GantryCore
 
 /// The SLSA Provenance v1 predicate Gantry writes when it packs an artifact.
 public struct SLSAProvenance: Codable, Sendable, Hashable {
@@ -36,6 +37,18 @@ public struct SLSAProvenance: Codable, Sendable, Hashable {
     public var commit: String? {
         buildDefinition.resolvedDependencies.lazy.compactMap { $0.digest?["gitCommit"] }.first
     }
+
+    /// The branch the build recorded (`refs/heads/<branch>` or `refs/pull/…`), when it recorded one.
+    public var gitReference: String? {
+        for dependency in buildDefinition.resolvedDependencies {
+            guard let uri = dependency.uri, let at = uri.range(of: "@refs/") else { continue }
+            return String(uri[uri.index(after: at.lowerBound)...])
+        }
+        return nil
+    }
+
+    /// When the build finished, as it recorded it.
+    public var finishedOn: Date? { Timestamp.parse(runDetails.metadata.finishedOn) }
 
     public var sealedSBOMDigest: String? {
         runDetails.byproducts.first { $0.mediaType == CycloneDXBOM.mediaType }?.digest?["sha256"]

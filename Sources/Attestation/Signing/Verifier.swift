@@ -104,6 +104,17 @@ public struct Verifier: Sendable {
         return statement.predicate
     }
 
+    /// What the newest attached provenance claims, without checking its signature. For housekeeping
+    /// decisions that need no trust (the branch and time a build reports for retention); never for gates.
+    public func unverifiedProvenance(of artifact: StoredArtifact) -> SLSAProvenance? {
+        guard let referrer = try? store.referrers(of: artifact.digest, artifactType: Attestor.provenanceType).last,
+            let envelope = try? JSONDecoder().decode(DSSEEnvelope.self, from: try store.content(of: referrer)),
+            let payload = Data(base64Encoded: envelope.payload),
+            let statement = try? JSONDecoder().decode(Statement<SLSAProvenance>.self, from: payload)
+        else { return nil }
+        return statement.predicate
+    }
+
     /// The statement in the newest attached envelope of `type` that verifies and names this artifact.
     private func verifiedStatement<P>(of artifact: StoredArtifact, type: String) throws -> Statement<P> {
         let referrers = try store.referrers(of: artifact.digest, artifactType: type)
