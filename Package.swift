@@ -94,6 +94,10 @@ let package = Package(
             name: "ReleaseTests",
             dependencies: ["Release", "Pipeline", "Store", "Artifacts", "Attestation", "GantryTestSupport"],
             swiftSettings: swiftSettings),
+        // Tests against real peers (an OCI registry, skopeo) that they start themselves on loopback.
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Artifacts", "Attestation", "GantryTestSupport"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -126,3 +126,53 @@ import Testing
         #expect(try GantryBinary.run(["audit", "verify"], in: url).status == 0)
     }
 }
+
+@Suite struct RegistryCLITests {
+    @Test func pushInspectAndPullThroughTheCommandLine() throws {
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/requirements.txt", "requests==2.31.0\n")
+        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
+        #expect(
+            try GantryBinary.run(["artifact", "pack", "app", "--name", "web", "--tag", "v1"], in: directory.url).status
+                == 0)
+        // Credentials from the environment are used only when challenged and never printed.
+        let env = ["GANTRY_REGISTRY_USERNAME": "ci", "GANTRY_REGISTRY_PASSWORD": "hunter2-registry"]
+        let push = try GantryBinary.run(
+            ["artifact", "push", "web:v1", "--to", "\(registry.address)/team/web:v1", "--json"], in: directory.url,
+            environment: env)
+        #expect(push.status == 0, "\(push.stderr)")
+        let pushed = try #require(push.stdoutJSON as? [String: Any])
+        #expect(pushed["referrers"] as? Int == 2)
+        #expect(!(push.stdout + push.stderr).contains("hunter2"))
+        let again = try GantryBinary.run(
+            ["artifact", "push", "web:v1", "--to", "\(registry.address)/copy/web"], in: directory.url)
+        #expect(again.stdout.contains("mounted"), "\(again.stdout)")
+        let inspect = try GantryBinary.run(
+            ["artifact", "inspect", "\(registry.address)/team/web:v1", "--json"], in: directory.url)
+        let remote = try #require(inspect.stdoutJSON as? [String: Any])
+        #expect(remote["digest"] as? String == pushed["digest"] as? String)
+        #expect((remote["referrers"] as? [Any])?.count == 2)
+
+        let elsewhere = try TemporaryDirectory()
+        defer { elsewhere.remove() }
+        let pull = try GantryBinary.run(
+            ["artifact", "pull", "\(registry.address)/team/web:v1", "--json"], in: elsewhere.url)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        #expect((pull.stdoutJSON as? [String: Any])?["digest"] as? String == pushed["digest"] as? String)
+        let key = directory.url.appendingPathComponent(".gantry/keys/signing.pub").path
+        let verify = try GantryBinary.run(["artifact", "verify", "web:v1", "--key", key], in: elsewhere.url)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        // Bad references are input errors; an unknown repository is one too.
+        let bad = try GantryBinary.run(["artifact", "pull", "team/web"], in: elsewhere.url)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("is not a registry host"))
+        let missing = try GantryBinary.run(["artifact", "pull", "\(registry.address)/nope/web:v1"], in: elsewhere.url)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("does not exist"))
+        let audit = try GantryBinary.run(["audit", "show"], in: directory.url)
+        #expect(audit.stdout.contains("push"))
+    }
+}

@@ -55,10 +55,11 @@ public final class OCILayout: Sendable {
         return (digest, Int64(data.count))
     }
 
-    /// Moves a finished, fsynced temporary file into the blob store after checking its digest.
-    func adopt(_ temporary: URL, as digest: Digest) throws {
+    /// Moves a finished, fsynced temporary file into the blob store after checking its digest (unless
+    /// the caller hashed it while writing: `alreadyVerified`).
+    func adopt(_ temporary: URL, as digest: Digest, alreadyVerified: Bool = false) throws {
         defer { try? FileManager.default.removeItem(at: temporary) }
-        guard try Digest.sha256(fileAt: temporary) == digest else {
+        guard try alreadyVerified || Digest.sha256(fileAt: temporary) == digest else {
             throw ArtifactError.corrupt("blob written to \(temporary.path) does not match \(digest)")
         }
         if hasBlob(digest) { return }

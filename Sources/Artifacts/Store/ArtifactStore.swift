@@ -70,7 +70,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Adds the manifest to `index.json` for `app` and moves `app:tag` to it.
-    private func record(app: String, tag: String, manifest: Digest, size: Int64) throws {
+    func record(app: String, tag: String, manifest: Digest, size: Int64) throws {
         let refName = "\(app):\(tag)"
         try layout.updateIndex { index in
             for position in index.manifests.indices

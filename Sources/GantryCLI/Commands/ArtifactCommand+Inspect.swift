@@ -9,13 +9,16 @@ extension ArtifactCommand {
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an artifact's manifest, tags and files.")
 
-        @Argument(help: "APP@sha256:…, APP:TAG, APP (= APP:latest) or sha256:….")
+        @Argument(help: "APP@sha256:…, APP:TAG, APP (= APP:latest), sha256:…, or REGISTRY/REPOSITORY[:TAG][@sha256:…].")
         var reference: String
+
+        @OptionGroup var registry: RegistryOptions
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
+            if RegistryReference.looksRemote(reference) { return try await inspectRemote() }
             let store = try ArtifactCommand.store()
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
             let manifest = try store.manifest(of: artifact)
@@ -55,6 +58,37 @@ extension ArtifactCommand {
                 case .directory: print("    \(String(entry.mode, radix: 8))  \(entry.path)/")
                 case .symlink(let target): print("    link  \(entry.path) -> \(target)")
                 }
+            }
+        }
+
+        /// A registry reference: the manifest and referrers, read from the registry (no layer is downloaded).
+        func inspectRemote() async throws {
+            let source = try RegistryReference(parsing: reference)
+            let client = try registry.client(for: source.registry)
+            let remote = try await RegistryTransfer(store: try ArtifactCommand.store(), client: client).inspect(source)
+            if json {
+                Terminal.printOut(
+                    Terminal.json(
+                        [
+                            "reference": source.description, "digest": remote.digest.description,
+                            "artifactType": remote.manifest.artifactType ?? "",
+                            "layers": remote.manifest.layers.map {
+                                ["digest": $0.digest.description, "size": $0.size, "mediaType": $0.mediaType]
+                                    as [String: Any]
+                            },
+                            "referrers": remote.referrers.map {
+                                ["digest": $0.digest.description, "artifactType": $0.artifactType ?? ""]
+                                    as [String: Any]
+                            },
+                            "referrers_api": remote.referrersAPI,
+                        ] as [String: Any]))
+                return
+            }
+            print("\(source.registry)/\(source.repository)@\(remote.digest)")
+            print("  type      \(remote.manifest.artifactType ?? remote.manifest.config.mediaType)")
+            for layer in remote.manifest.layers { print("  layer     \(layer.digest) (\(layer.size) bytes)") }
+            for referrer in remote.referrers {
+                print("  referrer  \(referrer.digest) \(referrer.artifactType ?? "")")
             }
         }
     }

@@ -1,13 +1,13 @@
 import ArgumentParser
 import Artifacts
 
-/// `gantry artifact pack|list|inspect|unpack|verify`: deterministic OCI artifacts in `.gantry/oci/`.
+/// `gantry artifact pack|list|inspect|unpack|verify|push|pull`: deterministic OCI artifacts in `.gantry/oci/`.
 /// Each subcommand lives in `ArtifactCommand+<Name>.swift`.
 struct ArtifactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "artifact",
         abstract: "Pack directories into content-addressed OCI artifacts; list, inspect, unpack and verify them.",
-        subcommands: [Pack.self, List.self, Inspect.self, Unpack.self, Verify.self])
+        subcommands: [Pack.self, List.self, Inspect.self, Unpack.self, Verify.self, Push.self, Pull.self])
 
     static func store() throws -> ArtifactStore { try ArtifactStore(stateDirectory: StateLocation.directory) }
 }

@@ -169,6 +169,17 @@ extension StateStore {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v5-registry-pushes") { db in
+            // Where each artifact was pushed, so a push to another repository of the same registry can
+            // mount its blobs instead of uploading them again.
+            try db.create(table: "registryPushes") { t in
+                t.column("registry", .text).notNull()
+                t.column("repository", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("pushedAt", .datetime).notNull()
+                t.primaryKey(["registry", "repository", "digest"])
+            }
+        }
         return migrator
     }
 }
