@@ -103,6 +103,7 @@ public actor RegistryClient {
             try configuration.breaker.check(registry: registry)
             var request = URLRequest(url: target)
             request.httpMethod = method
+            request.setValue("gantry", forHTTPHeaderField: "User-Agent")
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
             if let authorization = authorization(for: scopes) {
                 request.setValue(authorization, forHTTPHeaderField: "Authorization")
