@@ -53,6 +53,8 @@ let package = Package(
             dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
+        // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.
+        .target(name: "Policy", dependencies: ["GantryCore", "Yams"], swiftSettings: swiftSettings),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(
             name: "Release",
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "GantryCLI",
             dependencies: [
-                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release",
+                "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -89,6 +91,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "GantryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ReleaseTests",

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Policy
+
+extension ScanCommand {
+    struct Secrets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "secrets",
+            abstract: "Find committed secrets in files or in git history.",
+            discussion: """
+                Built-in rules: AWS keys, GitHub and GitLab tokens, Slack tokens and webhooks, Stripe live \
+                keys, Google API keys, PEM private keys, JWTs, npm and PyPI tokens, and a generic \
+                password/secret/token/api_key assignment rule with an entropy threshold. Add rules and \
+                allowlists in .gantry/secrets.yml; silence one line with a 'gantry:allow-secret' comment; \
+                accept existing findings with --baseline. Findings show a redacted value, never the secret.
+                """)
+
+        @Argument(help: "A file or directory (default: the current directory).")
+        var path: String = "."
+
+        @Flag(help: "Scan the lines every commit added, with git (PATH must be in a repository).")
+        var gitHistory = false
+
+        @Option(help: "Findings whose fingerprints are in this file do not fail the scan.")
+        var baseline: String?
+
+        @Option(help: "Write the fingerprints of every finding to this file (to accept them as a baseline).")
+        var writeBaseline: String?
+
+        @Option(help: "Rules and allowlists (default: .gantry/secrets.yml when it exists).")
+        var config: String?
+
+        @OptionGroup var output: ScanOutputOptions
+
+        func run() async throws {
+            var settings = SecretsConfig()
+            let configPath = config ?? StateLocation.directory.appendingPathComponent("secrets.yml").path
+            if config != nil || FileManager.default.fileExists(atPath: configPath) {
+                settings = try Self.input { try SecretsConfig.load(path: configPath) }
+            }
+            let accepted = try baseline.map { path in try Self.input { try SecretBaseline.load(path: path) } }
+            let scanner = try Self.input { try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline()) }
+            let target = URL(fileURLWithPath: path)
+            let report = try Self.input {
+                gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
+            }
+            if let writeBaseline {
+                try Self.input { try SecretBaseline.write(report.findings, to: writeBaseline) }
+            }
+            try output.emit(report)
+        }
+
+        /// Scanner input errors (bad config, missing path, git failure) are usage errors: exit 2.
+        static func input<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch let error as SecretScanError {
+                throw InputError(error.description)
+            }
+        }
+    }
+}

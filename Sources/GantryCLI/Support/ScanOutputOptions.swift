@@ -1,0 +1,65 @@
+import ArgumentParser
+import Engine
+import Foundation
+import GantryCore
+import Policy
+
+/// `--json` and `--sarif FILE`, shared by the scanners; prints a report and sets the exit status
+/// (0 nothing blocking, 1 blocking findings).
+struct ScanOutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Also write a SARIF 2.1.0 report to this file.")
+    var sarif: String?
+
+    func emit(_ report: ScanReport, extra: [String] = []) throws {
+        if let sarif {
+            do {
+                try SARIFReport.data([report], toolVersion: ToolVersions.gantry).write(
+                    to: URL(fileURLWithPath: sarif), options: .atomic)
+            } catch {
+                throw InputError("--sarif \(sarif): cannot be written: \(error.localizedDescription)")
+            }
+        }
+        if json {
+            Terminal.printOut(Terminal.json(Self.jsonObject(report)))
+        } else {
+            for finding in report.findings {
+                let status = finding.suppressed.map { " [suppressed: \($0)]" } ?? ""
+                print(
+                    "\(finding.location): \(finding.severity.rawValue): \(finding.ruleID): \(finding.message)\(status)")
+            }
+            for warning in report.warnings { Terminal.printError("warning: \(warning)") }
+            for line in extra { print(line) }
+            let blocking = report.blocking.count
+            let summary = report.summary.keys.sorted().map { "\($0) \(report.summary[$0] ?? "")" }.joined(
+                separator: ", ")
+            print(
+                "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s"), \(blocking) blocking\(summary.isEmpty ? "" : " (\(summary))")"
+            )
+        }
+        if !report.blocking.isEmpty { throw CommandExit(status: .failure) }
+    }
+
+    static func jsonObject(_ report: ScanReport) -> [String: Any] {
+        [
+            "scanner": report.scanner, "summary": report.summary, "warnings": report.warnings,
+            "blocking": report.blocking.count,
+            "findings": report.findings.map { finding -> [String: Any] in
+                var object: [String: Any] = [
+                    "rule": finding.ruleID, "severity": finding.severity.rawValue, "message": finding.message,
+                    "fingerprint": finding.fingerprint,
+                    "blocking": finding.suppressed == nil && finding.severity >= report.blockingSeverity,
+                ]
+                object["file"] = finding.file
+                object["line"] = finding.line
+                object["column"] = finding.column
+                object["commit"] = finding.commit
+                object["snippet"] = finding.snippet
+                object["suppressed"] = finding.suppressed
+                return object
+            },
+        ]
+    }
+}

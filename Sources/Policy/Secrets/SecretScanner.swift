@@ -1,0 +1,321 @@
+public import Foundation
+import GantryCore
+import Synchronization
+
+/// Finds committed secrets in a directory tree, a file, or git history.
+///
+/// Each file is read in 1 MiB chunks (any size, bounded memory); a keyword automaton runs over every
+/// byte, and only lines where a rule's keyword occurs are matched against that rule's regex. Binary
+/// files (a NUL byte in the first 8 KiB) and allowlisted paths are skipped. Findings carry
+/// `file:line:col`, the rule and a redacted value, never the secret.
+public struct SecretScanner: Sendable {
+    public let rules: [SecretRule]
+    public let allowlist: SecretAllowlist
+    public let baseline: SecretBaseline
+    let matcher: KeywordMatcher
+    /// Keyword index → the rules that use it.
+    let keywordRules: [[Int]]
+    /// Lines longer than this are matched on their first `maxLineLength` bytes only.
+    public var maxLineLength = 1 << 20
+
+    /// The built-in rules plus `config`'s, minus its disabled ones.
+    public init(config: SecretsConfig = SecretsConfig(), baseline: SecretBaseline = SecretBaseline()) throws {
+        var rules = try BuiltinSecretRules.rules().filter { !config.disabledRules.contains($0.id) }
+        for rule in config.rules {
+            rules.removeAll { $0.id == rule.id }
+            rules.append(rule)
+        }
+        var allowlist = try SecretAllowlist.defaults()
+        allowlist.merge(config.allowlist)
+        self.rules = rules
+        self.allowlist = allowlist
+        self.baseline = baseline
+        var keywords: [String] = []
+        var keywordRules: [[Int]] = []
+        for (ruleIndex, rule) in rules.enumerated() {
+            for keyword in rule.keywords {
+                if let existing = keywords.firstIndex(of: keyword) {
+                    keywordRules[existing].append(ruleIndex)
+                } else {
+                    keywords.append(keyword)
+                    keywordRules.append([ruleIndex])
+                }
+            }
+        }
+        matcher = KeywordMatcher(keywords: keywords)
+        self.keywordRules = keywordRules
+    }
+
+    /// Scans a file or every file under a directory.
+    public func scan(_ url: URL) throws -> ScanReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw SecretScanError.input("\(url.path): no such file or directory")
+        }
+        let files: [(URL, String)]
+        if isDirectory.boolValue {
+            files = collectFiles(under: url)
+        } else {
+            files = [(url, url.lastPathComponent)]
+        }
+        let next = Mutex(0)
+        let results = Mutex<(findings: [Finding], warnings: [String], bytes: Int64, scanned: Int)>(([], [], 0, 0))
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var findings: [Finding] = []
+            var warnings: [String] = []
+            var bytes: Int64 = 0
+            var scanned = 0
+            while true {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < files.count else { break }
+                let (file, relative) = files[index]
+                switch scanFile(file, relative: relative) {
+                case .scanned(let found, let size):
+                    findings += found
+                    bytes += size
+                    scanned += 1
+                case .skipped(let why): warnings.append("\(relative): skipped (\(why))")
+                }
+            }
+            results.withLock {
+                $0.findings += findings
+                $0.warnings += warnings
+                $0.bytes += bytes
+                $0.scanned += scanned
+            }
+        }
+        let collected = results.withLock { $0 }
+        return ScanReport(
+            scanner: "secrets", rules: rules.map(\.descriptor),
+            findings: collected.findings.sorted {
+                ($0.file ?? "", $0.line ?? 0, $0.column ?? 0) < ($1.file ?? "", $1.line ?? 0, $1.column ?? 0)
+            },
+            warnings: collected.warnings.sorted(),
+            summary: ["files": "\(collected.scanned)", "bytes": "\(collected.bytes)"])
+    }
+
+    /// Regular files under `root` (not following symlinks), minus allowlisted paths, sorted.
+    func collectFiles(under root: URL) -> [(URL, String)] {
+        var files: [(URL, String)] = []
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey, .isSymbolicLinkKey])
+        else { return [] }
+        let base = root.standardizedFileURL.path
+        for case let url as URL in enumerator {
+            let path = url.standardizedFileURL.path
+            let relative = path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : url.lastPathComponent
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isDirectoryKey, .isSymbolicLinkKey])
+            if values?.isDirectory == true {
+                if allowlist.allowsPath(relative + "/") { enumerator.skipDescendants() }
+                continue
+            }
+            guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
+            if allowlist.allowsPath(relative) { continue }
+            files.append((url, relative))
+        }
+        return files.sorted { $0.1 < $1.1 }
+    }
+
+    enum FileResult {
+        case scanned([Finding], Int64)
+        case skipped(String)
+    }
+
+    /// Scans one file, streaming it.
+    func scanFile(_ url: URL, relative: String) -> FileResult {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .skipped("cannot be read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let chunkSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var lines = LineState(scanner: self, file: relative, commit: nil)
+        var state = KeywordMatcher.start
+        var total: Int64 = 0
+        var first = true
+        while true {
+            let count = read(fd, buffer.baseAddress, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .skipped("read error: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            if first {
+                first = false
+                if let base = chunk.baseAddress, memchr(base, 0, min(count, 8192)) != nil { return .skipped("binary") }
+            }
+            total += Int64(count)
+            state = lines.consume(chunk, state: state)
+        }
+        lines.finish()
+        return .scanned(lines.findings, total)
+    }
+
+    /// Findings for one line of text whose keywords hit `candidates` (rule indices).
+    func evaluate(
+        _ line: String, candidates: Set<Int>, file: String?, lineNumber: Int, commit: String?,
+        pending: inout PendingBody?
+    ) -> [Finding] {
+        if line.contains("gantry:allow-secret") { return [] }
+        var findings: [Finding] = []
+        // Specific rules first; the generic rule only speaks for lines no specific rule explained.
+        let ordered = candidates.sorted {
+            (rules[$0].id == "generic-secret" ? 1 : 0, $0) < (rules[$1].id == "generic-secret" ? 1 : 0, $1)
+        }
+        for ruleIndex in ordered {
+            if rules[ruleIndex].id == "generic-secret", !findings.isEmpty || pending != nil { continue }
+            let rule = rules[ruleIndex]
+            for match in rule.matches(in: line) {
+                if allowlist.allowsSecret(match.secret) { continue }
+                let finding = makeFinding(
+                    rule: rule, secret: match.secret, file: file, line: lineNumber, column: match.column,
+                    commit: commit)
+                if match.needsBody {
+                    pending = PendingBody(finding: finding)
+                } else {
+                    findings.append(finding)
+                }
+            }
+        }
+        return findings
+    }
+
+    func makeFinding(rule: SecretRule, secret: String, file: String?, line: Int, column: Int, commit: String?)
+        -> Finding
+    {
+        let fingerprint = Digest.sha256("\(file ?? ""):\(rule.id):\(secret)").hex
+        return Finding(
+            ruleID: rule.id, severity: rule.severity,
+            message: "\(rule.description) (\(Self.redact(secret, rule: rule.id)))", file: file, line: line,
+            column: column, commit: commit, snippet: Self.redact(secret, rule: rule.id), fingerprint: fingerprint,
+            suppressed: baseline.fingerprints.contains(fingerprint) ? "accepted in the baseline" : nil)
+    }
+
+    /// The first 4 characters, then asterisks, and the length: enough to find it, useless to use.
+    public static func redact(_ secret: String, rule: String) -> String {
+        if rule == "private-key" { return secret }  // the PEM header names the key type; it is not secret
+        let visible = secret.count > 12 ? 4 : min(2, max(0, secret.count - 8))
+        return String(secret.prefix(visible)) + "****" + " (\(secret.count) chars)"
+    }
+
+    /// A PEM header waiting for its body on the next line.
+    struct PendingBody {
+        var finding: Finding
+
+        /// Whether `line` looks like the base64 body of a key.
+        static func isBody(_ line: String) -> Bool {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.utf8.count >= 32
+                && trimmed.unicodeScalars.allSatisfy {
+                    ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+                        || "+/=".unicodeScalars.contains($0)
+                }
+        }
+    }
+}
+
+/// Line bookkeeping while a file streams through the keyword automaton.
+struct LineState {
+    let scanner: SecretScanner
+    let file: String?
+    let commit: String?
+    var findings: [Finding] = []
+    var lineNumber = 1
+    var carry: [UInt8] = []
+    var hitStates: [Int32] = []
+    var pending: SecretScanner.PendingBody?
+
+    init(scanner: SecretScanner, file: String?, commit: String?) {
+        self.scanner = scanner
+        self.file = file
+        self.commit = commit
+    }
+
+    /// Feeds a chunk; returns the automaton state to continue from.
+    mutating func consume(_ chunk: UnsafeRawBufferPointer, state start: Int32) -> Int32 {
+        var state = start
+        var lineStart = 0
+        let count = chunk.count
+        let matcher = scanner.matcher
+        matcher.next.withUnsafeBufferPointer { table in
+            matcher.terminalFlags.withUnsafeBufferPointer { flags in
+                var offset = 0
+                while offset < count {
+                    let byte = chunk[offset]
+                    if byte == 10 {
+                        if !hitStates.isEmpty || pending != nil {
+                            endLine(chunk, from: lineStart, to: offset)
+                        } else {
+                            carry.removeAll(keepingCapacity: true)
+                        }
+                        lineNumber += 1
+                        lineStart = offset + 1
+                        state = KeywordMatcher.start
+                    } else {
+                        state = table[Int(state) &* 256 &+ Int(byte)]
+                        if flags[Int(state)] != 0 { hitStates.append(state) }
+                    }
+                    offset += 1
+                }
+            }
+        }
+        if lineStart < count, carry.count < scanner.maxLineLength {
+            let end = min(count, lineStart + scanner.maxLineLength - carry.count)
+            carry.append(contentsOf: chunk[lineStart..<end])
+        }
+        return state
+    }
+
+    /// The file ended: a last line without a newline still counts.
+    mutating func finish() {
+        if !hitStates.isEmpty || pending != nil {
+            endLine(UnsafeRawBufferPointer(start: nil, count: 0), from: 0, to: 0)
+        }
+    }
+
+    private mutating func endLine(_ chunk: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+        var bytes = carry
+        let room = max(0, scanner.maxLineLength - bytes.count)
+        if end > start { bytes.append(contentsOf: chunk[start..<min(end, start + room)]) }
+        carry.removeAll(keepingCapacity: true)
+        if bytes.last == 13 { bytes.removeLast() }
+        let text = String(decoding: bytes, as: UTF8.self)
+        feed(text)
+    }
+
+    /// Evaluates one complete line (also used for git history, line by line).
+    mutating func feed(_ text: String) {
+        if let waiting = pending {
+            pending = nil
+            if SecretScanner.PendingBody.isBody(text) { findings.append(waiting.finding) }
+        }
+        if !hitStates.isEmpty {
+            var candidates = Set<Int>()
+            for state in hitStates {
+                for keyword in scanner.matcher.matches(at: state) {
+                    candidates.formUnion(scanner.keywordRules[keyword])
+                }
+            }
+            hitStates.removeAll(keepingCapacity: true)
+            findings += scanner.evaluate(
+                text, candidates: candidates, file: file, lineNumber: lineNumber, commit: commit, pending: &pending)
+        }
+    }
+
+    /// For callers that already have whole lines: runs the automaton over `text`, then evaluates it.
+    mutating func feedLine(_ text: String, number: Int) {
+        lineNumber = number
+        var state = KeywordMatcher.start
+        for byte in text.utf8 {
+            state = scanner.matcher.step(state, byte)
+            if scanner.matcher.isMatch(state) { hitStates.append(state) }
+        }
+        feed(text)
+    }
+}
