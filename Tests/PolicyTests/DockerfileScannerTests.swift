@@ -1,0 +1,87 @@
+import Foundation
+import GantryTestSupport
+import Policy
+import Testing
+
+@Suite struct DockerfileScannerTests {
+    func scan(_ text: String) throws -> ScanReport {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("Dockerfile", text)
+        var report = try DockerfileScanner().scan(files: [file.path])
+        report.findings = report.findings.map {
+            var finding = $0
+            finding.file = "Dockerfile"
+            return finding
+        }
+        return report
+    }
+
+    @Test func pinnedMultiStageBuildIsClean() throws {
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        let report = try scan(
+            """
+            # syntax=docker/dockerfile:1
+            ARG GO_IMAGE=golang:1.22@\(digest)
+            FROM ${GO_IMAGE} AS build
+            WORKDIR /src
+            COPY . .
+            RUN go build -o /out/app \\
+                ./cmd/app
+            FROM gcr.io/distroless/static@\(digest)
+            COPY --from=build /out/app /app
+            USER 65532:65532
+            ENTRYPOINT ["/app"]
+            """)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
+        #expect(report.exitStatus == .success)
+    }
+
+    @Test func everyRuleFiresWithItsLine() throws {
+        let report = try scan(
+            """
+            ARG BASE
+            FROM python:3.12 AS deps
+            ENV DB_PASSWORD=s3cr3t-Passw0rd
+            ARG API_TOKEN="tok_9f8e7d6c5b"
+            FROM deps
+            ADD https://example.com/tool.tar.gz /opt/
+            ADD --checksum=sha256:\(String(repeating: "0", count: 64)) https://example.com/ok.tar.gz /opt/
+            FROM ubuntu
+            FROM ${BASE}
+            USER root
+            """)
+        let seen = report.findings.map { "\($0.line ?? 0) \($0.ruleID)" }
+        #expect(
+            seen == [
+                "2 dockerfile-unpinned-base", "3 dockerfile-secret-env", "4 dockerfile-secret-env",
+                "6 dockerfile-add-url", "8 dockerfile-unpinned-base", "8 dockerfile-latest-tag",
+                "9 dockerfile-unresolved-base", "10 dockerfile-root-user",
+            ], "\(seen)")
+        #expect(report.exitStatus == .failure)
+        // A missing USER is a warning only: it does not fail the scan by itself.
+        let digest = "sha256:" + String(repeating: "cd", count: 32)
+        let warning = try scan("FROM alpine@\(digest)\nRUN true\n")
+        #expect(warning.findings.map(\.ruleID) == ["dockerfile-root-user"])
+        #expect(warning.exitStatus == .success)
+    }
+
+    @Test func syntaxErrorsNameTheLine() {
+        for (text, expected) in [
+            ("FROM alpine\nRUNN echo\n", "Dockerfile:2:1: syntax error: unknown instruction 'RUNN'"),
+            (
+                "RUN echo\nFROM alpine\n",
+                "Dockerfile:1:1: syntax error: RUN before the first FROM (only ARG may come first)"
+            ),
+            ("# only a comment\n", "Dockerfile:2:1: syntax error: no FROM instruction"),
+            ("FROM\n", "Dockerfile:1:1: syntax error: FROM needs arguments"),
+        ] {
+            do {
+                _ = try scan(text)
+                Issue.record("expected a syntax error for \(text)")
+            } catch {
+                #expect("\(error)".hasSuffix(expected), "\(error)")
+            }
+        }
+    }
+}
