@@ -54,7 +54,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.
-        .target(name: "Policy", dependencies: ["GantryCore", "Yams"], swiftSettings: swiftSettings),
+        .target(name: "Policy", dependencies: ["GantryCore", "Yams", "CZlib"], swiftSettings: swiftSettings),
+        // zlib, to read deflated zip entries (OSV database exports).
+        .systemLibrary(name: "CZlib"),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(
             name: "Release",

@@ -180,6 +180,21 @@ extension StateStore {
                 t.primaryKey(["registry", "repository", "digest"])
             }
         }
+        migrator.registerMigration("v6-vulndb") { db in
+            // OSV records as imported (JSON), indexed by the packages they name.
+            try db.create(table: "osvRecords") { t in
+                t.primaryKey("id", .text)
+                t.column("ecosystem", .text).notNull()
+                t.column("modified", .text).notNull()
+                t.column("json", .blob).notNull()
+            }
+            try db.create(table: "osvPackages") { t in
+                t.column("ecosystem", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("id", .text).notNull().references("osvRecords", onDelete: .cascade)
+                t.primaryKey(["ecosystem", "name", "id"])
+            }
+        }
         return migrator
     }
 }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Artifacts
+import Attestation
+import Foundation
+import GantryCore
+import Policy
+import Store
+
+extension ScanCommand {
+    struct Vulns: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vulns",
+            abstract: "Match dependencies against the offline OSV database (gantry vulndb import).",
+            discussion: """
+                The target is a directory (its lockfiles), a CycloneDX SBOM (JSON), or an artifact APP@sha256:… \
+                (its content's lockfiles). Versions are compared per ecosystem (PEP 440, SemVer, Go, dpkg); \
+                aliases are merged; CVSS v3 scores are computed from the vectors. Findings at or above \
+                --fail-on-cvss block (exit 1).
+                """)
+
+        @Argument(help: "A directory, SBOM.json, or APP@sha256:….")
+        var target: String
+
+        @Option(help: "Findings with a CVSS score at or above this fail the scan (without a score: high and critical).")
+        var failOnCvss: Double = 7.0
+
+        @Flag(help: "Leave out findings that have no fixed version.")
+        var onlyFixed = false
+
+        @OptionGroup var output: ScanOutputOptions
+
+        func validate() throws {
+            if !(0...10).contains(failOnCvss) { throw ValidationError("--fail-on-cvss must be from 0.0 to 10.0") }
+        }
+
+        func run() async throws {
+            let state = try StateStore(directory: StateLocation.directory)
+            let packages = try Self.packages(of: target)
+            let scanner = VulnerabilityScanner(
+                lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },
+                failOnCVSS: failOnCvss, onlyFixed: onlyFixed)
+            var report = try scanner.scan(packages)
+            if try state.osvStatus().isEmpty {
+                report.warnings.append("the vulnerability database is empty: run 'gantry vulndb import FILE.zip' first")
+            }
+            try output.emit(report)
+        }
+
+        /// The packages a target names.
+        static func packages(of target: String) throws -> [PackageVersion] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    let bom = try SBOMGenerator(appName: "scan", timestamp: 0).bom(for: URL(fileURLWithPath: target))
+                    return bom.components.compactMap { PackageVersion(purl: $0.purl) }
+                }
+                guard let data = FileManager.default.contents(atPath: target) else {
+                    throw InputError("\(target): cannot be read")
+                }
+                do {
+                    return try VulnerabilityScanner.packages(fromCycloneDX: data, file: target)
+                } catch let error as VulnerabilityError {
+                    throw InputError(error.description)
+                }
+            }
+            guard target.contains("@sha256:") || target.hasPrefix("sha256:") else {
+                throw InputError("\(target): no such file or directory, and not an artifact reference (APP@sha256:…)")
+            }
+            let store = try ArtifactStore(stateDirectory: StateLocation.directory)
+            let artifact = try store.resolve(try ArtifactReference(parsing: target))
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "gantry-scan-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try store.unpack(artifact, into: directory)
+            let bom = try SBOMGenerator(appName: artifact.app, timestamp: 0).bom(for: directory)
+            return bom.components.compactMap { PackageVersion(purl: $0.purl) }
+        }
+    }
+}
