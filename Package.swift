@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "Release",
             dependencies: [
-                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine",
+                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine", "Policy",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -31,7 +31,7 @@ import Testing
                       interval: 5s
                       retries: 6
                     retention: { keep: 3 }
-                    policy: { max_cvss: 7.0 }
+                    policy: { max_cvss: 7.0, no_secrets: true }
                   prod:
                     requires: staging
                     approvals: { totp: true }
@@ -57,7 +57,10 @@ import Testing
                 == HealthCheckDefinition(
                     probe: .command("./smoke.sh"), timeout: .seconds(30), interval: .seconds(5), retries: 6))
         #expect(staging.retention == 3)
-        #expect(staging.policy == .mapping([("max_cvss", .scalar("7.0"))]))
+        var policy = EnvironmentPolicy()
+        policy.maxCVSS = 7.0
+        policy.noSecrets = true
+        #expect(staging.policy == policy)
         let prod = try #require(definition.environment("prod"))
         #expect(prod.approvals == ApprovalRule(count: 1, roles: ["releaser", "admin"], totp: true))
         #expect(prod.location.line == 22)

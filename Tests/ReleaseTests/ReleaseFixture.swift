@@ -54,12 +54,19 @@ struct ReleaseFixture {
 
     /// Packs `VERSION` = `version` as `web` and attaches signed provenance and SBOM; returns the digest.
     func pack(
-        _ version: String, app: String = "web", sign: Bool = true, branch: String? = nil, finished: Date = Date()
+        _ version: String, app: String = "web", sign: Bool = true, branch: String? = nil, finished: Date = Date(),
+        files: [String: String] = [:]
     ) throws -> String {
         let source = directory.url.appendingPathComponent("src-\(version)")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try Data((version + "\n").utf8).write(to: source.appendingPathComponent("VERSION"))
         try Data("requests==2.31.0\n".utf8).write(to: source.appendingPathComponent("requirements.txt"))
+        for (path, content) in files {
+            let url = source.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(content.utf8).write(to: url)
+        }
         let packed = try artifacts.pack(source, app: app, tag: version)
         if sign {
             var context = BuildContext(

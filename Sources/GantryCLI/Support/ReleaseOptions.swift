@@ -4,6 +4,7 @@ import Attestation
 import Foundation
 import GantryCore
 import Pipeline
+import Policy
 import Release
 import Store
 
@@ -15,8 +16,22 @@ struct ReleaseOptions: ParsableArguments {
     @Option(help: "A trusted public key (PEM). Repeatable. Default: .gantry/keys/signing.pub.")
     var key: [String] = []
 
+    @Option(help: "Waivers for the policy gate (default: .gantry/waivers.yml when it exists).")
+    var waivers: String?
+
     @Flag(help: "Print JSON on stdout (progress and command output go to stderr).")
     var json = false
+
+    /// The waivers file, when one is given or the default exists.
+    func loadWaivers() throws -> WaiverSet {
+        let path = waivers ?? StateLocation.directory.appendingPathComponent("waivers.yml").path
+        guard waivers != nil || FileManager.default.fileExists(atPath: path) else { return WaiverSet() }
+        do {
+            return try WaiverSet.load(path: path)
+        } catch let error as VulnerabilityError {
+            throw InputError(error.description)
+        }
+    }
 
     /// Loads the pipeline and opens the stores.
     func context(needsKeys: Bool = true) throws -> ReleaseContext {

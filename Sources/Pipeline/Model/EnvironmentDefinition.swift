@@ -15,8 +15,8 @@ public struct EnvironmentDefinition: Sendable, Hashable {
     public var verify: HealthCheckDefinition?
     /// How many most recent digests `gantry gc` keeps for this environment.
     public var retention: Int
-    /// Policy rules for the gate (evaluated by the policy module), kept as written.
-    public var policy: YAMLValue?
+    /// Policy rules for the gate, evaluated for the exact digest being promoted.
+    public var policy: EnvironmentPolicy?
     /// Where it was declared, for diagnostics.
     public var location: SourceLocation
 
@@ -99,4 +99,34 @@ public struct HealthCheckDefinition: Sendable, Hashable {
         self.interval = interval
         self.retries = retries
     }
+}
+
+/// `environments.<env>.policy`: what the policy gate requires of a digest before it may enter.
+public struct EnvironmentPolicy: Sendable, Hashable {
+    /// Provenance and SBOM must be signed by a trusted key.
+    public var requireSignature = false
+    /// A SLSA provenance must be attached and verify.
+    public var requireProvenance = false
+    /// The SBOM seal must hold and the SBOM must match the artifact's content.
+    public var requireSBOMSeal = false
+    /// No vulnerability at or above this CVSS score (without a score: high and critical).
+    public var maxCVSS: Double?
+    /// Only vulnerabilities that have a fixed version count.
+    public var onlyFixed = false
+    /// Only vulnerabilities the environment's current digest does not have count.
+    public var regressionOnly = false
+    /// No committed secret in the artifact's content.
+    public var noSecrets = false
+    /// Every Dockerfile in the artifact pins its base images by digest.
+    public var pinnedBaseImages = false
+    /// Terraform plans in the artifact stay at or under this risk score.
+    public var terraformMaxRisk: Int?
+
+    public init() {}
+
+    /// The keys `policy:` accepts.
+    public static let keys = [
+        "require_signature", "require_provenance", "require_sbom_seal", "max_cvss", "only_fixed", "regression_only",
+        "no_secrets", "pinned_base_images", "terraform_max_risk",
+    ]
 }

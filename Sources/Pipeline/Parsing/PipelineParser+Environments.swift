@@ -38,7 +38,7 @@ extension PipelineParser {
                     case "verify": environment.verify = parseVerify(setting, context: "\(context).verify")
                     case "retention":
                         environment.retention = parseRetention(setting, context: "\(context).retention")
-                    case "policy": environment.policy = Self.generic(setting)
+                    case "policy": environment.policy = parsePolicy(setting, context: "\(context).policy")
                     default: break
                     }
                 }
@@ -186,5 +186,35 @@ extension PipelineParser {
             return keep
         }
         return 10
+    }
+
+    mutating func parsePolicy(_ node: Node, context: String) -> EnvironmentPolicy {
+        var policy = EnvironmentPolicy()
+        for (key, _, value) in mapping(node, allowed: EnvironmentPolicy.keys, context: context) {
+            switch key {
+            case "require_signature": policy.requireSignature = bool(value, "\(context).\(key)") ?? false
+            case "require_provenance": policy.requireProvenance = bool(value, "\(context).\(key)") ?? false
+            case "require_sbom_seal": policy.requireSBOMSeal = bool(value, "\(context).\(key)") ?? false
+            case "only_fixed": policy.onlyFixed = bool(value, "\(context).\(key)") ?? false
+            case "regression_only": policy.regressionOnly = bool(value, "\(context).\(key)") ?? false
+            case "no_secrets": policy.noSecrets = bool(value, "\(context).\(key)") ?? false
+            case "pinned_base_images": policy.pinnedBaseImages = bool(value, "\(context).\(key)") ?? false
+            case "max_cvss":
+                guard case .scalar(let scalar) = value, let score = Double(scalar.string), (0...10).contains(score)
+                else {
+                    error(value, "\(context).max_cvss must be a number from 0.0 to 10.0")
+                    continue
+                }
+                policy.maxCVSS = score
+            case "terraform_max_risk":
+                guard case .scalar(let scalar) = value, let risk = Int(scalar.string), (0...100).contains(risk) else {
+                    error(value, "\(context).terraform_max_risk must be a whole number from 0 to 100")
+                    continue
+                }
+                policy.terraformMaxRisk = risk
+            default: break
+            }
+        }
+        return policy
     }
 }

@@ -40,7 +40,7 @@ public struct ReleaseContext: Sendable {
     public init(
         pipeline: PipelineDefinition, state: StateStore, artifacts: ArtifactStore, keys: [VerificationKey],
         actor: String, stateDirectory: URL, workingDirectory: URL,
-        policyGate: any PolicyGate = UnavailablePolicyGate(), reporter: ReleaseReporter = .silent,
+        policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.pipeline = pipeline
@@ -50,7 +50,10 @@ public struct ReleaseContext: Sendable {
         self.actor = actor
         self.stateDirectory = stateDirectory
         self.workingDirectory = workingDirectory
-        self.policyGate = policyGate
+        self.policyGate =
+            policyGate
+            ?? PolicyRulesGate(
+                evaluator: PolicyEvaluator(artifacts: artifacts, state: state, keys: keys), actor: actor)
         self.reporter = reporter
         self.processEnvironment = processEnvironment
     }

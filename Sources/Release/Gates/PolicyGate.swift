@@ -18,19 +18,3 @@ public protocol PolicyGate: Sendable {
     /// Evaluates `environment.policy` for exactly `digest` of `app`.
     func evaluate(app: String, digest: String, environment: EnvironmentDefinition) throws -> PolicyDecision
 }
-
-/// The gate used until a policy module is installed: passes when the environment declares no
-/// `policy:`, and refuses when it does, since rules that cannot be evaluated must not pass silently.
-public struct UnavailablePolicyGate: PolicyGate {
-    public init() {}
-
-    public func evaluate(app: String, digest: String, environment: EnvironmentDefinition) throws -> PolicyDecision {
-        guard environment.policy != nil else {
-            return PolicyDecision(passed: true, detail: "no policy configured for \(environment.name)")
-        }
-        return PolicyDecision(
-            passed: false,
-            detail:
-                "environments.\(environment.name).policy is set but this build of gantry cannot evaluate policy rules")
-    }
-}

@@ -1,0 +1,245 @@
+public import Artifacts
+import Attestation
+public import Foundation
+import GantryCore
+public import Pipeline
+public import Policy
+public import Store
+
+/// Evaluates an environment's `policy:` rules for one exact digest: signatures and the SBOM seal from
+/// its attestations, and vulnerabilities, secrets, Dockerfiles and Terraform plans from its own
+/// content (unpacked and scanned now, so no report made for another digest can count). Waivers apply
+/// to findings; each one used is reported.
+public struct PolicyEvaluator: Sendable {
+    public var artifacts: ArtifactStore
+    public var state: StateStore
+    public var keys: [VerificationKey]
+    public var waivers: WaiverSet
+
+    public init(artifacts: ArtifactStore, state: StateStore, keys: [VerificationKey], waivers: WaiverSet = WaiverSet())
+    {
+        self.artifacts = artifacts
+        self.state = state
+        self.keys = keys
+        self.waivers = waivers
+    }
+
+    /// One rule's verdict.
+    public struct RuleResult: Sendable, Hashable {
+        public enum Outcome: String, Sendable { case pass, fail, waived }
+        public var rule: String
+        public var outcome: Outcome
+        public var detail: String
+    }
+
+    /// The verdict on every rule, and the waivers used.
+    public struct Evaluation: Sendable {
+        public var results: [RuleResult]
+        public var waiversUsed: [Waiver]
+        public var passed: Bool { !results.contains { $0.outcome == .fail } }
+    }
+
+    public func evaluate(app: String, digest: String, environment: String, policy: EnvironmentPolicy) throws
+        -> Evaluation
+    {
+        guard let parsed = Digest(parsing: digest) else { throw ReleaseError.input("'\(digest)' is not a digest") }
+        let artifact: StoredArtifact
+        do {
+            artifact = try artifacts.resolve(.digest(app: app, parsed))
+        } catch {
+            throw ReleaseError.input("\(app)@\(digest) is not in the artifact store")
+        }
+        var results: [RuleResult] = []
+        var used: [Waiver] = []
+        if policy.requireSignature || policy.requireProvenance || policy.requireSBOMSeal {
+            let checks = Verifier(store: artifacts, keys: keys).verify(artifact, regenerateSBOM: policy.requireSBOMSeal)
+            func verdict(_ rule: String, _ names: [String]) {
+                let relevant = checks.filter { names.contains($0.name) }
+                if let failed = relevant.first(where: { !$0.passed }) {
+                    results.append(RuleResult(rule: rule, outcome: .fail, detail: failed.detail))
+                } else if relevant.count < names.count {
+                    results.append(
+                        RuleResult(
+                            rule: rule, outcome: .fail,
+                            detail: "not verified: \(checks.last?.detail ?? "no attestations")"))
+                } else {
+                    results.append(
+                        RuleResult(rule: rule, outcome: .pass, detail: relevant.map(\.detail).joined(separator: "; ")))
+                }
+            }
+            if policy.requireSignature { verdict("require_signature", ["provenance signature", "sbom signature"]) }
+            if policy.requireProvenance { verdict("require_provenance", ["provenance signature"]) }
+            if policy.requireSBOMSeal { verdict("require_sbom_seal", ["sbom seal", "sbom matches content"]) }
+        }
+        let needsContent =
+            policy.maxCVSS != nil || policy.noSecrets || policy.pinnedBaseImages || policy.terraformMaxRisk != nil
+        guard needsContent else { return Evaluation(results: results, waiversUsed: used) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gantry-policy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try artifacts.unpack(artifact, into: directory)
+
+        func judge(_ rule: String, _ report: ScanReport, passDetail: String) {
+            var report = report
+            let application = waivers.apply(to: &report, app: app, digest: digest)
+            used += application.used
+            let blocking = report.blocking
+            let waived = report.findings.filter { $0.suppressed?.hasPrefix("waived") == true }
+            if !blocking.isEmpty {
+                let list = blocking.prefix(5).map {
+                    "\($0.ruleID) \($0.location == "-" ? "" : "at \($0.location) ")\($0.message)"
+                }
+                results.append(
+                    RuleResult(
+                        rule: rule, outcome: .fail,
+                        detail: "\(blocking.count) blocking: " + list.joined(separator: "; ")
+                            + (blocking.count > 5 ? "; …" : "")))
+            } else if !waived.isEmpty {
+                results.append(
+                    RuleResult(
+                        rule: rule, outcome: .waived,
+                        detail: waived.map { "\($0.ruleID): \($0.suppressed ?? "")" }.joined(separator: "; ")
+                            + (application.expiredNotes.isEmpty
+                                ? "" : "; " + application.expiredNotes.joined(separator: "; "))))
+            } else {
+                results.append(
+                    RuleResult(
+                        rule: rule, outcome: .pass,
+                        detail: passDetail
+                            + (application.expiredNotes.isEmpty
+                                ? "" : "; " + application.expiredNotes.joined(separator: "; "))))
+            }
+        }
+
+        if let maxCVSS = policy.maxCVSS {
+            let packages = try Self.packages(in: directory, app: app)
+            let state = self.state
+            let scanner = VulnerabilityScanner(
+                lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
+                onlyFixed: policy.onlyFixed)
+            var report = try scanner.scan(packages)
+            var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
+            if policy.regressionOnly, let current = try state.pointer(app: app, environment: environment),
+                current.digest != digest, let currentDigest = Digest(parsing: current.digest),
+                let running = try? artifacts.resolve(.digest(app: app, currentDigest))
+            {
+                let baseline = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "gantry-policy-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: baseline) }
+                try artifacts.unpack(running, into: baseline)
+                let existing = Set(
+                    try scanner.scan(try Self.packages(in: baseline, app: app)).findings.map(\.fingerprint))
+                for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
+                    report.findings[index].suppressed = "already in what \(environment) runs (\(currentDigest.short))"
+                }
+                note += " that \(environment)'s current \(currentDigest.short) does not have"
+            }
+            if try state.osvStatus().isEmpty {
+                results.append(
+                    RuleResult(
+                        rule: "max_cvss", outcome: .fail,
+                        detail: "the vulnerability database is empty: run 'gantry vulndb import'"))
+            } else {
+                judge("max_cvss", report, passDetail: note)
+            }
+        }
+        if policy.noSecrets {
+            let report = try SecretScanner().scan(directory)
+            judge("no_secrets", report, passDetail: "\(report.summary["files"] ?? "0") file(s), no secrets")
+        }
+        if policy.pinnedBaseImages {
+            let dockerfiles = Self.files(in: directory) {
+                ["Dockerfile", "Containerfile"].contains($0) || $0.hasSuffix(".Dockerfile")
+                    || $0.hasPrefix("Dockerfile.")
+            }
+            var report = try DockerfileScanner().scan(files: dockerfiles.map(\.path))
+            report.findings.removeAll {
+                !["dockerfile-unpinned-base", "dockerfile-latest-tag", "dockerfile-unresolved-base"].contains($0.ruleID)
+            }
+            judge(
+                "pinned_base_images", report,
+                passDetail: dockerfiles.isEmpty
+                    ? "no Dockerfile in the artifact" : "\(dockerfiles.count) Dockerfile(s), every base image pinned")
+        }
+        if let maxRisk = policy.terraformMaxRisk {
+            let plans = Self.files(in: directory) { $0.hasSuffix(".json") && $0.lowercased().contains("plan") }
+            var worst = 0
+            var reasons: [String] = []
+            for plan in plans {
+                let report = try TerraformPlanScanner().scan(planAt: plan.path)
+                let score = Int(report.summary["risk_score"] ?? "0") ?? 0
+                worst = max(worst, score)
+                reasons += report.findings.prefix(3).map(\.message)
+            }
+            results.append(
+                RuleResult(
+                    rule: "terraform_max_risk", outcome: worst > maxRisk ? .fail : .pass,
+                    detail: plans.isEmpty
+                        ? "no Terraform plan in the artifact"
+                        : "risk \(worst)/100 (limit \(maxRisk))"
+                            + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))))
+        }
+        return Evaluation(results: results, waiversUsed: used)
+    }
+
+    static func packages(in directory: URL, app: String) throws -> [PackageVersion] {
+        try SBOMGenerator(appName: app, timestamp: 0).bom(for: directory).components.compactMap {
+            PackageVersion(purl: $0.purl)
+        }
+    }
+
+    static func files(in directory: URL, where matches: (String) -> Bool) -> [URL] {
+        var found: [URL] = []
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            if matches(url.lastPathComponent) { found.append(url) }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+}
+
+/// The promotion gate backed by `PolicyEvaluator`: passes when the environment has no `policy:`, and
+/// otherwise when no rule fails. Every decision and every waiver used is written to the audit log.
+public struct PolicyRulesGate: PolicyGate {
+    public var evaluator: PolicyEvaluator
+    public var actor: String
+
+    public init(evaluator: PolicyEvaluator, actor: String) {
+        self.evaluator = evaluator
+        self.actor = actor
+    }
+
+    public func evaluate(app: String, digest: String, environment: EnvironmentDefinition) throws -> PolicyDecision {
+        try decide(app: app, digest: digest, environment: environment).decision
+    }
+
+    /// The decision and the per-rule verdicts behind it (audited once).
+    public func decide(app: String, digest: String, environment: EnvironmentDefinition) throws -> (
+        decision: PolicyDecision, evaluation: PolicyEvaluator.Evaluation
+    ) {
+        guard let policy = environment.policy else {
+            return (
+                PolicyDecision(passed: true, detail: "no policy configured for \(environment.name)"),
+                PolicyEvaluator.Evaluation(results: [], waiversUsed: [])
+            )
+        }
+        let evaluation = try evaluator.evaluate(app: app, digest: digest, environment: environment.name, policy: policy)
+        var details = ["environment": environment.name, "result": evaluation.passed ? "pass" : "fail"]
+        for result in evaluation.results { details["rule.\(result.rule)"] = result.outcome.rawValue }
+        try evaluator.state.appendAudit(actor: actor, action: "policy", subject: "\(app)@\(digest)", details: details)
+        for waiver in evaluation.waiversUsed {
+            try evaluator.state.appendAudit(
+                actor: actor, action: "waiver", subject: "\(app)@\(digest)",
+                details: [
+                    "id": waiver.id, "approved_by": waiver.approvedBy, "reason": waiver.reason,
+                    "environment": environment.name,
+                ])
+        }
+        let summary = evaluation.results.map { "\($0.rule) \($0.outcome.rawValue)" }.joined(separator: ", ")
+        if evaluation.passed {
+            return (PolicyDecision(passed: true, detail: summary.isEmpty ? "no rules" : summary), evaluation)
+        }
+        let failures = evaluation.results.filter { $0.outcome == .fail }.map { "\($0.rule): \($0.detail)" }
+        return (PolicyDecision(passed: false, detail: failures.joined(separator: "; ")), evaluation)
+    }
+}
