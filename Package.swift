@@ -50,7 +50,7 @@ let package = Package(
         // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "CGantrySystem"],
+            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.

@@ -11,8 +11,7 @@ struct GantryCommand: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self,
             ArtifactCommand.self, KeysCommand.self, PromoteCommand.self, ApproveCommand.self, StatusCommand.self,
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
-            GCCommand.self,
-            AuditCommand.self,
+            GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,
         ]
     )
 }

@@ -31,8 +31,9 @@ print("%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 
 PY
 }
 
-step "set up: a signing key and two approvers (bob uses TOTP)"
+step "set up: a signing key, two approvers (bob uses TOTP), offline vulnerability data"
 "$gantry" keys generate
+"$gantry" vulndb import osv
 "$gantry" users add alice --role releaser
 "$gantry" users add bob --role releaser
 uri="$("$gantry" users totp-enroll bob)"
@@ -75,6 +76,12 @@ newer="$(digest_of_latest)"
 [ "$(cat "$DEPLOY_ROOT/dev/VERSION")" = 1.0.0 ]
 "$gantry" reject "web@$newer" --reason "breaks checkout"
 fails "promoting a rejected digest" "$gantry" promote web --to dev --digest "$newer"
+
+step "release 1.3.0 pins a vulnerable flask: prod's policy gate refuses it"
+FLASK=2.2.0 RELEASE=1.3.0 "$gantry" run --file gantry.yml >/dev/null
+vulnerable="$(digest_of_latest)"
+fails "a digest with CVSS >= 7.0 against prod's policy" "$gantry" policy check "web@$vulnerable" --env prod
+"$gantry" policy check "web@$good" --env prod
 
 step "what runs where, and what happened"
 "$gantry" status web

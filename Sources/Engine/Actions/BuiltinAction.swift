@@ -54,7 +54,10 @@ public struct ActionRegistry: Sendable {
     }
 
     /// Actions available in every build.
-    public static let defaults: [any BuiltinAction] = [SetOutputsAction(), HashFilesAction(), PackAction()]
+    public static let defaults: [any BuiltinAction] = [
+        SetOutputsAction(), HashFilesAction(), PackAction(), ScanSecretsAction(), ScanVulnsAction(),
+        ScanDockerfileAction(), ScanTerraformAction(),
+    ]
 
     /// Names of the known actions, sorted.
     public var names: [String] { actions.keys.sorted() }

@@ -1,0 +1,149 @@
+import Attestation
+import Foundation
+import GantryCore
+import Policy
+import Store
+
+/// Shared handling of a scan inside a step: log the findings, write SARIF when asked, set outputs,
+/// and fail the step on blocking findings unless `fail: false`.
+enum ScanStep {
+    static func finish(_ report: ScanReport, _ invocation: ActionInvocation, action: String) throws -> [String: String]
+    {
+        for finding in report.findings {
+            invocation.log(
+                "\(finding.location): \(finding.severity.rawValue): \(finding.ruleID): \(finding.message)"
+                    + (finding.suppressed.map { " [suppressed: \($0)]" } ?? ""))
+        }
+        for warning in report.warnings { invocation.log("warning: \(warning)") }
+        if let sarif = invocation.with["sarif"], !sarif.isEmpty {
+            let url = URL(fileURLWithPath: sarif, relativeTo: invocation.workingDirectory)
+            do {
+                try SARIFReport.data([report], toolVersion: ToolVersions.gantry).write(to: url, options: .atomic)
+            } catch {
+                throw ActionError("gantry/\(action): cannot write \(sarif): \(error.localizedDescription)")
+            }
+        }
+        var outputs = ["findings": String(report.findings.count), "blocking": String(report.blocking.count)]
+        for (key, value) in report.summary { outputs[key.replacingOccurrences(of: "_", with: "-")] = value }
+        let fail = (invocation.with["fail"] ?? "true").lowercased() != "false"
+        if fail && !report.blocking.isEmpty {
+            throw ActionError("gantry/\(action): \(report.blocking.count) blocking finding(s)")
+        }
+        return outputs
+    }
+
+    static func input<T>(_ action: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SecretScanError {
+            throw ActionError("gantry/\(action): \(error)")
+        } catch let error as VulnerabilityError {
+            throw ActionError("gantry/\(action): \(error)")
+        }
+    }
+}
+
+/// `uses: gantry/scan-secrets` with `path` (default `.`), `baseline`, `config`, `sarif`, `fail`.
+struct ScanSecretsAction: BuiltinAction {
+    static let name = "scan-secrets"
+    static let inputs = ["path", "baseline", "config", "sarif", "fail"]
+
+    func run(_ invocation: ActionInvocation) async throws -> [String: String] {
+        let root = invocation.workingDirectory
+        let report = try ScanStep.input(Self.name) {
+            let config =
+                try invocation.with["config"].map {
+                    try SecretsConfig.load(path: URL(fileURLWithPath: $0, relativeTo: root).path)
+                } ?? SecretsConfig()
+            let baseline =
+                try invocation.with["baseline"].map {
+                    try SecretBaseline.load(path: URL(fileURLWithPath: $0, relativeTo: root).path)
+                } ?? SecretBaseline()
+            return try SecretScanner(config: config, baseline: baseline).scan(
+                URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: root))
+        }
+        return try ScanStep.finish(report, invocation, action: Self.name)
+    }
+}
+
+/// `uses: gantry/scan-vulns` with `path` (a directory or a CycloneDX SBOM), `fail-on-cvss`, `only-fixed`,
+/// `sarif`, `fail`. Uses the database `gantry vulndb import` filled.
+struct ScanVulnsAction: BuiltinAction {
+    static let name = "scan-vulns"
+    static let inputs = ["path", "fail-on-cvss", "only-fixed", "sarif", "fail"]
+
+    func run(_ invocation: ActionInvocation) async throws -> [String: String] {
+        let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: invocation.workingDirectory)
+        guard let threshold = Double(invocation.with["fail-on-cvss"] ?? "7.0"), (0...10).contains(threshold) else {
+            throw ActionError("gantry/scan-vulns: fail-on-cvss must be a number from 0.0 to 10.0")
+        }
+        let state = try StateStore(directory: invocation.stateDirectory)
+        let packages: [PackageVersion]
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else {
+            throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
+        }
+        if isDirectory.boolValue {
+            packages = try LockfilePackages.of(target)
+        } else {
+            let data = try Data(contentsOf: target)
+            packages = try ScanStep.input(Self.name) {
+                try VulnerabilityScanner.packages(fromCycloneDX: data, file: target.path)
+            }
+        }
+        let scanner = VulnerabilityScanner(
+            lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,
+            onlyFixed: (invocation.with["only-fixed"] ?? "false").lowercased() == "true")
+        var report = try scanner.scan(packages)
+        if try state.osvStatus().isEmpty {
+            report.warnings.append("the vulnerability database is empty (gantry vulndb import)")
+        }
+        return try ScanStep.finish(report, invocation, action: Self.name)
+    }
+}
+
+/// `uses: gantry/scan-dockerfile` with `files` (one per line, default `Dockerfile`), `sarif`, `fail`.
+struct ScanDockerfileAction: BuiltinAction {
+    static let name = "scan-dockerfile"
+    static let inputs = ["files", "sarif", "fail"]
+
+    func run(_ invocation: ActionInvocation) async throws -> [String: String] {
+        let files = (invocation.with["files"] ?? "Dockerfile").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { URL(fileURLWithPath: $0, relativeTo: invocation.workingDirectory).path }
+        let report = try ScanStep.input(Self.name) { try DockerfileScanner().scan(files: files) }
+        return try ScanStep.finish(report, invocation, action: Self.name)
+    }
+}
+
+/// `uses: gantry/scan-terraform` with `plan` (JSON from `terraform show -json`), `markdown`, `sarif`,
+/// `fail`. Outputs `risk-score`.
+struct ScanTerraformAction: BuiltinAction {
+    static let name = "scan-terraform"
+    static let inputs = ["plan", "markdown", "sarif", "fail"]
+
+    func run(_ invocation: ActionInvocation) async throws -> [String: String] {
+        guard let plan = invocation.with["plan"], !plan.isEmpty else {
+            throw ActionError("gantry/scan-terraform needs 'plan:' (the output of terraform show -json)")
+        }
+        let report = try ScanStep.input(Self.name) {
+            try TerraformPlanScanner().scan(
+                planAt: URL(fileURLWithPath: plan, relativeTo: invocation.workingDirectory).path)
+        }
+        if let markdown = invocation.with["markdown"], !markdown.isEmpty {
+            try TerraformPlanScanner.markdown(report).write(
+                to: URL(fileURLWithPath: markdown, relativeTo: invocation.workingDirectory), atomically: true,
+                encoding: .utf8)
+        }
+        return try ScanStep.finish(report, invocation, action: Self.name)
+    }
+}
+
+/// The packages a directory's lockfiles pin, as the SBOM generator reads them.
+enum LockfilePackages {
+    static func of(_ directory: URL) throws -> [PackageVersion] {
+        try SBOMGenerator(appName: "scan", timestamp: 0).bom(for: directory).components.compactMap {
+            PackageVersion(purl: $0.purl)
+        }
+    }
+}

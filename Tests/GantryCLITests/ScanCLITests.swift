@@ -1,0 +1,114 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+@Suite struct ScanCLITests {
+    @Test func scannersExitZeroOneOrTwoAndWriteSARIF() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.url
+        try directory.write("src/clean.py", "print('hello')\n")
+        let clean = try GantryBinary.run(["scan", "secrets", "src"], in: url)
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        let token = "gh" + "p_" + "Qm7xT2kLp9ZcR4vN8wYb3JhG6sDf1AeUo5Ki"
+        try directory.write("src/leak.py", "client = Github(\"\(token)\")\n")
+        let leak = try GantryBinary.run(["scan", "secrets", "src", "--sarif", "out.sarif", "--json"], in: url)
+        #expect(leak.status == 1)
+        #expect(!(leak.stdout + leak.stderr).contains(token))
+        let report = try #require(leak.stdoutJSON as? [String: Any])
+        #expect(report["blocking"] as? Int == 1)
+        #expect(try directory.read("out.sarif").contains("\"version\" : \"2.1.0\""))
+        // Accept it as a baseline; the scan passes; a bad config is exit 2 with file:line:col.
+        #expect(try GantryBinary.run(["scan", "secrets", "src", "--write-baseline", "base.json"], in: url).status == 1)
+        #expect(try GantryBinary.run(["scan", "secrets", "src", "--baseline", "base.json"], in: url).status == 0)
+        try directory.write("bad.yml", "rules:\n  - id: x\n    regex: '('\n    keywords: [x]\n")
+        let badConfig = try GantryBinary.run(["scan", "secrets", "src", "--config", "bad.yml"], in: url)
+        #expect(badConfig.status == 2)
+        #expect(badConfig.stderr.contains("bad.yml:3:12: invalid regex"))
+        #expect(try GantryBinary.run(["scan", "secrets", "missing"], in: url).status == 2)
+
+        try directory.write("Dockerfile", "FROM ubuntu\nRUNN x\n")
+        let syntax = try GantryBinary.run(["scan", "dockerfile", "Dockerfile"], in: url)
+        #expect(syntax.status == 2)
+        #expect(syntax.stderr.contains("Dockerfile:2:1: syntax error: unknown instruction 'RUNN'"))
+        try directory.write("Dockerfile", "FROM ubuntu\n")
+        #expect(try GantryBinary.run(["scan", "dockerfile"], in: url).status == 1)
+
+        try directory.write("plan.json", "{\"format_version\": \"0.1\"}")
+        #expect(try GantryBinary.run(["scan", "terraform", "plan.json"], in: url).status == 2)
+        try directory.write(
+            "plan.json",
+            "{\"format_version\": \"1.2\", \"resource_changes\": [{\"address\": \"aws_sqs_queue.q\", \"type\": \"aws_sqs_queue\", \"change\": {\"actions\": [\"delete\"]}}]}"
+        )
+        let plan = try GantryBinary.run(["scan", "terraform", "plan.json", "--markdown", "summary.md"], in: url)
+        #expect(plan.status == 1)
+        #expect(plan.stdout.contains("risk score 40/100"))
+        #expect(try directory.read("summary.md").contains("will be destroyed"))
+        #expect(try GantryBinary.run(["scan", "terraform", "plan.json", "--max-risk", "50"], in: url).status == 0)
+    }
+
+    @Test func vulnerabilityDatabaseAndScan() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.url
+        try directory.write(
+            "osv/GHSA-test.json",
+            """
+            {"id": "GHSA-test-0001", "modified": "2020-01-01T00:00:00Z", "aliases": ["CVE-2099-0001"],
+             "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.31.0"}]}]}]}
+            """)
+        try directory.write("osv/junk.json", "{")
+        let imported = try GantryBinary.run(["vulndb", "import", "osv"], in: url)
+        #expect(imported.status == 0)
+        #expect(imported.stderr.contains("junk.json: skipped"))
+        let status = try GantryBinary.run(["vulndb", "status"], in: url)
+        #expect(status.stdout.contains("PyPI"))
+        #expect(status.stderr.contains("older than 7 days"))
+        try directory.write("app/requirements.txt", "requests==2.28.1\n")
+        let scan = try GantryBinary.run(["scan", "vulns", "app", "--json"], in: url)
+        #expect(scan.status == 1)
+        let findings = try #require((scan.stdoutJSON as? [String: Any])?["findings"] as? [[String: Any]])
+        #expect(findings.first?["rule"] as? String == "CVE-2099-0001")
+        #expect((findings.first?["message"] as? String)?.contains("fixed in 2.31.0") == true)
+        #expect(try GantryBinary.run(["scan", "vulns", "app", "--fail-on-cvss", "9.9"], in: url).status == 0)
+        try directory.write("sbom.json", "{\"not\": \"cyclonedx\"}")
+        #expect(try GantryBinary.run(["scan", "vulns", "sbom.json"], in: url).status == 2)
+        try directory.write("broken.zip", "PK not really")
+        #expect(try GantryBinary.run(["vulndb", "import", "broken.zip"], in: url).status == 2)
+    }
+
+    @Test func scanActionsInAPipeline() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = "gl" + "pat-" + "Abcdefghij0123456789"
+        try directory.write("app/config.env", "GITLAB=\(token)\n")
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              secrets:
+                steps:
+                  - id: scan
+                    uses: gantry/scan-secrets
+                    with: { path: app, sarif: secrets.sarif }
+              report-only:
+                steps:
+                  - id: scan
+                    uses: gantry/scan-secrets
+                    with: { path: app, fail: "false" }
+                  - run: test "${{ steps.scan.outputs.blocking }}" = 1
+            """)
+        let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+        #expect(run.status == 1)
+        let jobs = try #require((run.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])
+        let statuses = Dictionary(
+            uniqueKeysWithValues: jobs.map { ($0["name"] as? String ?? "", $0["status"] as? String ?? "") })
+        #expect(statuses == ["secrets": "failure", "report-only": "success"], "\(run.stderr)")
+        #expect(try directory.read("secrets.sarif").contains("gitlab-pat"))
+        let logs = try GantryBinary.run(["logs", "latest", "--job", "secrets"], in: directory.url)
+        #expect(logs.stdout.contains("gitlab-pat"))
+        #expect(!logs.stdout.contains(token))
+    }
+}
