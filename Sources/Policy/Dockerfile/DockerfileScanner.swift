@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GantryCore
 
 /// Rules for Dockerfiles and Containerfiles: base images pinned by digest and not `latest` (stage

@@ -60,7 +60,56 @@ public struct KeywordMatcher: Sendable {
             for byte in 65...90 { next[state * 256 + byte] = next[state * 256 + byte + 32] }
         }
         terminalFlags = outputs.map { $0.isEmpty ? 0 : 1 }
+        // The compact form the scanner's hot loop walks: bytes mapped to classes (each byte a keyword
+        // uses, case-folded, gets its own; every other byte shares one), and transitions stored
+        // premultiplied by the class count. A few KiB instead of 1 KiB per state: it stays in L1
+        // cache, which is what bounds a byte-at-a-time automaton.
+        var classes = [UInt8](repeating: 0, count: 256)
+        var classCount = 1
+        for keyword in keywords {
+            for byte in keyword.utf8.map(Self.fold) where classes[Int(byte)] == 0 {
+                classes[Int(byte)] = UInt8(classCount)
+                classCount += 1
+            }
+        }
+        for byte in 65...90 { classes[byte] = classes[byte + 32] }
+        newlineClass = UInt8(classCount)
+        classes[10] = newlineClass
+        classCount += 1
+        self.classes = classes
+        self.classCount = classCount
+        var representative = [Int](repeating: 0, count: classCount)
+        for byte in (0..<256).reversed() { representative[Int(classes[byte])] = byte }
+        representative[0] = 0
+        for byte in 0..<256 where classes[byte] == 0 {
+            representative[0] = byte
+            break
+        }
+        compact = [Int32](repeating: 0, count: count * classCount)
+        compactTerminal = [UInt8](repeating: 0, count: count * classCount)
+        for state in 0..<count {
+            for cls in 0..<classCount {
+                let target = Int(next[state * 256 + representative[cls]])
+                compact[state * classCount + cls] = Int32(target * classCount)
+            }
+            if terminalFlags[state] != 0 {
+                for cls in 0..<classCount { compactTerminal[state * classCount + cls] = 1 }
+            }
+        }
     }
+
+    /// Byte → class for the compact table.
+    var classes: [UInt8] = []
+    var classCount = 1
+    /// The class of `\n`, which the scanner handles itself.
+    public private(set) var newlineClass: UInt8 = 0
+    /// `compact[premultipliedState + class]` = next premultiplied state.
+    var compact: [Int32] = []
+    /// Non-zero at premultiplied states where a keyword ends (indexed like `compact`).
+    var compactTerminal: [UInt8] = []
+
+    /// The state index of a premultiplied state.
+    @inline(__always) func stateIndex(premultiplied: Int32) -> Int32 { premultiplied / Int32(classCount) }
 
     /// ASCII lowercase.
     @inline(__always) static func fold(_ byte: UInt8) -> UInt8 {

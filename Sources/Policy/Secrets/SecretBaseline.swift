@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Accepted findings, by fingerprint: `{"fingerprints": ["…", …]}`. Findings in the baseline are
 /// reported as suppressed and do not fail the scan; new ones do.

@@ -243,25 +243,29 @@ struct LineState {
         var lineStart = 0
         let count = chunk.count
         let matcher = scanner.matcher
-        matcher.next.withUnsafeBufferPointer { table in
-            matcher.terminalFlags.withUnsafeBufferPointer { flags in
-                var offset = 0
-                while offset < count {
-                    let byte = chunk[offset]
-                    if byte == 10 {
-                        if !hitStates.isEmpty || pending != nil {
-                            endLine(chunk, from: lineStart, to: offset)
+        let newline = matcher.newlineClass
+        // `state` is premultiplied here (compact table); hit states are stored as plain indices.
+        matcher.compact.withUnsafeBufferPointer { table in
+            matcher.compactTerminal.withUnsafeBufferPointer { flags in
+                matcher.classes.withUnsafeBufferPointer { classes in
+                    var offset = 0
+                    while offset < count {
+                        let cls = classes[Int(chunk[offset])]
+                        if cls == newline {
+                            if !hitStates.isEmpty || pending != nil {
+                                endLine(chunk, from: lineStart, to: offset)
+                            } else if !carry.isEmpty {
+                                carry.removeAll(keepingCapacity: true)
+                            }
+                            lineNumber += 1
+                            lineStart = offset + 1
+                            state = KeywordMatcher.start
                         } else {
-                            carry.removeAll(keepingCapacity: true)
+                            state = table[Int(state) &+ Int(cls)]
+                            if flags[Int(state)] != 0 { hitStates.append(matcher.stateIndex(premultiplied: state)) }
                         }
-                        lineNumber += 1
-                        lineStart = offset + 1
-                        state = KeywordMatcher.start
-                    } else {
-                        state = table[Int(state) &* 256 &+ Int(byte)]
-                        if flags[Int(state)] != 0 { hitStates.append(state) }
+                        offset += 1
                     }
-                    offset += 1
                 }
             }
         }

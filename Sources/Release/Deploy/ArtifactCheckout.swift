@@ -1,5 +1,5 @@
 import Artifacts
-public import Foundation
+import Foundation
 import GantryCore
 
 /// Unpacks the artifact a deployment needs into `<state>/deploy/<promotion>/` and removes it after.

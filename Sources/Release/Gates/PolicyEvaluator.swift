@@ -1,6 +1,6 @@
 public import Artifacts
 import Attestation
-public import Foundation
+import Foundation
 import GantryCore
 public import Pipeline
 public import Policy

@@ -82,7 +82,9 @@ extension Promoter {
         guard let check = environment.verify else {
             return Attempt(passed: true, stage: "verify", detail: "deployed (no health check configured)")
         }
-        try? context.state.transition(record.id, from: [.deploying, .rollingBack], to: .verifying, detail: "verifying")
+        // Only a promotion that is deploying moves to verifying; during an automatic rollback it stays
+        // rolling_back (the record here is then the last-known-good deployment, already closed).
+        _ = try? context.state.transition(record.id, from: [.deploying], to: .verifying, detail: "verifying")
         let checker = HealthChecker(commands: commands) { reporter.line("  verify: \($0)") }
         let result = await checker.check(check, environment: deployEnvironment)
         let attempts = "\(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"

@@ -1,8 +1,8 @@
-public import Artifacts
+import Artifacts
 import Attestation
-public import Foundation
+import Foundation
 import GantryCore
-public import Pipeline
+import Pipeline
 public import Store
 
 /// The promotion state machine: checks a digest against an environment's gates, collects approvals,
