@@ -194,6 +194,7 @@ extension StateStore {
                 t.column("id", .text).notNull().references("osvRecords", onDelete: .cascade)
                 t.primaryKey(["ecosystem", "name", "id"])
             }
+            try db.create(index: "osvPackagesByID", on: "osvPackages", columns: ["id"])
         }
         return migrator
     }
