@@ -95,7 +95,7 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PolicyTests", dependencies: ["Policy", "GantryTestSupport"],
+            name: "PolicyTests", dependencies: ["Policy", "GantryTestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ReleaseTests",

@@ -38,7 +38,7 @@ start=$(now)
 "$gantry" vulndb import osv >/dev/null
 import_time=$(python3 -c "print($(now) - $start)")
 /usr/bin/time -f "%e %M" -o time.txt "$gantry" scan vulns sbom.json --json >scan.json || true
-read -r scan_time rss_kb < time.txt
+read -r scan_time rss_kb < <(tail -n 1 time.txt)
 findings=$(python3 -c 'import json; print(len(json.load(open("scan.json"))["findings"]))')
 echo "import of $records records: ${import_time:0:6}s"
 echo "scan of $components components: ${scan_time}s, peak RSS $((rss_kb / 1024)) MiB, $findings findings (targets: < 2 s, < 300 MB)"

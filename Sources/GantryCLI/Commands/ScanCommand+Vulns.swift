@@ -27,6 +27,15 @@ extension ScanCommand {
         @Flag(help: "Leave out findings that have no fixed version.")
         var onlyFixed = false
 
+        @Option(
+            help:
+                "Block only on findings new relative to this baseline (a directory, SBOM or APP@DIGEST, e.g. what prod runs)."
+        )
+        var compareTo: String?
+
+        @Option(help: "An OpenVEX document: not_affected statements suppress their findings.")
+        var vex: String?
+
         @OptionGroup var output: ScanOutputOptions
 
         func validate() throws {
@@ -40,10 +49,24 @@ extension ScanCommand {
                 lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },
                 failOnCVSS: failOnCvss, onlyFixed: onlyFixed)
             var report = try scanner.scan(packages)
+            var extra: [String] = []
+            if let compareTo {
+                let baseline = try scanner.scan(try Self.packages(of: compareTo))
+                let (added, removed) = VulnerabilityScanner.compare(&report, to: baseline)
+                extra += added.map { "+ added:   \($0.ruleID) \($0.message)" }
+                extra += removed.map { "- removed: \($0.ruleID) \($0.message)" }
+            }
+            if let vex {
+                do {
+                    try OpenVEX.load(path: vex).apply(to: &report)
+                } catch let error as VulnerabilityError {
+                    throw InputError(error.description)
+                }
+            }
             if try state.osvStatus().isEmpty {
                 report.warnings.append("the vulnerability database is empty: run 'gantry vulndb import FILE.zip' first")
             }
-            try output.emit(report)
+            try output.emit(report, extra: extra)
         }
 
         /// The packages a target names.
