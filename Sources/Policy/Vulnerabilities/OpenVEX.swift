@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// OpenVEX documents (v0.2.0): statements that a product is `not_affected` by a vulnerability are
 /// honoured — the matching findings are reported as suppressed with the statement's justification.
