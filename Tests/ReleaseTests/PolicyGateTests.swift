@@ -1,4 +1,7 @@
+import Artifacts
+import Attestation
 import Foundation
+import GantryCore
 import Pipeline
 import Policy
 import Release
@@ -46,7 +49,8 @@ import Testing
     {
         let gate = PolicyRulesGate(
             evaluator: PolicyEvaluator(
-                artifacts: fixture.artifacts, state: fixture.state, keys: [fixture.key.publicKey], waivers: waivers),
+                artifacts: fixture.artifacts, state: fixture.state, keys: [fixture.key.publicKey], waivers: waivers,
+                signingKey: fixture.key),
             actor: "dana")
         let environment = try #require(fixture.pipeline.environment("prod"))
         let (decision, evaluation) = try gate.decide(app: "web", digest: digest, environment: environment)
@@ -65,6 +69,19 @@ import Testing
                 "pinned_base_images": "pass",
             ])
         #expect(try fixture.state.auditEntries().last?.action == "policy")
+        // The decision is attached to the digest it was made for, signed.
+        let artifact = try fixture.artifacts.resolve(.digest(app: "web", try #require(Digest(parsing: digest))))
+        let reports = try fixture.artifacts.referrers(
+            of: artifact.digest, artifactType: PolicyEvaluator.Report.artifactType)
+        #expect(reports.count == 1)
+        let envelope = try JSONDecoder().decode(
+            DSSEEnvelope.self, from: try fixture.artifacts.content(of: try #require(reports.first)))
+        let statement = try JSONDecoder().decode(
+            Statement<PolicyEvaluator.Report>.self, from: try envelope.verifiedPayload(keys: [fixture.key.publicKey]))
+        #expect(statement.subject.first?.digest["sha256"] == artifact.digest.hex)
+        #expect(statement.predicate.environment == "prod")
+        #expect(statement.predicate.passed)
+        #expect(statement.predicate.rules.count == 5)
     }
 
     @Test func vulnerabilitiesSecretsAndUnpinnedImagesFailAndWaiversApplyUntilTheyExpire() async throws {

@@ -74,6 +74,36 @@ public struct Attestor: Sendable {
         )
     }
 
+    /// Signs an in-toto statement about `artifact` with `predicate` and attaches it as a referrer of
+    /// `artifactType`. Returns the referrer's digest.
+    @discardableResult
+    public func attach<P: Codable & Sendable & Hashable>(
+        _ predicate: P, predicateType: String, artifactType: String, to artifact: StoredArtifact
+    ) throws -> Digest {
+        let statement = Statement(
+            subject: [StatementSubject(name: artifact.app, digest: ["sha256": artifact.digest.hex])],
+            predicateType: predicateType, predicate: predicate)
+        let envelope = try DSSEEnvelope.sign(
+            try statement.canonicalData(), type: DSSEEnvelope.inTotoPayloadType, with: key)
+        return try store.attach(
+            try CanonicalJSON.encode(envelope), mediaType: DSSEEnvelope.mediaType, artifactType: artifactType,
+            to: artifact)
+    }
+
+    /// Attaches an unsigned in-toto statement (when no signing key is configured).
+    @discardableResult
+    public static func attachUnsigned<P: Codable & Sendable & Hashable>(
+        _ predicate: P, predicateType: String, artifactType: String, to artifact: StoredArtifact,
+        in store: ArtifactStore
+    ) throws -> Digest {
+        let statement = Statement(
+            subject: [StatementSubject(name: artifact.app, digest: ["sha256": artifact.digest.hex])],
+            predicateType: predicateType, predicate: predicate)
+        return try store.attach(
+            try statement.canonicalData(), mediaType: "application/vnd.in-toto+json", artifactType: artifactType,
+            to: artifact)
+    }
+
     private func externalParameters(_ context: BuildContext) -> [String: String] {
         var parameters = ["app": context.app, "tag": context.tag]
         if let file = context.pipelineFile { parameters["pipeline"] = file }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Attestation
 import Foundation
 import GantryCore
 import Pipeline

@@ -1,5 +1,5 @@
 public import Artifacts
-import Attestation
+public import Attestation
 import Foundation
 import GantryCore
 public import Pipeline
@@ -15,13 +15,57 @@ public struct PolicyEvaluator: Sendable {
     public var state: StateStore
     public var keys: [VerificationKey]
     public var waivers: WaiverSet
+    /// Signs the policy report attached to the digest; without it the report is attached unsigned.
+    public var signingKey: SigningKey?
 
-    public init(artifacts: ArtifactStore, state: StateStore, keys: [VerificationKey], waivers: WaiverSet = WaiverSet())
-    {
+    public init(
+        artifacts: ArtifactStore, state: StateStore, keys: [VerificationKey], waivers: WaiverSet = WaiverSet(),
+        signingKey: SigningKey? = nil
+    ) {
         self.artifacts = artifacts
         self.state = state
         self.keys = keys
         self.waivers = waivers
+        self.signingKey = signingKey
+    }
+
+    /// The predicate of the policy report attached to a digest after each decision.
+    public struct Report: Codable, Sendable, Hashable {
+        public static let predicateType = "https://gantry.dev/attestations/policy-decision/v1"
+        public static let artifactType = "application/vnd.gantry.policy-decision.v1+json"
+        public struct Rule: Codable, Sendable, Hashable {
+            public var rule: String
+            public var outcome: String
+            public var detail: String
+        }
+        public var environment: String
+        public var passed: Bool
+        public var decidedAt: String
+        public var rules: [Rule]
+        public var waivers: [String]
+    }
+
+    /// Attaches the evaluation to the digest it was made for (signed when a key is configured).
+    @discardableResult
+    public func record(_ evaluation: Evaluation, app: String, digest: String, environment: String) throws -> Digest? {
+        guard let parsed = Digest(parsing: digest), let artifact = try? artifacts.resolve(.digest(app: app, parsed))
+        else {
+            return nil
+        }
+        let report = Report(
+            environment: environment, passed: evaluation.passed, decidedAt: Timestamp.iso8601(Date()),
+            rules: evaluation.results.map {
+                Report.Rule(rule: $0.rule, outcome: $0.outcome.rawValue, detail: $0.detail)
+            },
+            waivers: evaluation.waiversUsed.map {
+                "\($0.id) by \($0.approvedBy) until \(Timestamp.iso8601($0.expires))"
+            })
+        if let signingKey {
+            return try Attestor(store: artifacts, key: signingKey).attach(
+                report, predicateType: Report.predicateType, artifactType: Report.artifactType, to: artifact)
+        }
+        return try Attestor.attachUnsigned(
+            report, predicateType: Report.predicateType, artifactType: Report.artifactType, to: artifact, in: artifacts)
     }
 
     /// One rule's verdict.
@@ -224,7 +268,9 @@ public struct PolicyRulesGate: PolicyGate {
             )
         }
         let evaluation = try evaluator.evaluate(app: app, digest: digest, environment: environment.name, policy: policy)
+        let report = try evaluator.record(evaluation, app: app, digest: digest, environment: environment.name)
         var details = ["environment": environment.name, "result": evaluation.passed ? "pass" : "fail"]
+        if let report { details["report"] = report.description }
         for result in evaluation.results { details["rule.\(result.rule)"] = result.outcome.rawValue }
         try evaluator.state.appendAudit(actor: actor, action: "policy", subject: "\(app)@\(digest)", details: details)
         for waiver in evaluation.waiversUsed {
