@@ -51,7 +51,7 @@ public struct HealthChecker: Sendable {
         }
     }
 
-    /// One GET; passes on 2xx. Redirects are not followed: a health endpoint answers itself.
+    /// One GET; passes when the final answer (after any redirects) is 2xx.
     static func get(_ address: String, timeout: Duration) async -> (Bool, String) {
         guard let url = URL(string: address) else { return (false, "\(address) is not a valid URL") }
         // The HTTP stack counts timeouts in whole seconds (a fraction would round to "no time at all").
