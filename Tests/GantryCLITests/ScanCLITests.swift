@@ -73,6 +73,22 @@ import Testing
         #expect(findings.first?["rule"] as? String == "CVE-2099-0001")
         #expect((findings.first?["message"] as? String)?.contains("fixed in 2.31.0") == true)
         #expect(try GantryBinary.run(["scan", "vulns", "app", "--fail-on-cvss", "9.9"], in: url).status == 0)
+        // A waiver accepts the finding until it expires; its use is audited; a bad waiver file is exit 2.
+        try directory.write(
+            "waivers.yml",
+            "waivers:\n  - id: CVE-2099-0001\n    reason: not reachable\n    approved_by: alice\n    expires: 2999-01-01\n"
+        )
+        let waived = try GantryBinary.run(["scan", "vulns", "app", "--waivers", "waivers.yml"], in: url)
+        #expect(waived.status == 0, "\(waived.stdout)")
+        #expect(waived.stdout.contains("waived by alice until 2999-01-01"))
+        #expect(try GantryBinary.run(["audit", "show"], in: url).stdout.contains("waiver"))
+        try directory.write(
+            "old.yml", "waivers:\n  - id: CVE-2099-0001\n    reason: r\n    approved_by: a\n    expires: 2020-01-01\n")
+        let expired = try GantryBinary.run(["scan", "vulns", "app", "--waivers", "old.yml"], in: url)
+        #expect(expired.status == 1)
+        #expect(expired.stderr.contains("expired on 2020-01-01"))
+        try directory.write("bad.yml", "waivers:\n  - id: CVE-2099-0001\n    approved_by: a\n    expires: 2030-01-01\n")
+        #expect(try GantryBinary.run(["scan", "vulns", "app", "--waivers", "bad.yml"], in: url).status == 2)
         try directory.write("sbom.json", "{\"not\": \"cyclonedx\"}")
         #expect(try GantryBinary.run(["scan", "vulns", "sbom.json"], in: url).status == 2)
         try directory.write("broken.zip", "PK not really")

@@ -23,7 +23,8 @@ extension ScanCommand {
             guard !paths.isEmpty else {
                 throw InputError("no Dockerfile or Containerfile here; name the files to scan")
             }
-            let report = try Secrets.input { try DockerfileScanner().scan(files: paths) }
+            var report = try Secrets.input { try DockerfileScanner().scan(files: paths) }
+            try output.applyWaivers(to: &report)
             try output.emit(report)
         }
     }

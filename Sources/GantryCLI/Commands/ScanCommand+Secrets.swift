@@ -42,9 +42,10 @@ extension ScanCommand {
             let accepted = try baseline.map { path in try Self.input { try SecretBaseline.load(path: path) } }
             let scanner = try Self.input { try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline()) }
             let target = URL(fileURLWithPath: path)
-            let report = try Self.input {
+            var report = try Self.input {
                 gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
             }
+            try output.applyWaivers(to: &report)
             if let writeBaseline {
                 try Self.input { try SecretBaseline.write(report.findings, to: writeBaseline) }
             }

@@ -63,6 +63,8 @@ extension ScanCommand {
                     throw InputError(error.description)
                 }
             }
+            let subject = target.contains("@sha256:") ? target.split(separator: "@").map(String.init) : []
+            try output.applyWaivers(to: &report, app: subject.first, digest: subject.count == 2 ? subject[1] : nil)
             if try state.osvStatus().isEmpty {
                 report.warnings.append("the vulnerability database is empty: run 'gantry vulndb import FILE.zip' first")
             }

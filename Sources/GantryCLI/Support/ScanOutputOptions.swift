@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import GantryCore
 import Policy
+import Store
 
 /// `--json` and `--sarif FILE`, shared by the scanners; prints a report and sets the exit status
 /// (0 nothing blocking, 1 blocking findings).
@@ -12,6 +13,30 @@ struct ScanOutputOptions: ParsableArguments {
 
     @Option(help: "Also write a SARIF 2.1.0 report to this file.")
     var sarif: String?
+
+    @Option(help: "Waivers to apply (default: .gantry/waivers.yml when it exists). Each waiver used is audited.")
+    var waivers: String?
+
+    /// Applies the waivers file (when there is one) to `report` and audits each waiver used.
+    func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: String? = nil) throws {
+        let path = waivers ?? StateLocation.directory.appendingPathComponent("waivers.yml").path
+        guard waivers != nil || FileManager.default.fileExists(atPath: path) else { return }
+        let set: WaiverSet
+        do {
+            set = try WaiverSet.load(path: path)
+        } catch let error as VulnerabilityError {
+            throw InputError(error.description)
+        }
+        let application = set.apply(to: &report, app: app, digest: digest)
+        guard !application.used.isEmpty else { return }
+        let state = try StateStore(directory: StateLocation.directory)
+        for waiver in application.used {
+            try state.appendAudit(
+                actor: AuditActor.current(), action: "waiver",
+                subject: app.map { "\($0)@\(digest ?? "")" } ?? "scan:\(report.scanner)",
+                details: ["id": waiver.id, "approved_by": waiver.approvedBy, "reason": waiver.reason])
+        }
+    }
 
     func emit(_ report: ScanReport, extra: [String] = []) throws {
         if let sarif {
