@@ -4,7 +4,8 @@
 # 'gantry rollback' → reject → 'gantry audit verify'. Every step checks what it expects.
 set -euo pipefail
 cd "$(dirname "$0")"
-gantry="${GANTRY:-gantry}"
+# The binary: $GANTRY, else gantry on the PATH, else this checkout's release build.
+gantry="${GANTRY:-$(command -v gantry || echo "$PWD/../../.build/release/gantry")}"
 export GANTRY_HOME="${GANTRY_HOME:-$PWD/.gantry}"
 export DEPLOY_ROOT
 DEPLOY_ROOT="$(mktemp -d)"
