@@ -22,6 +22,8 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
         var size: Int64 = 0
         var response: HTTPURLResponse?
         var errorBody = Data()
+        /// Received bytes not yet written: written in 1 MiB batches, not one write(2) per network read.
+        var pending = Data()
         var writeFailed: String?
         var continuation: CheckedContinuation<Outcome, any Error>?
     }
@@ -30,6 +32,20 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
     private let file: URL
 
     init(file: URL) { self.file = file }
+
+    static let batch = 1 << 20
+
+    /// Writes the pending bytes; false (with the file closed and the error recorded) when it fails.
+    private static func flush(_ state: inout State, file: URL) -> Bool {
+        guard state.fd >= 0 else { return false }
+        guard !state.pending.isEmpty else { return true }
+        defer { state.pending.removeAll(keepingCapacity: true) }
+        if RawFile.writeAll(state.fd, state.pending) { return true }
+        state.writeFailed = "cannot write \(file.path): \(String(cString: strerror(errno)))"
+        close(state.fd)
+        state.fd = -1
+        return false
+    }
 
     /// Runs `request`, writing a 2xx body to `file`.
     static func fetch(_ request: URLRequest, to file: URL, configuration: URLSessionConfiguration) async throws
@@ -70,12 +86,8 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
             }
             state.hasher.update(data)
             state.size += Int64(data.count)
-            if !RawFile.writeAll(state.fd, data) {
-                state.writeFailed = "cannot write \(file.path): \(String(cString: strerror(errno)))"
-                close(state.fd)
-                state.fd = -1
-                dataTask.cancel()
-            }
+            state.pending.append(data)
+            if state.pending.count >= Self.batch, !Self.flush(&state, file: file) { dataTask.cancel() }
         }
     }
 
@@ -84,7 +96,7 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
             state -> (CheckedContinuation<Outcome, any Error>?, Result<Outcome, any Error>) in
             let continuation = state.continuation
             state.continuation = nil
-            if state.fd >= 0 {
+            if state.fd >= 0, Self.flush(&state, file: file) {
                 if fsync(state.fd) != 0 && state.writeFailed == nil {
                     state.writeFailed = "cannot write \(file.path): \(String(cString: strerror(errno)))"
                 }
