@@ -154,4 +154,35 @@ import Testing
         #expect(try fixture.state.promotion(id: again.promotion.id)?.status == .cancelled)
         #expect(try fixture.state.openPromotion(app: "web", environment: "staging") == nil)
     }
+
+    @Test func repeatedWrongCodesLockTOTPApprovalsForAWhile() async throws {
+        let fixture = try ReleaseFixture()
+        defer { fixture.remove() }
+        _ = try await promotedToStaging(fixture)
+        let secret = Array("bob-secret-0123456789".utf8)
+        try fixture.state.setTOTPSecret(Base32.encode(secret), for: "bob")
+        let waiting = try await fixture.promoter().promote(app: "web", to: "prod", source: .environment("staging"))
+        let now = Date()
+        let good = TOTP(secret: secret).code(at: now)
+        let wrong = good == "000000" ? "111111" : "000000"
+        var last: String?
+        for _ in 0..<5 {
+            last = await refusal {
+                _ = try await fixture.promoter(actor: "bob").approve(
+                    promotionID: waiting.promotion.id, as: "bob", totpCode: wrong, at: now)
+            }
+        }
+        #expect(last?.contains("locked out of TOTP approvals until") == true)
+        let locked = await refusal {
+            _ = try await fixture.promoter(actor: "bob").approve(
+                promotionID: waiting.promotion.id, as: "bob", totpCode: good, at: now)
+        }
+        #expect(locked?.contains("too many wrong TOTP codes") == true)
+        #expect(try fixture.state.approvals(of: waiting.promotion.id).isEmpty)
+        // After the lock, a current code works.
+        let later = now.addingTimeInterval(16 * 60)
+        let outcome = try await fixture.promoter(actor: "bob").approve(
+            promotionID: waiting.promotion.id, as: "bob", totpCode: TOTP(secret: secret).code(at: later), at: later)
+        #expect(outcome.checks.last?.detail == "1/2")
+    }
 }

@@ -50,9 +50,19 @@ extension Promoter {
             guard let code = totpCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
                 throw refuse("\(record.environment) needs a TOTP code: pass --totp CODE")
             }
+            if let locked = user.totpLockedUntil, locked > now {
+                throw refuse(
+                    "too many wrong TOTP codes for \(approver); try again after \(Timestamp.iso8601(locked))")
+            }
             guard let step = TOTP(secret: secret).matchingStep(of: code, at: now) else {
+                if let until = try context.state.recordTOTPFailure(for: approver, at: now) {
+                    throw refuse(
+                        "the TOTP code is wrong or expired; \(approver) is locked out of TOTP approvals until \(Timestamp.iso8601(until))"
+                    )
+                }
                 throw refuse("the TOTP code is wrong or expired")
             }
+            try context.state.resetTOTPFailures(for: approver)
             guard try context.state.consumeTOTPStep(step, for: approver) else {
                 throw refuse("the TOTP code was already used; wait for the next one")
             }

@@ -166,6 +166,8 @@ extension StateStore {
                 t.column("role", .text).notNull()
                 t.column("totpSecret", .text)
                 t.column("totpLastStep", .integer)
+                t.column("totpFailures", .integer).notNull().defaults(to: 0)
+                t.column("totpLockedUntil", .datetime)
                 t.column("createdAt", .datetime).notNull()
             }
         }

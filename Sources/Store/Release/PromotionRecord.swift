@@ -151,6 +151,8 @@ public struct UserRecord: Sendable, Hashable {
     public var totpSecret: String?
     /// The newest TOTP time step accepted for this user (codes at or before it are replays).
     public var totpLastStep: Int64?
+    /// Set after too many wrong codes: TOTP approvals are refused until then.
+    public var totpLockedUntil: Date?
     public var createdAt: Date
 
     public var isTOTPEnrolled: Bool { totpSecret != nil }

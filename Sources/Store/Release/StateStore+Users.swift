@@ -31,7 +31,11 @@ extension StateStore {
     public func setTOTPSecret(_ secret: String, for name: String) throws {
         try write("enrol \(name) for TOTP") { db in
             try db.execute(
-                sql: "UPDATE users SET totpSecret = ?, totpLastStep = NULL WHERE name = ?", arguments: [secret, name])
+                sql: """
+                    UPDATE users SET totpSecret = ?, totpLastStep = NULL, totpFailures = 0, totpLockedUntil = NULL
+                    WHERE name = ?
+                    """,
+                arguments: [secret, name])
             guard db.changesCount == 1 else {
                 throw StoreError("no user named '\(name)' (add it with 'gantry users add')")
             }
@@ -49,9 +53,34 @@ extension StateStore {
         }
     }
 
+    /// Counts a wrong TOTP code; after `limit` in a row the user is locked out of TOTP for `lockout`.
+    /// Returns the time the lock ends when this failure set one.
+    @discardableResult
+    public func recordTOTPFailure(for name: String, limit: Int = 5, lockout: TimeInterval = 900, at now: Date = Date())
+        throws -> Date?
+    {
+        try write("record a wrong TOTP code") { db in
+            try db.execute(sql: "UPDATE users SET totpFailures = totpFailures + 1 WHERE name = ?", arguments: [name])
+            let failures =
+                try Int.fetchOne(db, sql: "SELECT totpFailures FROM users WHERE name = ?", arguments: [name]) ?? 0
+            guard failures >= limit else { return nil }
+            let until = now.addingTimeInterval(lockout)
+            try db.execute(
+                sql: "UPDATE users SET totpFailures = 0, totpLockedUntil = ? WHERE name = ?", arguments: [until, name])
+            return until
+        }
+    }
+
+    /// Clears the failure count after a good code.
+    public func resetTOTPFailures(for name: String) throws {
+        try write("record a good TOTP code") { db in
+            try db.execute(sql: "UPDATE users SET totpFailures = 0 WHERE name = ?", arguments: [name])
+        }
+    }
+
     static func user(_ row: Row) -> UserRecord {
         UserRecord(
             name: row["name"], role: row["role"], totpSecret: row["totpSecret"], totpLastStep: row["totpLastStep"],
-            createdAt: row["createdAt"])
+            totpLockedUntil: row["totpLockedUntil"], createdAt: row["createdAt"])
     }
 }
