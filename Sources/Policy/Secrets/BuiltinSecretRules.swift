@@ -6,7 +6,12 @@ import Foundation
 public enum BuiltinSecretRules {
     /// A value the generic rule should not report: references to variables, templates, digests, UUIDs,
     /// plain words.
-    static func plausibleGenericSecret(_ value: String) -> Bool {
+    static func plausibleGenericSecret(_ raw: String) -> Bool {
+        // Type annotations and code (`credentials: RegistryCredentials?`, `token: String,`) end in
+        // punctuation that no secret needs to be recognised by.
+        var trimmed = Substring(raw)
+        while let last = trimmed.last, "?!,;)".contains(last) { trimmed = trimmed.dropLast() }
+        let value = String(trimmed)
         let lowered = value.lowercased()
         for marker in ["${", "{{", "$(", "%(", "<", "os.environ", "process.env", "getenv", "env(", "env.", "vault:"] {
             if lowered.contains(marker) { return false }
