@@ -163,6 +163,27 @@ import Testing
         #expect(report.findings.first?.line == 1000 + 2048 + 1)
     }
 
+    @Test func secretsDeepInsideHugeLinesAreFoundWithTheirColumn() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A minified bundle: one 3 MiB line; one token across the first 1 MiB read, one far past it.
+        let first = "np" + "m_" + "q7Hk2LmZ9xWc4RtB8vNp3JdS6fGa1YeUo5Ti"
+        let second = "gl" + "pat-" + "Abcdefghij0123456789"
+        var line = [UInt8](repeating: UInt8(ascii: "x"), count: 3 << 20)
+        let firstAt = (1 << 20) - 20
+        let secondAt = (5 << 19) + 17
+        line.replaceSubrange(firstAt - 1..<firstAt - 1 + first.utf8.count + 2, with: Array(" \(first) ".utf8))
+        line.replaceSubrange(secondAt - 1..<secondAt - 1 + second.utf8.count + 2, with: Array(" \(second) ".utf8))
+        var content = Array("first line\n".utf8)
+        content += line
+        content += Array("\nlast\n".utf8)
+        try Data(content).write(to: directory.url.appendingPathComponent("bundle.min.js"))
+        let report = try SecretScanner().scan(directory.url)
+        #expect(
+            report.findings.map(\.location) == ["bundle.min.js:2:\(firstAt + 1)", "bundle.min.js:2:\(secondAt + 1)"])
+        #expect(report.findings.map(\.ruleID) == ["npm-token", "gitlab-pat"])
+    }
+
     @Test func gitHistoryFindsSecretsThatWereRemoved() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -15,7 +15,7 @@ public struct SecretScanner: Sendable {
     let matcher: KeywordMatcher
     /// Keyword index → the rules that use it.
     let keywordRules: [[Int]]
-    /// Lines longer than this are matched on their first `maxLineLength` bytes only.
+    /// Lines longer than this are matched in overlapping pieces of about this size (bounded memory).
     public var maxLineLength = 1 << 20
 
     /// The built-in rules plus `config`'s, minus its disabled ones.
@@ -230,6 +230,10 @@ struct LineState {
     var carry: [UInt8] = []
     var hitStates: [Int32] = []
     var pending: SecretScanner.PendingBody?
+    /// Characters of the current (long) line already matched and dropped from `carry`.
+    var columnOffset = 0
+    /// Findings of the current line, so the overlap between pieces reports nothing twice.
+    var seenOnLine = Set<String>()
 
     init(scanner: SecretScanner, file: String?, commit: String?) {
         self.scanner = scanner
@@ -269,11 +273,52 @@ struct LineState {
                 }
             }
         }
-        if lineStart < count, carry.count < scanner.maxLineLength {
-            let end = min(count, lineStart + scanner.maxLineLength - carry.count)
-            carry.append(contentsOf: chunk[lineStart..<end])
+        if lineStart < count {
+            carry.append(contentsOf: chunk[lineStart..<count])
+            while carry.count > scanner.maxLineLength { spill() }
         }
         return state
+    }
+
+    /// A line longer than `maxLineLength` is matched in pieces: the piece so far is evaluated, and its
+    /// last `overlap` bytes stay (so a secret across the cut is still seen whole); the automaton is run
+    /// again over what stays, so its keywords count for the next piece.
+    private mutating func spill() {
+        if !hitStates.isEmpty {
+            let text = String(decoding: carry, as: UTF8.self)
+            var ignored: SecretScanner.PendingBody?
+            var candidates = Set<Int>()
+            for state in hitStates {
+                for keyword in scanner.matcher.matches(at: state) {
+                    candidates.formUnion(scanner.keywordRules[keyword])
+                }
+            }
+            record(
+                scanner.evaluate(
+                    text, candidates: candidates, file: file, lineNumber: lineNumber, commit: commit, pending: &ignored)
+            )
+        }
+        let keep = min(Self.overlap, carry.count)
+        columnOffset += String(decoding: carry[..<(carry.count - keep)], as: UTF8.self).count
+        carry.removeFirst(carry.count - keep)
+        hitStates.removeAll(keepingCapacity: true)
+        var state = KeywordMatcher.start
+        for byte in carry {
+            state = scanner.matcher.step(state, byte)
+            if scanner.matcher.isMatch(state) { hitStates.append(state) }
+        }
+    }
+
+    /// Bytes kept between the pieces of a long line: longer than any token the rules match.
+    static let overlap = 8192
+
+    /// Adds findings of the current line, with columns counted from the line's start, once each.
+    private mutating func record(_ found: [Finding]) {
+        for var finding in found {
+            finding.column = finding.column.map { $0 + columnOffset }
+            let key = "\(finding.ruleID):\(finding.column ?? 0)"
+            if seenOnLine.insert(key).inserted { findings.append(finding) }
+        }
     }
 
     /// The file ended: a last line without a newline still counts.
@@ -285,12 +330,13 @@ struct LineState {
 
     private mutating func endLine(_ chunk: UnsafeRawBufferPointer, from start: Int, to end: Int) {
         var bytes = carry
-        let room = max(0, scanner.maxLineLength - bytes.count)
-        if end > start { bytes.append(contentsOf: chunk[start..<min(end, start + room)]) }
+        if end > start { bytes.append(contentsOf: chunk[start..<end]) }
         carry.removeAll(keepingCapacity: true)
         if bytes.last == 13 { bytes.removeLast() }
         let text = String(decoding: bytes, as: UTF8.self)
         feed(text)
+        columnOffset = 0
+        seenOnLine.removeAll(keepingCapacity: true)
     }
 
     /// Evaluates one complete line (also used for git history, line by line).
@@ -307,14 +353,18 @@ struct LineState {
                 }
             }
             hitStates.removeAll(keepingCapacity: true)
-            findings += scanner.evaluate(
-                text, candidates: candidates, file: file, lineNumber: lineNumber, commit: commit, pending: &pending)
+            record(
+                scanner.evaluate(
+                    text, candidates: candidates, file: file, lineNumber: lineNumber, commit: commit, pending: &pending)
+            )
         }
     }
 
     /// For callers that already have whole lines: runs the automaton over `text`, then evaluates it.
     mutating func feedLine(_ text: String, number: Int) {
         lineNumber = number
+        columnOffset = 0
+        seenOnLine.removeAll(keepingCapacity: true)
         var state = KeywordMatcher.start
         for byte in text.utf8 {
             state = scanner.matcher.step(state, byte)
