@@ -23,7 +23,7 @@ extension ScanCommand {
             guard !paths.isEmpty else {
                 throw InputError("no Dockerfile or Containerfile here; name the files to scan")
             }
-            var report = try Secrets.input { try DockerfileScanner().scan(files: paths) }
+            var report = try DockerfileScanner().scan(files: paths)
             try output.applyWaivers(to: &report)
             try output.emit(report)
         }
@@ -58,7 +58,7 @@ extension ScanCommand {
         }
 
         func run() async throws {
-            var report = try Secrets.input { try TerraformPlanScanner().scan(planAt: plan) }
+            var report = try TerraformPlanScanner().scan(planAt: plan)
             if let markdown {
                 do {
                     try TerraformPlanScanner.markdown(report).write(toFile: markdown, atomically: true, encoding: .utf8)

@@ -37,28 +37,17 @@ extension ScanCommand {
             var settings = SecretsConfig()
             let configPath = config ?? StateLocation.directory.appendingPathComponent("secrets.yml").path
             if config != nil || FileManager.default.fileExists(atPath: configPath) {
-                settings = try Self.input { try SecretsConfig.load(path: configPath) }
+                settings = try SecretsConfig.load(path: configPath)
             }
-            let accepted = try baseline.map { path in try Self.input { try SecretBaseline.load(path: path) } }
-            let scanner = try Self.input { try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline()) }
+            let accepted = try baseline.map { path in try SecretBaseline.load(path: path) }
+            let scanner = try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline())
             let target = URL(fileURLWithPath: path)
-            var report = try Self.input {
-                gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
-            }
+            var report = gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
             try output.applyWaivers(to: &report)
             if let writeBaseline {
-                try Self.input { try SecretBaseline.write(report.findings, to: writeBaseline) }
+                try SecretBaseline.write(report.findings, to: writeBaseline)
             }
             try output.emit(report)
-        }
-
-        /// Scanner input errors (bad config, missing path, git failure) are usage errors: exit 2.
-        static func input<T>(_ body: () throws -> T) throws -> T {
-            do {
-                return try body()
-            } catch let error as SecretScanError {
-                throw InputError(error.description)
-            }
         }
     }
 }

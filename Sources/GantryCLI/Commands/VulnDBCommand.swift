@@ -22,12 +22,7 @@ struct VulnDBCommand: AsyncParsableCommand {
         var path: String
 
         func run() async throws {
-            let imported: OSVImport
-            do {
-                imported = try OSVImport(path: path)
-            } catch let error as VulnerabilityError {
-                throw InputError(error.description)
-            }
+            let imported = try OSVImport(path: path)
             for warning in imported.warnings { Terminal.printError("warning: \(warning)") }
             let state = try StateStore(directory: StateLocation.directory)
             let changed = try state.importOSV(

@@ -23,15 +23,7 @@ struct ReleaseOptions: ParsableArguments {
     var json = false
 
     /// The waivers file, when one is given or the default exists.
-    func loadWaivers() throws -> WaiverSet {
-        let path = waivers ?? StateLocation.directory.appendingPathComponent("waivers.yml").path
-        guard waivers != nil || FileManager.default.fileExists(atPath: path) else { return WaiverSet() }
-        do {
-            return try WaiverSet.load(path: path)
-        } catch let error as VulnerabilityError {
-            throw InputError(error.description)
-        }
-    }
+    func loadWaivers() throws -> WaiverSet { try WaiverFile.load(waivers) }
 
     /// Loads the pipeline and opens the stores.
     func context(needsKeys: Bool = true) throws -> ReleaseContext {

@@ -19,15 +19,7 @@ struct ScanOutputOptions: ParsableArguments {
 
     /// Applies the waivers file (when there is one) to `report` and audits each waiver used.
     func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: String? = nil) throws {
-        let path = waivers ?? StateLocation.directory.appendingPathComponent("waivers.yml").path
-        guard waivers != nil || FileManager.default.fileExists(atPath: path) else { return }
-        let set: WaiverSet
-        do {
-            set = try WaiverSet.load(path: path)
-        } catch let error as VulnerabilityError {
-            throw InputError(error.description)
-        }
-        let application = set.apply(to: &report, app: app, digest: digest)
+        let application = try WaiverFile.load(waivers).apply(to: &report, app: app, digest: digest)
         guard !application.used.isEmpty else { return }
         let state = try StateStore(directory: StateLocation.directory)
         for waiver in application.used {

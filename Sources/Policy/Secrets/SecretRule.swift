@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// A secret detection rule: a regular expression (ICU syntax, which accepts gitleaks' RE2 patterns),
 /// the keywords that must occur on the line before the regex is tried, the capture group holding the
@@ -79,8 +80,9 @@ public struct SecretRule: @unchecked Sendable {
     }
 }
 
-/// Errors of the secret scanner's inputs.
-public enum SecretScanError: Error, CustomStringConvertible, Sendable {
+/// Errors of the secret scanner's inputs (a bad config, a missing path, a failing git): input errors,
+/// exit 2.
+public enum SecretScanError: GantryError, Sendable {
     case config(String)
     case input(String)
 
@@ -89,4 +91,6 @@ public enum SecretScanError: Error, CustomStringConvertible, Sendable {
         case .config(let message), .input(let message): message
         }
     }
+
+    public var exitStatus: ExitStatus { .inputError }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// An OSV record (https://ossf.github.io/osv-schema/), the fields matching needs.
 public struct OSVRecord: Sendable, Codable, Hashable {
@@ -103,8 +104,9 @@ public enum JSONValue: Sendable, Codable, Hashable {
     }
 }
 
-/// Errors of vulnerability data and scans.
-public enum VulnerabilityError: Error, CustomStringConvertible, Sendable {
+/// Errors of vulnerability data and scans (unreadable databases, SBOMs, VEX or waiver files): input
+/// errors, exit 2.
+public enum VulnerabilityError: GantryError, Sendable {
     case malformed(String)
     case input(String)
 
@@ -113,4 +115,6 @@ public enum VulnerabilityError: Error, CustomStringConvertible, Sendable {
         case .malformed(let message), .input(let message): message
         }
     }
+
+    public var exitStatus: ExitStatus { .inputError }
 }
