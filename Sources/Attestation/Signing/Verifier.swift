@@ -22,7 +22,9 @@ public struct Verifier: Sendable {
     /// Runs every check, in order, stopping at the first failure; the result lists each check made.
     /// `regenerateSBOM: false` leaves out the last check (which reads the whole artifact), for callers
     /// that verify the content's integrity another way.
-    public func verify(_ artifact: StoredArtifact, regenerateSBOM: Bool = true) -> [Check] {
+    /// `unpacked` is the artifact's content when the caller has already extracted it (saves unpacking
+    /// it again for the last check).
+    public func verify(_ artifact: StoredArtifact, regenerateSBOM: Bool = true, unpacked: URL? = nil) -> [Check] {
         var checks: [Check] = []
         func record(_ name: String, _ body: () throws -> String) -> Bool {
             do {
@@ -78,10 +80,12 @@ public struct Verifier: Sendable {
         _ = record(
             "sbom matches content",
             {
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "gantry-verify-\(UUID().uuidString)")
-                defer { try? FileManager.default.removeItem(at: directory) }
-                try store.unpack(artifact, into: directory)
+                let directory =
+                    unpacked
+                    ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                        "gantry-verify-\(UUID().uuidString)")
+                defer { if unpacked == nil { try? FileManager.default.removeItem(at: directory) } }
+                if unpacked == nil { try store.unpack(artifact, into: directory) }
                 guard let sealedBOM = bom, let timestamp = Timestamp.parse(sealedBOM.metadata.timestamp) else {
                     throw AttestationError.seal("the SBOM has no readable timestamp")
                 }

@@ -78,19 +78,10 @@ struct ScanVulnsAction: BuiltinAction {
             throw ActionError("gantry/scan-vulns: fail-on-cvss must be a number from 0.0 to 10.0")
         }
         let state = try StateStore(directory: invocation.stateDirectory)
-        let packages: [PackageVersion]
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: target.path) else {
             throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
         }
-        if isDirectory.boolValue {
-            packages = try LockfilePackages.of(target)
-        } else {
-            let data = try Data(contentsOf: target)
-            packages = try ScanStep.input(Self.name) {
-                try VulnerabilityScanner.packages(fromCycloneDX: data, file: target.path)
-            }
-        }
+        let packages = try ScanStep.input(Self.name) { try LockfilePackages.of(path: target) }
         let scanner = VulnerabilityScanner(
             lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,
             onlyFixed: (invocation.with["only-fixed"] ?? "false").lowercased() == "true")
@@ -136,14 +127,5 @@ struct ScanTerraformAction: BuiltinAction {
                 encoding: .utf8)
         }
         return try ScanStep.finish(report, invocation, action: Self.name)
-    }
-}
-
-/// The packages a directory's lockfiles pin, as the SBOM generator reads them.
-enum LockfilePackages {
-    static func of(_ directory: URL) throws -> [PackageVersion] {
-        try SBOMGenerator(appName: "scan", timestamp: 0).bom(for: directory).components.compactMap {
-            PackageVersion(purl: $0.purl)
-        }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Artifacts
-import Attestation
+import Engine
 import Foundation
 import GantryCore
 import Policy
@@ -57,11 +57,7 @@ extension ScanCommand {
                 extra += removed.map { "- removed: \($0.ruleID) \($0.message)" }
             }
             if let vex {
-                do {
-                    try OpenVEX.load(path: vex).apply(to: &report)
-                } catch let error as VulnerabilityError {
-                    throw InputError(error.description)
-                }
+                try OpenVEX.load(path: vex).apply(to: &report)
             }
             let subject = target.contains("@sha256:") ? target.split(separator: "@").map(String.init) : []
             try output.applyWaivers(to: &report, app: subject.first, digest: subject.count == 2 ? subject[1] : nil)
@@ -73,20 +69,8 @@ extension ScanCommand {
 
         /// The packages a target names.
         static func packages(of target: String) throws -> [PackageVersion] {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
-                if isDirectory.boolValue {
-                    let bom = try SBOMGenerator(appName: "scan", timestamp: 0).bom(for: URL(fileURLWithPath: target))
-                    return bom.components.compactMap { PackageVersion(purl: $0.purl) }
-                }
-                guard let data = FileManager.default.contents(atPath: target) else {
-                    throw InputError("\(target): cannot be read")
-                }
-                do {
-                    return try VulnerabilityScanner.packages(fromCycloneDX: data, file: target)
-                } catch let error as VulnerabilityError {
-                    throw InputError(error.description)
-                }
+            if FileManager.default.fileExists(atPath: target) {
+                return try LockfilePackages.of(path: URL(fileURLWithPath: target))
             }
             guard target.contains("@sha256:") || target.hasPrefix("sha256:") else {
                 throw InputError("\(target): no such file or directory, and not an artifact reference (APP@sha256:…)")
@@ -97,8 +81,7 @@ extension ScanCommand {
                 "gantry-scan-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             try store.unpack(artifact, into: directory)
-            let bom = try SBOMGenerator(appName: artifact.app, timestamp: 0).bom(for: directory)
-            return bom.components.compactMap { PackageVersion(purl: $0.purl) }
+            return try LockfilePackages.of(directory: directory, app: artifact.app)
         }
     }
 }

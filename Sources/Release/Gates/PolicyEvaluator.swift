@@ -1,5 +1,6 @@
 public import Artifacts
 public import Attestation
+import Engine
 import Foundation
 import GantryCore
 public import Pipeline
@@ -95,8 +96,16 @@ public struct PolicyEvaluator: Sendable {
         }
         var results: [RuleResult] = []
         var used: [Waiver] = []
+        // The content rules and the seal's last check read the same unpacked tree: extract it once.
+        let needsContent =
+            policy.maxCVSS != nil || policy.noSecrets || policy.pinnedBaseImages || policy.terraformMaxRisk != nil
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gantry-policy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        if needsContent { try artifacts.unpack(artifact, into: directory) }
         if policy.requireSignature || policy.requireProvenance || policy.requireSBOMSeal {
-            let checks = Verifier(store: artifacts, keys: keys).verify(artifact, regenerateSBOM: policy.requireSBOMSeal)
+            let checks = Verifier(store: artifacts, keys: keys).verify(
+                artifact, regenerateSBOM: policy.requireSBOMSeal, unpacked: needsContent ? directory : nil)
             func verdict(_ rule: String, _ names: [String]) {
                 let relevant = checks.filter { names.contains($0.name) }
                 if let failed = relevant.first(where: { !$0.passed }) {
@@ -115,13 +124,7 @@ public struct PolicyEvaluator: Sendable {
             if policy.requireProvenance { verdict("require_provenance", ["provenance signature"]) }
             if policy.requireSBOMSeal { verdict("require_sbom_seal", ["sbom seal", "sbom matches content"]) }
         }
-        let needsContent =
-            policy.maxCVSS != nil || policy.noSecrets || policy.pinnedBaseImages || policy.terraformMaxRisk != nil
         guard needsContent else { return Evaluation(results: results, waiversUsed: used) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "gantry-policy-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try artifacts.unpack(artifact, into: directory)
 
         func judge(_ rule: String, _ report: ScanReport, passDetail: String) {
             var report = report
@@ -156,7 +159,7 @@ public struct PolicyEvaluator: Sendable {
         }
 
         if let maxCVSS = policy.maxCVSS {
-            let packages = try Self.packages(in: directory, app: app)
+            let packages = try LockfilePackages.of(directory: directory, app: app)
             let state = self.state
             let scanner = VulnerabilityScanner(
                 lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
@@ -172,7 +175,8 @@ public struct PolicyEvaluator: Sendable {
                 defer { try? FileManager.default.removeItem(at: baseline) }
                 try artifacts.unpack(running, into: baseline)
                 let existing = Set(
-                    try scanner.scan(try Self.packages(in: baseline, app: app)).findings.map(\.fingerprint))
+                    try scanner.scan(try LockfilePackages.of(directory: baseline, app: app)).findings.map(\.fingerprint)
+                )
                 for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
                     report.findings[index].suppressed = "already in what \(environment) runs (\(currentDigest.short))"
                 }
@@ -224,12 +228,6 @@ public struct PolicyEvaluator: Sendable {
                             + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))))
         }
         return Evaluation(results: results, waiversUsed: used)
-    }
-
-    static func packages(in directory: URL, app: String) throws -> [PackageVersion] {
-        try SBOMGenerator(appName: app, timestamp: 0).bom(for: directory).components.compactMap {
-            PackageVersion(purl: $0.purl)
-        }
     }
 
     static func files(in directory: URL, where matches: (String) -> Bool) -> [URL] {
