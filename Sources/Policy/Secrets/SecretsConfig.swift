@@ -38,18 +38,10 @@ public struct SecretsConfig: @unchecked Sendable {
     }
 
     public static func parse(_ text: String, file: String) throws -> SecretsConfig {
-        func at(_ node: Node?) -> String {
-            guard let mark = node?.mark else { return "\(file):1:1" }
-            return "\(file):\(mark.line):\(mark.column)"
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw SecretScanError.config("\(file): YAML syntax error: \(error)")
-        }
+        let yaml = try YAMLFile(text, file: file) { SecretScanError.config($0) }
+        let at = yaml.at
         var config = SecretsConfig()
-        guard let root else { return config }
+        guard let root = yaml.root else { return config }
         guard let mapping = root.mapping else { throw SecretScanError.config("\(at(root)): expected a mapping") }
         func strings(_ node: Node, _ what: String) throws -> [String] {
             guard let sequence = node.sequence else {

@@ -81,17 +81,9 @@ public struct WaiverSet: Sendable {
     }
 
     public static func parse(_ text: String, file: String) throws -> WaiverSet {
-        func at(_ node: Node?) -> String {
-            guard let mark = node?.mark else { return "\(file):1:1" }
-            return "\(file):\(mark.line):\(mark.column)"
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw VulnerabilityError.input("\(file): YAML syntax error: \(error)")
-        }
-        guard let root else { return WaiverSet() }
+        let yaml = try YAMLFile(text, file: file) { VulnerabilityError.input($0) }
+        let at = yaml.at
+        guard let root = yaml.root else { return WaiverSet() }
         guard let list = root.mapping?["waivers"]?.sequence else {
             throw VulnerabilityError.input("\(at(root)): expected 'waivers:' with a list")
         }
