@@ -52,17 +52,16 @@ struct StatusCommand: AsyncParsableCommand {
             let pointer = row.pointer
             let pending = row.open.map {
                 $0.status == .awaitingApproval
-                    ? "\($0.id) \(Self.short($0.digest)) (\(row.approvalsGiven)/\($0.approvalsRequired) approvals)"
-                    : "\($0.id) \(Self.short($0.digest)) (\($0.status.rawValue))"
+                    ? "\($0.id) \(Digest.short($0.digest)) (\(row.approvalsGiven)/\($0.approvalsRequired) approvals)"
+                    : "\($0.id) \(Digest.short($0.digest)) (\($0.status.rawValue))"
             }
             table.add([
-                row.app, row.environment, pointer.map { Self.short($0.digest) } ?? "-", pointer?.tag ?? "-",
+                row.app, row.environment, pointer.map { Digest.short($0.digest) } ?? "-", pointer?.tag ?? "-",
                 pointer?.commit.map { String($0.prefix(12)) } ?? "-", pointer.map { Age.since($0.deployedAt) } ?? "-",
-                pointer?.deployedBy ?? "-", pointer?.lastKnownGood.map(Self.short) ?? "-", pending ?? "-",
+                pointer?.deployedBy ?? "-", pointer?.lastKnownGood.map(Digest.short) ?? "-", pending ?? "-",
             ])
         }
         print(table.rendered)
     }
 
-    static func short(_ digest: String) -> String { Digest(parsing: digest)?.short ?? digest }
 }

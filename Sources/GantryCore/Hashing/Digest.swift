@@ -40,6 +40,10 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     /// The first 12 hex characters, for people.
     public var short: String { String(hex.prefix(12)) }
 
+    /// The short form of a digest kept as text (records store `sha256:…` strings); text that is not
+    /// a digest is returned as it is.
+    public static func short(_ text: String) -> String { Digest(parsing: text)?.short ?? text }
+
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
 
     public init(from decoder: any Decoder) throws {

@@ -67,7 +67,7 @@ extension Promoter {
             }
             deployEnvironment.artifactDirectory = checkout?.directory ?? context.stateDirectory
             reporter.line(
-                "deploying \(record.app)@\(Self.short(record.digest)) to \(record.environment): \(driver.command)")
+                "deploying \(record.app)@\(Digest.short(record.digest)) to \(record.environment): \(driver.command)")
             var variables = deployEnvironment.variables
             for variable in driver.env { variables[variable.name] = variable.value }
             let result = await commands.run(driver.command, environment: variables, timeout: driver.timeout)
@@ -122,7 +122,8 @@ extension Promoter {
                 "promotion \(record.id) failed (\(reason)); \(record.environment) has no last-known-good of \(record.app) to roll back to, so it may run a broken deployment"
             )
         }
-        context.reporter.line("rolling back \(record.environment) to last-known-good \(record.app)@\(Self.short(good))")
+        context.reporter.line(
+            "rolling back \(record.environment) to last-known-good \(record.app)@\(Digest.short(good))")
         try context.state.transition(
             record.id, from: [.deploying, .verifying], to: .rollingBack, detail: "rolling back: \(reason)")
         var restored = goodDeployment
@@ -131,16 +132,16 @@ extension Promoter {
             restored, artifact: artifact, environment: environment, previousDigest: record.digest)
         guard attempt.passed else {
             try close(
-                record, as: .failed, "\(reason); rollback to \(Self.short(good)) failed too: \(attempt.detail)")
+                record, as: .failed, "\(reason); rollback to \(Digest.short(good)) failed too: \(attempt.detail)")
             context.audit(
                 "rollback.failed", app: record.app, digest: good,
                 ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
             throw ReleaseError.deploymentFailed(
-                "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(Self.short(good)) failed too (\(attempt.detail)): \(record.environment) needs attention"
+                "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(Digest.short(good)) failed too (\(attempt.detail)): \(record.environment) needs attention"
             )
         }
         try context.state.closeRolledBack(
-            record.id, restored: restored, detail: "\(reason); rolled back to \(Self.short(good))")
+            record.id, restored: restored, detail: "\(reason); rolled back to \(Digest.short(good))")
         context.audit(
             "rollback.automatic", app: record.app, digest: good,
             ["environment": record.environment, "promotion": record.id, "from": record.digest, "reason": reason])
@@ -151,9 +152,5 @@ extension Promoter {
 
     func close(_ record: PromotionRecord, as status: PromotionStatus, _ detail: String) throws {
         try context.state.transition(record.id, from: PromotionStatus.open, to: status, detail: detail)
-    }
-
-    static func short(_ digest: String) -> String {
-        Digest(parsing: digest)?.short ?? String(digest.prefix(19))
     }
 }

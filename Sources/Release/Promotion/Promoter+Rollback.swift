@@ -37,7 +37,7 @@ extension Promoter {
             }
             if let rejection = try context.state.rejection(app: app, digest: target) {
                 throw ReleaseError.checkFailed(
-                    check: "not rejected", detail: "\(app)@\(Self.short(target)) was rejected: \(rejection.reason)")
+                    check: "not rejected", detail: "\(app)@\(Digest.short(target)) was rejected: \(rejection.reason)")
             }
             chosen = found
         } else {
@@ -58,20 +58,20 @@ extension Promoter {
         let newer = deployments.prefix { $0.id != chosen.id }
         let irreversible = newer.filter { $0.irreversible != nil }
         if !irreversible.isEmpty {
-            let list = irreversible.map { "\($0.id) (\(Self.short($0.digest))): \($0.irreversible ?? "")" }
+            let list = irreversible.map { "\($0.id) (\(Digest.short($0.digest))): \($0.irreversible ?? "")" }
                 .joined(separator: "; ")
             guard force else {
                 throw ReleaseError.checkFailed(
                     check: "irreversible",
                     detail:
-                        "rolling back to \(Self.short(chosen.digest)) goes past irreversible promotion(s) \(list); state they changed does not rewind. Re-run with --force if you mean it"
+                        "rolling back to \(Digest.short(chosen.digest)) goes past irreversible promotion(s) \(list); state they changed does not rewind. Re-run with --force if you mean it"
                 )
             }
             context.reporter.line(
                 "warning: rolling back past irreversible promotion(s) \(list): state they changed does not rewind")
         }
         context.reporter.line(
-            "rolling back \(app) in \(environment.name) from \(Self.short(pointer.digest)) to \(Self.short(chosen.digest)): \(reason)"
+            "rolling back \(app) in \(environment.name) from \(Digest.short(pointer.digest)) to \(Digest.short(chosen.digest)): \(reason)"
         )
         let gates = try runGates(
             app: app, digest: chosen.digest, environment: environment, action: "rollback", skipRequires: true)
