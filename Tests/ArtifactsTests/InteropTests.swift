@@ -19,19 +19,19 @@ import Testing
     @Test func skopeoInspectsTheLayout() throws {
         let (directory, store, packed) = try packedStore()
         defer { directory.remove() }
-        let output = try run("/usr/bin/skopeo", ["inspect", "oci:\(store.layout.root.path):web:1.0"])
+        let output = try runChecked("/usr/bin/skopeo", ["inspect", "oci:\(store.layout.root.path):web:1.0"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         #expect(object["Digest"] as? String == packed.digest.description)
         #expect(object["Layers"] as? [String] == [packed.layer.digest.description])
         // skopeo copies it to another layout and, told to keep it as it is, the digest survives the trip.
         let copy = directory.url.appendingPathComponent("copy")
-        _ = try run(
+        _ = try runChecked(
             "/usr/bin/skopeo",
             [
                 "copy", "--preserve-digests", "--dest-oci-accept-uncompressed-layers",
                 "oci:\(store.layout.root.path):web:1.0", "oci:\(copy.path):web:1.0",
             ])
-        let copied = try run("/usr/bin/skopeo", ["inspect", "oci:\(copy.path):web:1.0"])
+        let copied = try runChecked("/usr/bin/skopeo", ["inspect", "oci:\(copy.path):web:1.0"])
         #expect(copied.contains(packed.digest.description))
     }
 
@@ -41,7 +41,7 @@ import Testing
         let bundle = directory.url.appendingPathComponent("bundle")
         var arguments = ["unpack", "--image", "\(store.layout.root.path):web:1.0", bundle.path]
         if getuid() != 0 { arguments.insert("--rootless", at: 1) }
-        _ = try run("/usr/bin/umoci", arguments)
+        _ = try runChecked("/usr/bin/umoci", arguments)
         #expect(try directory.read("bundle/rootfs/config/settings.json") == "{\"port\": 8080}\n")
         var info = stat()
         stat(bundle.appendingPathComponent("rootfs/bin/serve").path, &info)

@@ -84,7 +84,7 @@ import Testing
         #expect(try directory.read("out/\(deep)/\(long)") == "deep")
         #expect(try directory.read("out/far") == "deep")
         // GNU tar reads the same names.
-        let listing = try run("/usr/bin/tar", ["-tf", store.layout.blobURL(packed.layer.digest).path])
+        let listing = try runChecked("/usr/bin/tar", ["-tf", store.layout.blobURL(packed.layer.digest).path])
         #expect(listing.contains("\(deep)/\(long)"))
     }
 
@@ -169,24 +169,4 @@ import Testing
         let list = try ArtifactStore(stateDirectory: state).list()
         #expect(Set(list.map(\.app)) == Set((0..<8).map { "app\($0)" }))
     }
-}
-
-/// Runs a program and returns its stdout; fails the test when it exits non-zero.
-func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(
-        process.terminationStatus == 0,
-        "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
-    return String(decoding: data, as: UTF8.self)
 }

@@ -126,7 +126,7 @@ import Testing
         let key = SigningKey()
         var context = BuildContext(app: "api", tag: "v1", invocationID: "corr-1", startedOn: Date(), finishedOn: Date())
         context.commit = String(repeating: "c", count: 40)
-        try Attestor(store: store, key: key).attest(
+        _ = try Attestor(store: store, key: key).attest(
             packed, directory: directory.url.appendingPathComponent("app"), context: context, timestamp: 0)
         return Fixture(
             directory: directory, store: store, key: key,

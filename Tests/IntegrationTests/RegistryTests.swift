@@ -29,7 +29,7 @@ import Testing
         let store = try ArtifactStore(stateDirectory: directory.url.appendingPathComponent("state"))
         let packed = try store.pack(directory.url.appendingPathComponent("app"), app: "web", tag: "v1")
         let key = SigningKey()
-        try Attestor(store: store, key: key).attest(
+        _ = try Attestor(store: store, key: key).attest(
             packed, directory: directory.url.appendingPathComponent("app"),
             context: BuildContext(app: "web", tag: "v1", invocationID: "c", startedOn: Date(), finishedOn: Date()),
             timestamp: 0)
@@ -127,15 +127,21 @@ import Testing
             project.artifact, to: try RegistryReference(parsing: "\(registry.address)/team/web:v1"))
         // skopeo pulls gantry's push into an OCI layout, keeping the digest.
         let layout = project.directory.url.appendingPathComponent("skopeo-layout")
-        try run(
-            "skopeo", "copy", "--src-tls-verify=false", "--preserve-digests", "--dest-oci-accept-uncompressed-layers",
-            "docker://\(registry.address)/team/web:v1", "oci:\(layout.path):v1")
-        let raw = try run("skopeo", "inspect", "--raw", "oci:\(layout.path):v1")
+        try runChecked(
+            "skopeo",
+            [
+                "copy", "--src-tls-verify=false", "--preserve-digests", "--dest-oci-accept-uncompressed-layers",
+                "docker://\(registry.address)/team/web:v1", "oci:\(layout.path):v1",
+            ])
+        let raw = try runChecked("skopeo", ["inspect", "--raw", "oci:\(layout.path):v1"])
         #expect(Digest.sha256(Data(raw.utf8)) == project.artifact.digest)
         // skopeo pushes gantry's own layout to another repository; gantry pulls it back and verifies it.
-        try run(
-            "skopeo", "copy", "--dest-tls-verify=false", "--preserve-digests",
-            "oci:\(project.store.layout.root.path):web:v1", "docker://\(registry.address)/from-skopeo/web:v1")
+        try runChecked(
+            "skopeo",
+            [
+                "copy", "--dest-tls-verify=false", "--preserve-digests",
+                "oci:\(project.store.layout.root.path):web:v1", "docker://\(registry.address)/from-skopeo/web:v1",
+            ])
         let (directory, store) = try emptyStore()
         defer { directory.remove() }
         let pulled = try await RegistryTransfer(store: store, client: try client(registry.address)).pull(
@@ -260,25 +266,6 @@ import Testing
         #expect(full?.tag == "1.0")
         #expect(RegistryReference.looksRemote("localhost/web"))
         #expect(!RegistryReference.looksRemote("web:v1"))
-    }
-
-    @discardableResult
-    func run(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError("\(arguments.joined(separator: " ")) failed: \(errorText)")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -9,22 +9,6 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "Fixtures/osv")
 
-    func run(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError("\(arguments.joined(separator: " ")) failed: \(message)")
-        }
-    }
-
     @Test func scansAnSBOMThatCycloneDXPyWrote() throws {
         let tools = GantryBinary.packageRoot.appendingPathComponent(".build/python-tools/bin")
         try #require(
@@ -32,14 +16,13 @@ import Testing
             "run ./scripts/python-tools (scripts/test does) to install cyclonedx-bom")
         let directory = try TemporaryDirectory(prefix: "gantry-cdx")
         defer { directory.remove() }
-        try run(["/usr/bin/env", "python3", "-m", "venv", "env"], in: directory.url)
-        try run(
-            [
-                directory.url.appendingPathComponent("env/bin/pip").path, "install", "--quiet",
-                "--disable-pip-version-check", "requests==2.25.1", "urllib3==1.26.4", "idna==2.10",
-            ], in: directory.url)
-        try run(
-            [tools.appendingPathComponent("cyclonedx-py").path, "environment", "env/bin/python", "-o", "sbom.json"],
+        try runChecked("python3", ["-m", "venv", "env"], in: directory.url)
+        try runChecked(
+            directory.url.appendingPathComponent("env/bin/pip").path,
+            ["install", "--quiet", "--disable-pip-version-check", "requests==2.25.1", "urllib3==1.26.4", "idna==2.10"],
+            in: directory.url)
+        try runChecked(
+            tools.appendingPathComponent("cyclonedx-py").path, ["environment", "env/bin/python", "-o", "sbom.json"],
             in: directory.url)
         let data = try Data(contentsOf: directory.url.appendingPathComponent("sbom.json"))
         let packages = try VulnerabilityScanner.packages(fromCycloneDX: data, file: "sbom.json")

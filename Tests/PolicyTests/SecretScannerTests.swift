@@ -144,7 +144,7 @@ import Testing
         // line with a token.
         let url = directory.url.appendingPathComponent("huge.log")
         // The first 8 KiB are text (a NUL there would mark the file binary), the rest is sparse.
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: url.path, contents: Data(String(repeating: "log line\n", count: 1000).utf8))
         let fd = open(url.path, O_WRONLY)
         #expect(fd >= 0)
@@ -188,15 +188,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         func git(_ arguments: String...) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
-                ["git", "-C", directory.path, "-c", "user.name=t", "-c", "user.email=t@example.invalid"] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "git \(arguments)")
+            try runChecked(
+                "git", ["-C", directory.path, "-c", "user.name=t", "-c", "user.email=t@example.invalid"] + arguments)
         }
         let token = "xo" + "xb-" + "123456789012-123456789012-" + "AbCdEfGhIjKlMnOpQrStUvWx"
         try git("init", "-q")

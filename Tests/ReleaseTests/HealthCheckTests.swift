@@ -7,7 +7,7 @@ import Testing
 /// A real HTTP server on 127.0.0.1 (Python's http.server on a free port): `/healthz` answers 200,
 /// `/broken` 503, `/slow` answers after 3 s.
 final class LocalHTTPServer {
-    let process = Process()
+    let server: BackgroundProcess
     let port: Int
 
     init() throws {
@@ -24,37 +24,17 @@ final class LocalHTTPServer {
             print(server.server_address[1], flush=True)
             server.serve_forever()
             """
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            kill(process.processIdentifier, SIGKILL)
-            throw InputErrorForTests("the test HTTP server did not start")
+        server = try BackgroundProcess("/usr/bin/env", ["python3", "-c", script])
+        guard let line = server.firstLine(), let port = Int(line) else {
+            server.stop()
+            throw TestSupportError("the test HTTP server did not start")
         }
         self.port = port
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    /// SIGKILL: a child of the test process may inherit an ignored SIGTERM.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-
-struct InputErrorForTests: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    func stop() { server.stop() }
 }
 
 @Suite struct HealthCheckTests {

@@ -73,7 +73,8 @@ struct ReleaseFixture {
                 app: app, tag: version, invocationID: "corr-\(version)", startedOn: finished, finishedOn: finished)
             context.commit = String(repeating: "c", count: 40)
             context.branch = branch
-            try Attestor(store: artifacts, key: key).attest(packed, directory: source, context: context, timestamp: 0)
+            _ = try Attestor(store: artifacts, key: key).attest(
+                packed, directory: source, context: context, timestamp: 0)
         }
         return packed.digest.description
     }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GantryCore
 
 /// Moves artifacts, with their attached attestations, between the local store and a registry.
