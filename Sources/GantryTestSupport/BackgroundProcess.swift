@@ -15,7 +15,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         if let environment { process.environment = environment }
         process.standardOutput = output
         if let log {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: log)
         } else {
             process.standardError = FileHandle.nullDevice
@@ -69,4 +69,14 @@ public func freeLoopbackPort() throws -> Int {
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` after `seconds` on a thread of its own, so it fires on time even when the test run
+/// keeps every cooperative-pool thread busy (a `Task.sleep` can then be late by tens of seconds).
+public func after(seconds: Double, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread {
+        Thread.sleep(forTimeInterval: seconds)
+        body()
+    }
+    thread.start()
 }

@@ -66,10 +66,7 @@ final class Captured: Sendable {
 
     @Test func cancellationStopsTheProcess() async throws {
         let flag = CancellationFlag()
-        Task {
-            try? await Task.sleep(for: .milliseconds(300))
-            flag.cancel()
-        }
+        after(seconds: 0.3) { flag.cancel() }
         let outcome = try await runner.run(bash("sleep 60"), timeout: .seconds(30), cancellation: flag) { _, _ in }
         #expect(outcome.cancelled)
         #expect(!outcome.timedOut)

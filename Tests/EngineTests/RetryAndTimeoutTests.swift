@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import Testing
 
 @testable import Engine
@@ -95,10 +96,7 @@ import Testing
             """)
         defer { harness.remove() }
         let flag = CancellationFlag()
-        Task {
-            try? await Task.sleep(for: .milliseconds(500))
-            flag.cancel()
-        }
+        after(seconds: 0.5) { flag.cancel() }
         let result = try await harness.run(cancellation: flag)
         #expect(result.status == .cancelled)
         #expect(result.statuses == ["long": .cancelled, "later": .cancelled])
