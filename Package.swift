@@ -22,7 +22,7 @@ let package = Package(
         // Shared value types: Digest, IDs, durations, errors, canonical JSON, globs.
         .target(
             name: "GantryCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), "Yams"],
             swiftSettings: swiftSettings
         ),
         // YAML → validated pipeline model with line:col diagnostics, expressions, matrix, path filters, plan.

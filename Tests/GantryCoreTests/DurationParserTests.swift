@@ -16,6 +16,21 @@ import Testing
         #expect(throws: DurationParser.Failure.self) { try DurationParser.parse(input) }
     }
 
+    /// Durations from hostile files and flags used to trap converting a huge Double to Int64 (SIGILL).
+    @Test(
+        arguments: [
+            "9999999999999999999s", "99999999999999d", "99999999999999999999999999", "1e308s",
+            "999999999999999999999999999999999999999999999999999999999999999999999999h", "3651d", "5000d1s",
+        ])
+    func rejectsDurationsPastTheMaximum(input: String) {
+        #expect(throws: DurationParser.Failure.self) { try DurationParser.parse(input) }
+    }
+
+    @Test func acceptsTheMaximum() throws {
+        #expect(try DurationParser.parse("3650d") == DurationParser.maximum)
+        #expect(try DurationParser.parse("315360000") == DurationParser.maximum)
+    }
+
     @Test func errorNamesInputAndExample() {
         do {
             _ = try DurationParser.parse("10x")

@@ -11,12 +11,20 @@ public enum DurationParser {
         }
     }
 
+    /// The longest duration accepted anywhere (ten years). Durations come from pipeline files and flags,
+    /// which can be hostile; bounding them keeps every later conversion (milliseconds in `Int64`,
+    /// `Date` arithmetic, timers) far from overflow.
+    public static let maximum: Duration = .seconds(10 * 365 * 86_400)
+
     /// Returns the duration, or throws `Failure` with a message that names the bad input.
-    /// Zero and negative durations are refused: every timeout must be finite and positive.
+    /// Zero and negative durations are refused: every timeout must be finite and positive; so are
+    /// durations longer than `maximum`.
     public static func parse(_ input: String) throws(Failure) -> Duration {
         let text = input.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { throw Failure(input: input, reason: "it is empty") }
-        if let seconds = Int(text) {
+        if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            // A bare number of seconds; digits only, so a failed Int conversion means it is too large.
+            guard let seconds = Int(text), seconds <= maximum.components.seconds else { throw tooLong(input) }
             guard seconds > 0 else { throw Failure(input: input, reason: "it must be greater than zero") }
             return .seconds(seconds)
         }
@@ -44,20 +52,30 @@ public enum DurationParser {
                 unit = String(char)
                 index += 1
             }
+            let millisecondsPerUnit: Double
             switch unit {
-            case "ms": total += .milliseconds(Int64((value).rounded()))
-            case "s": total += .milliseconds(Int64((value * 1000).rounded()))
-            case "m": total += .milliseconds(Int64((value * 60_000).rounded()))
-            case "h": total += .milliseconds(Int64((value * 3_600_000).rounded()))
-            case "d": total += .milliseconds(Int64((value * 86_400_000).rounded()))
+            case "ms": millisecondsPerUnit = 1
+            case "s": millisecondsPerUnit = 1000
+            case "m": millisecondsPerUnit = 60_000
+            case "h": millisecondsPerUnit = 3_600_000
+            case "d": millisecondsPerUnit = 86_400_000
             default: throw Failure(input: input, reason: "unknown unit '\(unit)'")
             }
+            // Checked before converting: a Double past Int64's range traps on conversion.
+            let milliseconds = (value * millisecondsPerUnit).rounded()
+            guard milliseconds <= Double(maximum.milliseconds) else { throw tooLong(input) }
+            total += .milliseconds(Int64(milliseconds))
             number = ""
             sawUnit = true
         }
         guard number.isEmpty, sawUnit else { throw Failure(input: input, reason: "a number must have a unit") }
         guard total > .zero else { throw Failure(input: input, reason: "it must be greater than zero") }
+        guard total <= maximum else { throw tooLong(input) }
         return total
+    }
+
+    private static func tooLong(_ input: String) -> Failure {
+        Failure(input: input, reason: "it is longer than the maximum of 3650d (ten years)")
     }
 }
 

@@ -3,6 +3,23 @@ public enum MatrixExpander {
     /// One combination: ordered key/value pairs.
     public typealias Combination = [(String, String)]
 
+    /// The most jobs one matrix may produce, as in GitHub Actions. Pipeline files can come from pull
+    /// requests: a dozen axes of ten values would otherwise ask for 10¹² jobs.
+    public static let maximumJobs = 256
+
+    /// The size of the cartesian product of the axes (before `exclude` and `include`), or nil when it
+    /// exceeds `limit`; computed without building anything.
+    public static func productSize(of matrix: MatrixDefinition, limit: Int) -> Int? {
+        guard !matrix.axes.isEmpty else { return 0 }
+        var product = 1
+        for axis in matrix.axes {
+            let (result, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            guard !overflow, result <= limit else { return nil }
+            product = result
+        }
+        return product
+    }
+
     /// All combinations: the cartesian product of the axes, minus `exclude` matches, then `include`:
     /// an include entry extends every combination whose axis values it does not contradict, or is added
     /// as a combination of its own when it matches none.

@@ -40,12 +40,30 @@ extension PipelineParser {
                 )
             }
         }
+        // The product is bounded before anything is expanded; `exclude` may bring a larger product under
+        // the job limit, so the product may be up to 16 times the limit, then the expansion is counted.
+        let productLimit = MatrixExpander.maximumJobs * 16
         if matrix.axes.isEmpty && matrix.include.isEmpty {
             error(node, "\(context) is empty: give at least one axis (a list of values) or an include entry")
-        } else if !matrix.axes.contains(where: { $0.values.isEmpty }), MatrixExpander.combinations(of: matrix).isEmpty {
-            error(node, "\(context) is empty after 'exclude': every combination was excluded")
+        } else if MatrixExpander.productSize(of: matrix, limit: productLimit) == nil
+            || matrix.include.count > MatrixExpander.maximumJobs
+        {
+            error(node, "\(context) has more than \(MatrixExpander.maximumJobs) combinations\(tooMany(matrix))")
+        } else if !matrix.axes.contains(where: { $0.values.isEmpty }) {
+            let count = MatrixExpander.combinations(of: matrix).count
+            if count == 0 {
+                error(node, "\(context) is empty after 'exclude': every combination was excluded")
+            } else if count > MatrixExpander.maximumJobs {
+                error(node, "\(context) has \(count) combinations\(tooMany(matrix))")
+            }
         }
         return matrix
+    }
+
+    private func tooMany(_ matrix: MatrixDefinition) -> String {
+        let axes = matrix.axes.map { "\($0.name) (\($0.values.count))" }.joined(separator: " × ")
+        return "; the limit is \(MatrixExpander.maximumJobs) jobs per matrix"
+            + (axes.isEmpty ? "" : " (axes: \(axes))") + ": split the job or use fewer values"
     }
 
     private mutating func combinationList(_ node: Node, context: String) -> [[(String, String)]] {

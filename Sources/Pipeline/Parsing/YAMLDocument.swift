@@ -12,7 +12,11 @@ struct YAMLDocument {
         self.file = file
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         do {
-            self.root = try Yams.compose(yaml: text)
+            self.root = try BoundedYAML.compose(text)
+        } catch let error as BoundedYAML.TooLarge {
+            throw DiagnosticsError([
+                Diagnostic(SourceLocation(file: file, line: error.line, column: error.column), .error, error.message)
+            ])
         } catch let error as YamlError {
             throw DiagnosticsError([YAMLDocument.diagnostic(for: error, file: file)])
         } catch {

@@ -1,3 +1,4 @@
+import GantryCore
 import Yams
 
 /// A small YAML input of the policy module (`secrets.yml`, `waivers.yml`): its root node, and node
@@ -10,7 +11,9 @@ struct YAMLFile {
     init(_ text: String, file: String, error: (String) -> any Error) throws {
         self.file = file
         do {
-            root = try Yams.compose(yaml: text)
+            root = try BoundedYAML.compose(text)
+        } catch let problem as BoundedYAML.TooLarge {
+            throw error("\(file):\(problem.line):\(problem.column): \(problem.message)")
         } catch let problem {
             throw error("\(file): YAML syntax error: \(problem)")
         }
