@@ -2,6 +2,10 @@
 #include "CGantrySystem.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,40 +14,229 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/// Resets every caught or ignored signal to its default in a freshly forked child: handlers and
+/// ignored dispositions must not leak into the program it executes (gantry ignores SIGPIPE, SIGINT and
+/// SIGTERM while it runs). Only system calls: this runs between vfork and exec.
+static void reset_signals_in_child(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        sigaction(sig, &dfl, NULL);
+    }
+}
+
 int gantry_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int stdout_fd,
                  int stderr_fd, pid_t *pid_out) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    int rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) return rc;
-    rc = posix_spawnattr_init(&attr);
-    if (rc != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return rc;
+    // vfork + exec instead of posix_spawn: posix_spawn cannot set PR_SET_PDEATHSIG, which makes the
+    // kernel kill the step's leader when the thread that started it dies (gantry killed with -9). The
+    // child only makes system calls before exec or _exit, as glibc's posix_spawn does in its own
+    // CLONE_VFORK child; the parent is suspended until then, and learns a failure through `failure`,
+    // which the child shares with it.
+    volatile int failure = 0;
+    pid_t parent = getpid();
+    sigset_t all, old;
+    sigfillset(&all);
+    // No signal handler of the parent may run in the child, which borrows the parent's memory.
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = vfork();
+    if (pid == 0) {
+        reset_signals_in_child();
+        if (setpgid(0, 0) != 0) { failure = errno; _exit(127); }
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) { failure = errno; _exit(127); }
+        // The parent may have died between vfork and prctl: then nobody would ever deliver the signal.
+        if (getppid() != parent) _exit(127);
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd < 0) { failure = errno; _exit(127); }
+        if (null_fd != 0) { dup2(null_fd, 0); close(null_fd); }
+        if (dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) { failure = errno; _exit(127); }
+        if (cwd != NULL && chdir(cwd) != 0) { failure = errno; _exit(127); }
+        // Nothing else of gantry's leaks into the step: not its database, not a descriptor its own
+        // parent lent it (a test runner learns that gantry exited when such a descriptor closes).
+        if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
+            for (int fd = 3; fd < 65536; fd++) close(fd);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(path, argv, envp);
+        failure = errno;
+        _exit(127);
     }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
-    if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
-
-    // Handlers are reset by exec anyway; only ignored signals would leak into the child, so reset those
-    // a parent may ignore (gantry ignores SIGPIPE, SIGINT and SIGTERM while it runs).
-    sigset_t empty, defaults;
-    sigemptyset(&empty);
-    sigemptyset(&defaults);
-    int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2, SIGTSTP,
-                   SIGTTIN, SIGTTOU, SIGXFSZ, SIGURG, SIGWINCH};
-    for (unsigned i = 0; i < sizeof(reset) / sizeof(reset[0]); i++) sigaddset(&defaults, reset[i]);
-    posix_spawnattr_setsigmask(&attr, &empty);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-    rc = posix_spawn(pid_out, path, &actions, &attr, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    return rc;
+    int spawn_errno = pid < 0 ? errno : 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) return spawn_errno;
+    if (failure != 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return failure;
+    }
+    *pid_out = pid;
+    return 0;
 }
+
+/// Whether /proc/<pid>/environ holds an entry that starts with `needle`. Only system calls, so the
+/// sentinel (a forked child of a multithreaded process) may use it.
+static int environ_has_prefix(const char *pid_dir, const char *needle, size_t needle_len) {
+    // Locals, not statics: supervising threads call this at the same time.
+    char path[64];
+    char buffer[8192];
+    size_t at = 0;
+    const char *prefix = "/proc/";
+    while (*prefix) path[at++] = *prefix++;
+    while (*pid_dir && at < 40) path[at++] = *pid_dir++;
+    const char *suffix = "/environ";
+    while (*suffix) path[at++] = *suffix++;
+    path[at] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    // Entries are NUL-separated; compare each entry's start with the needle, across reads.
+    size_t matched = 0;    // bytes of the needle matched at the start of the current entry
+    int at_entry_start = 1, found = 0;
+    ssize_t count;
+    while (!found && (count = read(fd, buffer, sizeof(buffer))) > 0) {
+        for (ssize_t i = 0; i < count; i++) {
+            char c = buffer[i];
+            if (c == 0) { at_entry_start = 1; matched = 0; continue; }
+            if (at_entry_start) {
+                if (c == needle[matched]) {
+                    if (++matched == needle_len) { found = 1; break; }
+                } else {
+                    at_entry_start = 0;
+                }
+            }
+        }
+    }
+    close(fd);
+    return found;
+}
+
+/// Sends `sig` to every process whose environment holds `needle`; returns how many it signalled.
+static int signal_owned(const char *needle, int sig) {
+    char entries[8192];
+    size_t needle_len = strlen(needle);
+    int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (proc < 0) return 0;
+    int signalled = 0;
+    long count;
+    pid_t self = getpid();
+    while ((count = syscall(SYS_getdents64, proc, entries, sizeof(entries))) > 0) {
+        for (long offset = 0; offset < count;) {
+            struct { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; }
+                *entry = (void *)(entries + offset);
+            offset += entry->reclen;
+            if (entry->name[0] < '1' || entry->name[0] > '9') continue;
+            pid_t pid = 0;
+            for (const char *c = entry->name; *c >= '0' && *c <= '9'; c++) pid = pid * 10 + (*c - '0');
+            if (pid == self) continue;
+            if (environ_has_prefix(entry->name, needle, needle_len) && kill(pid, sig) == 0) signalled++;
+        }
+    }
+    close(proc);
+    return signalled;
+}
+
+int gantry_start_sentinel(const char *needle) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        // The sentinel. A forked child of a multithreaded process: system calls only from here on.
+        close(fds[1]);
+        // Its own process group, so Ctrl-C and `kill -- -<gantry's group>` reach gantry, not the
+        // sentinel; hang-ups and broken pipes are not its concern either.
+        setpgid(0, 0);
+        struct sigaction ign;
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigaction(SIGINT, &ign, NULL);
+        sigaction(SIGHUP, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
+        sigaction(SIGPIPE, &ign, NULL);
+        sigaction(SIGTSTP, &ign, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        // Close every other descriptor gantry had open (its pipes to steps, its database), so the
+        // sentinel holds nothing of theirs.
+        for (int fd = 3; fd < 1024; fd++) if (fd != fds[0]) close(fd);
+        char byte;
+        ssize_t got;
+        do { got = read(fds[0], &byte, 1); } while (got > 0 || (got < 0 && errno == EINTR));
+        // End of file: gantry is gone (exited, or killed with -9). Kill what it owned; repeat while
+        // anything is found, to catch processes forked while the previous pass ran.
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        for (int pass = 0; pass < 100; pass++) {
+            if (signal_owned(needle, SIGKILL) == 0 && pass > 0) break;
+            nanosleep(&pause, NULL);
+        }
+        _exit(0);
+    }
+    close(fds[0]);
+    return fds[1];
+}
+
+int gantry_signal_owned(const char *needle, int sig) { return signal_owned(needle, sig); }
+
+int gantry_environ_has_prefix(pid_t pid, const char *needle) {
+    char name[24];
+    int at = 0;
+    char digits[24];
+    int n = 0;
+    if (pid <= 0) return 0;
+    while (pid > 0) { digits[n++] = (char)('0' + pid % 10); pid /= 10; }
+    while (n > 0) name[at++] = digits[--n];
+    name[at] = 0;
+    return environ_has_prefix(name, needle, strlen(needle));
+}
+
+int gantry_children(pid_t *out, int capacity) {
+    // /proc/self/task/<tid>/children lists the children of each thread; orphans re-parented to a
+    // subreaper appear under one of its threads.
+    char path[96];
+    char buffer[4096];
+    int found = 0;
+    int tasks = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tasks < 0) return -1;
+    char entries[8192];
+    long count;
+    while ((count = syscall(SYS_getdents64, tasks, entries, sizeof(entries))) > 0) {
+        for (long offset = 0; offset < count;) {
+            struct { unsigned long long ino; long long off; unsigned short reclen; unsigned char type; char name[]; }
+                *entry = (void *)(entries + offset);
+            offset += entry->reclen;
+            if (entry->name[0] < '0' || entry->name[0] > '9') continue;
+            snprintf(path, sizeof(path), "/proc/self/task/%s/children", entry->name);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) continue;
+            ssize_t got = read(fd, buffer, sizeof(buffer) - 1);
+            close(fd);
+            if (got <= 0) continue;
+            buffer[got] = 0;
+            pid_t pid = 0;
+            for (ssize_t i = 0; i <= got; i++) {
+                char c = buffer[i];
+                if (c >= '0' && c <= '9') {
+                    pid = pid * 10 + (c - '0');
+                } else if (pid > 0) {
+                    if (found < capacity) out[found] = pid;
+                    found++;
+                    pid = 0;
+                }
+            }
+        }
+    }
+    close(tasks);
+    return found;
+}
+
+int gantry_set_dumpable(int dumpable) { return prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0); }
 
 int gantry_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 

@@ -10,6 +10,8 @@ public enum ReleaseError: GantryError, Sendable {
     case approvalRefused(String)
     /// The deployment or its verification failed; what happened to the environment is in the message.
     case deploymentFailed(String)
+    /// A signal (SIGINT or SIGTERM) stopped the deployment; the promotion is recorded `cancelled`.
+    case cancelled(String, signal: Int32?)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum ReleaseError: GantryError, Sendable {
         case .checkFailed(let check, let detail): "promotion refused: \(check): \(detail)"
         case .approvalRefused(let message): "approval refused: \(message)"
         case .deploymentFailed(let message): message
+        case .cancelled(let message, _): message
         }
     }
 
@@ -24,6 +27,7 @@ public enum ReleaseError: GantryError, Sendable {
         switch self {
         case .input: .inputError
         case .checkFailed, .approvalRefused, .deploymentFailed: .failure
+        case .cancelled(_, let signal): signal == 15 ? .terminated : .interrupted
         }
     }
 }

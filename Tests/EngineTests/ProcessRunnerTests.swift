@@ -103,3 +103,87 @@ final class Captured: Sendable {
         #expect(outcome.exitCode == nil)
     }
 }
+
+/// Descendants that leave the step's process group (`setsid`, double forks) are still the step's.
+@Suite struct ProcessLifetimeTests {
+    let runner = ProcessRunner(killGrace: .milliseconds(300))
+
+    func bash(_ script: String) -> ProcessSpec {
+        ProcessSpec(
+            executable: "bash", arguments: ["-c", script], environment: ["PATH": "/usr/bin:/bin"],
+            workingDirectory: "/tmp")
+    }
+
+    /// Alive and not a zombie.
+    func running(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    func pid(in directory: TemporaryDirectory, _ name: String) throws -> pid_t {
+        try #require(pid_t(try directory.read(name).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    /// Before: a `setsid` child survived the timeout that killed its step.
+    @Test func aTimeoutStopsDescendantsThatCalledSetsid() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("escaped.pid").path
+        let outcome = try await runner.run(
+            bash(
+                "setsid bash -c 'trap \"\" TERM; echo $$ > \(file); exec sleep 100000' >/dev/null 2>&1 & sleep 100000"),
+            timeout: .milliseconds(700), cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.timedOut)
+        let escaped = try pid(in: directory, "escaped.pid")
+        #expect(!running(escaped), "the setsid child \(escaped) outlived the step's timeout")
+    }
+
+    /// Before: a `setsid` child that kept the step's stdout open made the step (and SIGTERM
+    /// cancellation) wait until it exited on its own.
+    @Test(.timeLimit(.minutes(1))) func aSetsidChildHoldingTheOutputDoesNotKeepTheStepOpen() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("escaped.pid").path
+        let outcome = try await runner.run(
+            bash("setsid sleep 100000 & echo $! > \(file); echo done"), timeout: .seconds(600),
+            cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.exitCode == 0)
+        let escaped = try pid(in: directory, "escaped.pid")
+        #expect(!running(escaped), "the setsid child \(escaped) outlived its step")
+    }
+
+    /// A double fork in a new session: the daemon is re-parented to us and still carries the mark.
+    @Test func daemonsStartedByAStepEndWithIt() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("daemon.pid").path
+        let outcome = try await runner.run(
+            bash("( setsid bash -c 'sleep 100000 >/dev/null 2>&1 & echo $! > \(file)' & ) ; sleep 0.2; exit 0"),
+            timeout: .seconds(600), cancellation: CancellationFlag()
+        ) { _, _ in }
+        #expect(outcome.exitCode == 0)
+        let daemon = try pid(in: directory, "daemon.pid")
+        #expect(!running(daemon), "the daemon \(daemon) outlived its step")
+    }
+
+    @Test func stopAllFindsEveryProcessCarryingAMark() async throws {
+        let mark = ProcessRunner.newOwnerMark()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("child.pid").path
+        // A process outside any runner (as if its gantry had died), carrying the mark.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/bash")
+        child.arguments = ["-c", "trap '' TERM; echo $$ > \(file); exec sleep 100000"]
+        child.environment = ["GANTRY_OWNER": mark, "PATH": "/usr/bin:/bin"]
+        try child.run()
+        while (try? directory.read("child.pid"))?.isEmpty ?? true { usleep(10_000) }
+        #expect(ProcessRunner.stopAll(carrying: mark, grace: .milliseconds(200)) == 1)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+        #expect(ProcessRunner.stopAll(carrying: mark, grace: .milliseconds(200)) == 0)
+    }
+}

@@ -347,7 +347,7 @@ import Testing
         (["artifact", "inspect", "UPPER:tag"], "application name 'UPPER' must be lowercase"),
         (["run", "--kill-grace", "soon"], "--kill-grace: invalid duration 'soon'"),
         (["plan", "--since", "HEAD", "--changed-files", "x"], "--since and --changed-files cannot be used together"),
-        (["logs", "latest", "--job", "nope"], "no run matches 'latest'"),
+        (["logs", "latest", "--job", "nope"], "no Gantry state in"),
     ])
     func badArgumentsAreUsageErrors(arguments: [String], message: String) throws {
         let directory = try TemporaryDirectory()

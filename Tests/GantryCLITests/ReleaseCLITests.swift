@@ -70,11 +70,13 @@ import Testing
         let url = directory.url
         try directory.write("release-deploy", "")
         let env = ["GANTRY_ACTOR": "dana"]
-        #expect(try GantryBinary.run(["users", "add", "bob", "--role", "releaser"], in: url).status == 0)
+        #expect(try GantryBinary.run(["users", "add", "ops", "--role", "admin"], in: url).status == 0)
+        #expect(
+            try GantryBinary.run(["users", "add", "bob", "--role", "releaser", "--as", "ops"], in: url).status == 0)
         let badRole = try GantryBinary.run(["users", "add", "eve", "--role", "releasor"], in: url)
         #expect(badRole.status == 2)
         #expect(badRole.stderr.contains("did you mean 'releaser'?"))
-        let enroll = try GantryBinary.run(["users", "totp-enroll", "bob"], in: url)
+        let enroll = try GantryBinary.run(["users", "totp-enroll", "bob", "--as", "bob"], in: url)
         #expect(enroll.stdout.hasPrefix("otpauth://totp/Gantry%3Abob?secret="))
 
         // Skipping dev is refused (exit 1); unknown environments and digests are input errors (exit 2).

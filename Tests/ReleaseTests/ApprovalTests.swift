@@ -172,7 +172,7 @@ import Testing
                     promotionID: waiting.promotion.id, as: "bob", totpCode: wrong, at: now)
             }
         }
-        #expect(last?.contains("locked out of TOTP approvals until") == true)
+        #expect(last?.contains("locked out of TOTP until") == true)
         let locked = await refusal {
             _ = try await fixture.promoter(actor: "bob").approve(
                 promotionID: waiting.promotion.id, as: "bob", totpCode: good, at: now)

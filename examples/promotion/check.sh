@@ -35,9 +35,12 @@ PY
 step "set up: a signing key, two approvers (bob uses TOTP), offline vulnerability data"
 "$gantry" keys generate
 "$gantry" vulndb import osv
-"$gantry" users add alice --role releaser
-"$gantry" users add bob --role releaser
-uri="$("$gantry" users totp-enroll bob)"
+"$gantry" users add ops --role admin                 # the first user is the admin
+"$gantry" users add alice --role releaser --as ops
+"$gantry" users add bob --role releaser --as ops
+fails "a releaser adding users" "$gantry" users add mallory --role admin --as alice
+uri="$("$gantry" users totp-enroll bob --as bob)"
+fails "dana re-enrolling bob's TOTP to approve as him" "$gantry" users totp-enroll bob --as dana
 
 step "build and pack release 1.0.0 once"
 RELEASE=1.0.0 "$gantry" run --file gantry.yml >/dev/null

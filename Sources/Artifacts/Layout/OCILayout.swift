@@ -10,16 +10,23 @@ import GantryCore
 public final class OCILayout: Sendable {
     public let root: URL
 
-    /// Opens the layout at `root`, creating it when missing.
-    public init(root: URL) throws {
+    /// Opens the layout at `root`, creating it when missing (or, with `create: false`, refusing with
+    /// `ArtifactError.badPath` so read-only commands never create a store).
+    public init(root: URL, create: Bool = true) throws {
         self.root = root
         let manager = FileManager.default
+        guard create || manager.fileExists(atPath: root.appendingPathComponent("oci-layout").path) else {
+            throw ArtifactError.badPath(
+                "no artifact store at \(root.path) (nothing was packed here): run the command in the project "
+                    + "directory, or set GANTRY_HOME to the state directory")
+        }
         do {
+            try PrivateState.prepareDirectory(root.deletingLastPathComponent())
             try manager.createDirectory(
                 at: root.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
             try manager.createDirectory(at: root.appendingPathComponent(".tmp"), withIntermediateDirectories: true)
         } catch {
-            throw ArtifactError.io("cannot create the artifact store \(root.path): \(error.localizedDescription)")
+            throw ArtifactError.io("cannot create the artifact store \(root.path): \(FileErrorText.describe(error))")
         }
         let layoutFile = root.appendingPathComponent("oci-layout")
         if !manager.fileExists(atPath: layoutFile.path) {

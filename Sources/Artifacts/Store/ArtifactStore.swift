@@ -30,8 +30,9 @@ public struct ArtifactStore: Sendable {
     public init(layout: OCILayout) { self.layout = layout }
 
     /// The store under a state directory (`<state>/oci`).
-    public init(stateDirectory: URL) throws {
-        layout = try OCILayout(root: stateDirectory.appendingPathComponent("oci"))
+    /// With `create: false` a missing store is an error instead of being created (read-only commands).
+    public init(stateDirectory: URL, create: Bool = true) throws {
+        layout = try OCILayout(root: stateDirectory.appendingPathComponent("oci"), create: create)
     }
 
     /// Packs `directory` as an artifact of `app`, tags it (default `latest`) and records it in `index.json`.

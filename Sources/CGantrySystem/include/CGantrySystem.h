@@ -5,7 +5,9 @@
 
 /// Spawns `path` with `argv`/`envp` in a new process group (its pgid equals its pid), with stdin
 /// from /dev/null, stdout and stderr on the given descriptors, the working directory `cwd`, an empty
-/// signal mask and default signal dispositions. Returns 0 and stores the pid, or an errno value.
+/// signal mask and default signal dispositions. The child gets SIGKILL when the calling thread dies
+/// (PR_SET_PDEATHSIG), so call it from a thread that lives as long as the child is supervised.
+/// Returns 0 and stores the pid, or an errno value.
 int gantry_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd, int stdout_fd,
                  int stderr_fd, pid_t *pid_out);
 
@@ -30,5 +32,25 @@ int gantry_decode_status(int status);
 
 /// pipe2(fds, O_CLOEXEC): a pipe whose ends are not inherited by spawned children. 0 or -1 with errno.
 int gantry_pipe_cloexec(int fds[2]);
+
+/// Forks the owner sentinel: a small process that waits for the caller to die (for any reason, kill -9
+/// included) and then SIGKILLs every process whose environment has an entry starting with `needle`.
+/// Returns the descriptor the caller must keep open for its lifetime (close-on-exec), or -1.
+int gantry_start_sentinel(const char *needle);
+
+/// Sends `sig` to every process (other than the caller) whose environment has an entry starting with
+/// `needle`; returns how many were signalled.
+int gantry_signal_owned(const char *needle, int sig);
+
+/// 1 when /proc/<pid>/environ has an entry starting with `needle`, else 0 (also when unreadable).
+int gantry_environ_has_prefix(pid_t pid, const char *needle);
+
+/// The caller's children, across all of its threads, into `out` (up to `capacity`); returns how many
+/// there are (may exceed `capacity`), or -1 when /proc cannot be read.
+int gantry_children(pid_t *out, int capacity);
+
+/// prctl(PR_SET_DUMPABLE): 0 keeps other processes of the same user from reading this process's
+/// memory, environment and command line through /proc or ptrace. 0 or -1 with errno.
+int gantry_set_dumpable(int dumpable);
 
 #endif

@@ -1,14 +1,24 @@
 import Synchronization
 
-/// A flag set once when a run is cancelled (Ctrl-C, SIGTERM); read by process loops and the scheduler.
+/// A flag set once when a run or a promotion is cancelled (Ctrl-C, SIGTERM); read by process loops,
+/// the scheduler and the promoter.
 public final class CancellationFlag: Sendable {
-    private let state = Atomic<Bool>(false)
+    /// 0: not cancelled; -1: cancelled without a signal; otherwise the signal that cancelled it.
+    private let state = Atomic<Int32>(0)
 
     public init() {}
 
-    /// Marks the run cancelled.
-    public func cancel() { state.store(true, ordering: .sequentiallyConsistent) }
+    /// Marks it cancelled, remembering the signal that asked for it (the first one wins).
+    public func cancel(signal: Int32? = nil) {
+        _ = state.compareExchange(expected: 0, desired: signal ?? -1, ordering: .sequentiallyConsistent)
+    }
 
-    /// Whether the run was cancelled.
-    public var isCancelled: Bool { state.load(ordering: .sequentiallyConsistent) }
+    /// Whether it was cancelled.
+    public var isCancelled: Bool { state.load(ordering: .sequentiallyConsistent) != 0 }
+
+    /// The signal that cancelled it, when a signal did.
+    public var signal: Int32? {
+        let value = state.load(ordering: .sequentiallyConsistent)
+        return value > 0 ? value : nil
+    }
 }

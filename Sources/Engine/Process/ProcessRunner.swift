@@ -21,13 +21,22 @@ public struct ProcessRunner: Sendable {
 
     /// Runs `spec`, delivering output chunks to `onOutput` (called on the runner's thread, in order per stream).
     /// Throws `InfrastructureError` when the process cannot start.
+    ///
+    /// The child is started from the thread that supervises it, so the kernel's parent-death signal
+    /// (which follows the starting thread) fires only if Gantry itself dies.
     public func run(
         _ spec: ProcessSpec, timeout: Duration, cancellation: CancellationFlag,
         onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
     ) async throws -> ProcessOutcome {
-        let child = try spawn(spec)
-        return await withCheckedContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                let child: Child
+                do {
+                    child = try self.spawn(spec)
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
                 let outcome = self.supervise(child, timeout: timeout, cancellation: cancellation, onOutput: onOutput)
                 continuation.resume(returning: outcome)
             }
@@ -36,11 +45,33 @@ public struct ProcessRunner: Sendable {
         }
     }
 
+    /// A fresh owner mark for `ProcessSpec.ownerMark`, to record before a child starts (a promotion
+    /// records its deploy's mark, so whoever closes it after a crash can stop what it left).
+    public static func newOwnerMark() -> String { ProcessOwnership.newMark() }
+
+    /// Stops every process carrying `mark` (SIGTERM, then SIGKILL after `grace`) and returns once none
+    /// is left, or after the SIGKILL pass. Used to close what a dead Gantry process left running.
+    /// Returns how many processes were found.
+    @discardableResult
+    public static func stopAll(carrying mark: String, grace: Duration) -> Int {
+        let found = ProcessOwnership.signalAll(carrying: mark, signal: SIGTERM)
+        guard found > 0 else { return 0 }
+        let deadline = ContinuousClock.now.advanced(by: grace)
+        while ContinuousClock.now < deadline {
+            usleep(20_000)
+            if ProcessOwnership.signalAll(carrying: mark, signal: 0) == 0 { return found }
+        }
+        for _ in 0..<50 where ProcessOwnership.signalAll(carrying: mark, signal: SIGKILL) > 0 { usleep(20_000) }
+        return found
+    }
+
     struct Child: Sendable {
         var pid: pid_t
         var stdout: Int32
         var stderr: Int32
         var pidfd: Int32
+        /// `GANTRY_OWNER` of this child and its descendants.
+        var mark: String
     }
 
     private func spawn(_ spec: ProcessSpec) throws -> Child {
@@ -55,7 +86,10 @@ public struct ProcessRunner: Sendable {
             throw InfrastructureError("cannot create a pipe: \(errnoText())")
         }
         let arguments = [spec.executable] + spec.arguments
-        let environment = spec.environment.map { "\($0.key)=\($0.value)" }
+        let mark = spec.ownerMark ?? ProcessOwnership.newMark()
+        var variables = spec.environment
+        variables[ProcessOwnership.variable] = mark
+        let environment = variables.map { "\($0.key)=\($0.value)" }
         let executable = resolveExecutable(spec.executable, path: spec.environment["PATH"])
         var pid: pid_t = 0
         let rc = withCStrings(arguments) { argv in
@@ -72,7 +106,7 @@ public struct ProcessRunner: Sendable {
                 "cannot start '\(spec.executable)' in \(spec.workingDirectory): \(String(cString: strerror(rc)))")
         }
         let pidfd = gantry_pidfd_open(pid)
-        return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0], pidfd: pidfd)
+        return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0], pidfd: pidfd, mark: mark)
     }
 
     private func supervise(
@@ -94,9 +128,25 @@ public struct ProcessRunner: Sendable {
             if child.pidfd >= 0 { close(child.pidfd) }
         }
 
+        // Descendants that left the group (setsid) and were re-parented to us: signalled with the group.
+        var strays: Set<pid_t> = []
+        func signalStrays(_ signal: Int32) -> Bool {
+            let found = ProcessOwnership.strays(of: child.mark)
+            for pid in found {
+                strays.insert(pid)
+                // A stray that called setsid leads a group of its own: signal that group too.
+                _ = gantry_kill_group(pid, signal)
+                kill(pid, signal)
+            }
+            _ = strays.map { gantry_try_wait($0, nil) }
+            strays = strays.filter { kill($0, 0) == 0 }
+            return !found.isEmpty
+        }
+
         func terminate(now: ContinuousClock.Instant) {
             guard killAt == nil else { return }
             _ = gantry_kill_group(child.pid, SIGTERM)
+            _ = signalStrays(SIGTERM)
             killAt = now.advanced(by: killGrace)
         }
 
@@ -107,8 +157,10 @@ public struct ProcessRunner: Sendable {
                 switch gantry_try_wait(child.pid, &raw) {
                 case 1:
                     mainStatus = gantry_decode_status(raw)
-                    // The main process is gone: stop whatever it left running in its group.
-                    if gantry_kill_group(child.pid, 0) == 0 { terminate(now: now) }
+                    // The main process is gone: stop whatever it left running, in its group or not.
+                    if gantry_kill_group(child.pid, 0) == 0 || !ProcessOwnership.strays(of: child.mark).isEmpty {
+                        terminate(now: now)
+                    }
                 case 0: break
                 default:
                     // Not our child any more (reaped elsewhere): its status is lost; never spin on it.
@@ -126,20 +178,28 @@ public struct ProcessRunner: Sendable {
             }
             if let killAt, now >= killAt, !sentKill {
                 _ = gantry_kill_group(child.pid, SIGKILL)
+                _ = signalStrays(SIGKILL)
                 sentKill = true
             }
+            // While terminating, descendants keep being re-parented to us as their parents die.
+            if killAt != nil { _ = signalStrays(sentKill ? SIGKILL : SIGTERM) }
             // Reap leftovers only once the main process's own status is collected, or it could be lost.
             if killAt != nil && mainStatus != nil { _ = gantry_reap_group(child.pid) }
             if mainStatus != nil && open.isEmpty {
-                // Pipes closed; wait for any group member that closed its output but still runs.
-                if gantry_kill_group(child.pid, 0) != 0 { break }
+                // Pipes closed; wait for any group member or stray that closed its output but still runs.
+                let groupGone = gantry_kill_group(child.pid, 0) != 0
+                if groupGone && strays.isEmpty && ProcessOwnership.strays(of: child.mark).isEmpty { break }
                 if killAt == nil { terminate(now: now) }
                 if sentKill {
                     _ = gantry_reap_group(child.pid)
-                    if gantry_kill_group(child.pid, 0) != 0 { break }
+                    if gantry_kill_group(child.pid, 0) != 0 && strays.isEmpty { break }
                 }
                 usleep(10_000)
                 continue
+            }
+            // Output still open after the main process ended: a stray may hold it.
+            if mainStatus != nil && killAt == nil && !ProcessOwnership.strays(of: child.mark).isEmpty {
+                terminate(now: now)
             }
 
             var fds = open.map { pollfd(fd: $0.0, events: Int16(POLLIN), revents: 0) }

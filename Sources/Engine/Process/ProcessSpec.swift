@@ -4,12 +4,19 @@ public struct ProcessSpec: Sendable {
     public var arguments: [String]
     public var environment: [String: String]
     public var workingDirectory: String
+    /// The `GANTRY_OWNER` mark the child and its descendants carry; a fresh one when nil. Set it (from
+    /// `ProcessRunner.newOwnerMark()`) to stop what the child left even after this process died.
+    public var ownerMark: String?
 
-    public init(executable: String, arguments: [String], environment: [String: String], workingDirectory: String) {
+    public init(
+        executable: String, arguments: [String], environment: [String: String], workingDirectory: String,
+        ownerMark: String? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.ownerMark = ownerMark
     }
 }
 

@@ -77,7 +77,7 @@ public struct PipelineRunner: Sendable {
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
                 pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue,
                 startedAt: Date(),
-                commitSHA: sha, branch: branch, toolVersions: await ToolVersions.json()))
+                commitSHA: sha, branch: branch, toolVersions: await ToolVersions.json(), owner: .current))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 

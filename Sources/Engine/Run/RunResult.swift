@@ -56,6 +56,8 @@ public struct JobResult: Sendable {
 /// The overall status of a run.
 public enum RunStatus: String, Sendable, Codable {
     case running, success, failure, cancelled
+    /// Its process died while it ran (kill -9, a crash); closed by a later command.
+    case abandoned
 }
 
 /// The outcome of a whole run.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Release
 import Store
@@ -26,7 +27,10 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var options: ReleaseOptions
 
     func run() async throws {
-        var context = try options.context()
+        let cancellation = CancellationFlag()
+        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
+        defer { signals.release() }
+        var context = try options.context(cancellation: cancellation)
         let name = approver ?? AuditActor.current()
         context.actor = name
         let outcome = try await Promoter(context: context).approve(promotionID: promotion, as: name, totpCode: totp)

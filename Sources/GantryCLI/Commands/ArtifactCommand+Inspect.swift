@@ -19,8 +19,9 @@ extension ArtifactCommand {
 
         func run() async throws {
             if RegistryReference.looksRemote(reference) { return try await inspectRemote() }
-            let store = try ArtifactCommand.store()
-            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let parsed = try ArtifactReference(parsing: reference)
+            let store = try ArtifactCommand.store(create: false)
+            let artifact = try store.resolve(parsed)
             let manifest = try store.manifest(of: artifact)
             let entries = try store.entries(of: artifact)
             if json {

@@ -13,7 +13,7 @@ extension ArtifactCommand {
         var json = false
 
         func run() async throws {
-            let artifacts = try ArtifactCommand.store().artifacts()
+            let artifacts = try ArtifactCommand.store(create: false).artifacts()
             if json {
                 Terminal.printOut(
                     Terminal.json(

@@ -53,7 +53,7 @@ extension ArtifactCommand {
             }
             var details = ["tag": packed.tag, "signed": String(attested != nil)]
             if let attested { details["sbom"] = attested.sbomDigest.description }
-            try StateStore(directory: StateLocation.directory).appendAudit(
+            try StateLocation.openState().appendAudit(
                 actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
             if json {
                 var object: [String: Any] = [

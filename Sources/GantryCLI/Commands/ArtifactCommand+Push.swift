@@ -35,7 +35,7 @@ extension ArtifactCommand {
             guard target.digest == nil else {
                 throw ValidationError("--to names where to push (REGISTRY/REPOSITORY[:TAG]); leave out @sha256:…")
             }
-            let state = try StateStore(directory: StateLocation.directory)
+            let state = try StateLocation.openState()
             let mountFrom = try state.pushedRepositories(
                 registry: target.registry, digest: artifact.digest.description)
             let client = try registry.client(for: target.registry)
@@ -95,7 +95,7 @@ extension ArtifactCommand {
             let client = try registry.client(for: source.registry)
             let report = try await RegistryTransfer(store: store, client: client).pull(
                 source, as: app, tag: tag ?? source.tag ?? "latest")
-            try StateStore(directory: StateLocation.directory).appendAudit(
+            try StateLocation.openState().appendAudit(
                 actor: AuditActor.current(), action: "pull", subject: "\(app)@\(report.artifact.digest)",
                 details: ["from": source.description, "referrers": "\(report.referrers)"])
             if json {

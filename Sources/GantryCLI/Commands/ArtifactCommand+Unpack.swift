@@ -19,7 +19,7 @@ extension ArtifactCommand {
         var directory: String
 
         func run() async throws {
-            let store = try ArtifactCommand.store()
+            let store = try ArtifactCommand.store(create: false)
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
             let count = try store.unpack(artifact, into: URL(fileURLWithPath: directory))
             print("unpacked \(count) entries of \(artifact.app)@\(artifact.digest) into \(directory)")

@@ -31,7 +31,7 @@ extension ArtifactCommand {
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
             let checks = Verifier(store: store, keys: keys).verify(artifact)
             let passed = checks.count == 4 && checks.allSatisfy(\.passed)
-            try StateStore(directory: StateLocation.directory).appendAudit(
+            try StateLocation.openState().appendAudit(
                 actor: AuditActor.current(), action: "verify", subject: "\(artifact.app)@\(artifact.digest)",
                 details: [
                     "result": passed ? "verified" : "failed",

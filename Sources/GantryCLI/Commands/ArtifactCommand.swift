@@ -9,5 +9,8 @@ struct ArtifactCommand: AsyncParsableCommand {
         abstract: "Pack directories into content-addressed OCI artifacts; list, inspect, unpack and verify them.",
         subcommands: [Pack.self, List.self, Inspect.self, Unpack.self, Verify.self, Push.self, Pull.self])
 
-    static func store() throws -> ArtifactStore { try ArtifactStore(stateDirectory: StateLocation.directory) }
+    /// The local store; read-only subcommands pass `create: false` so they never create one.
+    static func store(create: Bool = true) throws -> ArtifactStore {
+        try ArtifactStore(stateDirectory: StateLocation.directory, create: create)
+    }
 }

@@ -22,7 +22,7 @@ extension AuditCommand {
         }
 
         func run() async throws {
-            let entries = try StateStore(directory: StateLocation.directory).auditEntries(
+            let entries = try StateLocation.openExistingState().auditEntries(
                 subjectPrefix: app.map { "\($0)@" }, limit: limit)
             if json {
                 Terminal.printOut(

@@ -13,7 +13,7 @@ extension AuditCommand {
         var json = false
 
         func run() async throws {
-            let result = try StateStore(directory: StateLocation.directory).verifyAudit()
+            let result = try StateLocation.openExistingState().verifyAudit()
             if json {
                 Terminal.printOut(
                     Terminal.json(

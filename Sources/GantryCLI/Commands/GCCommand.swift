@@ -44,7 +44,8 @@ struct GCCommand: AsyncParsableCommand {
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
         let state = StateLocation.directory
         let collector = GarbageCollector(
-            state: try StateStore(directory: state), artifacts: try ArtifactStore(stateDirectory: state),
+            state: try dryRun ? StateLocation.openExistingState() : StateLocation.openState(),
+            artifacts: try ArtifactStore(stateDirectory: state, create: !dryRun),
             pipeline: pipeline, ttl: age.seconds,
             defaultBranches: defaultBranch.isEmpty ? ["main", "master"] : Set(defaultBranch))
         let report = try collector.collect(dryRun: dryRun, actor: AuditActor.current())

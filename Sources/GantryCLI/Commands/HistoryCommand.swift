@@ -25,7 +25,7 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let records = try StateStore(directory: StateLocation.directory).promotions(
+        let records = try StateLocation.openExistingState().promotions(
             app: app, environment: env, limit: limit)
         if json {
             Terminal.printOut(Terminal.json(records.map(ReleaseJSON.promotion)))

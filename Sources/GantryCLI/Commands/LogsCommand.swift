@@ -21,7 +21,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let state = StateLocation.directory
-        let store = try StateStore(directory: state)
+        let store = try StateStore(existingIn: state)
         guard let record = try store.run(matching: run) else {
             throw InputError("no run matches '\(run)' (see 'gantry runs list')")
         }

@@ -36,7 +36,7 @@ struct PolicyCommand: AsyncParsableCommand {
             guard case .digest(let app?, let digest) = try ArtifactReference(parsing: reference) else {
                 throw InputError("'\(reference)': name the digest as APP@sha256:…")
             }
-            let context = try options.context()
+            let context = try options.context(readOnly: true)
             guard let environment = context.pipeline.environment(env) else {
                 throw InputError(
                     "unknown environment '\(env)' in \(options.file) (defined: \(context.pipeline.environments.map(\.name).joined(separator: ", ")))"

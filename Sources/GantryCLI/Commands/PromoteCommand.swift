@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Release
 
@@ -47,7 +48,10 @@ struct PromoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
-        let outcome = try await Promoter(context: try options.context()).promote(
+        let cancellation = CancellationFlag()
+        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
+        defer { signals.release() }
+        let outcome = try await Promoter(context: try options.context(cancellation: cancellation)).promote(
             app: app, to: to, source: source, irreversible: irreversible, reason: reason)
         options.report(outcome)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Release
 
@@ -31,7 +32,10 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var options: ReleaseOptions
 
     func run() async throws {
-        let outcome = try await Promoter(context: try options.context()).rollback(
+        let cancellation = CancellationFlag()
+        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
+        defer { signals.release() }
+        let outcome = try await Promoter(context: try options.context(cancellation: cancellation)).rollback(
             app: app, environment: env, to: to, reason: reason, force: force)
         options.report(outcome)
     }

@@ -18,7 +18,7 @@ extension RunsCommand {
         }
 
         func run() async throws {
-            let runs = try StateStore(directory: StateLocation.directory).runs(limit: limit)
+            let runs = try StateLocation.openExistingState().runs(limit: limit)
             if json {
                 Terminal.printOut(Terminal.json(runs.map(RunsCommand.jsonObject)))
                 return

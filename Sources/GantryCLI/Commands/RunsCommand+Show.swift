@@ -14,7 +14,7 @@ extension RunsCommand {
         var json = false
 
         func run() async throws {
-            let store = try StateStore(directory: StateLocation.directory)
+            let store = try StateLocation.openExistingState()
             guard let record = try store.run(matching: run) else {
                 throw InputError("no run matches '\(run)' (see 'gantry runs list')")
             }

@@ -43,7 +43,7 @@ extension ScanCommand {
         }
 
         func run() async throws {
-            let state = try StateStore(directory: StateLocation.directory)
+            let state = try StateLocation.openState()
             let packages = try Self.packages(of: target)
             let scanner = VulnerabilityScanner(
                 lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },

@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
         let rows = try ReleaseStatus.rows(
-            state: try StateStore(directory: StateLocation.directory), pipeline: pipeline, app: app)
+            state: try StateLocation.openExistingState(), pipeline: pipeline, app: app)
         if json {
             Terminal.printOut(
                 Terminal.json(

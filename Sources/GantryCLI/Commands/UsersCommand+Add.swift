@@ -2,18 +2,29 @@ import ArgumentParser
 import Foundation
 import GantryCore
 import Pipeline
+import Release
 import Store
 
 extension UsersCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "add", abstract: "Add a user, or change an existing user's role.")
+            commandName: "add", abstract: "Add a user, or change an existing user's role.",
+            discussion: """
+                The first user must be an admin. Once an admin exists, only an admin adds users or changes \
+                roles (--as NAME), proving it with a TOTP code (--totp) when enrolled.
+                """)
 
         @Argument(help: "The user's name (what --as and GANTRY_ACTOR use).")
         var name: String
 
         @Option(help: "viewer, developer, releaser or admin.")
         var role: String
+
+        @Option(name: .customLong("as"), help: "Act as this admin (default: GANTRY_ACTOR or $USER).")
+        var actor: String?
+
+        @Option(help: "The acting admin's current TOTP code, when they are enrolled.")
+        var totp: String?
 
         func validate() throws {
             guard ApprovalRule.knownRoles.contains(role) else {
@@ -31,12 +42,10 @@ extension UsersCommand {
         }
 
         func run() async throws {
-            let state = try StateStore(directory: StateLocation.directory)
-            let existed = try state.user(name) != nil
-            try state.upsertUser(name: name, role: role)
-            try state.appendAudit(
-                actor: AuditActor.current(), action: existed ? "users.role" : "users.add", subject: "user:\(name)",
-                details: ["role": role])
+            let administration = UserAdministration(
+                state: try StateLocation.openState(),
+                secrets: try TOTPSecretBox(stateDirectory: StateLocation.directory))
+            let existed = try administration.addUser(name, role: role, actor: actor ?? AuditActor.current(), totp: totp)
             print("\(existed ? "updated" : "added") \(name) (\(role))")
         }
     }
@@ -48,7 +57,7 @@ extension UsersCommand {
         var json = false
 
         func run() async throws {
-            let users = try StateStore(directory: StateLocation.directory).users()
+            let users = try StateLocation.openExistingState().users()
             if json {
                 Terminal.printOut(
                     Terminal.json(

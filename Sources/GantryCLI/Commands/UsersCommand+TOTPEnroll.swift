@@ -9,24 +9,28 @@ extension UsersCommand {
             commandName: "totp-enroll",
             abstract: "Create a TOTP secret for a user and print its otpauth:// URI (shown once).",
             discussion: """
-                Add the URI to an authenticator app (or turn it into a QR code). Enrolling again replaces the \
-                secret. The URI is the secret: it is printed only here and never logged.
+                Add the URI to an authenticator app (or turn it into a QR code). The URI is the secret: it \
+                is printed only here, never logged, and stored encrypted (key in .gantry/keys/totp.key). \
+                A user enrols themselves, or an admin enrols them. Replacing an enrolment needs the user's \
+                current code (--totp), or, done by an admin, the admin's own code. Enrolling again never \
+                lifts a lockout.
                 """)
 
         @Argument(help: "The user.")
         var name: String
 
+        @Option(name: .customLong("as"), help: "Act as this user (default: GANTRY_ACTOR or $USER).")
+        var actor: String?
+
+        @Option(help: "The acting user's current TOTP code, when they are enrolled.")
+        var totp: String?
+
         func run() async throws {
-            let state = try StateStore(directory: StateLocation.directory)
-            guard try state.user(name) != nil else {
-                throw ValidationError(
-                    "no user named '\(name)' (add it with 'gantry users add \(name) --role releaser')")
-            }
-            let totp = TOTP(secret: TOTP.newSecret())
-            try state.setTOTPSecret(Base32.encode(totp.secret), for: name)
-            try state.appendAudit(
-                actor: AuditActor.current(), action: "users.totp-enroll", subject: "user:\(name)", details: [:])
-            print(totp.provisioningURI(account: name))
+            let state = try StateLocation.openState()
+            let administration = UserAdministration(
+                state: state, secrets: try TOTPSecretBox(stateDirectory: StateLocation.directory))
+            let enrolled = try administration.enrollTOTP(name, actor: actor ?? AuditActor.current(), totp: totp)
+            print(enrolled.provisioningURI(account: name))
         }
     }
 }

@@ -24,7 +24,7 @@ struct VulnDBCommand: AsyncParsableCommand {
         func run() async throws {
             let imported = try OSVImport(path: path)
             for warning in imported.warnings { Terminal.printError("warning: \(warning)") }
-            let state = try StateStore(directory: StateLocation.directory)
+            let state = try StateLocation.openState()
             let changed = try state.importOSV(
                 imported.items.map {
                     StoredOSVRecord(
@@ -50,7 +50,7 @@ struct VulnDBCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let rows = try StateStore(directory: StateLocation.directory).osvStatus()
+            let rows = try StateLocation.openExistingState().osvStatus()
             let newest = rows.map(\.newest).max()
             let stale = newest.flatMap(Timestamp.parse).map { Date().timeIntervalSince($0) > 7 * 86400 } ?? true
             if json {

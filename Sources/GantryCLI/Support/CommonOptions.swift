@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Store
 
 /// `--file`, shared by commands that read a pipeline.
 struct PipelineFileOption: ParsableArguments {
@@ -14,5 +15,20 @@ enum StateLocation {
             return URL(fileURLWithPath: home)
         }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".gantry")
+    }
+
+    /// The state database for a command that records something (created on first use). Runs whose
+    /// process died are closed as `abandoned` on the way.
+    static func openState() throws -> StateStore {
+        let store = try StateStore(directory: directory)
+        try store.closeAbandonedRuns()
+        return store
+    }
+
+    /// The state database for a read-only command: never creates `.gantry/`; exit 2 when there is none.
+    static func openExistingState() throws -> StateStore {
+        let store = try StateStore(existingIn: directory)
+        try store.closeAbandonedRuns()
+        return store
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Artifacts
 import Attestation
+import Engine
 import Foundation
 import GantryCore
 import Pipeline
@@ -26,7 +27,11 @@ struct ReleaseOptions: ParsableArguments {
     func loadWaivers() throws -> WaiverSet { try WaiverFile.load(waivers) }
 
     /// Loads the pipeline and opens the stores.
-    func context(needsKeys: Bool = true) throws -> ReleaseContext {
+    /// With `readOnly`, nothing is created: a directory without state is an error (exit 2).
+    /// `cancellation` is what SIGINT/SIGTERM set (see `SignalTrap`) to stop a deployment cleanly.
+    func context(
+        needsKeys: Bool = true, readOnly: Bool = false, cancellation: CancellationFlag = CancellationFlag()
+    ) throws -> ReleaseContext {
         let pipeline = try PipelineParser.load(path: file)
         let state = StateLocation.directory
         var keys: [VerificationKey] = []
@@ -44,10 +49,11 @@ struct ReleaseOptions: ParsableArguments {
                 (isError || toStderr ? FileHandle.standardError : FileHandle.standardOutput).write(data)
             })
         return ReleaseContext(
-            pipeline: pipeline, state: try StateStore(directory: state),
-            artifacts: try ArtifactStore(stateDirectory: state),
+            pipeline: pipeline, state: try readOnly ? StateLocation.openExistingState() : StateLocation.openState(),
+            artifacts: try ArtifactStore(stateDirectory: state, create: !readOnly),
             keys: keys, actor: AuditActor.current(), stateDirectory: state,
-            workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter)
+            workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter,
+            cancellation: cancellation)
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

@@ -21,7 +21,7 @@ struct ScanOutputOptions: ParsableArguments {
     func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: String? = nil) throws {
         let application = try WaiverFile.load(waivers).apply(to: &report, app: app, digest: digest)
         guard !application.used.isEmpty else { return }
-        let state = try StateStore(directory: StateLocation.directory)
+        let state = try StateLocation.openState()
         for waiver in application.used {
             try state.appendAudit(
                 actor: AuditActor.current(), action: "waiver",

@@ -7,7 +7,8 @@ import Foundation
 final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
-    init(cancellation: CancellationFlag) {
+    /// `what` names what a signal cancels, for the message ("the run", "the deployment").
+    init(cancellation: CancellationFlag, what: String = "the run") {
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
@@ -18,8 +19,8 @@ final class SignalTrap {
                     exit(130)
                 }
                 FileHandle.standardError.write(
-                    Data("gantry: cancelling the run (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
-                cancellation.cancel()
+                    Data("gantry: cancelling \(what) (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
+                cancellation.cancel(signal: number)
             }
             source.resume()
             sources.append(source)

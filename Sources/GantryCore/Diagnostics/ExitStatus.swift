@@ -8,6 +8,10 @@ public enum ExitStatus: Int32, Sendable {
     case inputError = 2
     /// Gantry itself could not work: disk, database, a child process that could not start.
     case infrastructure = 3
+    /// Stopped by SIGINT (Ctrl-C), after cleaning up: 128 + 2, as shells report it.
+    case interrupted = 130
+    /// Stopped by SIGTERM, after cleaning up: 128 + 15.
+    case terminated = 143
 }
 
 /// An error Gantry reports to a user, with the exit code it maps to.

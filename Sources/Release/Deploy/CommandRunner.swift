@@ -12,11 +12,18 @@ public struct CommandRunner: Sendable {
     public var workingDirectory: URL
     public var baseEnvironment: [String: String]
     public var output: OutputHandler
+    /// Stops the command (SIGTERM to everything it started, SIGKILL after 5 s) when set.
+    public var cancellation: CancellationFlag
+    /// The `GANTRY_OWNER` mark the command and its descendants carry; nil for a fresh one.
+    public var ownerMark: String?
 
     public init(
         workingDirectory: URL, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        cancellation: CancellationFlag = CancellationFlag(), ownerMark: String? = nil,
         output: @escaping OutputHandler
     ) {
+        self.cancellation = cancellation
+        self.ownerMark = ownerMark
         self.workingDirectory = workingDirectory
         self.baseEnvironment = baseEnvironment
         self.output = output
@@ -26,6 +33,8 @@ public struct CommandRunner: Sendable {
     public struct Result: Sendable, Hashable {
         public var succeeded: Bool
         public var summary: String
+        /// A signal cancelled it.
+        public var cancelled: Bool = false
     }
 
     /// Runs `command` with `environment` added to the base environment.
@@ -34,14 +43,15 @@ public struct CommandRunner: Sendable {
         variables.merge(environment) { _, new in new }
         let spec = ProcessSpec(
             executable: "bash", arguments: ["-eo", "pipefail", "-c", command], environment: variables,
-            workingDirectory: workingDirectory.path)
+            workingDirectory: workingDirectory.path, ownerMark: ownerMark)
         let output = self.output
         do {
             let outcome = try await ProcessRunner(killGrace: .seconds(5)).run(
-                spec, timeout: timeout, cancellation: CancellationFlag()
+                spec, timeout: timeout, cancellation: cancellation
             ) { stream, bytes in
                 output(Data(bytes), stream == .stderr)
             }
+            if outcome.cancelled { return Result(succeeded: false, summary: "cancelled", cancelled: true) }
             if outcome.succeeded { return Result(succeeded: true, summary: "exit 0") }
             if outcome.timedOut {
                 return Result(succeeded: false, summary: "timed out after \(timeout.humanShort)")

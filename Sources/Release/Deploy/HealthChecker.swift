@@ -23,19 +23,28 @@ public struct HealthChecker: Sendable {
         public var attempts: Int
         /// The last attempt's outcome in words.
         public var detail: String
+        /// A signal cancelled the check.
+        public var cancelled: Bool = false
     }
 
     public func check(_ definition: HealthCheckDefinition, environment: DeployEnvironment) async -> Result {
         var detail = ""
         let attempts = definition.retries + 1
         for attempt in 1...attempts {
+            if commands.cancellation.isCancelled {
+                return Result(passed: false, attempts: attempt - 1, detail: "cancelled", cancelled: true)
+            }
             let (passed, outcome) = await probe(definition, environment: environment)
             detail = outcome
             if passed { return Result(passed: true, attempts: attempt, detail: outcome) }
             if attempt < attempts {
                 progress(
                     "attempt \(attempt)/\(attempts) failed (\(outcome)); next in \(definition.interval.humanShort)")
-                try? await Task.sleep(for: definition.interval)
+                // Wait out the interval in short steps so a cancellation is honoured at once.
+                let resume = ContinuousClock.now.advanced(by: definition.interval)
+                while ContinuousClock.now < resume && !commands.cancellation.isCancelled {
+                    try? await Task.sleep(for: min(.milliseconds(100), resume - ContinuousClock.now))
+                }
             }
         }
         return Result(passed: false, attempts: attempts, detail: detail)

@@ -42,30 +42,16 @@ extension Promoter {
             throw refuse("\(approver) has already approved \(record.id)")
         }
         if rule.totp {
-            guard let secretText = user.totpSecret, let secret = Base32.decode(secretText) else {
+            guard user.isTOTPEnrolled else {
                 throw refuse(
                     "\(record.environment) needs a TOTP code and \(approver) is not enrolled ('gantry users totp-enroll \(approver)')"
                 )
             }
-            guard let code = totpCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+            guard totpCode?.trimmingCharacters(in: .whitespaces).isEmpty == false else {
                 throw refuse("\(record.environment) needs a TOTP code: pass --totp CODE")
             }
-            if let locked = user.totpLockedUntil, locked > now {
-                throw refuse(
-                    "too many wrong TOTP codes for \(approver); try again after \(Timestamp.iso8601(locked))")
-            }
-            guard let step = TOTP(secret: secret).matchingStep(of: code, at: now) else {
-                if let until = try context.state.recordTOTPFailure(for: approver, at: now) {
-                    throw refuse(
-                        "the TOTP code is wrong or expired; \(approver) is locked out of TOTP approvals until \(Timestamp.iso8601(until))"
-                    )
-                }
-                throw refuse("the TOTP code is wrong or expired")
-            }
-            try context.state.resetTOTPFailures(for: approver)
-            guard try context.state.consumeTOTPStep(step, for: approver) else {
-                throw refuse("the TOTP code was already used; wait for the next one")
-            }
+            let verifier = TOTPVerifier(state: context.state, box: try context.totpSecrets())
+            if let refusal = try verifier.refusal(of: totpCode, for: user, at: now) { throw refuse(refusal) }
         }
         do {
             try context.state.addApproval(
@@ -101,7 +87,8 @@ extension Promoter {
         checks = gates.checks + checks
         guard
             try context.state.transition(
-                record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying", pid: getpid())
+                record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying", pid: getpid(),
+                ownerStart: ProcessIdentity.current.startTicks, ownerMark: context.ownerMark)
         else {
             throw ReleaseError.input("promotion \(record.id) was started or cancelled by someone else meanwhile")
         }

@@ -11,7 +11,9 @@ extension Promoter {
     func deploy(
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition
     ) async throws -> PromotionRecord {
+        if context.cancellation.isCancelled { try closeCancelled(record, during: "the checks") }
         let attempt = await deployAndVerify(record, artifact: artifact, environment: environment)
+        if attempt.cancelled { try closeCancelled(record, during: attempt.stage) }
         if attempt.passed {
             try context.state.completePromotion(record.id, verified: true, detail: attempt.detail)
             context.audit(
@@ -41,6 +43,23 @@ extension Promoter {
         /// `deploy` or `verify`: where it failed.
         var stage: String
         var detail: String
+        /// A signal stopped it (not a failure of the release: nothing is rolled back automatically).
+        var cancelled = false
+    }
+
+    /// Records a promotion stopped by SIGINT/SIGTERM as `cancelled` (its commands are already stopped)
+    /// and throws `ReleaseError.cancelled`, which exits 130 or 143.
+    func closeCancelled(_ record: PromotionRecord, during stage: String) throws -> Never {
+        let signal = context.cancellation.signal
+        let name = signal.map { SignalNames.name(of: $0) ?? "signal \($0)" } ?? "a signal"
+        try close(record, as: .cancelled, "cancelled by \(name) during \(stage)")
+        context.audit(
+            "\(record.kind == .rollback ? "rollback" : "promote").cancelled", app: record.app, digest: record.digest,
+            ["environment": record.environment, "promotion": record.id, "stage": stage, "signal": name])
+        throw ReleaseError.cancelled(
+            "promotion \(record.id) cancelled by \(name) during \(stage); its commands were stopped. \(record.environment) "
+                + "may be partly deployed: check it, then promote or run 'gantry rollback \(record.app) --env \(record.environment)'",
+            signal: signal)
     }
 
     func deployAndVerify(
@@ -52,7 +71,7 @@ extension Promoter {
         let reporter = context.reporter
         let commands = CommandRunner(
             workingDirectory: context.workingDirectory, baseEnvironment: context.processEnvironment,
-            output: reporter.commandOutput)
+            cancellation: context.cancellation, ownerMark: context.ownerMark, output: reporter.commandOutput)
         var deployEnvironment = DeployEnvironment(
             app: record.app, digest: record.digest, environment: record.environment,
             artifactDirectory: context.stateDirectory, previousDigest: previousDigest ?? record.previousDigest,
@@ -73,7 +92,9 @@ extension Promoter {
             let result = await commands.run(driver.command, environment: variables, timeout: driver.timeout)
             guard result.succeeded else {
                 reporter.line("✗ deploy: \(result.summary)")
-                return Attempt(passed: false, stage: "deploy", detail: "deploy command: \(result.summary)")
+                return Attempt(
+                    passed: false, stage: "deploy", detail: "deploy command: \(result.summary)",
+                    cancelled: result.cancelled)
             }
             reporter.line("✓ deploy: \(result.summary)")
         } else {
@@ -90,7 +111,9 @@ extension Promoter {
         let attempts = "\(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"
         guard result.passed else {
             reporter.line("✗ verify: \(result.detail) after \(attempts)")
-            return Attempt(passed: false, stage: "verify", detail: "\(result.detail) after \(attempts)")
+            return Attempt(
+                passed: false, stage: "verify", detail: "\(result.detail) after \(attempts)",
+                cancelled: result.cancelled)
         }
         reporter.line("✓ verify: \(result.detail) (\(attempts))")
         return Attempt(passed: true, stage: "verify", detail: "verified: \(result.detail)")
@@ -130,6 +153,7 @@ extension Promoter {
         restored.requestedBy = context.actor
         let attempt = await deployAndVerify(
             restored, artifact: artifact, environment: environment, previousDigest: record.digest)
+        if attempt.cancelled { try closeCancelled(record, during: "the automatic rollback") }
         guard attempt.passed else {
             try close(
                 record, as: .failed, "\(reason); rollback to \(Digest.short(good)) failed too: \(attempt.detail)")

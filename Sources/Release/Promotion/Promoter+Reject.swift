@@ -45,6 +45,7 @@ extension Promoter {
                 "promotion \(promotionID) is \(record.status.rawValue) in process \(record.pid ?? 0) on \(record.host ?? "?"); stop that process instead"
             )
         }
+        if status == .abandoned { Self.stopLeftovers(record) }
         try context.state.transition(
             record.id, from: [record.status], to: status, detail: "cancelled by \(context.actor): \(reason)")
         context.audit(

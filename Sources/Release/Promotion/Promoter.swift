@@ -1,5 +1,6 @@
 import Artifacts
 import Attestation
+import Engine
 import Foundation
 import GantryCore
 import Pipeline
@@ -65,9 +66,11 @@ public struct Promoter: Sendable {
             previousDigest: previous?.digest, reason: reason, irreversible: irreversible,
             approvalsRequired: required,
             detail: required > 0 ? "waiting for \(required) approval\(required == 1 ? "" : "s")" : "deploying",
-            pid: required > 0 ? nil : getpid(), host: Self.host)
+            pid: required > 0 ? nil : getpid(), host: Self.host,
+            ownerStart: required > 0 ? nil : ProcessIdentity.current.startTicks,
+            ownerMark: required > 0 ? nil : context.ownerMark)
         var checks = gates.checks
-        record = try context.state.openPromotion(record, isStale: Self.isStale)
+        record = try context.state.openPromotion(record, isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
         if let rule = environment.approvals {
             let check = GateCheck(
                 "approvals", .pending,
@@ -92,9 +95,17 @@ public struct Promoter: Sendable {
 
     static let host = ProcessInfo.processInfo.hostName
 
-    /// A promotion whose driving process on this host is gone. Awaiting approval has no process.
+    /// A promotion whose driving process on this host is gone (or its pid now belongs to another
+    /// process). Awaiting approval has no process.
     static func isStale(_ record: PromotionRecord) -> Bool {
-        guard record.status != .awaitingApproval, let pid = record.pid, record.host == host else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        guard record.status != .awaitingApproval, let pid = record.pid, let host = record.host else { return false }
+        return ProcessIdentity(host: host, pid: pid, startTicks: record.ownerStart ?? 0).isGone
+    }
+
+    /// Before a dead process's promotion is closed: stop what its deploy or health check left running
+    /// (an orphaned deploy script finishing later would overwrite a newer deployment), and wait for it.
+    static func stopLeftovers(_ record: PromotionRecord) {
+        guard let mark = record.ownerMark else { return }
+        ProcessRunner.stopAll(carrying: mark, grace: .seconds(5))
     }
 }

@@ -1,5 +1,6 @@
 public import Artifacts
 public import Attestation
+import Engine
 public import Foundation
 public import Pipeline
 public import Store
@@ -36,13 +37,24 @@ public struct ReleaseContext: Sendable {
     public var reporter: ReleaseReporter
     /// The environment deploy commands inherit.
     public var processEnvironment: [String: String]
+    /// Set by SIGINT/SIGTERM: stops the deploy or health check under way; the promotion is then
+    /// recorded `cancelled`.
+    public var cancellation: CancellationFlag
+    /// The `GANTRY_OWNER` mark of every command this process runs for a promotion; recorded with the
+    /// promotion so that whoever closes it after a crash can stop what it left running.
+    public let ownerMark: String = ProcessRunner.newOwnerMark()
+
+    /// The box TOTP secrets are sealed in (its key lives in the state directory).
+    public func totpSecrets() throws -> TOTPSecretBox { try TOTPSecretBox(stateDirectory: stateDirectory) }
 
     public init(
         pipeline: PipelineDefinition, state: StateStore, artifacts: ArtifactStore, keys: [VerificationKey],
         actor: String, stateDirectory: URL, workingDirectory: URL,
         policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
-        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        cancellation: CancellationFlag = CancellationFlag()
     ) {
+        self.cancellation = cancellation
         self.pipeline = pipeline
         self.state = state
         self.artifacts = artifacts

@@ -198,6 +198,20 @@ extension StateStore {
             }
             try db.create(index: "osvPackagesByID", on: "osvPackages", columns: ["id"])
         }
+        migrator.registerMigration("v7-process-owners") { db in
+            // The process driving a run, so a later command can close runs whose process died (kill -9).
+            try db.alter(table: "runs") { t in
+                t.add(column: "ownerHost", .text)
+                t.add(column: "ownerPid", .integer)
+                t.add(column: "ownerStart", .integer)
+            }
+            // The deploy's owner mark (GANTRY_OWNER) and its process start time, so closing an abandoned
+            // promotion stops what its deploy left running before anything else deploys there.
+            try db.alter(table: "promotions") { t in
+                t.add(column: "ownerMark", .text)
+                t.add(column: "ownerStart", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -21,8 +21,9 @@ public final class StateStore: Sendable {
         // before a power loss may be lost, never the database's integrity. Saves an fsync per job.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try PrivateState.prepareDirectory(URL(fileURLWithPath: path).deletingLastPathComponent())
+            // SQLite gives the WAL and shared-memory files the database file's mode: create it 0600 first.
+            PrivateState.prepareFile(path)
             // Two gantry processes opening a new database at once would both switch it to WAL and create
             // its tables: open and migrate under an exclusive file lock; the second finds the work done.
             pool = try FileLock.withExclusiveLock(path + ".lock") {
@@ -30,16 +31,31 @@ public final class StateStore: Sendable {
                 try StateStore.migrator.migrate(pool)
                 return pool
             }
+            for suffix in ["-wal", "-shm", ".lock"] { PrivateState.restrict(path + suffix, to: 0o600) }
         } catch let error as DatabaseError {
             throw StoreError("cannot open state database \(path): \(error.message ?? error.description)")
+        } catch let error as InfrastructureError {
+            throw error
         } catch {
-            throw StoreError("cannot open state database \(path): \(error.localizedDescription)")
+            throw StoreError("cannot open state database \(path): \(FileErrorText.describe(error))")
         }
     }
 
     /// Opens `<directory>/state.db`.
     public convenience init(directory: URL) throws {
         try self.init(path: directory.appendingPathComponent("state.db").path)
+    }
+
+    /// Opens `<directory>/state.db` only when it exists: read-only commands never create state.
+    /// - Throws: `InputError` (exit 2) saying there is no state there and how to point at it.
+    public convenience init(existingIn directory: URL) throws {
+        let path = directory.appendingPathComponent("state.db").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw InputError(
+                "no Gantry state in \(directory.path) (nothing has run or been promoted here): run the command "
+                    + "in the project directory, or set GANTRY_HOME to the state directory")
+        }
+        try self.init(path: path)
     }
 
     /// Runs a write transaction, turning database errors into `StoreError`.

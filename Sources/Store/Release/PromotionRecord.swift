@@ -59,13 +59,21 @@ public struct PromotionRecord: Sendable, Hashable, Codable {
     /// The process driving it and its host, to recognise a promotion whose process died.
     public var pid: Int32?
     public var host: String?
+    /// When that process started (clock ticks after boot), so a reused pid is not taken for it.
+    public var ownerStart: Int64?
+    /// The `GANTRY_OWNER` mark its deploy and health-check commands carry: closing an abandoned
+    /// promotion stops every process still carrying it before anything else deploys there.
+    public var ownerMark: String?
 
     public init(
         id: String, kind: PromotionKind, app: String, environment: String, digest: String, tag: String? = nil,
         commit: String? = nil, status: PromotionStatus, requestedBy: String, requestedAt: Date = Date(),
         previousDigest: String? = nil, reason: String? = nil, irreversible: String? = nil, approvalsRequired: Int = 0,
-        detail: String = "", pid: Int32? = nil, host: String? = nil
+        detail: String = "", pid: Int32? = nil, host: String? = nil, ownerStart: Int64? = nil,
+        ownerMark: String? = nil
     ) {
+        self.ownerStart = ownerStart
+        self.ownerMark = ownerMark
         self.id = id
         self.kind = kind
         self.app = app

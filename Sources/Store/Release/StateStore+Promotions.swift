@@ -5,13 +5,16 @@ import GantryCore
 extension StateStore {
     /// Records a new promotion, taking the app × environment lock. When another promotion holds it, a
     /// promotion whose driving process is gone (`isStale` says so) is closed as `abandoned` and the lock
-    /// taken; otherwise `PromotionConflict` names the one in progress.
+    /// taken — after `stopLeftovers` has stopped whatever its deploy left running, so an orphaned deploy
+    /// can never finish after a newer one; otherwise `PromotionConflict` names the one in progress.
     public func openPromotion(
-        _ record: PromotionRecord, isStale: (PromotionRecord) -> Bool = { _ in false }
+        _ record: PromotionRecord, isStale: (PromotionRecord) -> Bool = { _ in false },
+        stopLeftovers: (PromotionRecord) -> Void = { _ in }
     ) throws -> PromotionRecord {
         for _ in 0..<2 {
             if let existing = try openPromotion(app: record.app, environment: record.environment) {
                 guard isStale(existing) else { throw PromotionConflict(existing: existing) }
+                stopLeftovers(existing)
                 try write("close an abandoned promotion") { db in
                     try db.execute(
                         sql: "UPDATE promotions SET status = ?, finishedAt = ?, detail = ? WHERE id = ? AND status = ?",
@@ -87,16 +90,18 @@ extension StateStore {
     /// Moves a promotion from one of `from` to `to` (compare-and-set); false when it was not in `from`.
     @discardableResult
     public func transition(
-        _ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String, pid: Int32? = nil
+        _ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String, pid: Int32? = nil,
+        ownerStart: Int64? = nil, ownerMark: String? = nil
     ) throws -> Bool {
         try write("update promotion \(id)") { db in
             let finished: Date? = status.isOpen ? nil : Date()
             let placeholders = from.map { _ in "?" }.joined(separator: ", ")
-            var arguments: StatementArguments = [status.rawValue, detail, finished, pid, id]
+            var arguments: StatementArguments = [status.rawValue, detail, finished, pid, ownerStart, ownerMark, id]
             _ = arguments.append(contentsOf: StatementArguments(from.map(\.rawValue)))
             try db.execute(
                 sql: """
-                    UPDATE promotions SET status = ?, detail = ?, finishedAt = ?, pid = COALESCE(?, pid)
+                    UPDATE promotions SET status = ?, detail = ?, finishedAt = ?, pid = COALESCE(?, pid),
+                        ownerStart = COALESCE(?, ownerStart), ownerMark = COALESCE(?, ownerMark)
                     WHERE id = ? AND status IN (\(placeholders))
                     """,
                 arguments: arguments)
@@ -226,14 +231,15 @@ extension StateStore {
         try db.execute(
             sql: """
                 INSERT INTO promotions (id, kind, app, environment, digest, tag, commitSHA, status, requestedBy,
-                    requestedAt, finishedAt, previousDigest, reason, irreversible, approvalsRequired, detail, pid, host)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    requestedAt, finishedAt, previousDigest, reason, irreversible, approvalsRequired, detail, pid, host,
+                    ownerStart, ownerMark)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 record.id, record.kind.rawValue, record.app, record.environment, record.digest, record.tag,
                 record.commit, record.status.rawValue, record.requestedBy, record.requestedAt, record.finishedAt,
                 record.previousDigest, record.reason, record.irreversible, record.approvalsRequired, record.detail,
-                record.pid, record.host,
+                record.pid, record.host, record.ownerStart, record.ownerMark,
             ])
     }
 
@@ -244,7 +250,7 @@ extension StateStore {
             status: PromotionStatus(rawValue: row["status"]) ?? .failed, requestedBy: row["requestedBy"],
             requestedAt: row["requestedAt"], previousDigest: row["previousDigest"], reason: row["reason"],
             irreversible: row["irreversible"], approvalsRequired: row["approvalsRequired"], detail: row["detail"],
-            pid: row["pid"], host: row["host"])
+            pid: row["pid"], host: row["host"], ownerStart: row["ownerStart"], ownerMark: row["ownerMark"])
         record.finishedAt = row["finishedAt"]
         return record
     }

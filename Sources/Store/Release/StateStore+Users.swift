@@ -27,12 +27,13 @@ extension StateStore {
         try read("read users") { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user) }
     }
 
-    /// Stores a new TOTP secret (base32) for a user, forgetting the previous one and its used codes.
+    /// Stores a new TOTP secret for a user (as given: the release module encrypts it), forgetting the
+    /// previous one. A lockout and the count of wrong codes stay: enrolling again never lifts them.
     public func setTOTPSecret(_ secret: String, for name: String) throws {
         try write("enrol \(name) for TOTP") { db in
             try db.execute(
                 sql: """
-                    UPDATE users SET totpSecret = ?, totpLastStep = NULL, totpFailures = 0, totpLockedUntil = NULL
+                    UPDATE users SET totpSecret = ?, totpLastStep = NULL
                     WHERE name = ?
                     """,
                 arguments: [secret, name])
@@ -53,28 +54,45 @@ extension StateStore {
         }
     }
 
-    /// Counts a wrong TOTP code; after `limit` in a row the user is locked out of TOTP for `lockout`.
-    /// Returns the time the lock ends when this failure set one.
-    @discardableResult
-    public func recordTOTPFailure(for name: String, limit: Int = 5, lockout: TimeInterval = 900, at now: Date = Date())
-        throws -> Date?
+    /// Whether a TOTP code of `name` may be checked now, decided and counted in one transaction.
+    public enum TOTPAttempt: Sendable, Hashable {
+        /// Check the code; `last` when this is the final attempt before the lockout (which is now set,
+        /// and lifted again by `resetTOTPFailures` when the code proves good).
+        case allowed(last: Bool)
+        /// Locked out until then: do not check the code.
+        case locked(until: Date)
+    }
+
+    /// Takes one of `limit` attempts at a TOTP code. Each attempt counts as a failure until the code is
+    /// proven good (`resetTOTPFailures`), and the count is taken inside the write transaction, so any
+    /// number of concurrent guesses get at most `limit` checks before the lockout of `lockout`.
+    public func beginTOTPAttempt(for name: String, limit: Int = 5, lockout: TimeInterval = 900, at now: Date = Date())
+        throws -> TOTPAttempt
     {
-        try write("record a wrong TOTP code") { db in
-            try db.execute(sql: "UPDATE users SET totpFailures = totpFailures + 1 WHERE name = ?", arguments: [name])
-            let failures =
-                try Int.fetchOne(db, sql: "SELECT totpFailures FROM users WHERE name = ?", arguments: [name]) ?? 0
-            guard failures >= limit else { return nil }
-            let until = now.addingTimeInterval(lockout)
+        try write("record a TOTP attempt") { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT totpFailures, totpLockedUntil FROM users WHERE name = ?", arguments: [name])
+            else { throw StoreError("no user named '\(name)'") }
+            var failures: Int = row["totpFailures"] ?? 0
+            if let until = row["totpLockedUntil"] as Date? {
+                if until > now { return .locked(until: until) }
+                failures = 0  // the lock has expired: a fresh set of attempts
+            }
+            failures += 1
+            let last = failures >= limit
             try db.execute(
-                sql: "UPDATE users SET totpFailures = 0, totpLockedUntil = ? WHERE name = ?", arguments: [until, name])
-            return until
+                sql: "UPDATE users SET totpFailures = ?, totpLockedUntil = ? WHERE name = ?",
+                arguments: [failures, last ? now.addingTimeInterval(lockout) : nil, name])
+            return .allowed(last: last)
         }
     }
 
-    /// Clears the failure count after a good code.
+    /// After a good code: the attempts taken so far (and a lock the last of them set) are forgiven.
     public func resetTOTPFailures(for name: String) throws {
         try write("record a good TOTP code") { db in
-            try db.execute(sql: "UPDATE users SET totpFailures = 0 WHERE name = ?", arguments: [name])
+            try db.execute(
+                sql: "UPDATE users SET totpFailures = 0, totpLockedUntil = NULL WHERE name = ?", arguments: [name])
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// One row of `runs`: a pipeline execution.
 public struct RunRecord: Codable, Sendable, Hashable {
@@ -7,7 +8,7 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var pipelineName: String
     public var pipelineFile: String
     public var pipelineDigest: String
-    /// `running`, `success`, `failure`, `cancelled`.
+    /// `running`, `success`, `failure`, `cancelled`, `abandoned` (its process died while it ran).
     public var status: String
     public var startedAt: Date
     public var finishedAt: Date?
@@ -16,12 +17,15 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var branch: String?
     /// JSON object of tool name → version (gantry, bash, git, swift…).
     public var toolVersions: String
+    /// The process running it (nil for runs recorded before owners were).
+    public var owner: ProcessIdentity?
 
     public init(
         id: String, correlation: String, pipelineName: String, pipelineFile: String, pipelineDigest: String,
         status: String, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
-        branch: String? = nil, toolVersions: String = "{}"
+        branch: String? = nil, toolVersions: String = "{}", owner: ProcessIdentity? = nil
     ) {
+        self.owner = owner
         self.id = id
         self.correlation = correlation
         self.pipelineName = pipelineName

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GantryCore
 
 extension StateStore {
     /// Inserts a run as it starts.
@@ -8,11 +9,13 @@ extension StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, correlation, pipelineName, pipelineFile, pipelineDigest, status, startedAt,
-                        commitSHA, branch, toolVersions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest, run.status,
-                    run.startedAt, run.commitSHA, run.branch, run.toolVersions,
+                    run.startedAt, run.commitSHA, run.branch, run.toolVersions, run.owner?.host, run.owner?.pid,
+                    run.owner?.startTicks,
                 ])
         }
     }
@@ -24,6 +27,37 @@ extension StateStore {
                 sql: "UPDATE runs SET status = ?, finishedAt = ?, durationMs = ? WHERE id = ?",
                 arguments: [status, finishedAt, durationMs, id])
         }
+    }
+
+    /// Closes every `running` run whose owning process is gone (`isGone` decides; `ProcessIdentity.isGone`
+    /// in production) as `abandoned`, with its jobs still marked running. Returns the ids closed.
+    @discardableResult
+    public func closeAbandonedRuns(isGone: (ProcessIdentity) -> Bool = { $0.isGone }) throws -> [String] {
+        let running = try read("list running runs") { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, ownerHost, ownerPid, ownerStart FROM runs WHERE status = 'running' AND ownerPid IS NOT NULL"
+            )
+        }
+        var closed: [String] = []
+        for row in running {
+            let owner = ProcessIdentity(
+                host: row["ownerHost"] ?? "", pid: row["ownerPid"], startTicks: row["ownerStart"] ?? 0)
+            guard isGone(owner) else { continue }
+            let id: String = row["id"]
+            let changed = try write("close abandoned run \(id)") { db in
+                try db.execute(
+                    sql: "UPDATE runs SET status = 'abandoned', finishedAt = ? WHERE id = ? AND status = 'running'",
+                    arguments: [Date(), id])
+                try db.execute(
+                    sql: "UPDATE jobs SET status = 'abandoned', finishedAt = ? WHERE runID = ? AND status = 'running'",
+                    arguments: [Date(), id])
+                return db.changesCount > 0
+            }
+            if changed { closed.append(id) }
+        }
+        return closed
     }
 
     /// Stores a finished job with all its attempts and steps in one transaction.
@@ -140,6 +174,9 @@ extension RunRecord {
             id: row["id"], correlation: row["correlation"], pipelineName: row["pipelineName"],
             pipelineFile: row["pipelineFile"], pipelineDigest: row["pipelineDigest"], status: row["status"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
-            commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"])
+            commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"],
+            owner: (row["ownerPid"] as Int32?).map { pid in
+                ProcessIdentity(host: row["ownerHost"] ?? "", pid: pid, startTicks: row["ownerStart"] ?? 0)
+            })
     }
 }
