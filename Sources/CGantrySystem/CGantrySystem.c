@@ -271,3 +271,51 @@ int gantry_decode_status(int status) {
 }
 
 int gantry_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+// The process's original argument and environment blocks, as the kernel laid them out: what
+// /proc/<pid>/cmdline and /proc/<pid>/environ show. glibc passes them to constructors.
+static int original_argc;
+static char **original_argv;
+static char **original_envp;
+
+__attribute__((constructor)) static void gantry_capture_process_blocks(int argc, char **argv, char **envp) {
+    original_argc = argc;
+    original_argv = argv;
+    original_envp = envp;
+}
+
+/// Overwrites every occurrence of `value` inside `text` with '*'; returns how many bytes it changed.
+static size_t star_out(char *text, const char *value, size_t value_len) {
+    size_t changed = 0;
+    if (value_len == 0) return 0;
+    for (char *at = strstr(text, value); at != NULL; at = strstr(at + value_len, value)) {
+        memset(at, '*', value_len);
+        changed += value_len;
+    }
+    return changed;
+}
+
+size_t gantry_scrub_arguments(const char *value) {
+    size_t changed = 0;
+    if (original_argv == NULL) return 0;
+    size_t value_len = strlen(value);
+    for (int i = 1; i < original_argc && original_argv[i] != NULL; i++) {
+        changed += star_out(original_argv[i], value, value_len);
+    }
+    return changed;
+}
+
+size_t gantry_scrub_environment_entry(const char *name) {
+    if (original_envp == NULL) return 0;
+    size_t name_len = strlen(name);
+    size_t changed = 0;
+    for (char **entry = original_envp; *entry != NULL; entry++) {
+        if (strncmp(*entry, name, name_len) == 0 && (*entry)[name_len] == '=') {
+            char *value = *entry + name_len + 1;
+            size_t value_len = strlen(value);
+            memset(value, '*', value_len);
+            changed += value_len;
+        }
+    }
+    return changed;
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import GantryCore
 
@@ -7,6 +8,7 @@ import GantryCore
 public enum GantryMain {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         signal(SIGPIPE, SIG_IGN)
+        ProcessSecrecy.harden()
         do {
             var command = try GantryCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -130,10 +130,10 @@ import Testing
 
     @Test func secretSetRefusesShortValuesAndBadNames() throws {
         var set = SecretSet()
-        #expect(throws: (any Error).self) { try set.add(flag: "TOKEN=abc") }
-        #expect(throws: (any Error).self) { try set.add(flag: "1BAD=abcdef") }
-        #expect(throws: (any Error).self) { try set.add(flag: "novalue") }
-        try set.add(flag: "TOKEN=abcdef")
+        #expect(throws: (any Error).self) { try set.add(flag: "TOKEN=abc", environment: [:]) }
+        #expect(throws: (any Error).self) { try set.add(flag: "1BAD=abcdef", environment: [:]) }
+        #expect(throws: (any Error).self) { try set.add(flag: "novalue", environment: [:]) }
+        try set.add(flag: "TOKEN=abcdef", environment: [:])
         try set.add(environment: ["GANTRY_SECRET_API_KEY": "k3y-value", "OTHER": "x"])
         #expect(set.values == ["TOKEN": "abcdef", "API_KEY": "k3y-value"])
     }
@@ -141,7 +141,7 @@ import Testing
     @Test func shortSecretErrorDoesNotQuoteTheValue() {
         var set = SecretSet()
         do {
-            try set.add(flag: "PIN=123")
+            try set.add(flag: "PIN=123", environment: [:])
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("shorter than 4"))

@@ -53,4 +53,13 @@ int gantry_children(pid_t *out, int capacity);
 /// memory, environment and command line through /proc or ptrace. 0 or -1 with errno.
 int gantry_set_dumpable(int dumpable);
 
+/// Overwrites, with '*', every occurrence of `value` in the process's original arguments (what
+/// /proc/self/cmdline shows). Call after the arguments were parsed. Returns the bytes changed.
+size_t gantry_scrub_arguments(const char *value);
+
+/// Overwrites, with '*', the value of environment entry `name` in the process's original environment
+/// block (what /proc/self/environ shows; `unsetenv` would not change it). Read the value first: getenv
+/// sees the stars afterwards. Returns the bytes changed.
+size_t gantry_scrub_environment_entry(const char *name);
+
 #endif

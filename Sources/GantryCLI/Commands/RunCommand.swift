@@ -33,9 +33,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("secret"),
         help:
-            "A secret as NAME=VALUE. Repeatable. Prefer --secrets-file or GANTRY_SECRET_<NAME>: flags show up in process lists."
+            "A secret: NAME takes the value of environment variable NAME; NAME=VALUE takes VALUE (the process list shows it until Gantry scrubs it at start; prefer NAME). Repeatable."
     )
     var secrets: [String] = []
+
+    @Option(name: .customLong("secret-file"), help: "A secret as NAME=PATH: the file's content. Repeatable.")
+    var secretFiles: [String] = []
+
+    @Option(name: .customLong("secret-stdin"), help: "A secret read from standard input, to its end.")
+    var secretStdin: String?
 
     @Option(name: .customLong("secrets-file"), help: "A dotenv file of secrets (NAME=value per line).")
     var secretsFile: String?
@@ -57,7 +63,17 @@ struct RunCommand: AsyncParsableCommand {
         var secretSet = SecretSet()
         try secretSet.add(environment: environment)
         if let secretsFile { try secretSet.add(dotenvFile: secretsFile) }
-        for flag in secrets { try secretSet.add(flag: flag) }
+        for flag in secrets { try secretSet.add(flag: flag, environment: environment) }
+        for flag in secretFiles { try secretSet.add(fileFlag: flag) }
+        if let secretStdin { try secretSet.add(name: secretStdin, readingFrom: FileHandle.standardInput) }
+        // Read, so out of sight: other processes (a step included) must not find the values in
+        // /proc/<gantry>/cmdline or environ.
+        ProcessSecrecy.scrub(values: secretSet.values.values, environmentNames: secretSet.environmentSources)
+        if secretSet.valueOnCommandLine {
+            Terminal.printError(
+                "warning: --secret NAME=VALUE put a secret on the command line, where the process list shows it until Gantry scrubs it; prefer --secret NAME with the value in $NAME, --secret-file or --secret-stdin"
+            )
+        }
 
         var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
         options.selectedJobs = jobs
