@@ -96,13 +96,14 @@ extension JobExecution {
                 return try await runAction(
                     uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
             }
-            let script = try Template.render(step.run ?? "", in: context)
+            let (script, expressionValues) = try ShellCommand.render(step.run ?? "", shell: step.shell, in: context)
             let outputFile = scratch.file("output-\(index)")
             let envFile = scratch.file("env-\(index)")
             var processEnv = environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
             processEnv.merge(environment.gantryVariables(job: runner.name)) { $1 }
             processEnv.merge(env) { $1 }
             for secret in runner.job.secrets { processEnv[secret] = environment.options.secrets[secret] }
+            processEnv.merge(expressionValues) { $1 }
             processEnv["GANTRY_OUTPUT"] = outputFile.path
             processEnv["GANTRY_ENV"] = envFile.path
             processEnv["GANTRY_STEP"] = name

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Pipeline
 
 /// Turns a step's `shell:` and script into a command line.
 ///
@@ -36,6 +37,22 @@ struct ShellCommand {
             }
             return ShellCommand(executable: first, arguments: Array(words.dropFirst()) + [path])
         }
+    }
+
+    /// Renders a `run:` script: for a POSIX shell, `${{ }}` placeholders become references to variables
+    /// that carry their values (`ShellTemplate`), so no value is ever parsed as code. Other
+    /// interpreters cannot be given values that way, so a placeholder there is refused with the safe form.
+    static func render(_ script: String, shell: String?, in context: ExpressionContext) throws -> (
+        String, [String: String]
+    ) {
+        guard Template.containsExpression(script) else { return (script, [:]) }
+        let program = (shell ?? "bash").split(separator: " ").first.map { String($0.split(separator: "/").last ?? $0) }
+        guard let program, ShellTemplate.posixShells.contains(program) else {
+            let first = (try? Template.placeholders(in: script))?.first?.text ?? " … "
+            let reason = "would be pasted into a '\(shell ?? "")' script as code"
+            throw InputError(ShellTemplate.Refusal(expression: first, reason: reason).description)
+        }
+        return try ShellTemplate.render(script, in: context)
     }
 
     /// The words of a script that is one plain command (`true`, `make -j2 all`, `swift test`), which

@@ -74,10 +74,13 @@ public enum Template {
         }
     }
 
-    private enum Segment {
+    enum Segment {
         case literal(String)
         case expression(String, Int)
     }
+
+    /// Literal text and placeholders in order (for `ShellTemplate`).
+    static func segmentsForShell(_ template: String) throws(Failure) -> [Segment] { try segments(template) }
 
     private static func segments(_ template: String) throws(Failure) -> [Segment] {
         var result: [Segment] = []

@@ -183,6 +183,18 @@ extension PipelineParser {
                 if step.uses != nil && step.shell != nil && pairs.contains(where: { $0.0 == "shell" }) {
                     error(item, "\(context): 'shell:' applies to 'run:' steps only")
                 }
+                // Values can reach a POSIX shell as variables; any other interpreter would get them as code.
+                if let run = step.run, Template.containsExpression(run), let shell = step.shell,
+                    let program = shell.split(separator: " ").first?.split(separator: "/").last,
+                    !ShellTemplate.posixShells.contains(String(program)),
+                    let runNode = pairs.first(where: { $0.0 == "run" })?.2
+                {
+                    let first = (try? Template.placeholders(in: run))?.first?.text ?? " … "
+                    error(
+                        runNode,
+                        "\(context): \(ShellTemplate.Refusal(expression: first, reason: "would be pasted into a '\(shell)' script as code"))"
+                    )
+                }
             }
             steps.append(step)
         }
