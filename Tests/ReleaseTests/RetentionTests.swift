@@ -104,4 +104,51 @@ import Testing
         #expect(swept.map(\.digest) == [orphan.digest])
         #expect(!fixture.artifacts.layout.hasBlob(orphan.digest))
     }
+
+    /// Before: gc with a missing or emptied index.json deleted every blob, including what dev runs.
+    @Test(arguments: ["missing", "empty"])
+    func aDamagedIndexIsNeverSweptOnAGuess(damage: String) async throws {
+        let fixture = try ReleaseFixture(pipeline: Self.pipeline)
+        defer { fixture.remove() }
+        let v1 = try fixture.pack("1", branch: "main")
+        _ = try await fixture.promoter().promote(app: "web", to: "dev", source: .digest(v1))
+        let layer = try layerPath(fixture, v1)
+        let index = fixture.artifacts.layout.root.appendingPathComponent("index.json")
+        if damage == "missing" {
+            try FileManager.default.removeItem(at: index)
+        } else {
+            try Data(#"{"schemaVersion":2,"manifests":[]}"#.utf8).write(to: index)
+        }
+        // Reopening the store (as the next command does) must not paper over a missing index.
+        let reopened = try ArtifactStore(stateDirectory: fixture.stateDirectory)
+        let collector = GarbageCollector(
+            state: fixture.state, artifacts: reopened, pipeline: fixture.pipeline, grace: 0)
+        #expect(throws: (any Error).self) { try collector.collect(dryRun: false, actor: "ops") }
+        #expect(FileManager.default.fileExists(atPath: layer), "gc deleted the layer dev runs")
+        #expect(FileManager.default.fileExists(atPath: index.path) == (damage == "empty"))
+    }
+
+    /// Before: temporary files of killed packs stayed forever (2.2 GB after eight kills).
+    @Test func temporaryFilesOfKilledPacksAreSwept() throws {
+        let fixture = try ReleaseFixture(pipeline: Self.pipeline)
+        defer { fixture.remove() }
+        let tmp = fixture.artifacts.layout.root.appendingPathComponent(".tmp")
+        let old = tmp.appendingPathComponent("killed-pack")
+        let fresh = tmp.appendingPathComponent("running-pack")
+        try Data(count: 4096).write(to: old)
+        try Data(count: 10).write(to: fresh)
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: old.path)
+        let report = try GarbageCollector(
+            state: fixture.state, artifacts: fixture.artifacts, pipeline: fixture.pipeline, grace: 0
+        ).collect(dryRun: false, actor: "ops")
+        #expect(report.temporaryBytesFreed == 4096)
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path))
+        // Packing sweeps them too.
+        try Data(count: 100).write(to: old)
+        try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: old.path)
+        _ = try fixture.pack("2", branch: "main")
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+    }
 }

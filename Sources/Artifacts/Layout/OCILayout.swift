@@ -29,17 +29,37 @@ public final class OCILayout: Sendable {
             throw ArtifactError.io("cannot create the artifact store \(root.path): \(FileErrorText.describe(error))")
         }
         let layoutFile = root.appendingPathComponent("oci-layout")
-        if !manager.fileExists(atPath: layoutFile.path) {
+        // Only a new layout gets an empty index: an existing layout whose index.json went missing
+        // must not silently start over (gc would then take every blob for garbage).
+        let isNew = !manager.fileExists(atPath: layoutFile.path)
+        if isNew {
             try writeAtomically(Data("{\"imageLayoutVersion\":\"1.0.0\"}".utf8), to: layoutFile)
         }
         let indexFile = root.appendingPathComponent("index.json")
-        if !manager.fileExists(atPath: indexFile.path) {
+        if isNew && !manager.fileExists(atPath: indexFile.path) {
             try withIndexLock {
                 if !manager.fileExists(atPath: indexFile.path) {
                     try writeAtomically(try CanonicalJSON.encode(ImageIndex(manifests: [])), to: indexFile)
                 }
             }
         }
+    }
+
+    /// Removes temporary files older than `age` from `.tmp/`: what killed packs and pulls left behind
+    /// (a running one keeps writing its file, so its age stays small). Returns the bytes freed.
+    @discardableResult
+    public func sweepTemporaryFiles(olderThan age: TimeInterval, now: Date = Date()) -> Int64 {
+        let directory = root.appendingPathComponent(".tmp")
+        var freed: Int64 = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+            let path = directory.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+                Double(info.st_mtim.tv_sec) < now.timeIntervalSince1970 - age, unlink(path) == 0
+            else { continue }
+            freed += Int64(info.st_size)
+        }
+        return freed
     }
 
     /// Where a blob lives.
@@ -102,7 +122,10 @@ public final class OCILayout: Sendable {
     public func index() throws -> ImageIndex {
         let url = root.appendingPathComponent("index.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ArtifactError.io("cannot read \(url.path)")
+            throw ArtifactError.io(
+                "cannot read \(url.path) (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "missing")): "
+                    + "the artifact store's index is gone; restore it from a backup before packing or collecting garbage"
+            )
         }
         do {
             return try JSONDecoder().decode(ImageIndex.self, from: data)

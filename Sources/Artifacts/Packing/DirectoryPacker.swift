@@ -6,12 +6,18 @@ import GantryCore
 ///
 /// Entries are sorted by their byte-wise path; directories get mode 0755, files 0755 when any execute
 /// bit is set and 0644 otherwise, symlinks 0777 and keep their target as written. Devices, FIFOs and
-/// sockets are refused.
+/// sockets are refused, and so are symlinks that lead out of the tree (resolved through the tree's
+/// own symlinks) unless `allowOutsideLinks`: unpacking would refuse them anyway.
 public struct DirectoryPacker: Sendable {
     /// Every entry's mtime: `SOURCE_DATE_EPOCH` when set, else 0.
     public var mtime: Int64
+    /// Pack symlinks whose target leaves the tree (`/etc/passwd`, `../..`) instead of refusing them.
+    public var allowOutsideLinks: Bool
 
-    public init(mtime: Int64 = DirectoryPacker.sourceDateEpoch()) { self.mtime = mtime }
+    public init(mtime: Int64 = DirectoryPacker.sourceDateEpoch(), allowOutsideLinks: Bool = false) {
+        self.mtime = mtime
+        self.allowOutsideLinks = allowOutsideLinks
+    }
 
     /// `SOURCE_DATE_EPOCH` from the environment, or 0.
     public static func sourceDateEpoch(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int64 {
@@ -27,6 +33,17 @@ public struct DirectoryPacker: Sendable {
         guard isDirectory.boolValue else { throw ArtifactError.badPath("\(root.path): not a directory") }
         var entries: [TarEntry] = []
         try walk(root, relative: "", into: &entries)
+        if !allowOutsideLinks {
+            var resolver = LinkResolver()
+            for entry in entries { if case .symlink(let target) = entry.kind { resolver.links[entry.path] = target } }
+            for (path, target) in resolver.links.sorted(by: { $0.key < $1.key }) {
+                if let escape = resolver.escape(of: path, target: target) {
+                    throw ArtifactError.badPath(
+                        "\(root.appendingPathComponent(path).path): symlink \(escape); unpacking would refuse it "
+                            + "(pack what it points to, or pass --allow-outside-links to keep it as it is)")
+                }
+            }
+        }
         return entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
     }
 
@@ -35,7 +52,7 @@ public struct DirectoryPacker: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw ArtifactError.badPath("\(directory.path): cannot be read (\(error.localizedDescription))")
+            throw ArtifactError.badPath("\(directory.path): cannot be read (\(FileErrorText.describe(error)))")
         }
         for name in names {
             let path = relative.isEmpty ? name : "\(relative)/\(name)"

@@ -43,6 +43,8 @@ public struct ArtifactStore: Sendable {
         try ArtifactReference.validate(app: app)
         let tag = tag ?? "latest"
         try ArtifactReference.validate(tag: tag)
+        // What killed packs left behind; an hour old is long past any pack still writing.
+        layout.sweepTemporaryFiles(olderThan: 3600)
         let temporary = layout.temporaryURL()
         let sink = try HashingFileSink(path: temporary.path)
         let entries: [TarEntry]
@@ -136,12 +138,23 @@ public struct ArtifactStore: Sendable {
     @discardableResult
     public func unpack(_ artifact: StoredArtifact, into directory: URL) throws -> Int {
         let manifest = try manifest(of: artifact)
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ArtifactError.badPath("\(directory.path): cannot be created (\(error.localizedDescription))")
+        let manager = FileManager.default
+        if let existing = try? manager.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
+            throw ArtifactError.badPath(
+                "\(directory.path) already exists and is not empty: unpack into a new directory")
         }
+        // Extract beside the target and rename at the end: a refused archive leaves nothing behind.
+        let parent = directory.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).unpacking-\(UUID().uuidString)")
+        do {
+            try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw ArtifactError.badPath("\(directory.path): cannot be created (\(FileErrorText.describe(error)))")
+        }
+        var finished = false
+        defer { if !finished { try? manager.removeItem(at: staging) } }
         var count = 0
+        var extractor = SafeExtractor(destination: staging)
         for layer in manifest.layers {
             guard layer.mediaType == MediaType.tarLayer else {
                 throw ArtifactError.malformed(
@@ -149,8 +162,15 @@ public struct ArtifactStore: Sendable {
                 )
             }
             try layout.verifyBlob(layer.digest)
-            count += try SafeExtractor(destination: directory).extract(layout.blobURL(layer.digest))
+            count += try extractor.extract(layout.blobURL(layer.digest))
         }
+        try extractor.checkAllLinks()
+        // rename(2) replaces an empty directory; anything else in the way was refused above.
+        if rename(staging.path, directory.path) != 0 {
+            throw ArtifactError.io(
+                "cannot move the unpacked files to \(directory.path): \(String(cString: strerror(errno)))")
+        }
+        finished = true
         return count
     }
 

@@ -1,18 +1,20 @@
 import Foundation
 
 /// Extracts a tar layer into a directory, refusing anything that could land outside it: absolute
-/// paths, `..` components, entries below a symlink, symlinks whose target leaves the directory,
-/// hard links to outside paths, and device files. Files are opened with `O_NOFOLLOW`.
+/// paths, `..` components, entries below a symlink, symlinks whose target leaves the directory (resolved
+/// through the archive's other symlinks, as the kernel would), hard links to outside paths, and device
+/// files. Files are opened with `O_NOFOLLOW`.
 struct SafeExtractor {
     let destination: URL
+    /// The archive's symlinks so far; shared across the layers of one artifact.
+    var links = LinkResolver()
 
     /// Extracts every entry of the tar at `archive`; returns how many entries were written.
     @discardableResult
-    func extract(_ archive: URL) throws -> Int {
+    mutating func extract(_ archive: URL) throws -> Int {
         var reader = try TarReader(url: archive)
         defer { reader.close() }
         var count = 0
-        var symlinks: Set<String> = []
         while let header = try reader.next() {
             let path = try Self.normalize(header.path)
             guard !path.isEmpty else {
@@ -20,7 +22,7 @@ struct SafeExtractor {
                 continue
             }
             // Never write through a symlink the archive created (or one that was already there).
-            try checkParents(of: path, symlinks: symlinks)
+            try checkParents(of: path, symlinks: links.links)
             let target = destination.appendingPathComponent(path).path
             let mode = mode_t(header.mode & 0o777)
             switch header.typeflag {
@@ -48,19 +50,24 @@ struct SafeExtractor {
                 try reader.skipData(size: header.size)
             case UInt8(ascii: "2"):
                 try Self.checkLinkTarget(header.linkName, of: path, entry: header.path)
+                var extended = links
+                extended.links[path] = header.linkName
+                if let escape = extended.escape(of: path, target: header.linkName) {
+                    throw ArtifactError.unsafeEntry(path: header.path, reason: "symlink: \(escape)")
+                }
+                links = extended
                 unlink(target)
                 guard symlink(header.linkName, target) == 0 else {
                     throw ArtifactError.io("cannot create symlink \(target): \(String(cString: strerror(errno)))")
                 }
-                symlinks.insert(path)
                 try reader.skipData(size: header.size)
             case UInt8(ascii: "1"):
                 let linked = try Self.normalize(header.linkName)
                 guard !linked.isEmpty else {
                     throw ArtifactError.unsafeEntry(path: header.path, reason: "hard link without a target")
                 }
-                try checkParents(of: linked, symlinks: symlinks)
-                guard !symlinks.contains(linked) else {
+                try checkParents(of: linked, symlinks: links.links)
+                guard links.links[linked] == nil else {
                     throw ArtifactError.unsafeEntry(path: header.path, reason: "hard link to a symlink")
                 }
                 unlink(target)
@@ -77,6 +84,16 @@ struct SafeExtractor {
             count += 1
         }
         return count
+    }
+
+    /// After the last entry: every symlink must still resolve inside, now that every other link is
+    /// known (a later link can change where an earlier one leads).
+    func checkAllLinks() throws {
+        for (path, target) in links.links.sorted(by: { $0.key < $1.key }) {
+            if let escape = links.escape(of: path, target: target) {
+                throw ArtifactError.unsafeEntry(path: path, reason: "symlink: \(escape)")
+            }
+        }
     }
 
     /// `./a//b/` → `a/b`; throws for absolute paths and `..` components.
@@ -109,11 +126,11 @@ struct SafeExtractor {
     }
 
     /// Each parent directory of `path` must be a real directory (or not exist yet, then it is created).
-    private func checkParents(of path: String, symlinks: Set<String>) throws {
+    private func checkParents(of path: String, symlinks: [String: String]) throws {
         var current = ""
         for part in path.split(separator: "/").dropLast() {
             current = current.isEmpty ? String(part) : current + "/" + part
-            if symlinks.contains(current) {
+            if symlinks[current] != nil {
                 throw ArtifactError.unsafeEntry(path: path, reason: "it is below the symlink '\(current)'")
             }
             let full = destination.appendingPathComponent(current).path

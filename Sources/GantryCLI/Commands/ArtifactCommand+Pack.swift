@@ -30,6 +30,11 @@ extension ArtifactCommand {
         )
         var key: String?
 
+        @Flag(
+            name: .customLong("allow-outside-links"),
+            help: "Keep symlinks that lead out of the directory (refused by default: unpacking refuses them).")
+        var allowOutsideLinks = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -40,7 +45,7 @@ extension ArtifactCommand {
             // Load the key before packing, so a bad key path changes nothing.
             let signingKey = try KeyLocation.signingKey(
                 flag: key, environment: environment, stateDirectory: StateLocation.directory)
-            let packer = DirectoryPacker()
+            let packer = DirectoryPacker(allowOutsideLinks: allowOutsideLinks)
             let root = URL(fileURLWithPath: directory)
             let packed = try store.pack(root, app: name, tag: tag, packer: packer)
             var attested: Attestor.Result?

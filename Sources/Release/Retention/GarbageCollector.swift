@@ -48,7 +48,9 @@ public struct GarbageCollector: Sendable {
         public var kept: Int
         public var blobs: [SweptBlob]
         public var dryRun: Bool
-        public var bytesFreed: Int64 { blobs.reduce(0) { $0 + $1.size } }
+        /// Temporary files of killed packs and pulls removed from `oci/.tmp`.
+        public var temporaryBytesFreed: Int64 = 0
+        public var bytesFreed: Int64 { blobs.reduce(0) { $0 + $1.size } + temporaryBytesFreed }
     }
 
     /// Decides, removes (unless `dryRun`), sweeps, and writes one audit row.
@@ -94,9 +96,22 @@ public struct GarbageCollector: Sendable {
             for removal in removed { try artifacts.remove(app: removal.app, digest: removal.digest) }
         }
         // A dry run changes nothing, so it computes what the index would reach without the removals.
+        // An index that cannot be read throws here: nothing is swept on a guess.
         let reachable = try artifacts.reachableBlobs(without: dryRun ? removed.map { ($0.app, $0.digest) } : [])
+        // What the state database needs must be in the index; if it is not, the index is damaged or
+        // was replaced, and sweeping would delete what environments run.
+        let missing = protected.compactMap(Digest.init(parsing:)).filter { !reachable.contains($0) }.sorted {
+            $0.description < $1.description
+        }
+        if let first = missing.first {
+            throw InfrastructureError(
+                "refusing to sweep: \(missing.count) digest(s) that environments run, last-known-good or retention "
+                    + "keep (e.g. \(first)) are not in \(artifacts.layout.root.path)/index.json; restore the index "
+                    + "from a backup or pull the artifacts again, then run gc")
+        }
         let blobs = try artifacts.sweep(reachable: reachable, grace: grace, now: now, dryRun: dryRun)
-        let report = Report(removed: removed, kept: kept, blobs: blobs, dryRun: dryRun)
+        var report = Report(removed: removed, kept: kept, blobs: blobs, dryRun: dryRun)
+        if !dryRun { report.temporaryBytesFreed = artifacts.layout.sweepTemporaryFiles(olderThan: 3600, now: now) }
         if !dryRun {
             try state.appendAudit(
                 actor: actor, action: "gc", subject: "store",
