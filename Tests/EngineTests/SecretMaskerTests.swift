@@ -15,6 +15,20 @@ import Testing
         #expect(masked == "raw=*** b64=*** url=*** end")
     }
 
+    /// Before: the encodings that keep '/' (Python's quote(), JavaScript's encodeURI) and lower-case hex
+    /// leaked. These are the exact strings those encoders produce for the secret.
+    @Test(arguments: [
+        "s3cr3t-Value/with%2Bchars%20and%3Dmore",  // urllib.parse.quote (keeps '/')
+        "s3cr3t-Value/with+chars%20and=more",  // encodeURI
+        "s3cr3t-Value%2fwith%2bchars%20and%3dmore",  // lower-case hex
+        "s3cr3t-Value%2Fwith%2Bchars+and%3Dmore",  // form encoding, space as '+'
+        "s3cr3t-Value/with%2bchars+and%3dmore",  // quote_plus-like with lower-case hex, '/' kept
+    ])
+    func masksCommonPercentEncodings(encoded: String) {
+        let masker = SecretMasker(secrets: ["s3cr3t-Value/with+chars and=more"])  // gantry:allow-secret
+        #expect(masker.mask("token=\(encoded);") == "token=***;")
+    }
+
     @Test func masksJSONEscapedAndMultiLineSecrets() {
         let pem = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END KEY-----"
         let quoted = "pa\"ss\\word"

@@ -184,6 +184,18 @@ import Testing
         #expect(report.findings.map(\.ruleID) == ["npm-token", "gitlab-pat"])
     }
 
+    /// Before: the secret on the line after a 10 MB line without keywords was reported at column 9428997.
+    @Test func columnsStartAgainAfterAHugeLineWithoutKeywords() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = "gl" + "pat-" + "Abcdefghij0123456789"
+        var content = [UInt8](repeating: UInt8(ascii: "x"), count: 10_000_000)
+        content += Array("\nkey=\(token)\n".utf8)
+        try Data(content).write(to: directory.url.appendingPathComponent("big.txt"))
+        let report = try SecretScanner().scan(directory.url)
+        #expect(report.findings.map(\.location) == ["big.txt:2:5"])
+    }
+
     @Test func gitHistoryFindsSecretsThatWereRemoved() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -76,7 +76,9 @@ import Testing
         for (text, message) in [
             ("{\"format_version\": \"2.0\", \"resource_changes\": []}", "format_version 2.0 is not supported"),
             ("{\"resource_changes\": []}", "no format_version"),
-            ("[1, 2]", "not a JSON object"),
+            ("[1, 2]", "not a Terraform JSON plan (expected a JSON object at byte 0)"),
+            ("{\"format_version\": \"1.2\", \"resource_changes\": [", "not a Terraform JSON plan"),
+            ("{\"format_version\": \"1.2\", \"prior_state\": {\"a\": \"unclosed}", "not a Terraform JSON plan"),
             (
                 "{\"format_version\": \"1.2\", \"resource_changes\": [{\"address\": \"x\"}]}",
                 "lacks address, type or change.actions"
@@ -90,5 +92,35 @@ import Testing
                 #expect("\(error)".contains(message), "\(error)")
             }
         }
+    }
+
+    /// Before: plans written by Terraform 0.12–1.0.0 (format_version 0.1, 0.2) were refused.
+    @Test(arguments: ["0.1", "0.2", "1.0", "1.2"])
+    func everyDocumentedFormatVersionIsRead(version: String) throws {
+        let plan = """
+            {"format_version": "\(version)", "terraform_version": "1.0.0", "resource_changes": [
+              {"address": "aws_sqs_queue.old", "type": "aws_sqs_queue", "change": {"actions": ["delete"], "before": {}, "after": null}}
+            ]}
+            """
+        let report = try TerraformPlanScanner().scan(planData: Data(plan.utf8), file: "plan.json")
+        #expect(report.findings.map(\.ruleID) == ["terraform-delete"])
+    }
+
+    /// Before: a 146 MB plan took 5.2 GB (the whole document was decoded). Now only resource changes
+    /// are decoded, one at a time; the large sections are skipped byte by byte, nesting counted
+    /// without recursion (so a deeply nested section cannot exhaust the stack either).
+    @Test func largeSectionsAreSkippedNotDecoded() throws {
+        let nested = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        let values = (0..<20_000).map { "\"k\($0)\": {\"v\": [\($0), \"s}]\\\"\"]}" }.joined(separator: ",")
+        let plan = """
+            {"format_version": "1.2", "prior_state": {\(values)}, "configuration": \(nested),
+             "resource_changes": [
+              {"address": "aws_iam_role.r", "type": "aws_iam_role", "change": {"actions": ["update"], "before": {}, "after": {}}}
+             ],
+             "planned_values": {"root_module": {}}}
+            """
+        let report = try TerraformPlanScanner().scan(planData: Data(plan.utf8), file: "plan.json")
+        #expect(report.findings.map(\.ruleID) == ["terraform-iam"])
+        #expect(report.summary["changed_resources"] == "1")
     }
 }

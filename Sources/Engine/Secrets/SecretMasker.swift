@@ -102,16 +102,21 @@ public struct SecretMasker: Sendable {
         result.insert(String(base64.reversed().drop { $0 == "=" }.reversed()))
         let url = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         result.insert(String(url.reversed().drop { $0 == "=" }.reversed()))
-        // Percent-encoders differ in what they leave alone: RFC 3986 unreserved, JavaScript's
-        // encodeURIComponent, form encoding (space as '+'), and encoders that escape every symbol.
-        var unreserved = CharacterSet.alphanumerics
-        unreserved.insert(charactersIn: "-._~")
-        var component = unreserved
-        component.insert(charactersIn: "!*'()")
-        for allowed in [unreserved, component, CharacterSet.alphanumerics] {
-            if let percent = secret.addingPercentEncoding(withAllowedCharacters: allowed) {
-                result.insert(percent)
-                result.insert(percent.replacingOccurrences(of: "%20", with: "+"))
+        // Percent-encoders differ in what they leave alone: RFC 3986 unreserved (Go's QueryEscape,
+        // curl), JavaScript's encodeURIComponent, Python's quote() (keeps '/'), JavaScript's encodeURI
+        // (keeps the reserved set), form encoding (space as '+'), and encoders that escape every
+        // symbol; some write lower-case hex.
+        let asciiAlphanumerics = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let unreserved = asciiAlphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let component = unreserved.union(CharacterSet(charactersIn: "!*'()"))
+        let python = unreserved.union(CharacterSet(charactersIn: "/"))
+        let uri = component.union(CharacterSet(charactersIn: ";,/?:@&=+$#"))
+        for allowed in [unreserved, component, python, uri, asciiAlphanumerics] {
+            guard let percent = secret.addingPercentEncoding(withAllowedCharacters: allowed) else { continue }
+            for form in [percent, percent.replacingOccurrences(of: "%20", with: "+")] {
+                result.insert(form)
+                result.insert(Self.lowercasingPercentHex(form))
             }
         }
         let json = String(JSONText.quote(secret).dropFirst().dropLast())
@@ -121,6 +126,24 @@ public struct SecretMasker: Sendable {
             if trimmed.count >= minimumLength { result.insert(trimmed) }
         }
         return Array(result)
+    }
+
+    /// `%2F` → `%2f`: the same encoding with lower-case hex digits.
+    static func lowercasingPercentHex(_ text: String) -> String {
+        var out = ""
+        var remaining = 0
+        for character in text {
+            if character == "%" {
+                remaining = 2
+                out.append(character)
+            } else if remaining > 0 {
+                remaining -= 1
+                out += character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 
     /// Masks every secret occurrence in `text`.

@@ -258,8 +258,10 @@ struct LineState {
                         if cls == newline {
                             if !hitStates.isEmpty || pending != nil {
                                 endLine(chunk, from: lineStart, to: offset)
-                            } else if !carry.isEmpty {
-                                carry.removeAll(keepingCapacity: true)
+                            } else {
+                                // A line without keywords: drop it, and what its pieces counted.
+                                if !carry.isEmpty { carry.removeAll(keepingCapacity: true) }
+                                columnOffset = 0
                             }
                             lineNumber += 1
                             lineStart = offset + 1

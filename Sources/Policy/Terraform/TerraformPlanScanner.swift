@@ -38,76 +38,95 @@ public struct TerraformPlanScanner: Sendable {
 
     public init() {}
 
-    /// The findings, the score in `summary["risk_score"]`, and the reasons.
+    /// The findings, the score in `summary["risk_score"]`, and the reasons. The file is mapped, not
+    /// read, and decoded one resource change at a time: memory stays near one change, whatever the
+    /// plan's size.
     public func scan(planAt path: String) throws -> ScanReport {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SecretScanError.input("\(path): cannot be read")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw SecretScanError.input("\(path): cannot be read: \(FileErrorText.describeRead(error, path: path))")
         }
         return try scan(planData: data, file: path)
     }
 
+    /// Terraform's JSON plan format versions this review understands: 0.1 and 0.2 (Terraform 0.12 to
+    /// 1.0.0) and 1.x; the fields it reads are the same in all of them.
+    static let knownMajorVersions: Set<Substring> = ["0", "1"]
+
     public func scan(planData data: Data, file: String) throws -> ScanReport {
-        guard let plan = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw SecretScanError.input(
-                "\(file): not a JSON object (expected the output of 'terraform show -json PLAN')")
-        }
-        guard let version = plan["format_version"] as? String else {
-            throw SecretScanError.input("\(file): no format_version: is this 'terraform show -json' output of a plan?")
-        }
-        guard version.split(separator: ".").first == "1" else {
-            throw SecretScanError.input("\(file): plan format_version \(version) is not supported (expected 1.x)")
-        }
-        guard let changes = plan["resource_changes"] as? [[String: Any]] ?? (plan["resource_changes"] == nil ? [] : nil)
-        else {
-            throw SecretScanError.input("\(file): resource_changes must be a list")
-        }
         var findings: [Finding] = []
         var changed = 0
-        for change in changes {
-            guard let address = change["address"] as? String, let type = change["type"] as? String,
-                let body = change["change"] as? [String: Any], let actions = body["actions"] as? [String]
-            else {
-                throw SecretScanError.input("\(file): a resource change lacks address, type or change.actions")
+        let header: (version: String?, changesWereList: Bool)
+        do {
+            header = try data.withUnsafeBytes { bytes in
+                var reader = TerraformPlanReader(bytes: bytes)
+                return try reader.read { change in
+                    if let counted = try review(change, file: file, into: &findings) { changed += counted }
+                }
             }
-            if actions == ["no-op"] || actions == ["read"] || actions.isEmpty { continue }
-            changed += 1
-            let before = body["before"] as? [String: Any] ?? [:]
-            let after = body["after"] as? [String: Any] ?? [:]
-            func add(_ ruleID: String, _ message: String) {
-                let severity = Self.rules.first { $0.id == ruleID }?.severity ?? .high
-                findings.append(
-                    Finding(
-                        ruleID: ruleID, severity: severity, message: "\(address): \(message)", file: file,
-                        fingerprint: Digest.sha256("\(ruleID):\(address)").hex))
-            }
-            if actions.contains("delete") && actions.contains("create") {
-                add("terraform-replace", "will be replaced (\(actions.joined(separator: ", ")))")
-            } else if actions == ["delete"] {
-                add("terraform-delete", "will be destroyed")
-            }
-            guard actions.contains("create") || actions.contains("update") else { continue }
-            if type.hasPrefix("aws_iam_") || type.hasPrefix("google_project_iam")
-                || type.hasPrefix("google_service_account_iam")
-                || type == "azurerm_role_assignment" || type == "azurerm_role_definition"
-            {
-                add("terraform-iam", "IAM change (\(type))")
-            }
-            if let reason = Self.openIngress(type: type, after: after) { add("terraform-open-ingress", reason) }
-            if let reason = Self.publicS3(type: type, after: after) { add("terraform-public-s3", reason) }
-            if type == "aws_kms_key", after["is_enabled"] as? Bool == false, before["is_enabled"] as? Bool != false {
-                add("terraform-kms-disabled", "the KMS key will be disabled")
-            }
-            if ["aws_db_instance", "aws_rds_cluster", "google_sql_database_instance", "aws_dynamodb_table"].contains(
-                type),
-                before["deletion_protection"] as? Bool == true, after["deletion_protection"] as? Bool == false
-            {
-                add("terraform-deletion-protection-off", "deletion protection is turned off")
-            }
+        } catch let malformed as TerraformPlanReader.Malformed {
+            throw SecretScanError.input(
+                "\(file): not a Terraform JSON plan (\(malformed.message)); expected the output of 'terraform show -json PLAN'"
+            )
         }
+        guard let version = header.version else {
+            throw SecretScanError.input("\(file): no format_version: is this 'terraform show -json' output of a plan?")
+        }
+        guard let major = version.split(separator: ".").first, Self.knownMajorVersions.contains(major) else {
+            throw SecretScanError.input(
+                "\(file): plan format_version \(version) is not supported: its major version \(version.split(separator: ".").first ?? "?") is not one this Gantry knows (0.x and 1.x)"
+            )
+        }
+        guard header.changesWereList else { throw SecretScanError.input("\(file): resource_changes must be a list") }
         let score = min(100, findings.reduce(0) { $0 + (Self.weights[$1.severity] ?? 0) })
         return ScanReport(
             scanner: "terraform", rules: Self.rules, findings: findings,
             summary: ["risk_score": "\(score)", "changed_resources": "\(changed)"], blockingSeverity: .high)
+    }
+
+    /// Adds the findings of one resource change; returns 1 when it changes something, nil otherwise.
+    private func review(_ change: [String: Any], file: String, into findings: inout [Finding]) throws -> Int? {
+        guard let address = change["address"] as? String, let type = change["type"] as? String,
+            let body = change["change"] as? [String: Any], let actions = body["actions"] as? [String]
+        else {
+            throw SecretScanError.input("\(file): a resource change lacks address, type or change.actions")
+        }
+        if actions == ["no-op"] || actions == ["read"] || actions.isEmpty { return nil }
+        let before = body["before"] as? [String: Any] ?? [:]
+        let after = body["after"] as? [String: Any] ?? [:]
+        func add(_ ruleID: String, _ message: String) {
+            let severity = Self.rules.first { $0.id == ruleID }?.severity ?? .high
+            findings.append(
+                Finding(
+                    ruleID: ruleID, severity: severity, message: "\(address): \(message)", file: file,
+                    fingerprint: Digest.sha256("\(ruleID):\(address)").hex))
+        }
+        if actions.contains("delete") && actions.contains("create") {
+            add("terraform-replace", "will be replaced (\(actions.joined(separator: ", ")))")
+        } else if actions == ["delete"] {
+            add("terraform-delete", "will be destroyed")
+        }
+        guard actions.contains("create") || actions.contains("update") else { return 1 }
+        if type.hasPrefix("aws_iam_") || type.hasPrefix("google_project_iam")
+            || type.hasPrefix("google_service_account_iam")
+            || type == "azurerm_role_assignment" || type == "azurerm_role_definition"
+        {
+            add("terraform-iam", "IAM change (\(type))")
+        }
+        if let reason = Self.openIngress(type: type, after: after) { add("terraform-open-ingress", reason) }
+        if let reason = Self.publicS3(type: type, after: after) { add("terraform-public-s3", reason) }
+        if type == "aws_kms_key", after["is_enabled"] as? Bool == false, before["is_enabled"] as? Bool != false {
+            add("terraform-kms-disabled", "the KMS key will be disabled")
+        }
+        if ["aws_db_instance", "aws_rds_cluster", "google_sql_database_instance", "aws_dynamodb_table"].contains(
+            type),
+            before["deletion_protection"] as? Bool == true, after["deletion_protection"] as? Bool == false
+        {
+            add("terraform-deletion-protection-off", "deletion protection is turned off")
+        }
+        return 1
     }
 
     static func openIngress(type: String, after: [String: Any]) -> String? {
