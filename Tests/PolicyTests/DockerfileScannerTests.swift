@@ -1,7 +1,8 @@
 import Foundation
 import GantryTestSupport
-import Policy
 import Testing
+
+@testable import Policy
 
 @Suite struct DockerfileScannerTests {
     func scan(_ text: String) throws -> ScanReport {
@@ -76,6 +77,10 @@ import Testing
             ),
             ("# only a comment\n", "Dockerfile:2:1: syntax error: no FROM instruction"),
             ("FROM\n", "Dockerfile:1:1: syntax error: FROM needs arguments"),
+            (
+                "FROM alpine\nRUN <<EOF\necho hi\n",
+                "Dockerfile:2:1: syntax error: the heredoc <<EOF is never closed by a line 'EOF'"
+            ),
         ] {
             do {
                 _ = try scan(text)
@@ -84,5 +89,37 @@ import Testing
                 #expect("\(error)".hasSuffix(expected), "\(error)")
             }
         }
+    }
+
+    /// Before: `RUN <<EOF` (BuildKit heredocs) was a syntax error ("unknown instruction").
+    @Test func heredocsAreParsedAndTheirBodiesScanned() throws {
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        let token = "np" + "m_" + "q7Hk2LmZ9xWc4RtB8vNp3JdS6fGa1YeUo5Ti"
+        let text = """
+            # syntax=docker/dockerfile:1
+            FROM alpine@\(digest)
+            RUN <<EOF
+            set -e
+            apk add --no-cache curl
+            EOF
+            COPY <<-"CONFIG" /root/.npmrc
+            \t//registry.npmjs.org/:_authToken=\(token)
+            \tCONFIG
+            RUN <<ONE <<TWO
+            echo one
+            ONE
+            echo two
+            TWO
+            USER app
+            """
+        let report = try scan(text)
+        #expect(report.findings.map(\.ruleID) == ["dockerfile-secret-heredoc"])
+        #expect(report.findings.first?.line == 8)
+        #expect(report.findings.first?.message.contains("COPY <<CONFIG holds a secret") == true)
+        let instructions = try DockerfileParser.parse(text)
+        #expect(instructions.map(\.keyword) == ["FROM", "RUN", "COPY", "RUN", "USER"])
+        #expect(instructions[1].heredocs.first?.lines.map(\.text) == ["set -e", "apk add --no-cache curl"])
+        #expect(instructions[3].heredocs.map(\.delimiter) == ["ONE", "TWO"])
+        #expect(DockerfileParser.heredocMarkers(in: "cat <<<word").isEmpty)
     }
 }

@@ -21,6 +21,10 @@ public struct DockerfileScanner: Sendable {
             id: "dockerfile-secret-env", name: "SecretInEnvOrArg",
             description: "ENV or ARG sets a secret-looking value that stays in the image", severity: .high),
         RuleDescriptor(
+            id: "dockerfile-secret-heredoc", name: "SecretInHeredoc",
+            description: "A heredoc (RUN <<EOF, COPY <<EOF) holds a secret, which stays in the image's history",
+            severity: .high),
+        RuleDescriptor(
             id: "dockerfile-add-url", name: "AddFromURL",
             description: "ADD downloads from a URL without --checksum", severity: .medium),
         RuleDescriptor(
@@ -33,13 +37,14 @@ public struct DockerfileScanner: Sendable {
     /// Scans each file; syntax errors and unreadable files are input errors naming file:line.
     public func scan(files: [String]) throws -> ScanReport {
         var findings: [Finding] = []
+        let secrets = try SecretScanner()
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw SecretScanError.input("\(file): cannot be read")
             }
             let text = String(decoding: data, as: UTF8.self)
             do {
-                findings += check(try DockerfileParser.parse(text), file: file)
+                findings += check(try DockerfileParser.parse(text), file: file, secrets: secrets)
             } catch {
                 throw SecretScanError.input("\(file):\(error.line):1: syntax error: \(error.message)")
             }
@@ -49,7 +54,7 @@ public struct DockerfileScanner: Sendable {
             blockingSeverity: .medium)
     }
 
-    func check(_ instructions: [DockerInstruction], file: String) -> [Finding] {
+    func check(_ instructions: [DockerInstruction], file: String, secrets: SecretScanner) -> [Finding] {
         var findings: [Finding] = []
         func add(_ ruleID: String, _ line: Int, _ message: String, snippet: String? = nil) {
             let rule = Self.rules.first { $0.id == ruleID }
@@ -65,6 +70,15 @@ public struct DockerfileScanner: Sendable {
         var user: (name: String, line: Int)?
         var lastFrom = 1
         for instruction in instructions {
+            for heredoc in instruction.heredocs {
+                let lines = heredoc.lines.map { (text: $0.text, number: $0.number) }
+                for secret in secrets.scan(lines: lines, file: file) {
+                    add(
+                        "dockerfile-secret-heredoc", secret.line ?? instruction.line,
+                        "\(instruction.keyword) <<\(heredoc.delimiter) holds a secret (\(secret.ruleID)); it stays in the image's history: use a build secret (RUN --mount=type=secret)",
+                        snippet: secret.snippet)
+                }
+            }
             switch instruction.keyword {
             case "ARG":
                 for (name, value) in Self.assignments(instruction.arguments, separator: "=") {
