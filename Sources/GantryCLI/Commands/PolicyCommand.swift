@@ -47,7 +47,7 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let evaluator = PolicyEvaluator(
                 artifacts: context.artifacts, state: context.state, keys: context.keys,
-                waivers: try options.loadWaivers())
+                waivers: try options.loadWaivers(), signingKey: context.signingKey)
             let (decision, evaluation) = try PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
                 app: app, digest: digest.description, environment: environment)
             if options.json {

@@ -53,7 +53,9 @@ struct ReleaseOptions: ParsableArguments {
             artifacts: try ArtifactStore(stateDirectory: state, create: !readOnly),
             keys: keys, actor: AuditActor.current(), stateDirectory: state,
             workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter,
-            cancellation: cancellation)
+            cancellation: cancellation, waivers: try loadWaivers(),
+            signingKey: try KeyLocation.signingKey(
+                flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: state))
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

@@ -3,6 +3,7 @@ public import Attestation
 import Engine
 public import Foundation
 public import Pipeline
+public import Policy
 public import Store
 
 /// Where a release operation prints: progress lines, and the output of deploy and health commands.
@@ -40,6 +41,8 @@ public struct ReleaseContext: Sendable {
     /// Set by SIGINT/SIGTERM: stops the deploy or health check under way; the promotion is then
     /// recorded `cancelled`.
     public var cancellation: CancellationFlag
+    /// Signs policy decisions attached to digests and audit checkpoints; nil when no key is configured.
+    public var signingKey: SigningKey?
     /// The `GANTRY_OWNER` mark of every command this process runs for a promotion; recorded with the
     /// promotion so that whoever closes it after a crash can stop what it left running.
     public let ownerMark: String = ProcessRunner.newOwnerMark()
@@ -52,9 +55,11 @@ public struct ReleaseContext: Sendable {
         actor: String, stateDirectory: URL, workingDirectory: URL,
         policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-        cancellation: CancellationFlag = CancellationFlag()
+        cancellation: CancellationFlag = CancellationFlag(), waivers: WaiverSet = WaiverSet(),
+        signingKey: SigningKey? = nil
     ) {
         self.cancellation = cancellation
+        self.signingKey = signingKey
         self.pipeline = pipeline
         self.state = state
         self.artifacts = artifacts
@@ -65,7 +70,9 @@ public struct ReleaseContext: Sendable {
         self.policyGate =
             policyGate
             ?? PolicyRulesGate(
-                evaluator: PolicyEvaluator(artifacts: artifacts, state: state, keys: keys), actor: actor)
+                evaluator: PolicyEvaluator(
+                    artifacts: artifacts, state: state, keys: keys, waivers: waivers, signingKey: signingKey),
+                actor: actor)
         self.reporter = reporter
         self.processEnvironment = processEnvironment
     }
