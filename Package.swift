@@ -42,7 +42,10 @@ let package = Package(
         // Persistence: SQLite via GRDB, migrations, run records.
         .target(
             name: "Store",
-            dependencies: ["GantryCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GantryCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Small C shim over posix_spawn, pidfd and process groups (Linux system calls Swift cannot reach directly).

@@ -1,35 +1,96 @@
 import ArgumentParser
+import Artifacts
+import Attestation
 import Foundation
 import GantryCore
+import Release
 import Store
 
 extension AuditCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain; exit 1 if any row was edited, deleted or reordered.",
-            discussion: "Prints the head hash: keep it elsewhere to detect a truncated log later.")
+            abstract:
+                "Check the audit log against its hash chain and its newest signed checkpoint; exit 1 on tampering.",
+            discussion: """
+                Rows are chained with HMAC-SHA-256 (key: .gantry/keys/audit.key). Each promotion, approval, \
+                rollback and rejection (and 'gantry audit checkpoint') stores a checkpoint of the head, signed \
+                with the signing key, as the artifact gantry-audit:checkpoint-<row>. A rewritten chain, a \
+                dropped tail and an emptied log differ from the newest checkpoint. Pass --key with a public key \
+                kept outside .gantry/ so that a replaced key pair cannot vouch for a forged checkpoint.
+                """)
+
+        @Option(help: "A trusted public key (PEM) for checkpoints. Repeatable. Default: .gantry/keys/signing.pub.")
+        var key: [String] = []
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
-            let result = try StateLocation.openExistingState().verifyAudit()
+            let state = try StateLocation.openExistingState()
+            let paths = key.isEmpty ? [KeyLocation.defaultPublicKey(in: StateLocation.directory)] : key
+            var keys: [VerificationKey] = []
+            for path in paths where key.isEmpty ? FileManager.default.fileExists(atPath: path) : true {
+                keys.append(try VerificationKey.load(from: path))
+            }
+            // Without a store there are no checkpoints to read; a missing store is itself suspicious
+            // when promotions were recorded (they write checkpoints).
+            let artifacts = try? ArtifactStore(stateDirectory: StateLocation.directory, create: false)
+            var result =
+                try artifacts.map { try AuditAnchor(state: state, artifacts: $0, signingKey: nil, keys: keys).verify() }
+                ?? state.verifyAudit()
+            if result.anchoredAt == nil, !keys.isEmpty, !(try state.promotions(limit: 1)).isEmpty {
+                result.problems.append(
+                    "no signed checkpoint exists, yet promotions were recorded (each writes one): checkpoints were deleted, or the key changed"
+                )
+            }
             if json {
                 Terminal.printOut(
                     Terminal.json(
                         [
                             "intact": result.isIntact, "entries": result.count, "head": result.headHash,
+                            "anchored_at": result.anchoredAt.map { $0 as Any } ?? NSNull(),
                             "problems": result.problems,
                         ]
                             as [String: Any]))
             } else {
                 for problem in result.problems { print("✗ \(problem)") }
-                print(
-                    result.isIntact
-                        ? "audit log intact: \(result.count) entries, head \(result.headHash)"
-                        : "audit log TAMPERED: \(result.problems.count) problem(s) in \(result.count) entries")
+                if result.isIntact {
+                    print("audit log intact: \(result.count) entries, head \(result.headHash)")
+                    print(
+                        result.anchoredAt.map { "anchored: rows 1–\($0) match a signed checkpoint" }
+                            ?? "not anchored: no signed checkpoint (create a signing key with 'gantry keys generate'; checkpoints are written at each promotion, or with 'gantry audit checkpoint')"
+                    )
+                } else {
+                    print("audit log TAMPERED: \(result.problems.count) problem(s) in \(result.count) entries")
+                }
             }
             if !result.isIntact { throw CommandExit(status: .failure) }
+        }
+    }
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a checkpoint of the audit log's head and store it as gantry-audit:checkpoint-<row>.",
+            discussion: "Push it to a registry you control (gantry artifact push) to anchor the log off this machine.")
+
+        func run() async throws {
+            let state = try StateLocation.openExistingState()
+            guard
+                let signingKey = try KeyLocation.signingKey(
+                    flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: StateLocation.directory
+                )
+            else {
+                throw InputError("no signing key: run 'gantry keys generate' first (checkpoints are signed)")
+            }
+            let anchor = AuditAnchor(
+                state: state, artifacts: try ArtifactStore(stateDirectory: StateLocation.directory),
+                signingKey: signingKey, keys: [])
+            guard let checkpoint = try anchor.checkpoint(reason: "checkpoint") else {
+                throw InputError("the audit log is empty: nothing to checkpoint")
+            }
+            print(
+                "checkpoint of rows 1–\(checkpoint.sequence) (head \(checkpoint.head)) stored as \(AuditCheckpoint.app):checkpoint-\(checkpoint.sequence)"
+            )
         }
     }
 }

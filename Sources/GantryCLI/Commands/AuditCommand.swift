@@ -7,5 +7,5 @@ import Store
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Show or verify the hash-chained audit log.",
-        subcommands: [Show.self, Verify.self], defaultSubcommand: Show.self)
+        subcommands: [Show.self, Verify.self, Checkpoint.self], defaultSubcommand: Show.self)
 }

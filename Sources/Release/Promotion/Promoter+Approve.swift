@@ -12,6 +12,7 @@ extension Promoter {
     public func approve(promotionID: String, as approver: String, totpCode: String?, at now: Date = Date())
         async throws -> Outcome
     {
+        defer { anchorAudit(reason: "approve") }
         guard let record = try context.state.promotion(id: promotionID) else {
             throw ReleaseError.input("no promotion '\(promotionID)' (see 'gantry history APP --env ENV')")
         }

@@ -7,6 +7,7 @@ extension Promoter {
     /// Marks `digest` of `app` bad: it can never be promoted again, and rollback never returns to it.
     /// Promotions of it that still wait for approval are cancelled.
     public func reject(app: String, digest: String, reason: String) throws -> RejectionRecord {
+        defer { anchorAudit(reason: "reject") }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ReleaseError.input("--reason is required: say why the digest is bad")
         }

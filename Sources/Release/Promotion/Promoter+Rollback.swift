@@ -14,6 +14,7 @@ extension Promoter {
     )
         async throws -> Outcome
     {
+        defer { anchorAudit(reason: "rollback") }
         let environment = try context.environment(environmentName)
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ReleaseError.input("--reason is required: say why you roll back")

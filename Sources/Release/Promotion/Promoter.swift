@@ -36,6 +36,7 @@ public struct Promoter: Sendable {
     public func promote(
         app: String, to environmentName: String, source: Source, irreversible: String? = nil, reason: String? = nil
     ) async throws -> Outcome {
+        defer { anchorAudit(reason: "promote") }
         try ArtifactReference.validate(app: app)
         let environment = try context.environment(environmentName)
         let digest: String

@@ -1,3 +1,4 @@
+public import Crypto
 import Foundation
 import GantryCore
 
@@ -17,14 +18,18 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var details: [String: String]
     public var previousHash: String
     public var hash: String
+    /// How `hash` was computed: `1` SHA-256 (rows written before the log was keyed), `2` HMAC-SHA-256
+    /// with the state's audit key.
+    public var scheme: Int = 2
 
     /// The hash of the first row's predecessor.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// `sha256(previousHash + "\n" + canonical JSON of sequence, timestamp, actor, action, subject, details)`.
+    /// `HMAC-SHA-256(key, previousHash + "\n" + canonical JSON of sequence, timestamp, actor, action,
+    /// subject, details)`, or plain SHA-256 of the same bytes without a key (scheme 1).
     public static func computeHash(
         sequence: Int64, timestamp: Date, actor: String, action: String, subject: String, details: [String: String],
-        previousHash: String
+        previousHash: String, key: SymmetricKey? = nil
     ) -> String {
         struct Body: Encodable {
             var sequence: Int64
@@ -39,7 +44,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
             details: details)
         var data = Data((previousHash + "\n").utf8)
         data.append((try? CanonicalJSON.encode(body)) ?? Data())
-        return Digest.sha256(data).hex
+        guard let key else { return Digest.sha256(data).hex }
+        return HMAC<SHA256>.authenticationCode(for: data, using: key).map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -57,6 +63,8 @@ public enum AuditActor {
 public struct AuditVerification: Sendable, Hashable {
     /// Rows checked.
     public var count: Int
+    /// The newest signed checkpoint the rows were checked against, if any.
+    public var anchoredAt: Int64?
     /// The last row's hash: record it elsewhere to detect a truncated log later.
     public var headHash: String
     /// Each problem found, naming the row.

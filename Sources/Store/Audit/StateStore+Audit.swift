@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import GantryCore
@@ -11,17 +12,18 @@ extension StateStore {
     ) throws -> AuditEntry {
         // Stored with millisecond precision, so the hash is computed over what is stored.
         let stamp = Date(timeIntervalSince1970: (timestamp.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        let key = try auditKey(create: true)
         return try write("append to the audit log") { db in
             let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
             let sequence: Int64 = (last?["sequence"] ?? 0) + 1
             let previous: String = last?["hash"] ?? AuditEntry.genesis
             let hash = AuditEntry.computeHash(
                 sequence: sequence, timestamp: stamp, actor: actor, action: action, subject: subject, details: details,
-                previousHash: previous)
+                previousHash: previous, key: key)
             try db.execute(
                 sql: """
-                    INSERT INTO audit (sequence, timestampMs, actor, action, subject, details, previousHash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO audit (sequence, timestampMs, actor, action, subject, details, previousHash, hash, scheme)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2)
                     """,
                 arguments: [
                     sequence, Int64(stamp.timeIntervalSince1970 * 1000), actor, action, subject, Self.encode(details),
@@ -49,13 +51,27 @@ extension StateStore {
         }
     }
 
-    /// Recomputes every hash and link of the chain.
-    public func verifyAudit() throws -> AuditVerification {
-        try read("verify the audit log") { db in
+    /// The newest row's position and hash (nil for an empty log): what a checkpoint signs.
+    public func auditHead() throws -> (sequence: Int64, hash: String)? {
+        try read("read the audit log") { db in
+            try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1").map {
+                (sequence: $0["sequence"], hash: $0["hash"])
+            }
+        }
+    }
+
+    /// Recomputes every hash and link of the chain (keyed rows with the audit key), and, given the
+    /// newest signed checkpoint, checks that the row it names still exists with the hash it signed: a
+    /// chain rewritten and recomputed, a dropped tail and an emptied log all fail that.
+    public func verifyAudit(anchor: (sequence: Int64, hash: String)? = nil) throws -> AuditVerification {
+        let key = try auditKey(create: false)
+        return try read("verify the audit log") { db in
             var problems: [String] = []
             var previous = AuditEntry.genesis
             var expected: Int64 = 1
             var count = 0
+            var sawKeyed = false
+            var anchorFound = false
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
             while let row = try cursor.next() {
                 let entry = Self.entry(row)
@@ -68,17 +84,73 @@ extension StateStore {
                         "row \(entry.sequence): does not link to the row before it (deleted, inserted or reordered rows)"
                     )
                 }
-                let recomputed = AuditEntry.computeHash(
-                    sequence: entry.sequence, timestamp: entry.timestamp, actor: entry.actor, action: entry.action,
-                    subject: entry.subject, details: entry.details, previousHash: entry.previousHash)
-                if recomputed != entry.hash {
-                    problems.append("row \(entry.sequence): its content does not match its hash (the row was edited)")
+                if entry.scheme == 2 {
+                    sawKeyed = true
+                } else if sawKeyed {
+                    problems.append("row \(entry.sequence): not keyed, after keyed rows (the row was rewritten)")
+                }
+                if entry.scheme == 2 && key == nil {
+                    if problems.last?.hasPrefix("the audit key") != true {
+                        problems.append(
+                            "the audit key \(auditKeyPath) is missing: keyed rows cannot be checked (restore it from a backup)"
+                        )
+                    }
+                } else {
+                    let recomputed = AuditEntry.computeHash(
+                        sequence: entry.sequence, timestamp: entry.timestamp, actor: entry.actor, action: entry.action,
+                        subject: entry.subject, details: entry.details, previousHash: entry.previousHash,
+                        key: entry.scheme == 2 ? key : nil)
+                    if recomputed != entry.hash {
+                        problems.append(
+                            "row \(entry.sequence): its content does not match its hash (the row was edited)")
+                    }
+                }
+                if let anchor, entry.sequence == anchor.sequence {
+                    anchorFound = true
+                    if entry.hash != anchor.hash {
+                        problems.append(
+                            "row \(entry.sequence): differs from the signed checkpoint of it (the chain was rewritten)")
+                    }
                 }
                 previous = entry.hash
                 expected = entry.sequence + 1
             }
-            return AuditVerification(count: count, headHash: previous, problems: problems)
+            if let anchor, !anchorFound {
+                problems.append(
+                    "the log ends at row \(count) but a signed checkpoint covers \(anchor.sequence) rows: rows were deleted"
+                )
+            }
+            return AuditVerification(
+                count: count, anchoredAt: anchor?.sequence, headHash: previous, problems: problems)
         }
+    }
+
+    /// `<state>/keys/audit.key`: the HMAC key of the chain (32 random bytes, 0600).
+    var auditKeyPath: String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("keys/audit.key").path
+    }
+
+    /// The chain's key; created on first use when `create`.
+    func auditKey(create: Bool) throws -> SymmetricKey? {
+        if let data = FileManager.default.contents(atPath: auditKeyPath) {
+            guard data.count == 32 else {
+                throw StoreError("\(auditKeyPath) is not an audit key (expected 32 bytes); restore it from a backup")
+            }
+            return SymmetricKey(data: data)
+        }
+        guard create else { return nil }
+        try PrivateState.prepareDirectory(URL(fileURLWithPath: auditKeyPath).deletingLastPathComponent())
+        let fresh = SymmetricKey(size: .bits256)
+        let fd = open(auditKeyPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST { return try auditKey(create: false) }  // another process made it first
+        guard fd >= 0 else {
+            throw StoreError("cannot create \(auditKeyPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        guard RawFile.writeAll(fd, fresh.withUnsafeBytes { Array($0) }), fsync(fd) == 0 else {
+            throw StoreError("cannot write \(auditKeyPath): \(String(cString: strerror(errno)))")
+        }
+        return fresh
     }
 
     static func entry(_ row: Row) -> AuditEntry {
@@ -92,7 +164,7 @@ extension StateStore {
             sequence: row["sequence"], timestamp: Date(timeIntervalSince1970: Double(millis) / 1000),
             actor: row["actor"],
             action: row["action"], subject: row["subject"], details: details, previousHash: row["previousHash"],
-            hash: row["hash"])
+            hash: row["hash"], scheme: row["scheme"] ?? 1)
     }
 
     static func encode(_ details: [String: String]) -> String {

@@ -212,6 +212,10 @@ extension StateStore {
                 t.add(column: "ownerStart", .integer)
             }
         }
+        migrator.registerMigration("v8-audit-keyed") { db in
+            // 1: SHA-256 chain (rows written before keys); 2: HMAC-SHA-256 with keys/audit.key.
+            try db.alter(table: "audit") { t in t.add(column: "scheme", .integer).notNull().defaults(to: 1) }
+        }
         return migrator
     }
 }

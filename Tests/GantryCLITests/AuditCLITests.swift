@@ -1,0 +1,63 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+/// The audit log is keyed and anchored by signed checkpoints outside the database.
+@Suite struct AuditCLITests {
+    func project() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try directory.write("app/VERSION", "1\n")
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              release:
+                steps:
+                  - uses: gantry/pack
+                    with: { path: app, name: web, tag: v1 }
+            environments:
+              dev: {}
+            """)
+        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
+        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
+        #expect(
+            try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url).status == 0)
+        return directory
+    }
+
+    func sqlite(_ directory: TemporaryDirectory, _ statement: String) throws {
+        try runChecked("sqlite3", [directory.url.appendingPathComponent(".gantry/state.db").path, statement])
+    }
+
+    /// Before: deleting the newest rows, or all of them, verified as intact.
+    @Test(arguments: [
+        "DELETE FROM audit WHERE sequence = (SELECT MAX(sequence) FROM audit)",
+        "DELETE FROM audit",
+    ])
+    func aDroppedTailOrAnEmptiedLogFails(tamper: String) throws {
+        let directory = try project()
+        defer { directory.remove() }
+        let before = try GantryBinary.run(["audit", "verify"], in: directory.url)
+        #expect(before.status == 0, "\(before.stdout)")
+        #expect(before.stdout.contains("anchored: rows 1–"))
+        try sqlite(directory, tamper)
+        let after = try GantryBinary.run(["audit", "verify", "--json"], in: directory.url)
+        #expect(after.status == 1)
+        let problems = (after.stdoutJSON as? [String: Any])?["problems"] as? [String] ?? []
+        #expect(problems.contains { $0.contains("rows were deleted") }, "\(problems)")
+    }
+
+    @Test func deletedCheckpointsAreNoticedAndCheckpointsCanBeMadeOnDemand() throws {
+        let directory = try project()
+        defer { directory.remove() }
+        let checkpoint = try GantryBinary.run(["audit", "checkpoint"], in: directory.url)
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        #expect(checkpoint.stdout.contains("stored as gantry-audit:checkpoint-"))
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent(".gantry/oci"))
+        let result = try GantryBinary.run(["audit", "verify"], in: directory.url)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("no signed checkpoint exists, yet promotions were recorded"))
+    }
+}
