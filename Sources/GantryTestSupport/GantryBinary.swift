@@ -22,13 +22,26 @@ public enum GantryBinary {
         public var stdoutJSON: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
-    /// Runs gantry with `arguments` in `directory`; `environment` is added to a minimal CI-like one.
-    public static func run(
+    /// Runs gantry as an unprivileged user, so permission checks apply: as root (CI) through
+    /// `setpriv` as `nobody`, after handing `directory` to that user; otherwise as the current user.
+    public static func runUnprivileged(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:]
     ) throws -> Result {
+        guard geteuid() == 0 else { return try run(arguments, in: directory, environment: environment) }
+        try runChecked("chown", ["-R", "65534:65534", directory.path])
+        return try run(
+            arguments, in: directory, environment: environment.merging(["HOME": directory.path]) { $1 },
+            wrapper: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+    }
+
+    /// Runs gantry with `arguments` in `directory`; `environment` is added to a minimal CI-like one.
+    /// `wrapper` is a command line that runs gantry (e.g. setpriv).
+    public static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], wrapper: [String] = []
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [path] + arguments
         process.currentDirectoryURL = directory
         var env = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true", "NO_COLOR": "1",

@@ -98,9 +98,7 @@ public final class OCILayout: Sendable {
     /// Reads a blob and checks that it still has its digest.
     public func readBlob(_ digest: Digest) throws -> Data {
         let url = blobURL(digest)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ArtifactError.notFound(digest.description)
-        }
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw missing(digest) }
         guard Digest.sha256(data) == digest else {
             throw ArtifactError.corrupt(
                 "blob \(digest) is corrupt: its content no longer matches its digest (\(url.path))")
@@ -108,10 +106,18 @@ public final class OCILayout: Sendable {
         return data
     }
 
+    /// A blob the index or a manifest names is not on disk: the store is damaged (exit 3), which is not
+    /// the same as asking for an artifact that does not exist (exit 2).
+    private func missing(_ digest: Digest) -> ArtifactError {
+        .corrupt(
+            "blob \(digest) is missing from the artifact store (\(blobURL(digest).path)): the store is incomplete; "
+                + "pull the artifact again or restore the store from a backup")
+    }
+
     /// Checks a (possibly large) blob's content against its digest, streaming it.
     public func verifyBlob(_ digest: Digest) throws {
         let url = blobURL(digest)
-        guard hasBlob(digest) else { throw ArtifactError.notFound(digest.description) }
+        guard hasBlob(digest) else { throw missing(digest) }
         guard try Digest.sha256(fileAt: url) == digest else {
             throw ArtifactError.corrupt(
                 "blob \(digest) is corrupt: its content no longer matches its digest (\(url.path))")

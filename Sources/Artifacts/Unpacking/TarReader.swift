@@ -19,7 +19,7 @@ struct TarReader {
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw ArtifactError.io("cannot read \(url.path): \(error.localizedDescription)")
+            throw ArtifactError.io("cannot read \(url.path): \(FileErrorText.describe(error))")
         }
         label = url.lastPathComponent
     }
@@ -113,7 +113,7 @@ struct TarReader {
         do {
             return try handle.read(upToCount: count) ?? Data()
         } catch {
-            throw ArtifactError.io("\(label): \(error.localizedDescription)")
+            throw ArtifactError.io("\(label): \(FileErrorText.describe(error))")
         }
     }
 

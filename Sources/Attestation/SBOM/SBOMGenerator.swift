@@ -37,7 +37,8 @@ public struct SBOMGenerator: Sendable {
             do {
                 found.formUnion(try parser.components(in: String(decoding: data, as: UTF8.self), source: relative))
             } catch {
-                throw AttestationError.statement("\(relative): cannot read the lockfile: \(error.localizedDescription)")
+                throw AttestationError.statement(
+                    "\(relative): cannot read the lockfile: \(FileErrorText.describe(error))")
             }
         }
         return found.sorted()

@@ -20,7 +20,7 @@ enum ScanStep {
             do {
                 try SARIFReport.data([report], toolVersion: ToolVersions.gantry).write(to: url, options: .atomic)
             } catch {
-                throw ActionError("gantry/\(action): cannot write \(sarif): \(error.localizedDescription)")
+                throw ActionError("gantry/\(action): cannot write \(sarif): \(FileErrorText.describe(error))")
             }
         }
         var outputs = ["findings": String(report.findings.count), "blocking": String(report.blocking.count)]

@@ -57,7 +57,7 @@ public struct PipelineRunner: Sendable {
             try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
         } catch {
-            throw InfrastructureError("cannot create \(logDirectory.path): \(error.localizedDescription)")
+            throw InfrastructureError("cannot create \(logDirectory.path): \(FileErrorText.describe(error))")
         }
         defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
         let store = try StateStore(directory: options.stateDirectory)

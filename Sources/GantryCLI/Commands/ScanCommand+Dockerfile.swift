@@ -63,7 +63,7 @@ extension ScanCommand {
                 do {
                     try TerraformPlanScanner.markdown(report).write(toFile: markdown, atomically: true, encoding: .utf8)
                 } catch {
-                    throw InputError("--markdown \(markdown): cannot be written: \(error.localizedDescription)")
+                    throw InputError("--markdown \(markdown): cannot be written: \(FileErrorText.describe(error))")
                 }
             }
             if let maxRisk {

@@ -36,7 +36,7 @@ struct ScanOutputOptions: ParsableArguments {
                 try SARIFReport.data([report], toolVersion: ToolVersions.gantry).write(
                     to: URL(fileURLWithPath: sarif), options: .atomic)
             } catch {
-                throw InputError("--sarif \(sarif): cannot be written: \(error.localizedDescription)")
+                throw InputError("--sarif \(sarif): cannot be written: \(FileErrorText.describe(error))")
             }
         }
         if json {

@@ -27,7 +27,7 @@ public struct PipelineParser {
             if !FileManager.default.fileExists(atPath: path) {
                 throw InputError("\(path): no such file (pass --file to choose a pipeline file)")
             }
-            throw InputError("\(path): cannot be read: \(error.localizedDescription)")
+            throw InputError("\(path): cannot be read: \(FileErrorText.describeRead(error, path: path))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DiagnosticsError([

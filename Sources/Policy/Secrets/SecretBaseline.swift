@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 /// Accepted findings, by fingerprint: `{"fingerprints": ["…", …]}`. Findings in the baseline are
 /// reported as suppressed and do not fail the scan; new ones do.
@@ -24,7 +25,7 @@ public struct SecretBaseline: Sendable {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw SecretScanError.input("\(path): cannot be written: \(error.localizedDescription)")
+            throw SecretScanError.input("\(path): cannot be written: \(FileErrorText.describe(error))")
         }
     }
 }

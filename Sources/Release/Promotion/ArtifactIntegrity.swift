@@ -22,7 +22,11 @@ struct ArtifactIntegrity {
         for layer in manifest.layers {
             let url = artifacts.layout.blobURL(layer.digest)
             var info = stat()
-            guard stat(url.path, &info) == 0 else { throw ArtifactError.notFound("layer \(layer.digest)") }
+            guard stat(url.path, &info) == 0 else {
+                throw ArtifactError.corrupt(
+                    "layer \(layer.digest) of \(artifact.app)@\(artifact.digest) is missing from the artifact store; "
+                        + "pull the artifact again or restore the store from a backup")
+            }
             let stamp = BlobStamp(
                 size: Int64(info.st_size),
                 mtimeNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
