@@ -34,7 +34,7 @@ import Testing
         try directory.write("Dockerfile", "FROM ubuntu\n")
         #expect(try GantryBinary.run(["scan", "dockerfile"], in: url).status == 1)
 
-        try directory.write("plan.json", "{\"format_version\": \"0.1\"}")
+        try directory.write("plan.json", "{\"format_version\": \"2.0\"}")
         #expect(try GantryBinary.run(["scan", "terraform", "plan.json"], in: url).status == 2)
         try directory.write(
             "plan.json",
