@@ -101,7 +101,8 @@ public final class ConsoleReporter: RunObserver {
             let prefix = state.lastPrefix
             lines.forEachLine { line in
                 state.buffer.append(contentsOf: prefix)
-                state.buffer.append(contentsOf: line)
+                // Step output must not drive the terminal (the JSONL log keeps the bytes).
+                TerminalText.append(line, to: &state.buffer)
                 state.buffer.append(10)
             }
             if state.buffer.count > 64 * 1024 { flush(&state) }
@@ -131,12 +132,13 @@ public final class ConsoleReporter: RunObserver {
             }
             if let cache = job.cache { flags.append("cache \(cache)") }
             if let reason = job.reason, job.status == .skipped || job.status == .failure { flags.append(reason) }
-            let name = job.name.padding(toLength: max(width, job.name.count), withPad: " ", startingAt: 0)
+            let name = TerminalText.neutralize(job.name).padding(
+                toLength: max(width, job.name.count), withPad: " ", startingAt: 0)
             let status = job.status.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
             let duration = job.status == .skipped ? "" : Duration.milliseconds(job.durationMs).humanShort
             lines +=
                 "  \(name)  \(paint(status, tint(for: job)))\(duration.padding(toLength: 9, withPad: " ", startingAt: 0))"
-            lines += flags.isEmpty ? "\n" : "  \(flags.joined(separator: "; "))\n"
+            lines += flags.isEmpty ? "\n" : "  \(TerminalText.neutralize(flags.joined(separator: "; ")))\n"
         }
         let overall = paint(result.status.rawValue, result.status == .success ? .green : .red)
         lines += "\(overall): logs in \(result.logDirectory)\n"
@@ -163,11 +165,16 @@ public final class ConsoleReporter: RunObserver {
         }
     }
 
+    /// Colours neutralised text: reasons and names come from pipeline files and step output.
     private func paint(_ text: String, _ tint: Tint) -> String {
-        color ? "\u{1B}[\(tint.rawValue)m\(text)\u{1B}[0m" : text
+        let safe = TerminalText.neutralize(text)
+        return color ? "\u{1B}[\(tint.rawValue)m\(safe)\u{1B}[0m" : safe
     }
 
-    private func prefix(_ job: String) -> String { color ? "\u{1B}[2m[\(job)]\u{1B}[0m " : "[\(job)] " }
+    private func prefix(_ job: String) -> String {
+        let safe = TerminalText.neutralize(job)
+        return color ? "\u{1B}[2m[\(safe)]\u{1B}[0m " : "[\(safe)] "
+    }
 
     private func emit(_ text: String) {
         state.withLock { state in
@@ -209,7 +216,8 @@ public final class ConsoleReporter: RunObserver {
             state.lastDraw = now
             var footer = ""
             for (name, started) in state.running.prefix(20) {
-                footer += "  \(paint("●", .cyan)) \(name)  \(paint((now - started).humanShort, .dim))\n"
+                footer +=
+                    "  \(paint("●", .cyan)) \(TerminalText.neutralize(name))  \(paint((now - started).humanShort, .dim))\n"
             }
             if state.running.count > 20 { footer += "  … \(state.running.count - 20) more running\n" }
             state.buffer.append(contentsOf: Array(footer.utf8))

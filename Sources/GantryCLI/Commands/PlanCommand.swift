@@ -34,10 +34,15 @@ struct PlanCommand: AsyncParsableCommand {
             return
         }
         let color = Terminal.colorEnabled()
-        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+        // Names, conditions and reasons come from the pipeline file: neutralised before colour is added.
+        func paint(_ text: String, _ code: String) -> String {
+            let safe = TerminalText.neutralize(text)
+            return color ? "\u{1B}[\(code)m\(safe)\u{1B}[0m" : safe
+        }
+        func print(_ text: String) { Terminal.printRaw(text) }
         let levels = plan.levels
         print(
-            "Plan for '\(definition.name)': \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s") in \(levels.count) level\(levels.count == 1 ? "" : "s")"
+            "Plan for '\(TerminalText.neutralize(definition.name))': \(plan.jobs.count) job\(plan.jobs.count == 1 ? "" : "s") in \(levels.count) level\(levels.count == 1 ? "" : "s")"
         )
         if let changed { print("Changed files: \(changed.count)") }
         let width = min(50, plan.jobs.map(\.name.count).max() ?? 10)
@@ -45,12 +50,13 @@ struct PlanCommand: AsyncParsableCommand {
             print("level \(index)")
             for name in names {
                 guard let job = plan.job(named: name) else { continue }
-                let padded = name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0)
+                let padded = TerminalText.neutralize(name).padding(
+                    toLength: max(width, name.count), withPad: " ", startingAt: 0)
                 let needs = job.needs.isEmpty ? "" : paint("  ← \(PlanCommand.needsSummary(job, plan: plan))", "2")
                 switch job.decision {
                 case .run: print("  \(paint("✓", "32")) \(padded)  run\(needs)")
                 case .decidedAtRunTime(let condition):
-                    print("  \(paint("?", "33")) \(padded)  run if \(condition)\(needs)")
+                    print("  \(paint("?", "33")) \(padded)  run if \(TerminalText.neutralize(condition))\(needs)")
                 case .skip(let reason): print("  \(paint("–", "2")) \(padded)  \(paint("skip: \(reason)", "2"))")
                 }
             }
