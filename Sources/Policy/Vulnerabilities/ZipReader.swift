@@ -1,7 +1,9 @@
 import CZlib
 public import Foundation
 
-/// Reads the entries of a zip archive (stored or deflated), as OSV publishes its database exports.
+/// Reads the entries of a zip archive (stored or deflated), as OSV publishes its database exports,
+/// including ZIP64 archives (more than 65,535 entries, or past 4 GiB: OSV's npm and all-ecosystem
+/// exports). The central directory is walked to its recorded end, never trusted by its 16-bit count.
 /// Entry sizes are bounded, and a corrupt archive is an error naming what is wrong, never a crash.
 public struct ZipReader {
     public struct Entry: Sendable {
@@ -24,11 +26,19 @@ public struct ZipReader {
     public var maxEntrySize = 64 << 20
 
     public init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        do {
+            // Mapped, not read: an all-ecosystems export is over a gigabyte.
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
             throw ZipError.corrupt("\(url.path): cannot be read")
         }
-        self.data = data
         self.name = url.path
+    }
+
+    /// For tests: an archive already in memory.
+    init(data: Data, name: String) {
+        self.data = data
+        self.name = name
     }
 
     func uint16(_ offset: Int) -> Int? {
@@ -41,8 +51,13 @@ public struct ZipReader {
         return low | high << 16
     }
 
-    /// Calls `body` with each file entry (directories skipped), in archive order.
-    public func forEachEntry(_ body: (Entry) throws -> Void) throws {
+    func uint64(_ offset: Int) -> Int? {
+        guard let low = uint32(offset), let high = uint32(offset + 4), high < 1 << 31 else { return nil }
+        return low | high << 32
+    }
+
+    /// Where the central directory starts and ends, from the end record (ZIP64 when it says so).
+    func centralDirectory() throws -> (start: Int, end: Int) {
         // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
         var end: Int?
         var position = data.count - 22
@@ -53,17 +68,65 @@ public struct ZipReader {
             }
             position -= 1
         }
-        guard let end, let count = uint16(end + 10), let directoryOffset = uint32(end + 16) else {
+        guard let end, let size32 = uint32(end + 12), let offset32 = uint32(end + 16) else {
             throw ZipError.corrupt("\(name): not a zip archive (no end of central directory)")
         }
-        var offset = directoryOffset
-        for _ in 0..<count {
+        // A ZIP64 locator sits right before the end record; its record holds the 64-bit values.
+        if end >= 20, uint32(end - 20) == 0x0706_4b50 {
+            guard let recordOffset = uint64(end - 12), uint32(recordOffset) == 0x0606_4b50,
+                let size = uint64(recordOffset + 40), let offset = uint64(recordOffset + 48)
+            else { throw ZipError.corrupt("\(name): corrupt ZIP64 end of central directory") }
+            guard offset + size <= data.count else {
+                throw ZipError.corrupt("\(name): the central directory runs past the end of the archive")
+            }
+            return (offset, offset + size)
+        }
+        guard offset32 + size32 <= data.count else {
+            throw ZipError.corrupt("\(name): the central directory runs past the end of the archive")
+        }
+        return (offset32, offset32 + size32)
+    }
+
+    /// The 64-bit values of a ZIP64 extended-information extra field (id 0x0001), in the order the
+    /// specification lists them, for the 32-bit fields that hold 0xFFFFFFFF.
+    func zip64Values(extraStart: Int, extraLength: Int, needed: Int) -> [Int]? {
+        var at = extraStart
+        while at + 4 <= extraStart + extraLength {
+            guard let id = uint16(at), let length = uint16(at + 2) else { return nil }
+            if id == 0x0001 {
+                var values: [Int] = []
+                for index in 0..<needed {
+                    guard 8 * (index + 1) <= length, let value = uint64(at + 4 + 8 * index) else { return nil }
+                    values.append(value)
+                }
+                return values
+            }
+            at += 4 + length
+        }
+        return nil
+    }
+
+    /// Calls `body` with each file entry (directories skipped), in archive order.
+    public func forEachEntry(_ body: (Entry) throws -> Void) throws {
+        let directory = try centralDirectory()
+        var offset = directory.start
+        while offset < directory.end {
             guard uint32(offset) == 0x0201_4b50, let method = uint16(offset + 10),
-                let compressedSize = uint32(offset + 20), let size = uint32(offset + 24),
+                var compressedSize = uint32(offset + 20), var size = uint32(offset + 24),
                 let nameLength = uint16(offset + 28), let extraLength = uint16(offset + 30),
-                let commentLength = uint16(offset + 32), let localOffset = uint32(offset + 42),
-                offset + 46 + nameLength <= data.count
+                let commentLength = uint16(offset + 32), var localOffset = uint32(offset + 42),
+                offset + 46 + nameLength + extraLength <= data.count
             else { throw ZipError.corrupt("\(name): corrupt central directory at byte \(offset)") }
+            let saturated = [size, compressedSize, localOffset].filter { $0 == 0xFFFF_FFFF }.count
+            if saturated > 0 {
+                guard
+                    var values = zip64Values(
+                        extraStart: offset + 46 + nameLength, extraLength: extraLength, needed: saturated)
+                else { throw ZipError.corrupt("\(name): entry at byte \(offset) lacks its ZIP64 sizes") }
+                if size == 0xFFFF_FFFF { size = values.removeFirst() }
+                if compressedSize == 0xFFFF_FFFF { compressedSize = values.removeFirst() }
+                if localOffset == 0xFFFF_FFFF { localOffset = values.removeFirst() }
+            }
             let start = data.startIndex + offset + 46
             let entryName = String(decoding: data[start..<start + nameLength], as: UTF8.self)
             offset += 46 + nameLength + extraLength + commentLength
