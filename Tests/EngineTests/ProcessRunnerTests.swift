@@ -169,6 +169,26 @@ final class Captured: Sendable {
         #expect(!running(daemon), "the daemon \(daemon) outlived its step")
     }
 
+    /// Cancelling the task that awaits a process stops the process (deploys, health checks, git).
+    @Test(.timeLimit(.minutes(1))) func cancellingTheTaskStopsItsProcess() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.url.appendingPathComponent("child.pid").path
+        let runner = self.runner
+        let task = Task {
+            try await runner.run(
+                bash("echo $$ > \(file); trap '' TERM; sleep 100000"), timeout: .seconds(600),
+                cancellation: CancellationFlag()
+            ) { _, _ in }
+        }
+        while (try? directory.read("child.pid"))?.isEmpty ?? true { try await Task.sleep(for: .milliseconds(10)) }
+        let pid = try pid(in: directory, "child.pid")
+        task.cancel()
+        let outcome = try await task.value
+        #expect(outcome.cancelled)
+        #expect(!running(pid))
+    }
+
     @Test func stopAllFindsEveryProcessCarryingAMark() async throws {
         let mark = ProcessRunner.newOwnerMark()
         let directory = try TemporaryDirectory()

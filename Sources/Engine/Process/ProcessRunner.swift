@@ -23,9 +23,24 @@ public struct ProcessRunner: Sendable {
     /// Throws `InfrastructureError` when the process cannot start.
     ///
     /// The child is started from the thread that supervises it, so the kernel's parent-death signal
-    /// (which follows the starting thread) fires only if Gantry itself dies.
+    /// (which follows the starting thread) fires only if Gantry itself dies. Cancelling the calling
+    /// task stops the child as `cancellation` would (SIGTERM, then SIGKILL after `killGrace`).
     public func run(
         _ spec: ProcessSpec, timeout: Duration, cancellation: CancellationFlag,
+        onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+    ) async throws -> ProcessOutcome {
+        // The task's own cancellation stops only this child, not everything sharing `cancellation`.
+        let taskCancellation = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await start(
+                spec, timeout: timeout, cancellations: [cancellation, taskCancellation], onOutput: onOutput)
+        } onCancel: {
+            taskCancellation.cancel()
+        }
+    }
+
+    private func start(
+        _ spec: ProcessSpec, timeout: Duration, cancellations: [CancellationFlag],
         onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
     ) async throws -> ProcessOutcome {
         try await withCheckedThrowingContinuation { continuation in
@@ -37,7 +52,8 @@ public struct ProcessRunner: Sendable {
                     continuation.resume(throwing: error)
                     return
                 }
-                let outcome = self.supervise(child, timeout: timeout, cancellation: cancellation, onOutput: onOutput)
+                let outcome = self.supervise(
+                    child, timeout: timeout, cancellations: cancellations, onOutput: onOutput)
                 continuation.resume(returning: outcome)
             }
             thread.stackSize = 256 * 1024
@@ -110,7 +126,7 @@ public struct ProcessRunner: Sendable {
     }
 
     private func supervise(
-        _ child: Child, timeout: Duration, cancellation: CancellationFlag,
+        _ child: Child, timeout: Duration, cancellations: [CancellationFlag],
         onOutput: @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
     ) -> ProcessOutcome {
         let clock = ContinuousClock()
@@ -171,7 +187,7 @@ public struct ProcessRunner: Sendable {
                 if now >= deadline {
                     timedOut = true
                     terminate(now: now)
-                } else if cancellation.isCancelled {
+                } else if cancellations.contains(where: \.isCancelled) {
                     cancelled = true
                     terminate(now: now)
                 }

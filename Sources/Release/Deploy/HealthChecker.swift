@@ -31,7 +31,7 @@ public struct HealthChecker: Sendable {
         var detail = ""
         let attempts = definition.retries + 1
         for attempt in 1...attempts {
-            if commands.cancellation.isCancelled {
+            if commands.cancellation.isCancelled || Task.isCancelled {
                 return Result(passed: false, attempts: attempt - 1, detail: "cancelled", cancelled: true)
             }
             let (passed, outcome) = await probe(definition, environment: environment)
@@ -42,7 +42,7 @@ public struct HealthChecker: Sendable {
                     "attempt \(attempt)/\(attempts) failed (\(outcome)); next in \(definition.interval.humanShort)")
                 // Wait out the interval in short steps so a cancellation is honoured at once.
                 let resume = ContinuousClock.now.advanced(by: definition.interval)
-                while ContinuousClock.now < resume && !commands.cancellation.isCancelled {
+                while ContinuousClock.now < resume && !commands.cancellation.isCancelled && !Task.isCancelled {
                     try? await Task.sleep(for: min(.milliseconds(100), resume - ContinuousClock.now))
                 }
             }
