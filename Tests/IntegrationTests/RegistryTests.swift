@@ -45,7 +45,7 @@ import Testing
 
     func client(
         _ address: String, credentials: RegistryCredentials? = nil, retries: Int = 4, timeout: TimeInterval = 60,
-        chunkSize: Int = 32 << 20, messages: MessageLog? = nil
+        chunkSize: Int = 32 << 20, messages: MessageLog? = nil, transfers: ProgressLog? = nil
     ) throws -> RegistryClient {
         var configuration = RegistryClient.Configuration()
         configuration.retries = retries
@@ -55,7 +55,15 @@ import Testing
         configuration.breaker = CircuitBreaker(threshold: 3, cooldown: 30)
         return try RegistryClient(
             registry: address, credentials: credentials, configuration: configuration,
-            progress: { messages?.append($0) })
+            progress: { messages?.append($0) }, transferProgress: transfers?.handler)
+    }
+
+    /// Progress updates a client reported.
+    final class ProgressLog: Sendable {
+        private let updates = Mutex<[ProgressUpdate]>([])
+        func append(_ update: ProgressUpdate) { updates.withLock { $0.append(update) } }
+        var all: [ProgressUpdate] { updates.withLock { $0 } }
+        var handler: ProgressHandler { { [self] update in self.append(update) } }
     }
 
     @Test func pushPullRoundTripKeepsTheDigestAndTheAttestations() async throws {
@@ -103,19 +111,31 @@ import Testing
         let log = project.directory.url.appendingPathComponent("proxy.log")
         let proxy = try Proxy(upstream: registry.port, mode: "pass", log: log)
         defer { proxy.stop() }
-        let transfer = RegistryTransfer(store: project.store, client: try client(proxy.address, chunkSize: 1 << 20))
+        let pushed = ProgressLog()
+        let transfer = RegistryTransfer(
+            store: project.store, client: try client(proxy.address, chunkSize: 1 << 20, transfers: pushed))
         let report = try await transfer.push(
             project.artifact, to: try RegistryReference(parsing: "\(proxy.address)/big/web:v1"))
         #expect(report.bytesUploaded > 5 << 20)
         // The 5 MiB layer went up as six 1 MiB PATCH requests, then one PUT with the digest.
         let requests = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(requests.filter { $0.hasPrefix("PATCH ") && $0.hasSuffix(" 202") }.count == 6)
+        // Progress per chunk of the layer, ending at its size.
+        let layerUpdates = pushed.all.filter { ($0.total ?? 0) > 5 << 20 }
+        #expect(layerUpdates.count == 6)
+        #expect(layerUpdates.last.map { $0.done == $0.total } == true)
+        #expect(layerUpdates.first?.label.hasPrefix("push ") == true)
         let (directory, store) = try emptyStore()
         defer { directory.remove() }
-        let pulled = try await RegistryTransfer(store: store, client: try client(registry.address)).pull(
+        let pulledProgress = ProgressLog()
+        let pulled = try await RegistryTransfer(
+            store: store, client: try client(registry.address, transfers: pulledProgress)
+        ).pull(
             try RegistryReference(parsing: "\(registry.address)/big/web:v1"), as: "web", tag: "v1")
         #expect(pulled.artifact.digest == project.artifact.digest)
         #expect(try store.entries(of: pulled.artifact).contains { $0.path == "payload.bin" })
+        let largest = pulledProgress.all.filter { $0.label.hasPrefix("pull ") }.max { $0.done < $1.done }
+        #expect(largest.map { $0.done == $0.total && $0.done > 5 << 20 } == true)
     }
 
     @Test func skopeoReadsWhatGantryPushesAndGantryReadsWhatSkopeoPushes() async throws {

@@ -13,6 +13,8 @@ public struct DirectoryPacker: Sendable {
     public var mtime: Int64
     /// Pack symlinks whose target leaves the tree (`/etc/passwd`, `../..`) instead of refusing them.
     public var allowOutsideLinks: Bool
+    /// Told how many bytes of file content are packed.
+    public var progress: ProgressHandler?
 
     public init(mtime: Int64 = DirectoryPacker.sourceDateEpoch(), allowOutsideLinks: Bool = false) {
         self.mtime = mtime
@@ -85,6 +87,11 @@ public struct DirectoryPacker: Sendable {
     func write(_ root: URL, to sink: HashingFileSink) throws -> [TarEntry] {
         let entries = try entries(of: root)
         let writer = TarWriter(sink: sink, mtime: mtime)
+        let total = entries.reduce(Int64(0)) { sum, entry in
+            if case .file(let size) = entry.kind { return sum + size }
+            return sum
+        }
+        var packed: Int64 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         for entry in entries {
@@ -103,6 +110,8 @@ public struct DirectoryPacker: Sendable {
                 guard count > 0 else { throw ArtifactError.badPath("\(path): changed while it was being packed") }
                 try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 remaining -= Int64(count)
+                packed += Int64(count)
+                progress?(ProgressUpdate(label: "pack \(root.lastPathComponent)", done: packed, total: total))
             }
             try writer.pad(size)
         }

@@ -30,8 +30,13 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
 
     private let state = Mutex(State())
     private let file: URL
+    /// Told the bytes received so far.
+    private let progress: (@Sendable (Int64) -> Void)?
 
-    init(file: URL) { self.file = file }
+    init(file: URL, progress: (@Sendable (Int64) -> Void)? = nil) {
+        self.file = file
+        self.progress = progress
+    }
 
     static let batch = 1 << 20
 
@@ -48,10 +53,11 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     /// Runs `request`, writing a 2xx body to `file`.
-    static func fetch(_ request: URLRequest, to file: URL, configuration: URLSessionConfiguration) async throws
-        -> Outcome
-    {
-        let stream = BlobStream(file: file)
+    static func fetch(
+        _ request: URLRequest, to file: URL, configuration: URLSessionConfiguration,
+        progress: (@Sendable (Int64) -> Void)? = nil
+    ) async throws -> Outcome {
+        let stream = BlobStream(file: file, progress: progress)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: stream, delegateQueue: queue)
@@ -79,16 +85,18 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        state.withLock { state in
+        let received: Int64? = state.withLock { state in
             guard state.fd >= 0 else {
                 if state.errorBody.count < 65536 { state.errorBody.append(data.prefix(65536 - state.errorBody.count)) }
-                return
+                return nil
             }
             state.hasher.update(data)
             state.size += Int64(data.count)
             state.pending.append(data)
             if state.pending.count >= Self.batch, !Self.flush(&state, file: file) { dataTask.cancel() }
+            return state.size
         }
+        if let received { progress?(received) }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {

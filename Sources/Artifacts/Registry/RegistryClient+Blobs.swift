@@ -38,6 +38,7 @@ extension RegistryClient {
                 headers: ["Content-Type": "application/octet-stream", "Content-Length": "\(data.count)"], body: data,
                 scopes: scopes)
             guard done.status == 201 else { throw refusal("upload blob \(digest.short)", done) }
+            transferProgress?(ProgressUpdate(label: "push \(digest.short)", done: size, total: size))
             return
         }
         var offset: Int64 = 0
@@ -56,6 +57,7 @@ extension RegistryClient {
                 throw refusal("upload bytes \(offset)-\(end) of blob \(digest.short)", response)
             }
             location = next
+            transferProgress?(ProgressUpdate(label: "push \(digest.short)", done: end + 1, total: size))
             offset = end + 1
         }
         let done = try await send(
@@ -72,7 +74,7 @@ extension RegistryClient {
         defer { try? FileManager.default.removeItem(at: temporary) }
         let response = try await send(
             "GET", "\(repository)/blobs/\(descriptor.digest)", scopes: [Self.pullScope(repository)],
-            destination: temporary)
+            destination: temporary, destinationProgress: pullProgress(descriptor))
         guard response.status == 200 else { throw refusal("download blob \(descriptor.digest.short)", response) }
         guard response.digest == descriptor.digest, response.size == descriptor.size else {
             throw RegistryError.digestMismatch(
@@ -83,6 +85,14 @@ extension RegistryClient {
     }
 
     /// `location` with a query parameter added.
+    /// Reports the bytes of `descriptor` received so far, when anyone listens.
+    private func pullProgress(_ descriptor: Descriptor) -> (@Sendable (Int64) -> Void)? {
+        guard let report = transferProgress else { return nil }
+        let label = "pull \(descriptor.digest.short)"
+        let total = descriptor.size
+        return { received in report(ProgressUpdate(label: label, done: received, total: total)) }
+    }
+
     static func appending(_ location: String, _ parameter: String) -> String {
         location + (location.contains("?") ? "&" : "?") + parameter
     }

@@ -38,11 +38,14 @@ public actor RegistryClient {
     private var basicChallenged = false
     /// Told about retries and the breaker, for the user.
     let progress: @Sendable (String) -> Void
+    /// Told how many bytes of each blob went up or came down.
+    let transferProgress: ProgressHandler?
 
     public init(
         registry: String, credentials: RegistryCredentials?, configuration: Configuration = Configuration(),
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in }, transferProgress: ProgressHandler? = nil
     ) throws {
+        self.transferProgress = transferProgress
         self.registry = registry
         self.credentials = credentials
         self.configuration = configuration
@@ -93,7 +96,7 @@ public actor RegistryClient {
     /// `destination`, a 2xx body is streamed into that file and hashed on the way.
     func send(
         _ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil, scopes: [String],
-        destination: URL? = nil
+        destination: URL? = nil, destinationProgress: (@Sendable (Int64) -> Void)? = nil
     ) async throws -> Response {
         let target = try url(path)
         var lastProblem = ""
@@ -115,7 +118,7 @@ public actor RegistryClient {
                 var streamed: BlobStream.Outcome?
                 if let destination {
                     let outcome = try await BlobStream.fetch(
-                        request, to: destination, configuration: sessionConfiguration)
+                        request, to: destination, configuration: sessionConfiguration, progress: destinationProgress)
                     urlResponse = outcome.response
                     data = outcome.errorBody
                     streamed = outcome

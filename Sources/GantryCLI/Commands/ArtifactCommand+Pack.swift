@@ -45,9 +45,12 @@ extension ArtifactCommand {
             // Load the key before packing, so a bad key path changes nothing.
             let signingKey = try KeyLocation.signingKey(
                 flag: key, environment: environment, stateDirectory: StateLocation.directory)
-            let packer = DirectoryPacker(allowOutsideLinks: allowOutsideLinks)
+            var packer = DirectoryPacker(allowOutsideLinks: allowOutsideLinks)
+            let meter = ProgressMeter.forTerminal(json: json)
+            packer.progress = meter?.handler
             let root = URL(fileURLWithPath: directory)
             let packed = try store.pack(root, app: name, tag: tag, packer: packer)
+            meter?.finish()
             var attested: Attestor.Result?
             if let signingKey {
                 let context = BuildContext(

@@ -38,9 +38,11 @@ extension ArtifactCommand {
             let state = try StateLocation.openState()
             let mountFrom = try state.pushedRepositories(
                 registry: target.registry, digest: artifact.digest.description)
-            let client = try registry.client(for: target.registry)
+            let meter = ProgressMeter.forTerminal(json: json)
+            let client = try registry.client(for: target.registry, progress: meter?.handler)
             let report = try await RegistryTransfer(store: store, client: client).push(
                 artifact, to: target, mountFrom: mountFrom)
+            meter?.finish()
             try state.recordPush(
                 registry: target.registry, repository: target.repository, digest: artifact.digest.description)
             try state.appendAudit(
@@ -92,9 +94,11 @@ extension ArtifactCommand {
             let source = try RegistryReference(parsing: reference)
             let app = name ?? String(source.repository.split(separator: "/").last ?? "")
             let store = try ArtifactCommand.store()
-            let client = try registry.client(for: source.registry)
+            let meter = ProgressMeter.forTerminal(json: json)
+            let client = try registry.client(for: source.registry, progress: meter?.handler)
             let report = try await RegistryTransfer(store: store, client: client).pull(
                 source, as: app, tag: tag ?? source.tag ?? "latest")
+            meter?.finish()
             try StateLocation.openState().appendAudit(
                 actor: AuditActor.current(), action: "pull", subject: "\(app)@\(report.artifact.digest)",
                 details: ["from": source.description, "referrers": "\(report.referrers)"])

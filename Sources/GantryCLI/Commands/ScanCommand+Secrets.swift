@@ -40,9 +40,12 @@ extension ScanCommand {
                 settings = try SecretsConfig.load(path: configPath)
             }
             let accepted = try baseline.map { path in try SecretBaseline.load(path: path) }
-            let scanner = try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline())
+            var scanner = try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline())
+            let meter = ProgressMeter.forTerminal(json: output.json)
+            scanner.progress = meter?.handler
             let target = URL(fileURLWithPath: path)
             var report = gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
+            meter?.finish()
             try output.applyWaivers(to: &report)
             if let writeBaseline {
                 try SecretBaseline.write(report.findings, to: writeBaseline)

@@ -22,7 +22,9 @@ struct VulnDBCommand: AsyncParsableCommand {
         var path: String
 
         func run() async throws {
-            let imported = try OSVImport(path: path)
+            let meter = ProgressMeter.forTerminal(json: false)
+            let imported = try OSVImport(path: path, progress: meter?.handler)
+            meter?.finish()
             for warning in imported.warnings { Terminal.printError("warning: \(warning)") }
             let state = try StateLocation.openState()
             let changed = try state.importOSV(
@@ -30,7 +32,8 @@ struct VulnDBCommand: AsyncParsableCommand {
                     StoredOSVRecord(
                         id: $0.record.id, ecosystem: $0.ecosystem, modified: $0.record.modified, json: $0.json,
                         packages: $0.packages)
-                })
+                }, progress: meter?.handler)
+            meter?.finish()
             try state.appendAudit(
                 actor: AuditActor.current(), action: "vulndb.import", subject: "vulndb",
                 details: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Artifacts
 import Foundation
+import GantryCore
 
 /// Options shared by the commands that talk to a registry.
 struct RegistryOptions: ParsableArguments {
@@ -20,13 +21,15 @@ struct RegistryOptions: ParsableArguments {
 
     /// A client for `registry`, with credentials from the environment or an auth file; retries and the
     /// circuit breaker are reported on stderr.
-    func client(for registry: String) throws -> RegistryClient {
+    /// `progress` shows bytes per blob (see `ProgressMeter`).
+    func client(for registry: String, progress: ProgressHandler? = nil) throws -> RegistryClient {
         var configuration = RegistryClient.Configuration()
         if plainHTTP { configuration.plainHTTP = true }
         configuration.requestTimeout = TimeInterval(timeout)
         configuration.retries = retries
         return try RegistryClient(
             registry: registry, credentials: try RegistryCredentials.lookup(registry: registry),
-            configuration: configuration, progress: { Terminal.printError("warning: \($0)") })
+            configuration: configuration, progress: { Terminal.printError("warning: \($0)") },
+            transferProgress: progress)
     }
 }

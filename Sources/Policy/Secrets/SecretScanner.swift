@@ -17,6 +17,8 @@ public struct SecretScanner: Sendable {
     let keywordRules: [[Int]]
     /// Lines longer than this are matched in overlapping pieces of about this size (bounded memory).
     public var maxLineLength = 1 << 20
+    /// Told how many files of a tree are done.
+    public var progress: ProgressHandler?
 
     /// The built-in rules plus `config`'s, minus its disabled ones.
     public init(config: SecretsConfig = SecretsConfig(), baseline: SecretBaseline = SecretBaseline()) throws {
@@ -72,6 +74,7 @@ public struct SecretScanner: Sendable {
                     return value
                 }
                 guard index < files.count else { break }
+                progress?(ProgressUpdate(label: "scan", done: Int64(index), total: Int64(files.count), items: "files"))
                 let (file, relative) = files[index]
                 switch scanFile(file, relative: relative) {
                 case .scanned(let found, let size):
@@ -89,6 +92,7 @@ public struct SecretScanner: Sendable {
             }
         }
         let collected = results.withLock { $0 }
+        progress?(ProgressUpdate(label: "scan", done: Int64(files.count), total: Int64(files.count), items: "files"))
         return ScanReport(
             scanner: "secrets", rules: rules.map(\.descriptor),
             findings: collected.findings.sorted {

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// Reads OSV records from a zip export (as osv.dev publishes per ecosystem) or a directory of JSON
 /// files. A malformed record is skipped with a warning naming its file; it never stops the import.
@@ -17,7 +18,11 @@ public struct OSVImport {
     public var warnings: [String] = []
 
     /// Reads `path`: a `.zip`, a directory (searched recursively for `*.json`) or one JSON file.
-    public init(path: String) throws {
+    /// Told how many records were read so far.
+    private var progress: ProgressHandler?
+
+    public init(path: String, progress: ProgressHandler? = nil) throws {
+        self.progress = progress
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw VulnerabilityError.input("\(path): no such file or directory")
@@ -54,6 +59,9 @@ public struct OSVImport {
     }
 
     private mutating func add(_ data: Data, source: String) {
+        defer {
+            progress?(ProgressUpdate(label: "read", done: Int64(items.count + warnings.count), items: "records"))
+        }
         do {
             let record = try OSVRecord.decode(data)
             let packages = (record.affected ?? []).compactMap { affected -> (String, String)? in
