@@ -5,23 +5,7 @@ import Testing
 /// The audit log is keyed and anchored by signed checkpoints outside the database.
 @Suite struct AuditCLITests {
     func project() throws -> TemporaryDirectory {
-        let directory = try TemporaryDirectory()
-        try directory.write("app/VERSION", "1\n")
-        try directory.write(
-            "gantry.yml",
-            """
-            jobs:
-              release:
-                steps:
-                  - uses: gantry/pack
-                    with: { path: app, name: web, tag: v1 }
-            environments:
-              dev: {}
-            """)
-        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
-        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
-        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
-        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
+        let (directory, digest) = try releaseProject(environments: "  dev: {}")
         #expect(
             try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url).status == 0)
         return directory

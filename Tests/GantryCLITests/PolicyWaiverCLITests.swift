@@ -7,23 +7,14 @@ import Testing
     /// Before: promote, approve and rollback accepted --waivers and ignored it, and the decisions they
     /// attached to the digest were never signed.
     @Test func promoteHonoursWaiversAndSignsTheDecision() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         let token = "gh" + "p_" + "Q8wK3mZx7Lp2Nv5Rt9Bc4Hd6Fg1Js0Ya3Ue8"
-        try directory.write("app/config.env", "GITHUB_TOKEN=\(token)\n")
-        try directory.write(
-            "gantry.yml",
-            """
-            jobs:
-              release:
-                steps:
-                  - uses: gantry/pack
-                    with: { path: app, name: web, tag: v1 }
-            environments:
-              dev:
-                policy:
-                  no_secrets: true
-            """)
+        let (directory, digest) = try releaseProject(
+            environments: """
+                  dev:
+                    policy:
+                      no_secrets: true
+                """, files: ["app/config.env": "GITHUB_TOKEN=\(token)\n"])
+        defer { directory.remove() }
         try directory.write(
             "accepted.yml",
             """
@@ -33,10 +24,6 @@ import Testing
                 approved_by: alice
                 expires: 2099-12-31
             """)
-        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
-        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
-        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
-        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
 
         let refused = try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url)
         #expect(refused.status == 1)

@@ -42,14 +42,7 @@ import Testing
                       setsid bash -c 'echo $$ > escaped.pid; exec sleep 100000' &
                       sleep 100000
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: GantryBinary.path)
-        process.arguments = ["run"]
-        process.currentDirectoryURL = directory.url
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startGantry(["run"], in: directory.url)
         #expect(
             try await Self.eventually {
                 Self.pid(directory, "child.pid") != nil && Self.pid(directory, "escaped.pid") != nil

@@ -8,41 +8,19 @@ import Testing
     /// leader does not stop it) that waits for `release-deploy`, then writes its promotion id to
     /// `current`: the environment "runs" whatever `current` says.
     func project() throws -> (TemporaryDirectory, String) {
-        let directory = try TemporaryDirectory()
-        try directory.write("app/VERSION", "1.0.0\n")
-        try directory.write(
-            "gantry.yml",
-            """
-            jobs:
-              release:
-                steps:
-                  - uses: gantry/pack
-                    with: { path: app, name: web, tag: v1 }
-            environments:
-              dev:
-                deploy: |
-                  ( while [ ! -f release-deploy ]; do sleep 0.05; done; echo "$GANTRY_PROMOTION" > current ) &
-                  echo $! > "deploy-$GANTRY_PROMOTION.pid"
-                  touch "deploying-$GANTRY_PROMOTION"
-                  wait
-            """)
-        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
-        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
-        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
-        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
-        return (directory, digest)
+        try releaseProject(
+            environments: """
+                  dev:
+                    deploy: |
+                      ( while [ ! -f release-deploy ]; do sleep 0.05; done; echo "$GANTRY_PROMOTION" > current ) &
+                      echo $! > "deploy-$GANTRY_PROMOTION.pid"
+                      touch "deploying-$GANTRY_PROMOTION"
+                      wait
+                """)
     }
 
     func startPromotion(_ directory: TemporaryDirectory, _ digest: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: GantryBinary.path)
-        process.arguments = ["promote", "web", "--to", "dev", "--digest", digest]
-        process.currentDirectoryURL = directory.url
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startGantry(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url)
     }
 
     /// The promotion whose deploy has started (the id from `deploying-<id>`).

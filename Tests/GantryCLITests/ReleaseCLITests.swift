@@ -6,29 +6,14 @@ import Testing
     /// A project with a key, a packed and signed artifact `web`, and environments whose deploy command
     /// waits until a file appears (so a promotion can be held open).
     func project() throws -> (TemporaryDirectory, String) {
-        let directory = try TemporaryDirectory()
-        try directory.write("app/VERSION", "1.0.0\n")
-        try directory.write(
-            "gantry.yml",
-            """
-            jobs:
-              release:
-                steps:
-                  - uses: gantry/pack
-                    with: { path: app, name: web, tag: v1 }
-            environments:
-              dev:
-                deploy: 'touch deploying; while [ ! -f release-deploy ]; do sleep 0.05; done; echo "deployed $GANTRY_DIGEST"'
-              prod:
-                requires: dev
-                approvals: { count: 1, roles: [releaser], totp: true }
-            """)
-        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
-        let run = try GantryBinary.run(["run"], in: directory.url)
-        #expect(run.status == 0, "\(run.stderr)")
-        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: directory.url)
-        let digest = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
-        return (directory, digest)
+        try releaseProject(
+            environments: """
+                  dev:
+                    deploy: 'touch deploying; while [ ! -f release-deploy ]; do sleep 0.05; done; echo "deployed $GANTRY_DIGEST"'
+                  prod:
+                    requires: dev
+                    approvals: { count: 1, roles: [releaser], totp: true }
+                """)
     }
 
     @Test func twoPromotionsAtOnceFromTwoProcesses() async throws {
