@@ -50,10 +50,13 @@ let package = Package(
         ),
         // Small C shim over posix_spawn, pidfd and process groups (Linux system calls Swift cannot reach directly).
         .target(name: "CGantrySystem"),
-        // DAG scheduler, process executor, timeouts, retries, cache, build avoidance, masking, logs.
+        // Child processes: spawning, process groups and descendants, owner marks and the sentinel,
+        // timeouts and cancellation, keeping secrets out of /proc. Used by Engine and Release.
+        .target(name: "Processes", dependencies: ["GantryCore", "CGantrySystem"], swiftSettings: swiftSettings),
+        // DAG scheduler, job execution, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "CGantrySystem"],
+            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes"],
             swiftSettings: swiftSettings
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Release",
             dependencies: [
-                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine", "Policy",
+                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine", "Policy", "Processes",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -74,7 +77,7 @@ let package = Package(
             name: "GantryCLI",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release", "Policy",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Processes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -95,7 +98,7 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "GantryTestSupport"],
+            name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "Processes", "GantryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PolicyTests", dependencies: ["Policy", "GantryTestSupport"], exclude: ["Fixtures"],

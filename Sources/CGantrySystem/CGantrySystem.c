@@ -165,7 +165,10 @@ int gantry_start_sentinel(const char *needle) {
         sigprocmask(SIG_SETMASK, &none, NULL);
         // Close every other descriptor gantry had open (its pipes to steps, its database), so the
         // sentinel holds nothing of theirs.
-        for (int fd = 3; fd < 1024; fd++) if (fd != fds[0]) close(fd);
+        if (fds[0] > 3) syscall(SYS_close_range, 3, fds[0] - 1, 0);
+        if (syscall(SYS_close_range, fds[0] + 1, ~0U, 0) != 0) {
+            for (int fd = 3; fd < 65536; fd++) if (fd != fds[0]) close(fd);
+        }
         char byte;
         ssize_t got;
         do { got = read(fds[0], &byte, 1); } while (got > 0 || (got < 0 && errno == EINTR));

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import GantryCore
+import Processes
 
 /// Parses the command line, runs the command, and maps every error to Gantry's exit codes:
 /// 0 success, 1 a job or check failed, 2 usage or input error, 3 infrastructure error.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryTestSupport
+import Processes
 import Synchronization
 import Testing
 

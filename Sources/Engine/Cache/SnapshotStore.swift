@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Processes
 
 /// Content-addressed snapshots of workspace paths (job caches and build-avoidance restores),
 /// stored as tar archives under `.gantry/cache/blobs/sha256/<hex>`.

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Processes
 
 /// Everything a job needs from its run: shared services and the run's identity.
 struct RunEnvironment: Sendable {

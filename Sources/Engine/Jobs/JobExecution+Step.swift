@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 
 /// How one step ended.
 struct StepResult {
@@ -31,11 +32,11 @@ final class StreamSink: @unchecked Sendable {
     private let log: JobLogWriter
     private let observer: any RunObserver
     private let job: String
-    private let stream: OutputStream
+    private let stream: ProcessStream
 
     init(
         masker: SecretMasker, log: JobLogWriter, prefix: [UInt8], observer: any RunObserver, job: String,
-        stream: OutputStream
+        stream: ProcessStream
     ) {
         splitter = LineSplitter(masker: masker)
         self.prefix = prefix

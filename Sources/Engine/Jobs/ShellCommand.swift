@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 
 /// Turns a step's `shell:` and script into a command line.
 ///

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GantryCore
+import Processes
 import Synchronization
 
 /// Writes one job's structured log, `.gantry/logs/<run>/<job>.jsonl`: one JSON object per output line
@@ -47,7 +48,7 @@ public final class JobLogWriter: Sendable {
     static let capacity = 256 * 1024
 
     /// The constant middle part of a line record for one step attempt and stream.
-    public func linePrefix(step: String, attempt: Int, stream: OutputStream) -> [UInt8] {
+    public func linePrefix(step: String, attempt: Int, stream: ProcessStream) -> [UInt8] {
         Array(
             "\(identity),\"step\":\(JSONText.quote(step)),\"attempt\":\(attempt),\"stream\":\"\(stream.rawValue)\",\"line\":\""
                 .utf8)

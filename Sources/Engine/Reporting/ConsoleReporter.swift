@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Processes
 import Synchronization
 
 /// Prints a run for people: prefixed output lines and job state changes, and on a terminal a live
@@ -86,7 +87,7 @@ public final class ConsoleReporter: RunObserver {
         emit("\(prefix(result.name))\(paint(text, tint))\n")
     }
 
-    public func outputLines(job: String, stream: OutputStream, _ lines: LineBatch) {
+    public func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {
         state.withLock { state in
             clearFooter(&state)
             if job != state.lastJob {

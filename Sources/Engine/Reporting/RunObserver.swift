@@ -1,3 +1,5 @@
+import Processes
+
 /// Receives a run's progress: the console, tests, and later the server's live log stream.
 ///
 /// Calls may come from several threads at once; implementations synchronise themselves.
@@ -7,7 +9,7 @@ public protocol RunObserver: Sendable {
     func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String)
     func jobFinished(_ result: JobResult)
     /// Masked output lines of a job's step, as they arrived in one read.
-    func outputLines(job: String, stream: OutputStream, _ lines: LineBatch)
+    func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch)
     func runFinished(_ result: RunResult)
 }
 
@@ -18,6 +20,6 @@ public struct SilentObserver: RunObserver {
     public func jobStarted(_ name: String) {}
     public func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {}
     public func jobFinished(_ result: JobResult) {}
-    public func outputLines(job: String, stream: OutputStream, _ lines: LineBatch) {}
+    public func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {}
     public func runFinished(_ result: RunResult) {}
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Processes
 
 /// Commit and branch of the workspace, and files changed since a ref, read with the real `git`.
 public enum GitInfo {

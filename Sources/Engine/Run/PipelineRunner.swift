@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 import Store
 
 /// Runs a pipeline file end to end: validate, plan, schedule, record.

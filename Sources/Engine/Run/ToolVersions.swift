@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+import Processes
 
 /// Versions of Gantry and the tools steps rely on, recorded with every run.
 public enum ToolVersions {

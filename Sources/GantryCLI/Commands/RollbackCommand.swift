@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Processes
 import Release
 
 /// `gantry rollback APP --env ENV [--to DIGEST] --reason TEXT [--force]`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import GantryCore
+import Processes
 
 /// `gantry run`: execute a pipeline.
 struct RunCommand: AsyncParsableCommand {

@@ -6,6 +6,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Policy
+import Processes
 import Release
 import Store
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import Processes
 
 /// Turns SIGINT and SIGTERM into a run cancellation (process groups get SIGTERM, then SIGKILL);
 /// a second signal exits at once.

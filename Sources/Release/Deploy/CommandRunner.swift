@@ -2,6 +2,7 @@ import Engine
 public import Foundation
 import GantryCore
 import Pipeline
+import Processes
 
 /// Runs deploy and health-check commands with `bash -eo pipefail -c` in their own process group,
 /// passing their output through and stopping the whole group at the timeout.

@@ -1,5 +1,6 @@
 import Foundation
 public import Pipeline
+import Processes
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 public import Store
 
 /// The promotion state machine: checks a digest against an environment's gates, collects approvals,

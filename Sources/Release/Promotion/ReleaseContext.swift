@@ -4,6 +4,7 @@ import Engine
 public import Foundation
 public import Pipeline
 public import Policy
+import Processes
 public import Store
 
 /// Where a release operation prints: progress lines, and the output of deploy and health commands.

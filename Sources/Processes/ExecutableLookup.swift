@@ -4,11 +4,11 @@ import Synchronization
 /// Finds programs on a `PATH`, remembering where it found them: a 1,000-job run would otherwise repeat
 /// the same `access(2)` calls for every directory of `PATH` for every step. Misses are not remembered,
 /// so a tool that an earlier step installs is found by a later one.
-enum ExecutableLookup {
+package enum ExecutableLookup {
     private static let cache = Mutex<[String: String]>([:])
 
     /// The full path of `name` on `path`, or nil. Names with a `/` are checked as they are.
-    static func resolve(_ name: String, path: String?) -> String? {
+    package static func resolve(_ name: String, path: String?) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let searchPath = path ?? "/usr/local/bin:/usr/bin:/bin"
         let key = searchPath + "\u{0}" + name

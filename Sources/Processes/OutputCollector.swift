@@ -1,15 +1,15 @@
 import Synchronization
 
 /// Collects a child's output up to `limit` bytes, for short commands (git, tar) and their error messages.
-final class OutputCollector: Sendable {
+package final class OutputCollector: Sendable {
     private let bytes = Mutex<[UInt8]>([])
     private let limit: Int
 
-    init(limit: Int) { self.limit = limit }
+    package init(limit: Int) { self.limit = limit }
 
-    func append(_ chunk: UnsafeRawBufferPointer) {
+    package func append(_ chunk: UnsafeRawBufferPointer) {
         bytes.withLock { if $0.count < limit { $0.append(contentsOf: chunk.prefix(limit - $0.count)) } }
     }
 
-    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+    package var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }

@@ -27,7 +27,7 @@ public struct ProcessRunner: Sendable {
     /// task stops the child as `cancellation` would (SIGTERM, then SIGKILL after `killGrace`).
     public func run(
         _ spec: ProcessSpec, timeout: Duration, cancellation: CancellationFlag,
-        onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+        onOutput: @escaping @Sendable (ProcessStream, UnsafeRawBufferPointer) -> Void
     ) async throws -> ProcessOutcome {
         // The task's own cancellation stops only this child, not everything sharing `cancellation`.
         let taskCancellation = CancellationFlag()
@@ -41,7 +41,7 @@ public struct ProcessRunner: Sendable {
 
     private func start(
         _ spec: ProcessSpec, timeout: Duration, cancellations: [CancellationFlag],
-        onOutput: @escaping @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+        onOutput: @escaping @Sendable (ProcessStream, UnsafeRawBufferPointer) -> Void
     ) async throws -> ProcessOutcome {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
@@ -127,7 +127,7 @@ public struct ProcessRunner: Sendable {
 
     private func supervise(
         _ child: Child, timeout: Duration, cancellations: [CancellationFlag],
-        onOutput: @Sendable (OutputStream, UnsafeRawBufferPointer) -> Void
+        onOutput: @Sendable (ProcessStream, UnsafeRawBufferPointer) -> Void
     ) -> ProcessOutcome {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -136,7 +136,7 @@ public struct ProcessRunner: Sendable {
         var timedOut = false
         var cancelled = false
         var mainStatus: Int32? = nil
-        var open: [(Int32, OutputStream)] = [(child.stdout, .stdout), (child.stderr, .stderr)]
+        var open: [(Int32, ProcessStream)] = [(child.stdout, .stdout), (child.stderr, .stderr)]
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer {
             buffer.deallocate()
@@ -258,7 +258,7 @@ public struct ProcessRunner: Sendable {
     }
 }
 
-func errnoText() -> String { String(cString: strerror(errno)) }
+package func errnoText() -> String { String(cString: strerror(errno)) }
 
 /// Calls `body` with a NULL-terminated C array of the strings.
 func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {

@@ -36,6 +36,6 @@ public struct ProcessOutcome: Sendable, Hashable {
 }
 
 /// Which output stream a chunk came from.
-public enum OutputStream: String, Sendable {
+public enum ProcessStream: String, Sendable {
     case stdout, stderr
 }
