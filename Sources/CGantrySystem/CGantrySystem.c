@@ -137,6 +137,10 @@ static int signal_owned(const char *needle, int sig) {
     return signalled;
 }
 
+/// The sentinel's pid: a child of ours that is never a stray (it ends up among the main thread's
+/// children once the thread that forked it exits).
+static volatile pid_t sentinel_pid = 0;
+
 int gantry_start_sentinel(const char *needle) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
@@ -182,6 +186,7 @@ int gantry_start_sentinel(const char *needle) {
         _exit(0);
     }
     close(fds[0]);
+    sentinel_pid = pid;
     return fds[1];
 }
 
@@ -199,11 +204,47 @@ int gantry_environ_has_prefix(pid_t pid, const char *needle) {
     return environ_has_prefix(name, needle, strlen(needle));
 }
 
-int gantry_children(pid_t *out, int capacity) {
-    // /proc/self/task/<tid>/children lists the children of each thread; orphans re-parented to a
-    // subreaper appear under one of its threads.
-    char path[96];
+/// Parses the pids of a /proc/<pid>/task/<tid>/children file into `out`; returns how many it held.
+static int read_children(const char *path, pid_t *out, int capacity, int found) {
     char buffer[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t got = read(fd, buffer, sizeof(buffer) - 1);
+    close(fd);
+    if (got <= 0) return found;
+    buffer[got] = 0;
+    pid_t pid = 0;
+    for (ssize_t i = 0; i <= got; i++) {
+        char c = buffer[i];
+        if (c >= '0' && c <= '9') {
+            pid = pid * 10 + (c - '0');
+        } else if (pid > 0) {
+            if (found < capacity) out[found] = pid;
+            found++;
+            pid = 0;
+        }
+    }
+    return found;
+}
+
+int gantry_orphans(pid_t *out, int capacity) {
+    // An orphan is re-parented to the subreaper's first live thread, its main thread while that
+    // lives: one small read in the common case, not one per thread.
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+    int found = read_children(path, out, capacity, 0);
+    if (found < 0) found = gantry_children(out, capacity);
+    // Leave the sentinel out.
+    int kept = 0;
+    for (int i = 0; i < found && i < capacity; i++) {
+        if (out[i] != sentinel_pid) out[kept++] = out[i];
+    }
+    return kept;
+}
+
+int gantry_children(pid_t *out, int capacity) {
+    // /proc/self/task/<tid>/children lists the children of each thread.
+    char path[96];
     int found = 0;
     int tasks = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (tasks < 0) return -1;
@@ -216,23 +257,8 @@ int gantry_children(pid_t *out, int capacity) {
             offset += entry->reclen;
             if (entry->name[0] < '0' || entry->name[0] > '9') continue;
             snprintf(path, sizeof(path), "/proc/self/task/%s/children", entry->name);
-            int fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) continue;
-            ssize_t got = read(fd, buffer, sizeof(buffer) - 1);
-            close(fd);
-            if (got <= 0) continue;
-            buffer[got] = 0;
-            pid_t pid = 0;
-            for (ssize_t i = 0; i <= got; i++) {
-                char c = buffer[i];
-                if (c >= '0' && c <= '9') {
-                    pid = pid * 10 + (c - '0');
-                } else if (pid > 0) {
-                    if (found < capacity) out[found] = pid;
-                    found++;
-                    pid = 0;
-                }
-            }
+            int now = read_children(path, out, capacity, found);
+            if (now >= 0) found = now;
         }
     }
     close(tasks);

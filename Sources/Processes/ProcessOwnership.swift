@@ -35,10 +35,10 @@ enum ProcessOwnership {
         return "\(token)/\(number)/"
     }
 
-    /// Children of this process (re-parented orphans included) whose environment carries `mark`.
+    /// Orphans re-parented to this process whose environment carries `mark`.
     static func strays(of mark: String) -> [pid_t] {
         var children = [pid_t](repeating: 0, count: 256)
-        let count = Int(gantry_children(&children, Int32(children.count)))
+        let count = Int(gantry_orphans(&children, Int32(children.count)))
         guard count > 0 else { return [] }
         let needle = "\(variable)=\(mark)"
         return children.prefix(min(count, children.count)).filter { gantry_environ_has_prefix($0, needle) == 1 }

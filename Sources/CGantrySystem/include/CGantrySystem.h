@@ -49,6 +49,11 @@ int gantry_environ_has_prefix(pid_t pid, const char *needle);
 /// there are (may exceed `capacity`), or -1 when /proc cannot be read.
 int gantry_children(pid_t *out, int capacity);
 
+/// The caller's children that were re-parented to it as a subreaper (orphans of its descendants): the
+/// children of its main thread, or of every thread when the main thread is gone. Same conventions as
+/// `gantry_children`, except that it returns only the entries it stored (the sentinel left out).
+int gantry_orphans(pid_t *out, int capacity);
+
 /// prctl(PR_SET_DUMPABLE): 0 keeps other processes of the same user from reading this process's
 /// memory, environment and command line through /proc or ptrace. 0 or -1 with errno.
 int gantry_set_dumpable(int dumpable);
