@@ -45,3 +45,23 @@ import Testing
         #expect(result.stdout.contains("no signed checkpoint exists, yet promotions were recorded"))
     }
 }
+
+/// `promote --digest` takes the forms `gantry/pack` and the docs print.
+@Suite struct PromoteReferenceCLITests {
+    /// Before: `web@sha256:…`, "the form to promote", was refused.
+    @Test func promoteAcceptsAppAtDigestAndAppColonTag() throws {
+        let (directory, digest) = try releaseProject(environments: "  dev: {}\n  prod: {}")
+        defer { directory.remove() }
+        let atDigest = try GantryBinary.run(
+            ["promote", "web", "--to", "dev", "--digest", "web@\(digest)"], in: directory.url)
+        #expect(atDigest.status == 0, "\(atDigest.stderr)")
+        let tagged = try GantryBinary.run(
+            ["promote", "web", "--to", "prod", "--digest", "web:v1", "--json"], in: directory.url)
+        #expect(tagged.status == 0, "\(tagged.stderr)")
+        #expect((tagged.stdoutJSON as? [String: Any])?["digest"] as? String == digest)
+        let other = try GantryBinary.run(
+            ["promote", "web", "--to", "dev", "--digest", "api@\(digest)"], in: directory.url)
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("is an artifact of 'api', but this promotes 'web'"))
+    }
+}

@@ -66,3 +66,25 @@ import Testing
                 || result.stdout.contains("locked.txt: skipped (cannot be read"), "\(result.stdout)\(result.stderr)")
     }
 }
+
+/// A closed pipe is the normal end of output.
+@Suite struct ClosedPipeCLITests {
+    /// Before: `gantry logs RUN | head -1` died with exit 132 and an 80-line backtrace (a `try!` on a
+    /// broken pipe inside FileHandle).
+    @Test func logsIntoHeadEndsQuietly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", "jobs:\n  a:\n    steps: [{ run: 'seq 1 200000' }]\n")
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        let output = try runChecked(
+            "bash",
+            [
+                "-c",
+                "set -o pipefail; '\(GantryBinary.path)' logs latest 2>err.txt | head -1; echo \"status=${PIPESTATUS[0]}\"",
+            ],
+            in: directory.url, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        #expect(output.hasPrefix("[a] ") || output.hasPrefix("[a] ▶"), "\(output)")
+        #expect(output.contains("status=0"), "\(output)")
+        #expect(try directory.read("err.txt").isEmpty)
+    }
+}

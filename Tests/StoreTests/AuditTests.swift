@@ -100,6 +100,14 @@ import Testing
         #expect(try store.verifyAudit().problems.contains { $0.hasPrefix("the audit key") })
     }
 
+    /// Before: with USER and LOGNAME unset (containers, CI) the actor was `unknown`.
+    @Test func theActorFallsBackToTheAccountName() throws {
+        let account = try #require(getpwuid(geteuid())).pointee.pw_name.map { String(cString: $0) }
+        #expect(AuditActor.current([:]) == account)
+        #expect(AuditActor.current(["USER": "ada"]) == "ada")
+        #expect(AuditActor.current(["GANTRY_ACTOR": "ci-bot", "USER": "ada"]) == "ci-bot")
+    }
+
     @Test func anEditedRowIsDetected() throws {
         let (directory, store) = try storeWithEntries(4)
         defer { directory.remove() }

@@ -36,7 +36,7 @@ struct LogsCommand: AsyncParsableCommand {
             }
         }
         let directory = state.appendingPathComponent("logs/\(record.id)")
-        for job in selected {
+        for job in selected where !Terminal.outputClosed {
             let url = directory.appendingPathComponent(LogFiles.fileName(job.name))
             guard FileManager.default.fileExists(atPath: url.path) else { continue }  // skipped jobs have no log
             try LogFiles.forEachLine(of: url) { line in

@@ -25,7 +25,10 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(help: "The target environment.")
     var to: String
 
-    @Option(help: "The digest to promote (sha256:…).")
+    @Option(
+        help:
+            "What to promote: sha256:…, APP@sha256:… (as gantry/pack prints it) or APP:TAG (resolved to its digest now)."
+    )
     var digest: String?
 
     @Option(help: "Promote whatever this environment runs now.")

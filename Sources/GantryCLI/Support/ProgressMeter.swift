@@ -37,13 +37,13 @@ final class ProgressMeter: Sendable {
             return Self.render(update, elapsed: now - started)
         }
         guard let line else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(TerminalText.neutralize(line))".utf8))
+        Terminal.write(2, Data("\r\u{1B}[K\(TerminalText.neutralize(line))".utf8))
     }
 
     /// Clears the line before the command prints its result.
     func finish() {
         let drawn = state.withLock { $0.drawn }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { Terminal.write(2, Data("\r\u{1B}[K".utf8)) }
     }
 
     /// `pack dist: 12.0 MiB of 40.0 MiB (95.3 MiB/s)`; the rate once it means something (after half a second).

@@ -47,7 +47,7 @@ struct ReleaseOptions: ParsableArguments {
         let reporter = ReleaseReporter(
             line: { toStderr ? Terminal.printError($0) : Terminal.printOut($0) },
             commandOutput: { data, isError in
-                (isError || toStderr ? FileHandle.standardError : FileHandle.standardOutput).write(data)
+                Terminal.write(isError || toStderr ? 2 : 1, data)
             })
         return ReleaseContext(
             pipeline: pipeline, state: try readOnly ? StateLocation.openExistingState() : StateLocation.openState(),

@@ -16,10 +16,11 @@ final class SignalTrap {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if cancellation.isCancelled {
-                    FileHandle.standardError.write(Data("gantry: interrupted again, exiting\n".utf8))
+                    Terminal.write(2, Data("gantry: interrupted again, exiting\n".utf8))
                     exit(130)
                 }
-                FileHandle.standardError.write(
+                Terminal.write(
+                    2,
                     Data("gantry: cancelling \(what) (signal \(number)); press Ctrl-C again to exit at once\n".utf8))
                 cancellation.cancel(signal: number)
             }

@@ -43,10 +43,7 @@ public struct Promoter: Sendable {
         let digest: String
         switch source {
         case .digest(let text):
-            guard Digest(parsing: text) != nil else {
-                throw ReleaseError.input("'\(text)' is not a digest (expected sha256: and 64 hex digits)")
-            }
-            digest = text
+            digest = try resolveDigest(text, app: app)
         case .environment(let from):
             _ = try context.environment(from)
             guard let pointer = try context.state.pointer(app: app, environment: from) else {
@@ -93,6 +90,33 @@ public struct Promoter: Sendable {
             ["environment": environment.name, "promotion": record.id, "status": record.status.rawValue])
         let finished = try await deploy(record, artifact: gates.artifact, environment: environment)
         return Outcome(promotion: finished, checks: checks)
+    }
+
+    /// `sha256:…`, `APP@sha256:…` (what `gantry/pack` prints) or `APP:TAG` (resolved to the digest the
+    /// tag names now; the promotion records the digest, never the tag).
+    func resolveDigest(_ text: String, app: String) throws -> String {
+        if Digest(parsing: text) != nil { return text }
+        let reference: ArtifactReference
+        do {
+            reference = try ArtifactReference(parsing: text)
+        } catch {
+            throw ReleaseError.input(
+                "'\(text)' is not a digest: expected sha256:<64 hex digits>, \(app)@sha256:… or \(app):TAG")
+        }
+        switch reference {
+        case .digest(let named, let digest):
+            guard named == nil || named == app else {
+                throw ReleaseError.input("'\(text)' is an artifact of '\(named ?? "")', but this promotes '\(app)'")
+            }
+            return digest.description
+        case .tag(let named, let tag):
+            guard named == app else {
+                throw ReleaseError.input("'\(text)' is an artifact of '\(named)', but this promotes '\(app)'")
+            }
+            let artifact = try context.artifacts.resolve(reference)
+            context.reporter.line("\(app):\(tag) is \(app)@\(artifact.digest) now; promoting that digest")
+            return artifact.digest.description
+        }
     }
 
     static let host = ProcessInfo.processInfo.hostName

@@ -49,11 +49,15 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     }
 }
 
-/// Who is acting: `GANTRY_ACTOR`, else the login name, else `unknown`.
+/// Who is acting: `GANTRY_ACTOR`, else the login name (`USER`, `LOGNAME`), else the account the
+/// process runs as (containers and CI often set neither variable), else `unknown`.
 public enum AuditActor {
     public static func current(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         for key in ["GANTRY_ACTOR", "USER", "LOGNAME"] {
             if let value = environment[key], !value.isEmpty { return value }
+        }
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name, name.pointee != 0 {
+            return String(cString: name)
         }
         return "unknown"
     }
