@@ -3,16 +3,23 @@ import GantryCore
 import Pipeline
 
 /// The build-avoidance key of a job that declares `inputs`: a SHA-256 over its resolved definition,
-/// the content of its input files, its environment, its secrets (hashed) and its needs' outputs.
-/// If any of these changes, the key changes and the job runs again.
+/// the content of its input files, its environment, its secrets (hashed), its needs' outputs, the
+/// versions of Gantry (whose built-in actions it may use) and of the tools steps run (bash, git), and,
+/// for a job that packs, the identity of the signing key (a key created or replaced since means the
+/// artifact must be packed and signed again). If any of these changes, the job runs again.
 enum AvoidanceKey {
     static func compute(
         job: JobDefinition, name: String, matrix: [(String, String)], environment: [String: String],
-        secrets: [String: String], needs: NeedsState, workspace: URL, fileDigest: (URL) throws -> String
+        secrets: [String: String], needs: NeedsState, workspace: URL, toolchain: Toolchain,
+        fileDigest: (URL) throws -> String
     ) -> String {
         var hasher = StreamingHasher()
-        hasher.update(field: "gantry-avoidance-v1")
+        hasher.update(field: "gantry-avoidance-v2")
         hasher.update(field: name)
+        hasher.update(field: toolchain.toolVersions)
+        if job.steps.contains(where: { $0.uses == "gantry/pack" }) {
+            hasher.update(field: "signing-key:\(toolchain.signingKeyID)")
+        }
         for (key, value) in matrix {
             hasher.update(field: key)
             hasher.update(field: value)
@@ -44,6 +51,15 @@ enum AvoidanceKey {
             hasher.update(field: digest)
         }
         return hasher.finalize().hex
+    }
+
+    /// What, besides the pipeline and the files, decides what a job produces; the same for every job of a run.
+    struct Toolchain: Sendable {
+        /// `ToolVersions.json()` of the run.
+        var toolVersions: String
+        /// The key ID of the signing key packs use, `unsigned` without one, `unreadable` when it
+        /// cannot be loaded (the pack will fail and say why).
+        var signingKeyID: String
     }
 
     /// Everything about the job's definition that changes what it does.

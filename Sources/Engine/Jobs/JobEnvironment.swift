@@ -24,6 +24,8 @@ struct RunEnvironment: Sendable {
     var startedAt = Date()
     /// Input file digests for build avoidance, reused across runs.
     var fileDigests: FileDigestCache
+    /// Tool versions and the signing key, part of every avoidance key.
+    var toolchain: AvoidanceKey.Toolchain
 
     /// The `run` expression context.
     var runContext: ExpressionValue {

@@ -45,7 +45,8 @@ struct JobExecution {
             let key = AvoidanceKey.compute(
                 job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
                 secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
-                needs: runner.needs, workspace: environment.workspace, fileDigest: environment.fileDigests.digest(of:))
+                needs: runner.needs, workspace: environment.workspace, toolchain: environment.toolchain,
+                fileDigest: environment.fileDigests.digest(of:))
             avoidanceKey = key
             if let entry = try runner.store.avoidance(forKey: key) {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {

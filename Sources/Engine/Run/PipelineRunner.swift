@@ -1,3 +1,4 @@
+import Attestation
 import Foundation
 import GantryCore
 import Pipeline
@@ -63,13 +64,15 @@ public struct PipelineRunner: Sendable {
         defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
         let store = try StateStore(directory: options.stateDirectory)
         let runner = ProcessRunner(killGrace: options.killGrace)
+        let toolVersions = await ToolVersions.json()
         let environment = RunEnvironment(
             definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch,
             workspace: workspace,
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
             options: options, masker: masker, runner: runner,
             snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
-            cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store))
+            cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
+            toolchain: AvoidanceKey.Toolchain(toolVersions: toolVersions, signingKeyID: signingKeyID()))
 
         let clock = ContinuousClock()
         let started = clock.now
@@ -78,7 +81,7 @@ public struct PipelineRunner: Sendable {
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
                 pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue,
                 startedAt: Date(),
-                commitSHA: sha, branch: branch, toolVersions: await ToolVersions.json(), owner: .current))
+                commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 
@@ -110,6 +113,17 @@ public struct PipelineRunner: Sendable {
             logDirectory: logDirectory.path)
         observer.runFinished(result)
         return result
+    }
+
+    /// The key ID of the signing key `gantry/pack` would use, for avoidance keys.
+    private func signingKeyID() -> String {
+        do {
+            let key = try KeyLocation.signingKey(
+                flag: nil, environment: options.baseEnvironment, stateDirectory: options.stateDirectory)
+            return key?.publicKey.keyID ?? "unsigned"
+        } catch {
+            return "unreadable"
+        }
     }
 
     /// Every job that may run must have the secrets it lists.

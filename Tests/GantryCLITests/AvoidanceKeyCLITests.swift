@@ -1,0 +1,36 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+/// Build avoidance never gives a false green.
+@Suite struct AvoidanceKeyCLITests {
+    /// Before: after `gantry keys generate` the packing job stayed `cached`, so the artifact stayed
+    /// unsigned and promotion refused it; only --no-cache got out.
+    @Test func aNewSigningKeyMakesThePackingJobRunAgain() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/VERSION", "1\n")
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              package:
+                inputs: [app/**]
+                steps:
+                  - uses: gantry/pack
+                    with: { path: app, name: web }
+            """)
+        func status() throws -> String? {
+            let result = try GantryBinary.run(["run", "--json"], in: directory.url)
+            #expect(result.status == 0, "\(result.stderr)")
+            return ((result.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])?.first?["status"] as? String
+        }
+        #expect(try status() == "success")
+        #expect(try status() == "cached")
+        #expect(try GantryBinary.run(["keys", "generate"], in: directory.url).status == 0)
+        #expect(try status() == "success", "a new signing key must invalidate the pack")
+        let verify = try GantryBinary.run(["artifact", "verify", "web:latest"], in: directory.url)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(try status() == "cached")
+    }
+}
