@@ -34,3 +34,26 @@ import Testing
         #expect(try status() == "cached")
     }
 }
+
+/// A typo in `inputs` must not freeze a job as `cached` forever.
+@Suite struct UnmatchedInputsCLITests {
+    @Test func aPatternThatMatchesNothingIsAWarningAndTheJobIsNeverAvoided() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("pyproject.toml", "[project]\n")
+        try directory.write(
+            "gantry.yml", "jobs:\n  build:\n    inputs: [pyprojekt.toml]\n    steps: [{ run: echo built }]\n")
+        let validate = try GantryBinary.run(["validate"], in: directory.url)
+        #expect(validate.status == 0)
+        #expect(
+            validate.stderr.contains(
+                "gantry.yml:2:3: warning: job 'build' inputs pattern 'pyprojekt.toml' matches no file"),
+            "\(validate.stderr)")
+        for _ in 0..<2 {
+            let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+            let job = ((run.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])?.first
+            #expect(job?["status"] as? String == "success")
+            #expect(run.stderr.contains("inputs pattern 'pyprojekt.toml' matches no file"), "\(run.stderr)")
+        }
+    }
+}

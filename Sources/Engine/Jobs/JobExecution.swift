@@ -41,7 +41,14 @@ struct JobExecution {
         }
 
         var avoidanceKey: String?
-        if !job.inputs.isEmpty && environment.options.useCache {
+        // A pattern that matches nothing (a typo) would freeze the key: such a job is never avoided.
+        let unmatched = job.inputs.filter { FileWalker.files(under: environment.workspace, matching: [$0]).isEmpty }
+        if !unmatched.isEmpty {
+            warn(
+                "warning: inputs pattern \(unmatched.map { "'\($0.pattern)'" }.joined(separator: ", ")) matches no file; "
+                    + "the job is not avoided until every pattern matches something")
+        }
+        if !job.inputs.isEmpty && unmatched.isEmpty && environment.options.useCache {
             let key = AvoidanceKey.compute(
                 job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
                 secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
@@ -138,6 +145,15 @@ struct JobExecution {
         guard access(url.path, R_OK | X_OK) == 0 else {
             throw InputError("\(what) cannot be entered: permission denied (\(url.path))")
         }
+    }
+
+    /// A line in the job's output (stderr), masked and logged like step output.
+    private func warn(_ text: String) {
+        let sink = StreamSink(
+            masker: environment.masker, log: log, prefix: log.linePrefix(step: "inputs", attempt: 1, stream: .stderr),
+            observer: environment.observer, job: runner.name, stream: .stderr)
+        sink.note(text)
+        sink.finish()
     }
 
     private func renderOutputs(context: ExpressionContext, steps: ExpressionValue) throws -> [String: String] {
