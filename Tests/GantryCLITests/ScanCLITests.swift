@@ -128,3 +128,45 @@ import Testing
         #expect(!logs.stdout.contains(token))
     }
 }
+
+/// A scanner never passes by scanning nothing.
+@Suite struct ScanNothingCLITests {
+    /// Before: with an empty database `scan vulns` and `gantry/scan-vulns` warned and passed, while
+    /// `promote` refused the same state; every fresh clone starts with an empty database.
+    @Test func anEmptyVulnerabilityDatabaseIsAnErrorUnlessAllowed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/requirements.txt", "requests==2.25.1\n")
+        try directory.write(
+            "gantry.yml", "jobs:\n  scan:\n    steps:\n      - uses: gantry/scan-vulns\n        with: { path: app }\n")
+        let scan = try GantryBinary.run(["scan", "vulns", "app"], in: directory.url)
+        #expect(scan.status == 2)
+        #expect(scan.stderr.contains("the vulnerability database is empty, so this scan would check nothing"))
+        #expect(try GantryBinary.run(["scan", "vulns", "app", "--allow-empty-db"], in: directory.url).status == 0)
+        let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("the vulnerability database is empty, so the scan would check nothing"))
+    }
+
+    /// Before: only requirements.txt and requirements-dev.txt were read, so test-requirements.txt,
+    /// requirements-test.txt and requirements/*.txt gave an SBOM with 0 components.
+    @Test(arguments: [
+        "requirements-test.txt", "requirements_prod.txt", "test-requirements.txt", "requirements/base.txt",
+    ])
+    func everyCommonRequirementsFileIsRead(file: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/\(file)", "urllib3==1.26.4\n")
+        try directory.write(
+            "osv/PYSEC-2021-59.json",
+            """
+            {"id": "PYSEC-2021-59", "modified": "2021-06-01T00:00:00Z",
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"},
+                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.26.5"}]}]}]}
+            """)
+        #expect(try GantryBinary.run(["vulndb", "import", "osv"], in: directory.url).status == 0)
+        let scan = try GantryBinary.run(["scan", "vulns", "app", "--json"], in: directory.url)
+        let summary = (scan.stdoutJSON as? [String: Any])?["summary"] as? [String: Any]
+        #expect(summary?["packages"] as? String == "1", "\(scan.stdout)")
+    }
+}

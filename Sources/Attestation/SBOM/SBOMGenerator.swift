@@ -31,7 +31,7 @@ public struct SBOMGenerator: Sendable {
                 enumerator.skipDescendants()
                 continue
             }
-            guard let parser = Lockfiles.parser(for: name) else { continue }
+            guard let parser = Lockfiles.parser(for: relative) else { continue }
             let url = root.appendingPathComponent(relative)
             guard let data = FileManager.default.contents(atPath: url.path) else { continue }
             do {

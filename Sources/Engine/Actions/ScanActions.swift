@@ -67,10 +67,11 @@ struct ScanSecretsAction: BuiltinAction {
 }
 
 /// `uses: gantry/scan-vulns` with `path` (a directory or a CycloneDX SBOM), `fail-on-cvss`, `only-fixed`,
-/// `sarif`, `fail`. Uses the database `gantry vulndb import` filled.
+/// `sarif`, `fail`, `allow-empty-db`. Uses the database `gantry vulndb import` filled; an empty one
+/// fails the step (a scan that checks nothing must not pass) unless `allow-empty-db: "true"`.
 struct ScanVulnsAction: BuiltinAction {
     static let name = "scan-vulns"
-    static let inputs = ["path", "fail-on-cvss", "only-fixed", "sarif", "fail"]
+    static let inputs = ["path", "fail-on-cvss", "only-fixed", "sarif", "fail", "allow-empty-db"]
 
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: invocation.workingDirectory)
@@ -81,13 +82,19 @@ struct ScanVulnsAction: BuiltinAction {
         guard FileManager.default.fileExists(atPath: target.path) else {
             throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
         }
+        let emptyDatabase = try state.osvStatus().isEmpty
+        if emptyDatabase && (invocation.with["allow-empty-db"] ?? "false").lowercased() != "true" {
+            throw ActionError(
+                "gantry/scan-vulns: the vulnerability database is empty, so the scan would check nothing: run "
+                    + "'gantry vulndb import FILE.zip' before the run (or set allow-empty-db: \"true\")")
+        }
         let packages = try ScanStep.input(Self.name) { try LockfilePackages.of(path: target) }
         let scanner = VulnerabilityScanner(
             lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,
             onlyFixed: (invocation.with["only-fixed"] ?? "false").lowercased() == "true")
         var report = try scanner.scan(packages)
-        if try state.osvStatus().isEmpty {
-            report.warnings.append("the vulnerability database is empty (gantry vulndb import)")
+        if emptyDatabase {
+            report.warnings.append("the vulnerability database is empty: nothing was checked (allow-empty-db)")
         }
         return try ScanStep.finish(report, invocation, action: Self.name)
     }

@@ -36,6 +36,11 @@ extension ScanCommand {
         @Option(help: "An OpenVEX document: not_affected statements suppress their findings.")
         var vex: String?
 
+        @Flag(
+            name: .customLong("allow-empty-db"),
+            help: "Scan even when the vulnerability database is empty (then nothing is checked: by default an error).")
+        var allowEmptyDatabase = false
+
         @OptionGroup var output: ScanOutputOptions
 
         func validate() throws {
@@ -44,6 +49,12 @@ extension ScanCommand {
 
         func run() async throws {
             let state = try StateLocation.openState()
+            let emptyDatabase = try state.osvStatus().isEmpty
+            if emptyDatabase && !allowEmptyDatabase {
+                throw InputError(
+                    "the vulnerability database is empty, so this scan would check nothing: import one first "
+                        + "('gantry vulndb import FILE.zip', an osv.dev export), or pass --allow-empty-db")
+            }
             let packages = try Self.packages(of: target)
             let scanner = VulnerabilityScanner(
                 lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },
@@ -61,8 +72,8 @@ extension ScanCommand {
             }
             let subject = target.contains("@sha256:") ? target.split(separator: "@").map(String.init) : []
             try output.applyWaivers(to: &report, app: subject.first, digest: subject.count == 2 ? subject[1] : nil)
-            if try state.osvStatus().isEmpty {
-                report.warnings.append("the vulnerability database is empty: run 'gantry vulndb import FILE.zip' first")
+            if emptyDatabase {
+                report.warnings.append("the vulnerability database is empty: nothing was checked (--allow-empty-db)")
             }
             try output.emit(report, extra: extra)
         }

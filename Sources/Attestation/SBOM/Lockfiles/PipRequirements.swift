@@ -1,8 +1,23 @@
 import Foundation
 
-/// `requirements*.txt` with exact pins (`name==1.2.3`); unpinned lines are not dependencies we can name.
+/// pip requirements files with exact pins (`name==1.2.3`); unpinned lines are not dependencies we can
+/// name. Read under every name projects use: `requirements*.txt` (`-dev`, `-test`, `_prod`, `-ci`…),
+/// `*-requirements.txt` (`test-requirements.txt`), any `.txt` in a `requirements/` folder, and
+/// `requirements.lock`.
 struct PipRequirements: LockfileParser {
-    let fileNames = ["requirements.txt", "requirements-dev.txt", "requirements.lock"]
+    let fileNames = ["requirements.txt", "requirements.lock"]
+
+    func reads(path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        if name == "requirements.lock" { return true }
+        guard name.hasSuffix(".txt") else { return false }
+        if name.hasPrefix("requirements") || name.hasSuffix("-requirements.txt") || name.hasSuffix("_requirements.txt")
+        {
+            return true
+        }
+        let parent = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent.lowercased()
+        return parent == "requirements"
+    }
 
     func components(in text: String, source: String) throws -> [Component] {
         text.split(whereSeparator: \.isNewline).compactMap { raw in
