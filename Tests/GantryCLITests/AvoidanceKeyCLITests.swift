@@ -57,3 +57,23 @@ import Testing
         }
     }
 }
+
+/// `gantry logs` of an avoided job says so, and where its output is.
+@Suite struct AvoidedJobLogsCLITests {
+    /// Before: it printed nothing and exited 0.
+    @Test func logsOfACachedJobPointAtTheRunWhoseResultItReused() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("input.txt", "1\n")
+        try directory.write(
+            "gantry.yml", "jobs:\n  build:\n    inputs: [input.txt]\n    steps: [{ run: echo built }]\n")
+        let first = try GantryBinary.run(["run", "--json"], in: directory.url)
+        let firstRun = try #require((first.stdoutJSON as? [String: Any])?["run"] as? String)
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        let logs = try GantryBinary.run(["logs", "latest", "--job", "build"], in: directory.url)
+        #expect(logs.status == 0)
+        #expect(
+            logs.stdout.contains("[build] cached: inputs unchanged since run \(firstRun)")
+                && logs.stdout.contains("gantry logs \(firstRun) --job 'build'"), "\(logs.stdout)")
+    }
+}

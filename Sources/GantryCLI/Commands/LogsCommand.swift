@@ -38,7 +38,16 @@ struct LogsCommand: AsyncParsableCommand {
         let directory = state.appendingPathComponent("logs/\(record.id)")
         for job in selected where !Terminal.outputClosed {
             let url = directory.appendingPathComponent(LogFiles.fileName(job.name))
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }  // skipped jobs have no log
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                // Avoided and skipped jobs ran nothing, so they have no log: say so, and where the output is.
+                if !json, let reason = job.reason {
+                    let earlier = reason.range(of: "since run ").map { String(reason[$0.upperBound...]) }
+                    Terminal.printOut(
+                        "[\(job.name)] \(job.status): \(reason)"
+                            + (earlier.map { " (its output: gantry logs \($0) --job '\(job.name)')" } ?? ""))
+                }
+                continue
+            }
             try LogFiles.forEachLine(of: url) { line in
                 if json {
                     Terminal.printOut(line)
