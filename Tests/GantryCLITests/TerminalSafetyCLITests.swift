@@ -33,3 +33,17 @@ import Testing
         #expect(result.stdout.contains("evil^[[2Jname.txt"), "\(result.stdout)")
     }
 }
+
+/// In CI, a long silent step prints a heartbeat, so it does not look hung.
+@Suite struct HeartbeatCLITests {
+    @Test func aSilentStepGetsStillRunningLines() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", "jobs:\n  slow:\n    steps: [{ run: sleep 3 }]\n")
+        let beating = try GantryBinary.run(["run"], in: directory.url, environment: ["GANTRY_HEARTBEAT": "1s"])
+        #expect(beating.status == 0)
+        #expect(beating.stdout.contains("[slow] … still running ("), "\(beating.stdout)")
+        let quiet = try GantryBinary.run(["run"], in: directory.url, environment: ["GANTRY_HEARTBEAT": "off"])
+        #expect(!quiet.stdout.contains("still running"))
+    }
+}

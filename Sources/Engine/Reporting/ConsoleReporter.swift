@@ -23,20 +23,27 @@ public final class ConsoleReporter: RunObserver {
         /// The last job that printed and its prefix: consecutive lines mostly come from one job.
         var lastJob = ""
         var lastPrefix: [UInt8] = []
+        /// When each running job last printed (or was last reported as still running).
+        var lastHeard: [String: ContinuousClock.Instant] = [:]
     }
 
     private let mode: Mode
     private let color: Bool
     private let fd: Int32
+    /// In plain mode, a job silent for this long gets a "still running" line (as GitLab's runner
+    /// prints), so a long step in CI does not look hung. Nil turns it off.
+    private let heartbeat: Duration?
     private let state = Mutex(State())
     private let ticker: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// - Parameters:
     ///   - fd: where to write (1 for stdout; 2 when stdout is reserved for `--json`).
-    public init(mode: Mode, color: Bool, fd: Int32 = 1) {
+    ///   - heartbeat: in plain mode, how long a running job may be silent before a "still running" line.
+    public init(mode: Mode, color: Bool, fd: Int32 = 1, heartbeat: Duration? = .seconds(30)) {
         self.mode = mode
         self.color = color
         self.fd = fd
+        self.heartbeat = heartbeat
     }
 
     /// Chooses plain or live and colour from the environment: live and colour only on a TTY,
@@ -45,7 +52,12 @@ public final class ConsoleReporter: RunObserver {
         let tty = isatty(fd) == 1
         let ci = ["true", "1"].contains(environment["CI"]?.lowercased() ?? "")
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        return ConsoleReporter(mode: tty && !ci ? .live : .plain, color: tty && !noColor, fd: fd)
+        // GANTRY_HEARTBEAT: a duration (default 30s), or `off`.
+        let setting = environment["GANTRY_HEARTBEAT"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let heartbeat: Duration? =
+            setting.lowercased() == "off" ? nil : (try? DurationParser.parse(setting)) ?? .seconds(30)
+        return ConsoleReporter(
+            mode: tty && !ci ? .live : .plain, color: tty && !noColor, fd: fd, heartbeat: heartbeat)
     }
 
     public func runStarted(runID: String, jobs: [String]) {
@@ -61,7 +73,10 @@ public final class ConsoleReporter: RunObserver {
     }
 
     public func jobStarted(_ name: String) {
-        state.withLock { $0.running.append((name, .now)) }
+        state.withLock {
+            $0.running.append((name, .now))
+            $0.lastHeard[name] = .now
+        }
         emit("\(prefix(name))\(paint("▶ started", .cyan))\n")
     }
 
@@ -70,7 +85,10 @@ public final class ConsoleReporter: RunObserver {
     }
 
     public func jobFinished(_ result: JobResult) {
-        state.withLock { $0.running.removeAll { $0.0 == result.name } }
+        state.withLock {
+            $0.running.removeAll { $0.0 == result.name }
+            $0.lastHeard[result.name] = nil
+        }
         let (symbol, tint): (String, Tint) =
             switch result.status {
             case .success: ("✓", .green)
@@ -100,6 +118,7 @@ public final class ConsoleReporter: RunObserver {
                 state.lastJob = job
             }
             let prefix = state.lastPrefix
+            state.lastHeard[job] = .now
             lines.forEachLine { line in
                 state.buffer.append(contentsOf: prefix)
                 // Step output must not drive the terminal (the JSONL log keeps the bytes).
@@ -198,7 +217,20 @@ public final class ConsoleReporter: RunObserver {
         if mode == .live {
             redraw(force: true)
         } else {
-            state.withLock { flush(&$0) }
+            state.withLock { state in
+                if let heartbeat { beat(&state, every: heartbeat) }
+                flush(&state)
+            }
+        }
+    }
+
+    /// Plain mode: a line for each running job that has been silent for `interval`.
+    private func beat(_ state: inout State, every interval: Duration) {
+        let now = ContinuousClock.now
+        for (name, started) in state.running where now - (state.lastHeard[name] ?? started) >= interval {
+            state.lastHeard[name] = now
+            let line = "\(prefix(name))\(paint("… still running (\((now - started).humanShort))", .dim))\n"
+            state.buffer.append(contentsOf: Array(line.utf8))
         }
     }
 
