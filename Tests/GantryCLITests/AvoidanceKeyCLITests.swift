@@ -77,3 +77,22 @@ import Testing
                 && logs.stdout.contains("gantry logs \(firstRun) --job 'build'"), "\(logs.stdout)")
     }
 }
+
+/// A step failure that `continue-on-error` allows stays visible.
+@Suite struct AllowedFailureCLITests {
+    /// Before: the job showed only `success` in the summary.
+    @Test func theSummarySaysAStepFailedButWasAllowed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            "jobs:\n  lint:\n    steps:\n      - run: exit 3\n        continue-on-error: true\n      - run: echo ok\n")
+        let text = try GantryBinary.run(["run"], in: directory.url)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("1 step failed, allowed by continue-on-error"), "\(text.stdout)")
+        let json = try GantryBinary.run(["run", "--json"], in: directory.url)
+        let job = ((json.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])?.first
+        #expect(job?["status"] as? String == "success")
+        #expect(job?["reason"] as? String == "1 step failed, allowed by continue-on-error")
+    }
+}

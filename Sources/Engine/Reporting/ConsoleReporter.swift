@@ -151,7 +151,7 @@ public final class ConsoleReporter: RunObserver {
                 flags.append("continue-on-error")
             }
             if let cache = job.cache { flags.append("cache \(cache)") }
-            if let reason = job.reason, job.status == .skipped || job.status == .failure { flags.append(reason) }
+            if let reason = job.reason, [.skipped, .failure, .success].contains(job.status) { flags.append(reason) }
             let name = TerminalText.neutralize(job.name).padding(
                 toLength: max(width, job.name.count), withPad: " ", startingAt: 0)
             let status = job.status.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
