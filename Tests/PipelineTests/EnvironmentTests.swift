@@ -11,6 +11,31 @@ import Testing
 
         """
 
+    @Test func aCleanTreeIsRequiredByDefaultWhereApprovalsAreAndNowhereElse() throws {
+        let definition = try parse(
+            """
+            jobs:
+              a:
+                steps: [{ run: echo }]
+            environments:
+              dev: {}
+              staging:
+                approvals: { count: 1 }
+              prod:
+                approvals: { count: 1 }
+                policy: { require_clean_tree: false }
+              lab:
+                policy: { require_clean_tree: true }
+            """
+        ).get()
+        #expect(definition.environment("dev")?.policy == nil)
+        #expect(definition.environment("staging")?.policy?.requireCleanTree == true)
+        #expect(definition.environment("staging")?.policy?.requireCleanTreeByDefault == true)
+        #expect(definition.environment("prod")?.policy?.requireCleanTree == false)
+        #expect(definition.environment("lab")?.policy?.requireCleanTree == true)
+        #expect(definition.environment("lab")?.policy?.requireCleanTreeByDefault == false)
+    }
+
     @Test func everySettingIsRead() throws {
         let definition = try parse(
             jobs + """
@@ -60,6 +85,9 @@ import Testing
         var policy = EnvironmentPolicy()
         policy.maxCVSS = 7.0
         policy.noSecrets = true
+        // staging has approvals: a clean working tree is required by default.
+        policy.requireCleanTree = true
+        policy.requireCleanTreeByDefault = true
         #expect(staging.policy == policy)
         let prod = try #require(definition.environment("prod"))
         #expect(prod.approvals == ApprovalRule(count: 1, roles: ["releaser", "admin"], totp: true))

@@ -47,6 +47,14 @@ public struct SLSAProvenance: Codable, Sendable, Hashable {
         return nil
     }
 
+    /// `clean` or `dirty` when the build recorded its working tree's state, nil otherwise.
+    public var treeState: String? { buildDefinition.internalParameters["treeState"] }
+
+    /// The uncommitted changes the build recorded (the first 50), one per line.
+    public var uncommittedChanges: [String] {
+        buildDefinition.internalParameters["uncommittedChanges"]?.split(separator: "\n").map(String.init) ?? []
+    }
+
     /// When the build finished, as it recorded it.
     public var finishedOn: Date? { Timestamp.parse(runDetails.metadata.finishedOn) }
 
@@ -68,6 +76,9 @@ public struct BuildContext: Sendable {
     public var job: String?
     public var commit: String?
     public var branch: String?
+    /// Uncommitted changes of the working tree the build ran in; empty when clean, nil when unknown
+    /// (not a git checkout).
+    public var uncommittedChanges: [String]?
 
     public init(app: String, tag: String, invocationID: String, startedOn: Date, finishedOn: Date) {
         self.app = app

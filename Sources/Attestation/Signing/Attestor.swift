@@ -45,7 +45,7 @@ public struct Attestor: Sendable {
             buildDefinition: .init(
                 buildType: SLSAProvenance.buildType,
                 externalParameters: externalParameters(context),
-                internalParameters: [:],
+                internalParameters: Self.treeParameters(context),
                 resolvedDependencies: try dependencies(context, directory: directory, components: bom.components)),
             runDetails: .init(
                 builder: .init(id: "https://gantry.dev/builder/local", version: ["gantry": AttestationVersion.gantry]),
@@ -102,6 +102,19 @@ public struct Attestor: Sendable {
         return try store.attach(
             try statement.canonicalData(), mediaType: "application/vnd.in-toto+json", artifactType: artifactType,
             to: artifact)
+    }
+
+    /// Whether the working tree was clean, and its uncommitted changes (at most 50 named): an artifact
+    /// built from a dirty tree is not what its commit says.
+    static func treeParameters(_ context: BuildContext) -> [String: String] {
+        guard let changes = context.uncommittedChanges else { return [:] }
+        guard !changes.isEmpty else { return ["treeState": "clean"] }
+        var listed = Array(changes.prefix(50))
+        if changes.count > 50 { listed.append("… and \(changes.count - 50) more") }
+        return [
+            "treeState": "dirty", "uncommittedChanges": listed.joined(separator: "\n"),
+            "uncommittedCount": "\(changes.count)",
+        ]
     }
 
     private func externalParameters(_ context: BuildContext) -> [String: String] {

@@ -36,6 +36,8 @@ public struct RunInfo: Sendable {
     public var pipelineFile: String
     public var pipelineDigest: String
     public var startedAt: Date
+    /// Uncommitted changes of the working tree when the run started (nil outside git).
+    public var uncommittedChanges: [String]? = nil
 }
 
 /// An action failure shown to the user as the step's error.

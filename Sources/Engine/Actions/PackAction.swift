@@ -48,6 +48,7 @@ struct PackAction: BuiltinAction {
         context.job = invocation.run.job
         context.commit = invocation.run.commit
         context.branch = invocation.run.branch
+        context.uncommittedChanges = invocation.run.uncommittedChanges
         let attested = try Attestor(store: store, key: signingKey).attest(
             packed, directory: directory, context: context, timestamp: packer.mtime)
         details["sbom"] = attested.sbomDigest.description

@@ -26,6 +26,8 @@ struct RunEnvironment: Sendable {
     var fileDigests: FileDigestCache
     /// Tool versions and the signing key, part of every avoidance key.
     var toolchain: AvoidanceKey.Toolchain
+    /// The working tree's uncommitted changes when the run started (nil outside git).
+    var uncommittedChanges: [String]?
 
     /// The `run` expression context.
     var runContext: ExpressionValue {

@@ -186,7 +186,8 @@ extension JobExecution {
                     commit: runner.environment.sha, branch: runner.environment.branch,
                     pipelineFile: runner.environment.definition.file,
                     pipelineDigest: runner.environment.definition.fileDigest.description,
-                    startedAt: runner.environment.startedAt),
+                    startedAt: runner.environment.startedAt,
+                    uncommittedChanges: runner.environment.uncommittedChanges),
                 log: { sink.note($0) }))
         sink.finish()
         var result = StepResult(status: "success", outcome: nil, reason: nil)

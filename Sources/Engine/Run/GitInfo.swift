@@ -12,6 +12,30 @@ public enum GitInfo {
         return (sha, branch)
     }
 
+    /// Files under `directory` (the pipeline's workspace; in a monorepo, changes elsewhere do not count)
+    /// that differ from HEAD: modified, staged, deleted, or untracked and not ignored. Paths are
+    /// relative to the repository; Gantry's own state folder is left out. Nil outside a git
+    /// repository. Taken when a run starts: what the run was built from besides its commit.
+    public static func uncommittedChanges(in directory: URL, stateDirectory: URL) async -> [String]? {
+        // Not trimmed: each line starts with a two-column status, whose first column may be a space.
+        guard
+            let status = try? await git(
+                ["status", "--porcelain=v1", "--untracked-files=normal", "--", "."], in: directory, trimmed: false)
+        else { return nil }
+        let root = (try? await git(["rev-parse", "--show-toplevel"], in: directory)).map {
+            URL(fileURLWithPath: $0).standardizedFileURL.path
+        }
+        let state = stateDirectory.standardizedFileURL.path
+        return status.split(separator: "\n").compactMap { line -> String? in
+            guard line.count > 3 else { return nil }
+            let path = String(line.dropFirst(3))
+            if let root, (root + "/" + path).hasPrefix(state + "/") || root + "/" + path == state + "/" {
+                return nil
+            }
+            return path
+        }
+    }
+
     /// Files changed between `ref` and the working tree (committed, staged, unstaged and untracked),
     /// relative to `directory`. Throws `InputError` when `ref` is unknown.
     public static func changedFiles(since ref: String, in directory: URL) async throws -> [String] {
@@ -31,7 +55,7 @@ public enum GitInfo {
         let message: String
     }
 
-    static func git(_ arguments: [String], in directory: URL) async throws -> String {
+    static func git(_ arguments: [String], in directory: URL, trimmed: Bool = true) async throws -> String {
         let output = OutputCollector(limit: 4 << 20)
         let errors = OutputCollector(limit: 16 * 1024)
         let outcome = try await ProcessRunner(killGrace: .seconds(1)).run(
@@ -49,6 +73,6 @@ public enum GitInfo {
         guard outcome.succeeded else {
             throw GitError(message: errors.text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed ? output.text.trimmingCharacters(in: .whitespacesAndNewlines) : output.text
     }
 }

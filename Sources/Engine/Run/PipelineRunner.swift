@@ -45,6 +45,7 @@ public struct PipelineRunner: Sendable {
         if !actionProblems.isEmpty { throw DiagnosticsError(actionProblems) }
         let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
         let (sha, branch) = await GitInfo.head(in: workspace)
+        let uncommitted = await GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
         let runID = RunID.make().value
         let correlation = CorrelationID.make()
         let plan = try Planner(
@@ -72,7 +73,8 @@ public struct PipelineRunner: Sendable {
             options: options, masker: masker, runner: runner,
             snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
             cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
-            toolchain: AvoidanceKey.Toolchain(toolVersions: toolVersions, signingKeyID: signingKeyID()))
+            toolchain: AvoidanceKey.Toolchain(toolVersions: toolVersions, signingKeyID: signingKeyID()),
+            uncommittedChanges: uncommitted)
 
         let clock = ContinuousClock()
         let started = clock.now
@@ -81,7 +83,8 @@ public struct PipelineRunner: Sendable {
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
                 pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue,
                 startedAt: Date(),
-                commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current))
+                commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current,
+                uncommittedChanges: uncommitted))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 

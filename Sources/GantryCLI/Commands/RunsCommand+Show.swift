@@ -31,6 +31,13 @@ extension RunsCommand {
             print("  started      \(Timestamp.iso8601(record.startedAt))")
             if let ms = record.durationMs { print("  duration     \(Duration.milliseconds(ms).humanShort)") }
             print("  commit       \(record.commitSHA ?? "-")\(record.branch.map { " (\($0))" } ?? "")")
+            if let changes = record.uncommittedChanges {
+                print(
+                    changes.isEmpty
+                        ? "  tree         clean"
+                        : "  tree         dirty: \(changes.count) uncommitted change\(changes.count == 1 ? "" : "s") "
+                            + "(\(changes.prefix(5).joined(separator: ", "))\(changes.count > 5 ? ", …" : ""))")
+            }
             print("  tools        \(record.toolVersions)")
             print("Jobs")
             for job in jobs {

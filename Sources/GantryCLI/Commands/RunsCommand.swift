@@ -17,6 +17,9 @@ struct RunsCommand: AsyncParsableCommand {
         if let finished = run.finishedAt { object["finished_at"] = Timestamp.iso8601(finished) }
         if let ms = run.durationMs { object["duration_ms"] = ms }
         if let sha = run.commitSHA { object["commit"] = sha }
+        if let changes = run.uncommittedChanges {
+            object["tree"] = ["clean": changes.isEmpty, "uncommitted_changes": changes] as [String: Any]
+        }
         if let branch = run.branch { object["branch"] = branch }
         if let data = run.toolVersions.data(using: .utf8), let tools = try? JSONSerialization.jsonObject(with: data) {
             object["tools"] = tools

@@ -121,12 +121,19 @@ public struct EnvironmentPolicy: Sendable, Hashable {
     public var pinnedBaseImages = false
     /// Terraform plans in the artifact stay at or under this risk score.
     public var terraformMaxRisk: Int?
+    /// The artifact's provenance must say it was built from a clean working tree (no uncommitted
+    /// changes). On by default for environments with approvals (`requireCleanTreeByDefault`).
+    public var requireCleanTree = false
+    /// `requireCleanTree` was not written but follows from the environment's approvals: then an
+    /// artifact whose provenance does not record the tree (packed outside git, or before Gantry
+    /// recorded it) passes with a note instead of failing.
+    public var requireCleanTreeByDefault = false
 
     public init() {}
 
     /// The keys `policy:` accepts.
     public static let keys = [
         "require_signature", "require_provenance", "require_sbom_seal", "max_cvss", "only_fixed", "regression_only",
-        "no_secrets", "pinned_base_images", "terraform_max_risk",
+        "no_secrets", "pinned_base_images", "terraform_max_risk", "require_clean_tree",
     ]
 }

@@ -43,6 +43,17 @@ extension PipelineParser {
                     }
                 }
             }
+            // Environments with approvals require a clean tree unless their policy says otherwise: a
+            // reviewer approves a commit, and an artifact built with uncommitted changes is not it.
+            if environment.approvals != nil {
+                var policy = environment.policy ?? EnvironmentPolicy()
+                if environment.policy == nil { policy.requireCleanTreeByDefault = true }
+                if policy.requireCleanTreeByDefault { policy.requireCleanTree = true }
+                environment.policy = policy
+            } else if var policy = environment.policy, policy.requireCleanTreeByDefault {
+                policy.requireCleanTreeByDefault = false
+                environment.policy = policy
+            }
             environments.append(environment)
         }
         // `requires` must name an environment declared earlier: the file order is the promotion order,
@@ -190,6 +201,7 @@ extension PipelineParser {
 
     mutating func parsePolicy(_ node: Node, context: String) -> EnvironmentPolicy {
         var policy = EnvironmentPolicy()
+        var explicitCleanTree = false
         for (key, _, value) in mapping(node, allowed: EnvironmentPolicy.keys, context: context) {
             switch key {
             case "require_signature": policy.requireSignature = bool(value, "\(context).\(key)") ?? false
@@ -199,6 +211,9 @@ extension PipelineParser {
             case "regression_only": policy.regressionOnly = bool(value, "\(context).\(key)") ?? false
             case "no_secrets": policy.noSecrets = bool(value, "\(context).\(key)") ?? false
             case "pinned_base_images": policy.pinnedBaseImages = bool(value, "\(context).\(key)") ?? false
+            case "require_clean_tree":
+                policy.requireCleanTree = bool(value, "\(context).\(key)") ?? false
+                explicitCleanTree = true
             case "max_cvss":
                 guard case .scalar(let scalar) = value, let score = Double(scalar.string), (0...10).contains(score)
                 else {
@@ -215,6 +230,7 @@ extension PipelineParser {
             default: break
             }
         }
+        if !explicitCleanTree { policy.requireCleanTreeByDefault = true }
         return policy
     }
 }

@@ -46,6 +46,32 @@ public struct PolicyEvaluator: Sendable {
         public var waivers: [String]
     }
 
+    /// `require_clean_tree`: the provenance (signed or not: `require_provenance` is what checks the
+    /// signature) must record a clean working tree. When the rule holds only by default (the
+    /// environment has approvals) and the provenance records nothing, the artifact passes with a note.
+    func cleanTreeVerdict(_ artifact: StoredArtifact, byDefault: Bool) -> RuleResult {
+        let provenance = Verifier(store: artifacts, keys: keys).unverifiedProvenance(of: artifact)
+        switch provenance?.treeState {
+        case "clean":
+            return RuleResult(rule: "require_clean_tree", outcome: .pass, detail: "built from a clean working tree")
+        case "dirty":
+            let changes = provenance?.uncommittedChanges ?? []
+            let count = provenance?.buildDefinition.internalParameters["uncommittedCount"] ?? "\(changes.count)"
+            return RuleResult(
+                rule: "require_clean_tree", outcome: .fail,
+                detail: "built from a working tree with \(count) uncommitted change(s) "
+                    + "(\(changes.prefix(5).joined(separator: ", "))\(changes.count > 5 ? ", …" : "")): "
+                    + "commit them and build again, or set require_clean_tree: false")
+        default:
+            let why = provenance == nil ? "it has no provenance" : "its provenance does not record the working tree"
+            return byDefault
+                ? RuleResult(
+                    rule: "require_clean_tree", outcome: .pass,
+                    detail: "not checked: \(why) (packed outside a git checkout, or by an older Gantry)")
+                : RuleResult(rule: "require_clean_tree", outcome: .fail, detail: "cannot tell: \(why)")
+        }
+    }
+
     /// Attaches the evaluation to the digest it was made for (signed when a key is configured).
     @discardableResult
     public func record(_ evaluation: Evaluation, app: String, digest: String, environment: String) throws -> Digest? {
@@ -123,6 +149,9 @@ public struct PolicyEvaluator: Sendable {
             if policy.requireSignature { verdict("require_signature", ["provenance signature", "sbom signature"]) }
             if policy.requireProvenance { verdict("require_provenance", ["provenance signature"]) }
             if policy.requireSBOMSeal { verdict("require_sbom_seal", ["sbom seal", "sbom matches content"]) }
+        }
+        if policy.requireCleanTree {
+            results.append(cleanTreeVerdict(artifact, byDefault: policy.requireCleanTreeByDefault))
         }
         guard needsContent else { return Evaluation(results: results, waiversUsed: used) }
 

@@ -216,6 +216,10 @@ extension StateStore {
             // 1: SHA-256 chain (rows written before keys); 2: HMAC-SHA-256 with keys/audit.key.
             try db.alter(table: "audit") { t in t.add(column: "scheme", .integer).notNull().defaults(to: 1) }
         }
+        migrator.registerMigration("v9-run-tree") { db in
+            // The working tree's uncommitted changes when a run started (JSON list; NULL = unknown).
+            try db.alter(table: "runs") { t in t.add(column: "treeChanges", .text) }
+        }
         return migrator
     }
 }

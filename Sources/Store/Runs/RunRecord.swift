@@ -19,13 +19,17 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var toolVersions: String
     /// The process running it (nil for runs recorded before owners were).
     public var owner: ProcessIdentity?
+    /// Uncommitted changes of the working tree when it started: empty when clean, nil when unknown.
+    public var uncommittedChanges: [String]?
 
     public init(
         id: String, correlation: String, pipelineName: String, pipelineFile: String, pipelineDigest: String,
         status: String, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
-        branch: String? = nil, toolVersions: String = "{}", owner: ProcessIdentity? = nil
+        branch: String? = nil, toolVersions: String = "{}", owner: ProcessIdentity? = nil,
+        uncommittedChanges: [String]? = nil
     ) {
         self.owner = owner
+        self.uncommittedChanges = uncommittedChanges
         self.id = id
         self.correlation = correlation
         self.pipelineName = pipelineName

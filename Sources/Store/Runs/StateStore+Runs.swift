@@ -9,13 +9,16 @@ extension StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, correlation, pipelineName, pipelineFile, pipelineDigest, status, startedAt,
-                        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart, treeChanges)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest, run.status,
                     run.startedAt, run.commitSHA, run.branch, run.toolVersions, run.owner?.host, run.owner?.pid,
                     run.owner?.startTicks,
+                    run.uncommittedChanges.flatMap { try? JSONEncoder().encode($0) }.map {
+                        String(decoding: $0, as: UTF8.self)
+                    },
                 ])
         }
     }
@@ -177,6 +180,9 @@ extension RunRecord {
             commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"],
             owner: (row["ownerPid"] as Int32?).map { pid in
                 ProcessIdentity(host: row["ownerHost"] ?? "", pid: pid, startTicks: row["ownerStart"] ?? 0)
+            },
+            uncommittedChanges: (row["treeChanges"] as String?).flatMap {
+                try? JSONDecoder().decode([String].self, from: Data($0.utf8))
             })
     }
 }
