@@ -113,3 +113,19 @@ import Testing
         #expect(try FileDigestCache(store: store).digest(of: file) == Digest.sha256("changed").hex)
     }
 }
+
+@Suite struct SnapshotPathSearchTests {
+    /// The workspace path is found wherever it sits, also across the 1 MiB pieces the file is read in.
+    @Test(arguments: [0, (1 << 20) - 5, (1 << 20) + 3, (2 << 20) - 1])
+    func findsThePathAcrossPieces(offset: Int) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let needle = Array("/srv/ci/clone-a".utf8)
+        var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: (2 << 20) + 64)
+        bytes.replaceSubrange(offset..<offset + needle.count, with: needle)
+        let url = directory.url.appendingPathComponent("snapshot.tar")
+        try Data(bytes).write(to: url)
+        #expect(SnapshotStore.contains(needle, in: url))
+        #expect(!SnapshotStore.contains(Array("/srv/ci/clone-b".utf8), in: url))
+    }
+}

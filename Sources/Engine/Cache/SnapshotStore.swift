@@ -20,8 +20,17 @@ struct SnapshotStore: Sendable {
         root.appendingPathComponent("blobs/sha256/\(digest.hex)")
     }
 
+    /// What `save` stored.
+    struct Saved {
+        var digest: Digest
+        var size: Int64
+        /// The files name the workspace's absolute path (a venv's scripts and `.pth` files do): restored
+        /// into another checkout they would point back at this one.
+        var pathBound: Bool
+    }
+
     /// Archives the paths that exist; nil when none does.
-    func save(paths: [String], workspace: URL) async throws -> (digest: Digest, size: Int64)? {
+    func save(paths: [String], workspace: URL) async throws -> Saved? {
         let existing = paths.filter {
             FileManager.default.fileExists(atPath: workspace.appendingPathComponent($0).path)
         }
@@ -38,6 +47,7 @@ struct SnapshotStore: Sendable {
                 archive.path, "--",
             ] + existing, workspace: workspace)
         let digest = try Digest.sha256(fileAt: archive)
+        let pathBound = Self.contains(Array(workspace.standardizedFileURL.path.utf8), in: archive)
         let size = (try FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
         let handle = try FileHandle(forWritingTo: archive)
         try handle.synchronize()
@@ -49,7 +59,39 @@ struct SnapshotStore: Sendable {
                 throw InfrastructureError("cannot store cache blob \(destination.path): \(errnoText())")
             }
         }
-        return (digest, size)
+        return Saved(digest: digest, size: size, pathBound: pathBound)
+    }
+
+    /// Whether the file at `url` contains `needle`, read in 1 MiB pieces that overlap by the needle's
+    /// length, so an occurrence across two pieces is found.
+    static func contains(_ needle: [UInt8], in url: URL) -> Bool {
+        guard needle.count > 1, let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        var carry: [UInt8] = []
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            var window = carry
+            window.append(contentsOf: chunk)
+            let found = window.withUnsafeBytes { haystack in Self.find(needle, in: haystack) }
+            if found { return true }
+            carry = Array(window.suffix(needle.count - 1))
+        }
+        return false
+    }
+
+    /// Whether `haystack` contains `needle`: memchr for the first byte, then a comparison.
+    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Bool {
+        guard let base = haystack.baseAddress, let first = needle.first, haystack.count >= needle.count else {
+            return false
+        }
+        var offset = 0
+        let last = haystack.count - needle.count
+        while offset <= last {
+            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + at, needle, needle.count) == 0 { return true }
+            offset = at + 1
+        }
+        return false
     }
 
     /// Extracts a snapshot into the workspace after checking the blob still has its digest.

@@ -29,7 +29,7 @@ struct JobExecution {
         if let cache = job.cache, environment.options.useCache {
             let key = try Template.render(cache.key, in: context)
             cacheKey = key
-            if let digest = try runner.store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) {
+            if let digest = try restorableCache(key: key) {
                 try await environment.snapshots.restore(digest, workspace: environment.workspace)
                 cacheState = "hit"
                 log.event(
@@ -55,7 +55,9 @@ struct JobExecution {
                 needs: runner.needs, workspace: environment.workspace, toolchain: environment.toolchain,
                 fileDigest: environment.fileDigests.digest(of:))
             avoidanceKey = key
-            if let entry = try runner.store.avoidance(forKey: key) {
+            if let entry = try runner.store.avoidance(forKey: key),
+                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).map(boundElsewhere) == nil
+            {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
                     try await environment.snapshots.restore(digest, workspace: environment.workspace)
                 }
@@ -167,8 +169,11 @@ struct JobExecution {
     private func saveAfterSuccess(cacheKey: String?, avoidanceKey: String?) async throws {
         var snapshot: Digest?
         if let cache = job.cache, let cacheKey, cacheState == "miss" {
-            if let saved = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace) {
-                try runner.store.saveCacheEntry(key: cacheKey, digest: saved.digest.description, size: saved.size)
+            if let saved = try await saveSnapshot(cache.paths) {
+                // A snapshot that names this workspace's path is this workspace's alone.
+                try runner.store.saveCacheEntry(
+                    key: saved.pathBound ? workspaceKey(cacheKey) : cacheKey, digest: saved.digest.description,
+                    size: saved.size)
                 snapshot = saved.digest
                 log.event(
                     "cache_save",
@@ -177,8 +182,7 @@ struct JobExecution {
         }
         if let avoidanceKey {
             if snapshot == nil, let cache = job.cache {
-                snapshot = try await environment.snapshots.save(paths: cache.paths, workspace: environment.workspace)?
-                    .digest
+                snapshot = try await saveSnapshot(cache.paths)?.digest
             }
             try runner.store.saveAvoidance(
                 AvoidanceEntry(
@@ -186,6 +190,41 @@ struct JobExecution {
                     outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
                     snapshotDigest: snapshot?.description, runID: environment.runID))
         }
+    }
+
+    /// Saves a snapshot and records where it was made and whether it names that path.
+    private func saveSnapshot(_ paths: [String]) async throws -> SnapshotStore.Saved? {
+        guard let saved = try await environment.snapshots.save(paths: paths, workspace: environment.workspace)
+        else { return nil }
+        try runner.store.recordSnapshotOrigin(
+            digest: saved.digest.description, workspace: environment.workspace.standardizedFileURL.path,
+            pathBound: saved.pathBound)
+        return saved
+    }
+
+    /// `key` for this workspace only: where snapshots that name the workspace's path are kept.
+    private func workspaceKey(_ key: String) -> String { "\(key)@\(environment.workspace.standardizedFileURL.path)" }
+
+    /// The snapshot to restore for cache `key`: this workspace's own, else the shared one unless it
+    /// names another workspace's path (a venv restored into another clone would run that clone's code).
+    private func restorableCache(key: String) throws -> Digest? {
+        if let own = try runner.store.cacheDigest(forKey: workspaceKey(key)).flatMap(Digest.init(parsing:)) {
+            return own
+        }
+        guard let shared = try runner.store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else { return nil }
+        if let elsewhere = try boundElsewhere(shared) {
+            warn("cache '\(key)' not restored: it was saved in \(elsewhere) and its files name that path")
+            return nil
+        }
+        return shared
+    }
+
+    /// The other workspace a snapshot's files point into, or nil when it may be restored here.
+    private func boundElsewhere(_ digest: Digest) throws -> String? {
+        guard let origin = try runner.store.snapshotOrigin(digest: digest.description), origin.pathBound,
+            origin.workspace != environment.workspace.standardizedFileURL.path
+        else { return nil }
+        return origin.workspace
     }
 
     private func sleepUnlessCancelled(_ delay: Duration) async -> Bool {

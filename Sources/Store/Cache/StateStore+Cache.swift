@@ -38,6 +38,25 @@ extension StateStore {
         }
     }
 
+    /// Records where snapshot `digest` was saved and whether its content names that workspace's
+    /// absolute path. The first record wins: the same bytes name the same path.
+    public func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) throws {
+        try write("record a cache snapshot's origin") { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO snapshotOrigins (digest, workspace, pathBound) VALUES (?, ?, ?)",
+                arguments: [digest, workspace, pathBound])
+        }
+    }
+
+    /// Where snapshot `digest` was saved, and whether its content names that path; nil when unknown.
+    public func snapshotOrigin(digest: String) throws -> (workspace: String, pathBound: Bool)? {
+        try read("read a cache snapshot's origin") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT workspace, pathBound FROM snapshotOrigins WHERE digest = ?", arguments: [digest]
+            ).map { (workspace: $0["workspace"], pathBound: $0["pathBound"]) }
+        }
+    }
+
     /// The avoidance entry for a key, if that key once succeeded.
     public func avoidance(forKey key: String) throws -> AvoidanceEntry? {
         try read("read build-avoidance entry") { db in

@@ -220,6 +220,15 @@ extension StateStore {
             // The working tree's uncommitted changes when a run started (JSON list; NULL = unknown).
             try db.alter(table: "runs") { t in t.add(column: "treeChanges", .text) }
         }
+        migrator.registerMigration("v10-snapshot-origins") { db in
+            // Where a cache snapshot was saved and whether its files name that workspace's path (a
+            // venv's shebangs and .pth files): such a snapshot is not restored into another workspace.
+            try db.create(table: "snapshotOrigins") { t in
+                t.primaryKey("digest", .text)
+                t.column("workspace", .text).notNull()
+                t.column("pathBound", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }
