@@ -37,4 +37,34 @@ import Testing
         #expect(results[1]["test"] == "miss", "the second clone must not get the first clone's venv")
         #expect(results[1]["deps"] == "hit", "a cache that names no path is shared")
     }
+
+    /// Avoidance restores a job's cache paths too: same rule. In its own workspace a job with a
+    /// path-bound cache is still avoided; in another checkout it runs.
+    @Test func avoidanceRestoresPathBoundSnapshotsOnlyInTheirWorkspace() throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let pipeline = """
+            jobs:
+              setup:
+                inputs: [requirements.txt]
+                cache: { key: venv-v1, paths: [venv] }
+                steps:
+                  - run: mkdir -p venv && echo "$PWD" > venv/origin
+            """
+        let state = root.url.appendingPathComponent("shared-state").path
+        func status(_ clone: String) throws -> String? {
+            let run = try GantryBinary.run(
+                ["run", "--json"], in: root.url.appendingPathComponent(clone), environment: ["GANTRY_HOME": state])
+            #expect(run.status == 0, "\(clone): \(run.stderr)")
+            return ((run.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])?.first?["status"] as? String
+        }
+        for clone in ["first", "second"] {
+            try root.write("\(clone)/gantry.yml", pipeline)
+            try root.write("\(clone)/requirements.txt", "attrs==23.1.0\n")
+        }
+        #expect(try status("first") == "success")
+        #expect(try status("first") == "cached")
+        #expect(try status("second") == "success", "the second clone must not be avoided with the first's venv")
+        #expect(try root.read("second/venv/origin") == root.url.appendingPathComponent("second").path + "\n")
+    }
 }

@@ -56,7 +56,7 @@ struct JobExecution {
                 fileDigest: environment.fileDigests.digest(of:))
             avoidanceKey = key
             if let entry = try runner.store.avoidance(forKey: key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).map(boundElsewhere) == nil
+                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(boundElsewhere) == nil
             {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
                     try await environment.snapshots.restore(digest, workspace: environment.workspace)
