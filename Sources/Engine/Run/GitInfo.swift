@@ -17,23 +17,17 @@ public enum GitInfo {
     /// relative to the repository; Gantry's own state folder is left out. Nil outside a git
     /// repository. Taken when a run starts: what the run was built from besides its commit.
     public static func uncommittedChanges(in directory: URL, stateDirectory: URL) async -> [String]? {
-        // Not trimmed: each line starts with a two-column status, whose first column may be a space.
+        // One `git status`, limited to the workspace, with Gantry's state folder excluded when it lies
+        // inside it. Not trimmed: each line starts with a two-column status that may begin with a space.
+        var pathspec = ["--", "."]
+        let workspace = directory.standardizedFileURL.path + "/"
+        let state = stateDirectory.standardizedFileURL.path
+        if state.hasPrefix(workspace) { pathspec.append(":(exclude)\(state.dropFirst(workspace.count))") }
         guard
             let status = try? await git(
-                ["status", "--porcelain=v1", "--untracked-files=normal", "--", "."], in: directory, trimmed: false)
+                ["status", "--porcelain=v1", "--untracked-files=normal"] + pathspec, in: directory, trimmed: false)
         else { return nil }
-        let root = (try? await git(["rev-parse", "--show-toplevel"], in: directory)).map {
-            URL(fileURLWithPath: $0).standardizedFileURL.path
-        }
-        let state = stateDirectory.standardizedFileURL.path
-        return status.split(separator: "\n").compactMap { line -> String? in
-            guard line.count > 3 else { return nil }
-            let path = String(line.dropFirst(3))
-            if let root, (root + "/" + path).hasPrefix(state + "/") || root + "/" + path == state + "/" {
-                return nil
-            }
-            return path
-        }
+        return status.split(separator: "\n").compactMap { line in line.count > 3 ? String(line.dropFirst(3)) : nil }
     }
 
     /// Files changed between `ref` and the working tree (committed, staged, unstaged and untracked),

@@ -44,8 +44,12 @@ public struct PipelineRunner: Sendable {
         let actionProblems = ActionValidator(registry: actions).diagnostics(for: definition)
         if !actionProblems.isEmpty { throw DiagnosticsError(actionProblems) }
         let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
-        let (sha, branch) = await GitInfo.head(in: workspace)
-        let uncommitted = await GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
+        // Each of these starts a few short processes (git, bash --version): run them side by side.
+        async let headInfo = GitInfo.head(in: workspace)
+        async let uncommittedInfo = GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
+        async let toolInfo = ToolVersions.json()
+        let (sha, branch) = await headInfo
+        let uncommitted = await uncommittedInfo
         let runID = RunID.make().value
         let correlation = CorrelationID.make()
         let plan = try Planner(
@@ -65,7 +69,7 @@ public struct PipelineRunner: Sendable {
         defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
         let store = try StateStore(directory: options.stateDirectory)
         let runner = ProcessRunner(killGrace: options.killGrace)
-        let toolVersions = await ToolVersions.json()
+        let toolVersions = await toolInfo
         let environment = RunEnvironment(
             definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch,
             workspace: workspace,
