@@ -170,3 +170,39 @@ import Testing
         #expect(summary?["packages"] as? String == "1", "\(scan.stdout)")
     }
 }
+
+/// `scan secrets` on a real project: what git ignores is not the project's.
+@Suite struct ScanSecretsProjectCLITests {
+    /// Before: it walked `.venv/` and `__pycache__` (1,098 "skipped (binary)" warnings in one log) and
+    /// ignored `.gitignore`; its config had to live in the git-ignored `.gantry/`.
+    @Test func gitignoreIsHonouredBinariesAreCountedAndTheRepositoryConfigIsRead() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let token = "gh" + "p_" + "Q8wK3mZx7Lp2Nv5Rt9Bc4Hd6Fg1Js0Ya3Ue8"
+        try directory.write(".gitignore", ".venv/\n__pycache__/\n")
+        try directory.write(".venv/lib/site.py", "token = \"\(token)\"\n")
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2]).write(to: directory.url.appendingPathComponent("tool.bin"))
+        try directory.write("src/app.py", "print('hello')\n")
+        try directory.write("src/fixture.py", "sample = \"\(token)\"\n")
+        try runChecked("git", ["-C", directory.path, "init", "-q"])
+
+        let scan = try GantryBinary.run(["scan", "secrets", ".", "--json"], in: directory.url)
+        let object = scan.stdoutJSON as? [String: Any]
+        let files = ((object?["findings"] as? [[String: Any]]) ?? []).compactMap { $0["file"] as? String }
+        #expect(files == ["src/fixture.py"], "\(scan.stdout)")
+        #expect((object?["summary"] as? [String: Any])?["binary_skipped"] as? String == "1")
+        #expect(!scan.stderr.contains("skipped (binary)"))
+
+        // --no-gitignore scans the venv too.
+        let all = try GantryBinary.run(["scan", "secrets", ".", "--json", "--no-gitignore"], in: directory.url)
+        let allFiles = (((all.stdoutJSON as? [String: Any])?["findings"] as? [[String: Any]]) ?? []).compactMap {
+            $0["file"] as? String
+        }
+        #expect(allFiles.contains(".venv/lib/site.py"))
+
+        // The repository's committed config applies without --config.
+        try directory.write(".gantry.secrets.yml", "allowlist:\n  paths: [\"src/fixture.py\"]\n")
+        let allowed = try GantryBinary.run(["scan", "secrets", "."], in: directory.url)
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+    }
+}

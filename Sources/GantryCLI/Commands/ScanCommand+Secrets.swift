@@ -28,14 +28,28 @@ extension ScanCommand {
         @Option(help: "Write the fingerprints of every finding to this file (to accept them as a baseline).")
         var writeBaseline: String?
 
-        @Option(help: "Rules and allowlists (default: .gantry/secrets.yml when it exists).")
+        @Option(
+            help:
+                "Rules and allowlists (default: .gantry.secrets.yml or gantry-secrets.yml in the current directory, else .gantry/secrets.yml)."
+        )
         var config: String?
+
+        @Flag(
+            name: .customLong("no-gitignore"),
+            help:
+                "In a git work tree, scan every file, also those .gitignore excludes (default: only what git would track)."
+        )
+        var noGitignore = false
 
         @OptionGroup var output: ScanOutputOptions
 
         func run() async throws {
             var settings = SecretsConfig()
-            let configPath = config ?? StateLocation.directory.appendingPathComponent("secrets.yml").path
+            // The repository's own config first (it is committed and reviewed), then the local state's.
+            let configPath =
+                config
+                ?? [".gantry.secrets.yml", "gantry-secrets.yml"].first { FileManager.default.fileExists(atPath: $0) }
+                ?? StateLocation.directory.appendingPathComponent("secrets.yml").path
             if config != nil || FileManager.default.fileExists(atPath: configPath) {
                 settings = try SecretsConfig.load(path: configPath)
             }
@@ -43,6 +57,7 @@ extension ScanCommand {
             var scanner = try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline())
             let meter = ProgressMeter.forTerminal(json: output.json)
             scanner.progress = meter?.handler
+            scanner.respectGitignore = !noGitignore
             let target = URL(fileURLWithPath: path)
             var report = gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
             meter?.finish()

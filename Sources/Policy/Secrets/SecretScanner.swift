@@ -19,6 +19,9 @@ public struct SecretScanner: Sendable {
     public var maxLineLength = 1 << 20
     /// Told how many files of a tree are done.
     public var progress: ProgressHandler?
+    /// In a git work tree, scan only the files git would track: committed ones and untracked ones that
+    /// `.gitignore` does not exclude (a venv, `__pycache__` or build output is not the project's).
+    public var respectGitignore = true
 
     /// The built-in rules plus `config`'s, minus its disabled ones.
     public init(config: SecretsConfig = SecretsConfig(), baseline: SecretBaseline = SecretBaseline()) throws {
@@ -61,13 +64,15 @@ public struct SecretScanner: Sendable {
             files = [(url, url.lastPathComponent)]
         }
         let next = Mutex(0)
-        let results = Mutex<(findings: [Finding], warnings: [String], bytes: Int64, scanned: Int)>(([], [], 0, 0))
+        let results = Mutex<(findings: [Finding], warnings: [String], bytes: Int64, scanned: Int, binary: Int)>(
+            ([], [], 0, 0, 0))
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var findings: [Finding] = []
             var warnings: [String] = []
             var bytes: Int64 = 0
             var scanned = 0
+            var binary = 0
             while true {
                 let index = next.withLock { value -> Int in
                     defer { value += 1 }
@@ -81,6 +86,7 @@ public struct SecretScanner: Sendable {
                     findings += found
                     bytes += size
                     scanned += 1
+                case .skipped("binary"): binary += 1  // counted in the summary, not a warning each
                 case .skipped(let why): warnings.append("\(relative): skipped (\(why))")
                 }
             }
@@ -89,6 +95,7 @@ public struct SecretScanner: Sendable {
                 $0.warnings += warnings
                 $0.bytes += bytes
                 $0.scanned += scanned
+                $0.binary += binary
             }
         }
         let collected = results.withLock { $0 }
@@ -99,11 +106,22 @@ public struct SecretScanner: Sendable {
                 ($0.file ?? "", $0.line ?? 0, $0.column ?? 0) < ($1.file ?? "", $1.line ?? 0, $1.column ?? 0)
             },
             warnings: collected.warnings.sorted(),
-            summary: ["files": "\(collected.scanned)", "bytes": "\(collected.bytes)"])
+            summary: [
+                "files": "\(collected.scanned)", "bytes": "\(collected.bytes)", "binary_skipped": "\(collected.binary)",
+            ])
     }
 
     /// Regular files under `root` (not following symlinks), minus allowlisted paths, sorted.
     func collectFiles(under root: URL) -> [(URL, String)] {
+        if respectGitignore, let tracked = Self.gitFiles(under: root) {
+            return tracked.compactMap { relative -> (URL, String)? in
+                let url = root.appendingPathComponent(relative)
+                var info = stat()
+                guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, !allowlist.allowsPath(relative)
+                else { return nil }
+                return (url, relative)
+            }.sorted { $0.1 < $1.1 }
+        }
         var files: [(URL, String)] = []
         guard
             let enumerator = FileManager.default.enumerator(
@@ -123,6 +141,23 @@ public struct SecretScanner: Sendable {
             files.append((url, relative))
         }
         return files.sorted { $0.1 < $1.1 }
+    }
+
+    /// The files git would track under `root` (`git ls-files --cached --others --exclude-standard`),
+    /// relative to it; nil when `root` is not in a git work tree or git is missing.
+    static func gitFiles(under root: URL) -> [String]? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return Array(Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }))
     }
 
     enum FileResult {
