@@ -65,3 +65,26 @@ import Testing
         #expect(other.stderr.contains("is an artifact of 'api', but this promotes 'web'"))
     }
 }
+
+/// A failed deploy's output is kept with the promotion.
+@Suite struct PromotionLogCLITests {
+    /// Before: it went only to the terminal; `history` kept "deploy failed: exit 1".
+    @Test func logsOfAPromotionShowItsDeployOutput() throws {
+        let (directory, digest) = try releaseProject(
+            environments: """
+                  dev:
+                    deploy: 'echo "migrating schema for $GANTRY_DIGEST"; echo "error: table locked" >&2; exit 1'
+                """)
+        defer { directory.remove() }
+        let promote = try GantryBinary.run(
+            ["promote", "web", "--to", "dev", "--digest", digest, "--json"], in: directory.url)
+        #expect(promote.status == 1)
+        let history = try GantryBinary.run(["history", "web", "--env", "dev", "--json"], in: directory.url)
+        let id = try #require((history.stdoutJSON as? [[String: Any]])?.first?["id"] as? String)
+        let logs = try GantryBinary.run(["logs", id], in: directory.url)
+        #expect(logs.status == 0)
+        #expect(logs.stdout.contains("migrating schema for \(digest)"), "\(logs.stdout)")
+        #expect(logs.stdout.contains("error: table locked"))
+        #expect(logs.stdout.contains("✗ deploy: exit 1"))
+    }
+}

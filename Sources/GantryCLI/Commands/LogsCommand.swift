@@ -2,15 +2,19 @@ import ArgumentParser
 import Engine
 import Foundation
 import GantryCore
+import Release
 import Store
 
-/// `gantry logs RUN [--job J]`: print a run's structured logs.
+/// `gantry logs RUN [--job J]`: print a run's structured logs; `gantry logs p-…`: a promotion's deploy
+/// and health-check output.
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
-        abstract: "Print the output of a run's jobs (from .gantry/logs/<run>/<job>.jsonl).")
+        abstract:
+            "Print the output of a run's jobs (from .gantry/logs/<run>/<job>.jsonl), or of a promotion's deploy and health checks."
+    )
 
-    @Argument(help: "Run id, a unique prefix of one, or 'latest'.")
+    @Argument(help: "Run id, a unique prefix of one, 'latest', or a promotion id (p-…).")
     var run: String
 
     @Option(name: .customLong("job"), help: "Only this job (id or expanded name). Repeatable.")
@@ -22,6 +26,9 @@ struct LogsCommand: AsyncParsableCommand {
     func run() async throws {
         let state = StateLocation.directory
         let store = try StateStore(existingIn: state)
+        if run.hasPrefix("p-"), let promotion = try store.promotion(id: run) {
+            return try printPromotionLog(promotion.id, state: state)
+        }
         guard let record = try store.run(matching: run) else {
             throw InputError("no run matches '\(run)' (see 'gantry runs list')")
         }
@@ -62,6 +69,20 @@ struct LogsCommand: AsyncParsableCommand {
                     }
                 }
             }
+        }
+    }
+
+    /// The output a promotion's deploy and health checks printed, as kept with it.
+    private func printPromotionLog(_ id: String, state: URL) throws {
+        let url = PromotionLog.url(stateDirectory: state, promotionID: id)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            print("promotion \(id) ran no deploy or health-check command: no output was recorded")
+            return
+        }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast(data.last == 10 ? 1 : 0) where !Terminal.outputClosed
+        {
+            Terminal.printOut(String(line))
         }
     }
 }

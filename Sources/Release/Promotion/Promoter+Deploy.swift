@@ -62,13 +62,26 @@ extension Promoter {
             signal: signal)
     }
 
+    /// - Parameter logID: the promotion whose log keeps the output (during an automatic rollback, the
+    ///   failed promotion, not the earlier deployment being restored).
     func deployAndVerify(
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition,
-        previousDigest: String? = nil
+        previousDigest: String? = nil, logID: String? = nil
     ) async -> Attempt {
         var checkout: ArtifactCheckout?
         defer { checkout?.remove() }
-        let reporter = context.reporter
+        let log = PromotionLog(stateDirectory: context.stateDirectory, promotionID: logID ?? record.id)
+        let printer = context.reporter
+        // Everything said and printed here is also kept with the promotion.
+        let reporter = ReleaseReporter(
+            line: { text in
+                printer.line(text)
+                log.line(text)
+            },
+            commandOutput: { data, isError in
+                printer.commandOutput(data, isError)
+                log.append(data)
+            })
         let commands = CommandRunner(
             workingDirectory: context.workingDirectory, baseEnvironment: context.processEnvironment,
             cancellation: context.cancellation, ownerMark: context.ownerMark, output: reporter.commandOutput)
@@ -152,7 +165,7 @@ extension Promoter {
         var restored = goodDeployment
         restored.requestedBy = context.actor
         let attempt = await deployAndVerify(
-            restored, artifact: artifact, environment: environment, previousDigest: record.digest)
+            restored, artifact: artifact, environment: environment, previousDigest: record.digest, logID: record.id)
         if attempt.cancelled { try closeCancelled(record, during: "the automatic rollback") }
         guard attempt.passed else {
             try close(
