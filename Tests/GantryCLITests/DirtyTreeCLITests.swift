@@ -40,6 +40,12 @@ import Testing
         let digest = try #require(
             (try GantryBinary.run(["artifact", "inspect", "web", "--json"], in: directory.url).stdoutJSON
                 as? [String: Any])?["digest"] as? String)
+        // `artifact list` and `inspect` say where it came from (before: only tags, and created 1970).
+        let list = try GantryBinary.run(["artifact", "list"], in: directory.url)
+        #expect(list.stdout.contains("2.0 KiB  commit ") && list.stdout.contains(", dirty)  built "), "\(list.stdout)")
+        let inspect = try GantryBinary.run(["artifact", "inspect", "web"], in: directory.url)
+        #expect(inspect.stdout.contains("  tree      dirty"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("fixed for reproducible digests"))
         #expect(
             try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url).status == 0)
         let refused = try GantryBinary.run(["promote", "web", "--to", "prod", "--digest", digest], in: directory.url)

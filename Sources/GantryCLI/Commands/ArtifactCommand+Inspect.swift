@@ -27,30 +27,44 @@ extension ArtifactCommand {
             if json {
                 Terminal.printOut(
                     Terminal.json(
-                        [
-                            "app": artifact.app, "digest": artifact.digest.description, "tags": artifact.tags,
-                            "layers": manifest.layers.map {
-                                ["digest": $0.digest.description, "size": $0.size, "mediaType": $0.mediaType]
-                                    as [String: Any]
-                            },
-                            "files": entries.map { entry -> [String: Any] in
-                                switch entry.kind {
-                                case .file(let size):
-                                    [
-                                        "path": entry.path, "type": "file", "size": size,
-                                        "mode": String(entry.mode, radix: 8),
-                                    ]
-                                case .directory:
-                                    ["path": entry.path, "type": "directory", "mode": String(entry.mode, radix: 8)]
-                                case .symlink(let target): ["path": entry.path, "type": "symlink", "target": target]
-                                }
-                            },
-                        ] as [String: Any]))
+                        ArtifactFacts(artifact, store: store).json.merging(
+                            [
+                                "app": artifact.app, "digest": artifact.digest.description, "tags": artifact.tags,
+                                "layers": manifest.layers.map {
+                                    ["digest": $0.digest.description, "size": $0.size, "mediaType": $0.mediaType]
+                                        as [String: Any]
+                                },
+                                "files": entries.map { entry -> [String: Any] in
+                                    switch entry.kind {
+                                    case .file(let size):
+                                        [
+                                            "path": entry.path, "type": "file", "size": size,
+                                            "mode": String(entry.mode, radix: 8),
+                                        ]
+                                    case .directory:
+                                        ["path": entry.path, "type": "directory", "mode": String(entry.mode, radix: 8)]
+                                    case .symlink(let target):
+                                        ["path": entry.path, "type": "symlink", "target": target]
+                                    }
+                                },
+                            ] as [String: Any]
+                        ) { $1 }))
                 return
             }
             print("\(artifact.app)@\(artifact.digest)")
             print("  tags      \(artifact.tags.isEmpty ? "-" : artifact.tags.joined(separator: ", "))")
-            print("  created   \(manifest.annotations?[AnnotationKey.created] ?? "-")")
+            let facts = ArtifactFacts(artifact, store: store)
+            print("  size      \(ProgressMeter.bytes(facts.contentSize)) (its layers)")
+            if let commit = facts.commit {
+                print("  commit    \(commit)\(facts.branch.map { " (\($0))" } ?? "")")
+            }
+            if let tree = facts.treeState { print("  tree      \(tree)") }
+            if let built = facts.builtAt {
+                print("  built     \(built)\(facts.invocation.map { " (correlation \($0))" } ?? "")")
+            }
+            print(
+                "  created   \(manifest.annotations?[AnnotationKey.created] ?? "-") (fixed for reproducible digests: SOURCE_DATE_EPOCH, default 0)"
+            )
             for layer in manifest.layers { print("  layer     \(layer.digest) (\(layer.size) bytes)") }
             print("  files")
             for entry in entries {

@@ -13,12 +13,17 @@ extension ArtifactCommand {
         var json = false
 
         func run() async throws {
-            let artifacts = try ArtifactCommand.store(create: false).artifacts()
+            let store = try ArtifactCommand.store(create: false)
+            let artifacts = try store.artifacts()
             if json {
                 Terminal.printOut(
                     Terminal.json(
-                        artifacts.map {
-                            ["app": $0.app, "digest": $0.digest.description, "tags": $0.tags] as [String: Any]
+                        artifacts.map { artifact -> [String: Any] in
+                            var object = ArtifactFacts(artifact, store: store).json
+                            object["app"] = artifact.app
+                            object["digest"] = artifact.digest.description
+                            object["tags"] = artifact.tags
+                            return object
                         }))
                 return
             }
@@ -27,7 +32,8 @@ extension ArtifactCommand {
                 return
             }
             for artifact in artifacts {
-                print("\(artifact.app)@\(artifact.digest)  \(artifact.tags.joined(separator: ", "))")
+                let tags = artifact.tags.isEmpty ? "-" : artifact.tags.joined(separator: ", ")
+                print("\(artifact.app)@\(artifact.digest)  \(tags)  \(ArtifactFacts(artifact, store: store).summary)")
             }
         }
     }
