@@ -53,3 +53,20 @@ import Testing
         #expect(FileWalker.files(under: root, matching: [Glob("**")]).contains(".git/config") == false)
     }
 }
+
+@Suite struct FileWalkerMatchTests {
+    /// One walk gives the files and the patterns that matched nothing, in the order written.
+    @Test func reportsUnmatchedPatternsFromTheSameWalk() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("walk-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try Data("a".utf8).write(to: root.appendingPathComponent("src/a.swift"))
+        try Data("p".utf8).write(to: root.appendingPathComponent("Package.swift"))
+        let globs = ["src/**/*.swift", "pyprojekt.toml", "Package.swift", "docs/*.md"].map(Glob.init)
+        let (files, unmatched) = FileWalker.match(under: root, globs)
+        #expect(files == ["Package.swift", "src/a.swift"])
+        #expect(unmatched.map(\.pattern) == ["pyprojekt.toml", "docs/*.md"])
+        #expect(FileWalker.files(under: root, matching: globs) == files)
+    }
+}

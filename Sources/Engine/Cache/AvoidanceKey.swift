@@ -10,8 +10,8 @@ import Pipeline
 enum AvoidanceKey {
     static func compute(
         job: JobDefinition, name: String, matrix: [(String, String)], environment: [String: String],
-        secrets: [String: String], needs: NeedsState, workspace: URL, toolchain: Toolchain,
-        fileDigest: (URL) throws -> String
+        secrets: [String: String], needs: NeedsState, workspace: URL, inputFiles files: [String],
+        toolchain: Toolchain, fileDigest: (URL) throws -> String
     ) -> String {
         var hasher = StreamingHasher()
         hasher.update(field: "gantry-avoidance-v2")
@@ -43,7 +43,6 @@ enum AvoidanceKey {
                 hasher.update(field: state.outputs[key] ?? "")
             }
         }
-        let files = FileWalker.files(under: workspace, matching: job.inputs)
         hasher.update(field: "inputs:\(files.count)")
         for file in files {
             hasher.update(field: file)

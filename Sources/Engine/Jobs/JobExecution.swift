@@ -42,7 +42,7 @@ struct JobExecution {
 
         var avoidanceKey: String?
         // A pattern that matches nothing (a typo) would freeze the key: such a job is never avoided.
-        let unmatched = job.inputs.filter { FileWalker.files(under: environment.workspace, matching: [$0]).isEmpty }
+        let (inputFiles, unmatched) = FileWalker.match(under: environment.workspace, job.inputs)
         if !unmatched.isEmpty {
             warn(
                 "warning: inputs pattern \(unmatched.map { "'\($0.pattern)'" }.joined(separator: ", ")) matches no file; "
@@ -52,7 +52,8 @@ struct JobExecution {
             let key = AvoidanceKey.compute(
                 job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
                 secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
-                needs: runner.needs, workspace: environment.workspace, toolchain: environment.toolchain,
+                needs: runner.needs, workspace: environment.workspace, inputFiles: inputFiles,
+                toolchain: environment.toolchain,
                 fileDigest: environment.fileDigests.digest(of:))
             avoidanceKey = key
             if let entry = try runner.store.avoidance(forKey: key),
