@@ -13,6 +13,14 @@ public enum KeyLocation {
         stateDirectory.appendingPathComponent("keys/signing.pub").path
     }
 
+    /// The public keys to trust: each of `flags` (which must load), else the state's default public key
+    /// when it exists, else none.
+    public static func trustedKeys(flags: [String], stateDirectory: URL) throws -> [VerificationKey] {
+        guard flags.isEmpty else { return try flags.map { try VerificationKey.load(from: $0) } }
+        let fallback = defaultPublicKey(in: stateDirectory)
+        return FileManager.default.fileExists(atPath: fallback) ? [try VerificationKey.load(from: fallback)] : []
+    }
+
     /// The private key to sign with, or nil when none is configured and the default does not exist.
     /// A path given explicitly (flag or variable) must exist.
     public static func signingKey(

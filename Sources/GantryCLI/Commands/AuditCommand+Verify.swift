@@ -27,11 +27,7 @@ extension AuditCommand {
 
         func run() async throws {
             let state = try StateLocation.openExistingState()
-            let paths = key.isEmpty ? [KeyLocation.defaultPublicKey(in: StateLocation.directory)] : key
-            var keys: [VerificationKey] = []
-            for path in paths where key.isEmpty ? FileManager.default.fileExists(atPath: path) : true {
-                keys.append(try VerificationKey.load(from: path))
-            }
+            let keys = try KeyLocation.trustedKeys(flags: key, stateDirectory: StateLocation.directory)
             // Without a store there are no checkpoints to read; a missing store is itself suspicious
             // when promotions were recorded (they write checkpoints).
             let artifacts = try? ArtifactStore(stateDirectory: StateLocation.directory, create: false)

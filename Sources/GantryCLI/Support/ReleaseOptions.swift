@@ -35,14 +35,7 @@ struct ReleaseOptions: ParsableArguments {
     ) throws -> ReleaseContext {
         let pipeline = try PipelineParser.load(path: file)
         let state = StateLocation.directory
-        var keys: [VerificationKey] = []
-        if needsKeys {
-            let defaultKey = KeyLocation.defaultPublicKey(in: state)
-            let paths = key.isEmpty ? [defaultKey] : key
-            for path in paths where key.isEmpty ? FileManager.default.fileExists(atPath: path) : true {
-                keys.append(try VerificationKey.load(from: path))
-            }
-        }
+        let keys = needsKeys ? try KeyLocation.trustedKeys(flags: key, stateDirectory: state) : []
         let toStderr = json
         let reporter = ReleaseReporter(
             line: { toStderr ? Terminal.printError($0) : Terminal.printOut($0) },
