@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import GantryCore
-import Glibc
 
 /// Encrypts TOTP secrets at rest: AES-256-GCM with a key kept in `<state>/keys/totp.key` (mode 0600),
 /// created on first use. A copy of `state.db` alone reveals no TOTP secret.
@@ -16,31 +15,12 @@ public struct TOTPSecretBox: Sendable {
     /// Loads the key from `<stateDirectory>/keys/totp.key`, creating it (0600, in a 0700 folder) when missing.
     /// - Throws: `ReleaseError.input` when the key file exists but is not a 32-byte key.
     public init(stateDirectory: URL) throws {
-        let folder = stateDirectory.appendingPathComponent("keys")
-        try PrivateState.prepareDirectory(folder)
-        let path = folder.appendingPathComponent("totp.key").path
-        if let existing = FileManager.default.contents(atPath: path) {
-            guard existing.count == 32 else {
-                throw ReleaseError.input("\(path) is not a TOTP key (expected 32 bytes); restore it from a backup")
-            }
-            key = SymmetricKey(data: existing)
-            return
+        let path = stateDirectory.appendingPathComponent("keys/totp.key").path
+        do {
+            key = try SymmetricKeyFile.loadOrCreate(path, what: "a TOTP key")
+        } catch {
+            throw ReleaseError.input(error.message)
         }
-        let fresh = SymmetricKey(size: .bits256)
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == EEXIST, let raced = FileManager.default.contents(atPath: path), raced.count == 32 {
-            key = SymmetricKey(data: raced)  // another process created it first
-            return
-        }
-        guard fd >= 0 else {
-            throw ReleaseError.input("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        let bytes = fresh.withUnsafeBytes { Array($0) }
-        guard RawFile.writeAll(fd, bytes), fsync(fd) == 0 else {
-            throw ReleaseError.input("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        key = fresh
     }
 
     /// The stored form of `secret` for `user`.

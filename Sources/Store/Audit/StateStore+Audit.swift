@@ -132,25 +132,13 @@ extension StateStore {
 
     /// The chain's key; created on first use when `create`.
     func auditKey(create: Bool) throws -> SymmetricKey? {
-        if let data = FileManager.default.contents(atPath: auditKeyPath) {
-            guard data.count == 32 else {
-                throw StoreError("\(auditKeyPath) is not an audit key (expected 32 bytes); restore it from a backup")
-            }
-            return SymmetricKey(data: data)
+        do {
+            return create
+                ? try SymmetricKeyFile.loadOrCreate(auditKeyPath, what: "an audit key")
+                : try SymmetricKeyFile.load(auditKeyPath, what: "an audit key")
+        } catch {
+            throw StoreError(error.message)
         }
-        guard create else { return nil }
-        try PrivateState.prepareDirectory(URL(fileURLWithPath: auditKeyPath).deletingLastPathComponent())
-        let fresh = SymmetricKey(size: .bits256)
-        let fd = open(auditKeyPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == EEXIST { return try auditKey(create: false) }  // another process made it first
-        guard fd >= 0 else {
-            throw StoreError("cannot create \(auditKeyPath): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        guard RawFile.writeAll(fd, fresh.withUnsafeBytes { Array($0) }), fsync(fd) == 0 else {
-            throw StoreError("cannot write \(auditKeyPath): \(String(cString: strerror(errno)))")
-        }
-        return fresh
     }
 
     static func entry(_ row: Row) -> AuditEntry {
