@@ -146,9 +146,8 @@ public struct ProcessRunner: Sendable {
 
         // Descendants that left the group (setsid) and were re-parented to us: signalled with the group.
         var strays: Set<pid_t> = []
-        func signalStrays(_ signal: Int32) -> Bool {
-            let found = ProcessOwnership.strays(of: child.mark)
-            for pid in found {
+        func signalStrays(_ signal: Int32) {
+            for pid in ProcessOwnership.strays(of: child.mark) {
                 strays.insert(pid)
                 // A stray that called setsid leads a group of its own: signal that group too.
                 _ = gantry_kill_group(pid, signal)
@@ -156,13 +155,12 @@ public struct ProcessRunner: Sendable {
             }
             _ = strays.map { gantry_try_wait($0, nil) }
             strays = strays.filter { kill($0, 0) == 0 }
-            return !found.isEmpty
         }
 
         func terminate(now: ContinuousClock.Instant) {
             guard killAt == nil else { return }
             _ = gantry_kill_group(child.pid, SIGTERM)
-            _ = signalStrays(SIGTERM)
+            signalStrays(SIGTERM)
             killAt = now.advanced(by: killGrace)
         }
 
@@ -194,11 +192,11 @@ public struct ProcessRunner: Sendable {
             }
             if let killAt, now >= killAt, !sentKill {
                 _ = gantry_kill_group(child.pid, SIGKILL)
-                _ = signalStrays(SIGKILL)
+                signalStrays(SIGKILL)
                 sentKill = true
             }
             // While terminating, descendants keep being re-parented to us as their parents die.
-            if killAt != nil { _ = signalStrays(sentKill ? SIGKILL : SIGTERM) }
+            if killAt != nil { signalStrays(sentKill ? SIGKILL : SIGTERM) }
             // Reap leftovers only once the main process's own status is collected, or it could be lost.
             if killAt != nil && mainStatus != nil { _ = gantry_reap_group(child.pid) }
             if mainStatus != nil && open.isEmpty {
