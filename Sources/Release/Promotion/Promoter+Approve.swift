@@ -88,7 +88,8 @@ extension Promoter {
         checks = gates.checks + checks
         guard
             try context.state.transition(
-                record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying", pid: getpid(),
+                record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying",
+                pid: ProcessIdentity.current.pid,
                 ownerStart: ProcessIdentity.current.startTicks, ownerMark: context.ownerMark)
         else {
             throw ReleaseError.input("promotion \(record.id) was started or cancelled by someone else meanwhile")

@@ -81,7 +81,8 @@ extension Promoter {
                 id: PromotionRecord.newID(), kind: .rollback, app: app, environment: environment.name,
                 digest: chosen.digest, tag: chosen.tag, commit: chosen.commit, status: .deploying,
                 requestedBy: context.actor, previousDigest: pointer.digest, reason: reason, detail: "deploying",
-                pid: getpid(), host: Self.host, ownerStart: ProcessIdentity.current.startTicks,
+                pid: ProcessIdentity.current.pid, host: ProcessIdentity.current.host,
+                ownerStart: ProcessIdentity.current.startTicks,
                 ownerMark: context.ownerMark),
             isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
         context.audit(

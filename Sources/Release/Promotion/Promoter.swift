@@ -65,7 +65,7 @@ public struct Promoter: Sendable {
             previousDigest: previous?.digest, reason: reason, irreversible: irreversible,
             approvalsRequired: required,
             detail: required > 0 ? "waiting for \(required) approval\(required == 1 ? "" : "s")" : "deploying",
-            pid: required > 0 ? nil : getpid(), host: Self.host,
+            pid: required > 0 ? nil : ProcessIdentity.current.pid, host: ProcessIdentity.current.host,
             ownerStart: required > 0 ? nil : ProcessIdentity.current.startTicks,
             ownerMark: required > 0 ? nil : context.ownerMark)
         var checks = gates.checks
@@ -118,8 +118,6 @@ public struct Promoter: Sendable {
             return artifact.digest.description
         }
     }
-
-    static let host = ProcessInfo.processInfo.hostName
 
     /// A promotion whose driving process on this host is gone (or its pid now belongs to another
     /// process). Awaiting approval has no process.
