@@ -56,7 +56,9 @@ let package = Package(
         // DAG scheduler, job execution, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes"],
+            dependencies: [
+                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes", "CGantrySystem",
+            ],
             swiftSettings: swiftSettings
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.

@@ -67,4 +67,11 @@ size_t gantry_scrub_arguments(const char *value);
 /// sees the stars afterwards. Returns the bytes changed.
 size_t gantry_scrub_environment_entry(const char *name);
 
+/// Atomically swaps the two paths (renameat2 RENAME_EXCHANGE): a reader sees one or the other,
+/// never neither. Both must exist on one file system. 0 or an errno value.
+int gantry_exchange_paths(const char *first, const char *second);
+
+/// Renames `from` to `to` unless `to` exists (renameat2 RENAME_NOREPLACE). 0 or an errno value.
+int gantry_rename_noreplace(const char *from, const char *to);
+
 #endif

@@ -69,7 +69,10 @@ enum AvoidanceKey {
         parts += job.env.map { "env:\($0.name)=\($0.value)" }
         parts += job.outputs.map { "out:\($0.0)=\($0.1)" }
         parts += job.inputs.map { "in:\($0.pattern)" }
-        if let cache = job.cache { parts += ["cache:\(cache.key)"] + cache.paths }
+        if let cache = job.cache {
+            parts += ["cache:\(cache.key)"] + cache.paths
+            parts += cache.restoreKeys.map { "restore-key:\($0)" }
+        }
         for step in job.steps {
             parts.append("step")
             parts += [step.name ?? "", step.id ?? "", step.run ?? "", step.shell ?? "", step.uses ?? ""]

@@ -1,3 +1,4 @@
+import CGantrySystem
 import Foundation
 import GantryCore
 import Processes
@@ -43,7 +44,7 @@ struct SnapshotStore: Sendable {
         defer { try? FileManager.default.removeItem(at: archive) }
         try await tar(
             [
-                "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
+                "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
                 archive.path, "--",
             ] + existing, workspace: workspace)
         let digest = try Digest.sha256(fileAt: archive)
@@ -94,8 +95,13 @@ struct SnapshotStore: Sendable {
         return false
     }
 
-    /// Extracts a snapshot into the workspace after checking the blob still has its digest.
-    func restore(_ digest: Digest, workspace: URL) async throws {
+    /// Puts a snapshot's `paths` in the workspace after checking the blob still has its digest.
+    ///
+    /// The archive is extracted into a staging directory first; then each path is swapped into place
+    /// with one atomic rename (`RENAME_EXCHANGE`), so a job running in the same workspace sees the old
+    /// tree or the restored one, never a half-written one; the restored tree replaces the old one
+    /// (stale files do not survive) and keeps the modification times it was saved with.
+    func restore(_ digest: Digest, paths: [String], workspace: URL) async throws {
         let blob = blobURL(digest)
         guard FileManager.default.fileExists(atPath: blob.path) else {
             throw InfrastructureError("cache blob \(digest) is missing from \(root.path)")
@@ -103,7 +109,62 @@ struct SnapshotStore: Sendable {
         guard try Digest.sha256(fileAt: blob) == digest else {
             throw InfrastructureError("cache blob \(digest) is corrupt (its content no longer matches its digest)")
         }
-        try await tar(["-C", workspace.path, "-xf", blob.path], workspace: workspace)
+        let staging = try stagingDirectory(for: workspace)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try await tar(["--no-same-owner", "-C", staging.path, "-xf", blob.path], workspace: workspace)
+        for path in paths {
+            let staged = staging.appendingPathComponent(path)
+            guard Self.exists(staged.path) else { continue }
+            let target = workspace.appendingPathComponent(path)
+            try Self.checkInside(target, workspace: workspace, path: path)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            // The old tree ends up in the staging directory, which is removed afterwards.
+            let status =
+                Self.exists(target.path)
+                ? gantry_exchange_paths(staged.path, target.path) : gantry_rename_noreplace(staged.path, target.path)
+            guard status == 0 else {
+                throw InfrastructureError(
+                    "cannot put the restored '\(path)' in place: \(String(cString: strerror(status))) (\(target.path))")
+            }
+        }
+    }
+
+    /// An empty directory on the workspace's file system (renames cannot cross file systems): under the
+    /// state directory when it shares it (it usually is `<workspace>/.gantry`), else hidden in the workspace.
+    private func stagingDirectory(for workspace: URL) throws -> URL {
+        let name = "restore-\(UUID().uuidString)"
+        let temporary = root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        var preferred = stat()
+        var target = stat()
+        let candidate =
+            stat(temporary.path, &preferred) == 0 && stat(workspace.path, &target) == 0
+                && preferred.st_dev == target.st_dev
+            ? temporary.appendingPathComponent(name) : workspace.appendingPathComponent(".gantry-\(name)")
+        try FileManager.default.createDirectory(at: candidate, withIntermediateDirectories: false)
+        return candidate
+    }
+
+    /// Whether anything (a symbolic link included) is at `path`.
+    private static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// Refuses a target whose parent directories lead out of the workspace through a symbolic link: a
+    /// checkout could otherwise make a cache restore write anywhere its owner may write.
+    private static func checkInside(_ target: URL, workspace: URL, path: String) throws {
+        let root = workspace.resolvingSymlinksInPath().path
+        var parent = target.deletingLastPathComponent()
+        // Walk up to the nearest existing parent: the directories below it are created as plain directories.
+        while !exists(parent.path) && parent.path.count > root.count { parent = parent.deletingLastPathComponent() }
+        let resolved = parent.resolvingSymlinksInPath().path
+        guard resolved == root || resolved.hasPrefix(root + "/") else {
+            throw InputError(
+                "cache path '\(path)' is not restored: a symbolic link in the workspace leads it to \(resolved), outside \(root)"
+            )
+        }
     }
 
     private func tar(_ arguments: [String], workspace: URL) async throws {

@@ -30,11 +30,21 @@ struct JobExecution {
             let key = try Template.render(cache.key, in: context)
             cacheKey = key
             if let digest = try restorableCache(key: key) {
-                try await environment.snapshots.restore(digest, workspace: environment.workspace)
+                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
                 cacheState = "hit"
                 log.event(
                     "cache_restore",
                     fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
+            } else if let (matched, digest) = try partialCache(cache, context: context) {
+                // The closest earlier cache: the job starts warm and saves under its own key afterwards.
+                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
+                cacheState = "partial"
+                log.event(
+                    "cache_restore",
+                    fields: [
+                        ("key", JSONText.quote(key)), ("restored_key", JSONText.quote(matched)),
+                        ("digest", JSONText.quote(digest.description)),
+                    ])
             } else {
                 cacheState = "miss"
             }
@@ -60,7 +70,8 @@ struct JobExecution {
                 try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(boundElsewhere) == nil
             {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
-                    try await environment.snapshots.restore(digest, workspace: environment.workspace)
+                    try await environment.snapshots.restore(
+                        digest, paths: job.cache?.paths ?? [], workspace: environment.workspace)
                 }
                 outputs = AvoidanceKey.decodeOutputs(entry.outputs)
                 // Nothing ran, so there is nothing to log; the record says why (status cached, reason).
@@ -169,7 +180,7 @@ struct JobExecution {
 
     private func saveAfterSuccess(cacheKey: String?, avoidanceKey: String?) async throws {
         var snapshot: Digest?
-        if let cache = job.cache, let cacheKey, cacheState == "miss" {
+        if let cache = job.cache, let cacheKey, cacheState != "hit" {
             if let saved = try await saveSnapshot(cache.paths) {
                 // A snapshot that names this workspace's path is this workspace's alone.
                 try runner.store.saveCacheEntry(
@@ -218,6 +229,22 @@ struct JobExecution {
             return nil
         }
         return shared
+    }
+
+    /// The newest cache entry whose key starts with one of `restore-keys` (tried in order) and that may
+    /// be restored here, as GitHub's `actions/cache` does on a miss.
+    private func partialCache(_ cache: CacheSpec, context: ExpressionContext) throws -> (String, Digest)? {
+        let own = "@\(environment.workspace.standardizedFileURL.path)"
+        for template in cache.restoreKeys {
+            let prefix = try Template.render(template, in: context)
+            guard !prefix.isEmpty else { continue }
+            for entry in try runner.store.cacheEntries(withPrefix: prefix) {
+                guard let digest = Digest(parsing: entry.digest), try boundElsewhere(digest) == nil else { continue }
+                let key = entry.key.hasSuffix(own) ? String(entry.key.dropLast(own.count)) : entry.key
+                return (key, digest)
+            }
+        }
+        return nil
     }
 
     /// The other workspace a snapshot's files point into, or nil when it may be restored here.

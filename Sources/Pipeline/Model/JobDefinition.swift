@@ -37,6 +37,9 @@ public struct CacheSpec: Sendable, Hashable {
     /// Key template, may use `${{ hashFiles(...) }}`, `matrix`, `env`.
     public var key: String
     public var paths: [String]
+    /// Prefix templates tried in order when `key` misses: the newest entry whose key starts with one
+    /// is restored (a partial hit), and the job saves under `key` afterwards.
+    public var restoreKeys: [String] = []
 }
 
 /// One step of a job.

@@ -84,12 +84,22 @@ extension PipelineParser {
     mutating func parseCache(_ node: Node, job: String) -> CacheSpec? {
         var key: String?
         var paths: [String] = []
+        var restoreKeys: [String] = []
         for (name, _, value) in mapping(node, allowed: Self.cacheKeys, context: "job '\(job)' cache") {
             switch name {
             case "key":
                 key = string(value, "job '\(job)' cache.key")
                 if let key { expectTemplate(key, node: value, scope: ReferenceScope(field: .cacheKey, job: job)) }
             case "paths": paths = stringList(value, "job '\(job)' cache.paths").map(\.0)
+            case "restore-keys":
+                // GitHub's form: a list, or one prefix per line of a block string.
+                let entries = stringList(value, "job '\(job)' cache.restore-keys").flatMap {
+                    $0.0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                }
+                restoreKeys = entries.filter { !$0.isEmpty }
+                for prefix in restoreKeys {
+                    expectTemplate(prefix, node: value, scope: ReferenceScope(field: .cacheKey, job: job))
+                }
             default: break
             }
         }
@@ -102,7 +112,7 @@ extension PipelineParser {
         for path in paths where path.hasPrefix("/") || path.split(separator: "/").contains("..") {
             error(node, "job '\(job)' cache path '\(path)' must stay inside the workspace")
         }
-        return CacheSpec(key: key, paths: paths)
+        return CacheSpec(key: key, paths: paths, restoreKeys: restoreKeys)
     }
 
     mutating func parseSteps(_ node: Node, job: String, defaults: Defaults) -> [StepDefinition] {

@@ -14,7 +14,7 @@ public struct PipelineParser {
         "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",
     ]
     static let retryKeys = ["max", "backoff", "max-backoff", "on"]
-    static let cacheKeys = ["key", "paths"]
+    static let cacheKeys = ["key", "paths", "restore-keys"]
 
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.

@@ -29,6 +29,21 @@ extension StateStore {
         }
     }
 
+    /// Cache entries whose key starts with `prefix`, newest first (the `restore-keys` lookup).
+    public func cacheEntries(withPrefix prefix: String, limit: Int = 50) throws -> [(key: String, digest: String)] {
+        try read("read cache entries by prefix") { db in
+            // substr, not LIKE: a key may hold % or _.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT key, digest FROM cacheEntries WHERE substr(key, 1, length(?)) = ?
+                    ORDER BY createdAt DESC, rowid DESC LIMIT ?
+                    """,
+                arguments: [prefix, prefix, limit]
+            ).map { (key: $0["key"], digest: $0["digest"]) }
+        }
+    }
+
     /// Records a cache key → blob digest. The first writer wins, as with GitHub's cache (keys are immutable).
     public func saveCacheEntry(key: String, digest: String, size: Int64) throws {
         try write("save cache entry") { db in
