@@ -48,22 +48,3 @@ struct RunEnvironment: Sendable {
         return variables
     }
 }
-
-/// The needs of a job as seen by its expressions: result and outputs per needed job id.
-struct NeedsState: Sendable {
-    var results: [String: (result: String, outputs: [String: String])] = [:]
-    /// A needed job failed (and did not continue on error).
-    var anyFailed = false
-    /// A needed job was skipped for a reason other than a path filter.
-    var anySkipped = false
-    var anyCancelled = false
-
-    var expressionValue: ExpressionValue {
-        .object(
-            results.mapValues {
-                .object([
-                    "result": .string($0.result), "outputs": .object($0.outputs.mapValues(ExpressionValue.string)),
-                ])
-            })
-    }
-}

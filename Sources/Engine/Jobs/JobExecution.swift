@@ -35,7 +35,9 @@ struct JobExecution {
                 log.event(
                     "cache_restore",
                     fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
-            } else if let (matched, digest) = try partialCache(cache, context: context) {
+            } else if let (matched, digest) = try caches.partial(
+                cache.restoreKeys.map { try Template.render($0, in: context) })
+            {
                 // The closest earlier cache: the job starts warm and saves under its own key afterwards.
                 try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
                 cacheState = "partial"
@@ -50,24 +52,24 @@ struct JobExecution {
             }
         }
 
-        var avoidanceKey: String?
+        var avoidance: AvoidanceKey.Manifest?
         // A pattern that matches nothing (a typo) would freeze the key: such a job is never avoided.
         let (inputFiles, unmatched) = FileWalker.match(under: environment.workspace, job.inputs)
         if !unmatched.isEmpty {
-            warn(
+            note(
                 "warning: inputs pattern \(unmatched.map { "'\($0.pattern)'" }.joined(separator: ", ")) matches no file; "
                     + "the job is not avoided until every pattern matches something")
         }
         if !job.inputs.isEmpty && unmatched.isEmpty && environment.options.useCache {
-            let key = AvoidanceKey.compute(
+            let manifest = AvoidanceKey.compute(
                 job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
                 secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
                 needs: runner.needs, workspace: environment.workspace, inputFiles: inputFiles,
                 toolchain: environment.toolchain,
                 fileDigest: environment.fileDigests.digest(of:))
-            avoidanceKey = key
-            if let entry = try runner.store.avoidance(forKey: key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(boundElsewhere) == nil
+            avoidance = manifest
+            if let entry = try runner.store.avoidance(forKey: manifest.key),
+                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(caches.boundElsewhere) == nil
             {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
                     try await environment.snapshots.restore(
@@ -77,6 +79,15 @@ struct JobExecution {
                 // Nothing ran, so there is nothing to log; the record says why (status cached, reason).
                 log.discard()
                 return (.cached, "inputs unchanged since run \(entry.runID)")
+            }
+            if let previous = try runner.store.avoidanceManifest(
+                workspace: environment.workspace.standardizedFileURL.path, job: runner.name)
+            {
+                let why = AvoidanceKey.explain(current: manifest, previous: previous.parts)
+                log.event(
+                    "avoidance_miss",
+                    fields: [("reason", JSONText.quote(why)), ("since", JSONText.quote(previous.runID))])
+                note("runs again: \(why) since run \(previous.runID)")
             }
         }
 
@@ -88,7 +99,7 @@ struct JobExecution {
             switch outcome.status {
             case .success:
                 outputs = try renderOutputs(context: context, steps: outcome.steps)
-                try await saveAfterSuccess(cacheKey: cacheKey, avoidanceKey: avoidanceKey)
+                try await saveAfterSuccess(cacheKey: cacheKey, avoidance: avoidance)
                 return (.success, nil)
             case .cancelled:
                 return (.cancelled, outcome.reason)
@@ -113,31 +124,13 @@ struct JobExecution {
     // MARK: - Context and environment
 
     private func baseContext() -> ExpressionContext {
-        var secrets: [String: ExpressionValue] = [:]
-        for name in job.secrets {
-            secrets[name] = environment.options.secrets[name].map(ExpressionValue.string) ?? .string("")
-        }
-        return ExpressionContext(
-            roots: [
-                "env": .object([:]),
-                "matrix": .object(strings: runner.planned.matrix),
-                "needs": runner.needs.expressionValue,
-                "run": environment.runContext,
-                "secrets": .object(secrets),
-                "steps": .object([:]),
-            ],
-            workspace: environment.workspace)
+        JobContext.base(
+            job: job, matrix: runner.planned.matrix, needs: runner.needs, run: environment.runContext,
+            secrets: environment.options.secrets, workspace: environment.workspace)
     }
 
-    /// Renders pipeline then job `env:`; returns the merged variables and sets `env` in the context.
     private func renderEnvironment(into context: inout ExpressionContext) throws -> [String: String] {
-        var env: [String: String] = [:]
-        for variable in environment.definition.env + job.env {
-            context.roots["env"] = .object(env.mapValues(ExpressionValue.string))
-            env[variable.name] = try Template.render(variable.value, in: context)
-        }
-        context.roots["env"] = .object(env.mapValues(ExpressionValue.string))
-        return env
+        try JobContext.renderEnvironment(pipeline: environment.definition.env, job: job, into: &context)
     }
 
     private func resolveWorkingDirectory(_ context: ExpressionContext) throws -> URL {
@@ -162,7 +155,7 @@ struct JobExecution {
     }
 
     /// A line in the job's output (stderr), masked and logged like step output.
-    private func warn(_ text: String) {
+    private func note(_ text: String) {
         let sink = StreamSink(
             masker: environment.masker, log: log, prefix: log.linePrefix(step: "inputs", attempt: 1, stream: .stderr),
             observer: environment.observer, job: runner.name, stream: .stderr)
@@ -178,13 +171,13 @@ struct JobExecution {
         return rendered
     }
 
-    private func saveAfterSuccess(cacheKey: String?, avoidanceKey: String?) async throws {
+    private func saveAfterSuccess(cacheKey: String?, avoidance: AvoidanceKey.Manifest?) async throws {
         var snapshot: Digest?
         if let cache = job.cache, let cacheKey, cacheState != "hit" {
             if let saved = try await saveSnapshot(cache.paths) {
                 // A snapshot that names this workspace's path is this workspace's alone.
                 try runner.store.saveCacheEntry(
-                    key: saved.pathBound ? workspaceKey(cacheKey) : cacheKey, digest: saved.digest.description,
+                    key: saved.pathBound ? caches.workspaceKey(cacheKey) : cacheKey, digest: saved.digest.description,
                     size: saved.size)
                 snapshot = saved.digest
                 log.event(
@@ -192,15 +185,18 @@ struct JobExecution {
                     fields: [("key", JSONText.quote(cacheKey)), ("digest", JSONText.quote(saved.digest.description))])
             }
         }
-        if let avoidanceKey {
+        if let avoidance {
             if snapshot == nil, let cache = job.cache {
                 snapshot = try await saveSnapshot(cache.paths)?.digest
             }
             try runner.store.saveAvoidance(
                 AvoidanceEntry(
-                    key: avoidanceKey, jobID: job.id,
+                    key: avoidance.key, jobID: job.id,
                     outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
                     snapshotDigest: snapshot?.description, runID: environment.runID))
+            try runner.store.saveAvoidanceManifest(
+                workspace: environment.workspace.standardizedFileURL.path, job: runner.name, key: avoidance.key,
+                manifest: avoidance.json, runID: environment.runID)
         }
     }
 
@@ -214,45 +210,13 @@ struct JobExecution {
         return saved
     }
 
-    /// `key` for this workspace only: where snapshots that name the workspace's path are kept.
-    private func workspaceKey(_ key: String) -> String { "\(key)@\(environment.workspace.standardizedFileURL.path)" }
+    private var caches: CacheLookup { CacheLookup(store: runner.store, workspace: environment.workspace) }
 
-    /// The snapshot to restore for cache `key`: this workspace's own, else the shared one unless it
-    /// names another workspace's path (a venv restored into another clone would run that clone's code).
+    /// The snapshot to restore for cache `key`, saying so when a shared one is bound to another workspace.
     private func restorableCache(key: String) throws -> Digest? {
-        if let own = try runner.store.cacheDigest(forKey: workspaceKey(key)).flatMap(Digest.init(parsing:)) {
-            return own
-        }
-        guard let shared = try runner.store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else { return nil }
-        if let elsewhere = try boundElsewhere(shared) {
-            warn("cache '\(key)' not restored: it was saved in \(elsewhere) and its files name that path")
-            return nil
-        }
-        return shared
-    }
-
-    /// The newest cache entry whose key starts with one of `restore-keys` (tried in order) and that may
-    /// be restored here, as GitHub's `actions/cache` does on a miss.
-    private func partialCache(_ cache: CacheSpec, context: ExpressionContext) throws -> (String, Digest)? {
-        let own = "@\(environment.workspace.standardizedFileURL.path)"
-        for template in cache.restoreKeys {
-            let prefix = try Template.render(template, in: context)
-            guard !prefix.isEmpty else { continue }
-            for entry in try runner.store.cacheEntries(withPrefix: prefix) {
-                guard let digest = Digest(parsing: entry.digest), try boundElsewhere(digest) == nil else { continue }
-                let key = entry.key.hasSuffix(own) ? String(entry.key.dropLast(own.count)) : entry.key
-                return (key, digest)
-            }
-        }
-        return nil
-    }
-
-    /// The other workspace a snapshot's files point into, or nil when it may be restored here.
-    private func boundElsewhere(_ digest: Digest) throws -> String? {
-        guard let origin = try runner.store.snapshotOrigin(digest: digest.description), origin.pathBound,
-            origin.workspace != environment.workspace.standardizedFileURL.path
-        else { return nil }
-        return origin.workspace
+        let (digest, refused) = try caches.exact(key)
+        if let refused { note("cache '\(key)' not restored: it was saved in \(refused) and its files name that path") }
+        return digest
     }
 
     private func sleepUnlessCancelled(_ delay: Duration) async -> Bool {

@@ -47,7 +47,7 @@ public struct PipelineRunner: Sendable {
         // Each of these starts a few short processes (git, bash --version): run them side by side.
         async let headInfo = GitInfo.head(in: workspace)
         async let uncommittedInfo = GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
-        async let toolInfo = ToolVersions.json()
+        async let toolInfo = AvoidanceKey.Toolchain.current(options: options)
         let (sha, branch) = await headInfo
         let uncommitted = await uncommittedInfo
         let runID = RunID.make().value
@@ -69,7 +69,8 @@ public struct PipelineRunner: Sendable {
         defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
         let store = try StateStore(directory: options.stateDirectory)
         let runner = ProcessRunner(killGrace: options.killGrace)
-        let toolVersions = await toolInfo
+        let toolchain = await toolInfo
+        let toolVersions = toolchain.toolVersions
         let environment = RunEnvironment(
             definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch,
             workspace: workspace,
@@ -77,7 +78,7 @@ public struct PipelineRunner: Sendable {
             options: options, masker: masker, runner: runner,
             snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
             cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
-            toolchain: AvoidanceKey.Toolchain(toolVersions: toolVersions, signingKeyID: signingKeyID()),
+            toolchain: toolchain,
             uncommittedChanges: uncommitted)
 
         let clock = ContinuousClock()
@@ -120,17 +121,6 @@ public struct PipelineRunner: Sendable {
             logDirectory: logDirectory.path)
         observer.runFinished(result)
         return result
-    }
-
-    /// The key ID of the signing key `gantry/pack` would use, for avoidance keys.
-    private func signingKeyID() -> String {
-        do {
-            let key = try KeyLocation.signingKey(
-                flag: nil, environment: options.baseEnvironment, stateDirectory: options.stateDirectory)
-            return key?.publicKey.keyID ?? "unsigned"
-        } catch {
-            return "unreadable"
-        }
     }
 
     /// Every job that may run must have the secrets it lists.

@@ -85,30 +85,10 @@ struct Scheduler {
     }
 
     private func makeRunner(_ job: PlannedJob, results: [String: JobResult]) -> JobRunner {
-        var needs = NeedsState()
         guard let definition = environment.definition.job(job.jobID) else {
             preconditionFailure("planned job \(job.jobID) is not in the pipeline")
         }
-        for neededID in definition.needs {
-            let expansions = (self.expansions[neededID] ?? []).compactMap { results[$0] }
-            var outputs: [String: String] = [:]
-            for expansion in expansions { outputs.merge(expansion.outputs) { $1 } }
-            var result = "success"
-            for expansion in expansions {
-                if expansion.failsRun {
-                    needs.anyFailed = true
-                    result = "failure"
-                } else if expansion.status == .cancelled {
-                    needs.anyCancelled = true
-                    if result != "failure" { result = "cancelled" }
-                } else if expansion.status == .skipped && !expansion.skippedByPathFilter {
-                    needs.anySkipped = true
-                    if result == "success" { result = "skipped" }
-                }
-            }
-            if expansions.allSatisfy({ $0.status == .skipped }), !expansions.isEmpty { result = "skipped" }
-            needs.results[neededID] = (result, outputs)
-        }
+        let needs = NeedsState.combine(definition) { (self.expansions[$0] ?? []).compactMap { results[$0] } }
         return JobRunner(environment: environment, planned: job, job: definition, needs: needs, store: store)
     }
 

@@ -1,13 +1,18 @@
 import ArgumentParser
+import Engine
 import Foundation
 import GantryCore
 import Pipeline
+import Store
 
-/// `gantry plan`: the DAG after matrix expansion, and what would run or be skipped. Runs nothing.
+/// `gantry plan`: the DAG after matrix expansion, and what would run, be avoided or be skipped, with
+/// the reason a job runs again. Runs nothing.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Show the jobs level by level and whether each would run, without running anything.")
+        abstract:
+            "Show the jobs level by level and whether each would run, be avoided or be skipped (and why), without running anything."
+    )
 
     @OptionGroup var pipeline: PipelineFileOption
 
@@ -21,6 +26,11 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("job"), help: "Plan only this job (id or expanded name) and what it needs. Repeatable.")
     var jobs: [String] = []
 
+    @Flag(name: .customLong("no-cache"), help: "Plan as `run --no-cache` would: no job avoided, no cache restored.")
+    var noCache = false
+
+    @OptionGroup var secretOptions: SecretOptions
+
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
@@ -29,8 +39,19 @@ struct PlanCommand: AsyncParsableCommand {
         let changed = try await ChangedFiles.resolve(
             since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
+        let environment = ProcessInfo.processInfo.environment
+        var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
+        options.secrets = try secretOptions.load(environment: environment)
+        options.useCache = !noCache
+        // Planning never creates state: without any, nothing can be avoided yet.
+        let store =
+            FileManager.default.fileExists(atPath: options.stateDirectory.appendingPathComponent("state.db").path)
+            ? try StateStore(existingIn: options.stateDirectory) : nil
+        let preview = await AvoidancePreview.compute(
+            definition: definition, plan: plan, options: options, store: store)
         if json {
-            Terminal.printOut(Terminal.json(PlanCommand.jsonObject(plan, definition: definition, changed: changed)))
+            Terminal.printOut(
+                Terminal.json(PlanCommand.jsonObject(plan, definition: definition, changed: changed, preview: preview)))
             return
         }
         let color = Terminal.colorEnabled()
@@ -53,14 +74,33 @@ struct PlanCommand: AsyncParsableCommand {
                 let padded = TerminalText.neutralize(name).padding(
                     toLength: max(width, name.count), withPad: " ", startingAt: 0)
                 let needs = job.needs.isEmpty ? "" : paint("  ← \(PlanCommand.needsSummary(job, plan: plan))", "2")
-                switch job.decision {
-                case .run: print("  \(paint("✓", "32")) \(padded)  run\(needs)")
-                case .decidedAtRunTime(let condition):
-                    print("  \(paint("?", "33")) \(padded)  run if \(TerminalText.neutralize(condition))\(needs)")
-                case .skip(let reason): print("  \(paint("–", "2")) \(padded)  \(paint("skip: \(reason)", "2"))")
+                let predicted = preview.jobs[name]
+                let detail = predicted.map { PlanCommand.describe($0) } ?? ""
+                switch (job.decision, predicted?.verdict) {
+                case (.run, .avoided(let runID)?), (.decidedAtRunTime, .avoided(let runID)?):
+                    print("  \(paint("=", "36")) \(padded)  \(paint("avoided (result of run \(runID))", "36"))\(needs)")
+                case (.run, _): print("  \(paint("✓", "32")) \(padded)  run\(paint(detail, "2"))\(needs)")
+                case (.decidedAtRunTime(let condition), _):
+                    print(
+                        "  \(paint("?", "33")) \(padded)  run if \(TerminalText.neutralize(condition))\(paint(detail, "2"))\(needs)"
+                    )
+                case (.skip(let reason), _): print("  \(paint("–", "2")) \(padded)  \(paint("skip: \(reason)", "2"))")
                 }
             }
         }
+    }
+
+    /// The avoidance and cache part of a job's line, e.g. ` (src/app.py changed since run r-1), cache hit`.
+    static func describe(_ job: AvoidancePreview.Job) -> String {
+        var text = ""
+        switch job.verdict {
+        case .avoided: break
+        case .runs(let reason): text = " (\(reason))"
+        case .afterNeed(let need): text = " (unless avoided: known once '\(need)' has run)"
+        case .notAvoidable(let reason): if reason != "no inputs declared" { text = " (not avoided: \(reason))" }
+        }
+        if let cache = job.cache { text += ", cache \(cache)" }
+        return text
     }
 
     static func needsSummary(_ job: PlannedJob, plan: ExecutionPlan) -> String {
@@ -70,7 +110,9 @@ struct PlanCommand: AsyncParsableCommand {
         return seen.joined(separator: ", ")
     }
 
-    static func jsonObject(_ plan: ExecutionPlan, definition: PipelineDefinition, changed: [String]?) -> [String: Any] {
+    static func jsonObject(
+        _ plan: ExecutionPlan, definition: PipelineDefinition, changed: [String]?, preview: AvoidancePreview
+    ) -> [String: Any] {
         var object: [String: Any] = [
             "pipeline": definition.name, "file": definition.file, "digest": definition.fileDigest.description,
             "levels": plan.levels,
@@ -87,6 +129,23 @@ struct PlanCommand: AsyncParsableCommand {
                 case .skip(let reason):
                     entry["decision"] = "skip"
                     entry["reason"] = reason.description
+                }
+                if let predicted = preview.jobs[job.name] {
+                    switch predicted.verdict {
+                    case .avoided(let runID):
+                        entry["avoidance"] = "avoided"
+                        entry["reused_run"] = runID
+                    case .runs(let reason):
+                        entry["avoidance"] = "runs"
+                        entry["avoidance_reason"] = reason
+                    case .afterNeed(let need):
+                        entry["avoidance"] = "after_need"
+                        entry["avoidance_reason"] = "known once '\(need)' has run"
+                    case .notAvoidable(let reason):
+                        entry["avoidance"] = "never"
+                        entry["avoidance_reason"] = reason
+                    }
+                    if let cache = predicted.cache { entry["cache"] = cache }
                 }
                 return entry
             },

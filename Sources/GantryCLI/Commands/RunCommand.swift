@@ -31,21 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not restore or save caches, and ignore build avoidance.")
     var noCache = false
 
-    @Option(
-        name: .customLong("secret"),
-        help:
-            "A secret: NAME takes the value of environment variable NAME; NAME=VALUE takes VALUE (the process list shows it until Gantry scrubs it at start; prefer NAME). Repeatable."
-    )
-    var secrets: [String] = []
-
-    @Option(name: .customLong("secret-file"), help: "A secret as NAME=PATH: the file's content. Repeatable.")
-    var secretFiles: [String] = []
-
-    @Option(name: .customLong("secret-stdin"), help: "A secret read from standard input, to its end.")
-    var secretStdin: String?
-
-    @Option(name: .customLong("secrets-file"), help: "A dotenv file of secrets (NAME=value per line).")
-    var secretsFile: String?
+    @OptionGroup var secretOptions: SecretOptions
 
     @Option(
         name: .customLong("kill-grace"),
@@ -61,20 +47,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var secretSet = SecretSet()
-        try secretSet.add(environment: environment)
-        if let secretsFile { try secretSet.add(dotenvFile: secretsFile) }
-        for flag in secrets { try secretSet.add(flag: flag, environment: environment) }
-        for flag in secretFiles { try secretSet.add(fileFlag: flag) }
-        if let secretStdin { try secretSet.add(name: secretStdin, readingFrom: FileHandle.standardInput) }
-        // Read, so out of sight: other processes (a step included) must not find the values in
-        // /proc/<gantry>/cmdline or environ.
-        ProcessSecrecy.scrub(values: secretSet.values.values, environmentNames: secretSet.environmentSources)
-        if secretSet.valueOnCommandLine {
-            Terminal.printError(
-                "warning: --secret NAME=VALUE put a secret on the command line, where the process list shows it until Gantry scrubs it; prefer --secret NAME with the value in $NAME, --secret-file or --secret-stdin"
-            )
-        }
+        let secrets = try secretOptions.load(environment: environment)
 
         var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
         options.selectedJobs = jobs
@@ -82,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
-        options.secrets = secretSet.values
+        options.secrets = secrets
         do {
             options.killGrace = try DurationParser.parse(killGrace)
         } catch {

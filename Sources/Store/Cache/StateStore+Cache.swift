@@ -94,4 +94,34 @@ extension StateStore {
                 arguments: [entry.key, entry.jobID, entry.outputs, entry.snapshotDigest, entry.runID, Date()])
         }
     }
+
+    /// Keeps the parts of job `job`'s avoidance key at its latest success in `workspace`.
+    public func saveAvoidanceManifest(workspace: String, job: String, key: String, manifest: String, runID: String)
+        throws
+    {
+        try write("save build-avoidance manifest") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO avoidanceManifests (workspace, job, key, manifest, runID, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [workspace, job, key, manifest, runID, Date()])
+        }
+    }
+
+    /// The parts of job `job`'s avoidance key at its latest success in `workspace`, by label.
+    public func avoidanceManifest(workspace: String, job: String) throws -> (
+        key: String, parts: [String: String], runID: String
+    )? {
+        try read("read build-avoidance manifest") { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT key, manifest, runID FROM avoidanceManifests WHERE workspace = ? AND job = ?",
+                    arguments: [workspace, job])
+            else { return nil }
+            let text: String = row["manifest"]
+            let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            return (key: row["key"], parts: object.compactMapValues { $0 as? String }, runID: row["runID"])
+        }
+    }
 }

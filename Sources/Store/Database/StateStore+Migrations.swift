@@ -229,6 +229,19 @@ extension StateStore {
                 t.column("pathBound", .boolean).notNull()
             }
         }
+        migrator.registerMigration("v11-avoidance-manifests") { db in
+            // The parts of a job's avoidance key at its last success in a workspace, so a later run or
+            // `gantry plan` can say which input changed.
+            try db.create(table: "avoidanceManifests") { t in
+                t.column("workspace", .text).notNull()
+                t.column("job", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("manifest", .text).notNull()
+                t.column("runID", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["workspace", "job"])
+            }
+        }
         return migrator
     }
 }

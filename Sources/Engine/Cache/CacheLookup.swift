@@ -1,0 +1,57 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// Which cache snapshot a job in a workspace may restore: the rules the run applies and `gantry plan`
+/// predicts.
+///
+/// A snapshot whose files name the workspace's absolute path is saved under `key@<workspace>` and
+/// restored only there; a shared snapshot is not restored into another workspace when its files name
+/// the one it was saved in (a venv restored into another clone would run that clone's code).
+struct CacheLookup {
+    let store: StateStore
+    /// The workspace's standardized absolute path.
+    let workspace: String
+
+    init(store: StateStore, workspace: URL) {
+        self.store = store
+        self.workspace = workspace.standardizedFileURL.path
+    }
+
+    /// `key` for this workspace only.
+    func workspaceKey(_ key: String) -> String { "\(key)@\(workspace)" }
+
+    /// The snapshot saved under `key` that may be restored here; `refused` names the workspace a shared
+    /// snapshot is bound to when that is why there is none.
+    func exact(_ key: String) throws -> (digest: Digest?, refused: String?) {
+        if let own = try store.cacheDigest(forKey: workspaceKey(key)).flatMap(Digest.init(parsing:)) {
+            return (own, nil)
+        }
+        guard let shared = try store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else { return (nil, nil) }
+        if let elsewhere = try boundElsewhere(shared) { return (nil, elsewhere) }
+        return (shared, nil)
+    }
+
+    /// The newest entry whose key starts with one of `prefixes` (tried in order) that may be restored
+    /// here, as GitHub's `actions/cache` does with `restore-keys` on a miss: its key and snapshot.
+    func partial(_ prefixes: [String]) throws -> (key: String, digest: Digest)? {
+        let own = "@\(workspace)"
+        for prefix in prefixes where !prefix.isEmpty {
+            for entry in try store.cacheEntries(withPrefix: prefix) {
+                guard let digest = Digest(parsing: entry.digest), try boundElsewhere(digest) == nil else { continue }
+                let key = entry.key.hasSuffix(own) ? String(entry.key.dropLast(own.count)) : entry.key
+                return (key, digest)
+            }
+        }
+        return nil
+    }
+
+    /// The other workspace a snapshot's files point into, or nil when it may be restored here.
+    func boundElsewhere(_ digest: Digest) throws -> String? {
+        guard let origin = try store.snapshotOrigin(digest: digest.description), origin.pathBound,
+            origin.workspace != workspace
+        else { return nil }
+        return origin.workspace
+    }
+}
