@@ -225,6 +225,49 @@ import Testing
         #expect(result.contains { $0.contains("cache path '../outside' must stay inside the workspace") })
     }
 
+    @Test func jobArtifactsAreChecked() {
+        let result = diagnostics(
+            """
+            jobs:
+              a:
+                artifacts: { paths: ["../up", "!dist/x"], when: sometimes, name: "a/b", expire: 1d }
+                steps: [{ run: echo }]
+              b:
+                artifacts: { name: x }
+                steps: [{ run: echo }]
+            """)
+        #expect(
+            result.contains(
+                "gantry.yml:3:26: error: job 'a' artifacts.paths: '../up' must stay inside the workspace (no leading '/' or '..')"
+            ))
+        #expect(result.contains { $0.contains("'!dist/x': exclusions are not supported") })
+        #expect(
+            result.contains {
+                $0.contains("job 'a' artifacts.when must be one of on_success, on_failure, always, found 'sometimes'")
+            })
+        #expect(result.contains { $0.contains("artifacts.name 'a/b' must be non-empty and hold no '/'") })
+        #expect(result.contains { $0.contains("expire") })
+        #expect(result.contains { $0.hasPrefix("gantry.yml:6:") && $0.contains("job 'b' artifacts needs 'paths:'") })
+
+        guard
+            case .success(let definition) = parse(
+                """
+                jobs:
+                  a:
+                    matrix: { py: ["3.11"] }
+                    artifacts: { name: "wheel-${{ matrix.py }}", paths: [dist, "reports/*.xml"], when: always }
+                    steps: [{ run: echo }]
+                """)
+        else {
+            Issue.record("a valid artifacts section was refused")
+            return
+        }
+        #expect(
+            definition.jobs.first?.artifacts
+                == ArtifactSpec(
+                    name: "wheel-${{ matrix.py }}", paths: [Glob("dist"), Glob("reports/*.xml")], when: .always))
+    }
+
     @Test func duplicateKeysAreReported() {
         let result = diagnostics("jobs:\n  a:\n    steps: [{ run: echo }]\n  a:\n    steps: [{ run: echo }]\n")
         #expect(result.count == 1)

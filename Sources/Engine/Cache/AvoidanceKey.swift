@@ -149,6 +149,9 @@ enum AvoidanceKey {
             parts += ["cache:\(cache.key)"] + cache.paths
             parts += cache.restoreKeys.map { "restore-key:\($0)" }
         }
+        if let artifacts = job.artifacts {
+            parts += ["artifacts:\(artifacts.name ?? ""):\(artifacts.when.rawValue)"] + artifacts.paths.map(\.pattern)
+        }
         for step in job.steps {
             parts.append("step")
             parts += [step.name ?? "", step.id ?? "", step.run ?? "", step.shell ?? "", step.uses ?? ""]

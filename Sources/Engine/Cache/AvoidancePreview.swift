@@ -113,7 +113,9 @@ public struct AvoidancePreview: Sendable {
         do {
             let lookup = CacheLookup(store: store, workspace: workspace)
             if let entry = try store.avoidance(forKey: manifest.key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(lookup.boundElsewhere) == nil
+                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(lookup.boundElsewhere) == nil,
+                try job.artifacts == nil
+                    || store.jobArtifacts(runID: entry.runID).contains(where: { $0.job == planned.name })
             {
                 let result = JobResult(
                     name: planned.name, jobID: job.id, status: .cached, attempts: 0, durationMs: 0,

@@ -42,11 +42,16 @@ struct SnapshotStore: Sendable {
             at: root.appendingPathComponent("blobs/sha256"), withIntermediateDirectories: true)
         let archive = temporary.appendingPathComponent(UUID().uuidString + ".tar")
         defer { try? FileManager.default.removeItem(at: archive) }
+        // The names go through a file, NUL-separated and taken verbatim: thousands of them fit, and one
+        // that starts with '-' is a name, not an option.
+        let list = temporary.appendingPathComponent(UUID().uuidString + ".list")
+        defer { try? FileManager.default.removeItem(at: list) }
+        try Data(existing.map { $0 + "\u{0}" }.joined().utf8).write(to: list)
         try await tar(
             [
                 "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
-                archive.path, "--",
-            ] + existing, workspace: workspace)
+                archive.path, "--null", "--verbatim-files-from", "-T", list.path,
+            ], workspace: workspace)
         let digest = try Digest.sha256(fileAt: archive)
         let pathBound = Self.contains(Array(workspace.standardizedFileURL.path.utf8), in: archive)
         let size = (try FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
@@ -128,6 +133,53 @@ struct SnapshotStore: Sendable {
                     "cannot put the restored '\(path)' in place: \(String(cString: strerror(status))) (\(target.path))")
             }
         }
+    }
+
+    /// Puts every file of a snapshot in the workspace (job artifacts): extracted into a staging
+    /// directory, then each file renamed into place, so a reader sees the old file or the new one.
+    /// Files already there that the snapshot does not hold stay. Returns how many files it placed.
+    @discardableResult
+    func restoreFiles(_ digest: Digest, workspace: URL) async throws -> Int {
+        let blob = blobURL(digest)
+        guard FileManager.default.fileExists(atPath: blob.path) else {
+            throw InfrastructureError("artifact blob \(digest) is missing from \(root.path)")
+        }
+        guard try Digest.sha256(fileAt: blob) == digest else {
+            throw InfrastructureError("artifact blob \(digest) is corrupt (its content no longer matches its digest)")
+        }
+        let staging = try stagingDirectory(for: workspace)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try await tar(["--no-same-owner", "-C", staging.path, "-xf", blob.path], workspace: workspace)
+        var placed = 0
+        for path in Self.leaves(under: staging) {
+            let target = workspace.appendingPathComponent(path)
+            try Self.checkInside(target, workspace: workspace, path: path)
+            try FileManager.default.createDirectory(
+                at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard rename(staging.appendingPathComponent(path).path, target.path) == 0 else {
+                throw InfrastructureError("cannot put '\(path)' in place: \(errnoText()) (\(target.path))")
+            }
+            placed += 1
+        }
+        return placed
+    }
+
+    /// Paths of the files and symbolic links under `root`, relative to it (directories are walked, not listed).
+    static func leaves(under root: URL) -> [String] {
+        var result: [String] = []
+        let base = root.standardizedFileURL.path
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey], options: [])
+        else { return [] }
+        for case let url as URL in enumerator {
+            let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+            if values?.isDirectory == true && values?.isSymbolicLink != true { continue }
+            let path = url.standardizedFileURL.path
+            guard path.hasPrefix(base + "/") else { continue }
+            result.append(String(path.dropFirst(base.count + 1)))
+        }
+        return result.sorted()
     }
 
     /// An empty directory on the workspace's file system (renames cannot cross file systems): under the

@@ -52,6 +52,12 @@ struct JobExecution {
             }
         }
 
+        // The files the jobs it needs handed on, before the key is computed: its inputs may name them.
+        let transfer = JobArtifactTransfer(runner: runner)
+        for (name, files) in try await transfer.download() {
+            log.event("artifact_download", fields: [("name", JSONText.quote(name)), ("files", String(files))])
+        }
+
         var avoidance: AvoidanceKey.Manifest?
         // A pattern that matches nothing (a typo) would freeze the key: such a job is never avoided.
         let (inputFiles, unmatched) = FileWalker.match(under: environment.workspace, job.inputs)
@@ -69,7 +75,8 @@ struct JobExecution {
                 fileDigest: environment.fileDigests.digest(of:))
             avoidance = manifest
             if let entry = try runner.store.avoidance(forKey: manifest.key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(caches.boundElsewhere) == nil
+                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(caches.boundElsewhere) == nil,
+                try job.artifacts == nil || transfer.carryOver(from: entry.runID)
             {
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
                     try await environment.snapshots.restore(
@@ -91,6 +98,24 @@ struct JobExecution {
             }
         }
 
+        var (status, reason) = try await runAttempts(
+            context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
+        if let spec = job.artifacts {
+            do {
+                if let warning = try await transfer.upload(spec, status: status, context: context) { note(warning) }
+            } catch {
+                note("artifacts not stored: \(error)")
+                if status == .success { (status, reason) = (.failure, "artifacts not stored: \(error)") }
+            }
+        }
+        if status == .success { try await saveAfterSuccess(cacheKey: cacheKey, avoidance: avoidance) }
+        return (status, reason)
+    }
+
+    /// The attempts, with retries as the job's `retry:` allows; renders the outputs on success.
+    private mutating func runAttempts(
+        context: ExpressionContext, jobEnv: [String: String], workingDirectory: URL
+    ) async throws -> (JobStatus, String?) {
         let retry = job.retry ?? RetryPolicy(max: 0)
         var attempt = 1
         while true {
@@ -99,7 +124,6 @@ struct JobExecution {
             switch outcome.status {
             case .success:
                 outputs = try renderOutputs(context: context, steps: outcome.steps)
-                try await saveAfterSuccess(cacheKey: cacheKey, avoidance: avoidance)
                 return (.success, nil)
             case .cancelled:
                 return (.cancelled, outcome.reason)

@@ -19,9 +19,14 @@ extension RunsCommand {
                 throw InputError("no run matches '\(run)' (see 'gantry runs list')")
             }
             let jobs = try store.jobs(runID: record.id)
+            let artifacts = try store.jobArtifacts(runID: record.id)
             if json {
                 var object = RunsCommand.jsonObject(record)
                 object["jobs"] = jobs.map(RunsCommand.jsonObject)
+                object["artifacts"] = artifacts.map {
+                    ["name": $0.name, "job": $0.job, "digest": $0.digest, "size": $0.size, "files": $0.files]
+                        as [String: Any]
+                }
                 Terminal.printOut(Terminal.json(object))
                 return
             }
@@ -55,6 +60,13 @@ extension RunsCommand {
                         )
                     }
                 }
+            }
+            guard !artifacts.isEmpty else { return }
+            print("Artifacts (gantry runs download \(record.id))")
+            for artifact in artifacts {
+                print(
+                    "  \(artifact.name)  \(artifact.files) file\(artifact.files == 1 ? "" : "s"), \(ByteCount.format(artifact.size))  from \(artifact.job)  \(artifact.digest)"
+                )
             }
         }
     }

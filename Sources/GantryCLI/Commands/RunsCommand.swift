@@ -3,11 +3,11 @@ import Foundation
 import GantryCore
 import Store
 
-/// `gantry runs list|show`: what ran, when, on which commit, and how it went.
+/// `gantry runs list|show|download`: what ran, when, on which commit, and how it went.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List and inspect recorded runs.",
-        subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+        commandName: "runs", abstract: "List and inspect recorded runs, and download their job artifacts.",
+        subcommands: [List.self, Show.self, Download.self], defaultSubcommand: List.self)
 
     static func jsonObject(_ run: RunRecord) -> [String: Any] {
         var object: [String: Any] = [

@@ -24,6 +24,8 @@ public struct JobDefinition: Sendable {
     public var workingDirectory: String? = nil
     /// Names of secrets this job may read.
     public var secrets: [String] = []
+    /// Files the job hands on: stored with the run and put in the workspace of the jobs that need it.
+    public var artifacts: ArtifactSpec? = nil
 
     public init(id: String, location: SourceLocation, timeout: Duration) {
         self.id = id
@@ -40,6 +42,29 @@ public struct CacheSpec: Sendable, Hashable {
     /// Prefix templates tried in order when `key` misses: the newest entry whose key starts with one
     /// is restored (a partial hit), and the job saves under `key` afterwards.
     public var restoreKeys: [String] = []
+}
+
+/// `artifacts:` of a job (GitLab's shape): files stored with the run after the job ends and put in
+/// the workspace of every job that `needs` it before its steps run.
+public struct ArtifactSpec: Sendable, Hashable {
+    /// When to store them.
+    public enum When: String, Sendable, Hashable, CaseIterable {
+        case onSuccess = "on_success"
+        case onFailure = "on_failure"
+        case always
+    }
+
+    /// Name template (may use `matrix`); nil: the concrete job name.
+    public var name: String?
+    /// Files, directories (all they hold) or globs, relative to the workspace.
+    public var paths: [Glob]
+    public var when: When = .onSuccess
+
+    public init(name: String?, paths: [Glob], when: When = .onSuccess) {
+        self.name = name
+        self.paths = paths
+        self.when = when
+    }
 }
 
 /// One step of a job.

@@ -47,6 +47,7 @@ extension PipelineParser {
             case "paths-ignore": job.pathsIgnore = globs(value, "\(context) paths-ignore")
             case "inputs": job.inputs = globs(value, "\(context) inputs")
             case "cache": job.cache = parseCache(value, job: id)
+            case "artifacts": job.artifacts = parseArtifacts(value, job: id)
             case "working-directory":
                 job.workingDirectory = string(value, "\(context) working-directory")
                 if let text = job.workingDirectory {
@@ -79,6 +80,44 @@ extension PipelineParser {
             result.append(Glob(pattern))
         }
         return result
+    }
+
+    mutating func parseArtifacts(_ node: Node, job: String) -> ArtifactSpec? {
+        let context = "job '\(job)' artifacts"
+        var name: String?
+        var paths: [Glob] = []
+        var when = ArtifactSpec.When.onSuccess
+        for (key, _, value) in mapping(node, allowed: Self.artifactKeys, context: context) {
+            switch key {
+            case "name":
+                name = string(value, "\(context).name")
+                if let name {
+                    expectTemplate(name, node: value, scope: ReferenceScope(field: .jobSetting, job: job))
+                    if name.isEmpty || name.contains("/") || name.contains("\u{0}") {
+                        error(value, "\(context).name '\(name)' must be non-empty and hold no '/'")
+                    }
+                }
+            case "paths":
+                paths = globs(value, "\(context).paths")
+                for path in paths where path.pattern.hasPrefix("!") {
+                    error(value, "\(context).paths: '\(path.pattern)': exclusions are not supported; list what to keep")
+                }
+            case "when":
+                guard let text = string(value, "\(context).when") else { continue }
+                if let parsed = ArtifactSpec.When(rawValue: text) {
+                    when = parsed
+                } else {
+                    error(
+                        value,
+                        "\(context).when must be one of \(ArtifactSpec.When.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'"
+                    )
+                }
+            default: break
+            }
+        }
+        guard case .mapping = node else { return nil }
+        if paths.isEmpty { error(node, "\(context) needs 'paths:' (the files to hand on)") }
+        return ArtifactSpec(name: name, paths: paths, when: when)
     }
 
     mutating func parseCache(_ node: Node, job: String) -> CacheSpec? {

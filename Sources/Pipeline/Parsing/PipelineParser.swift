@@ -8,13 +8,14 @@ public struct PipelineParser {
     static let defaultsKeys = ["timeout", "retry", "shell", "working-directory"]
     static let jobKeys = [
         "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
-        "paths-ignore", "cache", "inputs", "outputs", "working-directory", "secrets",
+        "paths-ignore", "cache", "inputs", "outputs", "working-directory", "secrets", "artifacts",
     ]
     static let stepKeys = [
         "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",
     ]
     static let retryKeys = ["max", "backoff", "max-backoff", "on"]
     static let cacheKeys = ["key", "paths", "restore-keys"]
+    static let artifactKeys = ["name", "paths", "when"]
 
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.

@@ -242,6 +242,20 @@ extension StateStore {
                 t.primaryKey(["workspace", "job"])
             }
         }
+        migrator.registerMigration("v12-job-artifacts") { db in
+            // Files a job handed on (`artifacts:`): a tar blob in the cache store, by run and name.
+            try db.create(table: "jobArtifacts") { t in
+                t.column("runID", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("job", .text).notNull()
+                t.column("jobID", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("size", .integer).notNull()
+                t.column("files", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["runID", "name"])
+            }
+        }
         return migrator
     }
 }

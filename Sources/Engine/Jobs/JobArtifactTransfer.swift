@@ -1,0 +1,101 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Store
+
+/// Job artifacts (`artifacts:`): stored with the run after the job ends, put in the workspace of the
+/// jobs that need it before their steps, and carried over when the job is avoided.
+struct JobArtifactTransfer {
+    let runner: JobRunner
+    var environment: RunEnvironment { runner.environment }
+
+    /// The files `spec.paths` names now: a path naming a directory stands for all it holds.
+    static func files(_ spec: ArtifactSpec, workspace: URL) -> (files: [String], unmatched: [Glob]) {
+        var globs: [Glob] = []
+        var directories: [Glob: Glob] = [:]
+        for glob in spec.paths {
+            var isDirectory: ObjCBool = false
+            let path = workspace.appendingPathComponent(glob.normalizedPattern).path
+            if glob.isLiteral, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
+                let all = Glob(glob.normalizedPattern + "/**")
+                directories[all] = glob
+                globs.append(all)
+            } else {
+                globs.append(glob)
+            }
+        }
+        let (files, unmatched) = FileWalker.match(under: workspace, globs)
+        return (files.sorted(), unmatched.map { directories[$0] ?? $0 })
+    }
+
+    /// The artifact's name in this run.
+    func name(_ spec: ArtifactSpec, context: ExpressionContext) throws -> String {
+        guard let template = spec.name else { return runner.name }
+        let name = try Template.render(template, in: context)
+        guard !name.isEmpty, !name.contains("/"), !name.contains("\0") else {
+            throw InputError("artifact name '\(name)' (from '\(template)') must be non-empty and hold no '/'")
+        }
+        return name
+    }
+
+    /// Stores the files after the job ended with `status`, when `when:` asks for it. Returns a line for
+    /// the job's output when nothing matched, nil otherwise.
+    func upload(_ spec: ArtifactSpec, status: JobStatus, context: ExpressionContext) async throws -> String? {
+        let wanted =
+            switch spec.when {
+            case .always: true
+            case .onSuccess: status == .success
+            case .onFailure: status != .success && status != .cancelled
+            }
+        guard wanted else { return nil }
+        let name = try name(spec, context: context)
+        let (files, unmatched) = Self.files(spec, workspace: environment.workspace)
+        var note: String?
+        if !unmatched.isEmpty {
+            note =
+                "warning: artifacts path \(unmatched.map { "'\($0.pattern)'" }.joined(separator: ", ")) matches no file"
+        }
+        guard let saved = try await environment.snapshots.save(paths: files, workspace: environment.workspace) else {
+            return "warning: artifact '\(name)' not stored: its paths match no file"
+        }
+        try runner.store.addJobArtifact(
+            JobArtifactRecord(
+                runID: environment.runID, name: name, job: runner.name, jobID: runner.job.id,
+                digest: saved.digest.description, size: saved.size, files: files.count))
+        return note
+    }
+
+    /// Records for this run the artifacts `previousRun` stored for this job; false when it stored none
+    /// or their blobs are gone (then the job cannot be avoided: its dependants would miss the files).
+    func carryOver(from previousRun: String) throws -> Bool {
+        let previous = try runner.store.jobArtifacts(runID: previousRun).filter { $0.job == runner.name }
+        guard !previous.isEmpty,
+            previous.allSatisfy({ record in
+                Digest(parsing: record.digest).map {
+                    FileManager.default.fileExists(atPath: environment.snapshots.blobURL($0).path)
+                } ?? false
+            })
+        else { return false }
+        for record in previous {
+            var copy = record
+            copy.runID = environment.runID
+            copy.createdAt = Date()
+            try runner.store.addJobArtifact(copy)
+        }
+        return true
+    }
+
+    /// Puts the artifacts of the jobs this one needs in the workspace; returns what it placed, for the log.
+    func download() async throws -> [(name: String, files: Int)] {
+        guard !runner.job.needs.isEmpty else { return [] }
+        var placed: [(String, Int)] = []
+        for record in try runner.store.jobArtifacts(runID: environment.runID, jobIDs: runner.job.needs) {
+            guard let digest = Digest(parsing: record.digest) else { continue }
+            let count = try await environment.snapshots.restoreFiles(digest, workspace: environment.workspace)
+            placed.append((record.name, count))
+        }
+        return placed
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GantryCore
+import Processes
+import Store
+
+/// Puts the files of a run's job artifacts in a directory (`gantry runs download`).
+public struct RunArtifactDownload: Sendable {
+    private let snapshots: SnapshotStore
+
+    /// `stateDirectory` holds the blobs (`cache/blobs`) the records point at.
+    public init(stateDirectory: URL) {
+        snapshots = SnapshotStore(stateDirectory: stateDirectory, runner: ProcessRunner())
+    }
+
+    /// Extracts `record`'s files under `directory` (created if needed); returns how many it placed.
+    /// Nothing is written through a symbolic link that leads out of `directory`.
+    public func download(_ record: JobArtifactRecord, into directory: URL) async throws -> Int {
+        guard let digest = Digest(parsing: record.digest) else {
+            throw InfrastructureError("artifact '\(record.name)' has an invalid digest '\(record.digest)' in the state")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("cannot create \(directory.path): \(FileErrorText.describe(error))")
+        }
+        return try await snapshots.restoreFiles(digest, workspace: directory)
+    }
+}

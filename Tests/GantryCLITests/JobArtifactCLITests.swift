@@ -1,0 +1,41 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+/// `runs show` lists a run's job artifacts, `runs download` gives their files, and `plan` predicts
+/// avoidance the way `run` decides it.
+@Suite struct JobArtifactCLITests {
+    @Test func aRunsArtifactsCanBeListedAndDownloaded() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              build:
+                inputs: [src.txt]
+                artifacts: { name: wheel, paths: [dist] }
+                steps:
+                  - run: mkdir -p dist && cp src.txt dist/app.whl
+            """)
+        try directory.write("src.txt", "v1\n")
+        let plan = try GantryBinary.run(["plan"], in: directory.url)
+        #expect(plan.stdout.contains("build  run (no earlier run in this state)"))
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
+        let run = try GantryBinary.run(["run"], in: directory.url, environment: ["CI": "true"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let again = try GantryBinary.run(["plan"], in: directory.url)
+        #expect(again.stdout.contains("= build  avoided (result of run "))
+
+        let show = try GantryBinary.run(["runs", "show", "latest"], in: directory.url)
+        #expect(show.stdout.contains("wheel  1 file, "))
+        let out = directory.url.appendingPathComponent("downloaded")
+        let download = try GantryBinary.run(["runs", "download", "latest", "-D", out.path], in: directory.url)
+        #expect(download.status == 0, "\(download.stderr)")
+        #expect(
+            try String(contentsOf: out.appendingPathComponent("wheel/dist/app.whl"), encoding: .utf8) == "v1\n")
+        let unknown = try GantryBinary.run(["runs", "download", "latest", "-n", "nope"], in: directory.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("has no artifact 'nope' (it has: wheel)"))
+    }
+}
