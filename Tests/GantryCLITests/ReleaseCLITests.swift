@@ -163,3 +163,36 @@ import Testing
         #expect(audit.stdout.contains("push"))
     }
 }
+
+/// `gantry status` shows one tag for one digest, whichever environment runs it.
+@Suite struct StatusTagCLITests {
+    @Test func oneDigestShowsOneTagInEveryEnvironment() throws {
+        let (directory, digest) = try releaseProject(
+            environments: """
+                  dev:
+                    deploy: 'true'
+                  prod:
+                    deploy: 'true'
+                """)
+        defer { directory.remove() }
+        #expect(
+            try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: directory.url).status == 0)
+        // The same content gets tag v2, and v1 moves to other content.
+        #expect(
+            try GantryBinary.run(["artifact", "pack", "app", "--name", "web", "--tag", "v2"], in: directory.url).status
+                == 0)
+        try directory.write("other/VERSION", "2.0.0\n")
+        #expect(
+            try GantryBinary.run(["artifact", "pack", "other", "--name", "web", "--tag", "v1"], in: directory.url)
+                .status
+                == 0)
+        #expect(
+            try GantryBinary.run(["promote", "web", "--to", "prod", "--digest", digest], in: directory.url).status == 0)
+        let status = try GantryBinary.run(["status", "--json"], in: directory.url)
+        let rows = try #require(status.stdoutJSON as? [[String: Any]])
+        #expect(rows.count == 2)
+        #expect(rows.map { $0["tag"] as? String } == ["v2", "v2"])
+        let table = try GantryBinary.run(["status"], in: directory.url)
+        #expect(table.stdout.split(separator: "\n").filter { $0.contains(" v2 ") }.count == 2, "\(table.stdout)")
+    }
+}

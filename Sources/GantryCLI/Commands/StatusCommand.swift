@@ -22,14 +22,20 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
+        // The store's current tags, so one digest shows one tag in every environment; none without a store.
+        var tags: [String: [String]] = [:]
+        if let artifacts = try? ArtifactCommand.store(create: false) {
+            for artifact in try artifacts.artifacts() { tags["\(artifact.app)@\(artifact.digest)"] = artifact.tags }
+        }
         let rows = try ReleaseStatus.rows(
-            state: try StateLocation.openExistingState(), pipeline: pipeline, app: app)
+            state: try StateLocation.openExistingState(), pipeline: pipeline, app: app, tags: tags)
         if json {
             Terminal.printOut(
                 Terminal.json(
                     rows.map { row -> [String: Any] in
                         var object: [String: Any] = ["app": row.app, "environment": row.environment]
                         object["current"] = row.pointer.map(ReleaseJSON.pointer) ?? NSNull()
+                        object["tag"] = row.tag ?? NSNull()
                         if let open = row.open {
                             var pending = ReleaseJSON.promotion(open)
                             pending["approvals_given"] = row.approvalsGiven
@@ -56,7 +62,7 @@ struct StatusCommand: AsyncParsableCommand {
                     : "\($0.id) \(Digest.short($0.digest)) (\($0.status.rawValue))"
             }
             table.add([
-                row.app, row.environment, pointer.map { Digest.short($0.digest) } ?? "-", pointer?.tag ?? "-",
+                row.app, row.environment, pointer.map { Digest.short($0.digest) } ?? "-", row.tag ?? "-",
                 pointer?.commit.map { String($0.prefix(12)) } ?? "-", pointer.map { Age.since($0.deployedAt) } ?? "-",
                 pointer?.deployedBy ?? "-", pointer?.lastKnownGood.map(Digest.short) ?? "-", pending ?? "-",
             ])

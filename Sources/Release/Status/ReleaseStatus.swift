@@ -11,14 +11,18 @@ public struct StatusRow: Sendable, Hashable {
     /// The promotion in progress or waiting for approvals, with the approvals it has.
     public var open: PromotionRecord?
     public var approvalsGiven: Int
+    /// The tag to show for the digest that runs there: the same for every environment running that
+    /// digest (a tag the artifact store has for it now, else one recorded by any of its promotions).
+    public var tag: String?
 }
 
 /// Builds the app × environment table from the store, in the pipeline's environment order.
 public enum ReleaseStatus {
     /// Rows for `app` (every environment, deployed or not), or for every app with a deployment or an
-    /// open promotion.
-    public static func rows(state: StateStore, pipeline: PipelineDefinition?, app: String? = nil) throws -> [StatusRow]
-    {
+    /// open promotion. `tags` holds the artifact store's current tags by `APP@sha256:…`.
+    public static func rows(
+        state: StateStore, pipeline: PipelineDefinition?, app: String? = nil, tags: [String: [String]] = [:]
+    ) throws -> [StatusRow] {
         let pointers = try state.pointers(app: app)
         let promotions = try state.promotions(app: app, limit: 10_000).filter { $0.status.isOpen }
         var apps = Set(pointers.map(\.app)).union(promotions.map(\.app))
@@ -34,8 +38,15 @@ public enum ReleaseStatus {
                 let open = promotions.first { $0.app == name && $0.environment == environment }
                 if app == nil, pointer == nil, open == nil { continue }
                 let given = try open.map { try state.approvals(of: $0.id).count } ?? 0
+                let tag = pointer.flatMap { pointer in
+                    let current = tags["\(name)@\(pointer.digest)"] ?? []
+                    return current.first { $0 != "latest" } ?? current.first
+                        ?? pointers.first { $0.app == name && $0.digest == pointer.digest && $0.tag != nil }?.tag
+                }
                 rows.append(
-                    StatusRow(app: name, environment: environment, pointer: pointer, open: open, approvalsGiven: given))
+                    StatusRow(
+                        app: name, environment: environment, pointer: pointer, open: open, approvalsGiven: given,
+                        tag: tag))
             }
         }
         return rows
