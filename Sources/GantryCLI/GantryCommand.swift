@@ -8,7 +8,8 @@ struct GantryCommand: AsyncParsableCommand {
         abstract: "Self-hosted software delivery: pipelines, artifacts, promotion.",
         version: ToolVersions.gantry,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self, RunsCommand.self,
+            InitCommand.self, ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self,
+            RunsCommand.self,
             ArtifactCommand.self, KeysCommand.self, PromoteCommand.self, ApproveCommand.self, StatusCommand.self,
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
             GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+
+/// `gantry init`: a starter pipeline for the project in the current directory, and `.gantry/` in
+/// `.gitignore` so Gantry's state stays out of version control.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a starter gantry.yml for this project and add .gantry/ to .gitignore.",
+        discussion: """
+            Recognises Python (pyproject.toml, setup.py, requirements*.txt), Swift (Package.swift),
+            Node.js (package.json), Go (go.mod) and Rust (Cargo.toml) projects, else writes a generic
+            pipeline. An existing pipeline file is left alone unless --force is given; .gitignore gets
+            '.gantry/' unless it already ignores it. Running it again changes nothing.
+            """)
+
+    @OptionGroup var pipeline: PipelineFileOption
+
+    @Flag(help: "Overwrite an existing pipeline file.")
+    var force = false
+
+    func run() async throws {
+        let file = URL(fileURLWithPath: pipeline.file).standardizedFileURL
+        let directory = file.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw InputError("\(directory.path) does not exist: create it first or pass another --file")
+        }
+        if FileManager.default.fileExists(atPath: file.path) && !force {
+            Terminal.printOut("\(pipeline.file) exists: left as is (--force writes a new one)")
+        } else {
+            let starter = StarterPipeline.detect(in: directory, name: directory.lastPathComponent)
+            do {
+                try Data(starter.text.utf8).write(to: file, options: .atomic)
+            } catch {
+                throw InputError("cannot write \(file.path): \(FileErrorText.describe(error))")
+            }
+            Terminal.printOut("wrote \(pipeline.file) (\(starter.kind) project); try: gantry plan, then gantry run")
+        }
+        let ignore = directory.appendingPathComponent(".gitignore")
+        switch try GitIgnoreEntry.ensure(".gantry/", in: ignore) {
+        case .added: Terminal.printOut("added .gantry/ to .gitignore")
+        case .present: Terminal.printOut(".gitignore already ignores .gantry/")
+        }
+    }
+}
+
+/// Adds an entry to a `.gitignore` unless a line already ignores the same directory.
+enum GitIgnoreEntry {
+    enum Outcome { case added, present }
+
+    static func ensure(_ entry: String, in file: URL) throws -> Outcome {
+        var text = ""
+        if FileManager.default.fileExists(atPath: file.path) {
+            do {
+                text = try String(contentsOf: file, encoding: .utf8)
+            } catch {
+                throw InputError("cannot read \(file.path): \(FileErrorText.describe(error))")
+            }
+        }
+        let bare = entry.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let forms: Set<String> = [bare, "/" + bare, bare + "/", "/" + bare + "/"]
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        if lines.contains(where: forms.contains) { return .present }
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        text += "# Gantry's state (runs, logs, caches, keys)\n\(entry)\n"
+        do {
+            try Data(text.utf8).write(to: file, options: .atomic)
+        } catch {
+            throw InputError("cannot write \(file.path): \(FileErrorText.describe(error))")
+        }
+        return .added
+    }
+}
