@@ -32,10 +32,13 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
     private let file: URL
     /// Told the bytes received so far.
     private let progress: (@Sendable (Int64) -> Void)?
+    /// Asked after each piece: true cancels the transfer (a size limit was passed).
+    private let shouldStop: (@Sendable () -> Bool)?
 
-    init(file: URL, progress: (@Sendable (Int64) -> Void)? = nil) {
+    init(file: URL, progress: (@Sendable (Int64) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.file = file
         self.progress = progress
+        self.shouldStop = shouldStop
     }
 
     static let batch = 1 << 20
@@ -55,9 +58,9 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
     /// Runs `request`, writing a 2xx body to `file`.
     static func fetch(
         _ request: URLRequest, to file: URL, configuration: URLSessionConfiguration,
-        progress: (@Sendable (Int64) -> Void)? = nil
+        progress: (@Sendable (Int64) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil
     ) async throws -> Outcome {
-        let stream = BlobStream(file: file, progress: progress)
+        let stream = BlobStream(file: file, progress: progress, shouldStop: shouldStop)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: configuration, delegate: stream, delegateQueue: queue)
@@ -97,6 +100,7 @@ final class BlobStream: NSObject, URLSessionDataDelegate, Sendable {
             return state.size
         }
         if let received { progress?(received) }
+        if shouldStop?() == true { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {

@@ -20,6 +20,8 @@ public struct ActionInvocation: Sendable {
     public var environment: [String: String]
     /// Gantry's state directory (`.gantry/` or `GANTRY_HOME`), where stores live.
     public var stateDirectory: URL
+    /// The state directory holding the vulnerability database (`GANTRY_VULNDB`, else `stateDirectory`).
+    public var vulnerabilityDatabase: URL
     /// The run and job the step belongs to, for provenance.
     public var run: RunInfo
     /// Prints a line to the job log (masked like any output).

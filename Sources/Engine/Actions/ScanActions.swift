@@ -78,7 +78,7 @@ struct ScanVulnsAction: BuiltinAction {
         guard let threshold = Double(invocation.with["fail-on-cvss"] ?? "7.0"), (0...10).contains(threshold) else {
             throw ActionError("gantry/scan-vulns: fail-on-cvss must be a number from 0.0 to 10.0")
         }
-        let state = try StateStore(directory: invocation.stateDirectory)
+        let state = try StateStore(directory: invocation.vulnerabilityDatabase)
         guard FileManager.default.fileExists(atPath: target.path) else {
             throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
         }

@@ -18,6 +18,9 @@ public struct RunOptions: Sendable {
     public var secrets: [String: String] = [:]
     /// Time between SIGTERM and SIGKILL for timeouts and cancellation.
     public var killGrace: Duration = .seconds(5)
+    /// The state directory whose vulnerability database `gantry/scan-vulns` reads (`GANTRY_VULNDB`);
+    /// nil: `stateDirectory`.
+    public var vulnerabilityDatabase: URL? = nil
     /// The environment jobs inherit (gantry's own, minus `GANTRY_SECRET_*`).
     public var baseEnvironment: [String: String] = ProcessInfo.processInfo.environment
 

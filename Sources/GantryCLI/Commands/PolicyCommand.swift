@@ -47,7 +47,8 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let evaluator = PolicyEvaluator(
                 artifacts: context.artifacts, state: context.state, keys: context.keys,
-                waivers: try options.loadWaivers(), signingKey: context.signingKey)
+                waivers: try options.loadWaivers(), signingKey: context.signingKey,
+                vulnerabilities: try StateLocation.openVulnerabilityDatabase(state: context.state))
             let (decision, evaluation) = try PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
                 app: app, digest: digest.description, environment: environment)
             if options.json {

@@ -56,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
         options.secrets = secrets
+        options.vulnerabilityDatabase = StateLocation.vulnerabilityDatabase
         do {
             options.killGrace = try DurationParser.parse(killGrace)
         } catch {

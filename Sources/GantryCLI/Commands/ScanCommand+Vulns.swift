@@ -48,7 +48,7 @@ extension ScanCommand {
         }
 
         func run() async throws {
-            let state = try StateLocation.openState()
+            let state = try StateLocation.openVulnerabilityDatabase(state: StateLocation.openState())
             let emptyDatabase = try state.osvStatus().isEmpty
             if emptyDatabase && !allowEmptyDatabase {
                 throw InputError(

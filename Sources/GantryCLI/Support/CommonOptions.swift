@@ -17,6 +17,21 @@ enum StateLocation {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".gantry")
     }
 
+    /// Where the vulnerability database lives: `GANTRY_VULNDB` (a state directory shared by many
+    /// clones, imported once), else the state directory itself.
+    static var vulnerabilityDatabase: URL {
+        if let shared = ProcessInfo.processInfo.environment["GANTRY_VULNDB"], !shared.isEmpty {
+            return URL(fileURLWithPath: shared)
+        }
+        return directory
+    }
+
+    /// The store holding the vulnerability database (the state itself unless `GANTRY_VULNDB` is set).
+    static func openVulnerabilityDatabase(state: @autoclosure () throws -> StateStore) throws -> StateStore {
+        vulnerabilityDatabase.standardizedFileURL == directory.standardizedFileURL
+            ? try state() : try StateStore(directory: vulnerabilityDatabase)
+    }
+
     /// The state database for a command that records something (created on first use). Runs whose
     /// process died are closed as `abandoned` on the way.
     static func openState() throws -> StateStore {

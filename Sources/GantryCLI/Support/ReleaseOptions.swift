@@ -42,14 +42,16 @@ struct ReleaseOptions: ParsableArguments {
             commandOutput: { data, isError in
                 Terminal.write(isError || toStderr ? 2 : 1, data)
             })
+        let store = try readOnly ? StateLocation.openExistingState() : StateLocation.openState()
         return ReleaseContext(
-            pipeline: pipeline, state: try readOnly ? StateLocation.openExistingState() : StateLocation.openState(),
+            pipeline: pipeline, state: store,
             artifacts: try ArtifactStore(stateDirectory: state, create: !readOnly),
             keys: keys, actor: AuditActor.current(), stateDirectory: state,
             workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter,
             cancellation: cancellation, waivers: try loadWaivers(),
             signingKey: try KeyLocation.signingKey(
-                flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: state))
+                flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: state),
+            vulnerabilities: try StateLocation.openVulnerabilityDatabase(state: store))
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

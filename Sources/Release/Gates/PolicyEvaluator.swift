@@ -14,6 +14,8 @@ public import Store
 public struct PolicyEvaluator: Sendable {
     public var artifacts: ArtifactStore
     public var state: StateStore
+    /// Where vulnerability data is read (`GANTRY_VULNDB`); the state itself by default.
+    public var vulnerabilities: StateStore
     public var keys: [VerificationKey]
     public var waivers: WaiverSet
     /// Signs the policy report attached to the digest; without it the report is attached unsigned.
@@ -21,10 +23,11 @@ public struct PolicyEvaluator: Sendable {
 
     public init(
         artifacts: ArtifactStore, state: StateStore, keys: [VerificationKey], waivers: WaiverSet = WaiverSet(),
-        signingKey: SigningKey? = nil
+        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil
     ) {
         self.artifacts = artifacts
         self.state = state
+        self.vulnerabilities = vulnerabilities ?? state
         self.keys = keys
         self.waivers = waivers
         self.signingKey = signingKey
@@ -191,7 +194,7 @@ public struct PolicyEvaluator: Sendable {
             let packages = try LockfilePackages.of(directory: directory, app: app)
             let state = self.state
             let scanner = VulnerabilityScanner(
-                lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
+                lookup: { try vulnerabilities.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
                 onlyFixed: policy.onlyFixed)
             var report = try scanner.scan(packages)
             var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
@@ -211,7 +214,7 @@ public struct PolicyEvaluator: Sendable {
                 }
                 note += " that \(environment)'s current \(currentDigest.short) does not have"
             }
-            if try state.osvStatus().isEmpty {
+            if try vulnerabilities.osvStatus().isEmpty {
                 results.append(
                     RuleResult(
                         rule: "max_cvss", outcome: .fail,

@@ -57,7 +57,7 @@ public struct ReleaseContext: Sendable {
         policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
         cancellation: CancellationFlag = CancellationFlag(), waivers: WaiverSet = WaiverSet(),
-        signingKey: SigningKey? = nil
+        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil
     ) {
         self.cancellation = cancellation
         self.signingKey = signingKey
@@ -72,7 +72,8 @@ public struct ReleaseContext: Sendable {
             policyGate
             ?? PolicyRulesGate(
                 evaluator: PolicyEvaluator(
-                    artifacts: artifacts, state: state, keys: keys, waivers: waivers, signingKey: signingKey),
+                    artifacts: artifacts, state: state, keys: keys, waivers: waivers, signingKey: signingKey,
+                    vulnerabilities: vulnerabilities),
                 actor: actor)
         self.reporter = reporter
         self.processEnvironment = processEnvironment
