@@ -95,3 +95,46 @@ import Testing
         #expect(tooLarge.stderr.contains("is larger than 0 bytes"))
     }
 }
+
+/// A vulnerability scan never passes by checking no package.
+@Suite struct EmptyScanCLITests {
+    @Test func aTargetThatPinsNoPackageFailsUnlessAllowed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "osv/GHSA-x.json",
+            """
+            {"id": "GHSA-x", "modified": "2026-11-01T00:00:00Z",
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"}, "versions": ["1.0"]}]}
+            """)
+        #expect(try GantryBinary.run(["vulndb", "import", "osv"], in: directory.url).status == 0)
+        try directory.write("nolock/app.py", "print(1)\n")
+        try directory.write("unpinned/requirements-test.txt", "requests>=2\n-r other.txt\n")
+
+        let none = try GantryBinary.run(["scan", "vulns", "nolock"], in: directory.url)
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("no lockfile found, so the scan would check nothing"))
+        #expect(none.stderr.contains("requirements*.txt"))
+        let unpinned = try GantryBinary.run(["scan", "vulns", "unpinned"], in: directory.url)
+        #expect(unpinned.status == 2)
+        #expect(unpinned.stderr.contains("the lockfiles (requirements-test.txt) pin no package"))
+        #expect(
+            try GantryBinary.run(["scan", "vulns", "unpinned", "--allow-no-packages"], in: directory.url).status == 0)
+
+        try directory.write(
+            "gantry.yml",
+            """
+            jobs:
+              strict:
+                steps: [{ uses: gantry/scan-vulns, with: { path: unpinned } }]
+              lenient:
+                steps: [{ uses: gantry/scan-vulns, with: { path: unpinned, allow-no-packages: "true" } }]
+            """)
+        let run = try GantryBinary.run(["run", "--json"], in: directory.url)
+        let jobs = try #require((run.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])
+        let status = Dictionary(
+            uniqueKeysWithValues: jobs.map { ($0["name"] as? String ?? "", $0["status"] as? String) })
+        #expect(status["strict"] == "failure")
+        #expect(status["lenient"] == "success")
+    }
+}

@@ -22,9 +22,17 @@ public struct SBOMGenerator: Sendable {
     /// Every component of every lockfile under `root` (directories named `node_modules`, `.git`,
     /// `.build` and `.gantry` are skipped), sorted and without duplicates.
     public func components(under root: URL) throws -> [Component] {
+        try inventory(under: root).components
+    }
+
+    /// The components under `root` and the lockfiles they were read from (relative paths, sorted):
+    /// a lockfile that yields no component is still listed, so a scan can tell "nothing pinned" from
+    /// "no lockfile".
+    public func inventory(under root: URL) throws -> (components: [Component], lockfiles: [String]) {
+        var lockfiles: [String] = []
         var found = Set<Component>()
         let skip: Set<String> = ["node_modules", ".git", ".gantry", ".build", "target", "vendor"]
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return [] }
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return ([], []) }
         while let relative = enumerator.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             if skip.contains(name) {
@@ -34,6 +42,7 @@ public struct SBOMGenerator: Sendable {
             guard let parser = Lockfiles.parser(for: relative) else { continue }
             let url = root.appendingPathComponent(relative)
             guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            lockfiles.append(relative)
             do {
                 found.formUnion(try parser.components(in: String(decoding: data, as: UTF8.self), source: relative))
             } catch {
@@ -41,7 +50,7 @@ public struct SBOMGenerator: Sendable {
                     "\(relative): cannot read the lockfile: \(FileErrorText.describe(error))")
             }
         }
-        return found.sorted()
+        return (found.sorted(), lockfiles.sorted())
     }
 
     /// The SBOM for the components under `root`.

@@ -1,5 +1,6 @@
 import Attestation
 public import Foundation
+import GantryCore
 public import Policy
 
 /// The packages a vulnerability scan checks: what a directory's lockfiles pin (read by the SBOM
@@ -10,6 +11,25 @@ public enum LockfilePackages {
         try SBOMGenerator(appName: app, timestamp: 0).bom(for: directory).components.compactMap {
             PackageVersion(purl: $0.purl)
         }
+    }
+
+    /// The packages a directory's lockfiles pin, refusing to return none: a scan of nothing must not
+    /// pass. Unless `allowNone`, no lockfile, or lockfiles that pin no package, is an `InputError`
+    /// saying which files were read and how to scan anyway (`allowHint`).
+    public static func requiring(
+        directory: URL, app: String = "scan", allowNone: Bool, allowHint: String
+    ) throws -> [PackageVersion] {
+        let (components, lockfiles) = try SBOMGenerator(appName: app, timestamp: 0).inventory(under: directory)
+        let packages = components.compactMap { PackageVersion(purl: $0.purl) }
+        guard packages.isEmpty, !allowNone else { return packages }
+        if lockfiles.isEmpty {
+            throw InputError(
+                "\(directory.path): no lockfile found, so the scan would check nothing (Gantry reads "
+                    + "\(SBOMGenerator.lockfileNames.joined(separator: ", "))); \(allowHint) to scan anyway")
+        }
+        throw InputError(
+            "\(directory.path): the lockfiles (\(lockfiles.prefix(5).joined(separator: ", "))\(lockfiles.count > 5 ? ", …" : "")) "
+                + "pin no package, so the scan would check nothing; \(allowHint) to scan anyway")
     }
 
     /// A directory (its lockfiles) or a CycloneDX SBOM (JSON) file.

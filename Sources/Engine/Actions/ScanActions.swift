@@ -67,11 +67,14 @@ struct ScanSecretsAction: BuiltinAction {
 }
 
 /// `uses: gantry/scan-vulns` with `path` (a directory or a CycloneDX SBOM), `fail-on-cvss`, `only-fixed`,
-/// `sarif`, `fail`, `allow-empty-db`. Uses the database `gantry vulndb import` filled; an empty one
-/// fails the step (a scan that checks nothing must not pass) unless `allow-empty-db: "true"`.
+/// `sarif`, `fail`, `allow-empty-db`, `allow-no-packages`. Uses the database `gantry vulndb import`
+/// filled; an empty one fails the step (a scan that checks nothing must not pass) unless
+/// `allow-empty-db: "true"`, and so does a path that pins no package unless `allow-no-packages: "true"`.
 struct ScanVulnsAction: BuiltinAction {
     static let name = "scan-vulns"
-    static let inputs = ["path", "fail-on-cvss", "only-fixed", "sarif", "fail", "allow-empty-db"]
+    static let inputs = [
+        "path", "fail-on-cvss", "only-fixed", "sarif", "fail", "allow-empty-db", "allow-no-packages",
+    ]
 
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: invocation.workingDirectory)
@@ -88,7 +91,25 @@ struct ScanVulnsAction: BuiltinAction {
                 "gantry/scan-vulns: the vulnerability database is empty, so the scan would check nothing: run "
                     + "'gantry vulndb import FILE.zip' before the run (or set allow-empty-db: \"true\")")
         }
-        let packages = try ScanStep.input(Self.name) { try LockfilePackages.of(path: target) }
+        let allowNone = (invocation.with["allow-no-packages"] ?? "false").lowercased() == "true"
+        let packages = try ScanStep.input(Self.name) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                do {
+                    return try LockfilePackages.requiring(
+                        directory: target, allowNone: allowNone, allowHint: "set allow-no-packages: \"true\"")
+                } catch let error as InputError {
+                    throw ActionError("gantry/\(Self.name): \(error.description)")
+                }
+            }
+            let packages = try LockfilePackages.of(path: target)
+            if packages.isEmpty && !allowNone {
+                throw ActionError(
+                    "gantry/\(Self.name): \(target.path): the SBOM lists no package, so the scan would check nothing; "
+                        + "set allow-no-packages: \"true\" to scan anyway")
+            }
+            return packages
+        }
         let scanner = VulnerabilityScanner(
             lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,
             onlyFixed: (invocation.with["only-fixed"] ?? "false").lowercased() == "true")

@@ -41,6 +41,13 @@ extension ScanCommand {
             help: "Scan even when the vulnerability database is empty (then nothing is checked: by default an error).")
         var allowEmptyDatabase = false
 
+        @Flag(
+            name: .customLong("allow-no-packages"),
+            help:
+                "Scan even when the target pins no package (no lockfile, or lockfiles without pins): by default an error, as the scan would check nothing."
+        )
+        var allowNoPackages = false
+
         @OptionGroup var output: ScanOutputOptions
 
         func validate() throws {
@@ -55,14 +62,14 @@ extension ScanCommand {
                     "the vulnerability database is empty, so this scan would check nothing: import one first "
                         + "('gantry vulndb import FILE.zip', an osv.dev export), or pass --allow-empty-db")
             }
-            let packages = try Self.packages(of: target)
+            let packages = try Self.packages(of: target, allowNone: allowNoPackages)
             let scanner = VulnerabilityScanner(
                 lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },
                 failOnCVSS: failOnCvss, onlyFixed: onlyFixed)
             var report = try scanner.scan(packages)
             var extra: [String] = []
             if let compareTo {
-                let baseline = try scanner.scan(try Self.packages(of: compareTo))
+                let baseline = try scanner.scan(try Self.packages(of: compareTo, allowNone: true))
                 let (added, removed) = VulnerabilityScanner.compare(&report, to: baseline)
                 extra += added.map { "+ added:   \($0.ruleID) \($0.message)" }
                 extra += removed.map { "- removed: \($0.ruleID) \($0.message)" }
@@ -78,10 +85,20 @@ extension ScanCommand {
             try output.emit(report, extra: extra)
         }
 
-        /// The packages a target names.
-        static func packages(of target: String) throws -> [PackageVersion] {
-            if FileManager.default.fileExists(atPath: target) {
-                return try LockfilePackages.of(path: URL(fileURLWithPath: target))
+        /// The packages a target names; unless `allowNone`, none is an error (the scan would check nothing).
+        static func packages(of target: String, allowNone: Bool) throws -> [PackageVersion] {
+            let hint = "pass --allow-no-packages"
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    return try LockfilePackages.requiring(
+                        directory: URL(fileURLWithPath: target), allowNone: allowNone, allowHint: hint)
+                }
+                let packages = try LockfilePackages.of(path: URL(fileURLWithPath: target))
+                if packages.isEmpty && !allowNone {
+                    throw InputError("\(target): the SBOM lists no package, so the scan would check nothing; \(hint)")
+                }
+                return packages
             }
             guard target.contains("@sha256:") || target.hasPrefix("sha256:") else {
                 throw InputError("\(target): no such file or directory, and not an artifact reference (APP@sha256:…)")
@@ -92,7 +109,13 @@ extension ScanCommand {
                 "gantry-scan-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             try store.unpack(artifact, into: directory)
-            return try LockfilePackages.of(directory: directory, app: artifact.app)
+            do {
+                return try LockfilePackages.requiring(
+                    directory: directory, app: artifact.app, allowNone: allowNone, allowHint: hint)
+            } catch let error as InputError {
+                // The temporary directory means nothing to the reader: name the artifact.
+                throw InputError(error.description.replacingOccurrences(of: directory.path, with: target))
+            }
         }
     }
 }

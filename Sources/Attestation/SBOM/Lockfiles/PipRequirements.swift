@@ -5,7 +5,7 @@ import Foundation
 /// `*-requirements.txt` (`test-requirements.txt`), any `.txt` in a `requirements/` folder, and
 /// `requirements.lock`.
 struct PipRequirements: LockfileParser {
-    let fileNames = ["requirements.txt", "requirements.lock"]
+    let fileNames = ["requirements*.txt", "*-requirements.txt", "requirements/*.txt", "requirements.lock"]
 
     func reads(path: String) -> Bool {
         let name = (path as NSString).lastPathComponent.lowercased()
