@@ -94,6 +94,29 @@ import Testing
         }
     }
 
+    @Test func anAvoidedJobRestoresItsSnapshotOnceAndReportsNoCacheState() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              deps:
+                inputs: [lock.txt]
+                cache: { key: "deps-${{ hashFiles('lock.txt') }}", paths: [vendor] }
+                steps:
+                  - run: mkdir -p vendor && cp lock.txt vendor/lock
+            """, files: ["lock.txt": "v1"])
+        defer { harness.remove() }
+        let first = try await harness.run()
+        #expect(first.job("deps")?.cache == "miss")
+        try FileManager.default.removeItem(at: harness.directory.url.appendingPathComponent("vendor"))
+        let second = try await harness.run()
+        // "cached" and "cache miss" on one row told two stories: an avoided job has no cache state.
+        #expect(second.job("deps")?.status == .cached)
+        #expect(second.job("deps")?.cache == nil)
+        #expect(
+            try String(contentsOf: harness.directory.url.appendingPathComponent("vendor/lock"), encoding: .utf8) == "v1"
+        )
+    }
+
     @Test func restoreKeysStartFromTheNewestCloseCache() async throws {
         let harness = try PipelineHarness(
             """

@@ -25,33 +25,6 @@ struct JobExecution {
         let jobEnv = try renderEnvironment(into: &context)
         let workingDirectory = try resolveWorkingDirectory(context)
 
-        var cacheKey: String?
-        if let cache = job.cache, environment.options.useCache {
-            let key = try Template.render(cache.key, in: context)
-            cacheKey = key
-            if let digest = try restorableCache(key: key) {
-                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
-                cacheState = "hit"
-                log.event(
-                    "cache_restore",
-                    fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
-            } else if let (matched, digest) = try caches.partial(
-                cache.restoreKeys.map { try Template.render($0, in: context) })
-            {
-                // The closest earlier cache: the job starts warm and saves under its own key afterwards.
-                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
-                cacheState = "partial"
-                log.event(
-                    "cache_restore",
-                    fields: [
-                        ("key", JSONText.quote(key)), ("restored_key", JSONText.quote(matched)),
-                        ("digest", JSONText.quote(digest.description)),
-                    ])
-            } else {
-                cacheState = "miss"
-            }
-        }
-
         // The files the jobs it needs handed on, before the key is computed: its inputs may name them.
         let transfer = JobArtifactTransfer(runner: runner)
         for (name, files) in try await transfer.download() {
@@ -98,6 +71,8 @@ struct JobExecution {
             }
         }
 
+        // Only a job that runs restores its cache: an avoided one got its snapshot above.
+        let cacheKey = try await restoreCache(context: context)
         var (status, reason) = try await runAttempts(
             context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
         if let spec = job.artifacts {
@@ -143,6 +118,37 @@ struct JobExecution {
                 attempt += 1
             }
         }
+    }
+
+    /// Restores the job's cache (exact key, else the closest `restore-keys` match) and sets
+    /// `cacheState`; returns the rendered key, which the job saves under after success.
+    private mutating func restoreCache(context: ExpressionContext) async throws -> String? {
+        if let cache = job.cache, environment.options.useCache {
+            let key = try Template.render(cache.key, in: context)
+            if let digest = try restorableCache(key: key) {
+                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
+                cacheState = "hit"
+                log.event(
+                    "cache_restore",
+                    fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
+            } else if let (matched, digest) = try caches.partial(
+                cache.restoreKeys.map { try Template.render($0, in: context) })
+            {
+                // The closest earlier cache: the job starts warm and saves under its own key afterwards.
+                try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
+                cacheState = "partial"
+                log.event(
+                    "cache_restore",
+                    fields: [
+                        ("key", JSONText.quote(key)), ("restored_key", JSONText.quote(matched)),
+                        ("digest", JSONText.quote(digest.description)),
+                    ])
+            } else {
+                cacheState = "miss"
+            }
+            return key
+        }
+        return nil
     }
 
     // MARK: - Context and environment
