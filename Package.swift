@@ -33,10 +33,12 @@ let package = Package(
         ),
         // Deterministic packing, the OCI image layout store, safe unpacking.
         .target(name: "Artifacts", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+        // Lockfile parsers: what a directory's lockfiles pin (the SBOM's and the vulnerability scan's input).
+        .target(name: "Inventory", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
         // SBOM generation, SLSA provenance, DSSE signing and verification with Ed25519 keys.
         .target(
             name: "Attestation",
-            dependencies: ["GantryCore", "Artifacts", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["GantryCore", "Artifacts", "Inventory", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Persistence: SQLite via GRDB, migrations, run records.
@@ -56,20 +58,34 @@ let package = Package(
         // DAG scheduler, job execution, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
+            dependencies: ["GantryCore", "Pipeline", "Store", "Processes", "CGantrySystem"],
+            swiftSettings: swiftSettings
+        ),
+        // The `uses: gantry/<name>` actions (pack, scans, hash-files, set-outputs), above the engine.
+        .target(
+            name: "BuiltinActions",
+            dependencies: ["GantryCore", "Engine", "Store", "Artifacts", "Attestation", "Policy"],
+            swiftSettings: swiftSettings
+        ),
+        // The composition root: configuration turned into services once (stores, keys, actions, runner).
+        .target(
+            name: "Composition",
             dependencies: [
-                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes", "CGantrySystem",
+                "GantryCore", "Engine", "BuiltinActions", "Store", "Artifacts", "Attestation", "Release", "Policy",
+                "Processes",
             ],
             swiftSettings: swiftSettings
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.
-        .target(name: "Policy", dependencies: ["GantryCore", "Yams", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "Policy", dependencies: ["GantryCore", "Inventory", "Yams", "CZlib"], swiftSettings: swiftSettings),
         // zlib, to read deflated zip entries (OSV database exports).
         .systemLibrary(name: "CZlib"),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(
             name: "Release",
             dependencies: [
-                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Engine", "Policy", "Processes",
+                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -79,7 +95,7 @@ let package = Package(
             name: "GantryCLI",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release", "Policy",
-                "Processes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Processes", "Composition", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -29,7 +29,11 @@ struct PipelineHarness {
     func run(
         cancellation: CancellationFlag = CancellationFlag(), _ configure: (inout RunOptions) -> Void = { _ in }
     ) async throws -> RunResult {
-        try await PipelineRunner(options: options(configure), cancellation: cancellation).run()
+        let state = self.state
+        return try await PipelineRunner(
+            options: options(configure), store: { try StateStore(directory: state) },
+            snapshots: SnapshotStore(stateDirectory: state), cancellation: cancellation
+        ).run()
     }
 
     /// Every JSONL record of a job's log.

@@ -1,5 +1,6 @@
 import Foundation
 import GantryCore
+public import Inventory
 
 /// Builds a CycloneDX SBOM from the lockfiles found in a directory tree.
 ///
@@ -17,40 +18,20 @@ public struct SBOMGenerator: Sendable {
     }
 
     /// Names of the lockfiles Gantry reads.
-    public static var lockfileNames: [String] { Lockfiles.parsers.flatMap(\.fileNames) }
+    public static var lockfileNames: [String] { LockfileInventory.lockfileNames }
 
-    /// Every component of every lockfile under `root` (directories named `node_modules`, `.git`,
-    /// `.build` and `.gantry` are skipped), sorted and without duplicates.
+    /// Every component of every lockfile under `root` (see `LockfileInventory`), sorted and without duplicates.
     public func components(under root: URL) throws -> [Component] {
         try inventory(under: root).components
     }
 
-    /// The components under `root` and the lockfiles they were read from (relative paths, sorted):
-    /// a lockfile that yields no component is still listed, so a scan can tell "nothing pinned" from
-    /// "no lockfile".
+    /// The components under `root` and the lockfiles they were read from.
     public func inventory(under root: URL) throws -> (components: [Component], lockfiles: [String]) {
-        var lockfiles: [String] = []
-        var found = Set<Component>()
-        let skip: Set<String> = ["node_modules", ".git", ".gantry", ".build", "target", "vendor"]
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return ([], []) }
-        while let relative = enumerator.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            if skip.contains(name) {
-                enumerator.skipDescendants()
-                continue
-            }
-            guard let parser = Lockfiles.parser(for: relative) else { continue }
-            let url = root.appendingPathComponent(relative)
-            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-            lockfiles.append(relative)
-            do {
-                found.formUnion(try parser.components(in: String(decoding: data, as: UTF8.self), source: relative))
-            } catch {
-                throw AttestationError.statement(
-                    "\(relative): cannot read the lockfile: \(FileErrorText.describe(error))")
-            }
+        do {
+            return try LockfileInventory.scan(under: root)
+        } catch let error as InventoryError {
+            throw AttestationError.statement(error.message)
         }
-        return (found.sorted(), lockfiles.sorted())
     }
 
     /// The SBOM for the components under `root`.

@@ -18,10 +18,6 @@ public struct ActionInvocation: Sendable {
     public var workingDirectory: URL
     /// The step's environment.
     public var environment: [String: String]
-    /// Gantry's state directory (`.gantry/` or `GANTRY_HOME`), where stores live.
-    public var stateDirectory: URL
-    /// The state directory holding the vulnerability database (`GANTRY_VULNDB`, else `stateDirectory`).
-    public var vulnerabilityDatabase: URL
     /// The run and job the step belongs to, for provenance.
     public var run: RunInfo
     /// Prints a line to the job log (masked like any output).
@@ -49,19 +45,14 @@ public struct ActionError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// The built-in actions this build of Gantry knows. Later modules (packing, scanners) add theirs here.
+/// The actions `uses: gantry/<name>` can name. The engine knows none itself: the composition root
+/// registers the built-in ones (module BuiltinActions) with the stores they use.
 public struct ActionRegistry: Sendable {
     private var actions: [String: any BuiltinAction]
 
-    public init(_ actions: [any BuiltinAction] = ActionRegistry.defaults) {
+    public init(_ actions: [any BuiltinAction] = []) {
         self.actions = Dictionary(actions.map { (type(of: $0).name, $0) }, uniquingKeysWith: { $1 })
     }
-
-    /// Actions available in every build.
-    public static let defaults: [any BuiltinAction] = [
-        SetOutputsAction(), HashFilesAction(), PackAction(), ScanSecretsAction(), ScanVulnsAction(),
-        ScanDockerfileAction(), ScanTerraformAction(),
-    ]
 
     /// Names of the known actions, sorted.
     public var names: [String] { actions.keys.sorted() }

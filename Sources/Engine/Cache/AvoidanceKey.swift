@@ -1,4 +1,3 @@
-import Attestation
 import Foundation
 import GantryCore
 import Pipeline
@@ -125,15 +124,7 @@ enum AvoidanceKey {
 
         /// The tool versions and signing key a run with `options` would use.
         static func current(options: RunOptions) async -> Toolchain {
-            let signingKeyID: String
-            do {
-                let key = try KeyLocation.signingKey(
-                    flag: nil, environment: options.baseEnvironment, stateDirectory: options.stateDirectory)
-                signingKeyID = key?.publicKey.keyID ?? "unsigned"
-            } catch {
-                signingKeyID = "unreadable"
-            }
-            return Toolchain(toolVersions: await ToolVersions.json(), signingKeyID: signingKeyID)
+            Toolchain(toolVersions: await ToolVersions.json(), signingKeyID: options.signingKeyID)
         }
     }
 

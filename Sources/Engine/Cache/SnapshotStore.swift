@@ -1,18 +1,19 @@
 import CGantrySystem
-import Foundation
+public import Foundation
 import GantryCore
-import Processes
+public import Processes
 
 /// Content-addressed snapshots of workspace paths (job caches and build-avoidance restores),
 /// stored as tar archives under `.gantry/cache/blobs/sha256/<hex>`.
 ///
 /// A blob is written to a temporary file, hashed, fsynced and renamed into place, so a crash or a
 /// second `gantry run` at the same time never leaves a partial blob under a digest.
-struct SnapshotStore: Sendable {
+public struct SnapshotStore: Sendable {
     let root: URL
     let runner: ProcessRunner
 
-    init(stateDirectory: URL, runner: ProcessRunner) {
+    /// The blobs under `<stateDirectory>/cache`, archived and extracted with tar run by `runner`.
+    public init(stateDirectory: URL, runner: ProcessRunner = ProcessRunner()) {
         root = stateDirectory.appendingPathComponent("cache")
         self.runner = runner
     }

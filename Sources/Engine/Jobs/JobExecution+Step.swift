@@ -180,9 +180,6 @@ extension JobExecution {
         let outputs = try await action.run(
             ActionInvocation(
                 with: with, workingDirectory: directory, environment: env,
-                stateDirectory: runner.environment.stateDirectory,
-                vulnerabilityDatabase: runner.environment.options.vulnerabilityDatabase
-                    ?? runner.environment.stateDirectory,
                 run: RunInfo(
                     runID: runner.environment.runID, correlation: runner.environment.correlation, job: runner.name,
                     commit: runner.environment.sha, branch: runner.environment.branch,

@@ -7,9 +7,9 @@ import Store
 public struct RunArtifactDownload: Sendable {
     private let snapshots: SnapshotStore
 
-    /// `stateDirectory` holds the blobs (`cache/blobs`) the records point at.
-    public init(stateDirectory: URL) {
-        snapshots = SnapshotStore(stateDirectory: stateDirectory, runner: ProcessRunner())
+    /// `snapshots` holds the blobs the records point at.
+    public init(snapshots: SnapshotStore) {
+        self.snapshots = snapshots
     }
 
     /// Extracts `record`'s files under `directory` (created if needed); returns how many it placed.

@@ -1,4 +1,3 @@
-import Attestation
 import Foundation
 import GantryCore
 import Pipeline
@@ -8,16 +7,24 @@ import Store
 /// Runs a pipeline file end to end: validate, plan, schedule, record.
 public struct PipelineRunner: Sendable {
     public var options: RunOptions
+    /// The state store runs are recorded in, opened by the composition root once the pipeline file is
+    /// known to be valid (a bad file creates no state).
+    public var store: @Sendable () throws -> StateStore
+    /// Where cache snapshots and job artifacts are kept.
+    public var snapshots: SnapshotStore
     public var observer: any RunObserver
     public var cancellation: CancellationFlag
+    /// The actions `uses: gantry/<name>` may name (the composition root registers the built-in ones).
     public var actions: ActionRegistry
 
     public init(
-        options: RunOptions, observer: any RunObserver = SilentObserver(),
-        cancellation: CancellationFlag = CancellationFlag(),
+        options: RunOptions, store: @escaping @Sendable () throws -> StateStore, snapshots: SnapshotStore,
+        observer: any RunObserver = SilentObserver(), cancellation: CancellationFlag = CancellationFlag(),
         actions: ActionRegistry = ActionRegistry()
     ) {
         self.options = options
+        self.store = store
+        self.snapshots = snapshots
         self.observer = observer
         self.cancellation = cancellation
         self.actions = actions
@@ -67,7 +74,7 @@ public struct PipelineRunner: Sendable {
             throw InfrastructureError("cannot create \(logDirectory.path): \(FileErrorText.describe(error))")
         }
         defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
-        let store = try StateStore(directory: options.stateDirectory)
+        let store = try self.store()
         let runner = ProcessRunner(killGrace: options.killGrace)
         let toolchain = await toolInfo
         let toolVersions = toolchain.toolVersions
@@ -76,7 +83,7 @@ public struct PipelineRunner: Sendable {
             workspace: workspace,
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
             options: options, masker: masker, runner: runner,
-            snapshots: SnapshotStore(stateDirectory: options.stateDirectory, runner: runner), actions: actions,
+            snapshots: snapshots, actions: actions,
             cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
             toolchain: toolchain,
             uncommittedChanges: uncommitted)

@@ -18,9 +18,9 @@ public struct RunOptions: Sendable {
     public var secrets: [String: String] = [:]
     /// Time between SIGTERM and SIGKILL for timeouts and cancellation.
     public var killGrace: Duration = .seconds(5)
-    /// The state directory whose vulnerability database `gantry/scan-vulns` reads (`GANTRY_VULNDB`);
-    /// nil: `stateDirectory`.
-    public var vulnerabilityDatabase: URL? = nil
+    /// The key ID of the signing key packs use (`unsigned` without one, `unreadable` when it cannot
+    /// be loaded): part of the avoidance key of jobs that pack. Set by the composition root.
+    public var signingKeyID: String = "unsigned"
     /// The environment jobs inherit (gantry's own, minus `GANTRY_SECRET_*`).
     public var baseEnvironment: [String: String] = ProcessInfo.processInfo.environment
 

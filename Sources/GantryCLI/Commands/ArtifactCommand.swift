@@ -11,6 +11,6 @@ struct ArtifactCommand: AsyncParsableCommand {
 
     /// The local store; read-only subcommands pass `create: false` so they never create one.
     static func store(create: Bool = true) throws -> ArtifactStore {
-        try ArtifactStore(stateDirectory: StateLocation.directory, create: create)
+        try StateLocation.services.artifacts(create: create)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Artifacts
 import Attestation
+import Composition
 import Foundation
 import GantryCore
 import Release
@@ -27,10 +28,10 @@ extension AuditCommand {
 
         func run() async throws {
             let state = try StateLocation.openExistingState()
-            let keys = try KeyLocation.trustedKeys(flags: key, stateDirectory: StateLocation.directory)
+            let keys = try StateLocation.services.trustedKeys(flags: key)
             // Without a store there are no checkpoints to read; a missing store is itself suspicious
             // when promotions were recorded (they write checkpoints).
-            let artifacts = try? ArtifactStore(stateDirectory: StateLocation.directory, create: false)
+            let artifacts = try? StateLocation.services.artifacts(create: false)
             var result =
                 try artifacts.map { try AuditAnchor(state: state, artifacts: $0, signingKey: nil, keys: keys).verify() }
                 ?? state.verifyAudit()
@@ -71,15 +72,11 @@ extension AuditCommand {
 
         func run() async throws {
             let state = try StateLocation.openExistingState()
-            guard
-                let signingKey = try KeyLocation.signingKey(
-                    flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: StateLocation.directory
-                )
-            else {
+            guard let signingKey = try StateLocation.services.signingKey() else {
                 throw InputError("no signing key: run 'gantry keys generate' first (checkpoints are signed)")
             }
             let anchor = AuditAnchor(
-                state: state, artifacts: try ArtifactStore(stateDirectory: StateLocation.directory),
+                state: state, artifacts: try StateLocation.services.artifacts(),
                 signingKey: signingKey, keys: [])
             guard let checkpoint = try anchor.checkpoint(reason: "checkpoint") else {
                 throw InputError("the audit log is empty: nothing to checkpoint")

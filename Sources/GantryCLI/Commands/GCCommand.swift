@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Composition
 import Foundation
 import GantryCore
 import Pipeline
@@ -42,10 +43,9 @@ struct GCCommand: AsyncParsableCommand {
             throw ValidationError("--ttl: \(error.description)")
         }
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
-        let state = StateLocation.directory
         let collector = GarbageCollector(
             state: try dryRun ? StateLocation.openExistingState() : StateLocation.openState(),
-            artifacts: try ArtifactStore(stateDirectory: state, create: !dryRun),
+            artifacts: try StateLocation.services.artifacts(create: !dryRun),
             pipeline: pipeline, ttl: age.seconds,
             defaultBranches: defaultBranch.isEmpty ? ["main", "master"] : Set(defaultBranch))
         let report = try collector.collect(dryRun: dryRun, actor: AuditActor.current())

@@ -25,7 +25,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let state = StateLocation.directory
-        let store = try StateStore(existingIn: state)
+        let store = try StateLocation.openExistingState()
         if run.hasPrefix("p-"), let promotion = try store.promotion(id: run) {
             return try printPromotionLog(promotion.id, state: state)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Composition
 import Engine
 import Foundation
 import GantryCore
@@ -40,13 +41,12 @@ struct PlanCommand: AsyncParsableCommand {
             since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
         let environment = ProcessInfo.processInfo.environment
-        var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
+        let services = StateLocation.services
+        var options = services.runOptions(file: pipeline.file)
         options.secrets = try secretOptions.load(environment: environment)
         options.useCache = !noCache
         // Planning never creates state: without any, nothing can be avoided yet.
-        let store =
-            FileManager.default.fileExists(atPath: options.stateDirectory.appendingPathComponent("state.db").path)
-            ? try StateStore(existingIn: options.stateDirectory) : nil
+        let store = try services.stateIfPresent()
         let preview = await AvoidancePreview.compute(
             definition: definition, plan: plan, options: options, store: store)
         if json {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Artifacts
 import Attestation
+import Composition
 import Foundation
 import GantryCore
 import Pipeline
@@ -48,7 +49,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let evaluator = PolicyEvaluator(
                 artifacts: context.artifacts, state: context.state, keys: context.keys,
                 waivers: try options.loadWaivers(), signingKey: context.signingKey,
-                vulnerabilities: try StateLocation.openVulnerabilityDatabase(state: context.state))
+                vulnerabilities: try StateLocation.services.vulnerabilities())
             let (decision, evaluation) = try PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
                 app: app, digest: digest.description, environment: environment)
             if options.json {

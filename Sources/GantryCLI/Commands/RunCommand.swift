@@ -1,4 +1,5 @@
 import ArgumentParser
+import Composition
 import Engine
 import Foundation
 import GantryCore
@@ -49,14 +50,14 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let secrets = try secretOptions.load(environment: environment)
 
-        var options = RunOptions(file: pipeline.file, stateDirectory: StateLocation.directory)
+        let services = StateLocation.services
+        var options = services.runOptions(file: pipeline.file)
         options.selectedJobs = jobs
         options.changedFiles = try await ChangedFiles.resolve(
             since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
         options.secrets = secrets
-        options.vulnerabilityDatabase = StateLocation.vulnerabilityDatabase
         do {
             options.killGrace = try DurationParser.parse(killGrace)
         } catch {
@@ -67,7 +68,8 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalTrap(cancellation: cancellation)
         defer { signals.release() }
         let console = ConsoleReporter.forEnvironment(environment, fd: json ? 2 : 1)
-        let result = try await PipelineRunner(options: options, observer: console, cancellation: cancellation).run()
+        let result = try await services.pipelineRunner(options: options, observer: console, cancellation: cancellation)
+            .run()
         if json { Terminal.printOut(Terminal.json(RunCommand.jsonObject(result))) }
         if result.status != .success { throw CommandExit(status: .failure) }
     }

@@ -38,7 +38,7 @@ extension RunsCommand {
             }
             let chosen = name.isEmpty ? all : all.filter { name.contains($0.name) }
             let base = URL(fileURLWithPath: dir)
-            let download = RunArtifactDownload(stateDirectory: StateLocation.directory)
+            let download = RunArtifactDownload(snapshots: StateLocation.services.snapshots)
             for artifact in chosen {
                 let target = name.count == 1 ? base : base.appendingPathComponent(artifact.name)
                 let count = try await download.download(artifact, into: target)

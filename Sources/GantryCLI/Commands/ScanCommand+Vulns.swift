@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Composition
 import Engine
 import Foundation
 import GantryCore
@@ -55,7 +56,7 @@ extension ScanCommand {
         }
 
         func run() async throws {
-            let state = try StateLocation.openVulnerabilityDatabase(state: StateLocation.openState())
+            let state = try StateLocation.services.vulnerabilities()
             let emptyDatabase = try state.osvStatus().isEmpty
             if emptyDatabase && !allowEmptyDatabase {
                 throw InputError(
@@ -103,7 +104,7 @@ extension ScanCommand {
             guard target.contains("@sha256:") || target.hasPrefix("sha256:") else {
                 throw InputError("\(target): no such file or directory, and not an artifact reference (APP@sha256:…)")
             }
-            let store = try ArtifactStore(stateDirectory: StateLocation.directory)
+            let store = try ArtifactCommand.store()
             let artifact = try store.resolve(try ArtifactReference(parsing: target))
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "gantry-scan-\(UUID().uuidString)")

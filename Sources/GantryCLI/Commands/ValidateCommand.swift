@@ -1,4 +1,5 @@
 import ArgumentParser
+import Composition
 import Engine
 import Foundation
 import GantryCore
@@ -66,7 +67,7 @@ struct ValidateCommand: AsyncParsableCommand {
 enum PipelineLoader {
     static func load(_ file: String) throws -> PipelineDefinition {
         let definition = try PipelineParser.load(path: file)
-        let problems = ActionValidator(registry: ActionRegistry()).diagnostics(for: definition)
+        let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition
     }

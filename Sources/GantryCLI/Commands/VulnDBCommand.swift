@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Composition
 import Foundation
 import GantryCore
 import Policy
@@ -53,7 +54,7 @@ struct VulnDBCommand: AsyncParsableCommand {
             let imported = try OSVImport(path: source, progress: meter?.handler)
             meter?.finish()
             for warning in imported.warnings { Terminal.printError("warning: \(warning)") }
-            let state = try StateLocation.openVulnerabilityDatabase(state: StateLocation.openState())
+            let state = try StateLocation.services.vulnerabilities()
             let changed = try state.importOSV(
                 imported.items.map {
                     StoredOSVRecord(
@@ -80,8 +81,7 @@ struct VulnDBCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let rows = try StateLocation.openVulnerabilityDatabase(state: StateLocation.openExistingState())
-                .osvStatus()
+            let rows = try StateLocation.services.vulnerabilities(createState: false).osvStatus()
             let newest = rows.map(\.newest).max()
             let stale = newest.flatMap(Timestamp.parse).map { Date().timeIntervalSince($0) > 7 * 86400 } ?? true
             if json {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Artifacts
 import Attestation
+import Composition
 import Engine
 import Foundation
 import GantryCore
@@ -35,23 +36,23 @@ struct ReleaseOptions: ParsableArguments {
     ) throws -> ReleaseContext {
         let pipeline = try PipelineParser.load(path: file)
         let state = StateLocation.directory
-        let keys = needsKeys ? try KeyLocation.trustedKeys(flags: key, stateDirectory: state) : []
+        let services = StateLocation.services
+        let keys = needsKeys ? try services.trustedKeys(flags: key) : []
         let toStderr = json
         let reporter = ReleaseReporter(
             line: { toStderr ? Terminal.printError($0) : Terminal.printOut($0) },
             commandOutput: { data, isError in
                 Terminal.write(isError || toStderr ? 2 : 1, data)
             })
-        let store = try readOnly ? StateLocation.openExistingState() : StateLocation.openState()
+        let store = try readOnly ? services.existingState() : services.state()
         return ReleaseContext(
             pipeline: pipeline, state: store,
-            artifacts: try ArtifactStore(stateDirectory: state, create: !readOnly),
+            artifacts: try services.artifacts(create: !readOnly),
             keys: keys, actor: AuditActor.current(), stateDirectory: state,
             workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter,
             cancellation: cancellation, waivers: try loadWaivers(),
-            signingKey: try KeyLocation.signingKey(
-                flag: nil, environment: ProcessInfo.processInfo.environment, stateDirectory: state),
-            vulnerabilities: try StateLocation.openVulnerabilityDatabase(state: store))
+            signingKey: try services.signingKey(), vulnerabilities: try services.vulnerabilities(createState: !readOnly)
+        )
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

@@ -1,6 +1,5 @@
 public import Artifacts
 public import Attestation
-import Engine
 import Foundation
 import GantryCore
 public import Pipeline

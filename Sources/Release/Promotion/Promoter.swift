@@ -1,6 +1,5 @@
 import Artifacts
 import Attestation
-import Engine
 import Foundation
 import GantryCore
 import Pipeline

@@ -1,6 +1,5 @@
 public import Artifacts
 public import Attestation
-import Engine
 public import Foundation
 public import Pipeline
 public import Policy

@@ -1,3 +1,5 @@
+import Engine
+
 /// `uses: gantry/set-outputs`: every `with:` entry becomes a step output (values may use expressions).
 struct SetOutputsAction: BuiltinAction {
     static let name = "set-outputs"

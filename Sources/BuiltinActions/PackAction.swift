@@ -1,5 +1,6 @@
 import Artifacts
 import Attestation
+import Engine
 import Foundation
 import Store
 
@@ -10,6 +11,7 @@ import Store
 struct PackAction: BuiltinAction {
     static let name = "pack"
     static let inputs = ["path", "name", "tag"]
+    let services: ActionServices
 
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         guard let path = invocation.with["path"], !path.isEmpty else {
@@ -23,12 +25,11 @@ struct PackAction: BuiltinAction {
             path.hasPrefix("/") ? URL(fileURLWithPath: path) : invocation.workingDirectory.appendingPathComponent(path)
         let environment = ProcessInfo.processInfo.environment.merging(invocation.environment) { $1 }
         let packer = DirectoryPacker(mtime: DirectoryPacker.sourceDateEpoch(environment))
-        let signingKey = try KeyLocation.signingKey(
-            flag: nil, environment: environment, stateDirectory: invocation.stateDirectory)
-        let store = try ArtifactStore(stateDirectory: invocation.stateDirectory)
+        let signingKey = try services.signingKey()
+        let store = try services.artifacts()
         let packed = try store.pack(directory, app: name, tag: tag, packer: packer)
         invocation.log("packed \(packed.entries) entries as \(packed.reference) (tag \(packed.tag))")
-        let audit = try StateStore(directory: invocation.stateDirectory)
+        let audit = try services.state()
         var details = [
             "tag": packed.tag, "signed": String(signingKey != nil), "run": invocation.run.runID,
             "job": invocation.run.job,

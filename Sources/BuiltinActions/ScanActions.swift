@@ -1,4 +1,4 @@
-import Attestation
+import Engine
 import Foundation
 import GantryCore
 import Policy
@@ -75,13 +75,14 @@ struct ScanVulnsAction: BuiltinAction {
     static let inputs = [
         "path", "fail-on-cvss", "only-fixed", "sarif", "fail", "allow-empty-db", "allow-no-packages",
     ]
+    let services: ActionServices
 
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: invocation.workingDirectory)
         guard let threshold = Double(invocation.with["fail-on-cvss"] ?? "7.0"), (0...10).contains(threshold) else {
             throw ActionError("gantry/scan-vulns: fail-on-cvss must be a number from 0.0 to 10.0")
         }
-        let state = try StateStore(directory: invocation.vulnerabilityDatabase)
+        let state = try services.vulnerabilities()
         guard FileManager.default.fileExists(atPath: target.path) else {
             throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
         }

@@ -1,16 +1,13 @@
-import Attestation
 public import Foundation
 import GantryCore
-public import Policy
+import Inventory
 
 /// The packages a vulnerability scan checks: what a directory's lockfiles pin (read by the SBOM
 /// generator), or the components of a CycloneDX SBOM file.
 public enum LockfilePackages {
     /// The packages a directory's lockfiles pin.
     public static func of(directory: URL, app: String = "scan") throws -> [PackageVersion] {
-        try SBOMGenerator(appName: app, timestamp: 0).bom(for: directory).components.compactMap {
-            PackageVersion(purl: $0.purl)
-        }
+        try LockfileInventory.scan(under: directory).components.compactMap { PackageVersion(purl: $0.purl) }
     }
 
     /// The packages a directory's lockfiles pin, refusing to return none: a scan of nothing must not
@@ -19,13 +16,13 @@ public enum LockfilePackages {
     public static func requiring(
         directory: URL, app: String = "scan", allowNone: Bool, allowHint: String
     ) throws -> [PackageVersion] {
-        let (components, lockfiles) = try SBOMGenerator(appName: app, timestamp: 0).inventory(under: directory)
+        let (components, lockfiles) = try LockfileInventory.scan(under: directory)
         let packages = components.compactMap { PackageVersion(purl: $0.purl) }
         guard packages.isEmpty, !allowNone else { return packages }
         if lockfiles.isEmpty {
             throw InputError(
                 "\(directory.path): no lockfile found, so the scan would check nothing (Gantry reads "
-                    + "\(SBOMGenerator.lockfileNames.joined(separator: ", "))); \(allowHint) to scan anyway")
+                    + "\(LockfileInventory.lockfileNames.joined(separator: ", "))); \(allowHint) to scan anyway")
         }
         throw InputError(
             "\(directory.path): the lockfiles (\(lockfiles.prefix(5).joined(separator: ", "))\(lockfiles.count > 5 ? ", …" : "")) "
