@@ -174,6 +174,35 @@ import Testing
         #expect(checks.last?.passed == false)
     }
 
+    @Test func theSealCoversTheSignedBytesNotTheDecodedModel() throws {
+        let fixture = try packAndAttest()
+        defer { fixture.directory.remove() }
+        // The same SBOM with a member the model does not know: decoding drops it, so a seal computed
+        // from the model would still match. The seal covers the bytes as signed, so it does not.
+        let bom = try SBOMGenerator(appName: "api", timestamp: 0).bom(
+            for: fixture.directory.url.appendingPathComponent("app"))
+        let statement = Statement(
+            subject: [.init(name: "api", digest: ["sha256": fixture.artifact.digest.hex])],
+            predicateType: CycloneDXBOM.predicateType, predicate: bom)
+        guard case .object(var members) = try JSONValue.parse(try statement.canonicalData()),
+            let index = members.firstIndex(where: { $0.0 == "predicate" }),
+            case .object(var predicate) = members[index].1
+        else {
+            Issue.record("the statement is not an object with a predicate object")
+            return
+        }
+        predicate.append(("x-hidden", .string("not in the model")))
+        members[index].1 = .object(predicate)
+        let envelope = try DSSEEnvelope.sign(
+            try CanonicalJSON.write(.object(members)), type: DSSEEnvelope.inTotoPayloadType, with: fixture.key)
+        try fixture.store.attach(
+            try CanonicalJSON.encode(envelope), mediaType: DSSEEnvelope.mediaType, artifactType: Attestor.sbomType,
+            to: fixture.artifact)
+        let checks = Verifier(store: fixture.store, keys: [fixture.key.publicKey]).verify(fixture.artifact)
+        #expect(checks.map(\.name) == ["provenance signature", "sbom signature", "sbom seal"])
+        #expect(checks.last?.passed == false)
+    }
+
     @Test func aTamperedEnvelopeOnDiskIsCaught() throws {
         let fixture = try packAndAttest()
         defer { fixture.directory.remove() }

@@ -37,11 +37,14 @@ public struct Verifier: Sendable {
         }
         var provenance: SLSAProvenance?
         var bom: CycloneDXBOM?
+        // The digest of the SBOM exactly as signed: the predicate's bytes in the verified payload, in
+        // canonical form, not a re-encoding of the decoded model (which would drop fields it does not know).
+        var signedBOMDigest: Digest?
         guard
             record(
                 "provenance signature",
                 {
-                    let statement: Statement<SLSAProvenance> = try verifiedStatement(
+                    let (statement, _): (Statement<SLSAProvenance>, Data) = try verifiedStatement(
                         of: artifact, type: Attestor.provenanceType)
                     guard statement.predicateType == SLSAProvenance.predicateType else {
                         throw AttestationError.statement("unexpected predicate type \(statement.predicateType)")
@@ -54,9 +57,13 @@ public struct Verifier: Sendable {
             record(
                 "sbom signature",
                 {
-                    let statement: Statement<CycloneDXBOM> = try verifiedStatement(
+                    let (statement, payload): (Statement<CycloneDXBOM>, Data) = try verifiedStatement(
                         of: artifact, type: Attestor.sbomType)
                     bom = statement.predicate
+                    guard let predicate = try JSONValue.parse(payload)["predicate"] else {
+                        throw AttestationError.statement("the SBOM statement has no predicate")
+                    }
+                    signedBOMDigest = Digest.sha256(try CanonicalJSON.write(predicate))
                     return "CycloneDX SBOM signed by a trusted key, \(statement.predicate.components.count) components"
                 })
         else { return checks }
@@ -67,7 +74,7 @@ public struct Verifier: Sendable {
                     guard let sealed = provenance?.sealedSBOMDigest else {
                         throw AttestationError.seal("the provenance records no SBOM digest")
                     }
-                    let actual = try bom?.digest().hex ?? ""
+                    let actual = signedBOMDigest?.hex ?? ""
                     guard sealed == actual else {
                         throw AttestationError.seal(
                             "the SBOM's digest \(actual.prefix(12)) differs from the sealed \(sealed.prefix(12)): the SBOM was replaced"
@@ -93,7 +100,7 @@ public struct Verifier: Sendable {
                     appName: sealedBOM.metadata.component.name, timestamp: Int64(timestamp.timeIntervalSince1970)
                 )
                 .bom(for: directory)
-                guard try regenerated.digest() == sealedBOM.digest() else {
+                guard try regenerated.digest() == signedBOMDigest else {
                     throw AttestationError.seal(
                         "the SBOM regenerated from the artifact's content differs from the sealed one")
                 }
@@ -104,7 +111,8 @@ public struct Verifier: Sendable {
 
     /// The provenance of an artifact, from the newest envelope that verifies with a trusted key.
     public func provenance(of artifact: StoredArtifact) throws -> SLSAProvenance {
-        let statement: Statement<SLSAProvenance> = try verifiedStatement(of: artifact, type: Attestor.provenanceType)
+        let (statement, _): (Statement<SLSAProvenance>, Data) = try verifiedStatement(
+            of: artifact, type: Attestor.provenanceType)
         return statement.predicate
     }
 
@@ -119,8 +127,9 @@ public struct Verifier: Sendable {
         return statement.predicate
     }
 
-    /// The statement in the newest attached envelope of `type` that verifies and names this artifact.
-    private func verifiedStatement<P>(of artifact: StoredArtifact, type: String) throws -> Statement<P> {
+    /// The statement in the newest attached envelope of `type` that verifies and names this artifact,
+    /// and the signed payload it was read from.
+    private func verifiedStatement<P>(of artifact: StoredArtifact, type: String) throws -> (Statement<P>, Data) {
         let referrers = try store.referrers(of: artifact.digest, artifactType: type)
         guard !referrers.isEmpty else {
             throw AttestationError.statement(
@@ -139,7 +148,7 @@ public struct Verifier: Sendable {
                 guard statement.subject.contains(where: { $0.digest["sha256"] == artifact.digest.hex }) else {
                     throw AttestationError.statement("the statement's subject is not \(artifact.digest)")
                 }
-                return statement
+                return (statement, payload)
             } catch {
                 lastError = error
             }
