@@ -1,6 +1,6 @@
 public import Artifacts
 public import Attestation
-public import BuiltinActions
+import BuiltinActions
 public import Engine
 public import Foundation
 import GantryCore

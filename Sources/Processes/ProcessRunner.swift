@@ -44,7 +44,7 @@ public struct ProcessRunner: Sendable {
         onOutput: @escaping @Sendable (ProcessStream, UnsafeRawBufferPointer) -> Void
     ) async throws -> ProcessOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            SupervisorThreads.shared.run {
                 let child: Child
                 do {
                     child = try self.spawn(spec)
@@ -56,8 +56,6 @@ public struct ProcessRunner: Sendable {
                     child, timeout: timeout, cancellations: cancellations, onOutput: onOutput)
                 continuation.resume(returning: outcome)
             }
-            thread.stackSize = 256 * 1024
-            thread.start()
         }
     }
 

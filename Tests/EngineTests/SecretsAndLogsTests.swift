@@ -148,3 +148,30 @@ import Testing
         // (root enters any directory).
     }
 }
+
+/// A quiet job leaves no log file; one that prints, or is retried, does.
+@Suite struct QuietJobLogTests {
+    @Test func onlyJobsWithSomethingToSayGetALogFile() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              quiet:
+                steps: [{ run: "true" }, { run: "exit 0" }]
+              talks:
+                steps: [{ run: echo hello }]
+              retried:
+                retry: { max: 1, backoff: 10ms }
+                steps:
+                  - run: test -f tried || { touch tried; exit 1; }
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.statuses == ["quiet": .success, "talks": .success, "retried": .success])
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: result.logDirectory))
+        #expect(files == ["talks.jsonl", "retried.jsonl"])
+        #expect(try harness.log(result, job: "retried").contains { $0["event"] as? String == "retry" })
+        // The quiet job's steps are in the run's record all the same.
+        let quiet = try #require(try harness.store().jobs(runID: result.runID).first { $0.name == "quiet" })
+        #expect(quiet.attemptRecords.first?.steps.map(\.exitCode) == [0, 0])
+    }
+}

@@ -39,3 +39,16 @@ import Testing
         #expect(unknown.stderr.contains("has no artifact 'nope' (it has: wheel)"))
     }
 }
+
+/// `gantry logs` of a job that printed nothing says so instead of printing nothing.
+@Suite struct QuietLogsCLITests {
+    @Test func aQuietJobsLogSaysItPrintedNothing() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gantry.yml", "jobs:\n  quiet:\n    steps: [{ run: 'true' }]\n")
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        let logs = try GantryBinary.run(["logs", "latest", "--job", "quiet"], in: directory.url)
+        #expect(logs.status == 0)
+        #expect(logs.stdout.contains("[quiet] success: printed nothing (steps: gantry runs show "))
+    }
+}

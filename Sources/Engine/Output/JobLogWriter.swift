@@ -11,14 +11,18 @@ import Synchronization
 /// are encoded and written on the log's own serial queue, in call order, so the thread that reads the
 /// output only splits and masks: the two run on separate cores. At most four batches of lines wait on
 /// the queue (the reader waits for a free slot), and the buffer is written every 256 KiB, so the memory a
-/// log costs stays bounded whatever a step prints. The file is created at the first
-/// write, and not at all for a job whose log is discarded (one avoided by its `inputs`): creating files
-/// is the dominant cost of a re-run that does nothing.
+/// log costs stays bounded whatever a step prints. The file is created at the first write after the
+/// job printed something or logged a notable event (a retry, a cache restore), and not at all for a
+/// quiet job (its routine events are dropped: the run's record holds its steps, exit codes and status) or whose log is discarded (one
+/// avoided by its `inputs`): creating files is the dominant cost of a run of quiet jobs on disk.
 public final class JobLogWriter: Sendable {
     private struct State {
         /// -1 until the file is created.
         var fd: Int32 = -1
         var discarded = false
+        /// An output line or a notable event (retry, cache, artifacts…) was logged: only then is the file
+        /// worth creating.
+        var sawOutput = false
         /// Why the file could not be created or written, if it could not.
         var failure: String?
         var buffer: [UInt8] = []
@@ -60,6 +64,7 @@ public final class JobLogWriter: Sendable {
         let stamp = timestamp()
         let encode: @Sendable () -> Void = { [self] in
             state.withLock { state in
+                state.sawOutput = true
                 batch.forEachLine { line in
                     state.buffer.append(contentsOf: stamp)
                     state.buffer.append(contentsOf: prefix)
@@ -89,8 +94,18 @@ public final class JobLogWriter: Sendable {
         for (key, value) in fields { text += ",\(JSONText.quote(key)):\(value)" }
         text += "}\n"
         let record = timestamp() + Array(text.utf8)
-        inOrder(wait: false) { self.state.withLock { $0.buffer.append(contentsOf: record) } }
+        let notable = !Self.routineEvents.contains(name)
+        inOrder(wait: false) {
+            self.state.withLock { state in
+                state.buffer.append(contentsOf: record)
+                if notable { state.sawOutput = true }
+            }
+        }
     }
+
+    /// Events every job has: alone they do not make a log file worth creating (the run's record holds
+    /// the same steps, exit codes and status).
+    static let routineEvents: Set<String> = ["job_start", "step_start", "step_end", "job_end"]
 
     /// Runs `body` after everything queued before it: directly when nothing was ever queued.
     private func inOrder<T>(wait: Bool = true, _ body: @escaping @Sendable () -> T) -> T? {
@@ -145,8 +160,14 @@ public final class JobLogWriter: Sendable {
         }
     }
 
-    /// Writes the buffer, creating the file on first use (not when the log was discarded).
+    /// Writes the buffer, creating the file on first use (not when the log was discarded). Until the
+    /// job prints a line, events stay in the buffer (a quiet job with runaway events drops them rather
+    /// than growing without bound).
     private func writeBuffer(_ state: inout State) {
+        guard state.sawOutput || state.fd >= 0 else {
+            if state.buffer.count >= Self.capacity { state.buffer.removeAll(keepingCapacity: true) }
+            return
+        }
         defer { state.buffer.removeAll(keepingCapacity: true) }
         guard !state.buffer.isEmpty, !state.discarded, state.failure == nil else { return }
         if state.fd < 0 {

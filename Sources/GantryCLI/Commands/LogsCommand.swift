@@ -46,12 +46,16 @@ struct LogsCommand: AsyncParsableCommand {
         for job in selected where !Terminal.outputClosed {
             let url = directory.appendingPathComponent(LogFiles.fileName(job.name))
             guard FileManager.default.fileExists(atPath: url.path) else {
-                // Avoided and skipped jobs ran nothing, so they have no log: say so, and where the output is.
+                // Avoided and skipped jobs ran nothing, and quiet jobs printed nothing, so they have no
+                // log: say so, and where the output is.
                 if !json, let reason = job.reason {
                     let earlier = reason.range(of: "since run ").map { String(reason[$0.upperBound...]) }
                     Terminal.printOut(
                         "[\(job.name)] \(job.status): \(reason)"
                             + (earlier.map { " (its output: gantry logs \($0) --job '\(job.name)')" } ?? ""))
+                } else if !json {
+                    Terminal.printOut(
+                        "[\(job.name)] \(job.status): printed nothing (steps: gantry runs show \(record.id))")
                 }
                 continue
             }

@@ -31,7 +31,10 @@ public enum BoundedYAML {
     /// Composes `text` (Yams' syntax errors are rethrown as they are) and checks its expanded size.
     /// - Throws: `YamlError` for syntax errors, `TooLarge` when the expanded tree exceeds `limit` nodes.
     public static func compose(_ text: String, limit: Int = maximumNodes) throws -> Node? {
-        guard let root = try Yams.compose(yaml: text) else { return nil }
+        // Plain scalars stay strings (`.basic`): callers read them as text, and resolving every scalar
+        // against the default tag regexes (also while checking for duplicate keys) cost more than the
+        // rest of composing.
+        guard let root = try Yams.compose(yaml: text, .basic) else { return nil }
         var sizer = ExpandedSize(limit: limit)
         if sizer.size(of: root) > limit, let culprit = sizer.culprit {
             throw TooLarge(line: culprit.line, column: culprit.column, limit: limit)

@@ -13,14 +13,29 @@ public struct PipelineDefinition: Sendable {
     /// `defaults:`.
     public var defaults: Defaults
     /// Jobs in file order, before matrix expansion.
-    public var jobs: [JobDefinition]
+    public var jobs: [JobDefinition] {
+        didSet { jobIndex = nil }
+    }
+    /// Position of each job id in `jobs`, built by `indexJobs()` (the scheduler and the validator look
+    /// jobs up by id for every job; a linear search made a 1,000-job pipeline quadratic).
+    var jobIndex: [String: Int]? = nil
     /// `environments:` in promotion order.
     public var environments: [EnvironmentDefinition]
     /// Sections other issues define (`artifacts:`), kept as generic values.
     public var reserved: [String: YAMLValue]
 
     /// Looks a job up by id.
-    public func job(_ id: String) -> JobDefinition? { jobs.first { $0.id == id } }
+    public func job(_ id: String) -> JobDefinition? {
+        if let jobIndex { return jobIndex[id].map { jobs[$0] } }
+        return jobs.first { $0.id == id }
+    }
+
+    /// Builds the index `job(_:)` uses; call once the jobs are final.
+    public mutating func indexJobs() {
+        var index: [String: Int] = [:]
+        for (position, job) in jobs.enumerated() where index[job.id] == nil { index[job.id] = position }
+        jobIndex = index
+    }
 
     /// Looks an environment up by name.
     public func environment(_ name: String) -> EnvironmentDefinition? { environments.first { $0.name == name } }

@@ -43,7 +43,8 @@ public struct PipelineParser {
         -> PipelineDefinition
     {
         var parser = try PipelineParser(document: YAMLDocument(file: file, text: text))
-        let definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
+        var definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
+        definition.indexJobs()
         // Graph and reference checks run even when the parser found problems: report everything at once.
         let diagnostics = Array(
             Set(

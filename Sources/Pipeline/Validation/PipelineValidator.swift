@@ -14,10 +14,11 @@ struct PipelineValidator {
     func validate() -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let ids = definition.jobs.map(\.id)
+        let known = Set(ids)
         for (job, needed, location) in needLocations {
             if needed == job {
                 diagnostics.append(Diagnostic(location, .error, "job '\(job)' needs itself"))
-            } else if !ids.contains(needed) {
+            } else if !known.contains(needed) {
                 diagnostics.append(
                     Diagnostic(
                         location, .error,
