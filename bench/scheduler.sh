@@ -2,7 +2,8 @@
 # 1,000 no-op jobs in a layered DAG with fan-in/fan-out: gantry --parallel 2 versus make -j2 and ninja -j2,
 # side by side with hyperfine. Prints the gantry/ninja ratio (target: within 1.5x).
 #
-# Gantry writes a JSONL log per job and records every job in SQLite; make and ninja write nothing.
+# Gantry records every job (steps, exit codes) in SQLite; jobs that print nothing get no log file
+# (a job that prints gets a JSONL log); make and ninja write nothing.
 # The run is measured twice: with Gantry's state on the workspace's filesystem (the normal case) and
 # on tmpfs (/dev/shm), which separates scheduling cost from the filesystem's cost of creating files.
 set -euo pipefail
