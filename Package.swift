@@ -42,10 +42,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Persistence: SQLite via GRDB, migrations, run records.
+        // The state's domain records and the async repository protocols a store implements (no GRDB).
+        .target(
+            name: "StateModel",
+            dependencies: ["GantryCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Store",
             dependencies: [
-                "GantryCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "GantryCore", "StateModel", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -115,6 +121,10 @@ let package = Package(
             name: "AttestationTests", dependencies: ["Attestation", "Artifacts", "GantryTestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "GantryTestSupport"], swiftSettings: swiftSettings),
+        // The repository protocols' behaviour, run against every implementation (SQLite today).
+        .testTarget(
+            name: "StoreConformanceTests", dependencies: ["Store", "GantryCore", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Pipeline", "Store", "Processes", "GantryTestSupport"],
             swiftSettings: swiftSettings),

@@ -13,4 +13,8 @@ public struct PromotionConflict: Error, CustomStringConvertible, GantryError {
     }
 
     public var exitStatus: ExitStatus { .failure }
+
+    public init(existing: PromotionRecord) {
+        self.existing = existing
+    }
 }

@@ -47,6 +47,21 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         guard let key else { return Digest.sha256(data).hex }
         return HMAC<SHA256>.authenticationCode(for: data, using: key).map { String(format: "%02x", $0) }.joined()
     }
+
+    public init(
+        sequence: Int64, timestamp: Date, actor: String, action: String, subject: String, details: [String: String],
+        previousHash: String, hash: String, scheme: Int = 2
+    ) {
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.details = details
+        self.previousHash = previousHash
+        self.hash = hash
+        self.scheme = scheme
+    }
 }
 
 /// Who is acting: `GANTRY_ACTOR`, else the login name (`USER`, `LOGNAME`), else the account the
@@ -75,4 +90,11 @@ public struct AuditVerification: Sendable, Hashable {
     public var problems: [String]
 
     public var isIntact: Bool { problems.isEmpty }
+
+    public init(count: Int, anchoredAt: Int64? = nil, headHash: String, problems: [String]) {
+        self.count = count
+        self.anchoredAt = anchoredAt
+        self.headHash = headHash
+        self.problems = problems
+    }
 }

@@ -114,6 +114,23 @@ public struct EnvironmentPointer: Sendable, Hashable, Codable {
     /// The newest digest whose deployment here was verified; the automatic rollback target.
     public var lastKnownGood: String?
     public var lastKnownGoodAt: Date?
+
+    public init(
+        app: String, environment: String, digest: String, tag: String? = nil, commit: String? = nil,
+        promotionID: String, deployedAt: Date, deployedBy: String, lastKnownGood: String? = nil,
+        lastKnownGoodAt: Date? = nil
+    ) {
+        self.app = app
+        self.environment = environment
+        self.digest = digest
+        self.tag = tag
+        self.commit = commit
+        self.promotionID = promotionID
+        self.deployedAt = deployedAt
+        self.deployedBy = deployedBy
+        self.lastKnownGood = lastKnownGood
+        self.lastKnownGoodAt = lastKnownGoodAt
+    }
 }
 
 /// One approval of a promotion.
@@ -164,4 +181,16 @@ public struct UserRecord: Sendable, Hashable {
     public var createdAt: Date
 
     public var isTOTPEnrolled: Bool { totpSecret != nil }
+
+    public init(
+        name: String, role: String, totpSecret: String? = nil, totpLastStep: Int64? = nil, totpLockedUntil: Date? = nil,
+        createdAt: Date
+    ) {
+        self.name = name
+        self.role = role
+        self.totpSecret = totpSecret
+        self.totpLastStep = totpLastStep
+        self.totpLockedUntil = totpLockedUntil
+        self.createdAt = createdAt
+    }
 }

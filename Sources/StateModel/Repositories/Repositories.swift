@@ -1,0 +1,98 @@
+public import Foundation
+
+// The state a Gantry installation keeps, per concern, as async protocols: the SQLite store implements
+// them today (`Store.SQLiteRepositories`), PostgreSQL will implement the same protocols for a shared
+// server, and one conformance suite (Tests/StoreConformanceTests) holds every implementation to the
+// same behaviour, concurrency included.
+
+/// Runs, their jobs and the job artifacts they stored.
+public protocol RunRepository: Sendable {
+    func beginRun(_ run: RunRecord) async throws
+    func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) async throws
+    /// Records finished jobs (with attempts and steps) in one transaction.
+    func recordJobs(_ jobs: [JobRecord]) async throws
+    /// The newest runs first.
+    func runs(limit: Int) async throws -> [RunRecord]
+    /// A run by id, by unique prefix, or `latest`.
+    func run(matching idOrPrefix: String) async throws -> RunRecord?
+    func jobs(runID: String) async throws -> [JobRecord]
+    /// Fails (`StoreError`) when the run already has an artifact by that name.
+    func addJobArtifact(_ record: JobArtifactRecord) async throws
+    func jobArtifacts(runID: String, jobIDs: [String]?) async throws -> [JobArtifactRecord]
+}
+
+/// Promotions and the environment pointers they move. At most one promotion is open per app and
+/// environment, whoever asks (another process, another host): the store enforces it.
+public protocol PromotionRepository: Sendable {
+    /// Records `record` as the open promotion of its app and environment; throws `PromotionConflict`
+    /// naming the open one when there is one.
+    func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord
+    func openPromotion(app: String, environment: String) async throws -> PromotionRecord?
+    func promotion(id: String) async throws -> PromotionRecord?
+    func promotions(app: String?, environment: String?, limit: Int) async throws -> [PromotionRecord]
+    /// Compare-and-set: moves the promotion to `status` only if it is in one of `from`; true if it did.
+    func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String) async throws
+        -> Bool
+    /// Closes a deploying or verifying promotion; a verified one moves the pointer (and last-known-good).
+    func completePromotion(_ id: String, verified: Bool, detail: String, at date: Date) async throws
+    func pointer(app: String, environment: String) async throws -> EnvironmentPointer?
+    func pointers(app: String?) async throws -> [EnvironmentPointer]
+    /// Whether `digest` was verified in that environment (for `requires:`).
+    func hasPassed(app: String, environment: String, digest: String) async throws -> Bool
+}
+
+/// Users, approvals and rejections.
+public protocol ApprovalRepository: Sendable {
+    func upsertUser(name: String, role: String, at date: Date) async throws
+    func user(_ name: String) async throws -> UserRecord?
+    func users() async throws -> [UserRecord]
+    /// Fails when the approver already approved that promotion.
+    func addApproval(_ approval: ApprovalRecord) async throws
+    func approvals(of promotionID: String) async throws -> [ApprovalRecord]
+    /// Records a rejection (the first one for a digest stands); returns the one in force.
+    func reject(_ rejection: RejectionRecord) async throws -> RejectionRecord
+    func rejection(app: String, digest: String) async throws -> RejectionRecord?
+}
+
+/// The append-only, hash-chained audit log.
+public protocol AuditLog: Sendable {
+    /// Appends an entry after the current head; concurrent appends are serialized, never forked.
+    func appendAudit(actor: String, action: String, subject: String, details: [String: String], at timestamp: Date)
+        async throws -> AuditEntry
+    func auditEntries(subjectPrefix: String?, limit: Int) async throws -> [AuditEntry]
+    func auditHead() async throws -> (sequence: Int64, hash: String)?
+    func verifyAudit() async throws -> AuditVerification
+}
+
+/// Cache entries (key → snapshot), build-avoidance entries and where snapshots were made.
+public protocol CacheIndex: Sendable {
+    func cacheDigest(forKey key: String) async throws -> String?
+    /// Entries whose key starts with `prefix`, newest first.
+    func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: String)]
+    /// The first writer of a key wins.
+    func saveCacheEntry(key: String, digest: String, size: Int64) async throws
+    func avoidance(forKey key: String) async throws -> AvoidanceEntry?
+    func saveAvoidance(_ entry: AvoidanceEntry) async throws
+    func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) async throws
+    func snapshotOrigin(digest: String) async throws -> (workspace: String, pathBound: Bool)?
+}
+
+/// The offline OSV database.
+public protocol VulnerabilityDatabase: Sendable {
+    /// Stores records (a loaded one is replaced only by a newer `modified`); returns how many changed.
+    func importOSV(_ records: [StoredOSVRecord]) async throws -> Int
+    /// The JSON of every record affecting a package.
+    func osvRecords(ecosystem: String, name: String) async throws -> [Data]
+    func osvStatus() async throws -> [(ecosystem: String, records: Int, newest: String)]
+}
+
+/// Which registries and repositories a digest was pushed to.
+public protocol RegistryPushLog: Sendable {
+    func recordPush(registry: String, repository: String, digest: String, at date: Date) async throws
+    func pushedRepositories(registry: String, digest: String) async throws -> [String]
+}
+
+/// Every concern of the state, as one implementation provides them.
+public typealias StateRepositories =
+    RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
+    & RegistryPushLog

@@ -1,0 +1,216 @@
+import Dispatch
+public import Foundation
+import GantryCore
+
+/// The SQLite implementation of the state's repository protocols: a `StateStore` (one GRDB pool)
+/// whose blocking database work runs on a dispatch queue, off Swift's cooperative thread pool, so a
+/// server's tasks never wait behind SQLite.
+public struct SQLiteRepositories: StateRepositories {
+    public let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    /// Work the database does for one call, on a thread of its own rather than a cooperative one.
+    private static let queue = DispatchQueue(label: "gantry.sqlite", attributes: .concurrent)
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable (StateStore) throws -> T) async throws -> T {
+        let store = self.store
+        return try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async { continuation.resume(with: Result { try body(store) }) }
+        }
+    }
+
+    // MARK: RunRepository
+
+    public func beginRun(_ run: RunRecord) async throws { try await blocking { try $0.beginRun(run) } }
+
+    public func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) async throws {
+        try await blocking { try $0.finishRun(id: id, status: status, finishedAt: finishedAt, durationMs: durationMs) }
+    }
+
+    public func recordJobs(_ jobs: [JobRecord]) async throws { try await blocking { try $0.recordJobs(jobs) } }
+
+    public func runs(limit: Int) async throws -> [RunRecord] { try await blocking { try $0.runs(limit: limit) } }
+
+    public func run(matching idOrPrefix: String) async throws -> RunRecord? {
+        try await blocking { try $0.run(matching: idOrPrefix) }
+    }
+
+    public func jobs(runID: String) async throws -> [JobRecord] { try await blocking { try $0.jobs(runID: runID) } }
+
+    public func addJobArtifact(_ record: JobArtifactRecord) async throws {
+        try await blocking { try $0.addJobArtifact(record) }
+    }
+
+    public func jobArtifacts(runID: String, jobIDs: [String]?) async throws -> [JobArtifactRecord] {
+        try await blocking { try $0.jobArtifacts(runID: runID, jobIDs: jobIDs) }
+    }
+
+    // MARK: PromotionRepository
+
+    public func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord {
+        try await blocking { try $0.openPromotion(record) }
+    }
+
+    public func openPromotion(app: String, environment: String) async throws -> PromotionRecord? {
+        try await blocking { try $0.openPromotion(app: app, environment: environment) }
+    }
+
+    public func promotion(id: String) async throws -> PromotionRecord? {
+        try await blocking { try $0.promotion(id: id) }
+    }
+
+    public func promotions(app: String?, environment: String?, limit: Int) async throws -> [PromotionRecord] {
+        try await blocking { try $0.promotions(app: app, environment: environment, limit: limit) }
+    }
+
+    public func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String)
+        async throws -> Bool
+    {
+        try await blocking { try $0.transition(id, from: from, to: status, detail: detail) }
+    }
+
+    public func completePromotion(_ id: String, verified: Bool, detail: String, at date: Date) async throws {
+        try await blocking { try $0.completePromotion(id, verified: verified, detail: detail, at: date) }
+    }
+
+    public func pointer(app: String, environment: String) async throws -> EnvironmentPointer? {
+        try await blocking { try $0.pointer(app: app, environment: environment) }
+    }
+
+    public func pointers(app: String?) async throws -> [EnvironmentPointer] {
+        try await blocking { try $0.pointers(app: app) }
+    }
+
+    public func hasPassed(app: String, environment: String, digest: String) async throws -> Bool {
+        try await blocking { try $0.hasPassed(app: app, environment: environment, digest: digest) }
+    }
+
+    // MARK: ApprovalRepository
+
+    public func upsertUser(name: String, role: String, at date: Date) async throws {
+        try await blocking { try $0.upsertUser(name: name, role: role, at: date) }
+    }
+
+    public func user(_ name: String) async throws -> UserRecord? { try await blocking { try $0.user(name) } }
+
+    public func users() async throws -> [UserRecord] { try await blocking { try $0.users() } }
+
+    public func addApproval(_ approval: ApprovalRecord) async throws {
+        try await blocking { try $0.addApproval(approval) }
+    }
+
+    public func approvals(of promotionID: String) async throws -> [ApprovalRecord] {
+        try await blocking { try $0.approvals(of: promotionID) }
+    }
+
+    public func reject(_ rejection: RejectionRecord) async throws -> RejectionRecord {
+        try await blocking { try $0.reject(rejection) }
+    }
+
+    public func rejection(app: String, digest: String) async throws -> RejectionRecord? {
+        try await blocking { try $0.rejection(app: app, digest: digest) }
+    }
+
+    // MARK: AuditLog
+
+    public func appendAudit(
+        actor: String, action: String, subject: String, details: [String: String], at timestamp: Date
+    ) async throws -> AuditEntry {
+        try await blocking {
+            try $0.appendAudit(actor: actor, action: action, subject: subject, details: details, at: timestamp)
+        }
+    }
+
+    public func auditEntries(subjectPrefix: String?, limit: Int) async throws -> [AuditEntry] {
+        try await blocking { try $0.auditEntries(subjectPrefix: subjectPrefix, limit: limit) }
+    }
+
+    public func auditHead() async throws -> (sequence: Int64, hash: String)? {
+        let head = try await blocking { store -> AuditHead? in try store.auditHead().map(AuditHead.init) }
+        return head.map { ($0.sequence, $0.hash) }
+    }
+
+    public func verifyAudit() async throws -> AuditVerification { try await blocking { try $0.verifyAudit() } }
+
+    // MARK: CacheIndex
+
+    public func cacheDigest(forKey key: String) async throws -> String? {
+        try await blocking { try $0.cacheDigest(forKey: key) }
+    }
+
+    public func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: String)] {
+        try await blocking { store in
+            try store.cacheEntries(withPrefix: prefix, limit: limit).map { KeyDigest(key: $0.key, digest: $0.digest) }
+        }.map { ($0.key, $0.digest) }
+    }
+
+    public func saveCacheEntry(key: String, digest: String, size: Int64) async throws {
+        try await blocking { try $0.saveCacheEntry(key: key, digest: digest, size: size) }
+    }
+
+    public func avoidance(forKey key: String) async throws -> AvoidanceEntry? {
+        try await blocking { try $0.avoidance(forKey: key) }
+    }
+
+    public func saveAvoidance(_ entry: AvoidanceEntry) async throws {
+        try await blocking { try $0.saveAvoidance(entry) }
+    }
+
+    public func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) async throws {
+        try await blocking { try $0.recordSnapshotOrigin(digest: digest, workspace: workspace, pathBound: pathBound) }
+    }
+
+    public func snapshotOrigin(digest: String) async throws -> (workspace: String, pathBound: Bool)? {
+        try await blocking { store in
+            try store.snapshotOrigin(digest: digest).map { Origin(workspace: $0.workspace, pathBound: $0.pathBound) }
+        }.map { ($0.workspace, $0.pathBound) }
+    }
+
+    // MARK: VulnerabilityDatabase
+
+    public func importOSV(_ records: [StoredOSVRecord]) async throws -> Int {
+        try await blocking { try $0.importOSV(records) }
+    }
+
+    public func osvRecords(ecosystem: String, name: String) async throws -> [Data] {
+        try await blocking { try $0.osvRecords(ecosystem: ecosystem, name: name) }
+    }
+
+    public func osvStatus() async throws -> [(ecosystem: String, records: Int, newest: String)] {
+        try await blocking { store in
+            try store.osvStatus().map {
+                EcosystemCount(ecosystem: $0.ecosystem, records: $0.records, newest: $0.newest)
+            }
+        }.map { ($0.ecosystem, $0.records, $0.newest) }
+    }
+
+    // MARK: RegistryPushLog
+
+    public func recordPush(registry: String, repository: String, digest: String, at date: Date) async throws {
+        try await blocking { try $0.recordPush(registry: registry, repository: repository, digest: digest, at: date) }
+    }
+
+    public func pushedRepositories(registry: String, digest: String) async throws -> [String] {
+        try await blocking { try $0.pushedRepositories(registry: registry, digest: digest) }
+    }
+
+    // Sendable carriers for the tuples the protocols return.
+    private struct AuditHead: Sendable {
+        var sequence: Int64
+        var hash: String
+    }
+    private struct KeyDigest: Sendable {
+        var key: String
+        var digest: String
+    }
+    private struct Origin: Sendable {
+        var workspace: String
+        var pathBound: Bool
+    }
+    private struct EcosystemCount: Sendable {
+        var ecosystem: String
+        var records: Int
+        var newest: String
+    }
+}
