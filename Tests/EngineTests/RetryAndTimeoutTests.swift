@@ -101,7 +101,7 @@ import Testing
         let result = try await harness.run(cancellation: flag)
         #expect(result.status == .cancelled)
         #expect(result.statuses == ["long": .cancelled, "later": .cancelled])
-        #expect(try harness.store().run(matching: result.runID)?.status == "cancelled")
+        #expect(try harness.store().run(matching: result.runID)?.status == .cancelled)
     }
 }
 

@@ -47,21 +47,21 @@ struct StateFixture: Sendable {
         let state = try fixture.connect()
         let run = RunRecord(
             id: "20261129-120000-abcdef", correlation: "c-1", pipelineName: "web", pipelineFile: "gantry.yml",
-            pipelineDigest: "sha256:" + String(repeating: "b", count: 64), status: "running", startedAt: Date(),
+            pipelineDigest: "sha256:" + String(repeating: "b", count: 64), status: .running, startedAt: Date(),
             commitSHA: "abc", branch: "main", toolVersions: "{}", owner: nil, uncommittedChanges: ["src/a.py"])
         try await state.beginRun(run)
         let step = StepRecord(index: 0, name: "build", status: "success", exitCode: 0, signal: nil, durationMs: 5)
         let job = JobRecord(
-            runID: run.id, name: "build", jobID: "build", status: "success", attempts: 1, startedAt: Date(),
+            runID: run.id, name: "build", jobID: "build", status: .success, attempts: 1, startedAt: Date(),
             finishedAt: Date(), durationMs: 5, cache: "hit", reason: nil, outputs: "{\"v\":\"1\"}",
             attemptRecords: [
                 AttemptRecord(number: 1, status: "success", startedAt: Date(), durationMs: 5, steps: [step])
             ])
         try await state.recordJobs([job])
-        try await state.finishRun(id: run.id, status: "success", finishedAt: Date(), durationMs: 9)
+        try await state.finishRun(id: run.id, status: .success, finishedAt: Date(), durationMs: 9)
 
         let found = try #require(try await state.run(matching: "20261129-1200"))
-        #expect(found.status == "success")
+        #expect(found.status == .success)
         #expect(found.uncommittedChanges == ["src/a.py"])
         #expect(try await state.run(matching: "latest")?.id == run.id)
         let jobs = try await state.jobs(runID: run.id)

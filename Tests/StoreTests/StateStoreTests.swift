@@ -5,7 +5,7 @@ import Testing
 @testable import Store
 
 @Suite struct StateStoreTests {
-    func makeRun(_ id: String, status: String = "running") -> RunRecord {
+    func makeRun(_ id: String, status: RunStatus = .running) -> RunRecord {
         RunRecord(
             id: id, correlation: "c-\(id)", pipelineName: "demo", pipelineFile: "gantry.yml",
             pipelineDigest: "sha256:" + String(repeating: "a", count: 64), status: status, startedAt: Date(),
@@ -14,7 +14,7 @@ import Testing
 
     func makeJob(run: String, name: String) -> JobRecord {
         JobRecord(
-            runID: run, name: name, jobID: name, status: "success", attempts: 2, startedAt: Date(), finishedAt: Date(),
+            runID: run, name: name, jobID: name, status: .success, attempts: 2, startedAt: Date(), finishedAt: Date(),
             durationMs: 42, cache: "miss", reason: nil, outputs: "{\"v\":\"1\"}",
             attemptRecords: [
                 AttemptRecord(
@@ -36,10 +36,10 @@ import Testing
         let store = try StateStore(directory: directory.url)
         try store.beginRun(makeRun("20260101-000000-aaaaaa"))
         try store.recordJob(makeJob(run: "20260101-000000-aaaaaa", name: "build"))
-        try store.finishRun(id: "20260101-000000-aaaaaa", status: "success", finishedAt: Date(), durationMs: 100)
+        try store.finishRun(id: "20260101-000000-aaaaaa", status: .success, finishedAt: Date(), durationMs: 100)
 
         let run = try #require(try store.run(matching: "20260101"))
-        #expect(run.status == "success")
+        #expect(run.status == .success)
         #expect(run.durationMs == 100)
         #expect(run.commitSHA == "abc123")
         let jobs = try store.jobs(runID: run.id)
@@ -86,7 +86,7 @@ import Testing
                         try store.beginRun(makeRun(id))
                         try store.recordJob(makeJob(run: id, name: "a"))
                         try store.recordJob(makeJob(run: id, name: "b"))
-                        try store.finishRun(id: id, status: "success", finishedAt: Date(), durationMs: 1)
+                        try store.finishRun(id: id, status: .success, finishedAt: Date(), durationMs: 1)
                     }
                 }
             }
@@ -94,7 +94,7 @@ import Testing
         }
         let runs = try first.runs(limit: 100)
         #expect(runs.count == 50)
-        #expect(runs.allSatisfy { $0.status == "success" })
+        #expect(runs.allSatisfy { $0.status == .success })
         for run in runs { #expect(try first.jobs(runID: run.id).count == 2) }
     }
 

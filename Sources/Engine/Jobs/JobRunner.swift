@@ -75,7 +75,7 @@ struct JobRunner: Sendable {
             durationMs: duration, outputs: maskedOutputs, reason: maskedReason, cache: cache)
         result.continueOnError = job.continueOnError
         let record = JobRecord(
-            runID: environment.runID, name: name, jobID: job.id, status: status.rawValue, attempts: attempts.count,
+            runID: environment.runID, name: name, jobID: job.id, status: status, attempts: attempts.count,
             startedAt: attempts.isEmpty && status == .skipped ? nil : startDate, finishedAt: Date(),
             durationMs: duration, cache: cache, reason: maskedReason, outputs: JobRunner.json(maskedOutputs),
             attemptRecords: attempts)

@@ -93,7 +93,7 @@ public struct PipelineRunner: Sendable {
         try store.beginRun(
             RunRecord(
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
-                pipelineDigest: definition.fileDigest.description, status: RunStatus.running.rawValue,
+                pipelineDigest: definition.fileDigest.description, status: .running,
                 startedAt: Date(),
                 commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current,
                 uncommittedChanges: uncommitted))
@@ -114,7 +114,7 @@ public struct PipelineRunner: Sendable {
         let duration = (clock.now - started).milliseconds
         // Remembered digests only save reading files next time: losing them must not lose the run's record.
         try? environment.fileDigests.save()
-        try store.finishRun(id: runID, status: status.rawValue, finishedAt: Date(), durationMs: duration)
+        try store.finishRun(id: runID, status: status, finishedAt: Date(), durationMs: duration)
         var auditDetails = [
             "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,
             "correlation": correlation,

@@ -1,15 +1,6 @@
-/// The final state of a job in a run.
-public enum JobStatus: String, Sendable, Codable, CaseIterable {
-    case success
-    case failure
-    case skipped
-    /// Build avoidance: the job's key was seen with success, so its outputs were restored instead.
-    case cached
-    case timedOut = "timed_out"
-    case cancelled
-    /// Every allowed retry was used and the last attempt still failed.
-    case retriesExhausted = "retries_exhausted"
+public import Store
 
+extension JobStatus {
     /// Whether jobs that need this one may run (by default `if: success()`).
     var satisfiesNeeds: Bool { self == .success || self == .cached }
 
@@ -51,13 +42,6 @@ public struct JobResult: Sendable {
         default: false
         }
     }
-}
-
-/// The overall status of a run.
-public enum RunStatus: String, Sendable, Codable {
-    case running, success, failure, cancelled
-    /// Its process died while it ran (kill -9, a crash); closed by a later command.
-    case abandoned
 }
 
 /// The outcome of a whole run.

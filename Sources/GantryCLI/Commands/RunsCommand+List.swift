@@ -31,7 +31,7 @@ extension RunsCommand {
             for run in runs {
                 let duration = run.durationMs.map { Duration.milliseconds($0).humanShort } ?? "-"
                 print(
-                    "\(run.id.padding(toLength: 22, withPad: " ", startingAt: 0))  \(run.status.padding(toLength: 9, withPad: " ", startingAt: 0))  \(duration.padding(toLength: 8, withPad: " ", startingAt: 0))  \((run.commitSHA.map { String($0.prefix(12)) } ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0))  \(run.pipelineName)"
+                    "\(run.id.padding(toLength: 22, withPad: " ", startingAt: 0))  \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(duration.padding(toLength: 8, withPad: " ", startingAt: 0))  \((run.commitSHA.map { String($0.prefix(12)) } ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0))  \(run.pipelineName)"
                 )
             }
         }

@@ -12,7 +12,7 @@ struct RunsCommand: AsyncParsableCommand {
     static func jsonObject(_ run: RunRecord) -> [String: Any] {
         var object: [String: Any] = [
             "run": run.id, "correlation": run.correlation, "pipeline": run.pipelineName, "file": run.pipelineFile,
-            "digest": run.pipelineDigest, "status": run.status, "started_at": Timestamp.iso8601(run.startedAt),
+            "digest": run.pipelineDigest, "status": run.status.rawValue, "started_at": Timestamp.iso8601(run.startedAt),
         ]
         if let finished = run.finishedAt { object["finished_at"] = Timestamp.iso8601(finished) }
         if let ms = run.durationMs { object["duration_ms"] = ms }
@@ -29,7 +29,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     static func jsonObject(_ job: JobRecord) -> [String: Any] {
         var object: [String: Any] = [
-            "name": job.name, "job": job.jobID, "status": job.status, "attempts": job.attempts,
+            "name": job.name, "job": job.jobID, "status": job.status.rawValue, "attempts": job.attempts,
             "duration_ms": job.durationMs,
             "attempt_details": job.attemptRecords.map { attempt -> [String: Any] in
                 [

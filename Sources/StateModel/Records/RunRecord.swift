@@ -9,7 +9,7 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var pipelineFile: String
     public var pipelineDigest: String
     /// `running`, `success`, `failure`, `cancelled`, `abandoned` (its process died while it ran).
-    public var status: String
+    public var status: RunStatus
     public var startedAt: Date
     public var finishedAt: Date?
     public var durationMs: Int64?
@@ -24,7 +24,7 @@ public struct RunRecord: Codable, Sendable, Hashable {
 
     public init(
         id: String, correlation: String, pipelineName: String, pipelineFile: String, pipelineDigest: String,
-        status: String, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
+        status: RunStatus, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
         branch: String? = nil, toolVersions: String = "{}", owner: ProcessIdentity? = nil,
         uncommittedChanges: [String]? = nil
     ) {
@@ -51,7 +51,7 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var name: String
     public var jobID: String
     /// `success`, `failure`, `skipped`, `cached`, `timed_out`, `cancelled`, `retries_exhausted`.
-    public var status: String
+    public var status: JobStatus
     public var attempts: Int
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -65,7 +65,7 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var attemptRecords: [AttemptRecord]
 
     public init(
-        runID: String, name: String, jobID: String, status: String, attempts: Int, startedAt: Date?,
+        runID: String, name: String, jobID: String, status: JobStatus, attempts: Int, startedAt: Date?,
         finishedAt: Date?, durationMs: Int64, cache: String?, reason: String?, outputs: String,
         attemptRecords: [AttemptRecord]
     ) {

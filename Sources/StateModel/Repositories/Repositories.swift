@@ -8,7 +8,7 @@ public import Foundation
 /// Runs, their jobs and the job artifacts they stored.
 public protocol RunRepository: Sendable {
     func beginRun(_ run: RunRecord) async throws
-    func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) async throws
+    func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) async throws
     /// Records finished jobs (with attempts and steps) in one transaction.
     func recordJobs(_ jobs: [JobRecord]) async throws
     /// The newest runs first.

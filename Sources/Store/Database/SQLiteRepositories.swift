@@ -24,7 +24,7 @@ public struct SQLiteRepositories: StateRepositories {
 
     public func beginRun(_ run: RunRecord) async throws { try await blocking { try $0.beginRun(run) } }
 
-    public func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) async throws {
+    public func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) async throws {
         try await blocking { try $0.finishRun(id: id, status: status, finishedAt: finishedAt, durationMs: durationMs) }
     }
 

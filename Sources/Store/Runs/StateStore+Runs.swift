@@ -13,7 +13,8 @@ extension StateStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest, run.status,
+                    run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest,
+                    run.status.rawValue,
                     run.startedAt, run.commitSHA, run.branch, run.toolVersions, run.owner?.host, run.owner?.pid,
                     run.owner?.startTicks,
                     run.uncommittedChanges.flatMap { try? JSONEncoder().encode($0) }.map {
@@ -24,11 +25,11 @@ extension StateStore {
     }
 
     /// Marks a run finished.
-    public func finishRun(id: String, status: String, finishedAt: Date, durationMs: Int64) throws {
+    public func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) throws {
         try write("record the end of run \(id)") { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finishedAt = ?, durationMs = ? WHERE id = ?",
-                arguments: [status, finishedAt, durationMs, id])
+                arguments: [status.rawValue, finishedAt, durationMs, id])
         }
     }
 
@@ -82,7 +83,7 @@ extension StateStore {
                     durationMs, cache, reason, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            job.runID, job.name, job.jobID, job.status, job.attempts, job.startedAt, job.finishedAt,
+            job.runID, job.name, job.jobID, job.status.rawValue, job.attempts, job.startedAt, job.finishedAt,
             job.durationMs, job.cache, job.reason, job.outputs,
         ])
         let attemptStatement = try db.cachedStatement(
@@ -158,7 +159,9 @@ extension StateStore {
                         durationMs: attemptRow["durationMs"], steps: steps)
                 }
                 return JobRecord(
-                    runID: runID, name: name, jobID: row["jobID"], status: row["status"], attempts: row["attempts"],
+                    runID: runID, name: name, jobID: row["jobID"],
+                    // Only Gantry writes these; an unknown value (a newer Gantry's) reads as a failure.
+                    status: JobStatus(rawValue: row["status"]) ?? .failure, attempts: row["attempts"],
                     startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
                     cache: row["cache"], reason: row["reason"], outputs: row["outputs"], attemptRecords: attempts)
             }
@@ -175,7 +178,8 @@ extension RunRecord {
     init(row: Row) {
         self.init(
             id: row["id"], correlation: row["correlation"], pipelineName: row["pipelineName"],
-            pipelineFile: row["pipelineFile"], pipelineDigest: row["pipelineDigest"], status: row["status"],
+            pipelineFile: row["pipelineFile"], pipelineDigest: row["pipelineDigest"],
+            status: RunStatus(rawValue: row["status"]) ?? .abandoned,
             startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
             commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"],
             owner: (row["ownerPid"] as Int32?).map { pid in
