@@ -112,7 +112,10 @@ let package = Package(
         ),
         // Test helpers: temporary directories, pipeline fixtures, the built binary.
         .target(name: "GantryTestSupport", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "GantryCoreTests", dependencies: ["GantryCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GantryCoreTests",
+            dependencies: ["GantryCore", "GantryTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -49,6 +49,42 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    @Test func aLongDeployKeepsRenewingItsLease() async throws {
+        let (directory, digest) = try project()
+        defer { directory.remove() }
+        let url = directory.url
+        // A 2-second lease on a deploy that waits far longer: its process must keep renewing it (judging
+        // expiry against the clock is the store tests' job; here, the renewals are watched).
+        let lease = ["GANTRY_PROMOTION_LEASE": "2s"]
+        after(seconds: 60) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
+        // A process of its own (not a task: a busy test run may leave no thread to start one for a while).
+        let first = try startGantry(["promote", "web", "--to", "dev", "--digest", digest], in: url, environment: lease)
+        func pending() throws -> [String: Any]? {
+            let status = try GantryBinary.run(["status", "web", "--json"], in: url)
+            let rows = status.stdoutJSON as? [[String: Any]] ?? []
+            return rows.first { $0["environment"] as? String == "dev" }?["pending"] as? [String: Any]
+        }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 1200 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        var seen: [String] = []
+        for _ in 0..<300 where seen.count < 3 {
+            if let lease = try pending()?["lease_expires_at"] as? String, lease != seen.last { seen.append(lease) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seen.count >= 3, "the lease was not renewed: \(seen)")
+        #expect(seen == seen.sorted(), "\(seen)")
+        #expect(try pending()?["fencing_token"] as? Int != nil)
+        try directory.write("release-deploy", "")
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        let history = try GantryBinary.run(["history", "web", "--env", "dev", "--json"], in: url)
+        let entries = try #require(history.stdoutJSON as? [[String: Any]])
+        #expect(entries.first?["status"] as? String == "succeeded", "\(history.stdout)")
+    }
+
     @Test func approvalsStatusHistoryAndBadInputFromTheCommandLine() throws {
         let (directory, digest) = try project()
         defer { directory.remove() }

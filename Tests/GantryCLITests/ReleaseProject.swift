@@ -29,12 +29,13 @@ func releaseProject(environments: String, files: [String: String] = ["app/VERSIO
 }
 
 /// Starts gantry in the background (output discarded), for tests that signal or kill it.
-func startGantry(_ arguments: [String], in directory: URL) throws -> Process {
+func startGantry(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: GantryBinary.path)
     process.arguments = arguments
     process.currentDirectoryURL = directory
     process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true"]
+        .merging(environment) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()

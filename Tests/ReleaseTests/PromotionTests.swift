@@ -350,4 +350,33 @@ import Testing
         #expect(try fixture.state.promotion(id: "p-dead")?.status == .abandoned)
         #expect(try fixture.state.openPromotion(app: "web", environment: "dev")?.id == "p-next")
     }
+
+    @Test func aLeaseAnyHostCanJudgeDecidesWhetherAPromotionIsAbandoned() throws {
+        let fixture = try ReleaseFixture()
+        defer { fixture.remove() }
+        // A promotion driven from another host: its pid means nothing here; only its lease can tell.
+        var remote = PromotionRecord(
+            id: "p-remote", kind: .promote, app: "web", environment: "dev", digest: "sha256:1", status: .deploying,
+            requestedBy: "dana", pid: 4242, host: "build-host-2", leaseExpiresAt: Date().addingTimeInterval(60))
+        remote = try fixture.state.openPromotion(remote)
+        let token = try #require(remote.fencingToken)
+        var next = remote
+        next.id = "p-next"
+        next.host = ProcessInfo.processInfo.hostName
+        next.pid = getpid()
+        // Its lease runs: the environment is busy.
+        #expect(throws: PromotionConflict.self) { try fixture.state.openPromotion(next, isStale: Promoter.isStale) }
+        #expect(try fixture.state.renewLease("p-remote", token: token, until: Date().addingTimeInterval(-1)))
+        // Its lease ran out: any process may close it and take the environment, with a newer token.
+        let taken = try fixture.state.openPromotion(next, isStale: Promoter.isStale)
+        #expect(try fixture.state.promotion(id: "p-remote")?.status == .abandoned)
+        #expect(try fixture.state.promotion(id: "p-remote")?.detail.contains("its lease expired") == true)
+        #expect((taken.fencingToken ?? 0) > token)
+        // The first process, back from a pause, cannot renew what it lost.
+        #expect(try fixture.state.renewLease("p-remote", token: token, until: Date().addingTimeInterval(60)) == false)
+        #expect(try fixture.state.renewLease("p-next", token: token, until: Date().addingTimeInterval(60)) == false)
+        #expect(
+            try fixture.state.renewLease(
+                "p-next", token: try #require(taken.fencingToken), until: Date().addingTimeInterval(60)))
+    }
 }

@@ -137,6 +137,32 @@ struct StateFixture: Sendable {
     }
 
     @Test(arguments: Implementation.allCases)
+    func leasesAreGrantedWithIncreasingTokensAndRenewedOnlyByTheirHolder(_ implementation: Implementation)
+        async throws
+    {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        var first = promotion("p-a", status: .deploying)
+        first.leaseExpiresAt = Date().addingTimeInterval(60)
+        let a = try await state.openPromotion(first)
+        var second = promotion("p-b", environment: "staging", status: .deploying)
+        second.leaseExpiresAt = Date().addingTimeInterval(60)
+        let b = try await state.openPromotion(second)
+        let tokenA = try #require(a.fencingToken)
+        let tokenB = try #require(b.fencingToken)
+        #expect(tokenB > tokenA)
+        #expect(try await state.promotion(id: "p-a")?.fencingToken == tokenA)
+        #expect(try await state.renewLease("p-a", token: tokenA, until: Date().addingTimeInterval(120)))
+        #expect(try await state.renewLease("p-a", token: tokenB, until: Date().addingTimeInterval(120)) == false)
+        try await state.completePromotion("p-a", verified: true, detail: "ok", at: Date())
+        #expect(try await state.renewLease("p-a", token: tokenA, until: Date().addingTimeInterval(120)) == false)
+        // A promotion without a lease (awaiting approval) has no token until it is taken over with one.
+        _ = try await state.openPromotion(promotion("p-c", environment: "qa", status: .awaitingApproval))
+        #expect(try await state.promotion(id: "p-c")?.fencingToken == nil)
+    }
+
+    @Test(arguments: Implementation.allCases)
     func auditAppendsUnderContentionFormOneChain(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

@@ -87,6 +87,10 @@ enum ReleaseJSON {
         object["previous_digest"] = record.previousDigest
         object["reason"] = record.reason
         object["irreversible"] = record.irreversible
+        if record.status.isOpen {
+            object["lease_expires_at"] = record.leaseExpiresAt.map(Timestamp.iso8601)
+            object["fencing_token"] = record.fencingToken
+        }
         return object
     }
 

@@ -20,21 +20,35 @@ public enum SymmetricKeyFile {
     }
 
     /// The key in `path`, created with random bytes when missing. When another process creates it at the
-    /// same time, its key is the one used.
+    /// same time, its key is the one used. The key is written to a private temporary file first and
+    /// published with link(2), which never replaces an existing file: no reader ever sees the file
+    /// empty or half-written.
     public static func loadOrCreate(_ path: String, what: String) throws(Failure) -> SymmetricKey {
         if let existing = try load(path, what: what) { return existing }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try PrivateState.prepareDirectory(URL(fileURLWithPath: path).deletingLastPathComponent())
+            try PrivateState.prepareDirectory(folder)
         } catch {
             throw Failure(message: "\(error)")
         }
         let fresh = SymmetricKey(size: .bits256)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == EEXIST, let raced = try load(path, what: what) { return raced }
-        guard fd >= 0 else { throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard RawFile.writeAll(fd, fresh.withUnsafeBytes { Array($0) }), fsync(fd) == 0 else {
-            throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        let temporary = folder.appendingPathComponent(
+            ".\(URL(fileURLWithPath: path).lastPathComponent).\(UUID().uuidString)"
+        ).path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(message: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        defer { unlink(temporary) }
+        let written = RawFile.writeAll(fd, fresh.withUnsafeBytes { Array($0) }) && fsync(fd) == 0
+        let writeError = errno
+        close(fd)
+        guard written else {
+            throw Failure(message: "cannot write \(temporary): \(String(cString: strerror(writeError)))")
+        }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST, let raced = try load(path, what: what) else {
+                throw Failure(message: "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            return raced
         }
         return fresh
     }

@@ -90,11 +90,12 @@ extension Promoter {
             try context.state.transition(
                 record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying",
                 pid: ProcessIdentity.current.pid,
-                ownerStart: ProcessIdentity.current.startTicks, ownerMark: context.ownerMark)
+                ownerStart: ProcessIdentity.current.startTicks, ownerMark: context.ownerMark, lease: leaseExpiry)
         else {
             throw ReleaseError.input("promotion \(record.id) was started or cancelled by someone else meanwhile")
         }
-        var deploying = record
+        // As stored now: deploying, with its lease and fencing token.
+        var deploying = try context.state.promotion(id: record.id) ?? record
         deploying.status = .deploying
         let finished = try await deploy(deploying, artifact: gates.artifact, environment: environment)
         return Outcome(promotion: finished, checks: checks)

@@ -12,6 +12,18 @@ extension Promoter {
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition
     ) async throws -> PromotionRecord {
         if context.cancellation.isCancelled { try closeCancelled(record, during: "the checks") }
+        // Renew the lease while this process works; losing it (another process took over after it
+        // expired) stops the deploy: two processes must never deploy to one environment at once.
+        let keeper = record.fencingToken.map { token in
+            LeaseKeeper(
+                state: context.state, promotionID: record.id, token: token, duration: leaseDuration
+            ) { [context] in
+                context.reporter.line(
+                    "✗ lost the lease of \(record.id) (another process took it over after it expired): stopping")
+                context.cancellation.cancel()
+            }
+        }
+        defer { keeper?.stop() }
         let attempt = await deployAndVerify(record, artifact: artifact, environment: environment)
         if attempt.cancelled { try closeCancelled(record, during: attempt.stage) }
         if attempt.passed {

@@ -83,7 +83,7 @@ extension Promoter {
                 requestedBy: context.actor, previousDigest: pointer.digest, reason: reason, detail: "deploying",
                 pid: ProcessIdentity.current.pid, host: ProcessIdentity.current.host,
                 ownerStart: ProcessIdentity.current.startTicks,
-                ownerMark: context.ownerMark),
+                ownerMark: context.ownerMark, leaseExpiresAt: leaseExpiry),
             isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
         context.audit(
             "rollback.request", app: app, digest: chosen.digest,

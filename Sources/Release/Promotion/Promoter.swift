@@ -66,7 +66,7 @@ public struct Promoter: Sendable {
             detail: required > 0 ? "waiting for \(required) approval\(required == 1 ? "" : "s")" : "deploying",
             pid: required > 0 ? nil : ProcessIdentity.current.pid, host: ProcessIdentity.current.host,
             ownerStart: required > 0 ? nil : ProcessIdentity.current.startTicks,
-            ownerMark: required > 0 ? nil : context.ownerMark)
+            ownerMark: required > 0 ? nil : context.ownerMark, leaseExpiresAt: required > 0 ? nil : leaseExpiry)
         var checks = gates.checks
         record = try context.state.openPromotion(record, isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
         if let rule = environment.approvals {
@@ -118,10 +118,13 @@ public struct Promoter: Sendable {
         }
     }
 
-    /// A promotion whose driving process on this host is gone (or its pid now belongs to another
-    /// process). Awaiting approval has no process.
+    /// A promotion whose process stopped renewing its lease (judged the same from any host), or whose
+    /// process on this host is gone (or its pid now belongs to another process). Awaiting approval has
+    /// no process.
     static func isStale(_ record: PromotionRecord) -> Bool {
-        guard record.status != .awaitingApproval, let pid = record.pid, let host = record.host else { return false }
+        guard record.status != .awaitingApproval else { return false }
+        if let lease = record.leaseExpiresAt, lease < Date() { return true }
+        guard let pid = record.pid, let host = record.host else { return false }
         return ProcessIdentity(host: host, pid: pid, startTicks: record.ownerStart ?? 0).isGone
     }
 

@@ -64,14 +64,23 @@ public struct PromotionRecord: Sendable, Hashable, Codable {
     /// The `GANTRY_OWNER` mark its deploy and health-check commands carry: closing an abandoned
     /// promotion stops every process still carrying it before anything else deploys there.
     public var ownerMark: String?
+    /// While deploying, verifying or rolling back: until when its process holds the promotion. The
+    /// process renews it; once it has passed, any process on any host may close the promotion as
+    /// abandoned (a pid means nothing on another host).
+    public var leaseExpiresAt: Date?
+    /// Increases with every lease granted (across the whole state): a renewal or takeover names the
+    /// token it holds, so a process that lost its lease cannot renew someone else's.
+    public var fencingToken: Int64?
 
     public init(
         id: String, kind: PromotionKind, app: String, environment: String, digest: String, tag: String? = nil,
         commit: String? = nil, status: PromotionStatus, requestedBy: String, requestedAt: Date = Date(),
         previousDigest: String? = nil, reason: String? = nil, irreversible: String? = nil, approvalsRequired: Int = 0,
         detail: String = "", pid: Int32? = nil, host: String? = nil, ownerStart: Int64? = nil,
-        ownerMark: String? = nil
+        ownerMark: String? = nil, leaseExpiresAt: Date? = nil, fencingToken: Int64? = nil
     ) {
+        self.leaseExpiresAt = leaseExpiresAt
+        self.fencingToken = fencingToken
         self.ownerStart = ownerStart
         self.ownerMark = ownerMark
         self.id = id

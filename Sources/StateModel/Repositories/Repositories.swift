@@ -22,7 +22,10 @@ public protocol RunRepository: Sendable {
 }
 
 /// Promotions and the environment pointers they move. At most one promotion is open per app and
-/// environment, whoever asks (another process, another host): the store enforces it.
+/// environment, whoever asks (another process, another host): the store enforces it. A promotion
+/// that deploys holds a lease with a fencing token (`PromotionRecord.leaseExpiresAt`, `fencingToken`,
+/// granted when it is opened or taken over): its process renews it, and once it has expired any
+/// process may close the promotion as abandoned.
 public protocol PromotionRepository: Sendable {
     /// Records `record` as the open promotion of its app and environment; throws `PromotionConflict`
     /// naming the open one when there is one.
@@ -33,6 +36,8 @@ public protocol PromotionRepository: Sendable {
     /// Compare-and-set: moves the promotion to `status` only if it is in one of `from`; true if it did.
     func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String) async throws
         -> Bool
+    /// Extends the lease of an open promotion if `token` still holds it; false otherwise.
+    func renewLease(_ id: String, token: Int64, until: Date) async throws -> Bool
     /// Closes a deploying or verifying promotion; a verified one moves the pointer (and last-known-good).
     func completePromotion(_ id: String, verified: Bool, detail: String, at date: Date) async throws
     func pointer(app: String, environment: String) async throws -> EnvironmentPointer?

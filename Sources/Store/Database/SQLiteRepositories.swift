@@ -70,6 +70,10 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.transition(id, from: from, to: status, detail: detail) }
     }
 
+    public func renewLease(_ id: String, token: Int64, until: Date) async throws -> Bool {
+        try await blocking { try $0.renewLease(id, token: token, until: until) }
+    }
+
     public func completePromotion(_ id: String, verified: Bool, detail: String, at date: Date) async throws {
         try await blocking { try $0.completePromotion(id, verified: verified, detail: detail, at: date) }
     }

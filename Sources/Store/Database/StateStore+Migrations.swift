@@ -256,6 +256,13 @@ extension StateStore {
                 t.primaryKey(["runID", "name"])
             }
         }
+        migrator.registerMigration("v13-promotion-leases") { db in
+            // Liveness any host can judge: a lease the driving process renews, and a fencing token.
+            try db.alter(table: "promotions") { t in
+                t.add(column: "leaseExpiresAt", .datetime)
+                t.add(column: "fencingToken", .integer)
+            }
+        }
         return migrator
     }
 }

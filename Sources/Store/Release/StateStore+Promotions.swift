@@ -15,20 +15,29 @@ extension StateStore {
             if let existing = try openPromotion(app: record.app, environment: record.environment) {
                 guard isStale(existing) else { throw PromotionConflict(existing: existing) }
                 stopLeftovers(existing)
+                let now = Date()
+                let why =
+                    if let lease = existing.leaseExpiresAt, lease < now {
+                        "its lease expired at \(Timestamp.iso8601(lease)): its process (pid \(existing.pid ?? 0) on \(existing.host ?? "?")) stopped renewing it"
+                    } else {
+                        "its process (pid \(existing.pid ?? 0)) ended before it finished"
+                    }
                 try write("close an abandoned promotion") { db in
                     try db.execute(
-                        sql: "UPDATE promotions SET status = ?, finishedAt = ?, detail = ? WHERE id = ? AND status = ?",
+                        sql: """
+                            UPDATE promotions SET status = ?, finishedAt = ?, detail = ?
+                            WHERE id = ? AND status = ? AND fencingToken IS ? AND leaseExpiresAt IS ?
+                            """,
+                        // Compare-and-set on what was judged: a lease renewed or taken over meanwhile wins.
                         arguments: [
-                            PromotionStatus.abandoned.rawValue, Date(),
-                            "its process (pid \(existing.pid ?? 0)) ended before it finished", existing.id,
-                            existing.status.rawValue,
+                            PromotionStatus.abandoned.rawValue, now, why, existing.id, existing.status.rawValue,
+                            existing.fencingToken, existing.leaseExpiresAt,
                         ])
                 }
                 continue
             }
             do {
-                try pool.write { db in try Self.insert(record, db) }
-                return record
+                return try pool.write { db in try Self.insert(record, db) }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // Another process took the lock between our read and our insert: report it.
                 continue
@@ -91,17 +100,22 @@ extension StateStore {
     @discardableResult
     public func transition(
         _ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String, pid: Int32? = nil,
-        ownerStart: Int64? = nil, ownerMark: String? = nil
+        ownerStart: Int64? = nil, ownerMark: String? = nil, lease: Date? = nil
     ) throws -> Bool {
         try write("update promotion \(id)") { db in
             let finished: Date? = status.isOpen ? nil : Date()
             let placeholders = from.map { _ in "?" }.joined(separator: ", ")
-            var arguments: StatementArguments = [status.rawValue, detail, finished, pid, ownerStart, ownerMark, id]
+            // Taking the promotion over with a lease grants a new fencing token.
+            let token: Int64? = lease == nil ? nil : try Self.nextFencingToken(db)
+            var arguments: StatementArguments = [
+                status.rawValue, detail, finished, pid, ownerStart, ownerMark, lease, token, id,
+            ]
             _ = arguments.append(contentsOf: StatementArguments(from.map(\.rawValue)))
             try db.execute(
                 sql: """
                     UPDATE promotions SET status = ?, detail = ?, finishedAt = ?, pid = COALESCE(?, pid),
-                        ownerStart = COALESCE(?, ownerStart), ownerMark = COALESCE(?, ownerMark)
+                        ownerStart = COALESCE(?, ownerStart), ownerMark = COALESCE(?, ownerMark),
+                        leaseExpiresAt = COALESCE(?, leaseExpiresAt), fencingToken = COALESCE(?, fencingToken)
                     WHERE id = ? AND status IN (\(placeholders))
                     """,
                 arguments: arguments)
@@ -227,20 +241,44 @@ extension StateStore {
         }
     }
 
-    static func insert(_ record: PromotionRecord, _ db: Database) throws {
+    /// Inserts `record`; one with a lease gets the next fencing token. Returns it as stored.
+    static func insert(_ record: PromotionRecord, _ db: Database) throws -> PromotionRecord {
+        var record = record
+        if record.leaseExpiresAt != nil { record.fencingToken = try nextFencingToken(db) }
         try db.execute(
             sql: """
                 INSERT INTO promotions (id, kind, app, environment, digest, tag, commitSHA, status, requestedBy,
                     requestedAt, finishedAt, previousDigest, reason, irreversible, approvalsRequired, detail, pid, host,
-                    ownerStart, ownerMark)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ownerStart, ownerMark, leaseExpiresAt, fencingToken)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 record.id, record.kind.rawValue, record.app, record.environment, record.digest, record.tag,
                 record.commit, record.status.rawValue, record.requestedBy, record.requestedAt, record.finishedAt,
                 record.previousDigest, record.reason, record.irreversible, record.approvalsRequired, record.detail,
-                record.pid, record.host, record.ownerStart, record.ownerMark,
+                record.pid, record.host, record.ownerStart, record.ownerMark, record.leaseExpiresAt,
+                record.fencingToken,
             ])
+        return record
+    }
+
+    /// One more than any token granted so far (in the write transaction that grants it).
+    static func nextFencingToken(_ db: Database) throws -> Int64 {
+        (try Int64.fetchOne(db, sql: "SELECT MAX(fencingToken) FROM promotions") ?? 0) + 1
+    }
+
+    /// Extends the lease of an open promotion, if `token` still holds it; false when it does not (the
+    /// promotion was closed, or taken over after its lease expired).
+    public func renewLease(_ id: String, token: Int64, until: Date) throws -> Bool {
+        try write("renew the lease of promotion \(id)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE promotions SET leaseExpiresAt = ?
+                    WHERE id = ? AND fencingToken = ? AND status IN ('deploying', 'verifying', 'rolling_back')
+                    """,
+                arguments: [until, id, token])
+            return db.changesCount == 1
+        }
     }
 
     static func promotion(_ row: Row) -> PromotionRecord {
@@ -250,7 +288,8 @@ extension StateStore {
             status: PromotionStatus(rawValue: row["status"]) ?? .failed, requestedBy: row["requestedBy"],
             requestedAt: row["requestedAt"], previousDigest: row["previousDigest"], reason: row["reason"],
             irreversible: row["irreversible"], approvalsRequired: row["approvalsRequired"], detail: row["detail"],
-            pid: row["pid"], host: row["host"], ownerStart: row["ownerStart"], ownerMark: row["ownerMark"])
+            pid: row["pid"], host: row["host"], ownerStart: row["ownerStart"], ownerMark: row["ownerMark"],
+            leaseExpiresAt: row["leaseExpiresAt"], fencingToken: row["fencingToken"])
         record.finishedAt = row["finishedAt"]
         return record
     }
