@@ -15,7 +15,7 @@ import Testing
         try directory.write("src/a b.txt", "token = \"\(token)\"\n")
         try directory.write("Dockerfile", "FROM ubuntu\nUSER root\n")
         var secrets = try SecretScanner().scan(directory.url)
-        secrets.findings[0].suppressed = "accepted in the baseline"
+        secrets.findings[0].suppressed = Suppression(.baseline, "accepted in the baseline")
         let dockerfile = try DockerfileScanner().scan(files: [directory.url.appendingPathComponent("Dockerfile").path])
         let terraform = try TerraformPlanScanner().scan(
             planData: Data(TerraformPlanScannerTests.plan.utf8), file: "plan.json")

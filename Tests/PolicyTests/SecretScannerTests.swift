@@ -77,7 +77,7 @@ import Testing
         let baseline = try SecretBaseline.load(path: baselinePath)
         let accepted = try SecretScanner(baseline: baseline).scan(directory.url)
         #expect(accepted.blocking.isEmpty)
-        #expect(accepted.findings.allSatisfy { $0.suppressed == "accepted in the baseline" })
+        #expect(accepted.findings.allSatisfy { $0.suppressed == Suppression(.baseline, "accepted in the baseline") })
         try directory.write("c.txt", "new = \"\("gl" + "pat-" + "Qwertyuiop1234567890")\"\n")
         #expect(try SecretScanner(baseline: baseline).scan(directory.url).blocking.map(\.location) == ["c.txt:1:8"])
         // Config: an allowlisted path, a custom rule, a disabled rule.

@@ -12,11 +12,22 @@ public struct Verifier: Sendable {
         self.keys = keys
     }
 
+    /// The checks `verify` makes, in order.
+    public enum CheckKind: String, Sendable, Hashable, CaseIterable {
+        case provenanceSignature = "provenance signature"
+        case sbomSignature = "sbom signature"
+        case sbomSeal = "sbom seal"
+        case sbomMatchesContent = "sbom matches content"
+    }
+
     /// One check and how it went.
     public struct Check: Sendable, Hashable {
-        public var name: String
+        public var kind: CheckKind
         public var passed: Bool
         public var detail: String
+
+        /// The check's name for people (`provenance signature`).
+        public var name: String { kind.rawValue }
     }
 
     /// Runs every check, in order, stopping at the first failure; the result lists each check made.
@@ -26,12 +37,12 @@ public struct Verifier: Sendable {
     /// it again for the last check).
     public func verify(_ artifact: StoredArtifact, regenerateSBOM: Bool = true, unpacked: URL? = nil) -> [Check] {
         var checks: [Check] = []
-        func record(_ name: String, _ body: () throws -> String) -> Bool {
+        func record(_ kind: CheckKind, _ body: () throws -> String) -> Bool {
             do {
-                checks.append(Check(name: name, passed: true, detail: try body()))
+                checks.append(Check(kind: kind, passed: true, detail: try body()))
                 return true
             } catch {
-                checks.append(Check(name: name, passed: false, detail: "\(error)"))
+                checks.append(Check(kind: kind, passed: false, detail: "\(error)"))
                 return false
             }
         }
@@ -42,7 +53,7 @@ public struct Verifier: Sendable {
         var signedBOMDigest: Digest?
         guard
             record(
-                "provenance signature",
+                .provenanceSignature,
                 {
                     let (statement, _): (Statement<SLSAProvenance>, Data) = try verifiedStatement(
                         of: artifact, type: Attestor.provenanceType)
@@ -55,7 +66,7 @@ public struct Verifier: Sendable {
         else { return checks }
         guard
             record(
-                "sbom signature",
+                .sbomSignature,
                 {
                     let (statement, payload): (Statement<CycloneDXBOM>, Data) = try verifiedStatement(
                         of: artifact, type: Attestor.sbomType)
@@ -69,7 +80,7 @@ public struct Verifier: Sendable {
         else { return checks }
         guard
             record(
-                "sbom seal",
+                .sbomSeal,
                 {
                     guard let sealed = provenance?.sealedSBOMDigest else {
                         throw AttestationError.seal("the provenance records no SBOM digest")
@@ -85,7 +96,7 @@ public struct Verifier: Sendable {
         else { return checks }
         guard regenerateSBOM else { return checks }
         _ = record(
-            "sbom matches content",
+            .sbomMatchesContent,
             {
                 let directory =
                     unpacked

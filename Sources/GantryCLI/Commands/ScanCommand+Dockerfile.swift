@@ -72,7 +72,7 @@ extension ScanCommand {
                 if score <= maxRisk {
                     report.findings = report.findings.map {
                         var finding = $0
-                        finding.suppressed = "risk score \(score) within --max-risk \(maxRisk)"
+                        finding.suppressed = Suppression(.threshold, "risk score \(score) within --max-risk \(maxRisk)")
                         return finding
                     }
                 }

@@ -74,7 +74,8 @@ struct ScanOutputOptions: ParsableArguments {
                 object["column"] = finding.column
                 object["commit"] = finding.commit
                 object["snippet"] = finding.snippet
-                object["suppressed"] = finding.suppressed
+                object["suppressed"] = finding.suppressed?.reason
+                object["suppression_kind"] = finding.suppressed?.kind.rawValue
                 return object
             },
         ]

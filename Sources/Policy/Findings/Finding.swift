@@ -13,6 +13,33 @@ public struct RuleDescriptor: Sendable, Hashable, Codable {
     }
 }
 
+/// Why a finding does not block: what kind of decision, and the words for people.
+public struct Suppression: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Accepted in a baseline, or already present in the baseline compared against.
+        case baseline
+        /// Covered by an active waiver.
+        case waiver
+        /// Below the threshold that blocks (`--fail-on-cvss`, `--max-risk`).
+        case threshold
+        /// A VEX statement says the product is not affected.
+        case vex
+        /// Already in what the environment runs (regression-only policies).
+        case alreadyDeployed = "already_deployed"
+    }
+
+    public var kind: Kind
+    /// Why, for people: "waived by alice until 2027-01-01: not reachable".
+    public var reason: String
+
+    public init(_ kind: Kind, _ reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
 /// One thing a scanner found, with where it is and whether it blocks.
 public struct Finding: Sendable, Hashable, Codable {
     public var ruleID: String
@@ -29,13 +56,13 @@ public struct Finding: Sendable, Hashable, Codable {
     public var snippet: String?
     /// Stable identity across scans (for baselines and SARIF `partialFingerprints`).
     public var fingerprint: String
-    /// Why it does not block, when it does not (baseline, allowlist, waiver, warning-only rule).
-    public var suppressed: String?
+    /// Why it does not block, when it does not.
+    public var suppressed: Suppression?
 
     public init(
         ruleID: String, severity: Severity, message: String, file: String? = nil, line: Int? = nil,
         column: Int? = nil, commit: String? = nil, snippet: String? = nil, fingerprint: String,
-        suppressed: String? = nil
+        suppressed: Suppression? = nil
     ) {
         self.ruleID = ruleID
         self.severity = severity

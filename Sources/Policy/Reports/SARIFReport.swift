@@ -66,7 +66,9 @@ public enum SARIFReport {
                     result["locations"] = [["physicalLocation": physical]]
                 }
                 if let suppressed = finding.suppressed {
-                    result["suppressions"] = [["kind": "external", "status": "accepted", "justification": suppressed]]
+                    result["suppressions"] = [
+                        ["kind": "external", "status": "accepted", "justification": suppressed.reason]
+                    ]
                 }
                 if let commit = finding.commit {
                     result["properties"] = ["severity": finding.severity.rawValue, "commit": commit]

@@ -233,7 +233,8 @@ public struct SecretScanner: Sendable {
             ruleID: rule.id, severity: rule.severity,
             message: "\(rule.description) (\(Self.redact(secret, rule: rule.id)))", file: file, line: line,
             column: column, commit: commit, snippet: Self.redact(secret, rule: rule.id), fingerprint: fingerprint,
-            suppressed: baseline.fingerprints.contains(fingerprint) ? "accepted in the baseline" : nil)
+            suppressed: baseline.fingerprints.contains(fingerprint)
+                ? Suppression(.baseline, "accepted in the baseline") : nil)
     }
 
     /// The first 4 characters, then asterisks, and the length: enough to find it, useless to use.

@@ -62,7 +62,7 @@ public struct OpenVEX: Sendable {
                             })
                 })
             else { continue }
-            report.findings[index].suppressed = "VEX not_affected: \(statement.justification)"
+            report.findings[index].suppressed = Suppression(.vex, "VEX not_affected: \(statement.justification)")
         }
     }
 
@@ -89,7 +89,7 @@ extension VulnerabilityScanner {
         for index in report.findings.indices {
             if before.contains(key(report.findings[index])) {
                 if report.findings[index].suppressed == nil {
-                    report.findings[index].suppressed = "also in the baseline"
+                    report.findings[index].suppressed = Suppression(.baseline, "also in the baseline")
                 }
             } else {
                 added.append(report.findings[index])

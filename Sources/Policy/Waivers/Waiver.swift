@@ -56,8 +56,8 @@ public struct WaiverSet: Sendable {
             let finding = report.findings[index]
             let matching = waivers.filter { $0.covers(finding, app: app, digest: digest) }
             if let active = matching.first(where: { $0.expires > now }) {
-                report.findings[index].suppressed =
-                    "waived by \(active.approvedBy) until \(Self.day(active.expires)): \(active.reason)"
+                report.findings[index].suppressed = Suppression(
+                    .waiver, "waived by \(active.approvedBy) until \(Self.day(active.expires)): \(active.reason)")
                 application.used.append(active)
             } else if let expired = matching.max(by: { $0.expires < $1.expires }) {
                 application.expiredNotes.append(

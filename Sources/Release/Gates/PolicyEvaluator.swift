@@ -134,8 +134,8 @@ public struct PolicyEvaluator: Sendable {
         if policy.requireSignature || policy.requireProvenance || policy.requireSBOMSeal {
             let checks = Verifier(store: artifacts, keys: keys).verify(
                 artifact, regenerateSBOM: policy.requireSBOMSeal, unpacked: needsContent ? directory : nil)
-            func verdict(_ rule: String, _ names: [String]) {
-                let relevant = checks.filter { names.contains($0.name) }
+            func verdict(_ rule: String, _ names: [Verifier.CheckKind]) {
+                let relevant = checks.filter { names.contains($0.kind) }
                 if let failed = relevant.first(where: { !$0.passed }) {
                     results.append(RuleResult(rule: rule, outcome: .fail, detail: failed.detail))
                 } else if relevant.count < names.count {
@@ -148,9 +148,9 @@ public struct PolicyEvaluator: Sendable {
                         RuleResult(rule: rule, outcome: .pass, detail: relevant.map(\.detail).joined(separator: "; ")))
                 }
             }
-            if policy.requireSignature { verdict("require_signature", ["provenance signature", "sbom signature"]) }
-            if policy.requireProvenance { verdict("require_provenance", ["provenance signature"]) }
-            if policy.requireSBOMSeal { verdict("require_sbom_seal", ["sbom seal", "sbom matches content"]) }
+            if policy.requireSignature { verdict("require_signature", [.provenanceSignature, .sbomSignature]) }
+            if policy.requireProvenance { verdict("require_provenance", [.provenanceSignature]) }
+            if policy.requireSBOMSeal { verdict("require_sbom_seal", [.sbomSeal, .sbomMatchesContent]) }
         }
         if policy.requireCleanTree {
             results.append(cleanTreeVerdict(artifact, byDefault: policy.requireCleanTreeByDefault))
@@ -162,7 +162,7 @@ public struct PolicyEvaluator: Sendable {
             let application = waivers.apply(to: &report, app: app, digest: digest)
             used += application.used
             let blocking = report.blocking
-            let waived = report.findings.filter { $0.suppressed?.hasPrefix("waived") == true }
+            let waived = report.findings.filter { $0.suppressed?.kind == .waiver }
             if !blocking.isEmpty {
                 let list = blocking.prefix(5).map {
                     "\($0.ruleID) \($0.location == "-" ? "" : "at \($0.location) ")\($0.message)"
@@ -176,7 +176,7 @@ public struct PolicyEvaluator: Sendable {
                 results.append(
                     RuleResult(
                         rule: rule, outcome: .waived,
-                        detail: waived.map { "\($0.ruleID): \($0.suppressed ?? "")" }.joined(separator: "; ")
+                        detail: waived.map { "\($0.ruleID): \($0.suppressed?.reason ?? "")" }.joined(separator: "; ")
                             + (application.expiredNotes.isEmpty
                                 ? "" : "; " + application.expiredNotes.joined(separator: "; "))))
             } else {
@@ -209,7 +209,8 @@ public struct PolicyEvaluator: Sendable {
                     try scanner.scan(try LockfilePackages.of(directory: baseline, app: app)).findings.map(\.fingerprint)
                 )
                 for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
-                    report.findings[index].suppressed = "already in what \(environment) runs (\(currentDigest.short))"
+                    report.findings[index].suppressed = Suppression(
+                        .alreadyDeployed, "already in what \(environment) runs (\(currentDigest.short))")
                 }
                 note += " that \(environment)'s current \(currentDigest.short) does not have"
             }

@@ -53,8 +53,11 @@ extension Promoter {
         }
         let verifier = Verifier(store: context.artifacts, keys: context.keys)
         let verified = verifier.verify(artifact, regenerateSBOM: false)
-        for (name, steps) in [("signature", ["provenance signature", "sbom signature"]), ("sbom seal", ["sbom seal"])] {
-            let relevant = verified.filter { steps.contains($0.name) }
+        let groups: [(String, [Verifier.CheckKind])] = [
+            ("signature", [.provenanceSignature, .sbomSignature]), ("sbom seal", [.sbomSeal]),
+        ]
+        for (name, steps) in groups {
+            let relevant = verified.filter { steps.contains($0.kind) }
             if let failed = relevant.first(where: { !$0.passed }) { throw fail(name, failed.detail) }
             guard relevant.count == steps.count else {
                 throw fail(name, "not checked: an earlier verification step failed")
