@@ -58,20 +58,19 @@ public final class GantryServices: Sendable {
     /// The state store, created on first use. Runs whose process died are closed as `abandoned` when
     /// it is opened.
     public func state() throws -> StateStore {
-        try opened.withLock { opened in
-            if let state = opened.state { return state }
-            let store = try StateStore(directory: configuration.stateDirectory)
-            try store.closeAbandonedRuns()
-            opened.state = store
-            return store
-        }
+        try openState { try StateStore(directory: $0) }
     }
 
     /// The state store when state exists: never creates `.gantry/`; an `InputError` (exit 2) when there is none.
     public func existingState() throws -> StateStore {
+        try openState { try StateStore(existingIn: $0) }
+    }
+
+    /// The shared state store, opened by `open` the first time (closing abandoned runs on the way).
+    private func openState(_ open: (URL) throws -> StateStore) throws -> StateStore {
         try opened.withLock { opened in
             if let state = opened.state { return state }
-            let store = try StateStore(existingIn: configuration.stateDirectory)
+            let store = try open(configuration.stateDirectory)
             try store.closeAbandonedRuns()
             opened.state = store
             return store

@@ -108,16 +108,8 @@ public struct SnapshotStore: Sendable {
     /// tree or the restored one, never a half-written one; the restored tree replaces the old one
     /// (stale files do not survive) and keeps the modification times it was saved with.
     func restore(_ digest: Digest, paths: [String], workspace: URL) async throws {
-        let blob = blobURL(digest)
-        guard FileManager.default.fileExists(atPath: blob.path) else {
-            throw InfrastructureError("cache blob \(digest) is missing from \(root.path)")
-        }
-        guard try Digest.sha256(fileAt: blob) == digest else {
-            throw InfrastructureError("cache blob \(digest) is corrupt (its content no longer matches its digest)")
-        }
-        let staging = try stagingDirectory(for: workspace)
+        let staging = try await extract(digest, what: "cache", nextTo: workspace)
         defer { try? FileManager.default.removeItem(at: staging) }
-        try await tar(["--no-same-owner", "-C", staging.path, "-xf", blob.path], workspace: workspace)
         for path in paths {
             let staged = staging.appendingPathComponent(path)
             guard Self.exists(staged.path) else { continue }
@@ -141,16 +133,8 @@ public struct SnapshotStore: Sendable {
     /// Files already there that the snapshot does not hold stay. Returns how many files it placed.
     @discardableResult
     func restoreFiles(_ digest: Digest, workspace: URL) async throws -> Int {
-        let blob = blobURL(digest)
-        guard FileManager.default.fileExists(atPath: blob.path) else {
-            throw InfrastructureError("artifact blob \(digest) is missing from \(root.path)")
-        }
-        guard try Digest.sha256(fileAt: blob) == digest else {
-            throw InfrastructureError("artifact blob \(digest) is corrupt (its content no longer matches its digest)")
-        }
-        let staging = try stagingDirectory(for: workspace)
+        let staging = try await extract(digest, what: "artifact", nextTo: workspace)
         defer { try? FileManager.default.removeItem(at: staging) }
-        try await tar(["--no-same-owner", "-C", staging.path, "-xf", blob.path], workspace: workspace)
         var placed = 0
         for path in Self.leaves(under: staging) {
             let target = workspace.appendingPathComponent(path)
@@ -163,6 +147,26 @@ public struct SnapshotStore: Sendable {
             placed += 1
         }
         return placed
+    }
+
+    /// Checks that blob `digest` is there and intact, and extracts it into a new staging directory on
+    /// `workspace`'s file system (the caller removes it).
+    private func extract(_ digest: Digest, what: String, nextTo workspace: URL) async throws -> URL {
+        let blob = blobURL(digest)
+        guard FileManager.default.fileExists(atPath: blob.path) else {
+            throw InfrastructureError("\(what) blob \(digest) is missing from \(root.path)")
+        }
+        guard try Digest.sha256(fileAt: blob) == digest else {
+            throw InfrastructureError("\(what) blob \(digest) is corrupt (its content no longer matches its digest)")
+        }
+        let staging = try stagingDirectory(for: workspace)
+        do {
+            try await tar(["--no-same-owner", "-C", staging.path, "-xf", blob.path], workspace: workspace)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        return staging
     }
 
     /// Paths of the files and symbolic links under `root`, relative to it (directories are walked, not listed).
