@@ -85,6 +85,32 @@ import Testing
         #expect(entries.first?["status"] as? String == "succeeded", "\(history.stdout)")
     }
 
+    @Test func aProcessThatLosesItsLeaseStopsItsDeploy() async throws {
+        let (directory, digest) = try project()
+        defer { directory.remove() }
+        let url = directory.url
+        after(seconds: 90) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
+        let first = try startGantry(
+            ["promote", "web", "--to", "dev", "--digest", digest], in: url,
+            environment: ["GANTRY_PROMOTION_LEASE": "2s"])
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 1200 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        // Another process took the promotion over: the token this one holds no longer renews it.
+        _ = try runChecked(
+            "/usr/bin/env",
+            [
+                "sqlite3", url.appendingPathComponent(".gantry/state.db").path,
+                "UPDATE promotions SET fencingToken = fencingToken + 1000 WHERE status = 'deploying'",
+            ])
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 1)
+        // Its deploy command was stopped, not left to finish after someone else's.
+        #expect(!FileManager.default.fileExists(atPath: url.appendingPathComponent("release-deploy").path))
+    }
+
     @Test func approvalsStatusHistoryAndBadInputFromTheCommandLine() throws {
         let (directory, digest) = try project()
         defer { directory.remove() }

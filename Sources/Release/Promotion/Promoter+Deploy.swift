@@ -3,6 +3,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Store
+import Synchronization
 
 extension Promoter {
     /// Deploys an open promotion (status `deploying`), verifies it and closes it: `succeeded` with the
@@ -14,10 +15,12 @@ extension Promoter {
         if context.cancellation.isCancelled { try closeCancelled(record, during: "the checks") }
         // Renew the lease while this process works; losing it (another process took over after it
         // expired) stops the deploy: two processes must never deploy to one environment at once.
+        let lostLease = Mutex(false)
         let keeper = record.fencingToken.map { token in
             LeaseKeeper(
                 state: context.state, promotionID: record.id, token: token, duration: leaseDuration
             ) { [context] in
+                lostLease.withLock { $0 = true }
                 context.reporter.line(
                     "✗ lost the lease of \(record.id) (another process took it over after it expired): stopping")
                 context.cancellation.cancel()
@@ -25,6 +28,13 @@ extension Promoter {
         }
         defer { keeper?.stop() }
         let attempt = await deployAndVerify(record, artifact: artifact, environment: environment)
+        if lostLease.withLock({ $0 }) {
+            // The promotion is no longer ours to close: whoever took it over closed it as abandoned.
+            throw ReleaseError.deploymentFailed(
+                "promotion \(record.id) lost its lease to another process during \(attempt.stage) (it was not renewed in "
+                    + "time and was taken over); its commands were stopped. \(record.environment) may be partly deployed: "
+                    + "see 'gantry history \(record.app) --env \(record.environment)'")
+        }
         if attempt.cancelled { try closeCancelled(record, during: attempt.stage) }
         if attempt.passed {
             try context.state.completePromotion(record.id, verified: true, detail: attempt.detail)
