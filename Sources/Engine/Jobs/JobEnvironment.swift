@@ -18,6 +18,8 @@ struct RunEnvironment: Sendable {
     var runner: ProcessRunner
     var snapshots: SnapshotStore
     var actions: ActionRegistry
+    /// Runs the jobs' steps (this process's `LocalJobExecutor`).
+    var executor: any JobExecutor
     var cancellation: CancellationFlag
     var observer: any RunObserver
     /// When the run started (provenance records it).

@@ -73,8 +73,7 @@ struct JobExecution {
 
         // Only a job that runs restores its cache: an avoided one got its snapshot above.
         let cacheKey = try await restoreCache(context: context)
-        var (status, reason) = try await runAttempts(
-            context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
+        var (status, reason) = await execute(context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
         if let spec = job.artifacts {
             do {
                 if let warning = try await transfer.upload(spec, status: status, context: context) { note(warning) }
@@ -87,37 +86,27 @@ struct JobExecution {
         return (status, reason)
     }
 
-    /// The attempts, with retries as the job's `retry:` allows; renders the outputs on success.
-    private mutating func runAttempts(
+    /// Hands the job's steps to the run's executor as a self-contained assignment.
+    private mutating func execute(
         context: ExpressionContext, jobEnv: [String: String], workingDirectory: URL
-    ) async throws -> (JobStatus, String?) {
-        let retry = job.retry ?? RetryPolicy(max: 0)
-        var attempt = 1
-        while true {
-            let outcome = try await runAttempt(
-                attempt, context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
-            switch outcome.status {
-            case .success:
-                outputs = try renderOutputs(context: context, steps: outcome.steps)
-                return (.success, nil)
-            case .cancelled:
-                return (.cancelled, outcome.reason)
-            default:
-                let retriable = outcome.attemptOutcome.map(retry.retries) ?? false
-                guard retriable, attempt <= retry.max, !environment.cancellation.isCancelled else {
-                    if retry.max > 0 && attempt > retry.max && retriable {
-                        return (.retriesExhausted, "\(outcome.reason ?? "failed") after \(attempt) attempts")
-                    }
-                    return (outcome.status, outcome.reason)
-                }
-                let delay = retry.delay(beforeRetry: attempt)
-                environment.observer.jobRetrying(
-                    runner.name, attempt: attempt + 1, delay: delay, reason: outcome.reason ?? "failed")
-                log.event("retry", attempt: attempt + 1, fields: [("delay_ms", String(delay.milliseconds))])
-                if await sleepUnlessCancelled(delay) == false { return (.cancelled, "run cancelled") }
-                attempt += 1
-            }
-        }
+    ) async -> (JobStatus, String?) {
+        var roots = context.roots
+        roots["steps"] = nil
+        let assignment = JobAssignment(
+            run: JobAssignment.Run(
+                id: environment.runID, correlation: environment.correlation, sha: environment.sha,
+                branch: environment.branch, pipelineFile: environment.definition.file,
+                pipelineDigest: environment.definition.fileDigest.description, startedAt: environment.startedAt,
+                uncommittedChanges: environment.uncommittedChanges),
+            name: runner.name, job: job, context: roots, environment: jobEnv,
+            secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
+            baseEnvironment: environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") },
+            workspace: environment.workspace.path, workingDirectory: workingDirectory.path,
+            scratchDirectory: environment.temporaryDirectory.path)
+        let report = await environment.executor.execute(assignment, log: log)
+        attempts = report.attempts
+        outputs = report.outputs
+        return (report.status, report.reason)
     }
 
     /// Restores the job's cache (exact key, else the closest `restore-keys` match) and sets
@@ -193,14 +182,6 @@ struct JobExecution {
         sink.finish()
     }
 
-    private func renderOutputs(context: ExpressionContext, steps: ExpressionValue) throws -> [String: String] {
-        var context = context
-        context.roots["steps"] = steps
-        var rendered: [String: String] = [:]
-        for (name, template) in job.outputs { rendered[name] = try Template.render(template, in: context) }
-        return rendered
-    }
-
     private func saveAfterSuccess(cacheKey: String?, avoidance: AvoidanceKey.Manifest?) async throws {
         var snapshot: Digest?
         if let cache = job.cache, let cacheKey, cacheState != "hit" {
@@ -249,13 +230,4 @@ struct JobExecution {
         return digest
     }
 
-    private func sleepUnlessCancelled(_ delay: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: delay)
-        while clock.now < end {
-            if environment.cancellation.isCancelled { return false }
-            try? await Task.sleep(for: min(.milliseconds(100), end - clock.now))
-        }
-        return !environment.cancellation.isCancelled
-    }
 }

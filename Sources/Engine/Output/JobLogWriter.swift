@@ -230,3 +230,4 @@ enum JSONLineEscaper {
         }
     }
 }
+extension JobLogWriter: JobLogSink {}

@@ -112,7 +112,7 @@ struct Scheduler {
                 "needs": needs.expressionValue, "run": environment.runContext,
             ],
             status: .init(failed: needs.anyFailed, cancelled: cancelled), workspace: environment.workspace)
-        if cancelled && !JobExecution.usesAlways(condition) {
+        if cancelled && !AttemptRunner.usesAlways(condition) {
             return runner.notRun(.cancelled, reason: "run cancelled before the job started")
         }
         do {

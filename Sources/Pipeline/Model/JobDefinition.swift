@@ -35,7 +35,7 @@ public struct JobDefinition: Sendable {
 }
 
 /// `cache:` of a job: restore `paths` when `key` hits, save them after success when it misses.
-public struct CacheSpec: Sendable, Hashable {
+public struct CacheSpec: Sendable, Hashable, Codable {
     /// Key template, may use `${{ hashFiles(...) }}`, `matrix`, `env`.
     public var key: String
     public var paths: [String]
@@ -46,9 +46,9 @@ public struct CacheSpec: Sendable, Hashable {
 
 /// `artifacts:` of a job (GitLab's shape): files stored with the run after the job ends and put in
 /// the workspace of every job that `needs` it before its steps run.
-public struct ArtifactSpec: Sendable, Hashable {
+public struct ArtifactSpec: Sendable, Hashable, Codable {
     /// When to store them.
-    public enum When: String, Sendable, Hashable, CaseIterable {
+    public enum When: String, Sendable, Hashable, CaseIterable, Codable {
         case onSuccess = "on_success"
         case onFailure = "on_failure"
         case always

@@ -29,13 +29,13 @@ final class StreamSink: @unchecked Sendable {
     private var splitter: LineSplitter
     private var batch = LineBatch()
     private let prefix: [UInt8]
-    private let log: JobLogWriter
+    private let log: any JobLogSink
     private let observer: any RunObserver
     private let job: String
     private let stream: ProcessStream
 
     init(
-        masker: SecretMasker, log: JobLogWriter, prefix: [UInt8], observer: any RunObserver, job: String,
+        masker: SecretMasker, log: any JobLogSink, prefix: [UInt8], observer: any RunObserver, job: String,
         stream: ProcessStream
     ) {
         splitter = LineSplitter(masker: masker)
@@ -70,20 +70,19 @@ final class StreamSink: @unchecked Sendable {
     }
 }
 
-extension JobExecution {
+extension AttemptRunner {
     // swiftlint:disable:next function_parameter_count
     func runStep(
         _ step: StepDefinition, name: String, index: Int, attempt: Int, context: ExpressionContext,
         env: [String: String], workingDirectory: URL, scratch: ScratchFiles, timeout: Duration, jobTimeoutApplies: Bool
     ) async -> StepResult {
-        let environment = runner.environment
-        let masker = environment.masker
+        let masker = services.masker
         let stdoutSink = StreamSink(
             masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stdout),
-            observer: environment.observer, job: runner.name, stream: .stdout)
+            observer: services.observer, job: assignment.name, stream: .stdout)
         let stderrSink = StreamSink(
             masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stderr),
-            observer: environment.observer, job: runner.name, stream: .stderr)
+            observer: services.observer, job: assignment.name, stream: .stderr)
         do {
             var directory = workingDirectory
             if let relative = step.workingDirectory {
@@ -100,24 +99,24 @@ extension JobExecution {
             let (script, expressionValues) = try ShellCommand.render(step.run ?? "", shell: step.shell, in: context)
             let outputFile = scratch.file("output-\(index)")
             let envFile = scratch.file("env-\(index)")
-            var processEnv = environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
-            processEnv.merge(environment.gantryVariables(job: runner.name)) { $1 }
+            var processEnv = assignment.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
+            processEnv.merge(assignment.gantryVariables) { $1 }
             processEnv.merge(env) { $1 }
-            for secret in runner.job.secrets { processEnv[secret] = environment.options.secrets[secret] }
+            for secret in assignment.job.secrets { processEnv[secret] = assignment.secrets[secret] }
             processEnv.merge(expressionValues) { $1 }
             processEnv["GANTRY_OUTPUT"] = outputFile.path
             processEnv["GANTRY_ENV"] = envFile.path
             processEnv["GANTRY_STEP"] = name
             let command = try ShellCommand.make(
                 shell: step.shell, script: script, scratch: scratch, index: index, path: processEnv["PATH"])
-            let outcome = try await environment.runner.run(
+            let outcome = try await services.processes.run(
                 ProcessSpec(
                     executable: command.executable, arguments: command.arguments, environment: processEnv,
                     workingDirectory: directory.path),
                 // A step that starts after cancellation is an `always()` clean-up step: let it finish
                 // (its timeout still applies; a second Ctrl-C exits gantry at once).
                 timeout: timeout,
-                cancellation: environment.cancellation.isCancelled ? CancellationFlag() : environment.cancellation
+                cancellation: services.cancellation.isCancelled ? CancellationFlag() : services.cancellation
             ) { stream, bytes in
                 (stream == .stdout ? stdoutSink : stderrSink).feed(bytes)
             }
@@ -164,9 +163,9 @@ extension JobExecution {
         sink: StreamSink
     ) async throws -> StepResult {
         let name = String(uses.dropFirst("gantry/".count))
-        guard let action = runner.environment.actions.action(named: name) else {
+        guard let action = services.actions.action(named: name) else {
             throw ActionError(
-                "unknown action '\(uses)' (built-in actions: \(runner.environment.actions.names.map { "gantry/\($0)" }.joined(separator: ", ")))"
+                "unknown action '\(uses)' (built-in actions: \(services.actions.names.map { "gantry/\($0)" }.joined(separator: ", ")))"
             )
         }
         var with: [String: String] = [:]
@@ -181,12 +180,10 @@ extension JobExecution {
             ActionInvocation(
                 with: with, workingDirectory: directory, environment: env,
                 run: RunInfo(
-                    runID: runner.environment.runID, correlation: runner.environment.correlation, job: runner.name,
-                    commit: runner.environment.sha, branch: runner.environment.branch,
-                    pipelineFile: runner.environment.definition.file,
-                    pipelineDigest: runner.environment.definition.fileDigest.description,
-                    startedAt: runner.environment.startedAt,
-                    uncommittedChanges: runner.environment.uncommittedChanges),
+                    runID: assignment.run.id, correlation: assignment.run.correlation, job: assignment.name,
+                    commit: assignment.run.sha, branch: assignment.run.branch,
+                    pipelineFile: assignment.run.pipelineFile, pipelineDigest: assignment.run.pipelineDigest,
+                    startedAt: assignment.run.startedAt, uncommittedChanges: assignment.run.uncommittedChanges),
                 log: { sink.note($0) }))
         sink.finish()
         var result = StepResult(status: "success", outcome: nil, reason: nil)

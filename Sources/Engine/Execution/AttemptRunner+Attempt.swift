@@ -13,20 +13,20 @@ struct AttemptSummary {
     var steps: ExpressionValue
 }
 
-extension JobExecution {
+extension AttemptRunner {
     /// Runs every step of one attempt under the job's timeout.
     mutating func runAttempt(
         _ attempt: Int, context: ExpressionContext, jobEnv: [String: String], workingDirectory: URL
     ) async throws -> AttemptSummary {
-        let env = runner.environment
         let clock = ContinuousClock()
         let started = clock.now
         let startDate = Date()
-        let deadline = started.advanced(by: runner.job.timeout)
+        let deadline = started.advanced(by: assignment.job.timeout)
         // Step files live flat in the run's temporary directory (removed when the run ends), named by
         // job and attempt: no directory is created per job, which keeps 1,000-job runs cheap.
         let scratch = ScratchFiles(
-            directory: env.temporaryDirectory, prefix: "\(JobRunner.logFileName(runner.name).dropLast(6)).\(attempt)")
+            directory: URL(fileURLWithPath: assignment.scratchDirectory),
+            prefix: "\(JobRunner.logFileName(assignment.name).dropLast(6)).\(attempt)")
 
         var steps: [String: ExpressionValue] = [:]
         var records: [StepRecord] = []
@@ -34,16 +34,16 @@ extension JobExecution {
         var summary = AttemptSummary(status: .success, steps: .object([:]))
         var addedEnv: [String: String] = [:]
 
-        for (index, step) in runner.job.steps.enumerated() {
+        for (index, step) in assignment.job.steps.enumerated() {
             let stepName = step.displayName
             var stepContext = context
             stepContext.roots["steps"] = .object(steps)
             var mergedEnv = jobEnv.merging(addedEnv) { $1 }
             stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
-            stepContext.status = .init(failed: failed, cancelled: env.cancellation.isCancelled)
+            stepContext.status = .init(failed: failed, cancelled: services.cancellation.isCancelled)
 
             let shouldRun = try Self.evaluateCondition(step.condition, in: stepContext)
-            if !shouldRun || (env.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
+            if !shouldRun || (services.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
                 records.append(
                     StepRecord(
                         index: index, name: stepName, status: "skipped", exitCode: nil, signal: nil, durationMs: 0))
@@ -64,7 +64,7 @@ extension JobExecution {
             if stepTimeout <= .zero {
                 result = StepResult(
                     status: "timed_out", outcome: .timedOut,
-                    reason: "job timeout (\(runner.job.timeout.humanShort)) reached")
+                    reason: "job timeout (\(assignment.job.timeout.humanShort)) reached")
             } else {
                 result = await runStep(
                     step, name: stepName, index: index, attempt: attempt, context: stepContext, env: mergedEnv,
@@ -105,7 +105,7 @@ extension JobExecution {
                 }
             }
         }
-        if summary.status == .success && env.cancellation.isCancelled {
+        if summary.status == .success && services.cancellation.isCancelled {
             // Steps were skipped because the run was cancelled: the job did not complete.
             summary = AttemptSummary(status: .cancelled, reason: "run cancelled", attemptOutcome: nil, steps: .null)
         }

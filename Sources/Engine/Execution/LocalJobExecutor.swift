@@ -1,0 +1,105 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Processes
+import Store
+
+/// Runs assignments in this process: each step's process through `ProcessRunner`, built-in actions
+/// from the registry, output masked and streamed to the log and the console.
+public struct LocalJobExecutor: JobExecutor {
+    let processes: ProcessRunner
+    let actions: ActionRegistry
+    let masker: SecretMasker
+    let observer: any RunObserver
+    let cancellation: CancellationFlag
+
+    init(
+        processes: ProcessRunner, actions: ActionRegistry, masker: SecretMasker, observer: any RunObserver,
+        cancellation: CancellationFlag
+    ) {
+        self.processes = processes
+        self.actions = actions
+        self.masker = masker
+        self.observer = observer
+        self.cancellation = cancellation
+    }
+
+    public func execute(_ assignment: JobAssignment, log: any JobLogSink) async -> JobExecutionReport {
+        var runner = AttemptRunner(assignment: assignment, services: self, log: log)
+        let status: JobStatus
+        let reason: String?
+        do {
+            (status, reason) = try await runner.run()
+        } catch {
+            (status, reason) = (.failure, "\(error)")
+        }
+        return JobExecutionReport(
+            status: status, reason: reason, outputs: runner.outputs, attempts: runner.attempts)
+    }
+}
+
+/// The attempts of one assignment: steps in order under the job's timeout, retried as `retry:`
+/// allows, then the job's outputs rendered.
+struct AttemptRunner {
+    let assignment: JobAssignment
+    let services: LocalJobExecutor
+    let log: any JobLogSink
+    var attempts: [AttemptRecord] = []
+    var outputs: [String: String] = [:]
+
+    init(assignment: JobAssignment, services: LocalJobExecutor, log: any JobLogSink) {
+        self.assignment = assignment
+        self.services = services
+        self.log = log
+    }
+
+    mutating func run() async throws -> (JobStatus, String?) {
+        let context = assignment.expressionContext
+        let workingDirectory = URL(fileURLWithPath: assignment.workingDirectory)
+        let retry = assignment.job.retry ?? RetryPolicy(max: 0)
+        var attempt = 1
+        while true {
+            let outcome = try await runAttempt(
+                attempt, context: context, jobEnv: assignment.environment, workingDirectory: workingDirectory)
+            switch outcome.status {
+            case .success:
+                outputs = try renderOutputs(context: context, steps: outcome.steps)
+                return (.success, nil)
+            case .cancelled:
+                return (.cancelled, outcome.reason)
+            default:
+                let retriable = outcome.attemptOutcome.map(retry.retries) ?? false
+                guard retriable, attempt <= retry.max, !services.cancellation.isCancelled else {
+                    if retry.max > 0 && attempt > retry.max && retriable {
+                        return (.retriesExhausted, "\(outcome.reason ?? "failed") after \(attempt) attempts")
+                    }
+                    return (outcome.status, outcome.reason)
+                }
+                let delay = retry.delay(beforeRetry: attempt)
+                services.observer.jobRetrying(
+                    assignment.name, attempt: attempt + 1, delay: delay, reason: outcome.reason ?? "failed")
+                log.event("retry", step: nil, attempt: attempt + 1, fields: [("delay_ms", String(delay.milliseconds))])
+                if await sleepUnlessCancelled(delay) == false { return (.cancelled, "run cancelled") }
+                attempt += 1
+            }
+        }
+    }
+
+    private func renderOutputs(context: ExpressionContext, steps: ExpressionValue) throws -> [String: String] {
+        var context = context
+        context.roots["steps"] = steps
+        var rendered: [String: String] = [:]
+        for (name, template) in assignment.job.outputs { rendered[name] = try Template.render(template, in: context) }
+        return rendered
+    }
+
+    private func sleepUnlessCancelled(_ delay: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: delay)
+        while clock.now < end {
+            if services.cancellation.isCancelled { return false }
+            try? await Task.sleep(for: min(.milliseconds(100), end - clock.now))
+        }
+        return !services.cancellation.isCancelled
+    }
+}
