@@ -71,7 +71,7 @@ import Testing
         let report = await executor.execute(decoded, log: log)
         log.close()
         #expect(report.status == .success, "\(report.reason ?? "")")
-        #expect(report.attempts.map(\.status) == ["failure", "success"])
+        #expect(report.attempts.map(\.status) == [.failure, .success])
         #expect(report.outputs == ["shout": "HI-LINUX", "word": "hi-linux"])
         let text = try String(contentsOf: logURL, encoding: .utf8)
         #expect(text.contains("token is ***"))

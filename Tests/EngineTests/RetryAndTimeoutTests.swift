@@ -24,7 +24,7 @@ import Testing
         #expect(result.job("flaky")?.attempts == 2)
         #expect(result.job("flaky")?.retried == true)
         let record = try #require(try harness.store().jobs(runID: result.runID).first)
-        #expect(record.attemptRecords.map(\.status) == ["failure", "success"])
+        #expect(record.attemptRecords.map(\.status) == [.failure, .success])
         #expect(try harness.log(result, job: "flaky").contains { $0["event"] as? String == "retry" })
     }
 

@@ -156,6 +156,6 @@ import Testing
         let result = try await harness.run()
         #expect(try harness.lines(result, job: "a") == ["always", "on-failure"])
         let records = try harness.store().jobs(runID: result.runID)
-        #expect(records[0].attemptRecords[0].steps.map(\.status) == ["failure", "skipped", "success", "success"])
+        #expect(records[0].attemptRecords[0].steps.map(\.status) == [.failure, .skipped, .success, .success])
     }
 }

@@ -50,12 +50,12 @@ struct StateFixture: Sendable {
             pipelineDigest: "sha256:" + String(repeating: "b", count: 64), status: .running, startedAt: Date(),
             commitSHA: "abc", branch: "main", toolVersions: "{}", owner: nil, uncommittedChanges: ["src/a.py"])
         try await state.beginRun(run)
-        let step = StepRecord(index: 0, name: "build", status: "success", exitCode: 0, signal: nil, durationMs: 5)
+        let step = StepRecord(index: 0, name: "build", status: .success, exitCode: 0, signal: nil, durationMs: 5)
         let job = JobRecord(
             runID: run.id, name: "build", jobID: "build", status: .success, attempts: 1, startedAt: Date(),
             finishedAt: Date(), durationMs: 5, cache: "hit", reason: nil, outputs: "{\"v\":\"1\"}",
             attemptRecords: [
-                AttemptRecord(number: 1, status: "success", startedAt: Date(), durationMs: 5, steps: [step])
+                AttemptRecord(number: 1, status: .success, startedAt: Date(), durationMs: 5, steps: [step])
             ])
         try await state.recordJobs([job])
         try await state.finishRun(id: run.id, status: .success, finishedAt: Date(), durationMs: 9)

@@ -18,14 +18,14 @@ import Testing
             durationMs: 42, cache: "miss", reason: nil, outputs: "{\"v\":\"1\"}",
             attemptRecords: [
                 AttemptRecord(
-                    number: 1, status: "failure", startedAt: Date(), durationMs: 20,
+                    number: 1, status: .failure, startedAt: Date(), durationMs: 20,
                     steps: [
-                        StepRecord(index: 0, name: "s", status: "failure", exitCode: 1, signal: nil, durationMs: 20)
+                        StepRecord(index: 0, name: "s", status: .failure, exitCode: 1, signal: nil, durationMs: 20)
                     ]),
                 AttemptRecord(
-                    number: 2, status: "success", startedAt: Date(), durationMs: 22,
+                    number: 2, status: .success, startedAt: Date(), durationMs: 22,
                     steps: [
-                        StepRecord(index: 0, name: "s", status: "success", exitCode: 0, signal: nil, durationMs: 22)
+                        StepRecord(index: 0, name: "s", status: .success, exitCode: 0, signal: nil, durationMs: 22)
                     ]),
             ])
     }
@@ -44,7 +44,7 @@ import Testing
         #expect(run.commitSHA == "abc123")
         let jobs = try store.jobs(runID: run.id)
         #expect(jobs.count == 1)
-        #expect(jobs[0].attemptRecords.map(\.status) == ["failure", "success"])
+        #expect(jobs[0].attemptRecords.map(\.status) == [.failure, .success])
         #expect(jobs[0].attemptRecords[0].steps[0].exitCode == 1)
         #expect(try store.run(matching: "latest")?.id == run.id)
         #expect(try store.run(matching: "nope") == nil)

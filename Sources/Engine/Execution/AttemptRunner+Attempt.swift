@@ -46,7 +46,7 @@ extension AttemptRunner {
             if !shouldRun || (services.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
                 records.append(
                     StepRecord(
-                        index: index, name: stepName, status: "skipped", exitCode: nil, signal: nil, durationMs: 0))
+                        index: index, name: stepName, status: .skipped, exitCode: nil, signal: nil, durationMs: 0))
                 if let id = step.id { steps[id] = Self.stepValue([:], outcome: "skipped", conclusion: "skipped") }
                 continue
             }
@@ -63,7 +63,7 @@ extension AttemptRunner {
             let result: StepResult
             if stepTimeout <= .zero {
                 result = StepResult(
-                    status: "timed_out", outcome: .timedOut,
+                    status: .timedOut, outcome: .timedOut,
                     reason: "job timeout (\(assignment.job.timeout.humanShort)) reached")
             } else {
                 result = await runStep(
@@ -72,7 +72,7 @@ extension AttemptRunner {
                     jobTimeoutApplies: step.timeout.map { $0 >= remaining } ?? true)
             }
             let duration = (clock.now - stepStart).milliseconds
-            var fields = [("status", JSONText.quote(result.status)), ("duration_ms", String(duration))]
+            var fields = [("status", JSONText.quote(result.status.rawValue)), ("duration_ms", String(duration))]
             if let code = result.exitCode { fields.append(("exit_code", String(code))) }
             if let signal = result.signal { fields.append(("signal", String(signal))) }
             log.event("step_end", step: stepName, attempt: attempt, fields: fields)
@@ -81,7 +81,7 @@ extension AttemptRunner {
                     index: index, name: stepName, status: result.status, exitCode: result.exitCode,
                     signal: result.signal, durationMs: duration))
             addedEnv.merge(result.addedEnv) { $1 }
-            let succeeded = result.status == "success"
+            let succeeded = result.status == .success
             if let id = step.id {
                 steps[id] = Self.stepValue(
                     result.outputs, outcome: succeeded ? "success" : "failure",
@@ -91,11 +91,11 @@ extension AttemptRunner {
                 failed = true
                 let prefix = "step '\(stepName)'"
                 switch result.status {
-                case "timed_out":
+                case .timedOut:
                     summary = AttemptSummary(
                         status: .timedOut, reason: "\(prefix) \(result.reason ?? "timed out")",
                         attemptOutcome: .timedOut, steps: .null)
-                case "cancelled":
+                case .cancelled:
                     summary = AttemptSummary(
                         status: .cancelled, reason: "run cancelled during \(prefix)", attemptOutcome: nil, steps: .null)
                 default:
@@ -112,7 +112,7 @@ extension AttemptRunner {
         summary.steps = .object(steps)
         attempts.append(
             AttemptRecord(
-                number: attempt, status: summary.status.rawValue, startedAt: startDate,
+                number: attempt, status: summary.status, startedAt: startDate,
                 durationMs: (clock.now - started).milliseconds, steps: records))
         log.flush()
         return summary

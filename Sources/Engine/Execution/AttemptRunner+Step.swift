@@ -2,11 +2,11 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
+import Store
 
 /// How one step ended.
 struct StepResult {
-    /// `success`, `failure`, `timed_out`, `cancelled`.
-    var status: String
+    var status: StepStatus
     var outcome: AttemptOutcome?
     var reason: String?
     var exitCode: Int32? = nil
@@ -14,7 +14,7 @@ struct StepResult {
     var outputs: [String: String] = [:]
     var addedEnv: [String: String] = [:]
 
-    init(status: String, outcome: AttemptOutcome?, reason: String?) {
+    init(status: StepStatus, outcome: AttemptOutcome?, reason: String?) {
         self.status = status
         self.outcome = outcome
         self.reason = reason
@@ -124,24 +124,24 @@ extension AttemptRunner {
             stderrSink.finish()
             var result: StepResult
             if outcome.cancelled {
-                result = StepResult(status: "cancelled", outcome: nil, reason: "cancelled")
+                result = StepResult(status: .cancelled, outcome: nil, reason: "cancelled")
             } else if outcome.timedOut {
                 let which = jobTimeoutApplies ? "job timeout" : "step timeout"
                 result = StepResult(
-                    status: "timed_out", outcome: .timedOut, reason: "timed out after \(timeout.humanShort) (\(which))")
+                    status: .timedOut, outcome: .timedOut, reason: "timed out after \(timeout.humanShort) (\(which))")
             } else if let code = outcome.exitCode {
                 result = StepResult(
-                    status: code == 0 ? "success" : "failure", outcome: code == 0 ? nil : .exited(code),
+                    status: code == 0 ? .success : .failure, outcome: code == 0 ? nil : .exited(code),
                     reason: code == 0 ? nil : "exited with status \(code)")
             } else {
                 let signal = outcome.signal ?? 0
                 result = StepResult(
-                    status: "failure", outcome: .signaled(signal),
+                    status: .failure, outcome: .signaled(signal),
                     reason: "killed by \(SignalNames.name(of: signal) ?? "signal \(signal)")")
             }
             result.exitCode = outcome.exitCode
             result.signal = outcome.signal
-            if result.status == "success" {
+            if result.status == .success {
                 result.outputs = Dictionary(
                     try StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"),
                     uniquingKeysWith: { $1 })
@@ -154,7 +154,7 @@ extension AttemptRunner {
             stderrSink.note("gantry: \(error)")
             stdoutSink.finish()
             stderrSink.finish()
-            return StepResult(status: "failure", outcome: .exited(1), reason: "failed: \(error)")
+            return StepResult(status: .failure, outcome: .exited(1), reason: "failed: \(error)")
         }
     }
 
@@ -186,7 +186,7 @@ extension AttemptRunner {
                     startedAt: assignment.run.startedAt, uncommittedChanges: assignment.run.uncommittedChanges),
                 log: { sink.note($0) }))
         sink.finish()
-        var result = StepResult(status: "success", outcome: nil, reason: nil)
+        var result = StepResult(status: .success, outcome: nil, reason: nil)
         result.exitCode = 0
         result.outputs = outputs
         return result

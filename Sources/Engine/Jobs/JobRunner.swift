@@ -58,7 +58,7 @@ struct JobRunner: Sendable {
         var reason = reason
         if status == .success, reason == nil {
             // Steps that failed but were allowed (`continue-on-error`) must not vanish into "success".
-            let allowed = attempts.last?.steps.filter { $0.status != "success" && $0.status != "skipped" }.count ?? 0
+            let allowed = attempts.last?.steps.filter { $0.status != .success && $0.status != .skipped }.count ?? 0
             if allowed > 0 { reason = "\(allowed) step\(allowed == 1 ? "" : "s") failed, allowed by continue-on-error" }
         }
         let maskedReason = reason.map(environment.masker.mask)

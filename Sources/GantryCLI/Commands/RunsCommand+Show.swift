@@ -56,7 +56,7 @@ extension RunsCommand {
                     for step in attempt.steps {
                         let code = step.exitCode.map { " exit \($0)" } ?? step.signal.map { " signal \($0)" } ?? ""
                         print(
-                            "      \(step.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.name)\(code)  \(Duration.milliseconds(step.durationMs).humanShort)"
+                            "      \(step.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.name)\(code)  \(Duration.milliseconds(step.durationMs).humanShort)"
                         )
                     }
                 }

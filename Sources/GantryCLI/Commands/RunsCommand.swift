@@ -33,10 +33,10 @@ struct RunsCommand: AsyncParsableCommand {
             "duration_ms": job.durationMs,
             "attempt_details": job.attemptRecords.map { attempt -> [String: Any] in
                 [
-                    "attempt": attempt.number, "status": attempt.status, "duration_ms": attempt.durationMs,
+                    "attempt": attempt.number, "status": attempt.status.rawValue, "duration_ms": attempt.durationMs,
                     "steps": attempt.steps.map { step -> [String: Any] in
                         var entry: [String: Any] = [
-                            "name": step.name, "status": step.status, "duration_ms": step.durationMs,
+                            "name": step.name, "status": step.status.rawValue, "duration_ms": step.durationMs,
                         ]
                         if let code = step.exitCode { entry["exit_code"] = code }
                         if let signal = step.signal { entry["signal"] = signal }

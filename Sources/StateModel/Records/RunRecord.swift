@@ -87,12 +87,12 @@ public struct JobRecord: Codable, Sendable, Hashable {
 /// One attempt of a job.
 public struct AttemptRecord: Codable, Sendable, Hashable {
     public var number: Int
-    public var status: String
+    public var status: JobStatus
     public var startedAt: Date
     public var durationMs: Int64
     public var steps: [StepRecord]
 
-    public init(number: Int, status: String, startedAt: Date, durationMs: Int64, steps: [StepRecord]) {
+    public init(number: Int, status: JobStatus, startedAt: Date, durationMs: Int64, steps: [StepRecord]) {
         self.number = number
         self.status = status
         self.startedAt = startedAt
@@ -105,13 +105,12 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
 public struct StepRecord: Codable, Sendable, Hashable {
     public var index: Int
     public var name: String
-    /// `success`, `failure`, `skipped`, `timed_out`, `cancelled`.
-    public var status: String
+    public var status: StepStatus
     public var exitCode: Int32?
     public var signal: Int32?
     public var durationMs: Int64
 
-    public init(index: Int, name: String, status: String, exitCode: Int32?, signal: Int32?, durationMs: Int64) {
+    public init(index: Int, name: String, status: StepStatus, exitCode: Int32?, signal: Int32?, durationMs: Int64) {
         self.index = index
         self.name = name
         self.status = status

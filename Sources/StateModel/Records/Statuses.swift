@@ -13,6 +13,15 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable, CustomStringConv
     public var description: String { rawValue }
 }
 
+/// How one step ended.
+public enum StepStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case success, failure, skipped
+    case timedOut = "timed_out"
+    case cancelled
+
+    public var description: String { rawValue }
+}
+
 /// The overall status of a run.
 public enum RunStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case running, success, failure, cancelled

@@ -98,11 +98,11 @@ extension StateStore {
                 """)
         for attempt in job.attemptRecords {
             try attemptStatement.execute(arguments: [
-                job.runID, job.name, attempt.number, attempt.status, attempt.startedAt, attempt.durationMs,
+                job.runID, job.name, attempt.number, attempt.status.rawValue, attempt.startedAt, attempt.durationMs,
             ])
             for step in attempt.steps {
                 try stepStatement.execute(arguments: [
-                    job.runID, job.name, attempt.number, step.index, step.name, step.status, step.exitCode,
+                    job.runID, job.name, attempt.number, step.index, step.name, step.status.rawValue, step.exitCode,
                     step.signal, step.durationMs,
                 ])
             }
@@ -151,11 +151,13 @@ extension StateStore {
                         arguments: [runID, name, number]
                     ).map {
                         StepRecord(
-                            index: $0["idx"], name: $0["name"], status: $0["status"], exitCode: $0["exitCode"],
+                            index: $0["idx"], name: $0["name"], status: StepStatus(rawValue: $0["status"]) ?? .failure,
+                            exitCode: $0["exitCode"],
                             signal: $0["signal"], durationMs: $0["durationMs"])
                     }
                     return AttemptRecord(
-                        number: number, status: attemptRow["status"], startedAt: attemptRow["startedAt"],
+                        number: number, status: JobStatus(rawValue: attemptRow["status"]) ?? .failure,
+                        startedAt: attemptRow["startedAt"],
                         durationMs: attemptRow["durationMs"], steps: steps)
                 }
                 return JobRecord(
