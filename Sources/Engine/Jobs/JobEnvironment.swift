@@ -39,14 +39,4 @@ struct RunEnvironment: Sendable {
         ])
     }
 
-    /// Variables every step gets, whatever the pipeline says.
-    func gantryVariables(job: String) -> [String: String] {
-        var variables = [
-            "CI": "true", "GANTRY": "true", "GANTRY_RUN_ID": runID, "GANTRY_CORRELATION_ID": correlation,
-            "GANTRY_JOB": job, "GANTRY_WORKSPACE": workspace.path,
-        ]
-        if let sha { variables["GANTRY_SHA"] = sha }
-        if let branch { variables["GANTRY_BRANCH"] = branch }
-        return variables
-    }
 }
