@@ -88,3 +88,17 @@ import Testing
         #expect(try directory.read("err.txt").isEmpty)
     }
 }
+
+/// Verifying without any key says what is missing and how to get one.
+@Suite struct VerifyWithoutKeyCLITests {
+    @Test func verifyingWithoutAKeySaysHowToGetOne() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("app/index.html", "hi\n")
+        #expect(try GantryBinary.run(["artifact", "pack", "app", "--name", "web"], in: directory.url).status == 0)
+        let verify = try GantryBinary.run(["artifact", "verify", "web"], in: directory.url)
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("no public key to verify with"))
+        #expect(verify.stderr.contains("gantry keys generate"))
+    }
+}

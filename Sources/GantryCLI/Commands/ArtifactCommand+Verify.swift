@@ -26,6 +26,11 @@ extension ArtifactCommand {
 
         func run() async throws {
             let paths = key.isEmpty ? [KeyLocation.defaultPublicKey(in: StateLocation.directory)] : key
+            if key.isEmpty, let path = paths.first, !FileManager.default.fileExists(atPath: path) {
+                throw InputError(
+                    "no public key to verify with: \(path) does not exist (create a key pair with 'gantry keys generate' "
+                        + "before packing, or pass --key with the signer's public key)")
+            }
             let keys = try paths.map { try VerificationKey.load(from: $0) }
             let store = try ArtifactCommand.store()
             let artifact = try store.resolve(try ArtifactReference(parsing: reference))
