@@ -24,11 +24,7 @@ import Testing
         let first = Task.detached {
             try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest, "--json"], in: url)
         }
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 600 {
-            try await Task.sleep(for: .milliseconds(50))
-            waited += 1
-        }
+        try await waitForFile(url.appendingPathComponent("deploying"))
         let second = try GantryBinary.run(["promote", "web", "--to", "dev", "--digest", digest], in: url)
         #expect(second.status == 1)
         #expect(second.stderr.contains("is in progress (deploying, started by"), "\(second.stderr)")
@@ -64,11 +60,7 @@ import Testing
             let rows = status.stdoutJSON as? [[String: Any]] ?? []
             return rows.first { $0["environment"] as? String == "dev" }?["pending"] as? [String: Any]
         }
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 1200 {
-            try await Task.sleep(for: .milliseconds(50))
-            waited += 1
-        }
+        try await waitForFile(url.appendingPathComponent("deploying"))
         var seen: [String] = []
         for _ in 0..<300 where seen.count < 3 {
             if let lease = try pending()?["lease_expires_at"] as? String, lease != seen.last { seen.append(lease) }
@@ -93,11 +85,7 @@ import Testing
         let first = try startGantry(
             ["promote", "web", "--to", "dev", "--digest", digest], in: url,
             environment: ["GANTRY_PROMOTION_LEASE": "2s"])
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("deploying").path), waited < 1200 {
-            try await Task.sleep(for: .milliseconds(50))
-            waited += 1
-        }
+        try await waitForFile(url.appendingPathComponent("deploying"))
         // Another process took the promotion over: the token this one holds no longer renews it.
         _ = try runChecked(
             "/usr/bin/env",

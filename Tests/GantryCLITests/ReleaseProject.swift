@@ -41,3 +41,10 @@ func startGantry(_ arguments: [String], in directory: URL, environment: [String:
     try process.run()
     return process
 }
+
+/// Waits until `file` exists (a deploy script's signal that it started), at most `seconds`.
+func waitForFile(_ file: URL, seconds: Int = 60) async throws {
+    for _ in 0..<(seconds * 20) where !FileManager.default.fileExists(atPath: file.path) {
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
