@@ -40,7 +40,7 @@ import Testing
                         uses: gantry/upper
                         with: { text: "${{ steps.s.outputs.word }}" }
                 """, file: "gantry.yml")
-        let secret = "s3cr3t-value-42"
+        let secret = "s3cr3t-value-42"  // gantry:allow-secret (a test fixture)
         let assignment = JobAssignment(
             run: .init(
                 id: "20261129-000000-abcdef", correlation: "c-1", sha: nil, branch: nil, pipelineFile: "gantry.yml",
