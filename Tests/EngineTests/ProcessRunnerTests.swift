@@ -202,8 +202,14 @@ final class Captured: Sendable {
         child.environment = ["GANTRY_OWNER": mark, "PATH": "/usr/bin:/bin"]
         try child.run()
         while (try? directory.read("child.pid"))?.isEmpty ?? true { usleep(10_000) }
+        // Wait until bash has become `sleep`: in the middle of exec its environment cannot be read.
+        let comm = "/proc/\(child.processIdentifier)/comm"
+        for _ in 0..<500 where (try? String(contentsOfFile: comm, encoding: .utf8)) != "sleep\n" { usleep(10_000) }
+        // Whatever happens, the child must not outlive the test (it ignores SIGTERM).
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
         #expect(ProcessRunner.stopAll(carrying: mark, grace: .milliseconds(200)) == 1)
-        child.waitUntilExit()
+        for _ in 0..<500 where child.isRunning { usleep(10_000) }
+        #expect(!child.isRunning)
         #expect(child.terminationReason == .uncaughtSignal)
         #expect(ProcessRunner.stopAll(carrying: mark, grace: .milliseconds(200)) == 0)
     }

@@ -52,3 +52,24 @@ import Testing
         #expect(logs.stdout.contains("[quiet] success: printed nothing (steps: gantry runs show "))
     }
 }
+
+/// `gantry gc` in a project that only runs pipelines collects caches instead of failing for want of
+/// an artifact store.
+@Suite struct CacheGCCLITests {
+    @Test func gcWithoutAnArtifactStoreCollectsCaches() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            "jobs:\n  a:\n    cache: { key: k1, paths: [v] }\n    steps: [{ run: mkdir -p v && echo x > v/f }]\n")
+        #expect(try GantryBinary.run(["run"], in: directory.url).status == 0)
+        let dry = try GantryBinary.run(["gc", "--dry-run", "--json"], in: directory.url)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let cache = try #require((dry.stdoutJSON as? [String: Any])?["cache"] as? [String: Any])
+        #expect(cache["cache_entries"] as? Int == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry/oci").path))
+        let bad = try GantryBinary.run(["gc", "--cache-ttl", "soon"], in: directory.url)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--cache-ttl"))
+    }
+}

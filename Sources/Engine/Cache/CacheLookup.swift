@@ -22,26 +22,28 @@ struct CacheLookup {
     /// `key` for this workspace only.
     func workspaceKey(_ key: String) -> String { "\(key)@\(workspace)" }
 
-    /// The snapshot saved under `key` that may be restored here; `refused` names the workspace a shared
-    /// snapshot is bound to when that is why there is none.
-    func exact(_ key: String) throws -> (digest: Digest?, refused: String?) {
+    /// The snapshot saved under `key` that may be restored here and the entry it came from; `refused`
+    /// names the workspace a shared snapshot is bound to when that is why there is none.
+    func exact(_ key: String) throws -> (digest: Digest?, refused: String?, entry: String?) {
         if let own = try store.cacheDigest(forKey: workspaceKey(key)).flatMap(Digest.init(parsing:)) {
-            return (own, nil)
+            return (own, nil, workspaceKey(key))
         }
-        guard let shared = try store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else { return (nil, nil) }
-        if let elsewhere = try boundElsewhere(shared) { return (nil, elsewhere) }
-        return (shared, nil)
+        guard let shared = try store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else {
+            return (nil, nil, nil)
+        }
+        if let elsewhere = try boundElsewhere(shared) { return (nil, elsewhere, nil) }
+        return (shared, nil, key)
     }
 
     /// The newest entry whose key starts with one of `prefixes` (tried in order) that may be restored
     /// here, as GitHub's `actions/cache` does with `restore-keys` on a miss: its key and snapshot.
-    func partial(_ prefixes: [String]) throws -> (key: String, digest: Digest)? {
+    func partial(_ prefixes: [String]) throws -> (key: String, digest: Digest, entry: String)? {
         let own = "@\(workspace)"
         for prefix in prefixes where !prefix.isEmpty {
             for entry in try store.cacheEntries(withPrefix: prefix) {
                 guard let digest = Digest(parsing: entry.digest), try boundElsewhere(digest) == nil else { continue }
                 let key = entry.key.hasSuffix(own) ? String(entry.key.dropLast(own.count)) : entry.key
-                return (key, digest)
+                return (key, digest, entry.key)
             }
         }
         return nil

@@ -26,6 +26,8 @@ struct RunEnvironment: Sendable {
     var startedAt = Date()
     /// Input file digests for build avoidance, reused across runs.
     var fileDigests: FileDigestCache
+    /// The cache and avoidance entries this run used.
+    var cacheUsage = CacheUsage()
     /// Tool versions and the signing key, part of every avoidance key.
     var toolchain: AvoidanceKey.Toolchain
     /// The working tree's uncommitted changes when the run started (nil outside git).

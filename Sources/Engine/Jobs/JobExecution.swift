@@ -56,6 +56,7 @@ struct JobExecution {
                         digest, paths: job.cache?.paths ?? [], workspace: environment.workspace)
                 }
                 outputs = AvoidanceKey.decodeOutputs(entry.outputs)
+                environment.cacheUsage.avoided(manifest.key)
                 // Nothing ran, so there is nothing to log; the record says why (status cached, reason).
                 log.discard()
                 return (.cached, "inputs unchanged since run \(entry.runID)")
@@ -120,9 +121,10 @@ struct JobExecution {
                 log.event(
                     "cache_restore",
                     fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
-            } else if let (matched, digest) = try caches.partial(
+            } else if let (matched, digest, entry) = try caches.partial(
                 cache.restoreKeys.map { try Template.render($0, in: context) })
             {
+                environment.cacheUsage.cacheHit(entry)
                 // The closest earlier cache: the job starts warm and saves under its own key afterwards.
                 try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
                 cacheState = "partial"
@@ -225,8 +227,9 @@ struct JobExecution {
 
     /// The snapshot to restore for cache `key`, saying so when a shared one is bound to another workspace.
     private func restorableCache(key: String) throws -> Digest? {
-        let (digest, refused) = try caches.exact(key)
+        let (digest, refused, entry) = try caches.exact(key)
         if let refused { note("cache '\(key)' not restored: it was saved in \(refused) and its files name that path") }
+        if let entry { environment.cacheUsage.cacheHit(entry) }
         return digest
     }
 

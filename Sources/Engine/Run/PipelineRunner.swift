@@ -116,6 +116,7 @@ public struct PipelineRunner: Sendable {
         let duration = (clock.now - started).milliseconds
         // Remembered digests only save reading files next time: losing them must not lose the run's record.
         try? environment.fileDigests.save()
+        try? environment.cacheUsage.save(to: store)
         try store.finishRun(id: runID, status: status, finishedAt: Date(), durationMs: duration)
         var auditDetails = [
             "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,

@@ -51,6 +51,9 @@ public struct GarbageCollector: Sendable {
         /// Temporary files of killed packs and pulls removed from `oci/.tmp`.
         public var temporaryBytesFreed: Int64 = 0
         public var bytesFreed: Int64 { blobs.reduce(0) { $0 + $1.size } + temporaryBytesFreed }
+
+        /// Nothing collected (no artifact store to look at).
+        public static func nothing(dryRun: Bool) -> Report { Report(removed: [], kept: 0, blobs: [], dryRun: dryRun) }
     }
 
     /// Decides, removes (unless `dryRun`), sweeps, and writes one audit row.

@@ -104,4 +104,90 @@ extension StateStore {
             return (key: row["key"], parts: object.compactMapValues { $0 as? String }, runID: row["runID"])
         }
     }
+
+    /// Marks cache and avoidance entries as used now (one transaction for a whole run's hits).
+    public func markUsed(cacheKeys: Set<String>, avoidanceKeys: Set<String>, at date: Date = Date()) throws {
+        guard !cacheKeys.isEmpty || !avoidanceKeys.isEmpty else { return }
+        try write("record cache use") { db in
+            for key in cacheKeys {
+                try db.execute(sql: "UPDATE cacheEntries SET lastUsedAt = ? WHERE key = ?", arguments: [date, key])
+            }
+            for key in avoidanceKeys {
+                try db.execute(sql: "UPDATE avoidance SET lastUsedAt = ? WHERE key = ?", arguments: [date, key])
+            }
+        }
+    }
+
+    /// What `expireCache` removed (or, on a dry run, would remove).
+    public struct CacheExpiry: Sendable, Hashable {
+        public var cacheEntries: Int
+        public var avoidanceEntries: Int
+        public var jobArtifacts: Int
+
+        public init(cacheEntries: Int, avoidanceEntries: Int, jobArtifacts: Int) {
+            self.cacheEntries = cacheEntries
+            self.avoidanceEntries = avoidanceEntries
+            self.jobArtifacts = jobArtifacts
+        }
+    }
+
+    /// Removes cache and avoidance entries neither saved nor used since `unusedSince`, and job
+    /// artifacts stored before `artifactsBefore`; with `dryRun`, only counts them.
+    public func expireCache(unusedSince: Date, artifactsBefore: Date, dryRun: Bool) throws -> CacheExpiry {
+        try write("expire cache entries") { db in
+            let counts = CacheExpiry(
+                cacheEntries: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM cacheEntries WHERE COALESCE(lastUsedAt, createdAt) < ?",
+                    arguments: [unusedSince]) ?? 0,
+                avoidanceEntries: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM avoidance WHERE COALESCE(lastUsedAt, createdAt) < ?",
+                    arguments: [unusedSince]) ?? 0,
+                jobArtifacts: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM jobArtifacts WHERE createdAt < ?", arguments: [artifactsBefore]) ?? 0
+            )
+            guard !dryRun else { return counts }
+            try db.execute(
+                sql: "DELETE FROM cacheEntries WHERE COALESCE(lastUsedAt, createdAt) < ?", arguments: [unusedSince])
+            try db.execute(
+                sql: "DELETE FROM avoidance WHERE COALESCE(lastUsedAt, createdAt) < ?", arguments: [unusedSince])
+            try db.execute(sql: "DELETE FROM avoidanceManifests WHERE createdAt < ?", arguments: [unusedSince])
+            try db.execute(sql: "DELETE FROM jobArtifacts WHERE createdAt < ?", arguments: [artifactsBefore])
+            return counts
+        }
+    }
+
+    /// Every snapshot blob something still points at: cache entries, avoidance entries, job artifacts.
+    /// With cutoffs (a dry run of `expireCache`), what it would remove does not count.
+    public func referencedSnapshots(unusedSince: Date? = nil, artifactsBefore: Date? = nil) throws -> Set<String> {
+        try read("read referenced cache snapshots") { db in
+            let cutoff = unusedSince ?? .distantPast
+            let artifactCutoff = artifactsBefore ?? .distantPast
+            var digests = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT digest FROM cacheEntries WHERE COALESCE(lastUsedAt, createdAt) >= ?",
+                    arguments: [cutoff]))
+            digests.formUnion(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT snapshotDigest FROM avoidance
+                        WHERE snapshotDigest IS NOT NULL AND COALESCE(lastUsedAt, createdAt) >= ?
+                        """,
+                    arguments: [cutoff]))
+            digests.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT digest FROM jobArtifacts WHERE createdAt >= ?", arguments: [artifactCutoff]))
+            return digests
+        }
+    }
+
+    /// Forgets where swept snapshots were made.
+    public func forgetSnapshotOrigins(_ digests: [String]) throws {
+        guard !digests.isEmpty else { return }
+        try write("forget swept snapshots") { db in
+            for digest in digests {
+                try db.execute(sql: "DELETE FROM snapshotOrigins WHERE digest = ?", arguments: [digest])
+            }
+        }
+    }
 }

@@ -263,6 +263,11 @@ extension StateStore {
                 t.add(column: "fencingToken", .integer)
             }
         }
+        migrator.registerMigration("v14-cache-use") { db in
+            // When a cache entry or an avoidance entry last saved work: `gantry gc` expires the unused.
+            try db.alter(table: "cacheEntries") { t in t.add(column: "lastUsedAt", .datetime) }
+            try db.alter(table: "avoidance") { t in t.add(column: "lastUsedAt", .datetime) }
+        }
         return migrator
     }
 }
