@@ -36,7 +36,8 @@ import Testing
         let plan = try Planner().plan(definition)
         let exists = FileManager.default.fileExists(atPath: harness.state.appendingPathComponent("state.db").path)
         return await AvoidancePreview.compute(
-            definition: definition, plan: plan, options: options, store: exists ? try harness.store() : nil
+            definition: definition, plan: plan, options: options, store: exists ? try harness.store() : nil,
+            snapshots: SnapshotStore(stateDirectory: harness.state)
         ).jobs
     }
 
@@ -77,6 +78,31 @@ import Testing
         #expect(relocked["deps"]?.verdict == .runs(reason: "lock.txt changed since run \(first.runID)"))
         #expect(relocked["deps"]?.cache == "partial")
         #expect(relocked["test"]?.verdict == .afterNeed("deps"))
+    }
+
+    @Test func thePlanAgreesWithTheRunWhenAnAvoidedJobsArtifactsAreGone() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              build:
+                inputs: [src.txt]
+                artifacts: { paths: [dist] }
+                steps: [{ run: mkdir -p dist && cp src.txt dist/ }]
+            """, files: ["src.txt": "v1"])
+        defer { harness.remove() }
+        let first = try await harness.run()
+        #expect(try await preview(harness)["build"]?.verdict == .avoided(runID: first.runID))
+        let stored = try #require(try harness.store().jobArtifacts(runID: first.runID).first)
+        let blob = try #require(Digest(parsing: stored.digest))
+        try FileManager.default.removeItem(at: SnapshotStore(stateDirectory: harness.state).blobURL(blob))
+        let predicted = try await preview(harness)["build"]?.verdict
+        #expect(
+            predicted
+                == .runs(
+                    reason: "its earlier result cannot be reused (its snapshot names another workspace, or its "
+                        + "artifacts are gone) since run \(first.runID)"))
+        let second = try await harness.run()
+        #expect(second.job("build")?.status == .success)
     }
 
     @Test func explanationsNameEachKindOfChange() {

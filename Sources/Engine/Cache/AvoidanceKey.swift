@@ -92,7 +92,10 @@ enum AvoidanceKey {
         var parts = Array(inputs.prefix(3))
         if inputs.count > 3 { parts.append("\(inputs.count - 3) more input\(inputs.count == 4 ? "" : "s") changed") }
         parts += others
-        return parts.isEmpty ? "its key changed" : parts.joined(separator: ", ")
+        // Same parts, same key: the earlier result exists but cannot be reused.
+        return parts.isEmpty
+            ? "its earlier result cannot be reused (its snapshot names another workspace, or its artifacts are gone)"
+            : parts.joined(separator: ", ")
     }
 
     private static func describe(_ label: String, _ change: String) -> String {

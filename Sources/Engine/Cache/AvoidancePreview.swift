@@ -34,9 +34,10 @@ public struct AvoidancePreview: Sendable {
     public var jobs: [String: Job] = [:]
 
     /// Predicts every job of `plan` that may run. `store` is the state the run would use, nil when none
-    /// exists yet (then nothing is avoided).
+    /// exists yet (then nothing is avoided); `snapshots` holds the blobs an avoided job would reuse.
     public static func compute(
-        definition: PipelineDefinition, plan: ExecutionPlan, options: RunOptions, store: StateStore?
+        definition: PipelineDefinition, plan: ExecutionPlan, options: RunOptions, store: StateStore?,
+        snapshots: SnapshotStore
     ) async -> AvoidancePreview {
         let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
         let (sha, branch) = await GitInfo.head(in: workspace)
@@ -71,7 +72,7 @@ public struct AvoidancePreview: Sendable {
             }
             let prediction = predict(
                 job, planned: planned, definition: definition, needs: needs, pendingNeed: pending, run: run,
-                workspace: workspace, options: options, store: store, toolchain: toolchain,
+                workspace: workspace, options: options, store: store, snapshots: snapshots, toolchain: toolchain,
                 fileDigest: { try digests?.digest(of: $0) ?? Digest.sha256(fileAt: $0).hex })
             preview.jobs[planned.name] = prediction.job
             if let result = prediction.result { predicted[planned.name] = result } else { unknown.insert(planned.name) }
@@ -82,7 +83,7 @@ public struct AvoidancePreview: Sendable {
     private static func predict(
         _ job: JobDefinition, planned: PlannedJob, definition: PipelineDefinition, needs: NeedsState,
         pendingNeed: String?, run: ExpressionValue, workspace: URL, options: RunOptions, store: StateStore?,
-        toolchain: AvoidanceKey.Toolchain, fileDigest: (URL) throws -> String
+        snapshots: SnapshotStore, toolchain: AvoidanceKey.Toolchain, fileDigest: (URL) throws -> String
     ) -> (job: Job, result: JobResult?) {
         var context = JobContext.base(
             job: job, matrix: planned.matrix, needs: needs, run: run, secrets: options.secrets, workspace: workspace)
@@ -113,9 +114,8 @@ public struct AvoidancePreview: Sendable {
         do {
             let lookup = CacheLookup(store: store, workspace: workspace)
             if let entry = try store.avoidance(forKey: manifest.key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(lookup.boundElsewhere) == nil,
-                try job.artifacts == nil
-                    || store.jobArtifacts(runID: entry.runID).contains(where: { $0.job == planned.name })
+                try lookup.reusableArtifacts(
+                    of: entry, job: planned.name, declaresArtifacts: job.artifacts != nil, snapshots: snapshots) != nil
             {
                 let result = JobResult(
                     name: planned.name, jobID: job.id, status: .cached, attempts: 0, durationMs: 0,

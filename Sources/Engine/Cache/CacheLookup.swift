@@ -49,6 +49,26 @@ struct CacheLookup {
         return nil
     }
 
+    /// What avoiding a job with `entry` would reuse, or nil when it cannot be: its snapshot names
+    /// another workspace, or the job hands on artifacts (`declaresArtifacts`) and the run that made
+    /// the entry stored none for `job`, or their blobs are gone (its dependants would miss the files).
+    /// The run and `gantry plan` decide with this one rule.
+    func reusableArtifacts(
+        of entry: AvoidanceEntry, job: String, declaresArtifacts: Bool, snapshots: SnapshotStore
+    ) throws -> [JobArtifactRecord]? {
+        if try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(boundElsewhere) != nil { return nil }
+        guard declaresArtifacts else { return [] }
+        let stored = try store.jobArtifacts(runID: entry.runID).filter { $0.job == job }
+        guard !stored.isEmpty,
+            stored.allSatisfy({ record in
+                Digest(parsing: record.digest).map {
+                    FileManager.default.fileExists(atPath: snapshots.blobURL($0).path)
+                } ?? false
+            })
+        else { return nil }
+        return stored
+    }
+
     /// The other workspace a snapshot's files point into, or nil when it may be restored here.
     func boundElsewhere(_ digest: Digest) throws -> String? {
         guard let origin = try store.snapshotOrigin(digest: digest.description), origin.pathBound,

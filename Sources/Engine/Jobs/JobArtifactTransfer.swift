@@ -67,24 +67,14 @@ struct JobArtifactTransfer {
         return note
     }
 
-    /// Records for this run the artifacts `previousRun` stored for this job; false when it stored none
-    /// or their blobs are gone (then the job cannot be avoided: its dependants would miss the files).
-    func carryOver(from previousRun: String) throws -> Bool {
-        let previous = try runner.store.jobArtifacts(runID: previousRun).filter { $0.job == runner.name }
-        guard !previous.isEmpty,
-            previous.allSatisfy({ record in
-                Digest(parsing: record.digest).map {
-                    FileManager.default.fileExists(atPath: environment.snapshots.blobURL($0).path)
-                } ?? false
-            })
-        else { return false }
+    /// Records for this run the artifacts an earlier run stored for this job (the job is avoided).
+    func carryOver(_ previous: [JobArtifactRecord]) throws {
         for record in previous {
             var copy = record
             copy.runID = environment.runID
             copy.createdAt = Date()
             try runner.store.addJobArtifact(copy)
         }
-        return true
     }
 
     /// Puts the artifacts of the jobs this one needs in the workspace; returns what it placed, for the log.

@@ -48,9 +48,11 @@ struct JobExecution {
                 fileDigest: environment.fileDigests.digest(of:))
             avoidance = manifest
             if let entry = try runner.store.avoidance(forKey: manifest.key),
-                try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(caches.boundElsewhere) == nil,
-                try job.artifacts == nil || transfer.carryOver(from: entry.runID)
+                let artifacts = try caches.reusableArtifacts(
+                    of: entry, job: runner.name, declaresArtifacts: job.artifacts != nil,
+                    snapshots: environment.snapshots)
             {
+                try transfer.carryOver(artifacts)
                 if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
                     try await environment.snapshots.restore(
                         digest, paths: job.cache?.paths ?? [], workspace: environment.workspace)

@@ -48,7 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
         // Planning never creates state: without any, nothing can be avoided yet.
         let store = try services.stateIfPresent()
         let preview = await AvoidancePreview.compute(
-            definition: definition, plan: plan, options: options, store: store)
+            definition: definition, plan: plan, options: options, store: store, snapshots: services.snapshots)
         if json {
             Terminal.printOut(
                 Terminal.json(PlanCommand.jsonObject(plan, definition: definition, changed: changed, preview: preview)))
