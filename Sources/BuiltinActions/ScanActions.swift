@@ -94,22 +94,12 @@ struct ScanVulnsAction: BuiltinAction {
         }
         let allowNone = (invocation.with["allow-no-packages"] ?? "false").lowercased() == "true"
         let packages = try ScanStep.input(Self.name) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                do {
-                    return try LockfilePackages.requiring(
-                        directory: target, allowNone: allowNone, allowHint: "set allow-no-packages: \"true\"")
-                } catch let error as InputError {
-                    throw ActionError("gantry/\(Self.name): \(error.description)")
-                }
+            do {
+                return try LockfilePackages.requiring(
+                    path: target, allowNone: allowNone, allowHint: "set allow-no-packages: \"true\"")
+            } catch let error as InputError {
+                throw ActionError("gantry/\(Self.name): \(error.description)")
             }
-            let packages = try LockfilePackages.of(path: target)
-            if packages.isEmpty && !allowNone {
-                throw ActionError(
-                    "gantry/\(Self.name): \(target.path): the SBOM lists no package, so the scan would check nothing; "
-                        + "set allow-no-packages: \"true\" to scan anyway")
-            }
-            return packages
         }
         let scanner = VulnerabilityScanner(
             lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,

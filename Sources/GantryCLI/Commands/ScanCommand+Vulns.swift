@@ -89,17 +89,9 @@ extension ScanCommand {
         /// The packages a target names; unless `allowNone`, none is an error (the scan would check nothing).
         static func packages(of target: String, allowNone: Bool) throws -> [PackageVersion] {
             let hint = "pass --allow-no-packages"
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) {
-                if isDirectory.boolValue {
-                    return try LockfilePackages.requiring(
-                        directory: URL(fileURLWithPath: target), allowNone: allowNone, allowHint: hint)
-                }
-                let packages = try LockfilePackages.of(path: URL(fileURLWithPath: target))
-                if packages.isEmpty && !allowNone {
-                    throw InputError("\(target): the SBOM lists no package, so the scan would check nothing; \(hint)")
-                }
-                return packages
+            if FileManager.default.fileExists(atPath: target) {
+                return try LockfilePackages.requiring(
+                    path: URL(fileURLWithPath: target), allowNone: allowNone, allowHint: hint)
             }
             guard target.contains("@sha256:") || target.hasPrefix("sha256:") else {
                 throw InputError("\(target): no such file or directory, and not an artifact reference (APP@sha256:…)")
@@ -111,8 +103,7 @@ extension ScanCommand {
             defer { try? FileManager.default.removeItem(at: directory) }
             try store.unpack(artifact, into: directory)
             do {
-                return try LockfilePackages.requiring(
-                    directory: directory, app: artifact.app, allowNone: allowNone, allowHint: hint)
+                return try LockfilePackages.requiring(directory: directory, allowNone: allowNone, allowHint: hint)
             } catch let error as InputError {
                 // The temporary directory means nothing to the reader: name the artifact.
                 throw InputError(error.description.replacingOccurrences(of: directory.path, with: target))

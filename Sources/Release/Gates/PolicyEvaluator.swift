@@ -190,7 +190,7 @@ public struct PolicyEvaluator: Sendable {
         }
 
         if let maxCVSS = policy.maxCVSS {
-            let packages = try LockfilePackages.of(directory: directory, app: app)
+            let packages = try LockfilePackages.of(directory: directory)
             let state = self.state
             let scanner = VulnerabilityScanner(
                 lookup: { try vulnerabilities.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
@@ -206,7 +206,7 @@ public struct PolicyEvaluator: Sendable {
                 defer { try? FileManager.default.removeItem(at: baseline) }
                 try artifacts.unpack(running, into: baseline)
                 let existing = Set(
-                    try scanner.scan(try LockfilePackages.of(directory: baseline, app: app)).findings.map(\.fingerprint)
+                    try scanner.scan(try LockfilePackages.of(directory: baseline)).findings.map(\.fingerprint)
                 )
                 for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
                     report.findings[index].suppressed = Suppression(
