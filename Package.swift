@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Shared value types: Digest, IDs, durations, errors, canonical JSON, globs.
@@ -96,12 +97,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `gantry serve`: the HTTP API, webhooks and the run queue, on Hummingbird and the composition root.
+        .target(
+            name: "Server",
+            dependencies: [
+                "GantryCore", "Pipeline", "Engine", "Store", "StateModel", "Release", "Composition", "Processes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The API's contract, compiled into the binary and served at /api/v1/openapi.yaml.
+            resources: [.embedInCode("API/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
         // ArgumentParser commands, one file per subcommand, and output formatting.
         .target(
             name: "GantryCLI",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release", "Policy",
-                "Processes", "Composition", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Processes", "Composition", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,6 +156,13 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests", dependencies: ["Artifacts", "Attestation", "GantryTestSupport"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Composition", "Store", "GantryTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -77,6 +77,9 @@ public final class GantryServices: Sendable {
         }
     }
 
+    /// The state through its async repository protocols (what a server uses), on the shared store.
+    public func repositories() throws -> SQLiteRepositories { SQLiteRepositories(store: try state()) }
+
     /// The state store when state exists, nil otherwise (`gantry plan`: nothing can be avoided yet).
     public func stateIfPresent() throws -> StateStore? {
         let database = configuration.stateDirectory.appendingPathComponent("state.db").path

@@ -13,6 +13,8 @@ struct GantryCommand: AsyncParsableCommand {
             ArtifactCommand.self, KeysCommand.self, PromoteCommand.self, ApproveCommand.self, StatusCommand.self,
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
             GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,
+            ServeCommand.self,
+            TokensCommand.self,
         ]
     )
 }

@@ -55,7 +55,8 @@ public struct PipelineRunner: Sendable {
         async let headInfo = GitInfo.head(in: workspace)
         async let uncommittedInfo = GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
         async let toolInfo = AvoidanceKey.Toolchain.current(options: options)
-        let (sha, branch) = await headInfo
+        let (sha, headBranch) = await headInfo
+        let branch = options.branch ?? headBranch
         let uncommitted = await uncommittedInfo
         let runID = RunID.make().value
         let correlation = CorrelationID.make()
@@ -98,7 +99,7 @@ public struct PipelineRunner: Sendable {
                 pipelineDigest: definition.fileDigest.description, status: .running,
                 startedAt: Date(),
                 commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current,
-                uncommittedChanges: uncommitted))
+                uncommittedChanges: uncommitted, project: options.project))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 

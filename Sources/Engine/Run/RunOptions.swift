@@ -23,6 +23,11 @@ public struct RunOptions: Sendable {
     public var signingKeyID: String = "unsigned"
     /// The environment jobs inherit (gantry's own, minus `GANTRY_SECRET_*`).
     public var baseEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    /// The server project the run is for (recorded with the run); nil for `gantry run`.
+    public var project: String? = nil
+    /// The branch the triggering event named (`gantry serve` checks out a detached commit, whose
+    /// branch git cannot tell); nil: the checkout's own branch.
+    public var branch: String? = nil
 
     public init(file: String, stateDirectory: URL) {
         self.file = file

@@ -20,6 +20,19 @@ enum StateLocation {
 
     static var directory: URL { services.configuration.stateDirectory }
 
+    /// The services of `gantry serve --data DIR` and `gantry tokens --data DIR`: `DIR` as the state
+    /// directory, or the usual location without one.
+    static func services(data: String?) -> GantryServices {
+        guard let data, !data.isEmpty else { return services }
+        let configuration = services.configuration
+        return GantryServices(
+            .init(
+                stateDirectory: URL(fileURLWithPath: data).standardizedFileURL,
+                vulnerabilityDatabase: configuration.vulnerabilityDatabase == configuration.stateDirectory
+                    ? nil : configuration.vulnerabilityDatabase,
+                environment: configuration.environment))
+    }
+
     /// The state database for a command that records something (created on first use). Runs whose
     /// process died are closed as `abandoned` on the way.
     static func openState() throws -> StateStore { try services.state() }

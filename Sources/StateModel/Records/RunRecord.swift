@@ -21,13 +21,16 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var owner: ProcessIdentity?
     /// Uncommitted changes of the working tree when it started: empty when clean, nil when unknown.
     public var uncommittedChanges: [String]?
+    /// The server project it ran for; nil for `gantry run` in a checkout.
+    public var project: String?
 
     public init(
         id: String, correlation: String, pipelineName: String, pipelineFile: String, pipelineDigest: String,
         status: RunStatus, startedAt: Date, finishedAt: Date? = nil, durationMs: Int64? = nil, commitSHA: String? = nil,
         branch: String? = nil, toolVersions: String = "{}", owner: ProcessIdentity? = nil,
-        uncommittedChanges: [String]? = nil
+        uncommittedChanges: [String]? = nil, project: String? = nil
     ) {
+        self.project = project
         self.owner = owner
         self.uncommittedChanges = uncommittedChanges
         self.id = id

@@ -13,6 +13,8 @@ public protocol RunRepository: Sendable {
     func recordJobs(_ jobs: [JobRecord]) async throws
     /// The newest runs first.
     func runs(limit: Int) async throws -> [RunRecord]
+    /// One page of runs, newest first, filtered by `query`.
+    func runs(_ query: RunQuery) async throws -> [RunRecord]
     /// A run by id, by unique prefix, or `latest`.
     func run(matching idOrPrefix: String) async throws -> RunRecord?
     func jobs(runID: String) async throws -> [JobRecord]
@@ -97,7 +99,41 @@ public protocol RegistryPushLog: Sendable {
     func pushedRepositories(registry: String, digest: String) async throws -> [String]
 }
 
+/// A server's API tokens (only their hashes).
+public protocol TokenRepository: Sendable {
+    /// Fails (`StoreError`) when a token with that id or hash exists.
+    func addToken(_ token: APITokenRecord) async throws
+    /// The token whose secret hashes to `hash`, valid or not (the caller judges expiry and revocation).
+    func token(hash: String) async throws -> APITokenRecord?
+    /// Every token, newest first.
+    func tokens() async throws -> [APITokenRecord]
+    /// Revokes a token by id; false when there is none or it was already revoked.
+    func revokeToken(id: String, at date: Date) async throws -> Bool
+    /// Notes that a token was used (at most once a minute is written).
+    func touchToken(id: String, at date: Date) async throws
+}
+
+/// The runs a server was asked for, and the webhook deliveries it has seen.
+public protocol RunQueueRepository: Sendable {
+    /// Queues `run`; with a `delivery`, only if that delivery was not seen before (recorded in the same
+    /// transaction). Returns false for a replayed delivery: nothing was queued.
+    func enqueue(_ run: QueuedRun, delivery: WebhookDelivery?) async throws -> Bool
+    /// Takes the oldest queued run (queued → started) for a worker, or nil when none waits. Two
+    /// workers never take the same run.
+    func claimQueuedRun(at date: Date) async throws -> QueuedRun?
+    /// Links a started entry to the run the engine recorded.
+    func attachRun(queueID: String, runID: String) async throws
+    /// Closes a queue entry with `status` (finished, skipped, failed, cancelled); false when it was
+    /// already closed.
+    func closeQueuedRun(id: String, status: QueuedRun.Status, detail: String?, at date: Date) async throws -> Bool
+    func queuedRun(id: String) async throws -> QueuedRun?
+    /// Entries newest first, optionally only those in `statuses`.
+    func queuedRuns(statuses: [QueuedRun.Status]?, limit: Int) async throws -> [QueuedRun]
+    /// After a server restart: entries left `started` become `interrupted`; returns them.
+    func interruptStartedRuns(at date: Date) async throws -> [QueuedRun]
+}
+
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog
+    & RegistryPushLog & TokenRepository & RunQueueRepository

@@ -32,6 +32,8 @@ public struct SQLiteRepositories: StateRepositories {
 
     public func runs(limit: Int) async throws -> [RunRecord] { try await blocking { try $0.runs(limit: limit) } }
 
+    public func runs(_ query: RunQuery) async throws -> [RunRecord] { try await blocking { try $0.runs(query) } }
+
     public func run(matching idOrPrefix: String) async throws -> RunRecord? {
         try await blocking { try $0.run(matching: idOrPrefix) }
     }
@@ -216,5 +218,53 @@ public struct SQLiteRepositories: StateRepositories {
         var ecosystem: String
         var records: Int
         var newest: String
+    }
+
+    // MARK: TokenRepository
+
+    public func addToken(_ token: APITokenRecord) async throws { try await blocking { try $0.addToken(token) } }
+
+    public func token(hash: String) async throws -> APITokenRecord? {
+        try await blocking { try $0.token(hash: hash) }
+    }
+
+    public func tokens() async throws -> [APITokenRecord] { try await blocking { try $0.tokens() } }
+
+    public func revokeToken(id: String, at date: Date) async throws -> Bool {
+        try await blocking { try $0.revokeToken(id: id, at: date) }
+    }
+
+    public func touchToken(id: String, at date: Date) async throws {
+        try await blocking { try $0.touchToken(id: id, at: date) }
+    }
+
+    // MARK: RunQueueRepository
+
+    public func enqueue(_ run: QueuedRun, delivery: WebhookDelivery?) async throws -> Bool {
+        try await blocking { try $0.enqueue(run, delivery: delivery) }
+    }
+
+    public func claimQueuedRun(at date: Date) async throws -> QueuedRun? {
+        try await blocking { try $0.claimQueuedRun(at: date) }
+    }
+
+    public func attachRun(queueID: String, runID: String) async throws {
+        try await blocking { try $0.attachRun(queueID: queueID, runID: runID) }
+    }
+
+    public func closeQueuedRun(id: String, status: QueuedRun.Status, detail: String?, at date: Date) async throws
+        -> Bool
+    {
+        try await blocking { try $0.closeQueuedRun(id: id, status: status, detail: detail, at: date) }
+    }
+
+    public func queuedRun(id: String) async throws -> QueuedRun? { try await blocking { try $0.queuedRun(id: id) } }
+
+    public func queuedRuns(statuses: [QueuedRun.Status]?, limit: Int) async throws -> [QueuedRun] {
+        try await blocking { try $0.queuedRuns(statuses: statuses, limit: limit) }
+    }
+
+    public func interruptStartedRuns(at date: Date) async throws -> [QueuedRun] {
+        try await blocking { try $0.interruptStartedRuns(at: date) }
     }
 }

@@ -268,6 +268,47 @@ extension StateStore {
             try db.alter(table: "cacheEntries") { t in t.add(column: "lastUsedAt", .datetime) }
             try db.alter(table: "avoidance") { t in t.add(column: "lastUsedAt", .datetime) }
         }
+        migrator.registerMigration("v15-server") { db in
+            // `gantry serve`: the project a run was for, API tokens (hashes only), the run queue and the
+            // webhook deliveries seen (a replayed delivery starts nothing).
+            try db.alter(table: "runs") { t in t.add(column: "project", .text) }
+            try db.create(index: "runsByStart", on: "runs", columns: ["startedAt", "id"])
+            try db.create(table: "apiTokens") { t in
+                t.primaryKey("id", .text)
+                t.column("user", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("hash", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime)
+                t.column("revokedAt", .datetime)
+                t.column("lastUsedAt", .datetime)
+            }
+            try db.create(table: "runQueue") { t in
+                t.primaryKey("id", .text)
+                t.column("project", .text).notNull()
+                t.column("commitSHA", .text).notNull()
+                t.column("ref", .text)
+                t.column("event", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("changedFiles", .text)
+                t.column("status", .text).notNull()
+                t.column("queuedAt", .datetime).notNull()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.column("runID", .text)
+                t.column("detail", .text)
+                t.column("requestedBy", .text).notNull()
+            }
+            try db.create(index: "runQueueByStatus", on: "runQueue", columns: ["status", "queuedAt"])
+            try db.create(table: "webhookDeliveries") { t in
+                t.column("source", .text).notNull()
+                t.column("deliveryID", .text).notNull()
+                t.column("project", .text).notNull()
+                t.column("receivedAt", .datetime).notNull()
+                t.column("queueID", .text)
+                t.primaryKey(["source", "deliveryID"])
+            }
+        }
         return migrator
     }
 }

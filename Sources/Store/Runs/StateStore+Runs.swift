@@ -9,8 +9,8 @@ extension StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, correlation, pipelineName, pipelineFile, pipelineDigest, status, startedAt,
-                        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart, treeChanges)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart, treeChanges, project)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest,
@@ -20,6 +20,7 @@ extension StateStore {
                     run.uncommittedChanges.flatMap { try? JSONEncoder().encode($0) }.map {
                         String(decoding: $0, as: UTF8.self)
                     },
+                    run.project,
                 ])
         }
     }
@@ -117,6 +118,36 @@ extension StateStore {
         }
     }
 
+    /// One page of runs, newest first, filtered by `query` (keyset pagination on start time and id).
+    public func runs(_ query: RunQuery) throws -> [RunRecord] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let status = query.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let project = query.project {
+            conditions.append("project = ?")
+            arguments.append(project)
+        }
+        if let pipeline = query.pipeline {
+            conditions.append("pipelineName = ?")
+            arguments.append(pipeline)
+        }
+        if let before = query.before {
+            conditions.append("(startedAt < ? OR (startedAt = ? AND id < ?))")
+            arguments += [before.startedAt, before.startedAt, before.id]
+        }
+        arguments.append(max(0, query.limit))
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read("list runs") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM runs \(filter) ORDER BY startedAt DESC, id DESC LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(RunRecord.init(row:))
+        }
+    }
+
     /// The run with this id, or the single run whose id starts with it; `latest` means the newest run.
     public func run(matching idOrPrefix: String) throws -> RunRecord? {
         try read("look up run \(idOrPrefix)") { db in
@@ -189,6 +220,7 @@ extension RunRecord {
             },
             uncommittedChanges: (row["treeChanges"] as String?).flatMap {
                 try? JSONDecoder().decode([String].self, from: Data($0.utf8))
-            })
+            },
+            project: row["project"])
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import GantryCore
+import Hummingbird
+import StateModel
+
+/// Read-only views of the release state: projects, the environments board, promotions and the audit log.
+struct StateRoutes {
+    let services: ServerServices
+
+    func add(to router: Router<ServerRequestContext>) {
+        router.get("/api/v1/projects") { _, context in
+            _ = try context.require(.viewer)
+            let projects = services.configuration.projects.map {
+                ProjectSummary(
+                    name: $0.name, repository: $0.repository, pipeline: $0.pipeline, webhooks: $0.webhookSecret != nil,
+                    branches: $0.branches)
+            }
+            return try JSONResponse.encode(["projects": projects])
+        }
+        router.get("/api/v1/environments") { request, context in
+            _ = try context.require(.viewer)
+            let app = request.uri.queryParameters.get("app")
+            let pointers = try await services.state.pointers(app: app)
+            var entries: [EnvironmentEntry] = []
+            for pointer in pointers {
+                let pending = try await services.state.openPromotion(app: pointer.app, environment: pointer.environment)
+                entries.append(EnvironmentEntry(pointer, pending: pending))
+            }
+            return try JSONResponse.encode(["environments": entries])
+        }
+        router.get("/api/v1/promotions") { request, context in
+            _ = try context.require(.viewer)
+            let parameters = request.uri.queryParameters
+            let limit = try Self.limit(parameters.get("limit"))
+            let records = try await services.state.promotions(
+                app: parameters.get("app"), environment: parameters.get("environment"), limit: limit)
+            return try JSONResponse.encode(["promotions": records.map(PromotionSummary.init)])
+        }
+        router.get("/api/v1/promotions/{id}") { _, context in
+            _ = try context.require(.viewer)
+            let id = try context.parameters.require("id")
+            guard let record = try await services.state.promotion(id: id) else {
+                throw APIError.notFound("no promotion '\(id)'")
+            }
+            return try JSONResponse.encode(PromotionSummary(record))
+        }
+        router.get("/api/v1/audit") { request, context in
+            _ = try context.require(.viewer)
+            let parameters = request.uri.queryParameters
+            let entries = try await services.state.auditEntries(
+                subjectPrefix: parameters.get("subject"), limit: try Self.limit(parameters.get("limit")))
+            return try JSONResponse.encode(["entries": entries.map(AuditItem.init)])
+        }
+        router.get("/api/v1/audit/verify") { _, context in
+            _ = try context.require(.viewer)
+            let verification = try await services.state.verifyAudit()
+            struct Body: Encodable {
+                var intact: Bool
+                var count: Int
+                var headHash: String
+                var anchoredAt: Int64?
+                var problems: [String]
+            }
+            return try JSONResponse.encode(
+                Body(
+                    intact: verification.isIntact, count: verification.count, headHash: verification.headHash,
+                    anchoredAt: verification.anchoredAt, problems: verification.problems))
+        }
+    }
+
+    static func limit(_ text: String?, default value: Int = 50) throws(APIError) -> Int {
+        guard let text else { return value }
+        guard let limit = Int(text), (1...500).contains(limit) else {
+            throw APIError.invalid("limit must be a whole number from 1 to 500 (got '\(text)')")
+        }
+        return limit
+    }
+}

@@ -1,0 +1,60 @@
+public import Composition
+public import Foundation
+import GantryCore
+public import Hummingbird
+public import Logging
+import StateModel
+import Store
+
+/// `gantry serve`: the HTTP API, the webhooks and the run workers over one composition root.
+public struct GantryServer: Sendable {
+    public let services: ServerServices
+    public let logger: Logger
+
+    public init(services: ServerServices, logger: Logger) {
+        self.services = services
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware (tests drive it in-process).
+    public func router() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.middlewares.add(RequestMetricsMiddleware(metrics: services.metrics))
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(TokenAuthenticator(tokens: services.state))
+        OperationsRoutes(services: services).add(to: router)
+        OpenAPIRoute().add(to: router)
+        StateRoutes(services: services).add(to: router)
+        RunsRoutes(services: services).add(to: router)
+        TokenRoutes(services: services).add(to: router)
+        WebhookRoutes(services: services).add(to: router)
+        return router
+    }
+
+    /// Closes what a previous server left open (runs it was executing are `interrupted`; queued runs
+    /// stay queued and resume), then answers on `host:port` with the run workers alongside, until
+    /// SIGTERM or SIGINT: then it stops accepting, drains requests, lets runs finish within the grace
+    /// period, cancels the rest, and returns.
+    public func application(host: String, port: Int, onStart: (@Sendable (Int) async -> Void)? = nil) async throws
+        -> some ApplicationProtocol
+    {
+        let interrupted = try await services.state.interruptStartedRuns(at: Date())
+        for entry in interrupted {
+            logger.warning(
+                "a run was interrupted by the last server stop; queue it again to re-run",
+                metadata: ["queue": .string(entry.id), "project": .string(entry.project)])
+        }
+        var application = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "gantry"),
+            onServerRunning: { channel in await onStart?(channel.localAddress?.port ?? port) },
+            logger: logger)
+        application.addServices(RunWorker(services: services, logger: logger))
+        return application
+    }
+
+    /// Opens the state and builds the server's services from the composition root.
+    public static func services(configuration: ServerConfiguration, gantry: GantryServices) throws -> ServerServices {
+        ServerServices(configuration: configuration, gantry: gantry, state: try gantry.repositories())
+    }
+}

@@ -1,0 +1,25 @@
+public import Hummingbird
+public import StateModel
+
+/// Hummingbird's request context plus who the request acts as (set by `TokenAuthenticator`).
+public struct ServerRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Nil until a token was checked (public routes and webhooks never have one).
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// The principal, if its role is at least `role`: 401 without a token, 403 with a lower role.
+    public func require(_ role: ServerRole) throws(APIError) -> Principal {
+        guard let principal else { throw APIError.unauthorized("this route needs a token (Authorization: Bearer …)") }
+        guard principal.role >= role else {
+            throw APIError(
+                .forbidden, "forbidden",
+                "this needs the \(role) role; \(principal.user)'s token has \(principal.role)")
+        }
+        return principal
+    }
+}

@@ -1,0 +1,50 @@
+public import Foundation
+import GantryCore
+import Yams
+
+/// What `gantry serve` serves: its projects and its limits. From `--config server.yml`, or, without
+/// one, the current git repository as a single project.
+public struct ServerConfiguration: Sendable {
+    public var projects: [ProjectConfiguration]
+    /// Runs executed at once.
+    public var workers: Int = 1
+    /// The largest request body accepted (413 beyond it).
+    public var maxBodySize: Int = 1 << 20
+    /// `/metrics` without a token (Prometheus scrapes it); false: it needs a viewer token.
+    public var publicMetrics: Bool = true
+    /// How long running jobs get to finish after SIGTERM before they are cancelled.
+    public var shutdownGrace: Duration = .seconds(30)
+
+    public init(projects: [ProjectConfiguration]) { self.projects = projects }
+
+    /// The project named `name`.
+    public func project(_ name: String) -> ProjectConfiguration? { projects.first { $0.name == name } }
+
+    /// The current git repository as the one project (named after its directory), its pipeline
+    /// `pipeline`, its webhook secret from `GANTRY_WEBHOOK_SECRET`.
+    public static func currentRepository(
+        directory: URL, pipeline: String = "gantry.yml", environment: [String: String]
+    ) throws -> ServerConfiguration {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) else {
+            throw InputError(
+                "\(directory.path) is not a git repository: run gantry serve in one, or pass --config server.yml")
+        }
+        let name = ProjectConfiguration.slug(directory.standardizedFileURL.lastPathComponent)
+        let secret = environment["GANTRY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        return ServerConfiguration(projects: [
+            ProjectConfiguration(
+                name: name, repository: directory.standardizedFileURL.path, pipeline: pipeline, webhookSecret: secret)
+        ])
+    }
+
+    /// Reads `server.yml`. Every problem is reported at once, as file:line:col.
+    public static func load(path: String, environment: [String: String]) throws -> ServerConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InputError("cannot read \(path): \(FileErrorText.describe(error))")
+        }
+        return try ServerConfigurationParser(file: path, environment: environment).parse(text)
+    }
+}

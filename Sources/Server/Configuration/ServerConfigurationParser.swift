@@ -1,0 +1,187 @@
+import Foundation
+import GantryCore
+import Yams
+
+/// `server.yml` → `ServerConfiguration`, with every problem as file:line:col. Secrets are named, never
+/// written inline: `webhook_secret: {env: NAME}` or `{file: PATH}`.
+struct ServerConfigurationParser {
+    let file: String
+    let environment: [String: String]
+    private var problems: [Diagnostic] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    func parse(_ text: String) throws -> ServerConfiguration {
+        var parser = self
+        let node: Node?
+        do {
+            node = try BoundedYAML.compose(text)
+        } catch let error as BoundedYAML.TooLarge {
+            throw DiagnosticsError([Diagnostic(location(error.line, error.column), .error, error.message)])
+        } catch let error as YamlError {
+            throw DiagnosticsError([Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error, "\(error)")])
+        }
+        guard let node, let mapping = node.mapping else {
+            throw DiagnosticsError([
+                Diagnostic(
+                    SourceLocation(file: file, line: 1, column: 1), .error, "expected a mapping with 'projects:'")
+            ])
+        }
+        let configuration = parser.configuration(mapping, at: node)
+        if !parser.problems.isEmpty { throw DiagnosticsError(parser.problems.sorted { $0.location < $1.location }) }
+        return configuration
+    }
+
+    private mutating func configuration(_ mapping: Node.Mapping, at node: Node) -> ServerConfiguration {
+        var configuration = ServerConfiguration(projects: [])
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "projects":
+                guard let sequence = value.sequence else {
+                    problem(value, "'projects' must be a list of projects")
+                    continue
+                }
+                for item in sequence {
+                    if let project = project(item) { configuration.projects.append(project) }
+                }
+            case "workers":
+                if let count = integer(value, key, in: 1...64) { configuration.workers = count }
+            case "max_body_size":
+                if let size = integer(value, key, in: 1024...(64 << 20)) { configuration.maxBodySize = size }
+            case "public_metrics":
+                if let flag = value.bool {
+                    configuration.publicMetrics = flag
+                } else {
+                    problem(value, "'public_metrics' must be true or false")
+                }
+            case "shutdown_grace":
+                do {
+                    configuration.shutdownGrace = try DurationParser.parse(value.string ?? "")
+                } catch {
+                    problem(value, "shutdown_grace: \(error.description)")
+                }
+            default:
+                problem(
+                    keyNode,
+                    "unknown key '\(key)' (expected projects, workers, max_body_size, public_metrics, shutdown_grace)")
+            }
+        }
+        if node["projects"] == nil { problem(node, "missing 'projects': list the projects to serve") }
+        var seen = Set<String>()
+        for project in configuration.projects where !seen.insert(project.name).inserted {
+            problem(node, "project '\(project.name)' is listed twice")
+        }
+        return configuration
+    }
+
+    private mutating func project(_ node: Node) -> ProjectConfiguration? {
+        guard let mapping = node.mapping else {
+            problem(node, "a project must be a mapping with name, repository and pipeline")
+            return nil
+        }
+        var name: String?
+        var repository: String?
+        var pipeline = "gantry.yml"
+        var secret: String?
+        var branches: [String]?
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "name":
+                if let text = value.string, ProjectConfiguration.isValidName(text) {
+                    name = text
+                } else {
+                    problem(value, "project name must match [a-z0-9][a-z0-9._-]* (at most 64 characters)")
+                }
+            case "repository":
+                if let text = value.string, !text.isEmpty, !text.hasPrefix("-") {
+                    repository = text
+                } else {
+                    problem(value, "'repository' must be a path or URL git can fetch")
+                }
+            case "pipeline":
+                if let text = value.string, Self.isRelativeInside(text) {
+                    pipeline = text
+                } else {
+                    problem(value, "'pipeline' must be a path inside the repository (relative, no '..')")
+                }
+            case "webhook_secret":
+                secret = webhookSecret(value)
+            case "branches":
+                if let list = value.sequence?.compactMap(\.string), list.count == value.sequence?.count {
+                    branches = list
+                } else {
+                    problem(value, "'branches' must be a list of branch names")
+                }
+            default:
+                problem(
+                    keyNode,
+                    "unknown project key '\(key)' (expected name, repository, pipeline, webhook_secret, branches)")
+            }
+        }
+        if name == nil && node["name"] == nil { problem(node, "a project needs a 'name'") }
+        if repository == nil && node["repository"] == nil { problem(node, "a project needs a 'repository'") }
+        guard let name, let repository else { return nil }
+        return ProjectConfiguration(
+            name: name, repository: repository, pipeline: pipeline, webhookSecret: secret, branches: branches)
+    }
+
+    private mutating func webhookSecret(_ node: Node) -> String? {
+        if node.string != nil {
+            problem(
+                node, "write the webhook secret's source, not the secret: webhook_secret: {env: NAME} or {file: PATH}")
+            return nil
+        }
+        guard let mapping = node.mapping, mapping.count == 1, let (keyNode, value) = mapping.first,
+            let source = value.string
+        else {
+            problem(node, "webhook_secret must be {env: NAME} or {file: PATH}")
+            return nil
+        }
+        switch keyNode.string {
+        case "env":
+            guard let secret = environment[source], !secret.isEmpty else {
+                problem(value, "environment variable \(source) (the webhook secret) is not set")
+                return nil
+            }
+            return secret
+        case "file":
+            guard let data = FileManager.default.contents(atPath: source), data.count <= 4096,
+                let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                !text.isEmpty
+            else {
+                problem(value, "cannot read the webhook secret from \(source) (a non-empty file of at most 4 KiB)")
+                return nil
+            }
+            return text
+        default:
+            problem(keyNode, "webhook_secret must be {env: NAME} or {file: PATH}")
+            return nil
+        }
+    }
+
+    private mutating func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = node.int, range.contains(value) else {
+            problem(node, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    static func isRelativeInside(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
+    }
+
+    private func location(_ line: Int, _ column: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: column)
+    }
+
+    private mutating func problem(_ node: Node, _ message: String) {
+        let mark = node.mark
+        problems.append(Diagnostic(location(mark?.line ?? 1, mark?.column ?? 1), .error, message))
+    }
+}

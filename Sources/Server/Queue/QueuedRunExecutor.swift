@@ -1,0 +1,106 @@
+import Composition
+import Engine
+import Foundation
+import GantryCore
+import Logging
+import Processes
+import StateModel
+
+/// Runs one queued entry: checks its exact commit out into a worktree of its own, runs the project's
+/// pipeline there with the same engine as `gantry run` (state, caches and artifacts in the server's
+/// data directory), records the outcome on the queue entry, and removes the worktree.
+struct QueuedRunExecutor: Sendable {
+    let services: ServerServices
+    let logger: Logger
+
+    /// Runs `entry` until it ends or `cancellation` is set (the run is then recorded `cancelled`).
+    func execute(_ entry: QueuedRun, cancellation: CancellationFlag) async {
+        var logger = logger
+        logger[metadataKey: "queue"] = .string(entry.id)
+        logger[metadataKey: "project"] = .string(entry.project)
+        guard let project = services.configuration.project(entry.project) else {
+            await close(entry, .failed, "project \(entry.project) is no longer configured", logger: logger)
+            return
+        }
+        let checkout = GitCheckout(project: project, dataDirectory: services.dataDirectory, cancellation: cancellation)
+        let worktree = services.dataDirectory.appendingPathComponent("worktrees/\(entry.id)")
+        defer { Task.detached { await checkout.remove(worktree) } }
+        do {
+            try await checkout.checkout(commit: entry.commitSHA, into: worktree)
+        } catch {
+            await close(entry, .failed, "checkout failed: \(error)", logger: logger)
+            return
+        }
+        let pipelineFile = worktree.appendingPathComponent(project.pipeline)
+        guard FileManager.default.fileExists(atPath: pipelineFile.path) else {
+            await close(
+                entry, .failed, "\(project.pipeline) does not exist at commit \(entry.commitSHA)", logger: logger)
+            return
+        }
+        var options = services.gantry.runOptions(file: pipelineFile.path)
+        options.project = project.name
+        if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
+        options.changedFiles = entry.changedFiles
+        options.parallel = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, services.configuration.workers))
+        var environment = ProcessInfo.processInfo.environment
+        // The server's own secrets never reach a job's environment.
+        environment["GANTRY_WEBHOOK_SECRET"] = nil
+        options.baseEnvironment = environment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
+        do {
+            var secrets = SecretSet()
+            try secrets.add(environment: ProcessInfo.processInfo.environment)
+            options.secrets = secrets.values
+        } catch {
+            await close(entry, .failed, "secrets: \(error)", logger: logger)
+            return
+        }
+        let observer = QueueObserver(state: services.state, queueID: entry.id, logger: logger)
+        do {
+            let result = try await services.gantry.pipelineRunner(
+                options: options, observer: observer, cancellation: cancellation
+            ).run()
+            services.metrics.runFinished(
+                status: result.status.rawValue, jobSeconds: result.jobs.map { Double($0.durationMs) / 1000 },
+                retriesExhausted: result.jobs.filter { $0.status == .retriesExhausted }.count)
+            let status: QueuedRun.Status = result.status == .cancelled ? .cancelled : .finished
+            await close(entry, status, "run \(result.runID): \(result.status)", logger: logger)
+        } catch {
+            services.metrics.runFinished(status: "error", jobSeconds: [], retriesExhausted: 0)
+            await close(entry, .failed, "\(error)", logger: logger)
+        }
+    }
+
+    private func close(_ entry: QueuedRun, _ status: QueuedRun.Status, _ detail: String, logger: Logger) async {
+        logger.info("queued run closed", metadata: ["status": .string(status.rawValue), "detail": .string(detail)])
+        do {
+            _ = try await services.state.closeQueuedRun(id: entry.id, status: status, detail: detail, at: Date())
+        } catch {
+            logger.error("could not record the end of a queued run", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Links the queue entry to its run as soon as the engine has recorded it.
+private struct QueueObserver: RunObserver {
+    let state: any StateRepositories
+    let queueID: String
+    let logger: Logger
+
+    func runStarted(runID: String, jobs: [String]) {
+        let state = state
+        let queueID = queueID
+        let logger = logger
+        Task {
+            do {
+                try await state.attachRun(queueID: queueID, runID: runID)
+            } catch {
+                logger.error("could not link the queued run to its run", metadata: ["run": .string(runID)])
+            }
+        }
+    }
+    func jobStarted(_ name: String) {}
+    func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {}
+    func jobFinished(_ result: JobResult) {}
+    func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {}
+    func runFinished(_ result: RunResult) {}
+}

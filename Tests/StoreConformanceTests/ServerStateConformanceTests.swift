@@ -1,0 +1,150 @@
+import Foundation
+import GantryCore
+import Store
+import Testing
+
+/// The server's state — runs by page, API tokens, the run queue and webhook deliveries — held to one
+/// behaviour for every implementation.
+@Suite struct ServerStateConformanceTests {
+    private func run(_ id: String, startedAt: Date, status: RunStatus = .success, project: String? = "web")
+        -> RunRecord
+    {
+        RunRecord(
+            id: id, correlation: "c-\(id)", pipelineName: project ?? "local", pipelineFile: "gantry.yml",
+            pipelineDigest: "sha256:" + String(repeating: "b", count: 64), status: status, startedAt: startedAt,
+            project: project)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func runsPageNewestFirstWithFilters(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<7 {
+            try await state.beginRun(
+                run(
+                    "r\(index)", startedAt: base.addingTimeInterval(Double(index / 2)),
+                    status: index % 3 == 0 ? .failure : .success, project: index == 6 ? "api" : "web"))
+        }
+        // Pages of three walk every run once, newest first, ties broken by id.
+        var seen: [String] = []
+        var cursor: RunCursor?
+        repeat {
+            let page = try await state.runs(RunQuery(before: cursor, limit: 3))
+            seen += page.map(\.id)
+            cursor = page.count == 3 ? page.last.map(RunCursor.init(after:)) : nil
+        } while cursor != nil
+        #expect(seen == ["r6", "r5", "r4", "r3", "r2", "r1", "r0"])
+
+        let failed = try await state.runs(RunQuery(status: .failure, limit: 10))
+        #expect(failed.map(\.id) == ["r6", "r3", "r0"])
+        let api = try await state.runs(RunQuery(project: "api", limit: 10))
+        #expect(api.map(\.id) == ["r6"])
+        #expect(api.first?.project == "api")
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func tokensAreFoundByHashRevokedOnceAndNeverDuplicated(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let now = Date()
+        let token = APITokenRecord(
+            id: "tok_1", user: "alice", role: .releaser, hash: String(repeating: "c", count: 64), createdAt: now,
+            expiresAt: now.addingTimeInterval(3600))
+        try await state.addToken(token)
+        let found = try #require(try await state.token(hash: token.hash))
+        #expect(found.user == "alice")
+        #expect(found.role == .releaser)
+        #expect(found.isValid(at: now))
+        #expect(!found.isValid(at: now.addingTimeInterval(7200)))
+        #expect(try await state.token(hash: String(repeating: "d", count: 64)) == nil)
+
+        await #expect(throws: StoreError.self) {
+            try await state.addToken(
+                APITokenRecord(id: "tok_2", user: "bob", role: .admin, hash: token.hash, createdAt: now))
+        }
+        #expect(try await state.revokeToken(id: "tok_1", at: now))
+        #expect(try await !state.revokeToken(id: "tok_1", at: now))
+        #expect(try await !state.revokeToken(id: "tok_missing", at: now))
+        let revoked = try #require(try await state.token(hash: token.hash))
+        #expect(!revoked.isValid(at: now))
+        #expect(try await state.tokens().map(\.id) == ["tok_1"])
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func aDeliveryQueuesOneRunHoweverOftenItIsSent(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let now = Date()
+        // Eight connections (processes) deliver the same webhook at once: one run is queued.
+        let queued = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let state = try fixture.connect()
+                    return try await state.enqueue(
+                        QueuedRun(
+                            id: "q\(index)", project: "web", commitSHA: String(repeating: "a", count: 40),
+                            ref: "refs/heads/main", event: "push", source: "github", changedFiles: ["src/a.py"],
+                            queuedAt: now, requestedBy: "github"),
+                        delivery: WebhookDelivery(source: "github", deliveryID: "d-1", project: "web", receivedAt: now))
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(queued == 1)
+        let state = try fixture.connect()
+        let entries = try await state.queuedRuns(statuses: nil, limit: 10)
+        #expect(entries.count == 1)
+        #expect(entries.first?.changedFiles == ["src/a.py"])
+        // The same delivery id from another forge is another delivery.
+        #expect(
+            try await state.enqueue(
+                QueuedRun(
+                    id: "q-gl", project: "web", commitSHA: String(repeating: "b", count: 40), ref: nil, event: "push",
+                    source: "gitlab", queuedAt: now, requestedBy: "gitlab"),
+                delivery: WebhookDelivery(source: "gitlab", deliveryID: "d-1", project: "web", receivedAt: now)))
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func workersClaimEachQueuedRunOnceOldestFirst(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<10 {
+            _ = try await state.enqueue(
+                QueuedRun(
+                    id: "q\(index)", project: "web", commitSHA: String(repeating: "a", count: 40), ref: nil,
+                    event: "api", source: "api", queuedAt: base.addingTimeInterval(Double(index)), requestedBy: "alice"),
+                delivery: nil)
+        }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let worker = try fixture.connect()
+                    var mine: [String] = []
+                    while let run = try await worker.claimQueuedRun(at: Date()) { mine.append(run.id) }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(claimed.sorted() == (0..<10).map { "q\($0)" }.sorted())
+        #expect(try await state.claimQueuedRun(at: Date()) == nil)
+
+        try await state.attachRun(queueID: "q0", runID: "run-0")
+        #expect(try await state.closeQueuedRun(id: "q0", status: .finished, detail: nil, at: Date()))
+        #expect(try await !state.closeQueuedRun(id: "q0", status: .failed, detail: "late", at: Date()))
+        let closed = try #require(try await state.queuedRun(id: "q0"))
+        #expect(closed.status == .finished)
+        #expect(closed.runID == "run-0")
+
+        // A restart interrupts the nine still started, and only those.
+        let interrupted = try await state.interruptStartedRuns(at: Date())
+        #expect(interrupted.count == 9)
+        #expect(try await state.queuedRuns(statuses: [.interrupted], limit: 50).count == 9)
+        #expect(try await state.queuedRuns(statuses: [.started], limit: 50).isEmpty)
+    }
+}
