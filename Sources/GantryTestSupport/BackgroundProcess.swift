@@ -6,11 +6,13 @@ public final class BackgroundProcess: @unchecked Sendable {
     public let process = Process()
     private let output = Pipe()
 
-    /// Starts `executable` with `arguments`; stderr goes to `log` when given.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, log: URL? = nil)
-        throws
-    {
+    /// Starts `executable` with `arguments` (in `currentDirectory` when given); stderr goes to `log` when given.
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, log: URL? = nil,
+        currentDirectory: URL? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardOutput = output

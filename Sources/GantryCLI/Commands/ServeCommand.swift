@@ -1,9 +1,11 @@
 import ArgumentParser
 import Composition
+import Engine
 import Foundation
 import GantryCore
 import Hummingbird
 import Logging
+import Processes
 import Server
 
 /// `gantry serve`: the team's delivery server.
@@ -32,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = try Self.parseAddress(addr)
         let environment = ProcessInfo.processInfo.environment
-        let configuration: ServerConfiguration
+        var configuration: ServerConfiguration
         if let config {
             configuration = try ServerConfiguration.load(path: config, environment: environment)
         } else {
@@ -40,6 +42,13 @@ struct ServeCommand: AsyncParsableCommand {
                 directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), pipeline: file,
                 environment: environment)
         }
+        var secrets = SecretSet()
+        try secrets.add(environment: environment)
+        configuration.runSecrets = secrets.values
+        // Read once; now out of this process's /proc/<pid>/environ for good.
+        ProcessSecrecy.scrub(
+            values: Array(secrets.values.values) + configuration.projects.compactMap(\.webhookSecret),
+            environmentNames: secrets.environmentSources.union(configuration.secretEnvironmentNames))
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         let logger = Logger(label: "gantry.server")
         let services = try GantryServer.services(
@@ -47,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = GantryServer(services: services, logger: logger)
         let application = try await server.application(host: host, port: port) { bound in
             // One line people and scripts can wait for (the port matters when 0 was asked for).
-            Terminal.printError("gantry serve: listening on http://\(host):\(bound)")
+            Terminal.printOut("gantry serve: listening on http://\(host):\(bound)")
         }
         try await application.runService()
     }

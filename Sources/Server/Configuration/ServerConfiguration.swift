@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var publicMetrics: Bool = true
     /// How long running jobs get to finish after SIGTERM before they are cancelled.
     public var shutdownGrace: Duration = .seconds(30)
+    /// The environment variables secrets were read from (webhook secrets): `gantry serve` overwrites
+    /// them in its own environment once read, so /proc shows them to no one.
+    public var secretEnvironmentNames: Set<String> = []
+    /// Secrets injected into runs (`GANTRY_SECRET_*` of the server's environment), read once at start.
+    public var runSecrets: [String: String] = [:]
 
     public init(projects: [ProjectConfiguration]) { self.projects = projects }
 
@@ -31,10 +36,12 @@ public struct ServerConfiguration: Sendable {
         }
         let name = ProjectConfiguration.slug(directory.standardizedFileURL.lastPathComponent)
         let secret = environment["GANTRY_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        return ServerConfiguration(projects: [
+        var configuration = ServerConfiguration(projects: [
             ProjectConfiguration(
                 name: name, repository: directory.standardizedFileURL.path, pipeline: pipeline, webhookSecret: secret)
         ])
+        if secret != nil { configuration.secretEnvironmentNames = ["GANTRY_WEBHOOK_SECRET"] }
+        return configuration
     }
 
     /// Reads `server.yml`. Every problem is reported at once, as file:line:col.

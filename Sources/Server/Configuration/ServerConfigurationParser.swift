@@ -8,6 +8,7 @@ struct ServerConfigurationParser {
     let file: String
     let environment: [String: String]
     private var problems: [Diagnostic] = []
+    private var secretNames: Set<String> = []
 
     init(file: String, environment: [String: String]) {
         self.file = file
@@ -30,7 +31,8 @@ struct ServerConfigurationParser {
                     SourceLocation(file: file, line: 1, column: 1), .error, "expected a mapping with 'projects:'")
             ])
         }
-        let configuration = parser.configuration(mapping, at: node)
+        var configuration = parser.configuration(mapping, at: node)
+        configuration.secretEnvironmentNames = parser.secretNames
         if !parser.problems.isEmpty { throw DiagnosticsError(parser.problems.sorted { $0.location < $1.location }) }
         return configuration
     }
@@ -148,6 +150,7 @@ struct ServerConfigurationParser {
                 problem(value, "environment variable \(source) (the webhook secret) is not set")
                 return nil
             }
+            secretNames.insert(source)
             return secret
         case "file":
             guard let data = FileManager.default.contents(atPath: source), data.count <= 4096,

@@ -42,18 +42,13 @@ struct QueuedRunExecutor: Sendable {
         if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
         options.changedFiles = entry.changedFiles
         options.parallel = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, services.configuration.workers))
-        var environment = ProcessInfo.processInfo.environment
-        // The server's own secrets never reach a job's environment.
-        environment["GANTRY_WEBHOOK_SECRET"] = nil
-        options.baseEnvironment = environment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
-        do {
-            var secrets = SecretSet()
-            try secrets.add(environment: ProcessInfo.processInfo.environment)
-            options.secrets = secrets.values
-        } catch {
-            await close(entry, .failed, "secrets: \(error)", logger: logger)
-            return
+        // Jobs inherit the server's environment without its secrets; run secrets are injected (and masked)
+        // by the engine as with `gantry run`.
+        let hidden = services.configuration.secretEnvironmentNames
+        options.baseEnvironment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("GANTRY_SECRET_") && !hidden.contains($0.key)
         }
+        options.secrets = services.configuration.runSecrets
         let observer = QueueObserver(state: services.state, queueID: entry.id, logger: logger)
         do {
             let result = try await services.gantry.pipelineRunner(
