@@ -71,6 +71,26 @@ import Testing
         }
     }
 
+    @Test func publicRoutesIgnoreABadTokenAndKnownPathsAnswer405ToOtherMethods() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let bogus: HTTPFields = [.authorization: "Bearer gantry_" + String(repeating: "1", count: 48)]
+        try await fixture.routerApplication().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get, headers: bogus) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get, headers: bogus) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/runs", method: .delete, headers: fixture.headers(.admin)) {
+                response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET, POST")
+                #expect(response.errorCode == "method_not_allowed")
+            }
+            try await client.execute(uri: "/api/v1/tokens/tok_1", method: .get, headers: fixture.headers(.admin)) {
+                #expect($0.status == .methodNotAllowed)
+                #expect($0.headers[.allow] == "DELETE")
+            }
+        }
+    }
+
     @Test func aRoleTooLowIsForbidden() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }

@@ -8,6 +8,8 @@ import Logging
 /// not to the client (they may name paths or internals).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
+    /// The served routes: a known path with another method is 405, not 404.
+    let routes: RouteTable
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -22,6 +24,15 @@ struct ErrorMiddleware: RouterMiddleware {
             let message: String
             switch status.code {
             case 404:
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    var refusal = APIError(
+                        .methodNotAllowed, "method_not_allowed",
+                        "\(request.method.rawValue) is not allowed on \(request.uri.path) (allowed: \(allowed.sorted().joined(separator: ", ")))"
+                    )
+                    refusal.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                    return try refusal.response(from: request, context: context)
+                }
                 code = "not_found"
                 message = "no route \(request.method.rawValue) \(request.uri.path) (see /api/v1/openapi.yaml)"
             case 405:

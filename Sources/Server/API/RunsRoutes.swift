@@ -34,9 +34,10 @@ struct RunsRoutes {
             }
             query.status = value
         }
-        query.project = parameters.get("project")
-        query.pipeline = parameters.get("pipeline")
-        if let cursor = parameters.get("cursor") { query.before = try Self.decodeCursor(cursor) }
+        // An empty value is no filter (as a form with a blank field sends it).
+        query.project = parameters.get("project").flatMap { $0.isEmpty ? nil : $0 }
+        query.pipeline = parameters.get("pipeline").flatMap { $0.isEmpty ? nil : $0 }
+        if let cursor = parameters.get("cursor"), !cursor.isEmpty { query.before = try Self.decodeCursor(cursor) }
         let runs = try await services.state.runs(query)
         let next = runs.count == query.limit ? runs.last.map { Self.encodeCursor(RunCursor(after: $0)) } : nil
         return try JSONResponse.encode(RunPage(runs: runs.map(RunSummary.init), nextCursor: next))

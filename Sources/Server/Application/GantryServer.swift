@@ -19,8 +19,9 @@ public struct GantryServer: Sendable {
     /// The router with every route and middleware (tests drive it in-process).
     public func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
+        let table = RouteTable()
         router.middlewares.add(RequestMetricsMiddleware(metrics: services.metrics))
-        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: table))
         router.middlewares.add(TokenAuthenticator(tokens: services.state))
         OperationsRoutes(services: services).add(to: router)
         OpenAPIRoute().add(to: router)
@@ -28,6 +29,7 @@ public struct GantryServer: Sendable {
         RunsRoutes(services: services).add(to: router)
         TokenRoutes(services: services).add(to: router)
         WebhookRoutes(services: services).add(to: router)
+        table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }
 

@@ -6,15 +6,20 @@ public struct ServerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Nil until a token was checked (public routes and webhooks never have one).
     public var principal: Principal?
+    /// Why the request's token was refused, when it carried one that was.
+    public var tokenRefusal: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.tokenRefusal = nil
     }
 
     /// The principal, if its role is at least `role`: 401 without a token, 403 with a lower role.
     public func require(_ role: ServerRole) throws(APIError) -> Principal {
-        guard let principal else { throw APIError.unauthorized("this route needs a token (Authorization: Bearer …)") }
+        guard let principal else {
+            throw APIError.unauthorized(tokenRefusal ?? "this route needs a token (Authorization: Bearer …)")
+        }
         guard principal.role >= role else {
             throw APIError(
                 .forbidden, "forbidden",
