@@ -113,6 +113,17 @@ import Testing
             try await client.execute(uri: "/api/v1/runs/nope", method: .get, headers: fixture.headers(.viewer)) {
                 #expect($0.status == .notFound)
             }
+            // A run recorded by another process shows on the next list (a kept response is not reused).
+            let other = try StateStore(directory: fixture.directory.url.appendingPathComponent("data"))
+            try other.beginRun(
+                RunRecord(
+                    id: "run-9", correlation: "c", pipelineName: "demo", pipelineFile: "gantry.yml",
+                    pipelineDigest: "sha256:" + String(repeating: "a", count: 64), status: .running,
+                    startedAt: base.addingTimeInterval(100), project: "web"))
+            let again = try await client.execute(
+                uri: "/api/v1/runs?limit=2", method: .get, headers: fixture.headers(.viewer))
+            let againIDs = (again.json["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            #expect(againIDs == ["run-9", "run-4"])
         }
     }
 

@@ -45,6 +45,26 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func theChangeStampMovesWithEveryWriteFromAnyConnectionAndOnlyThen(_ implementation: Implementation)
+        async throws
+    {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let reader = try fixture.connect()
+        let writer = try fixture.connect()
+        let first = try await reader.changeStamp()
+        _ = try await reader.runs(RunQuery(limit: 5))
+        #expect(try await reader.changeStamp() == first)
+        try await writer.beginRun(run("r1", startedAt: Date()))
+        let second = try await reader.changeStamp()
+        #expect(second != first)
+        #expect(try await reader.changeStamp() == second)
+        // A write through the same connection counts too.
+        try await reader.finishRun(id: "r1", status: .success, finishedAt: Date(), durationMs: 1)
+        #expect(try await reader.changeStamp() != second)
+    }
+
+    @Test(arguments: Implementation.allCases)
     func tokensAreFoundByHashRevokedOnceAndNeverDuplicated(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

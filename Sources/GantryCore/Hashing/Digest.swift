@@ -103,8 +103,9 @@ public struct StreamingHasher: Sendable {
 }
 
 extension Sequence where Element == UInt8 {
-    /// Lowercase hexadecimal form of the bytes.
-    var hexString: String {
+    /// Lowercase hexadecimal form of the bytes (hashes, MACs, random ids; `String(format:)` per byte
+    /// is slow enough to show in a server's profile).
+    public var hexString: String {
         let table: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in self {

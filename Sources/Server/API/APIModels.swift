@@ -1,10 +1,11 @@
 import Foundation
 import StateModel
 
-// The API's response bodies (see docs/api/openapi.yaml): stable shapes, separate from the stored
-// records so the storage can change without changing the contract. Keys become snake_case.
+// The API's response bodies (see Sources/Server/API/openapi.yaml): stable shapes, separate from the
+// stored records so the storage can change without changing the contract. Keys are snake_case and
+// written in order (JSONWriter); absent values are left out.
 
-struct RunSummary: Encodable {
+struct RunSummary: JSONWritable {
     var id: String
     var project: String?
     var pipeline: String
@@ -26,15 +27,36 @@ struct RunSummary: Encodable {
         finishedAt = run.finishedAt
         durationMs = run.durationMs
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("branch", branch)
+            out.field("commit_sha", commitSha)
+            out.field("duration_ms", durationMs)
+            out.field("finished_at", finishedAt)
+            out.field("id", id)
+            out.field("pipeline", pipeline)
+            out.field("project", project)
+            out.field("started_at", startedAt)
+            out.field("status", status)
+        }
+    }
 }
 
-struct RunPage: Encodable {
+struct RunPage: JSONWritable {
     var runs: [RunSummary]
     /// Pass as `cursor` for the next page; nil on the last.
     var nextCursor: String?
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("next_cursor", nextCursor)
+            out.field("runs", runs)
+        }
+    }
 }
 
-struct JobSummary: Encodable {
+struct JobSummary: JSONWritable {
     var name: String
     var jobId: String
     var status: String
@@ -52,14 +74,33 @@ struct JobSummary: Encodable {
         cache = job.cache
         reason = job.reason
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("attempts", attempts)
+            out.field("cache", cache)
+            out.field("duration_ms", durationMs)
+            out.field("job_id", jobId)
+            out.field("name", name)
+            out.field("reason", reason)
+            out.field("status", status)
+        }
+    }
 }
 
-struct RunDetail: Encodable {
+struct RunDetail: JSONWritable {
     var run: RunSummary
     var jobs: [JobSummary]
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("jobs", jobs)
+            out.field("run", run)
+        }
+    }
 }
 
-struct QueueEntry: Encodable {
+struct QueueEntry: JSONWritable {
     var id: String
     var project: String
     var commitSha: String
@@ -89,17 +130,45 @@ struct QueueEntry: Encodable {
         detail = entry.detail
         requestedBy = entry.requestedBy
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("commit_sha", commitSha)
+            out.field("detail", detail)
+            out.field("event", event)
+            out.field("finished_at", finishedAt)
+            out.field("id", id)
+            out.field("project", project)
+            out.field("queued_at", queuedAt)
+            out.field("ref", ref)
+            out.field("requested_by", requestedBy)
+            out.field("run_id", runId)
+            out.field("source", source)
+            out.field("started_at", startedAt)
+            out.field("status", status)
+        }
+    }
 }
 
-struct ProjectSummary: Encodable {
+struct ProjectSummary: JSONWritable {
     var name: String
     var repository: String
     var pipeline: String
     var webhooks: Bool
     var branches: [String]?
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("branches", branches)
+            out.field("name", name)
+            out.field("pipeline", pipeline)
+            out.field("repository", repository)
+            out.field("webhooks", webhooks)
+        }
+    }
 }
 
-struct EnvironmentEntry: Encodable {
+struct EnvironmentEntry: JSONWritable {
     var app: String
     var environment: String
     var digest: String
@@ -125,9 +194,25 @@ struct EnvironmentEntry: Encodable {
         lastKnownGoodAt = pointer.lastKnownGoodAt
         pendingPromotion = pending?.id
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("app", app)
+            out.field("commit", commit)
+            out.field("deployed_at", deployedAt)
+            out.field("deployed_by", deployedBy)
+            out.field("digest", digest)
+            out.field("environment", environment)
+            out.field("last_known_good", lastKnownGood)
+            out.field("last_known_good_at", lastKnownGoodAt)
+            out.field("pending_promotion", pendingPromotion)
+            out.field("promotion_id", promotionId)
+            out.field("tag", tag)
+        }
+    }
 }
 
-struct PromotionSummary: Encodable {
+struct PromotionSummary: JSONWritable {
     var id: String
     var kind: String
     var app: String
@@ -161,9 +246,29 @@ struct PromotionSummary: Encodable {
         approvalsRequired = record.approvalsRequired
         detail = record.detail
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("app", app)
+            out.field("approvals_required", approvalsRequired)
+            out.field("commit", commit)
+            out.field("detail", detail)
+            out.field("digest", digest)
+            out.field("environment", environment)
+            out.field("finished_at", finishedAt)
+            out.field("id", id)
+            out.field("kind", kind)
+            out.field("previous_digest", previousDigest)
+            out.field("reason", reason)
+            out.field("requested_at", requestedAt)
+            out.field("requested_by", requestedBy)
+            out.field("status", status)
+            out.field("tag", tag)
+        }
+    }
 }
 
-struct AuditItem: Encodable {
+struct AuditItem: JSONWritable {
     var sequence: Int64
     var timestamp: Date
     var actor: String
@@ -181,9 +286,21 @@ struct AuditItem: Encodable {
         details = entry.details
         hash = entry.hash
     }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("action", action)
+            out.field("actor", actor)
+            out.field("details", details)
+            out.field("hash", hash)
+            out.field("sequence", sequence)
+            out.field("subject", subject)
+            out.field("timestamp", timestamp)
+        }
+    }
 }
 
-struct TokenSummary: Encodable {
+struct TokenSummary: JSONWritable {
     var id: String
     var user: String
     var role: String
@@ -200,5 +317,17 @@ struct TokenSummary: Encodable {
         expiresAt = token.expiresAt
         revokedAt = token.revokedAt
         lastUsedAt = token.lastUsedAt
+    }
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("created_at", createdAt)
+            out.field("expires_at", expiresAt)
+            out.field("id", id)
+            out.field("last_used_at", lastUsedAt)
+            out.field("revoked_at", revokedAt)
+            out.field("role", role)
+            out.field("user", user)
+        }
     }
 }

@@ -1,26 +1,30 @@
 import Foundation
+import GantryCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// JSON responses: keys in snake_case, dates in ISO 8601, keys sorted (stable output for clients and tests).
+/// JSON responses, written by `JSONWriter`.
 enum JSONResponse {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     /// `value` as a JSON response.
-    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        var data = try encoder().encode(value)
-        data.append(0x0A)
-        return make(status: status, body: data)
+    static func encode(_ value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        make(status: status, body: bytes(value))
     }
 
-    static func make(status: HTTPResponse.Status, body: Data, contentType: String = "application/json") -> Response {
+    /// `value` as JSON bytes, ending with a newline.
+    static func bytes(_ value: some JSONWritable) -> [UInt8] {
+        var out = JSONWriter()
+        value.writeJSON(to: &out)
+        var bytes = out.bytes
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    static func make(
+        status: HTTPResponse.Status, body: some Collection<UInt8>, contentType: String = "application/json"
+    )
+        -> Response
+    {
         Response(
             status: status,
             headers: [.contentType: contentType, .contentLength: String(body.count), .cacheControl: "no-store"],

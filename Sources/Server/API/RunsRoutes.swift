@@ -37,10 +37,25 @@ struct RunsRoutes {
         // An empty value is no filter (as a form with a blank field sends it).
         query.project = parameters.get("project").flatMap { $0.isEmpty ? nil : $0 }
         query.pipeline = parameters.get("pipeline").flatMap { $0.isEmpty ? nil : $0 }
-        if let cursor = parameters.get("cursor"), !cursor.isEmpty { query.before = try Self.decodeCursor(cursor) }
+        var cursor = ""
+        if let text = parameters.get("cursor"), !text.isEmpty {
+            query.before = try Self.decodeCursor(text)
+            cursor = text
+        }
+        // The same page of the same state is the same body: read the stamp first, then the runs.
+        let key = [
+            "runs", query.status?.rawValue ?? "", query.project ?? "", query.pipeline ?? "", cursor,
+            String(query.limit),
+        ].joined(separator: "\u{1F}")
+        let stamp = try await services.state.changeStamp()
+        if let body = services.responses.body(for: key, stamp: stamp) {
+            return JSONResponse.make(status: .ok, body: body)
+        }
         let runs = try await services.state.runs(query)
         let next = runs.count == query.limit ? runs.last.map { Self.encodeCursor(RunCursor(after: $0)) } : nil
-        return try JSONResponse.encode(RunPage(runs: runs.map(RunSummary.init), nextCursor: next))
+        let body = JSONResponse.bytes(RunPage(runs: runs.map(RunSummary.init), nextCursor: next))
+        services.responses.store(body, for: key, stamp: stamp)
+        return JSONResponse.make(status: .ok, body: body)
     }
 
     private func show(_ context: ServerRequestContext) async throws -> Response {
@@ -50,7 +65,7 @@ struct RunsRoutes {
             throw APIError.notFound("no run '\(id)'")
         }
         let jobs = try await services.state.jobs(runID: run.id)
-        return try JSONResponse.encode(RunDetail(run: RunSummary(run), jobs: jobs.map(JobSummary.init)))
+        return JSONResponse.encode(RunDetail(run: RunSummary(run), jobs: jobs.map(JobSummary.init)))
     }
 
     /// `{"project", "commit", "ref"?}`: queues a run of that exact commit.
@@ -71,7 +86,7 @@ struct RunsRoutes {
             requestedBy: principal.user)
         _ = try await services.state.enqueue(entry, delivery: nil)
         services.queueSignal.notify()
-        return try JSONResponse.encode(QueueEntry(entry), status: .accepted)
+        return JSONResponse.encode(QueueEntry(entry), status: .accepted)
     }
 
     private func queue(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
@@ -86,7 +101,7 @@ struct RunsRoutes {
             statuses = [status]
         }
         let entries = try await services.state.queuedRuns(statuses: statuses, limit: 100)
-        return try JSONResponse.encode(["entries": entries.map(QueueEntry.init)])
+        return JSONResponse.encode(["entries": entries.map(QueueEntry.init)])
     }
 
     private func queueEntry(_ context: ServerRequestContext) async throws -> Response {
@@ -95,7 +110,7 @@ struct RunsRoutes {
         guard let entry = try await services.state.queuedRun(id: id) else {
             throw APIError.notFound("no queued run '\(id)'")
         }
-        return try JSONResponse.encode(QueueEntry(entry))
+        return JSONResponse.encode(QueueEntry(entry))
     }
 
     /// Cancels a queued run, or stops it when it is running.
@@ -110,15 +125,15 @@ struct RunsRoutes {
             if try await services.state.closeQueuedRun(
                 id: id, status: .cancelled, detail: "cancelled before it started", at: Date())
             {
-                return try JSONResponse.encode(["status": "cancelled"])
+                return JSONResponse.encode(["status": "cancelled"])
             }
             // A worker took it meanwhile: stop the run instead.
-            return try JSONResponse.encode(["status": services.running.cancel(id) ? "cancelling" : "finished"])
+            return JSONResponse.encode(["status": services.running.cancel(id) ? "cancelling" : "finished"])
         case .started:
             guard services.running.cancel(id) else {
                 throw APIError.conflict("queued run '\(id)' is not running on this server")
             }
-            return try JSONResponse.encode(["status": "cancelling"], status: .accepted)
+            return JSONResponse.encode(["status": "cancelling"], status: .accepted)
         default:
             throw APIError.conflict("queued run '\(id)' already ended (\(entry.status))")
         }

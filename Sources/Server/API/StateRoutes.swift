@@ -15,7 +15,7 @@ struct StateRoutes {
                     name: $0.name, repository: $0.repository, pipeline: $0.pipeline, webhooks: $0.webhookSecret != nil,
                     branches: $0.branches)
             }
-            return try JSONResponse.encode(["projects": projects])
+            return JSONResponse.encode(["projects": projects])
         }
         router.get("/api/v1/environments") { request, context in
             _ = try context.require(.viewer)
@@ -26,7 +26,7 @@ struct StateRoutes {
                 let pending = try await services.state.openPromotion(app: pointer.app, environment: pointer.environment)
                 entries.append(EnvironmentEntry(pointer, pending: pending))
             }
-            return try JSONResponse.encode(["environments": entries])
+            return JSONResponse.encode(["environments": entries])
         }
         router.get("/api/v1/promotions") { request, context in
             _ = try context.require(.viewer)
@@ -34,7 +34,7 @@ struct StateRoutes {
             let limit = try Self.limit(parameters.get("limit"))
             let records = try await services.state.promotions(
                 app: parameters.get("app"), environment: parameters.get("environment"), limit: limit)
-            return try JSONResponse.encode(["promotions": records.map(PromotionSummary.init)])
+            return JSONResponse.encode(["promotions": records.map(PromotionSummary.init)])
         }
         router.get("/api/v1/promotions/{id}") { _, context in
             _ = try context.require(.viewer)
@@ -42,29 +42,32 @@ struct StateRoutes {
             guard let record = try await services.state.promotion(id: id) else {
                 throw APIError.notFound("no promotion '\(id)'")
             }
-            return try JSONResponse.encode(PromotionSummary(record))
+            return JSONResponse.encode(PromotionSummary(record))
         }
         router.get("/api/v1/audit") { request, context in
             _ = try context.require(.viewer)
             let parameters = request.uri.queryParameters
             let entries = try await services.state.auditEntries(
                 subjectPrefix: parameters.get("subject"), limit: try Self.limit(parameters.get("limit")))
-            return try JSONResponse.encode(["entries": entries.map(AuditItem.init)])
+            return JSONResponse.encode(["entries": entries.map(AuditItem.init)])
         }
         router.get("/api/v1/audit/verify") { _, context in
             _ = try context.require(.viewer)
             let verification = try await services.state.verifyAudit()
-            struct Body: Encodable {
-                var intact: Bool
-                var count: Int
-                var headHash: String
-                var anchoredAt: Int64?
-                var problems: [String]
+            struct Body: JSONWritable {
+                var verification: AuditVerification
+
+                func writeJSON(to out: inout JSONWriter) {
+                    out.object { out in
+                        out.field("anchored_at", verification.anchoredAt)
+                        out.field("count", verification.count)
+                        out.field("head_hash", verification.headHash)
+                        out.field("intact", verification.isIntact)
+                        out.field("problems", verification.problems)
+                    }
+                }
             }
-            return try JSONResponse.encode(
-                Body(
-                    intact: verification.isIntact, count: verification.count, headHash: verification.headHash,
-                    anchoredAt: verification.anchoredAt, problems: verification.problems))
+            return JSONResponse.encode(Body(verification: verification))
         }
     }
 

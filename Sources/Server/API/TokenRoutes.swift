@@ -11,7 +11,7 @@ struct TokenRoutes {
     func add(to router: Router<ServerRequestContext>) {
         router.get("/api/v1/tokens") { _, context in
             _ = try context.require(.admin)
-            return try JSONResponse.encode(["tokens": try await services.state.tokens().map(TokenSummary.init)])
+            return JSONResponse.encode(["tokens": try await services.state.tokens().map(TokenSummary.init)])
         }
         router.post("/api/v1/tokens") { request, context in
             let admin = try context.require(.admin)
@@ -43,11 +43,18 @@ struct TokenRoutes {
             _ = try await services.state.appendAudit(
                 actor: admin.user, action: "tokens.create", subject: "token:\(issued.record.id)",
                 details: ["user": user, "role": role.rawValue], at: Date())
-            struct Created: Encodable {
+            struct Created: JSONWritable {
                 var token: String
                 var info: TokenSummary
+
+                func writeJSON(to out: inout JSONWriter) {
+                    out.object { out in
+                        out.field("info", info)
+                        out.field("token", token)
+                    }
+                }
             }
-            return try JSONResponse.encode(
+            return JSONResponse.encode(
                 Created(token: issued.token, info: TokenSummary(issued.record)), status: .created)
         }
         router.delete("/api/v1/tokens/{id}") { _, context in
@@ -56,9 +63,10 @@ struct TokenRoutes {
             guard try await services.state.revokeToken(id: id, at: Date()) else {
                 throw APIError.notFound("no active token '\(id)'")
             }
+            services.tokenCache.forget(id: id)
             _ = try await services.state.appendAudit(
                 actor: admin.user, action: "tokens.revoke", subject: "token:\(id)", details: [:], at: Date())
-            return try JSONResponse.encode(["revoked": id])
+            return JSONResponse.encode(["revoked": id])
         }
     }
 }

@@ -22,7 +22,7 @@ public struct GantryServer: Sendable {
         let table = RouteTable()
         router.middlewares.add(RequestMetricsMiddleware(metrics: services.metrics))
         router.middlewares.add(ErrorMiddleware(routes: table))
-        router.middlewares.add(TokenAuthenticator(tokens: services.state))
+        router.middlewares.add(TokenAuthenticator(tokens: services.state, cache: services.tokenCache))
         OperationsRoutes(services: services).add(to: router)
         OpenAPIRoute().add(to: router)
         StateRoutes(services: services).add(to: router)

@@ -15,6 +15,10 @@ public struct ServerServices: Sendable {
     let queueSignal: QueueSignal
     /// The runs under way, to cancel them.
     let running: RunningRuns
+    /// Tokens looked up recently.
+    let tokenCache: TokenCache
+    /// List responses, valid while the state's change stamp stays the same.
+    let responses: ResponseCache
 
     public init(configuration: ServerConfiguration, gantry: GantryServices, state: any StateRepositories) {
         self.configuration = configuration
@@ -23,6 +27,8 @@ public struct ServerServices: Sendable {
         self.metrics = ServerMetrics()
         self.queueSignal = QueueSignal()
         self.running = RunningRuns()
+        self.tokenCache = TokenCache()
+        self.responses = ResponseCache()
     }
 
     var dataDirectory: URL { gantry.configuration.stateDirectory }

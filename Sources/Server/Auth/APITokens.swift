@@ -26,7 +26,7 @@ public enum APITokens {
 
     /// Lowercase hex SHA-256 of the token's text.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     /// Whether `text` has a token's shape (checked before any lookup).
@@ -44,6 +44,6 @@ public enum APITokens {
 
     private static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
     }
 }

@@ -7,11 +7,11 @@ struct OperationsRoutes {
     let services: ServerServices
 
     func add(to router: Router<ServerRequestContext>) {
-        router.get("/healthz") { _, _ in try JSONResponse.encode(["status": "ok"]) }
+        router.get("/healthz") { _, _ in JSONResponse.encode(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             do {
                 _ = try await services.state.queuedRuns(statuses: [.queued], limit: 1)
-                return try JSONResponse.encode(["status": "ready"])
+                return JSONResponse.encode(["status": "ready"])
             } catch {
                 throw APIError(.serviceUnavailable, "not_ready", "the state database does not answer")
             }

@@ -23,9 +23,20 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    private struct Route: Hashable {
+        var route: String
+        var method: String
+    }
+
+    private struct Answer: Hashable {
+        var route: Route
+        var status: Int
+    }
+
     private struct State {
-        var requests: [String: Histogram] = [:]
-        var responses: [String: Int] = [:]
+        // Keyed by value, labelled at scrape time: building label text per request showed in profiles.
+        var requests: [Route: Histogram] = [:]
+        var responses: [Answer: Int] = [:]
         var webhooks: [String: Int] = [:]
         var runsFinished: [String: Int] = [:]
         var jobs = Histogram(bounds: ServerMetrics.jobBuckets.count)
@@ -36,11 +47,11 @@ final class ServerMetrics: Sendable {
 
     /// One answered request: its route pattern (not its path: ids would explode the label set).
     func request(route: String, method: String, status: Int, seconds: Double) {
+        let key = Route(route: route, method: method)
         state.withLock { state in
-            let key = Self.labels(["method": method, "route": route])
             state.requests[key, default: Histogram(bounds: Self.requestBuckets.count)]
                 .observe(seconds, bounds: Self.requestBuckets)
-            state.responses[Self.labels(["method": method, "route": route, "status": String(status)]), default: 0] += 1
+            state.responses[Answer(route: key, status: status), default: 0] += 1
         }
     }
 
@@ -66,11 +77,21 @@ final class ServerMetrics: Sendable {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
         family("gantry_http_request_duration_seconds", "histogram", "Time to answer an HTTP request, by route.")
-        for (labels, histogram) in snapshot.requests.sorted(by: { $0.key < $1.key }) {
+        let requests = snapshot.requests.map {
+            (Self.labels(["method": $0.key.method, "route": $0.key.route]), $0.value)
+        }
+        for (labels, histogram) in requests.sorted(by: { $0.0 < $1.0 }) {
             histogramLines(&out, "gantry_http_request_duration_seconds", labels, histogram, Self.requestBuckets)
         }
         family("gantry_http_responses_total", "counter", "HTTP responses by route and status.")
-        for (labels, count) in snapshot.responses.sorted(by: { $0.key < $1.key }) {
+        let responses = snapshot.responses.map { answer, count in
+            (
+                Self.labels([
+                    "method": answer.route.method, "route": answer.route.route, "status": String(answer.status),
+                ]), count
+            )
+        }
+        for (labels, count) in responses.sorted(by: { $0.0 < $1.0 }) {
             out += "gantry_http_responses_total{\(labels)} \(count)\n"
         }
         family("gantry_webhook_deliveries_total", "counter", "Webhook deliveries by source and result.")

@@ -54,7 +54,7 @@ struct WebhookRoutes {
         case .ignore(let reason):
             if forge == .generic { throw APIError.invalid(reason) }
             services.metrics.webhook(source: forge.rawValue, result: "ignored")
-            return try JSONResponse.encode(["status": "ignored", "reason": reason])
+            return JSONResponse.encode(["status": "ignored", "reason": reason])
         case .run(let requested):
             trigger = requested
         }
@@ -72,7 +72,7 @@ struct WebhookRoutes {
                 source: forge.rawValue, deliveryID: deliveryID, project: project.name, receivedAt: now))
         guard queued else {
             services.metrics.webhook(source: forge.rawValue, result: "replayed")
-            return try JSONResponse.encode(["status": "duplicate", "reason": "delivery \(deliveryID) was seen before"])
+            return JSONResponse.encode(["status": "duplicate", "reason": "delivery \(deliveryID) was seen before"])
         }
         services.metrics.webhook(source: forge.rawValue, result: "queued")
         services.queueSignal.notify()
@@ -81,7 +81,7 @@ struct WebhookRoutes {
             metadata: [
                 "project": .string(project.name), "queue": .string(entry.id), "commit": .string(entry.commitSHA),
             ])
-        return try JSONResponse.encode(QueueEntry(entry), status: .accepted)
+        return JSONResponse.encode(QueueEntry(entry), status: .accepted)
     }
 
     private func resolveProject(_ name: String?) throws(APIError) -> ProjectConfiguration {

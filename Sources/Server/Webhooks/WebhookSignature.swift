@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GantryCore
 
 /// Checking a webhook's proof of origin in constant time: an HMAC-SHA256 of the raw body
 /// (`sha256=<hex>`, GitHub's `X-Hub-Signature-256` and Gantry's generic hook) or a shared token
@@ -17,7 +18,7 @@ enum WebhookSignature {
     /// `sha256=` + the hex HMAC-SHA256 of `body` (what a sender computes).
     static func sign(body: Data, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + mac.hexString
     }
 
     /// Whether `token` equals `secret`, comparing every byte whatever differs first. The lengths are

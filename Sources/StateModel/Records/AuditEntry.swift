@@ -45,7 +45,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         var data = Data((previousHash + "\n").utf8)
         data.append((try? CanonicalJSON.encode(body)) ?? Data())
         guard let key else { return Digest.sha256(data).hex }
-        return HMAC<SHA256>.authenticationCode(for: data, using: key).map { String(format: "%02x", $0) }.joined()
+        return HMAC<SHA256>.authenticationCode(for: data, using: key).hexString
     }
 
     public init(

@@ -22,6 +22,8 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: RunRepository
 
+    public func changeStamp() async throws -> Int64 { try await blocking { try $0.changeStamp() } }
+
     public func beginRun(_ run: RunRecord) async throws { try await blocking { try $0.beginRun(run) } }
 
     public func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) async throws {

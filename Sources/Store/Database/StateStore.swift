@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 import GantryCore
+import Synchronization
 
 /// The embedded state database (`.gantry/state.db`): SQLite in WAL mode, migrated on open.
 ///
@@ -8,6 +9,8 @@ import GantryCore
 /// logical change (a run's start, a finished job with its attempts and steps) is one transaction.
 public final class StateStore: Sendable {
     let pool: DatabasePool
+    /// The read-only connection `changeStamp()` asks, opened on first use.
+    let stampConnection = Mutex<DatabaseQueue?>(nil)
     /// The database file.
     public let path: String
 

@@ -113,8 +113,11 @@ extension StateStore {
     /// The newest runs first.
     public func runs(limit: Int = 20) throws -> [RunRecord] {
         try read("list runs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY startedAt DESC, id DESC LIMIT ?", arguments: [limit])
-                .map(RunRecord.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT \(RunRecord.columns) FROM runs ORDER BY startedAt DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            )
+            .map(RunRecord.init(row:))
         }
     }
 
@@ -142,7 +145,7 @@ extension StateStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read("list runs") { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM runs \(filter) ORDER BY startedAt DESC, id DESC LIMIT ?",
+                db, sql: "SELECT \(RunRecord.columns) FROM runs \(filter) ORDER BY startedAt DESC, id DESC LIMIT ?",
                 arguments: StatementArguments(arguments)
             ).map(RunRecord.init(row:))
         }
@@ -152,14 +155,18 @@ extension StateStore {
     public func run(matching idOrPrefix: String) throws -> RunRecord? {
         try read("look up run \(idOrPrefix)") { db in
             if idOrPrefix == "latest" || idOrPrefix == "last" {
-                return try Row.fetchOne(db, sql: "SELECT * FROM runs ORDER BY startedAt DESC, id DESC LIMIT 1")
-                    .map(RunRecord.init(row:))
+                return try Row.fetchOne(
+                    db, sql: "SELECT \(RunRecord.columns) FROM runs ORDER BY startedAt DESC, id DESC LIMIT 1"
+                )
+                .map(RunRecord.init(row:))
             }
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [idOrPrefix]) {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT \(RunRecord.columns) FROM runs WHERE id = ?", arguments: [idOrPrefix])
+            {
                 return RunRecord(row: row)
             }
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                db, sql: "SELECT \(RunRecord.columns) FROM runs WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
                 arguments: [Self.likeEscaped(idOrPrefix) + "%"])
             return rows.count == 1 ? RunRecord(row: rows[0]) : nil
         }
@@ -208,19 +215,25 @@ extension StateStore {
 }
 
 extension RunRecord {
+    /// The columns `init(row:)` reads, by position: a server lists runs by the page, and GRDB's
+    /// lookup of a column by name (case-insensitive, per access) dominated that profile.
+    static let columns = """
+        id, correlation, pipelineName, pipelineFile, pipelineDigest, status, startedAt, finishedAt, durationMs, \
+        commitSHA, branch, toolVersions, ownerHost, ownerPid, ownerStart, treeChanges, project
+        """
+
+    /// A row of `SELECT \(columns) FROM runs`.
     init(row: Row) {
+        let ownerPid: Int32? = row[13]
         self.init(
-            id: row["id"], correlation: row["correlation"], pipelineName: row["pipelineName"],
-            pipelineFile: row["pipelineFile"], pipelineDigest: row["pipelineDigest"],
-            status: RunStatus(rawValue: row["status"]) ?? .abandoned,
-            startedAt: row["startedAt"], finishedAt: row["finishedAt"], durationMs: row["durationMs"],
-            commitSHA: row["commitSHA"], branch: row["branch"], toolVersions: row["toolVersions"],
-            owner: (row["ownerPid"] as Int32?).map { pid in
-                ProcessIdentity(host: row["ownerHost"] ?? "", pid: pid, startTicks: row["ownerStart"] ?? 0)
-            },
-            uncommittedChanges: (row["treeChanges"] as String?).flatMap {
+            id: row[0], correlation: row[1], pipelineName: row[2], pipelineFile: row[3], pipelineDigest: row[4],
+            status: RunStatus(rawValue: row[5]) ?? .abandoned,
+            startedAt: row[6], finishedAt: row[7], durationMs: row[8], commitSHA: row[9], branch: row[10],
+            toolVersions: row[11],
+            owner: ownerPid.map { pid in ProcessIdentity(host: row[12] ?? "", pid: pid, startTicks: row[14] ?? 0) },
+            uncommittedChanges: (row[15] as String?).flatMap {
                 try? JSONDecoder().decode([String].self, from: Data($0.utf8))
             },
-            project: row["project"])
+            project: row[16])
     }
 }
