@@ -19,7 +19,7 @@ runs="${RUNS:-10000}"
 deliveries="${DELIVERIES:-500}"
 server_pid=""
 nginx_pid=""
-stop_all() {
+stop_all() { # also on success: the server and nginx never outlive the benchmark
     [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true
     [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null || true
     rm -rf "${cleanup_paths[@]}"
@@ -134,3 +134,5 @@ print(f"webhook to queued ({$deliveries} unique signed deliveries): p50 {$hook_p
 print(f"RSS: idle {$idle_rss:.1f} MB (target <= 60 MB); after {$total:,} API requests {$loaded_rss:.1f} MB "
       f"({($loaded_rss / $idle_rss - 1) * 100:+.0f}%)")
 PY
+kill -TERM "$server_pid" && wait "$server_pid" || true
+server_pid=""
