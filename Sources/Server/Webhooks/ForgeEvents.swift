@@ -11,16 +11,7 @@ enum ForgeEvents {
             return .ignore("ping")
         case "push":
             if payload.bool(at: "deleted") == true { return .ignore("the branch was deleted") }
-            guard let ref = payload.string(at: "ref") else { return .ignore("the push names no ref") }
-            guard let sha = WebhookEvent.commitID(payload.string(at: "after")) else {
-                return .ignore("the push names no commit")
-            }
-            guard project.runsPush(to: ref) else { return .ignore("\(ref) is not a branch this project runs") }
-            return .run(
-                .init(
-                    event: "push", commitSHA: sha, ref: ref,
-                    changedFiles: WebhookEvent.changedFiles(commits: payload["commits"]),
-                    baseSHA: WebhookEvent.commitID(payload.string(at: "before"))))
+            return push(payload, commit: WebhookEvent.commitID(payload.string(at: "after")), project: project)
         case "pull_request":
             let action = payload.string(at: "action") ?? ""
             guard ["opened", "reopened", "synchronize"].contains(action) else {
@@ -49,17 +40,10 @@ enum ForgeEvents {
     static func gitlab(event: String, payload: JSONValue, project: ProjectConfiguration) -> WebhookEvent {
         switch payload.string(at: "object_kind") ?? event {
         case "push", "Push Hook":
-            guard let ref = payload.string(at: "ref") else { return .ignore("the push names no ref") }
-            guard
-                let sha = WebhookEvent.commitID(payload.string(at: "checkout_sha"))
-                    ?? WebhookEvent.commitID(payload.string(at: "after"))
-            else { return .ignore("the branch was deleted") }
-            guard project.runsPush(to: ref) else { return .ignore("\(ref) is not a branch this project runs") }
-            return .run(
-                .init(
-                    event: "push", commitSHA: sha, ref: ref,
-                    changedFiles: WebhookEvent.changedFiles(commits: payload["commits"]),
-                    baseSHA: WebhookEvent.commitID(payload.string(at: "before"))))
+            let commit =
+                WebhookEvent.commitID(payload.string(at: "checkout_sha"))
+                ?? WebhookEvent.commitID(payload.string(at: "after"))
+            return push(payload, commit: commit, project: project)
         case "merge_request", "Merge Request Hook":
             let action = payload.string(at: "object_attributes", "action") ?? ""
             guard ["open", "reopen", "update"].contains(action) else {
@@ -77,6 +61,19 @@ enum ForgeEvents {
         default:
             return .ignore("event '\(event)' runs nothing")
         }
+    }
+
+    /// A push (GitHub and GitLab share the shape): `commit` on `ref`, the files of `commits`, and
+    /// `before` to diff against. No commit means the branch was deleted.
+    private static func push(_ payload: JSONValue, commit: String?, project: ProjectConfiguration) -> WebhookEvent {
+        guard let ref = payload.string(at: "ref") else { return .ignore("the push names no ref") }
+        guard let commit else { return .ignore("the push names no commit (a deleted branch)") }
+        guard project.runsPush(to: ref) else { return .ignore("\(ref) is not a branch this project runs") }
+        return .run(
+            .init(
+                event: "push", commitSHA: commit, ref: ref,
+                changedFiles: WebhookEvent.changedFiles(commits: payload["commits"]),
+                baseSHA: WebhookEvent.commitID(payload.string(at: "before"))))
     }
 
     /// Gantry's generic hook: `{"commit": "<sha>", "ref": "refs/heads/main", "changed_files": [...]}`.
