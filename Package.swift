@@ -78,7 +78,8 @@ let package = Package(
         .target(
             name: "Composition",
             dependencies: [
-                "GantryCore", "Engine", "BuiltinActions", "Store", "Artifacts", "Attestation", "Release", "Policy",
+                "GantryCore", "Pipeline", "Engine", "BuiltinActions", "Store", "Artifacts", "Attestation", "Release",
+                "Policy",
                 "Processes",
             ],
             swiftSettings: swiftSettings

@@ -4,7 +4,10 @@ import BuiltinActions
 public import Engine
 public import Foundation
 import GantryCore
+public import Pipeline
+public import Policy
 public import Processes
+public import Release
 public import Store
 import Synchronization
 
@@ -149,6 +152,22 @@ public final class GantryServices: Sendable {
             ActionServices(
                 state: { [self] in try state() }, artifacts: { [self] in try artifacts() },
                 vulnerabilities: { [self] in try vulnerabilities() }, signingKey: { [self] in try signingKey() }))
+    }
+
+    /// What a release operation (promote, approve, rollback, reject, status) works with: `pipeline`'s
+    /// environments, deploy commands running in `workingDirectory`, these services' stores, keys and
+    /// waivers. With `readOnly`, nothing is created (no state: an `InputError`).
+    public func releaseContext(
+        pipeline: PipelineDefinition, workingDirectory: URL, actor: String, keys: [VerificationKey],
+        waivers: WaiverSet, reporter: ReleaseReporter = .silent, cancellation: CancellationFlag = CancellationFlag(),
+        readOnly: Bool = false
+    ) throws -> ReleaseContext {
+        ReleaseContext(
+            pipeline: pipeline, state: try readOnly ? existingState() : state(),
+            artifacts: try artifacts(create: !readOnly), keys: keys, actor: actor,
+            stateDirectory: configuration.stateDirectory, workingDirectory: workingDirectory, reporter: reporter,
+            cancellation: cancellation, waivers: waivers, signingKey: try signingKey(),
+            vulnerabilities: try vulnerabilities(createState: !readOnly))
     }
 
     /// `RunOptions` for `file` with this configuration's state, environment and signing key.

@@ -61,7 +61,7 @@ import Testing
             #expect(text.contains("server.yml:1:10: error: 'workers' must be a whole number from 1 to 64"))
             #expect(text.contains("server.yml:3:11: error: project name must match"))
             #expect(text.contains("server.yml:5:15: error: 'pipeline' must be a path inside the repository"))
-            #expect(text.contains("server.yml:6:21: error: write the webhook secret's source, not the secret"))
+            #expect(text.contains("server.yml:6:21: error: write the source of the webhook secret, not the secret"))
             #expect(text.contains("server.yml:9:27: error: environment variable MISSING_SECRET"))
             #expect(text.contains("server.yml:10:5: error: unknown project key 'colour'"))
             // The inline secret is never repeated back.

@@ -18,13 +18,22 @@ struct ServerFixture {
     let commit: String
     static let secret = "webhook-secret-for-tests"
 
-    init(pipeline: String = ServerFixture.pipeline, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    init(
+        pipeline: String = ServerFixture.pipeline, files: [String: String] = [:],
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) throws {
         directory = try TemporaryDirectory(prefix: "gantry-server")
         repository = directory.url.appendingPathComponent("repo")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
         try Data(pipeline.utf8).write(to: repository.appendingPathComponent("gantry.yml"))
+        for (path, content) in files {
+            let file = repository.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(content.utf8).write(to: file)
+        }
         try Self.git(["init", "-q", "-b", "main"], in: repository)
-        try Self.git(["add", "gantry.yml"], in: repository)
+        try Self.git(["add", "."], in: repository)
         try Self.git(["commit", "-q", "-m", "init"], in: repository)
         commit = try Self.git(["rev-parse", "HEAD"], in: repository).trimmingCharacters(in: .whitespacesAndNewlines)
 

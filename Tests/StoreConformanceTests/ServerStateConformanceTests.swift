@@ -65,6 +65,32 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func anAlertActsOnADigestOnceAcrossConnections(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let digest = "sha256:" + String(repeating: "e", count: 64)
+        let claimed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    try await fixture.connect().claimAlertAction(
+                        fingerprint: "f1", digest: digest, app: "web", environment: "prod", at: Date())
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(claimed == 1)
+        let state = try fixture.connect()
+        // Another digest (a later bad release) or another alert acts again.
+        #expect(
+            try await state.claimAlertAction(
+                fingerprint: "f1", digest: "sha256:" + String(repeating: "f", count: 64), app: "web",
+                environment: "prod", at: Date()))
+        #expect(
+            try await state.claimAlertAction(
+                fingerprint: "f2", digest: digest, app: "web", environment: "prod", at: Date()))
+    }
+
+    @Test(arguments: Implementation.allCases)
     func tokensAreFoundByHashRevokedOnceAndNeverDuplicated(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

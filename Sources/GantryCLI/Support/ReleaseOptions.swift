@@ -35,7 +35,6 @@ struct ReleaseOptions: ParsableArguments {
         needsKeys: Bool = true, readOnly: Bool = false, cancellation: CancellationFlag = CancellationFlag()
     ) throws -> ReleaseContext {
         let pipeline = try PipelineParser.load(path: file)
-        let state = StateLocation.directory
         let services = StateLocation.services
         let keys = needsKeys ? try services.trustedKeys(flags: key) : []
         let toStderr = json
@@ -44,15 +43,10 @@ struct ReleaseOptions: ParsableArguments {
             commandOutput: { data, isError in
                 Terminal.write(isError || toStderr ? 2 : 1, data)
             })
-        let store = try readOnly ? services.existingState() : services.state()
-        return ReleaseContext(
-            pipeline: pipeline, state: store,
-            artifacts: try services.artifacts(create: !readOnly),
-            keys: keys, actor: AuditActor.current(), stateDirectory: state,
-            workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(), reporter: reporter,
-            cancellation: cancellation, waivers: try loadWaivers(),
-            signingKey: try services.signingKey(), vulnerabilities: try services.vulnerabilities(createState: !readOnly)
-        )
+        return try services.releaseContext(
+            pipeline: pipeline, workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(),
+            actor: AuditActor.current(), keys: keys, waivers: try loadWaivers(), reporter: reporter,
+            cancellation: cancellation, readOnly: readOnly)
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

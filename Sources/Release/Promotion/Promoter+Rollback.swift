@@ -10,7 +10,8 @@ extension Promoter {
     /// something else, otherwise the newest earlier verified deployment. Rejected digests are never
     /// targets. Rolling back past a promotion marked irreversible needs `force`.
     public func rollback(
-        app: String, environment environmentName: String, to target: String?, reason: String, force: Bool
+        app: String, environment environmentName: String, to target: String?, reason: String, force: Bool,
+        id: String = PromotionRecord.newID()
     )
         async throws -> Outcome
     {
@@ -78,7 +79,7 @@ extension Promoter {
             app: app, digest: chosen.digest, environment: environment, action: "rollback", skipRequires: true)
         let record = try context.state.openPromotion(
             PromotionRecord(
-                id: PromotionRecord.newID(), kind: .rollback, app: app, environment: environment.name,
+                id: id, kind: .rollback, app: app, environment: environment.name,
                 digest: chosen.digest, tag: chosen.tag, commit: chosen.commit, status: .deploying,
                 requestedBy: context.actor, previousDigest: pointer.digest, reason: reason, detail: "deploying",
                 pid: ProcessIdentity.current.pid, host: ProcessIdentity.current.host,

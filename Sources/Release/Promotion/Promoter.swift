@@ -32,9 +32,11 @@ public struct Promoter: Sendable {
     /// needed, `succeeded` when deployed and verified. Throws `ReleaseError.checkFailed` when a gate
     /// refuses (nothing recorded but the audit row), `deploymentFailed` after a failed deployment (the
     /// promotion is recorded as `failed` or `rolled_back`), and `PromotionConflict` when another
-    /// promotion of the app to that environment is in progress.
+    /// promotion of the app to that environment is in progress. `id` names the promotion (a server
+    /// answers with it before the deployment ends).
     public func promote(
-        app: String, to environmentName: String, source: Source, irreversible: String? = nil, reason: String? = nil
+        app: String, to environmentName: String, source: Source, irreversible: String? = nil, reason: String? = nil,
+        id: String = PromotionRecord.newID()
     ) async throws -> Outcome {
         defer { anchorAudit(reason: "promote") }
         try ArtifactReference.validate(app: app)
@@ -58,7 +60,7 @@ public struct Promoter: Sendable {
         let previous = try context.state.pointer(app: app, environment: environment.name)
         let required = environment.approvals?.count ?? 0
         var record = PromotionRecord(
-            id: PromotionRecord.newID(), kind: .promote, app: app, environment: environment.name, digest: digest,
+            id: id, kind: .promote, app: app, environment: environment.name, digest: digest,
             tag: gates.artifact.tags.first { $0 != "latest" } ?? gates.artifact.tags.first, commit: gates.commit,
             status: required > 0 ? .awaitingApproval : .deploying, requestedBy: context.actor,
             previousDigest: previous?.digest, reason: reason, irreversible: irreversible,

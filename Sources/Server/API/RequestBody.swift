@@ -77,6 +77,14 @@ struct JSONObject {
         }
     }
 
+    func bool(_ name: String) throws(APIError) -> Bool? {
+        switch value(name) {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        default: throw APIError.invalid("field '\(name)' must be true or false")
+        }
+    }
+
     func integer(_ name: String) throws(APIError) -> Int? {
         switch value(name) {
         case nil, .null?: return nil

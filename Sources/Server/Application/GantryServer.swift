@@ -29,6 +29,8 @@ public struct GantryServer: Sendable {
         RunsRoutes(services: services).add(to: router)
         TokenRoutes(services: services).add(to: router)
         WebhookRoutes(services: services).add(to: router)
+        PromotionRoutes(services: services, logger: logger).add(to: router)
+        AlertmanagerRoute(services: services, logger: logger).add(to: router)
         table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }

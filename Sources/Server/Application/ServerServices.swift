@@ -15,6 +15,8 @@ public struct ServerServices: Sendable {
     let queueSignal: QueueSignal
     /// The runs under way, to cancel them.
     let running: RunningRuns
+    /// Promotions, approvals and rollbacks under way.
+    let releases: ReleaseTasks
     /// Tokens looked up recently.
     let tokenCache: TokenCache
     /// List responses, valid while the state's change stamp stays the same.
@@ -28,6 +30,7 @@ public struct ServerServices: Sendable {
         self.queueSignal = QueueSignal()
         self.running = RunningRuns()
         self.tokenCache = TokenCache()
+        self.releases = ReleaseTasks()
         self.responses = ResponseCache()
     }
 

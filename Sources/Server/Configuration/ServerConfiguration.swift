@@ -17,10 +17,21 @@ public struct ServerConfiguration: Sendable {
     /// The environment variables secrets were read from (webhook secrets): `gantry serve` overwrites
     /// them in its own environment once read, so /proc shows them to no one.
     public var secretEnvironmentNames: Set<String> = []
+    /// Per environment name: who may promote, approve and roll back (`environments:`).
+    public var permissions: [String: EnvironmentPermissions] = [:]
+    /// The bearer token Alertmanager sends to `/hooks/alertmanager`; nil: that hook is refused.
+    public var alertmanagerToken: String?
+    /// A firing alert rolls back a release deployed at most this long ago.
+    public var rollbackWindow: Duration = .seconds(30 * 60)
     /// Secrets injected into runs (`GANTRY_SECRET_*` of the server's environment), read once at start.
     public var runSecrets: [String: String] = [:]
 
     public init(projects: [ProjectConfiguration]) { self.projects = projects }
+
+    /// The rules of `environment` (any releaser, when it has none).
+    public func permissions(for environment: String) -> EnvironmentPermissions {
+        permissions[environment] ?? EnvironmentPermissions()
+    }
 
     /// The project named `name`.
     public func project(_ name: String) -> ProjectConfiguration? { projects.first { $0.name == name } }

@@ -66,10 +66,23 @@ struct ServerConfigurationParser {
                 } catch {
                     problem(value, "shutdown_grace: \(error.description)")
                 }
+            case "environments":
+                configuration.permissions = permissions(value)
+            case "alertmanager_token":
+                if let token = secret(value, what: "the Alertmanager token") {
+                    configuration.alertmanagerToken = token
+                }
+            case "rollback_window":
+                do {
+                    configuration.rollbackWindow = try DurationParser.parse(value.string ?? "")
+                } catch {
+                    problem(value, "rollback_window: \(error.description)")
+                }
             default:
                 problem(
                     keyNode,
-                    "unknown key '\(key)' (expected projects, workers, max_body_size, public_metrics, shutdown_grace)")
+                    "unknown key '\(key)' (expected projects, environments, alertmanager_token, rollback_window, "
+                        + "workers, max_body_size, public_metrics, shutdown_grace)")
             }
         }
         if node["projects"] == nil { problem(node, "missing 'projects': list the projects to serve") }
@@ -112,7 +125,7 @@ struct ServerConfigurationParser {
                     problem(value, "'pipeline' must be a path inside the repository (relative, no '..')")
                 }
             case "webhook_secret":
-                secret = webhookSecret(value)
+                secret = self.secret(value, what: "the webhook secret")
             case "branches":
                 if let list = value.sequence?.compactMap(\.string), list.count == value.sequence?.count {
                     branches = list
@@ -132,22 +145,22 @@ struct ServerConfigurationParser {
             name: name, repository: repository, pipeline: pipeline, webhookSecret: secret, branches: branches)
     }
 
-    private mutating func webhookSecret(_ node: Node) -> String? {
+    /// A secret named by its source, `{env: NAME}` or `{file: PATH}`; never written inline.
+    private mutating func secret(_ node: Node, what: String) -> String? {
         if node.string != nil {
-            problem(
-                node, "write the webhook secret's source, not the secret: webhook_secret: {env: NAME} or {file: PATH}")
+            problem(node, "write the source of \(what), not the secret: {env: NAME} or {file: PATH}")
             return nil
         }
         guard let mapping = node.mapping, mapping.count == 1, let (keyNode, value) = mapping.first,
             let source = value.string
         else {
-            problem(node, "webhook_secret must be {env: NAME} or {file: PATH}")
+            problem(node, "\(what) must be given as {env: NAME} or {file: PATH}")
             return nil
         }
         switch keyNode.string {
         case "env":
             guard let secret = environment[source], !secret.isEmpty else {
-                problem(value, "environment variable \(source) (the webhook secret) is not set")
+                problem(value, "environment variable \(source) (\(what)) is not set")
                 return nil
             }
             secretNames.insert(source)
@@ -157,14 +170,46 @@ struct ServerConfigurationParser {
                 let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
                 !text.isEmpty
             else {
-                problem(value, "cannot read the webhook secret from \(source) (a non-empty file of at most 4 KiB)")
+                problem(value, "cannot read \(what) from \(source) (a non-empty file of at most 4 KiB)")
                 return nil
             }
             return text
         default:
-            problem(keyNode, "webhook_secret must be {env: NAME} or {file: PATH}")
+            problem(keyNode, "\(what) must be given as {env: NAME} or {file: PATH}")
             return nil
         }
+    }
+
+    /// `environments: {prod: {promote: [alice], approve: [bob, carol], rollback: ["*"]}}`.
+    private mutating func permissions(_ node: Node) -> [String: EnvironmentPermissions] {
+        guard let mapping = node.mapping else {
+            problem(node, "'environments' must map environment names to {promote, approve, rollback} lists")
+            return [:]
+        }
+        var result: [String: EnvironmentPermissions] = [:]
+        for (nameNode, rules) in mapping {
+            guard let name = nameNode.string, !name.isEmpty else { continue }
+            guard let ruleMapping = rules.mapping else {
+                problem(rules, "environment '\(name)' needs a mapping of promote, approve and rollback lists")
+                continue
+            }
+            var permissions = EnvironmentPermissions()
+            for (keyNode, value) in ruleMapping {
+                guard let list = value.sequence?.compactMap(\.string), list.count == value.sequence?.count else {
+                    problem(value, "'\(keyNode.string ?? "")' must be a list of user names (or \"*\" for any releaser)")
+                    continue
+                }
+                switch keyNode.string {
+                case "promote": permissions.promote = list
+                case "approve": permissions.approve = list
+                case "rollback": permissions.rollback = list
+                default:
+                    problem(keyNode, "unknown key '\(keyNode.string ?? "")' (expected promote, approve, rollback)")
+                }
+            }
+            result[name] = permissions
+        }
+        return result
     }
 
     private mutating func integer(_ node: Node, _ key: String, in range: ClosedRange<Int>) -> Int? {

@@ -26,6 +26,8 @@ final class RunWorker: Service, Sendable {
                     group.addTask { await self.loop() }
                 }
             }
+            // Deployments started through the API end (or are stopped) before the server does.
+            await self.services.releases.drain(grace: grace)
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .sequentiallyConsistent)
             self.services.queueSignal.notify()

@@ -136,7 +136,16 @@ public protocol RunQueueRepository: Sendable {
     func interruptStartedRuns(at date: Date) async throws -> [QueuedRun]
 }
 
+/// What alerts already did: an Alertmanager notification repeats while the alert fires, and must roll
+/// a release back once.
+public protocol AlertActionLog: Sendable {
+    /// Records that the alert `fingerprint` acted on `digest` of `app` in `environment`; false when it
+    /// already had (nothing recorded then).
+    func claimAlertAction(fingerprint: String, digest: String, app: String, environment: String, at date: Date)
+        async throws -> Bool
+}
+
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog & TokenRepository & RunQueueRepository
+    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog

@@ -269,4 +269,15 @@ public struct SQLiteRepositories: StateRepositories {
     public func interruptStartedRuns(at date: Date) async throws -> [QueuedRun] {
         try await blocking { try $0.interruptStartedRuns(at: date) }
     }
+
+    // MARK: AlertActionLog
+
+    public func claimAlertAction(fingerprint: String, digest: String, app: String, environment: String, at date: Date)
+        async throws -> Bool
+    {
+        try await blocking {
+            try $0.claimAlertAction(
+                fingerprint: fingerprint, digest: digest, app: app, environment: environment, at: date)
+        }
+    }
 }

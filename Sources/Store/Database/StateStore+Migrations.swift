@@ -309,6 +309,17 @@ extension StateStore {
                 t.primaryKey(["source", "deliveryID"])
             }
         }
+        migrator.registerMigration("v16-alert-actions") { db in
+            // An Alertmanager alert (by fingerprint) rolls a digest back once, however often it repeats.
+            try db.create(table: "alertActions") { t in
+                t.column("fingerprint", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["fingerprint", "digest"])
+            }
+        }
         return migrator
     }
 }

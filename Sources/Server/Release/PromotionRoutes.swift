@@ -1,0 +1,225 @@
+import Foundation
+import GantryCore
+import Hummingbird
+import Logging
+import Processes
+import Release
+import StateModel
+
+/// `/api/v1/promotions` and `/api/v1/rollbacks`: promote a digest, approve (with TOTP), reject,
+/// cancel, roll back — the release operations of the CLI, acting as the token's user, allowed by the
+/// environment's rules in the server configuration. Each runs on the project's pipeline at the
+/// artifact's commit.
+struct PromotionRoutes {
+    let services: ServerServices
+    let logger: Logger
+
+    private var workspace: ReleaseWorkspace { ReleaseWorkspace(services: services, logger: logger) }
+
+    func add(to router: Router<ServerRequestContext>) {
+        router.post("/api/v1/promotions") { request, context in try await promote(request, context) }
+        router.post("/api/v1/promotions/{id}/approve") { request, context in try await approve(request, context) }
+        router.post("/api/v1/promotions/{id}/reject") { request, context in try await reject(request, context) }
+        router.post("/api/v1/promotions/{id}/cancel") { request, context in try await cancel(request, context) }
+        router.post("/api/v1/rollbacks") { request, context in try await rollback(request, context) }
+    }
+
+    /// `{"app", "environment", "digest" | "from", "project"?, "reason"?, "irreversible"?}`.
+    private func promote(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(
+            request, limit: services.configuration.maxBodySize,
+            allowed: ["project", "app", "environment", "digest", "from", "reason", "irreversible"])
+        let app = try body.string("app", required: true) ?? ""
+        let environment = try body.string("environment", required: true) ?? ""
+        try allow(.promote, principal, environment)
+        let digest = try body.string("digest")
+        let from = try body.string("from")
+        guard (digest == nil) != (from == nil) else {
+            throw APIError.invalid(
+                "give exactly one of \"digest\" (sha256:…, APP@sha256:…, APP:TAG) or \"from\" (an environment)")
+        }
+        let project = try workspace.project(try body.string("project"))
+        let reference: String
+        if let digest {
+            reference = digest
+        } else {
+            guard let pointer = try await services.state.pointer(app: app, environment: from ?? "") else {
+                throw APIError.invalid("\(app) has never been deployed to \(from ?? ""): nothing to promote from there")
+            }
+            reference = pointer.digest
+        }
+        let commit = try workspace.commit(of: reference, app: app)
+        let opened = try await workspace.open(
+            project: project, commit: commit, actor: principal.user, cancellation: CancellationFlag())
+        let id = PromotionRecord.newID()
+        let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
+        let reason = try body.string("reason")
+        let irreversible = try body.string("irreversible")
+        return try await services.releases.start(id: id, workspace: opened, state: services.state, logger: logger) {
+            try await $0.promote(
+                app: app, to: environment, source: source, irreversible: irreversible, reason: reason, id: id)
+        }
+    }
+
+    /// `{"totp"?}`: the token's user approves; with the last approval needed, the deployment starts.
+    private func approve(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(request, limit: services.configuration.maxBodySize, allowed: ["totp"])
+        let record = try await openRecord(context)
+        try allow(.approve, principal, record.environment)
+        let totp = try body.string("totp")
+        let opened = try await open(record, principal)
+        let id = record.id
+        return try await services.releases.start(
+            id: id, existing: record.status, workspace: opened, state: services.state, logger: logger
+        ) {
+            try await $0.approve(promotionID: id, as: principal.user, totpCode: totp)
+        }
+    }
+
+    /// `{"reason"}`: rejects the promotion's digest (it can never be promoted or rolled back to again).
+    private func reject(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(request, limit: services.configuration.maxBodySize, allowed: ["reason"])
+        let reason = try nonEmpty(body.string("reason", required: true), "reason")
+        let record = try await record(context)
+        try allow(.approve, principal, record.environment)
+        let opened = try await open(record, principal)
+        defer { Task { await opened.close() } }
+        do {
+            let rejection = try Promoter(context: opened.context).reject(
+                app: record.app, digest: record.digest, reason: reason)
+            return JSONResponse.encode([
+                "app": rejection.app, "digest": rejection.digest, "reason": rejection.reason,
+                "rejected_by": rejection.rejectedBy,
+            ])
+        } catch {
+            throw ReleaseTasks.apiError(error, logger: logger)
+        }
+    }
+
+    /// `{"reason"}`: withdraws a promotion waiting for approval.
+    private func cancel(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(request, limit: services.configuration.maxBodySize, allowed: ["reason"])
+        let reason = try nonEmpty(body.string("reason", required: true), "reason")
+        let record = try await openRecord(context)
+        guard
+            principal.user == record.requestedBy
+                || services.configuration.permissions(for: record.environment)
+                    .allows(.approve, user: principal.user)
+                || principal.role == .admin
+        else {
+            throw APIError(
+                .forbidden, "forbidden", "\(principal.user) may not cancel promotions to \(record.environment)")
+        }
+        let opened = try await open(record, principal)
+        defer { Task { await opened.close() } }
+        do {
+            return JSONResponse.encode(
+                PromotionSummary(try Promoter(context: opened.context).cancel(promotionID: record.id, reason: reason)))
+        } catch {
+            throw ReleaseTasks.apiError(error, logger: logger)
+        }
+    }
+
+    /// `{"app", "environment", "reason", "to"?, "force"?, "project"?}`: redeploys last-known-good (or `to`).
+    private func rollback(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(
+            request, limit: services.configuration.maxBodySize,
+            allowed: ["project", "app", "environment", "reason", "to", "force"])
+        let app = try body.string("app", required: true) ?? ""
+        let environment = try body.string("environment", required: true) ?? ""
+        let reason = try nonEmpty(body.string("reason", required: true), "reason")
+        try allow(.rollback, principal, environment)
+        let project = try workspace.project(try body.string("project"))
+        return try await RollbackStarter(services: services, logger: logger).start(
+            project: project, app: app, environment: environment, to: try body.string("to"), reason: reason,
+            force: try body.bool("force") ?? false, actor: principal.user
+        ).response
+    }
+
+    // MARK: Helpers
+
+    private func allow(_ action: EnvironmentPermissions.Action, _ principal: Principal, _ environment: String)
+        throws(APIError)
+    {
+        guard services.configuration.permissions(for: environment).allows(action, user: principal.user) else {
+            throw APIError(
+                .forbidden, "forbidden",
+                "\(principal.user) may not \(action.rawValue) in \(environment) (see environments: in the server configuration)"
+            )
+        }
+    }
+
+    private func record(_ context: ServerRequestContext) async throws -> PromotionRecord {
+        let id = try context.parameters.require("id")
+        guard let record = try await services.state.promotion(id: id) else {
+            throw APIError.notFound("no promotion '\(id)'")
+        }
+        return record
+    }
+
+    private func openRecord(_ context: ServerRequestContext) async throws -> PromotionRecord {
+        let record = try await record(context)
+        guard record.status.isOpen else {
+            throw APIError.conflict("promotion \(record.id) is already \(record.status.rawValue)")
+        }
+        return record
+    }
+
+    /// The workspace at the commit the promotion's artifact was built from.
+    private func open(_ record: PromotionRecord, _ principal: Principal) async throws -> ReleaseWorkspace.Opened {
+        guard let commit = record.commit else {
+            throw APIError.invalid("promotion \(record.id) has no commit: use the CLI for it")
+        }
+        // The promotion does not say which project: the one whose repository has the commit.
+        var lastError: (any Error)?
+        for project in services.configuration.projects {
+            do {
+                return try await workspace.open(
+                    project: project, commit: commit, actor: principal.user, cancellation: CancellationFlag())
+            } catch {
+                lastError = error
+            }
+        }
+        throw APIError.invalid("no project has commit \(commit): \(lastError.map { "\($0)" } ?? "no projects")")
+    }
+
+    private func nonEmpty(_ text: String?, _ name: String) throws(APIError) -> String {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid("\"\(name)\" is required: say why")
+        }
+        return text
+    }
+}
+
+/// Starts a rollback (the API's and the Alertmanager receiver's): on the pipeline at the commit the
+/// environment runs now.
+struct RollbackStarter {
+    let services: ServerServices
+    let logger: Logger
+
+    func start(
+        project: ProjectConfiguration, app: String, environment: String, to target: String?, reason: String,
+        force: Bool, actor: String
+    ) async throws -> (id: String, response: Response) {
+        guard let pointer = try await services.state.pointer(app: app, environment: environment) else {
+            throw APIError.invalid("\(app) has never been deployed to \(environment): nothing to roll back")
+        }
+        guard let commit = pointer.commit else {
+            throw APIError.invalid("\(app) in \(environment) has no commit recorded: roll back with the CLI")
+        }
+        let opened = try await ReleaseWorkspace(services: services, logger: logger).open(
+            project: project, commit: commit, actor: actor, cancellation: CancellationFlag())
+        let id = PromotionRecord.newID()
+        let response = try await services.releases.start(
+            id: id, workspace: opened, state: services.state, logger: logger
+        ) {
+            try await $0.rollback(app: app, environment: environment, to: target, reason: reason, force: force, id: id)
+        }
+        return (id, response)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GantryTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Server
+import Store
+import Testing
+
+/// Promotions, approvals, rollbacks and Alertmanager-driven rollback through the API, on artifacts
+/// packed by a real run of the project (their provenance names the commit whose pipeline applies).
+@Suite struct PromotionAPITests {
+    /// A project that packs `app/` as web, with staging (deploys append the digest to a log) and prod
+    /// (one approval by a releaser); `gantry keys generate` and one run into the server's data.
+    static func project(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> (ServerFixture, URL) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("deploys-\(UUID().uuidString).log")
+        let fixture = try ServerFixture(
+            pipeline: """
+                name: demo
+                jobs:
+                  release:
+                    steps:
+                      - uses: gantry/pack
+                        with: { path: app, name: web, tag: v1 }
+                environments:
+                  staging:
+                    deploy: 'echo "$GANTRY_DIGEST" >> \(log.path)'
+                  prod:
+                    approvals: { count: 1, roles: [releaser] }
+                    deploy: 'echo "prod $GANTRY_DIGEST" >> \(log.path)'
+                """, files: ["app/VERSION": "1.0.0\n"], configure: configure)
+        let home = ["GANTRY_HOME": fixture.directory.url.appendingPathComponent("data").path]
+        #expect(try GantryBinary.run(["keys", "generate"], in: fixture.repository, environment: home).status == 0)
+        return (fixture, log)
+    }
+
+    /// Runs the pipeline in the repository (as `gantry run` would) and returns the packed digest.
+    static func pack(_ fixture: ServerFixture) throws -> String {
+        let home = ["GANTRY_HOME": fixture.directory.url.appendingPathComponent("data").path]
+        let run = try GantryBinary.run(["run"], in: fixture.repository, environment: home)
+        #expect(run.status == 0, "\(run.stderr)")
+        let inspect = try GantryBinary.run(
+            ["artifact", "inspect", "web:v1", "--json"], in: fixture.repository, environment: home)
+        return try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
+    }
+
+    static func commitChange(_ fixture: ServerFixture, version: String) throws {
+        try Data("\(version)\n".utf8).write(to: fixture.repository.appendingPathComponent("app/VERSION"))
+        try ServerFixture.git(["commit", "-q", "-am", "version \(version)"], in: fixture.repository)
+    }
+
+    static func token(_ fixture: ServerFixture, user: String, role: ServerRole = .releaser) throws -> HTTPFields {
+        let issued = try APITokens.issue(user: user, role: role, expiresAt: nil)
+        try fixture.state.addToken(issued.record)
+        return [.authorization: "Bearer \(issued.token)", .contentType: "application/json"]
+    }
+
+    /// Polls the promotion until it is no longer open.
+    static func waitUntilClosed(_ id: String, _ client: some TestClientProtocol, _ headers: HTTPFields) async throws
+        -> [String: Any]
+    {
+        for _ in 0..<600 {
+            let response = try await client.execute(uri: "/api/v1/promotions/\(id)", method: .get, headers: headers)
+            if response.status == .ok, let status = response.json["status"] as? String,
+                !["deploying", "verifying", "awaiting_approval"].contains(status)
+            {
+                return response.json
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSupportError("promotion \(id) did not end within 30 s")
+    }
+
+    @Test func promoteApproveCancelAndRollBackThroughTheAPI() async throws {
+        let (fixture, log) = try Self.project { $0.permissions["prod"] = EnvironmentPermissions(promote: ["alice"]) }
+        defer {
+            fixture.remove()
+            try? FileManager.default.removeItem(at: log)
+        }
+        let first = try Self.pack(fixture)
+        let alice = try Self.token(fixture, user: "alice")
+        let bob = try Self.token(fixture, user: "bob")
+        try fixture.state.upsertUser(name: "bob", role: "releaser")
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        try await application.test(.router) { client in
+            // Gates refuse a digest that is not there: nothing is recorded.
+            let missing = "sha256:" + String(repeating: "0", count: 64)
+            try await client.execute(
+                uri: "/api/v1/promotions", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"app":"web","environment":"staging","digest":"\#(missing)"}"#)
+            ) { #expect($0.status == .unprocessableContent) }
+
+            let promoted = try await client.execute(
+                uri: "/api/v1/promotions", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"app":"web","environment":"staging","digest":"\#(first)","reason":"ship"}"#))
+            #expect([.ok, .accepted].contains(promoted.status), "\(String(buffer: promoted.body))")
+            let id = try #require(promoted.json["id"] as? String)
+            let done = try await Self.waitUntilClosed(id, client, alice)
+            #expect(done["status"] as? String == "succeeded", "\(done)")
+            #expect(done["requested_by"] as? String == "alice")
+
+            // prod: only alice may promote; the promotion waits for an approval; alice may not approve
+            // her own; bob approves and it deploys.
+            try await client.execute(
+                uri: "/api/v1/promotions", method: .post, headers: bob,
+                body: ByteBuffer(json: #"{"app":"web","environment":"prod","from":"staging"}"#)
+            ) { #expect($0.status == .forbidden) }
+            let waiting = try await client.execute(
+                uri: "/api/v1/promotions", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"app":"web","environment":"prod","from":"staging"}"#))
+            #expect(waiting.status == .accepted)
+            #expect(waiting.json["status"] as? String == "awaiting_approval")
+            let prodID = try #require(waiting.json["id"] as? String)
+            try await client.execute(
+                uri: "/api/v1/promotions/\(prodID)/approve", method: .post, headers: alice, body: ByteBuffer(json: "{}")
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.errorCode == "approval_refused")
+            }
+            try await client.execute(
+                uri: "/api/v1/promotions/\(prodID)/approve", method: .post, headers: bob, body: ByteBuffer(json: "{}"))
+            let approved = try await Self.waitUntilClosed(prodID, client, bob)
+            #expect(approved["status"] as? String == "succeeded", "\(approved)")
+            try await client.execute(
+                uri: "/api/v1/promotions/\(prodID)/cancel", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"reason":"late"}"#)
+            ) { #expect($0.status == .conflict) }
+            // A rollback needs a reason, and something earlier that ran there.
+            try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"app":"web","environment":"staging"}"#)
+            ) { #expect($0.status == .unprocessableContent) }
+            try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: alice,
+                body: ByteBuffer(json: #"{"app":"web","environment":"staging","reason":"errors"}"#)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("no earlier verified deployment"))
+            }
+        }
+        let deploys = try String(contentsOf: log, encoding: .utf8)
+        #expect(deploys.contains(first))
+        #expect(deploys.contains("prod \(first)"))
+        // The release worktrees are gone.
+        let worktrees = fixture.directory.url.appendingPathComponent("data/worktrees")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: worktrees.path)) ?? []).isEmpty)
+        let actions = try fixture.state.auditEntries(limit: 100).map { "\($0.actor) \($0.action)" }
+        #expect(actions.contains("bob approve"))
+    }
+
+    @Test func aFiringAlertRollsBackARecentReleaseOnce() async throws {
+        let secret = "alertmanager-token-for-tests"  // gantry:allow-secret (a test fixture)
+        let (fixture, log) = try Self.project { $0.alertmanagerToken = secret }
+        defer {
+            fixture.remove()
+            try? FileManager.default.removeItem(at: log)
+        }
+        let first = try Self.pack(fixture)
+        try Self.commitChange(fixture, version: "2.0.0")
+        let second = try Self.pack(fixture)
+        #expect(first != second)
+        let alice = try Self.token(fixture, user: "alice")
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        @Sendable func alert(_ status: String, fingerprint: String = "fp-1", environment: String = "staging") -> String
+        {
+            """
+            {"version":"4","groupKey":"{}:{alertname=\\"HighErrorRate\\"}","truncatedAlerts":0,"status":"\(status)",
+             "receiver":"gantry","groupLabels":{"alertname":"HighErrorRate"},"commonLabels":{},"commonAnnotations":{},
+             "externalURL":"http://alertmanager:9093","alerts":[{"status":"\(status)",
+             "labels":{"alertname":"HighErrorRate","app":"web","environment":"\(environment)"},
+             "annotations":{"summary":"errors"},"startsAt":"2026-11-29T10:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+             "generatorURL":"http://prometheus:9090/graph","fingerprint":"\(fingerprint)"}]}
+            """
+        }
+        let hook: HTTPFields = [.authorization: "Bearer \(secret)", .contentType: "application/json"]
+        try await application.test(.router) { client in
+            for digest in [first, second] {
+                let response = try await client.execute(
+                    uri: "/api/v1/promotions", method: .post, headers: alice,
+                    body: ByteBuffer(json: #"{"app":"web","environment":"staging","digest":"\#(digest)"}"#))
+                let id = try #require(response.json["id"] as? String, "\(String(buffer: response.body))")
+                #expect(try await Self.waitUntilClosed(id, client, alice)["status"] as? String == "succeeded")
+            }
+            try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: [.authorization: "Bearer wrong"],
+                body: ByteBuffer(json: alert("firing"))
+            ) { #expect($0.status == .unauthorized) }
+            try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: hook, body: ByteBuffer(json: alert("resolved"))
+            ) { response in
+                let result = ((response.json["actions"] as? [[String: Any]])?.first?["result"] as? String) ?? ""
+                #expect(result.hasPrefix("ignored"))
+            }
+            let fired = try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: hook, body: ByteBuffer(json: alert("firing")))
+            let action = try #require((fired.json["actions"] as? [[String: Any]])?.first)
+            let rollbackID = try #require(action["promotion"] as? String, "\(action)")
+            let rolledBack = try await Self.waitUntilClosed(rollbackID, client, alice)
+            #expect(rolledBack["status"] as? String == "succeeded", "\(rolledBack)")
+            #expect(rolledBack["kind"] as? String == "rollback")
+            #expect(rolledBack["digest"] as? String == first)
+            #expect(rolledBack["requested_by"] as? String == "alertmanager")
+            // Alertmanager repeats the notification: nothing more happens.
+            let repeated = try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: hook, body: ByteBuffer(json: alert("firing")))
+            let again = ((repeated.json["actions"] as? [[String: Any]])?.first?["result"] as? String) ?? ""
+            #expect(again.hasPrefix("already rolled back"), "\(again)")
+            let environments = try await client.execute(
+                uri: "/api/v1/environments?app=web", method: .get, headers: alice)
+            let staging = (environments.json["environments"] as? [[String: Any]])?.first
+            #expect(staging?["digest"] as? String == first)
+        }
+        #expect(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count == 3)
+    }
+}
