@@ -131,7 +131,11 @@ import Testing
     @Test func theRoutesMatchTheOpenAPIDocument() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }
-        let served = Set(fixture.server.router().routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" })
+        // The dashboard's pages are HTML, not API: they are not in the document.
+        let served = Set(
+            fixture.server.router().routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" }.filter { route in
+                ["/api/", "/hooks/", "/healthz", "/readyz", "/metrics"].contains { route.contains(" \($0)") }
+            })
         let document = try await fixture.routerApplication().test(.router) { client in
             try await client.execute(uri: "/api/v1/openapi.yaml", method: .get) { String(buffer: $0.body) }
         }

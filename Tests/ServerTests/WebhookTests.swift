@@ -220,7 +220,10 @@ import Testing
                 try await client.execute(uri: route, method: .post, headers: headers, body: ByteBuffer(json: body)) {
                     response in
                     #expect(response.status.code < 500, "\(route) answered \(response.status) to \(body.prefix(40))")
-                    #expect(response.status.code == 200 || response.status.code == 202 || response.errorCode != nil)
+                    // The API answers JSON errors; the dashboard's forms answer pages and redirects.
+                    if route.hasPrefix("/api/") || route.hasPrefix("/hooks/") {
+                        #expect(response.status.code == 200 || response.status.code == 202 || response.errorCode != nil)
+                    }
                 }
             }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }

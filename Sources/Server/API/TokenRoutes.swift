@@ -64,6 +64,7 @@ struct TokenRoutes {
                 throw APIError.notFound("no active token '\(id)'")
             }
             services.tokenCache.forget(id: id)
+            services.sessions.end(tokenID: id)
             _ = try await services.state.appendAudit(
                 actor: admin.user, action: "tokens.revoke", subject: "token:\(id)", details: [:], at: Date())
             return JSONResponse.encode(["revoked": id])

@@ -31,6 +31,7 @@ public struct GantryServer: Sendable {
         WebhookRoutes(services: services).add(to: router)
         PromotionRoutes(services: services, logger: logger).add(to: router)
         AlertmanagerRoute(services: services, logger: logger).add(to: router)
+        DashboardRoutes(services: services, logger: logger).add(to: router)
         table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }

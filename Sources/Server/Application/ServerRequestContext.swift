@@ -8,11 +8,14 @@ public struct ServerRequestContext: RequestContext {
     public var principal: Principal?
     /// Why the request's token was refused, when it carried one that was.
     public var tokenRefusal: String?
+    /// The client's IP address (for limiting failed sign-ins), or `unknown`.
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.tokenRefusal = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The principal, if its role is at least `role`: 401 without a token, 403 with a lower role.

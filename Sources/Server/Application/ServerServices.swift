@@ -17,6 +17,8 @@ public struct ServerServices: Sendable {
     let running: RunningRuns
     /// Promotions, approvals and rollbacks under way.
     let releases: ReleaseTasks
+    /// Browser sessions of the dashboard.
+    let sessions: DashboardSessions
     /// Tokens looked up recently.
     let tokenCache: TokenCache
     /// List responses, valid while the state's change stamp stays the same.
@@ -31,6 +33,7 @@ public struct ServerServices: Sendable {
         self.running = RunningRuns()
         self.tokenCache = TokenCache()
         self.releases = ReleaseTasks()
+        self.sessions = DashboardSessions()
         self.responses = ResponseCache()
     }
 

@@ -16,26 +16,28 @@ struct TokenAuthenticator: RouterMiddleware {
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         var context = context
-        switch try await authenticate(header) {
-        case .success(let principal):
-            context.principal = principal
-            context.logger[metadataKey: "user"] = .string(principal.user)
+        let parts = header.split(separator: " ", maxSplits: 1)
+        let verdict =
+            parts.count == 2 && parts[0].lowercased() == "bearer"
+            ? try await verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            : .failure(Refusal(reason: "the Authorization header must be 'Bearer <token>'"))
+        switch verdict {
+        case .success(let verified):
+            context.principal = verified.principal
+            context.logger[metadataKey: "user"] = .string(verified.principal.user)
         case .failure(let refusal):
             context.tokenRefusal = refusal.reason
         }
         return try await next(request, context)
     }
 
-    private struct Refusal: Error {
+    /// Why a token was refused, for the 401 (or the sign-in page).
+    struct Refusal: Error {
         let reason: String
     }
 
-    private func authenticate(_ header: String) async throws -> Result<Principal, Refusal> {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return .failure(Refusal(reason: "the Authorization header must be 'Bearer <token>'"))
-        }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+    /// Who `token` acts as, and until when, or why it is refused.
+    func verify(_ token: String) async throws -> Result<(principal: Principal, expires: Date?), Refusal> {
         guard APITokens.looksLikeToken(token) else {
             return .failure(Refusal(reason: "that is not a Gantry token (they start with \(APITokens.prefix))"))
         }
@@ -58,6 +60,6 @@ struct TokenAuthenticator: RouterMiddleware {
             record.lastUsedAt = now
         }
         cache.store(record, now: now)
-        return .success(Principal(user: record.user, role: record.role, tokenID: record.id))
+        return .success((Principal(user: record.user, role: record.role, tokenID: record.id), record.expiresAt))
     }
 }

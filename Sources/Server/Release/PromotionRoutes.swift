@@ -67,15 +67,7 @@ struct PromotionRoutes {
         let principal = try context.require(.releaser)
         let body = try await RequestBody.object(request, limit: services.configuration.maxBodySize, allowed: ["totp"])
         let record = try await openRecord(context)
-        try allow(.approve, principal, record.environment)
-        let totp = try body.string("totp")
-        let opened = try await open(record, principal)
-        let id = record.id
-        return try await services.releases.start(
-            id: id, existing: record.status, workspace: opened, state: services.state, logger: logger
-        ) {
-            try await $0.approve(promotionID: id, as: principal.user, totpCode: totp)
-        }
+        return try await workspace.approve(record, user: principal.user, totp: try body.string("totp"))
     }
 
     /// `{"reason"}`: rejects the promotion's digest (it can never be promoted or rolled back to again).
@@ -146,12 +138,7 @@ struct PromotionRoutes {
     private func allow(_ action: EnvironmentPermissions.Action, _ principal: Principal, _ environment: String)
         throws(APIError)
     {
-        guard services.configuration.permissions(for: environment).allows(action, user: principal.user) else {
-            throw APIError(
-                .forbidden, "forbidden",
-                "\(principal.user) may not \(action.rawValue) in \(environment) (see environments: in the server configuration)"
-            )
-        }
+        try workspace.allow(action, user: principal.user, environment: environment)
     }
 
     private func record(_ context: ServerRequestContext) async throws -> PromotionRecord {
@@ -170,22 +157,8 @@ struct PromotionRoutes {
         return record
     }
 
-    /// The workspace at the commit the promotion's artifact was built from.
     private func open(_ record: PromotionRecord, _ principal: Principal) async throws -> ReleaseWorkspace.Opened {
-        guard let commit = record.commit else {
-            throw APIError.invalid("promotion \(record.id) has no commit: use the CLI for it")
-        }
-        // The promotion does not say which project: the one whose repository has the commit.
-        var lastError: (any Error)?
-        for project in services.configuration.projects {
-            do {
-                return try await workspace.open(
-                    project: project, commit: commit, actor: principal.user, cancellation: CancellationFlag())
-            } catch {
-                lastError = error
-            }
-        }
-        throw APIError.invalid("no project has commit \(commit): \(lastError.map { "\($0)" } ?? "no projects")")
+        try await workspace.open(for: record, actor: principal.user)
     }
 
     private func nonEmpty(_ text: String?, _ name: String) throws(APIError) -> String {

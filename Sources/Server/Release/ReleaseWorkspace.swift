@@ -2,6 +2,7 @@ import Artifacts
 import Attestation
 import Foundation
 import GantryCore
+import Hummingbird
 import Logging
 import Pipeline
 import Policy
@@ -85,6 +86,43 @@ struct ReleaseWorkspace: Sendable {
         } catch {
             await checkout.remove(directory)
             throw error
+        }
+    }
+
+    /// The workspace at the commit `record`'s artifact was built from, in whichever project has it.
+    func open(for record: PromotionRecord, actor: String) async throws -> Opened {
+        guard let commit = record.commit else {
+            throw APIError.invalid("promotion \(record.id) has no commit: use the CLI for it")
+        }
+        var lastError: (any Error)?
+        for project in services.configuration.projects {
+            do {
+                return try await open(project: project, commit: commit, actor: actor, cancellation: CancellationFlag())
+            } catch {
+                lastError = error
+            }
+        }
+        throw APIError.invalid("no project has commit \(commit): \(lastError.map { "\($0)" } ?? "no projects")")
+    }
+
+    /// Refuses (403) unless `user` may take `action` in `environment`.
+    func allow(_ action: EnvironmentPermissions.Action, user: String, environment: String) throws(APIError) {
+        guard services.configuration.permissions(for: environment).allows(action, user: user) else {
+            throw APIError(
+                .forbidden, "forbidden",
+                "\(user) may not \(action.rawValue) in \(environment) (see environments: in the server configuration)")
+        }
+    }
+
+    /// Starts `user`'s approval of `record` (TOTP `totp` when the environment asks for one).
+    func approve(_ record: PromotionRecord, user: String, totp: String?) async throws -> Response {
+        try allow(.approve, user: user, environment: record.environment)
+        let opened = try await open(for: record, actor: user)
+        let id = record.id
+        return try await services.releases.start(
+            id: id, existing: record.status, workspace: opened, state: services.state, logger: logger
+        ) {
+            try await $0.approve(promotionID: id, as: user, totpCode: totp)
         }
     }
 }

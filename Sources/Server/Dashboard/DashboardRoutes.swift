@@ -1,0 +1,275 @@
+import Foundation
+import GantryCore
+import Hummingbird
+import Logging
+import StateModel
+
+/// The web dashboard: sign-in with a token (an HttpOnly, SameSite=Strict session cookie; failed
+/// sign-ins limited per client), the runs, a run's jobs on a timeline, the environments board with
+/// approve and roll back for those allowed, and the audit log with its verification. Pages are
+/// rendered on the server and work without JavaScript; every form carries the session's CSRF token.
+struct DashboardRoutes {
+    let services: ServerServices
+    let logger: Logger
+
+    static let cookie = "gantry_session"
+
+    func add(to router: Router<ServerRequestContext>) {
+        router.get("/") { request, _ in
+            HTMLPage.redirect(session(request) == nil ? "/login" : "/runs")
+        }
+        router.get("/login") { _, _ in loginPage(message: nil) }
+        router.post("/login") { request, context in try await signIn(request, context) }
+        router.post("/logout") { request, _ in try await signOut(request) }
+        router.get("/runs") { request, _ in try await page(request) { try await runsPage($0) } }
+        router.get("/runs/{id}") { request, context in
+            try await page(request) { try await runPage(try context.parameters.require("id"), $0) }
+        }
+        router.get("/environments") { request, _ in try await page(request) { try await board($0, message: nil) } }
+        router.post("/environments/approve") { request, _ in try await act(request, .approve) }
+        router.post("/environments/rollback") { request, _ in try await act(request, .rollback) }
+        router.get("/audit") { request, _ in try await page(request) { try await auditPage($0) } }
+    }
+
+    // MARK: Sessions
+
+    private func session(_ request: Request) -> DashboardSessions.Session? {
+        services.sessions.session(request.cookies[Self.cookie]?.value)
+    }
+
+    /// A page for a signed-in user; others go to the sign-in page.
+    private func page(_ request: Request, _ render: (DashboardSessions.Session) async throws -> Response)
+        async throws -> Response
+    {
+        guard let session = session(request) else { return HTMLPage.redirect("/login") }
+        return try await render(session)
+    }
+
+    private func loginPage(message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let error = message.map { "<p class=\"error\" role=\"alert\">\(HTMLPage.escape($0))</p>" } ?? ""
+        return HTMLPage.render(
+            title: "Sign in", user: nil,
+            body: """
+                \(error)
+                <form method="post" action="/login">
+                  <label for="token">API token (from <code>gantry tokens create</code>)</label>
+                  <input id="token" name="token" type="password" autocomplete="off" size="60" required>
+                  <button type="submit">Sign in</button>
+                </form>
+                """, status: status)
+    }
+
+    private func signIn(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        guard services.sessions.maySignIn(context.clientAddress) else {
+            var response = loginPage(message: "Too many failed sign-ins; wait a minute.", status: .tooManyRequests)
+            response.headers[.retryAfter] = "60"
+            return response
+        }
+        let form = try await FormBody.read(request)
+        let verdict = try await TokenAuthenticator(tokens: services.state, cache: services.tokenCache)
+            .verify((form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        switch verdict {
+        case .failure(let refusal):
+            services.sessions.recordFailure(context.clientAddress)
+            return loginPage(message: "Not signed in: \(refusal.reason).", status: .unauthorized)
+        case .success(let verified):
+            let started = services.sessions.start(verified.principal, tokenExpiry: verified.expires)
+            let maxAge = Int(started.session.expires.timeIntervalSinceNow)
+            return HTMLPage.redirect(
+                "/runs", cookie: "\(Self.cookie)=\(started.id); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)")
+        }
+    }
+
+    private func signOut(_ request: Request) async throws -> Response {
+        let form = try await FormBody.read(request)
+        if let session = session(request), WebhookSignature.verifyToken(form["csrf"], secret: session.csrf) {
+            services.sessions.end(request.cookies[Self.cookie]?.value)
+        }
+        return HTMLPage.redirect("/login", cookie: "\(Self.cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    }
+
+    // MARK: Pages
+
+    private func runsPage(_ session: DashboardSessions.Session) async throws -> Response {
+        let runs = try await services.state.runs(RunQuery(limit: 50))
+        let waiting = try await services.state.queuedRuns(statuses: [.queued, .started], limit: 20)
+        var body = ""
+        if !waiting.isEmpty {
+            body += "<h2>Queue</h2><table><caption class=\"sr\">Runs waiting or starting</caption>"
+            body += "<tr><th scope=\"col\">Project</th><th scope=\"col\">Commit</th><th scope=\"col\">Event</th>"
+            body += "<th scope=\"col\">Status</th><th scope=\"col\">Queued</th></tr>"
+            for entry in waiting {
+                body +=
+                    "<tr><td>\(HTMLPage.escape(entry.project))</td><td><code>\(entry.commitSHA.prefix(12))</code></td>"
+                body += "<td>\(HTMLPage.escape(entry.event))</td><td>\(HTMLPage.badge(entry.status.rawValue))</td>"
+                body += "<td>\(HTMLPage.time(entry.queuedAt))</td></tr>"
+            }
+            body += "</table>"
+        }
+        body += "<table aria-label=\"Runs, newest first\"><tr><th scope=\"col\">Run</th><th scope=\"col\">Pipeline</th>"
+        body += "<th scope=\"col\">Status</th><th scope=\"col\">Commit</th><th scope=\"col\">Branch</th>"
+        body += "<th scope=\"col\">Started</th><th scope=\"col\">Duration</th></tr>"
+        for run in runs {
+            body += "<tr><td><a href=\"/runs/\(HTMLPage.escape(run.id))\">\(HTMLPage.escape(run.id))</a></td>"
+            body += "<td>\(HTMLPage.escape(run.pipelineName))</td><td>\(HTMLPage.badge(run.status.rawValue))</td>"
+            body += "<td><code>\(HTMLPage.escape(String((run.commitSHA ?? "").prefix(12))))</code></td>"
+            body += "<td>\(HTMLPage.escape(run.branch ?? ""))</td><td>\(HTMLPage.time(run.startedAt))</td>"
+            body += "<td>\(run.durationMs.map { "\(Double($0) / 1000) s" } ?? "")</td></tr>"
+        }
+        if runs.isEmpty { body += "<tr><td colspan=\"7\">No runs yet.</td></tr>" }
+        body += "</table>"
+        return HTMLPage.render(title: "Runs", user: session.principal.user, body: body + logoutField(session))
+    }
+
+    private func runPage(_ id: String, _ session: DashboardSessions.Session) async throws -> Response {
+        guard let run = try await services.state.run(matching: id) else {
+            return HTMLPage.render(
+                title: "No such run", user: session.principal.user, body: "<p>No run '\(HTMLPage.escape(id))'.</p>",
+                status: .notFound)
+        }
+        let jobs = try await services.state.jobs(runID: run.id)
+        var body = "<p>\(HTMLPage.badge(run.status.rawValue)) \(HTMLPage.escape(run.pipelineName))"
+        body += " on <code>\(HTMLPage.escape(run.commitSHA ?? "no commit"))</code>"
+        body += run.branch.map { " (\(HTMLPage.escape($0)))" } ?? ""
+        body += ", started \(HTMLPage.time(run.startedAt))</p>"
+        body += RunTimeline.svg(jobs: jobs)
+        body += "<table aria-label=\"Jobs\"><tr><th scope=\"col\">Job</th><th scope=\"col\">Status</th>"
+        body += "<th scope=\"col\">Attempts</th><th scope=\"col\">Duration</th><th scope=\"col\">Cache</th>"
+        body += "<th scope=\"col\">Reason</th></tr>"
+        for job in jobs {
+            body += "<tr><td>\(HTMLPage.escape(job.name))</td><td>\(HTMLPage.badge(job.status.rawValue))</td>"
+            body += "<td>\(job.attempts)</td><td>\(Double(job.durationMs) / 1000) s</td>"
+            body += "<td>\(HTMLPage.escape(job.cache ?? ""))</td><td>\(HTMLPage.escape(job.reason ?? ""))</td></tr>"
+        }
+        body += "</table>"
+        return HTMLPage.render(title: "Run \(run.id)", user: session.principal.user, body: body + logoutField(session))
+    }
+
+    private func board(_ session: DashboardSessions.Session, message: String?) async throws -> Response {
+        let pointers = try await services.state.pointers(app: nil)
+        let user = session.principal.user
+        let releaser = session.principal.role >= .releaser
+        var body = message.map { "<p class=\"error\" role=\"alert\">\(HTMLPage.escape($0))</p>" } ?? ""
+        body += "<table aria-label=\"Environments board\" id=\"board\"><tr><th scope=\"col\">App</th>"
+        body += "<th scope=\"col\">Environment</th><th scope=\"col\">Digest</th><th scope=\"col\">Tag</th>"
+        body += "<th scope=\"col\">Commit</th><th scope=\"col\">Deployed</th><th scope=\"col\">By</th>"
+        body +=
+            "<th scope=\"col\">Last known good</th><th scope=\"col\">Pending</th><th scope=\"col\">Actions</th></tr>"
+        for pointer in pointers {
+            let pending = try await services.state.openPromotion(app: pointer.app, environment: pointer.environment)
+            let permissions = services.configuration.permissions(for: pointer.environment)
+            body +=
+                "<tr data-app=\"\(HTMLPage.escape(pointer.app))\" data-environment=\"\(HTMLPage.escape(pointer.environment))\">"
+            body += "<td>\(HTMLPage.escape(pointer.app))</td><td>\(HTMLPage.escape(pointer.environment))</td>"
+            body += "<td><code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></td>"
+            body += "<td>\(HTMLPage.escape(pointer.tag ?? ""))</td>"
+            body += "<td><code>\(HTMLPage.escape(String((pointer.commit ?? "").prefix(12))))</code></td>"
+            body += "<td>\(HTMLPage.time(pointer.deployedAt))</td><td>\(HTMLPage.escape(pointer.deployedBy))</td>"
+            body += "<td><code>\(HTMLPage.escape(pointer.lastKnownGood.map(Digest.short) ?? ""))</code></td><td>"
+            if let pending {
+                body += "\(HTMLPage.badge(pending.status.rawValue)) \(HTMLPage.escape(Digest.short(pending.digest)))"
+                if releaser && pending.status == .awaitingApproval && permissions.allows(.approve, user: user) {
+                    body += """
+                        <form method="post" action="/environments/approve" class="cell">
+                          <input type="hidden" name="csrf" value="\(session.csrf)">
+                          <input type="hidden" name="promotion" value="\(HTMLPage.escape(pending.id))">
+                          <label for="totp-\(HTMLPage.escape(pending.id))">TOTP code (if required)</label>
+                          <input id="totp-\(HTMLPage.escape(pending.id))" name="totp" inputmode="numeric" size="8">
+                          <button type="submit">Approve \(HTMLPage.escape(pending.id))</button>
+                        </form>
+                        """
+                }
+            }
+            body += "</td><td>"
+            if releaser && permissions.allows(.rollback, user: user) {
+                let field = "reason-\(HTMLPage.escape(pointer.app))-\(HTMLPage.escape(pointer.environment))"
+                body += """
+                    <form method="post" action="/environments/rollback" class="cell">
+                      <input type="hidden" name="csrf" value="\(session.csrf)">
+                      <input type="hidden" name="app" value="\(HTMLPage.escape(pointer.app))">
+                      <input type="hidden" name="environment" value="\(HTMLPage.escape(pointer.environment))">
+                      <label for="\(field)">Reason</label>
+                      <input id="\(field)" name="reason" required size="18">
+                      <button type="submit">Roll back</button>
+                    </form>
+                    """
+            }
+            body += "</td></tr>"
+        }
+        if pointers.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
+        body += "</table>"
+        return HTMLPage.render(title: "Environments", user: user, body: body + logoutField(session))
+    }
+
+    private func auditPage(_ session: DashboardSessions.Session) async throws -> Response {
+        let verification = try await services.state.verifyAudit()
+        let entries = try await services.state.auditEntries(subjectPrefix: nil, limit: 100)
+        var body =
+            verification.isIntact
+            ? "<p>\(HTMLPage.badge("success")) The chain of \(verification.count) entries verifies; head <code>\(verification.headHash.prefix(16))</code>.</p>"
+            : "<p class=\"error\" role=\"alert\">The audit log does not verify: \(HTMLPage.escape(verification.problems.joined(separator: "; ")))</p>"
+        body += "<table aria-label=\"Audit log, newest first\"><tr><th scope=\"col\">#</th><th scope=\"col\">Time</th>"
+        body += "<th scope=\"col\">Actor</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th>"
+        body += "<th scope=\"col\">Details</th></tr>"
+        for entry in entries {
+            let details = entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: " ")
+            body += "<tr><td>\(entry.sequence)</td><td>\(HTMLPage.time(entry.timestamp))</td>"
+            body += "<td>\(HTMLPage.escape(entry.actor))</td><td>\(HTMLPage.escape(entry.action))</td>"
+            body += "<td>\(HTMLPage.escape(entry.subject))</td><td>\(HTMLPage.escape(details))</td></tr>"
+        }
+        body += "</table>"
+        return HTMLPage.render(title: "Audit", user: session.principal.user, body: body + logoutField(session))
+    }
+
+    /// The sign-out form's CSRF field, kept out of the navigation's markup.
+    private func logoutField(_ session: DashboardSessions.Session) -> String {
+        "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(session.csrf)\">"
+            + "<button type=\"submit\">Sign out of this session</button></form>"
+    }
+
+    // MARK: Actions
+
+    /// Approve or roll back from the board: a signed-in releaser, the session's CSRF token, the
+    /// environment's rules. The answer is the board again, with what happened.
+    private func act(_ request: Request, _ action: EnvironmentPermissions.Action) async throws -> Response {
+        guard let session = session(request) else { return HTMLPage.redirect("/login") }
+        let form = try await FormBody.read(request)
+        guard WebhookSignature.verifyToken(form["csrf"], secret: session.csrf) else {
+            return HTMLPage.render(
+                title: "Refused", user: session.principal.user,
+                body: "<p class=\"error\" role=\"alert\">The form is stale or came from another site (CSRF check).</p>",
+                status: .forbidden)
+        }
+        guard session.principal.role >= .releaser else {
+            return try await board(session, message: "Approving and rolling back need the releaser role.")
+        }
+        let workspace = ReleaseWorkspace(services: services, logger: logger)
+        do {
+            switch action {
+            case .approve:
+                guard let id = form["promotion"], let record = try await services.state.promotion(id: id) else {
+                    return try await board(session, message: "No such promotion.")
+                }
+                let totp = form["totp"].flatMap { $0.isEmpty ? nil : $0 }
+                _ = try await workspace.approve(record, user: session.principal.user, totp: totp)
+                return try await board(session, message: "Approved \(id).")
+            case .rollback:
+                let app = form["app"] ?? ""
+                let environment = form["environment"] ?? ""
+                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespaces)
+                guard !reason.isEmpty else { return try await board(session, message: "Say why you roll back.") }
+                try workspace.allow(.rollback, user: session.principal.user, environment: environment)
+                let started = try await RollbackStarter(services: services, logger: logger).start(
+                    project: try workspace.project(nil), app: app, environment: environment, to: nil, reason: reason,
+                    force: false, actor: session.principal.user)
+                return try await board(session, message: "Rolling back \(app) in \(environment): \(started.id).")
+            case .promote:
+                return try await board(session, message: "Promote from the API or the CLI.")
+            }
+        } catch {
+            let apiError = ReleaseTasks.apiError(error, logger: logger)
+            return try await board(session, message: apiError.message)
+        }
+    }
+}

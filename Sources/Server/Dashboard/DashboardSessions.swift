@@ -1,0 +1,79 @@
+import Foundation
+import GantryCore
+import StateModel
+import Synchronization
+
+/// Browser sessions of the dashboard: signing in with a token gives an opaque session id (the cookie)
+/// and a CSRF token that every form must send back. Sessions live in memory (a restart signs everyone
+/// out) for at most `lifetime`, and never longer than the token they came from.
+final class DashboardSessions: Sendable {
+    struct Session: Sendable {
+        var principal: Principal
+        /// The hidden form field state-changing forms carry.
+        var csrf: String
+        var expires: Date
+    }
+
+    let lifetime: TimeInterval = 12 * 3600
+    private let sessions = Mutex<[String: Session]>([:])
+    /// Failed sign-ins per client address in the current minute.
+    private let failures = Mutex<(window: Int, counts: [String: Int])>((0, [:]))
+    /// Failed sign-ins a client may make per minute before it gets 429.
+    let failureLimit = 5
+
+    /// Starts a session for `principal` (its token expiring at `tokenExpiry`); returns its id.
+    func start(_ principal: Principal, tokenExpiry: Date?, now: Date = Date()) -> (id: String, session: Session) {
+        let id = Self.random()
+        let expires = min(now.addingTimeInterval(lifetime), tokenExpiry ?? .distantFuture)
+        let session = Session(principal: principal, csrf: Self.random(), expires: expires)
+        sessions.withLock { sessions in
+            if sessions.count > 10_000 { sessions = sessions.filter { $0.value.expires > now } }
+            sessions[id] = session
+        }
+        return (id, session)
+    }
+
+    func session(_ id: String?, now: Date = Date()) -> Session? {
+        guard let id, id.count == 64 else { return nil }
+        return sessions.withLock { sessions in
+            guard let session = sessions[id] else { return nil }
+            guard session.expires > now else {
+                sessions[id] = nil
+                return nil
+            }
+            return session
+        }
+    }
+
+    func end(_ id: String?) {
+        guard let id else { return }
+        _ = sessions.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Ends every session of a token (revoked through the API).
+    func end(tokenID: String) {
+        sessions.withLock { sessions in sessions = sessions.filter { $0.value.principal.tokenID != tokenID } }
+    }
+
+    /// Whether `client` may try to sign in now (fewer than `failureLimit` failures this minute).
+    func maySignIn(_ client: String, now: Date = Date()) -> Bool {
+        failures.withLock { state in
+            let minute = Int(now.timeIntervalSince1970 / 60)
+            if state.window != minute { state = (minute, [:]) }
+            return state.counts[client, default: 0] < failureLimit
+        }
+    }
+
+    func recordFailure(_ client: String, now: Date = Date()) {
+        failures.withLock { state in
+            let minute = Int(now.timeIntervalSince1970 / 60)
+            if state.window != minute { state = (minute, [:]) }
+            state.counts[client, default: 0] += 1
+        }
+    }
+
+    private static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
+    }
+}

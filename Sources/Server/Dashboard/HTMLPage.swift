@@ -1,0 +1,103 @@
+import Foundation
+import GantryCore
+import HTTPTypes
+import Hummingbird
+
+/// The dashboard's HTML: escaped text, one stylesheet inline (no asset leaves the server, no CDN),
+/// readable without JavaScript, labelled for screen readers, narrow enough for a laptop.
+enum HTMLPage {
+    /// `text` safe inside HTML text and attribute values.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A whole page: `title`, the navigation (with `user` signed in), and `body` (already HTML).
+    static func render(title: String, user: String?, body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let navigation =
+            user.map { user in
+                """
+                <nav aria-label="Main">
+                  <a href="/runs">Runs</a> <a href="/environments">Environments</a> <a href="/audit">Audit</a>
+                  <span class="who">\(escape(user))</span>
+                  <form method="post" action="/logout" class="inline"><button type="submit">Sign out</button></form>
+                </nav>
+                """
+            } ?? ""
+        let html = """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title)) · Gantry</title>
+            <style>\(stylesheet)</style>
+            </head>
+            <body>
+            <header><strong>Gantry</strong> \(navigation)</header>
+            <main>
+            <h1>\(escape(title))</h1>
+            \(body)
+            </main>
+            </body>
+            </html>
+            """
+        var response = JSONResponse.make(
+            status: status, body: Array(html.utf8), contentType: "text/html; charset=utf-8")
+        // The pages load nothing from elsewhere and embed only their own style.
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+        return response
+    }
+
+    /// A redirect after a form (303: the browser follows with GET).
+    static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .contentLength: "0"])
+        if let cookie { response.headers[.setCookie] = cookie }
+        return response
+    }
+
+    /// A status as a coloured badge (its text says it too).
+    static func badge(_ status: String) -> String {
+        let tone =
+            switch status {
+            case "success", "succeeded", "finished", "cached": "good"
+            case "failure", "failed", "timed_out", "retries_exhausted", "rolled_back", "abandoned", "interrupted":
+                "bad"
+            case "running", "deploying", "verifying", "awaiting_approval", "queued", "started": "busy"
+            default: "neutral"
+            }
+        return "<span class=\"badge \(tone)\">\(escape(status))</span>"
+    }
+
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let text = Timestamp.iso8601(date)
+        return
+            "<time datetime=\"\(text)\">\(escape(String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")))</time>"
+    }
+
+    private static let stylesheet = """
+        body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2129;background:#f7f8fa}
+        header{background:#1d2129;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center}
+        header a{color:#cfe3ff;margin-right:.8rem}nav{display:flex;gap:.4rem;align-items:center;flex:1}
+        .who{margin-left:auto;color:#bbb}.inline{display:inline}main{padding:1rem 1.2rem;max-width:1200px}
+        table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
+        th{background:#eef1f5}code{font-size:13px}.badge{padding:.05rem .45rem;border-radius:.6rem;font-size:13px}
+        .good{background:#d9f2de;color:#13591f}.bad{background:#fbdcdc;color:#7a1010}.busy{background:#fff1c2;color:#6b4e00}
+        .neutral{background:#e6e9ee}form.cell{margin:.3rem 0}button{cursor:pointer}
+        .error{background:#fbdcdc;padding:.5rem;border-radius:.3rem}label{display:block;margin:.4rem 0 .1rem}
+        svg text{font:12px system-ui,sans-serif}
+        """
+}

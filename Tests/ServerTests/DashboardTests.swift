@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Server
+import Store
+import Testing
+
+@Suite struct DashboardTests {
+    /// Signs in with `token` and returns the session cookie and the page the redirect leads to.
+    static func signIn(_ client: some TestClientProtocol, token: String) async throws -> (cookie: String, page: String)
+    {
+        let response = try await client.execute(
+            uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "token=\(token)"))
+        #expect(response.status == .seeOther)
+        let setCookie = try #require(response.headers[.setCookie])
+        #expect(setCookie.contains("HttpOnly"))
+        #expect(setCookie.contains("SameSite=Strict"))
+        let cookie = String(setCookie.split(separator: ";")[0])
+        let page = try await client.execute(
+            uri: response.headers[.location] ?? "/", method: .get, headers: [.cookie: cookie])
+        return (cookie, String(buffer: page.body))
+    }
+
+    @Test func pagesNeedASignInAndShowRunsAndTheAuditLog() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try fixture.state.beginRun(
+            RunRecord(
+                id: "run-<script>", correlation: "c", pipelineName: "demo", pipelineFile: "gantry.yml",
+                pipelineDigest: "sha256:" + String(repeating: "a", count: 64), status: .success, startedAt: Date(),
+                commitSHA: fixture.commit, branch: "main", project: "web"))
+        try fixture.state.appendAudit(actor: "alice", action: "run", subject: "run-1", details: [:])
+        try await fixture.routerApplication().test(.router) { client in
+            try await client.execute(uri: "/runs", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/login")
+            }
+            let login = try await client.execute(uri: "/login", method: .get)
+            #expect(String(buffer: login.body).contains("<label for=\"token\">"))
+            let token = try #require(fixture.tokens[.viewer])
+            let (cookie, runs) = try await Self.signIn(client, token: token)
+            // Names from the state are escaped, never markup.
+            #expect(runs.contains("run-&lt;script&gt;"))
+            #expect(!runs.contains("run-<script>"))
+            #expect(runs.contains(String(fixture.commit.prefix(12))))
+            let audit = try await client.execute(uri: "/audit", method: .get, headers: [.cookie: cookie])
+            #expect(String(buffer: audit.body).contains("verifies"))
+            #expect(audit.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            // A viewer sees the board without the release forms.
+            let board = try await client.execute(uri: "/environments", method: .get, headers: [.cookie: cookie])
+            #expect(String(buffer: board.body).contains("id=\"board\""))
+            #expect(!String(buffer: board.body).contains("Roll back</button>"))
+        }
+    }
+
+    @Test func failedSignInsAreLimitedAndFormsNeedTheirCSRFToken() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.routerApplication().test(.router) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            for _ in 0..<5 {
+                try await client.execute(
+                    uri: "/login", method: .post, headers: form,
+                    body: ByteBuffer(string: "token=gantry_" + String(repeating: "2", count: 48))
+                ) { #expect($0.status == .unauthorized) }
+            }
+            try await client.execute(
+                uri: "/login", method: .post, headers: form,
+                body: ByteBuffer(string: "token=\(fixture.tokens[.releaser] ?? "")")
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "60")
+            }
+        }
+        let other = try ServerFixture()
+        defer { other.remove() }
+        try await other.routerApplication().test(.router) { client in
+            let (cookie, _) = try await Self.signIn(client, token: other.tokens[.releaser] ?? "")
+            try await client.execute(
+                uri: "/environments/rollback", method: .post,
+                headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf=forged&app=web&environment=prod&reason=x")
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(String(buffer: response.body).contains("CSRF"))
+            }
+            // The session cookie is no credential for the API.
+            try await client.execute(uri: "/api/v1/runs", method: .get, headers: [.cookie: cookie]) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+}
