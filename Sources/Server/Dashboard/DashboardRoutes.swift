@@ -48,7 +48,7 @@ struct DashboardRoutes {
     private func loginPage(message: String?, status: HTTPResponse.Status = .ok) -> Response {
         let error = message.map { "<p class=\"error\" role=\"alert\">\(HTMLPage.escape($0))</p>" } ?? ""
         return HTMLPage.render(
-            title: "Sign in", user: nil,
+            title: "Sign in", session: nil,
             body: """
                 \(error)
                 <form method="post" action="/login">
@@ -118,13 +118,13 @@ struct DashboardRoutes {
         }
         if runs.isEmpty { body += "<tr><td colspan=\"7\">No runs yet.</td></tr>" }
         body += "</table>"
-        return HTMLPage.render(title: "Runs", user: session.principal.user, body: body + logoutField(session))
+        return HTMLPage.render(title: "Runs", session: session, body: body)
     }
 
     private func runPage(_ id: String, _ session: DashboardSessions.Session) async throws -> Response {
         guard let run = try await services.state.run(matching: id) else {
             return HTMLPage.render(
-                title: "No such run", user: session.principal.user, body: "<p>No run '\(HTMLPage.escape(id))'.</p>",
+                title: "No such run", session: session, body: "<p>No run '\(HTMLPage.escape(id))'.</p>",
                 status: .notFound)
         }
         let jobs = try await services.state.jobs(runID: run.id)
@@ -142,11 +142,20 @@ struct DashboardRoutes {
             body += "<td>\(HTMLPage.escape(job.cache ?? ""))</td><td>\(HTMLPage.escape(job.reason ?? ""))</td></tr>"
         }
         body += "</table>"
-        return HTMLPage.render(title: "Run \(run.id)", user: session.principal.user, body: body + logoutField(session))
+        return HTMLPage.render(title: "Run \(run.id)", session: session, body: body)
     }
 
     private func board(_ session: DashboardSessions.Session, message: String?) async throws -> Response {
         let pointers = try await services.state.pointers(app: nil)
+        let open = try await services.state.promotions(app: nil, environment: nil, limit: 500).filter(\.status.isOpen)
+        // One row per app and environment that has something deployed or something pending.
+        var cells: [String: (app: String, environment: String)] = [:]
+        for pointer in pointers {
+            cells["\(pointer.app)\u{1F}\(pointer.environment)"] = (pointer.app, pointer.environment)
+        }
+        for promotion in open {
+            cells["\(promotion.app)\u{1F}\(promotion.environment)"] = (promotion.app, promotion.environment)
+        }
         let user = session.principal.user
         let releaser = session.principal.role >= .releaser
         var body = message.map { "<p class=\"error\" role=\"alert\">\(HTMLPage.escape($0))</p>" } ?? ""
@@ -155,19 +164,25 @@ struct DashboardRoutes {
         body += "<th scope=\"col\">Commit</th><th scope=\"col\">Deployed</th><th scope=\"col\">By</th>"
         body +=
             "<th scope=\"col\">Last known good</th><th scope=\"col\">Pending</th><th scope=\"col\">Actions</th></tr>"
-        for pointer in pointers {
-            let pending = try await services.state.openPromotion(app: pointer.app, environment: pointer.environment)
-            let permissions = services.configuration.permissions(for: pointer.environment)
-            body +=
-                "<tr data-app=\"\(HTMLPage.escape(pointer.app))\" data-environment=\"\(HTMLPage.escape(pointer.environment))\">"
-            body += "<td>\(HTMLPage.escape(pointer.app))</td><td>\(HTMLPage.escape(pointer.environment))</td>"
-            body += "<td><code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></td>"
-            body += "<td>\(HTMLPage.escape(pointer.tag ?? ""))</td>"
-            body += "<td><code>\(HTMLPage.escape(String((pointer.commit ?? "").prefix(12))))</code></td>"
-            body += "<td>\(HTMLPage.time(pointer.deployedAt))</td><td>\(HTMLPage.escape(pointer.deployedBy))</td>"
-            body += "<td><code>\(HTMLPage.escape(pointer.lastKnownGood.map(Digest.short) ?? ""))</code></td><td>"
+        for (app, environment) in cells.values.sorted(by: { ($0.app, $0.environment) < ($1.app, $1.environment) }) {
+            let pointer = pointers.first { $0.app == app && $0.environment == environment }
+            let pending = open.first { $0.app == app && $0.environment == environment }
+            let permissions = services.configuration.permissions(for: environment)
+            body += "<tr data-app=\"\(HTMLPage.escape(app))\" data-environment=\"\(HTMLPage.escape(environment))\">"
+            body += "<td>\(HTMLPage.escape(app))</td><td>\(HTMLPage.escape(environment))</td>"
+            if let pointer {
+                body += "<td><code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></td>"
+                body += "<td>\(HTMLPage.escape(pointer.tag ?? ""))</td>"
+                body += "<td><code>\(HTMLPage.escape(String((pointer.commit ?? "").prefix(12))))</code></td>"
+                body += "<td>\(HTMLPage.time(pointer.deployedAt)) (\(HTMLPage.age(pointer.deployedAt)))</td>"
+                body += "<td>\(HTMLPage.escape(pointer.deployedBy))</td>"
+                body += "<td><code>\(HTMLPage.escape(pointer.lastKnownGood.map(Digest.short) ?? ""))</code></td><td>"
+            } else {
+                body += "<td colspan=\"6\">never deployed</td><td>"
+            }
             if let pending {
                 body += "\(HTMLPage.badge(pending.status.rawValue)) \(HTMLPage.escape(Digest.short(pending.digest)))"
+                body += " by \(HTMLPage.escape(pending.requestedBy))"
                 if releaser && pending.status == .awaitingApproval && permissions.allows(.approve, user: user) {
                     body += """
                         <form method="post" action="/environments/approve" class="cell">
@@ -181,13 +196,13 @@ struct DashboardRoutes {
                 }
             }
             body += "</td><td>"
-            if releaser && permissions.allows(.rollback, user: user) {
-                let field = "reason-\(HTMLPage.escape(pointer.app))-\(HTMLPage.escape(pointer.environment))"
+            if releaser && pointer != nil && permissions.allows(.rollback, user: user) {
+                let field = "reason-\(HTMLPage.escape(app))-\(HTMLPage.escape(environment))"
                 body += """
                     <form method="post" action="/environments/rollback" class="cell">
                       <input type="hidden" name="csrf" value="\(session.csrf)">
-                      <input type="hidden" name="app" value="\(HTMLPage.escape(pointer.app))">
-                      <input type="hidden" name="environment" value="\(HTMLPage.escape(pointer.environment))">
+                      <input type="hidden" name="app" value="\(HTMLPage.escape(app))">
+                      <input type="hidden" name="environment" value="\(HTMLPage.escape(environment))">
                       <label for="\(field)">Reason</label>
                       <input id="\(field)" name="reason" required size="18">
                       <button type="submit">Roll back</button>
@@ -196,9 +211,9 @@ struct DashboardRoutes {
             }
             body += "</td></tr>"
         }
-        if pointers.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
+        if cells.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
         body += "</table>"
-        return HTMLPage.render(title: "Environments", user: user, body: body + logoutField(session))
+        return HTMLPage.render(title: "Environments", session: session, body: body)
     }
 
     private func auditPage(_ session: DashboardSessions.Session) async throws -> Response {
@@ -208,7 +223,8 @@ struct DashboardRoutes {
             verification.isIntact
             ? "<p>\(HTMLPage.badge("success")) The chain of \(verification.count) entries verifies; head <code>\(verification.headHash.prefix(16))</code>.</p>"
             : "<p class=\"error\" role=\"alert\">The audit log does not verify: \(HTMLPage.escape(verification.problems.joined(separator: "; ")))</p>"
-        body += "<table aria-label=\"Audit log, newest first\"><tr><th scope=\"col\">#</th><th scope=\"col\">Time</th>"
+        body +=
+            "<table id=\"audit\" aria-label=\"Audit log, newest first\"><tr><th scope=\"col\">#</th><th scope=\"col\">Time</th>"
         body += "<th scope=\"col\">Actor</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th>"
         body += "<th scope=\"col\">Details</th></tr>"
         for entry in entries {
@@ -219,13 +235,7 @@ struct DashboardRoutes {
             body += "<td>\(HTMLPage.escape(entry.subject))</td><td>\(HTMLPage.escape(details))</td></tr>"
         }
         body += "</table>"
-        return HTMLPage.render(title: "Audit", user: session.principal.user, body: body + logoutField(session))
-    }
-
-    /// The sign-out form's CSRF field, kept out of the navigation's markup.
-    private func logoutField(_ session: DashboardSessions.Session) -> String {
-        "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(session.csrf)\">"
-            + "<button type=\"submit\">Sign out of this session</button></form>"
+        return HTMLPage.render(title: "Audit", session: session, body: body)
     }
 
     // MARK: Actions
@@ -237,7 +247,7 @@ struct DashboardRoutes {
         let form = try await FormBody.read(request)
         guard WebhookSignature.verifyToken(form["csrf"], secret: session.csrf) else {
             return HTMLPage.render(
-                title: "Refused", user: session.principal.user,
+                title: "Refused", session: session,
                 body: "<p class=\"error\" role=\"alert\">The form is stale or came from another site (CSRF check).</p>",
                 status: .forbidden)
         }

@@ -23,15 +23,20 @@ enum HTMLPage {
         return out
     }
 
-    /// A whole page: `title`, the navigation (with `user` signed in), and `body` (already HTML).
-    static func render(title: String, user: String?, body: String, status: HTTPResponse.Status = .ok) -> Response {
+    /// A whole page: `title`, the navigation (for `session`'s user, when signed in), and `body`
+    /// (already HTML).
+    static func render(
+        title: String, session: DashboardSessions.Session?, body: String, status: HTTPResponse.Status = .ok
+    ) -> Response {
         let navigation =
-            user.map { user in
+            session.map { session in
                 """
                 <nav aria-label="Main">
                   <a href="/runs">Runs</a> <a href="/environments">Environments</a> <a href="/audit">Audit</a>
-                  <span class="who">\(escape(user))</span>
-                  <form method="post" action="/logout" class="inline"><button type="submit">Sign out</button></form>
+                  <span class="who">\(escape(session.principal.user)) (\(session.principal.role))</span>
+                  <form method="post" action="/logout" class="inline">
+                    <input type="hidden" name="csrf" value="\(session.csrf)"><button type="submit">Sign out</button>
+                  </form>
                 </nav>
                 """
             } ?? ""
@@ -88,12 +93,23 @@ enum HTMLPage {
             "<time datetime=\"\(text)\">\(escape(String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")))</time>"
     }
 
+    /// How long ago, for people: `45s ago`, `12m ago`, `3h ago`, `5d ago`.
+    static func age(_ date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        let text =
+            seconds < 60
+            ? "\(seconds)s"
+            : seconds < 3600 ? "\(seconds / 60)m" : seconds < 86400 ? "\(seconds / 3600)h" : "\(seconds / 86400)d"
+        return "\(text) ago"
+    }
+
     private static let stylesheet = """
         body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2129;background:#f7f8fa}
         header{background:#1d2129;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center}
         header a{color:#cfe3ff;margin-right:.8rem}nav{display:flex;gap:.4rem;align-items:center;flex:1}
         .who{margin-left:auto;color:#bbb}.inline{display:inline}main{padding:1rem 1.2rem;max-width:1200px}
-        table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
+        table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .6rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top;overflow-wrap:break-word}
+        #audit td{overflow-wrap:anywhere}
         th{background:#eef1f5}code{font-size:13px}.badge{padding:.05rem .45rem;border-radius:.6rem;font-size:13px}
         .good{background:#d9f2de;color:#13591f}.bad{background:#fbdcdc;color:#7a1010}.busy{background:#fff1c2;color:#6b4e00}
         .neutral{background:#e6e9ee}form.cell{margin:.3rem 0}button{cursor:pointer}
