@@ -68,6 +68,50 @@ import Testing
                 atPath: fixture.directory.url.appendingPathComponent("data/worktrees/\(queueID)").path))
     }
 
+    /// A pull request's payload lists no files: path filters use `git diff` from its base to its head.
+    @Test func aPullRequestsPathFiltersUseTheDiffFromItsBase() async throws {
+        let fixture = try ServerFixture(
+            pipeline: """
+                name: demo
+                jobs:
+                  code:
+                    paths: ["src/**"]
+                    steps:
+                      - run: echo code
+                  docs:
+                    paths: ["docs/**"]
+                    steps:
+                      - run: echo docs
+                """, files: ["src/app.py": "print(1)\n", "docs/index.md": "# one\n"])
+        defer { fixture.remove() }
+        try Data("# two\n".utf8).write(to: fixture.repository.appendingPathComponent("docs/index.md"))
+        try ServerFixture.git(["commit", "-q", "-am", "docs only"], in: fixture.repository)
+        let head = try ServerFixture.git(["rev-parse", "HEAD"], in: fixture.repository)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = """
+            {"action":"opened","number":7,"pull_request":{"number":7,"head":{"sha":"\(head)","ref":"docs"},
+             "base":{"sha":"\(fixture.commit)","ref":"main"}}}
+            """
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        let state = try fixture.state
+        try await application.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/hooks/github", method: .post,
+                headers: WebhookTests.githubHeaders(
+                    event: "pull_request", delivery: "pr-7", signature: WebhookTests.sign(body)),
+                body: ByteBuffer(json: body))
+            #expect(response.status == .accepted)
+            #expect(response.json["ref"] as? String == "refs/pull/7/head")
+            let id = try #require(response.json["id"] as? String)
+            let closed = try await Self.waitUntilClosed(id, in: state)
+            #expect(closed.status == .finished, "\(closed.detail ?? "")")
+            let jobs = try state.jobs(runID: try #require(closed.runID))
+            #expect(jobs.first { $0.name == "code" }?.status == .skipped)
+            #expect(jobs.first { $0.name == "docs" }?.status == .success)
+            #expect(try state.run(matching: try #require(closed.runID))?.status == .success)
+        }
+    }
+
     @Test func aCommitTheRepositoryDoesNotHaveFailsTheEntryClearly() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }

@@ -40,7 +40,13 @@ struct QueuedRunExecutor: Sendable {
         var options = services.gantry.runOptions(file: pipelineFile.path)
         options.project = project.name
         if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
-        options.changedFiles = entry.changedFiles
+        // Path filters: the files the event listed, else what git says changed since its base commit,
+        // else none (every job runs).
+        if let files = entry.changedFiles {
+            options.changedFiles = files
+        } else if let base = entry.baseSHA {
+            options.changedFiles = await checkout.changedFiles(from: base, to: entry.commitSHA)
+        }
         options.parallel = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, services.configuration.workers))
         // Jobs inherit the server's environment without its secrets; run secrets are injected (and masked)
         // by the engine as with `gantry run`.

@@ -19,8 +19,10 @@ final class ReleaseTasks: Sendable {
         var cancellation: CancellationFlag
     }
 
+    /// By operation (several operations can act on one promotion: its request, then approvals).
     private let running = Mutex<[String: Running]>([:])
-    /// How each finished operation ended, by promotion id (kept for the requests still waiting on it).
+    /// How each finished operation ended, by operation, kept for the request waiting on it (bounded:
+    /// a request that answered early leaves its entry to be dropped with the rest).
     private let outcomes = Mutex<[String: Result<PromotionRecord?, APIError>]>([:])
 
     /// Starts `operation` for promotion `id` in `workspace` (closed when it ends), then answers.
@@ -32,6 +34,7 @@ final class ReleaseTasks: Sendable {
         operation: @escaping @Sendable (Promoter) async throws -> Promoter.Outcome
     ) async throws -> Response {
         let promoter = Promoter(context: workspace.context)
+        let operationID = UUID().uuidString
         let task = Task.detached { [self] in
             let outcome: Result<PromotionRecord?, APIError>
             do {
@@ -48,24 +51,24 @@ final class ReleaseTasks: Sendable {
             // The answer first; the worktree is removed after (shutdown's drain waits for that too).
             outcomes.withLock { outcomes in
                 if outcomes.count > 1000 { outcomes.removeAll() }
-                outcomes[id] = outcome
+                outcomes[operationID] = outcome
             }
             await workspace.close()
-            _ = running.withLock { $0.removeValue(forKey: id) }
+            _ = running.withLock { $0.removeValue(forKey: operationID) }
         }
-        running.withLock { $0[id] = Running(task: task, cancellation: workspace.context.cancellation) }
-        return try await answer(id: id, existing: existing, state: state)
+        running.withLock { $0[operationID] = Running(task: task, cancellation: workspace.context.cancellation) }
+        return try await answer(id: id, operation: operationID, existing: existing, state: state)
     }
 
     /// Waits until the operation ended or moved its promotion on: 200 when it has ended, 202 while it
     /// is open (deploying, verifying, awaiting approval). The gates and approval checks come first and
     /// are what a refusal comes from, so the wait is bounded by them, not by the deployment; after a
     /// minute the answer is 202 "starting" and the promotion is followed at /api/v1/promotions/{id}.
-    private func answer(id: String, existing: PromotionStatus?, state: any StateRepositories) async throws
-        -> Response
+    private func answer(id: String, operation: String, existing: PromotionStatus?, state: any StateRepositories)
+        async throws -> Response
     {
         for _ in 0..<3000 {
-            if let outcome = outcomes.withLock({ $0.removeValue(forKey: id) }) {
+            if let outcome = outcomes.withLock({ $0.removeValue(forKey: operation) }) {
                 switch outcome {
                 case .success(let record?):
                     return JSONResponse.encode(PromotionSummary(record), status: record.status.isOpen ? .accepted : .ok)

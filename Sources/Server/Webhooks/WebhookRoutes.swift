@@ -64,7 +64,8 @@ struct WebhookRoutes {
         let now = Date()
         let entry = QueuedRun(
             id: QueueIDs.make(now: now), project: project.name, commitSHA: trigger.commitSHA, ref: trigger.ref,
-            event: trigger.event, source: forge.rawValue, changedFiles: trigger.changedFiles, queuedAt: now,
+            event: trigger.event, source: forge.rawValue, changedFiles: trigger.changedFiles,
+            baseSHA: trigger.changedFiles == nil ? trigger.baseSHA : nil, queuedAt: now,
             requestedBy: forge.rawValue)
         let queued = try await services.state.enqueue(
             entry,

@@ -35,6 +35,9 @@ public struct QueuedRun: Sendable, Codable, Hashable {
     public var source: String
     /// Files the event says changed (for path filters); nil when unknown.
     public var changedFiles: [String]?
+    /// The commit to diff against when the event lists no files (a pull request's base, a push's
+    /// `before`): the worker computes the changed files with `git diff` then.
+    public var baseSHA: String?
     public var status: Status
     public var queuedAt: Date
     public var startedAt: Date?
@@ -47,9 +50,11 @@ public struct QueuedRun: Sendable, Codable, Hashable {
 
     public init(
         id: String, project: String, commitSHA: String, ref: String?, event: String, source: String,
-        changedFiles: [String]? = nil, status: Status = .queued, queuedAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil, runID: String? = nil, detail: String? = nil, requestedBy: String
+        changedFiles: [String]? = nil, baseSHA: String? = nil, status: Status = .queued, queuedAt: Date,
+        startedAt: Date? = nil, finishedAt: Date? = nil, runID: String? = nil, detail: String? = nil,
+        requestedBy: String
     ) {
+        self.baseSHA = baseSHA
         self.id = id
         self.project = project
         self.commitSHA = commitSHA

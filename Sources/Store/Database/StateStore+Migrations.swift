@@ -320,6 +320,10 @@ extension StateStore {
                 t.primaryKey(["fingerprint", "digest"])
             }
         }
+        migrator.registerMigration("v17-queue-diff-base") { db in
+            // Path filters of a run whose event listed no files diff against this commit.
+            try db.alter(table: "runQueue") { t in t.add(column: "baseSHA", .text) }
+        }
         return migrator
     }
 }

@@ -19,8 +19,8 @@ extension StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO runQueue (id, project, commitSHA, ref, event, source, changedFiles, status, queuedAt,
-                        startedAt, finishedAt, runID, detail, requestedBy)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        startedAt, finishedAt, runID, detail, requestedBy, baseSHA)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     run.id, run.project, run.commitSHA, run.ref, run.event, run.source,
@@ -28,7 +28,7 @@ extension StateStore {
                         String(decoding: $0, as: UTF8.self)
                     },
                     run.status.rawValue, run.queuedAt, run.startedAt, run.finishedAt, run.runID, run.detail,
-                    run.requestedBy,
+                    run.requestedBy, run.baseSHA,
                 ])
             return true
         }
@@ -124,7 +124,8 @@ extension StateStore {
             changedFiles: (row["changedFiles"] as String?).flatMap {
                 try? JSONDecoder().decode([String].self, from: Data($0.utf8))
             },
-            status: QueuedRun.Status(rawValue: row["status"]) ?? .interrupted, queuedAt: row["queuedAt"],
+            baseSHA: row["baseSHA"], status: QueuedRun.Status(rawValue: row["status"]) ?? .interrupted,
+            queuedAt: row["queuedAt"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"], runID: row["runID"], detail: row["detail"],
             requestedBy: row["requestedBy"])
     }
