@@ -83,4 +83,17 @@ import Testing
         #expect(project.webhookSecret == "s")
         #expect(project.repository == directory.url.standardizedFileURL.path)
     }
+
+    /// Credentials in a repository URL never reach an API response or a message.
+    @Test func repositoryCredentialsAreRedacted() {
+        let token = "glpat-" + String(repeating: "x", count: 20)
+        let project = ProjectConfiguration(name: "web", repository: "https://ci-bot:\(token)@git.example.com/web.git")
+        #expect(project.displayRepository == "https://***@git.example.com/web.git")
+        let message = ProjectConfiguration.redactingCredentials(
+            "fatal: unable to access 'https://ci-bot:\(token)@git.example.com/web.git/': 403; ssh://git@host/x")
+        #expect(!message.contains(token))
+        #expect(message.contains("https://***@git.example.com/web.git"))
+        #expect(message.contains("ssh://***@host/x"))
+        #expect(ProjectConfiguration.redactingCredentials("/srv/git/web.git") == "/srv/git/web.git")
+    }
 }

@@ -12,7 +12,8 @@ struct StateRoutes {
             _ = try context.require(.viewer)
             let projects = services.configuration.projects.map {
                 ProjectSummary(
-                    name: $0.name, repository: $0.repository, pipeline: $0.pipeline, webhooks: $0.webhookSecret != nil,
+                    name: $0.name, repository: $0.displayRepository, pipeline: $0.pipeline,
+                    webhooks: $0.webhookSecret != nil,
                     branches: $0.branches)
             }
             return JSONResponse.encode(["projects": projects])

@@ -44,6 +44,8 @@ public struct GantryServer: Sendable {
         -> some ApplicationProtocol
     {
         let interrupted = try await services.state.interruptStartedRuns(at: Date())
+        // Worktrees a stopped server left behind: nothing runs in them any more.
+        try? FileManager.default.removeItem(at: services.dataDirectory.appendingPathComponent("worktrees"))
         for entry in interrupted {
             logger.warning(
                 "a run was interrupted by the last server stop; queue it again to re-run",

@@ -26,6 +26,17 @@ public struct ProjectConfiguration: Sendable, Hashable {
         self.branches = branches
     }
 
+    /// The repository for people and API responses: credentials in a URL (`https://user:token@host/…`)
+    /// shown as `***`.
+    public var displayRepository: String { Self.redactingCredentials(repository) }
+
+    /// `text` with the user-information part of every URL in it replaced by `***` (git's error
+    /// messages quote the URL they failed on).
+    public static func redactingCredentials(_ text: String) -> String {
+        guard let pattern = try? Regex(#"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@"#) else { return text }
+        return text.replacing(pattern) { match in "\(match.output[1].substring ?? "")***@" }
+    }
+
     /// Whether a push to `ref` (`refs/heads/main`) starts a run.
     public func runsPush(to ref: String) -> Bool {
         guard let branches else { return true }

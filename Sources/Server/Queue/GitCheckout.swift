@@ -53,7 +53,7 @@ struct GitCheckout: Sendable {
         // A pull request's head is on no branch: ask for the commit itself.
         _ = try? await git(["fetch", "--quiet", "--", project.repository, commit], in: mirror)
         guard try await hasCommit(commit) else {
-            throw InputError("commit \(commit) is not in \(project.repository) (was it pushed?)")
+            throw InputError("commit \(commit) is not in \(project.displayRepository) (was it pushed?)")
         }
     }
 

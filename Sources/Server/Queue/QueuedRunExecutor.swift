@@ -24,7 +24,16 @@ struct QueuedRunExecutor: Sendable {
         }
         let checkout = GitCheckout(project: project, dataDirectory: services.dataDirectory, cancellation: cancellation)
         let worktree = services.dataDirectory.appendingPathComponent("worktrees/\(entry.id)")
-        defer { Task.detached { await checkout.remove(worktree) } }
+        await run(
+            entry, project: project, checkout: checkout, worktree: worktree, cancellation: cancellation, logger: logger)
+        // Removed before the worker takes the next entry (and before a shutdown completes).
+        await checkout.remove(worktree)
+    }
+
+    private func run(
+        _ entry: QueuedRun, project: ProjectConfiguration, checkout: GitCheckout, worktree: URL,
+        cancellation: CancellationFlag, logger: Logger
+    ) async {
         do {
             try await checkout.checkout(commit: entry.commitSHA, into: worktree)
         } catch {
