@@ -65,6 +65,35 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func theOutboxHoldsEachFinishedRunUntilDeliveredRetriedOrDead(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let now = Date()
+        for id in ["r1", "r2"] {
+            try await state.beginRun(run(id, startedAt: now, status: .running))
+            try await state.finishRun(id: id, status: .failure, finishedAt: now, durationMs: 1)
+        }
+        let due = try await state.dueEvents(at: now.addingTimeInterval(1), limit: 10)
+        #expect(due.map(\.subject) == ["r1", "r2"])
+        #expect(due.first?.fields["status"] == "failure")
+        let (first, second) = (due[0].id, due[1].id)
+        try await state.markDelivered(first, at: now)
+        try await state.markFailed(second, error: "HTTP 503", retryAt: now.addingTimeInterval(60))
+        #expect(try await state.dueEvents(at: now.addingTimeInterval(1), limit: 10).isEmpty)
+        let later = try await state.dueEvents(at: now.addingTimeInterval(61), limit: 10)
+        #expect(later.map(\.id) == [second])
+        #expect(later.first?.attempts == 1)
+        #expect(later.first?.lastError == "HTTP 503")
+        try await state.markFailed(second, error: "HTTP 503", retryAt: nil)
+        #expect(try await state.outboxEvents(state: .dead, limit: 10).map(\.id) == [second])
+        #expect(try await state.outboxEvents(state: .delivered, limit: 10).map(\.id) == [first])
+        #expect(try await state.retryEvent(second, at: now))
+        #expect(try await !state.retryEvent(second, at: now))
+        #expect(try await state.dueEvents(at: now, limit: 10).map(\.id) == [second])
+    }
+
+    @Test(arguments: Implementation.allCases)
     func anAlertActsOnADigestOnceAcrossConnections(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

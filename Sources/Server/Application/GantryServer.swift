@@ -32,6 +32,7 @@ public struct GantryServer: Sendable {
         PromotionRoutes(services: services, logger: logger).add(to: router)
         AlertmanagerRoute(services: services, logger: logger).add(to: router)
         DashboardRoutes(services: services, logger: logger).add(to: router)
+        NotificationRoutes(services: services).add(to: router)
         table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }
@@ -57,6 +58,7 @@ public struct GantryServer: Sendable {
             onServerRunning: { channel in await onStart?(channel.localAddress?.port ?? port) },
             logger: logger)
         application.addServices(RunWorker(services: services, logger: logger))
+        application.addServices(OutboxWorker(services: services, logger: logger))
         return application
     }
 

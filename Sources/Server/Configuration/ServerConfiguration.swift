@@ -23,6 +23,12 @@ public struct ServerConfiguration: Sendable {
     public var alertmanagerToken: String?
     /// A firing alert rolls back a release deployed at most this long ago.
     public var rollbackWindow: Duration = .seconds(30 * 60)
+    /// Where notifications go (`notifications:`).
+    public var notifiers: [Notifier] = []
+    /// Attempts at delivering a notification before it is dead.
+    public var notificationAttempts: Int = 8
+    /// The first retry's delay (doubling each time, with jitter).
+    public var notificationBackoff: TimeInterval = 2
     /// Secrets injected into runs (`GANTRY_SECRET_*` of the server's environment), read once at start.
     public var runSecrets: [String: String] = [:]
 

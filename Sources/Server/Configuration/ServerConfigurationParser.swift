@@ -68,6 +68,12 @@ struct ServerConfigurationParser {
                 }
             case "environments":
                 configuration.permissions = permissions(value)
+            case "notifications":
+                guard let sequence = value.sequence else {
+                    problem(value, "'notifications' must be a list of {kind, url, events} entries")
+                    continue
+                }
+                configuration.notifiers = sequence.compactMap { notifier($0) }
             case "alertmanager_token":
                 if let token = secret(value, what: "the Alertmanager token") {
                     configuration.alertmanagerToken = token
@@ -81,7 +87,7 @@ struct ServerConfigurationParser {
             default:
                 problem(
                     keyNode,
-                    "unknown key '\(key)' (expected projects, environments, alertmanager_token, rollback_window, "
+                    "unknown key '\(key)' (expected projects, environments, notifications, alertmanager_token, rollback_window, "
                         + "workers, max_body_size, public_metrics, shutdown_grace)")
             }
         }
@@ -178,6 +184,65 @@ struct ServerConfigurationParser {
             problem(keyNode, "\(what) must be given as {env: NAME} or {file: PATH}")
             return nil
         }
+    }
+
+    /// `{kind: slack|webhook|github-status, url: …, events: [...], secret: {env: …}, repository: OWNER/REPO}`.
+    /// A Slack URL is itself a secret: it must be given as `{env: NAME}` or `{file: PATH}`.
+    private mutating func notifier(_ node: Node) -> Notifier? {
+        guard let mapping = node.mapping else {
+            problem(node, "a notification target must be a mapping with kind and url")
+            return nil
+        }
+        var kind: Notifier.Kind?
+        var url: URL?
+        var events: Set<String>?
+        var secret: String?
+        var repository: String?
+        for (keyNode, value) in mapping {
+            switch keyNode.string ?? "" {
+            case "kind":
+                kind = value.string.flatMap(Notifier.Kind.init(rawValue:))
+                if kind == nil {
+                    problem(
+                        value, "kind must be one of \(Notifier.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            case "url":
+                let text = value.string != nil ? value.string : self.secret(value, what: "the notification URL")
+                if let text, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? "") {
+                    url = parsed
+                } else if value.string != nil {
+                    problem(value, "url must be an http or https URL")
+                }
+            case "events":
+                if let list = value.sequence?.compactMap(\.string), list.count == value.sequence?.count {
+                    events = Set(list)
+                } else {
+                    problem(value, "'events' must be a list of event types")
+                }
+            case "secret", "token":
+                secret = self.secret(value, what: "the notification \(keyNode.string ?? "secret")")
+            case "repository":
+                repository = value.string
+            default:
+                problem(
+                    keyNode,
+                    "unknown notification key '\(keyNode.string ?? "")' (expected kind, url, events, secret, repository)"
+                )
+            }
+        }
+        if kind == .slack, let urlNode = node["url"], urlNode.string != nil {
+            problem(urlNode, "a Slack webhook URL is a secret: write url: {env: NAME} or {file: PATH}")
+            return nil
+        }
+        if kind == .githubStatus && (repository == nil || secret == nil) {
+            problem(node, "github-status needs repository: OWNER/REPO and token: {env: NAME}")
+            return nil
+        }
+        guard let kind, let url else {
+            if node["kind"] == nil || node["url"] == nil { problem(node, "a notification target needs kind and url") }
+            return nil
+        }
+        return Notifier(kind: kind, url: url, events: events, secret: secret, repository: repository)
     }
 
     /// `environments: {prod: {promote: [alice], approve: [bob, carol], rollback: ["*"]}}`.

@@ -32,7 +32,15 @@ struct OperationsRoutes {
         let recent = try await services.state.runs(RunQuery(limit: 1000))
         var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: RunStatus.allCases.map { ($0.rawValue, 0) })
         for run in recent { byStatus[run.status.rawValue, default: 0] += 1 }
+        let backlog = try await services.state.outboxEvents(state: .pending, limit: 10_000).count
+        let dead = try await services.state.outboxEvents(state: .dead, limit: 10_000).count
         return [
+            MetricFamily(
+                name: "gantry_outbox_backlog", type: "gauge", help: "Notifications waiting to be delivered.",
+                samples: [("", String(backlog))]),
+            MetricFamily(
+                name: "gantry_outbox_dead", type: "gauge", help: "Notifications whose every attempt failed.",
+                samples: [("", String(dead))]),
             MetricFamily(
                 name: "gantry_queue_depth", type: "gauge", help: "Runs waiting for a worker.",
                 samples: [("", String(queued.count))]),

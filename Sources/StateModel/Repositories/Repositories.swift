@@ -145,7 +145,22 @@ public protocol AlertActionLog: Sendable {
         async throws -> Bool
 }
 
+/// Notifications waiting to be delivered. The store writes them itself, in the transaction of the
+/// change they report (a run finished, a promotion succeeded or failed, an approval was requested).
+public protocol Outbox: Sendable {
+    /// Pending events due at `date`, oldest first.
+    func dueEvents(at date: Date, limit: Int) async throws -> [OutboxEvent]
+    func markDelivered(_ id: String, at date: Date) async throws
+    /// Records a failed attempt: the event is tried again at `retryAt`, or becomes dead when `retryAt`
+    /// is nil.
+    func markFailed(_ id: String, error: String, retryAt: Date?) async throws
+    /// Events in `state`, newest first.
+    func outboxEvents(state: OutboxEvent.State, limit: Int) async throws -> [OutboxEvent]
+    /// Sends a dead event again (pending, due now, attempts reset); false when it is not dead.
+    func retryEvent(_ id: String, at date: Date) async throws -> Bool
+}
+
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog
+    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & Outbox

@@ -280,4 +280,26 @@ public struct SQLiteRepositories: StateRepositories {
                 fingerprint: fingerprint, digest: digest, app: app, environment: environment, at: date)
         }
     }
+
+    // MARK: Outbox
+
+    public func dueEvents(at date: Date, limit: Int) async throws -> [OutboxEvent] {
+        try await blocking { try $0.dueEvents(at: date, limit: limit) }
+    }
+
+    public func markDelivered(_ id: String, at date: Date) async throws {
+        try await blocking { try $0.markDelivered(id, at: date) }
+    }
+
+    public func markFailed(_ id: String, error: String, retryAt: Date?) async throws {
+        try await blocking { try $0.markFailed(id, error: error, retryAt: retryAt) }
+    }
+
+    public func outboxEvents(state: OutboxEvent.State, limit: Int) async throws -> [OutboxEvent] {
+        try await blocking { try $0.outboxEvents(state: state, limit: limit) }
+    }
+
+    public func retryEvent(_ id: String, at date: Date) async throws -> Bool {
+        try await blocking { try $0.retryEvent(id, at: date) }
+    }
 }

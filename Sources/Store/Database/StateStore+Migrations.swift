@@ -324,6 +324,22 @@ extension StateStore {
             // Path filters of a run whose event listed no files diff against this commit.
             try db.alter(table: "runQueue") { t in t.add(column: "baseSHA", .text) }
         }
+        migrator.registerMigration("v18-outbox") { db in
+            // Notifications, written in the transaction of the change they report (transactional outbox).
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("sequence")
+                t.column("id", .text).notNull().unique()
+                t.column("type", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("fields", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("nextAttemptAt", .datetime).notNull()
+                t.column("lastError", .text)
+            }
+            try db.create(index: "outboxDue", on: "outbox", columns: ["state", "nextAttemptAt"])
+        }
         return migrator
     }
 }

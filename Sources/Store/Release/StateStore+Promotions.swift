@@ -37,7 +37,15 @@ extension StateStore {
                 continue
             }
             do {
-                return try pool.write { db in try Self.insert(record, db) }
+                return try pool.write { db in
+                    let inserted = try Self.insert(record, db)
+                    if inserted.status == .awaitingApproval {
+                        try Self.enqueueEvent(
+                            db, type: "approval.requested", subject: "\(inserted.app)@\(inserted.digest)",
+                            fields: Self.eventFields(inserted, detail: inserted.detail))
+                    }
+                    return inserted
+                }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // Another process took the lock between our read and our insert: report it.
                 continue
@@ -119,7 +127,16 @@ extension StateStore {
                     WHERE id = ? AND status IN (\(placeholders))
                     """,
                 arguments: arguments)
-            return db.changesCount == 1
+            let changed = db.changesCount == 1
+            if changed, status == .failed,
+                let record = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id])
+                    .map(Self.promotion)
+            {
+                try Self.enqueueEvent(
+                    db, type: "promotion.failed", subject: "\(record.app)@\(record.digest)",
+                    fields: Self.eventFields(record, detail: detail))
+            }
+            return changed
         }
     }
 
@@ -134,6 +151,9 @@ extension StateStore {
             try db.execute(
                 sql: "UPDATE promotions SET status = ?, detail = ?, finishedAt = ? WHERE id = ?",
                 arguments: [PromotionStatus.succeeded.rawValue, detail, date, id])
+            try Self.enqueueEvent(
+                db, type: record.kind == .rollback ? "rollback.succeeded" : "promotion.succeeded",
+                subject: "\(record.app)@\(record.digest)", fields: Self.eventFields(record, detail: detail), at: date)
             try Self.point(
                 db, app: record.app, environment: record.environment, digest: record.digest, tag: record.tag,
                 commit: record.commit, promotionID: id, by: record.requestedBy, at: date, verified: verified)
@@ -148,10 +168,31 @@ extension StateStore {
             try db.execute(
                 sql: "UPDATE promotions SET status = ?, detail = ?, finishedAt = ? WHERE id = ?",
                 arguments: [PromotionStatus.rolledBack.rawValue, detail, date, id])
+            if let failed = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id])
+                .map(Self.promotion)
+            {
+                var fields = Self.eventFields(failed, detail: detail)
+                fields["restored"] = restored.digest
+                try Self.enqueueEvent(
+                    db, type: "promotion.rolled_back", subject: "\(failed.app)@\(failed.digest)", fields: fields,
+                    at: date)
+            }
             try Self.point(
                 db, app: restored.app, environment: restored.environment, digest: restored.digest, tag: restored.tag,
                 commit: restored.commit, promotionID: restored.id, by: restored.requestedBy, at: date, verified: true)
         }
+    }
+
+    /// What a promotion's notification says.
+    static func eventFields(_ record: PromotionRecord, detail: String) -> [String: String] {
+        var fields = [
+            "promotion": record.id, "kind": record.kind.rawValue, "app": record.app,
+            "environment": record.environment, "digest": record.digest, "requested_by": record.requestedBy,
+            "detail": detail,
+        ]
+        fields["tag"] = record.tag
+        fields["commit"] = record.commit
+        return fields
     }
 
     private static func point(

@@ -31,6 +31,19 @@ extension StateStore {
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finishedAt = ?, durationMs = ? WHERE id = ?",
                 arguments: [status.rawValue, finishedAt, durationMs, id])
+            if let run = try Row.fetchOne(
+                db, sql: "SELECT \(RunRecord.columns) FROM runs WHERE id = ?", arguments: [id]
+            )
+            .map(RunRecord.init(row:)) {
+                var fields = [
+                    "run": id, "status": status.rawValue, "pipeline": run.pipelineName,
+                    "duration_ms": String(durationMs),
+                ]
+                fields["project"] = run.project
+                fields["commit"] = run.commitSHA
+                fields["branch"] = run.branch
+                try Self.enqueueEvent(db, type: "run.finished", subject: id, fields: fields, at: finishedAt)
+            }
         }
     }
 
