@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // Shared value types: Digest, IDs, durations, errors, canonical JSON, globs.
@@ -104,6 +105,7 @@ let package = Package(
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "StateModel", "Release", "Composition", "Processes",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The API's contract, compiled into the binary and served at /api/v1/openapi.yaml.

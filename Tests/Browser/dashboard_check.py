@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Drives the dashboard of a running `gantry serve` in headless Chromium over the DevTools protocol.
 
-Usage: dashboard_check.py BASE_URL SESSION_COOKIE RUN_ID SCREENSHOT_DIR
+Usage: dashboard_check.py BASE_URL SESSION_COOKIE RUN_ID SCREENSHOT_DIR LIVE_RUN_ID TRIGGER_FILE
 
 For each page: loads it with the session cookie, checks its DOM (the board's cells and forms, every
 visible input labelled, nothing loaded from another origin, no horizontal scroll on a 1366x768
-laptop screen) and saves a screenshot. Exits non-zero with the failed check.
+laptop screen) and saves a screenshot. Then opens the page of LIVE_RUN_ID while its step waits for
+TRIGGER_FILE, creates the file, and checks that the line the step prints next appears in the open
+page within 2 seconds, with its terminal colour. Exits non-zero with the failed check.
 """
 import base64
 import json
@@ -19,7 +21,7 @@ import urllib.request
 
 import websocket
 
-base, cookie, run_id, shots = sys.argv[1:5]
+base, cookie, run_id, shots, live_run, trigger = sys.argv[1:7]
 os.makedirs(shots, exist_ok=True)
 profile = tempfile.mkdtemp(prefix="gantry-chromium-")
 browser = subprocess.Popen(
@@ -108,10 +110,32 @@ try:
                 fail("the board offers no rollback")
         if label == "audit" and not evaluate("document.body.textContent.includes('verifies')"):
             fail("the audit page does not show the verification")
-    foreign = [u for u in requested if not u.startswith(base) and not u.startswith("data:")]
+    # Live output: the page is open while the step waits; the line it prints next shows within 2 s.
+    call("Page.navigate", url=f"{base}/runs/{live_run}")
+    wait_for("Page.loadEventFired")
+    for _ in range(200):
+        if evaluate("(document.getElementById('live') || {textContent: ''}).textContent.includes('first line')"):
+            break
+        time.sleep(0.05)
+    else:
+        fail("the live view never showed the step's first line")
+    open(trigger, "w").close()
+    started = time.monotonic()
+    while not evaluate("document.getElementById('live').textContent.includes('LIVE-LINE-42')"):
+        if time.monotonic() - started > 2:
+            fail("a line printed by the running step did not appear in the open page within 2 s")
+        time.sleep(0.02)
+    latency = time.monotonic() - started
+    if not evaluate("!!document.querySelector('#live span.c32')"):
+        fail("the line's ANSI colour was not rendered")
+    shot = call("Page.captureScreenshot", format="png")
+    open(os.path.join(shots, "live.png"), "wb").write(base64.b64decode(shot["data"]))
+    print(f"dashboard: a running step printed a line; it was in the open page {latency * 1000:.0f} ms after the step was released")
+    foreign = [u for u in requested if not u.startswith(base) and not u.startswith("data:")
+               and not u.startswith(base.replace("http", "ws", 1))]
     if foreign:
         fail(f"requests left the server: {foreign}")
-    print(f"dashboard: {len(pages)} pages checked, screenshots in {shots}")
+    print(f"dashboard: {len(pages) + 1} pages checked, screenshots in {shots}")
 finally:
     browser.kill()
     browser.wait()

@@ -2,6 +2,7 @@ public import Composition
 public import Foundation
 import GantryCore
 public import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 import StateModel
 import Store
@@ -33,6 +34,7 @@ public struct GantryServer: Sendable {
         AlertmanagerRoute(services: services, logger: logger).add(to: router)
         DashboardRoutes(services: services, logger: logger).add(to: router)
         NotificationRoutes(services: services).add(to: router)
+        LiveScript.add(to: router)
         table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }
@@ -52,8 +54,11 @@ public struct GantryServer: Sendable {
                 "a run was interrupted by the last server stop; queue it again to re-run",
                 metadata: ["queue": .string(entry.id), "project": .string(entry.project)])
         }
+        let services = services
         var application = Application(
             router: router(),
+            server: .http1WebSocketUpgrade { request, _, _ in LiveLogSocket.shouldUpgrade(request, services: services)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: "gantry"),
             onServerRunning: { channel in await onStart?(channel.localAddress?.port ?? port) },
             logger: logger)

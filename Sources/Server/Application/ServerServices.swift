@@ -17,6 +17,8 @@ public struct ServerServices: Sendable {
     let running: RunningRuns
     /// Promotions, approvals and rollbacks under way.
     let releases: ReleaseTasks
+    /// The output of the runs under way, for the dashboard's live view.
+    let liveLogs: LiveLogs
     /// Browser sessions of the dashboard.
     let sessions: DashboardSessions
     /// Tokens looked up recently.
@@ -34,6 +36,7 @@ public struct ServerServices: Sendable {
         self.tokenCache = TokenCache()
         self.releases = ReleaseTasks()
         self.sessions = DashboardSessions()
+        self.liveLogs = LiveLogs()
         self.responses = ResponseCache()
     }
 

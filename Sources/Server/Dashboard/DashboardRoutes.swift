@@ -142,7 +142,17 @@ struct DashboardRoutes {
             body += "<td>\(HTMLPage.escape(job.cache ?? ""))</td><td>\(HTMLPage.escape(job.reason ?? ""))</td></tr>"
         }
         body += "</table>"
-        return HTMLPage.render(title: "Run \(run.id)", session: session, body: body)
+        // Output as it is printed, while this server runs it (the log files hold it afterwards).
+        let live = run.status == .running && services.liveLogs.knows(run.id)
+        if live {
+            body += """
+                <h2>Output</h2>
+                <noscript><p>Live output needs JavaScript; reload the page to see the jobs' progress.</p></noscript>
+                <pre id="live" data-run="\(HTMLPage.escape(run.id))" aria-live="polite" aria-label="Live output"></pre>
+                <script src="/assets/live.js"></script>
+                """
+        }
+        return HTMLPage.render(title: "Run \(run.id)", session: session, body: body, script: live)
     }
 
     private func board(_ session: DashboardSessions.Session, message: String?) async throws -> Response {

@@ -26,7 +26,8 @@ enum HTMLPage {
     /// A whole page: `title`, the navigation (for `session`'s user, when signed in), and `body`
     /// (already HTML).
     static func render(
-        title: String, session: DashboardSessions.Session?, body: String, status: HTTPResponse.Status = .ok
+        title: String, session: DashboardSessions.Session?, body: String, status: HTTPResponse.Status = .ok,
+        script: Bool = false
     ) -> Response {
         let navigation =
             session.map { session in
@@ -63,6 +64,7 @@ enum HTMLPage {
         // The pages load nothing from elsewhere and embed only their own style.
         response.headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+            + (script ? "; script-src 'self'; connect-src 'self'" : "")
         return response
     }
 
@@ -115,5 +117,9 @@ enum HTMLPage {
         .neutral{background:#e6e9ee}form.cell{margin:.3rem 0}button{cursor:pointer}
         .error{background:#fbdcdc;padding:.5rem;border-radius:.3rem}label{display:block;margin:.4rem 0 .1rem}
         svg text{font:12px system-ui,sans-serif}
+        #live{background:#111;color:#ddd;padding:.6rem;min-height:6rem;white-space:pre-wrap;font:13px/1.35 monospace}
+        #live .job{color:#8ab4f8}#live .stderr{color:#f6b3b3}#live .event{color:#9aa3ad}.b{font-weight:bold}
+        .c30,.c90{color:#888}.c31,.c91{color:#ff6b6b}.c32,.c92{color:#7bd88f}.c33,.c93{color:#ffd866}
+        .c34,.c94{color:#6cb6ff}.c35,.c95{color:#d2a8ff}.c36,.c96{color:#76e3ea}.c37,.c97{color:#fff}
         """
 }

@@ -5,6 +5,7 @@ import GantryCore
 import Logging
 import Processes
 import StateModel
+import Synchronization
 
 /// Runs one queued entry: checks its exact commit out into a worktree of its own, runs the project's
 /// pipeline there with the same engine as `gantry run` (state, caches and artifacts in the server's
@@ -64,7 +65,7 @@ struct QueuedRunExecutor: Sendable {
             !$0.key.hasPrefix("GANTRY_SECRET_") && !hidden.contains($0.key)
         }
         options.secrets = services.configuration.runSecrets
-        let observer = QueueObserver(state: services.state, queueID: entry.id, logger: logger)
+        let observer = QueueObserver(state: services.state, queueID: entry.id, live: services.liveLogs, logger: logger)
         do {
             let result = try await services.gantry.pipelineRunner(
                 options: options, observer: observer, cancellation: cancellation
@@ -90,13 +91,25 @@ struct QueuedRunExecutor: Sendable {
     }
 }
 
-/// Links the queue entry to its run as soon as the engine has recorded it.
-private struct QueueObserver: RunObserver {
+/// Links the queue entry to its run as soon as the engine has recorded it, and hands the run's
+/// (masked) output to the dashboard's live view.
+private final class QueueObserver: RunObserver, Sendable {
     let state: any StateRepositories
     let queueID: String
+    let live: LiveLogs
     let logger: Logger
+    private let runID = Mutex<String?>(nil)
+
+    init(state: any StateRepositories, queueID: String, live: LiveLogs, logger: Logger) {
+        self.state = state
+        self.queueID = queueID
+        self.live = live
+        self.logger = logger
+    }
 
     func runStarted(runID: String, jobs: [String]) {
+        self.runID.withLock { $0 = runID }
+        live.publish(runID: runID, job: "", stream: "event", lines: [])
         let state = state
         let queueID = queueID
         let logger = logger
@@ -108,9 +121,28 @@ private struct QueueObserver: RunObserver {
             }
         }
     }
-    func jobStarted(_ name: String) {}
-    func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {}
-    func jobFinished(_ result: JobResult) {}
-    func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {}
-    func runFinished(_ result: RunResult) {}
+
+    func jobStarted(_ name: String) {
+        guard let runID = runID.withLock({ $0 }) else { return }
+        live.publish(runID: runID, job: name, stream: "event", lines: ["▶ \(name) started"])
+    }
+
+    func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {
+        guard let runID = runID.withLock({ $0 }) else { return }
+        live.publish(runID: runID, job: name, stream: "event", lines: ["↻ \(name): attempt \(attempt) (\(reason))"])
+    }
+
+    func jobFinished(_ result: JobResult) {
+        guard let runID = runID.withLock({ $0 }) else { return }
+        live.publish(runID: runID, job: result.name, stream: "event", lines: ["■ \(result.name): \(result.status)"])
+    }
+
+    func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {
+        guard let runID = runID.withLock({ $0 }) else { return }
+        var texts: [String] = []
+        lines.forEachLine { texts.append(String(decoding: $0, as: UTF8.self)) }
+        live.publish(runID: runID, job: job, stream: stream.rawValue, lines: texts)
+    }
+
+    func runFinished(_ result: RunResult) { live.finish(runID: result.runID) }
 }
