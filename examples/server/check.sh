@@ -56,6 +56,8 @@ curl -sS -H "Authorization: Bearer $token" "$url/api/v1/runs?project=demo&limit=
     python3 -c 'import json,sys; r=json.load(sys.stdin)["runs"][0]; print("run", r["id"], r["status"], "on", r["commit_sha"][:12], r["branch"]); assert r["status"]=="success"'
 
 kill -TERM "$server_pid"
-wait "$server_pid"
+status=0
+wait "$server_pid" || status=$?
 server_pid=""
+[ "$status" = 0 ] || { cat "$work/serve.log"; echo "the server exited $status after SIGTERM" >&2; exit 1; }
 echo "server stopped cleanly"

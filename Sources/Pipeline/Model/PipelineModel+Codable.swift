@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GantryCore
 
 // Codable forms of the model a job assignment carries to an executor (in this process today, to an

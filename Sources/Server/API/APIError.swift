@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GantryCore
 public import HTTPTypes
 public import Hummingbird

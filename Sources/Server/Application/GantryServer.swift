@@ -1,5 +1,5 @@
 public import Composition
-public import Foundation
+import Foundation
 import GantryCore
 public import Hummingbird
 import HummingbirdWebSocket

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One project a server builds: where its repository is, which pipeline file to run, and the secret
 /// its webhooks are signed with.

@@ -13,10 +13,11 @@ struct OutboxWorker: Service {
     let delivery = NotificationDelivery()
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the loop; that is its normal end, not a failure of the server.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await deliverDue()
-                try await Task.sleep(for: .milliseconds(500))
+                try? await Task.sleep(for: .milliseconds(500))
             }
         }
     }

@@ -28,17 +28,9 @@ struct ReleaseWorkspace: Sendable {
 
     /// The project `name` names, or the server's only project.
     func project(_ name: String?) throws(APIError) -> ProjectConfiguration {
-        let projects = services.configuration.projects
-        if let name {
-            guard let project = services.configuration.project(name) else {
-                throw APIError.notFound("no project '\(name)'")
-            }
-            return project
+        try services.configuration.resolveProject(name) { count in
+            APIError.invalid("this server has \(count) projects: say which with \"project\"")
         }
-        guard projects.count == 1, let only = projects.first else {
-            throw APIError.invalid("this server has \(projects.count) projects: say which with \"project\"")
-        }
-        return only
     }
 
     /// The commit `reference` (sha256:…, APP@sha256:…, APP:TAG) was built from, per its signed provenance.

@@ -86,18 +86,9 @@ struct WebhookRoutes {
     }
 
     private func resolveProject(_ name: String?) throws(APIError) -> ProjectConfiguration {
-        let projects = services.configuration.projects
-        if let name {
-            guard let project = services.configuration.project(name) else {
-                throw APIError.notFound("no project '\(name)'")
-            }
-            return project
+        try services.configuration.resolveProject(name) { count in
+            APIError.notFound("this server has \(count) projects: send the hook to /hooks/<forge>/<project>")
         }
-        guard projects.count == 1, let only = projects.first else {
-            throw APIError.notFound(
-                "this server has \(projects.count) projects: send the hook to /hooks/<forge>/<project>")
-        }
-        return only
     }
 
     private func verify(_ forge: Forge, request: Request, body: Data, secret: String) -> Bool {

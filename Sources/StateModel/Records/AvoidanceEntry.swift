@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A build-avoidance entry: a job whose key was seen with success, and what to restore.
 public struct AvoidanceEntry: Sendable, Hashable {
