@@ -112,6 +112,36 @@ import Testing
         }
     }
 
+    /// Two workers take two new commits at once: their fetches into the one mirror take turns.
+    @Test func twoWorkersFetchIntoOneMirrorInTurn() async throws {
+        let fixture = try ServerFixture { $0.workers = 2 }
+        defer { fixture.remove() }
+        var commits = [fixture.commit]
+        for version in ["two", "three", "four"] {
+            try Data("\(version)\n".utf8).write(to: fixture.repository.appendingPathComponent("v.txt"))
+            try ServerFixture.git(["add", "v.txt"], in: fixture.repository)
+            try ServerFixture.git(["commit", "-q", "-m", version], in: fixture.repository)
+            commits.append(
+                try ServerFixture.git(["rev-parse", "HEAD"], in: fixture.repository)
+                    .trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let state = try fixture.state
+        for (index, commit) in commits.enumerated() {
+            _ = try state.enqueue(
+                QueuedRun(
+                    id: "q_\(index)", project: "web", commitSHA: commit, ref: "refs/heads/main", event: "api",
+                    source: "api", queuedAt: Date(), requestedBy: "t"))
+        }
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        let count = commits.count
+        try await application.test(.router) { _ in
+            for index in 0..<count {
+                let closed = try await Self.waitUntilClosed("q_\(index)", in: state)
+                #expect(closed.status == .finished, "\(closed.detail ?? "")")
+            }
+        }
+    }
+
     @Test func aCommitTheRepositoryDoesNotHaveFailsTheEntryClearly() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }

@@ -16,17 +16,21 @@ struct GitCheckout: Sendable {
     /// Fetches `commit` into the mirror (cloning it the first time) and checks it out, detached, into
     /// a new worktree at `directory`.
     func checkout(commit: String, into directory: URL) async throws {
-        try await fetch(commit: commit)
-        try FileManager.default.createDirectory(
-            at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try await git(["worktree", "add", "--detach", "--quiet", "--", directory.path, commit], in: mirror)
+        try await MirrorLock.shared.withLock(mirror.path) {
+            try await fetch(commit: commit)
+            try FileManager.default.createDirectory(
+                at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try await git(["worktree", "add", "--detach", "--quiet", "--", directory.path, commit], in: mirror)
+        }
     }
 
     /// Removes a worktree (and its registration in the mirror).
     func remove(_ directory: URL) async {
-        _ = try? await git(["worktree", "remove", "--force", "--", directory.path], in: mirror)
-        try? FileManager.default.removeItem(at: directory)
-        _ = try? await git(["worktree", "prune"], in: mirror)
+        _ = try? await MirrorLock.shared.withLock(mirror.path) {
+            _ = try? await git(["worktree", "remove", "--force", "--", directory.path], in: mirror)
+            try? FileManager.default.removeItem(at: directory)
+            _ = try? await git(["worktree", "prune"], in: mirror)
+        }
     }
 
     /// Files changed between `base` and `commit` (for path filters when the event did not list them).
