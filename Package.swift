@@ -104,7 +104,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "StateModel", "Release", "Composition", "Processes",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "Artifacts", "Attestation", "Policy", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the dashboard of a running `gantry serve` in headless Chromium over the DevTools protocol.
 
-Usage: dashboard_check.py BASE_URL SESSION_COOKIE RUN_ID SCREENSHOT_DIR LIVE_RUN_ID TRIGGER_FILE
+Usage: dashboard_check.py BASE_URL SESSION_COOKIE RUN_ID SCREENSHOT_DIR LIVE_RUN_ID TRIGGER_FILE DIGEST
 
 For each page: loads it with the session cookie, checks its DOM (the board's cells and forms, every
 visible input labelled, nothing loaded from another origin, no horizontal scroll on a 1366x768
@@ -21,7 +21,7 @@ import urllib.request
 
 import websocket
 
-base, cookie, run_id, shots, live_run, trigger = sys.argv[1:7]
+base, cookie, run_id, shots, live_run, trigger, digest = sys.argv[1:8]
 os.makedirs(shots, exist_ok=True)
 profile = tempfile.mkdtemp(prefix="gantry-chromium-")
 browser = subprocess.Popen(
@@ -80,7 +80,8 @@ try:
     name, value = cookie.split("=", 1)
     call("Network.setCookie", name=name, value=value, url=base, httpOnly=True, sameSite="Strict")
 
-    pages = {"runs": "/runs", "run": f"/runs/{run_id}", "environments": "/environments", "audit": "/audit"}
+    pages = {"runs": "/runs", "run": f"/runs/{run_id}", "environments": "/environments", "audit": "/audit",
+             "artifacts": "/artifacts", "artifact": f"/artifacts/web/{digest}"}
     for label, path in pages.items():
         call("Page.navigate", url=base + path)
         wait_for("Page.loadEventFired")
@@ -108,6 +109,13 @@ try:
                 fail("the board offers no approval for the pending prod promotion")
             if not evaluate("document.querySelectorAll('#board form[action=\"/environments/rollback\"]').length >= 1"):
                 fail("the board offers no rollback")
+        if label == "artifacts" and not evaluate(f"!!document.querySelector('a[href=\"/artifacts/web/{digest}\"]')"):
+            fail("the artifacts page does not link the packed artifact")
+        if label == "artifact":
+            if not evaluate("!!document.getElementById('sbom')"):
+                fail("the artifact page has no SBOM table")
+            if not evaluate("document.body.textContent.includes('staging since')"):
+                fail("the artifact page does not say it runs in staging")
         if label == "audit" and not evaluate("document.body.textContent.includes('verifies')"):
             fail("the audit page does not show the verification")
     # Live output: the page is open while the step waits; the line it prints next shows within 2 s.

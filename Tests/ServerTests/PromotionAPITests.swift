@@ -138,6 +138,24 @@ import Testing
                 #expect(String(buffer: response.body).contains("no earlier verified deployment"))
             }
         }
+        // The artifact: its origin, its checks, where it runs.
+        try await fixture.routerApplication().test(.router) { client in
+            let list = try await client.execute(uri: "/api/v1/artifacts?app=web", method: .get, headers: alice)
+            let artifacts = try #require(list.json["artifacts"] as? [[String: Any]])
+            #expect(artifacts.first?["digest"] as? String == first)
+            #expect(artifacts.first?["commit"] as? String == fixture.commit)
+            let detail = try await client.execute(uri: "/api/v1/artifacts/web/\(first)", method: .get, headers: alice)
+            let checks = try #require(detail.json["checks"] as? [[String: Any]])
+            #expect(!checks.isEmpty && checks.allSatisfy { $0["passed"] as? Bool == true }, "\(checks)")
+            let deployed = (detail.json["deployed"] as? [[String: Any]])?.compactMap { $0["environment"] as? String }
+            #expect(Set(deployed ?? []) == ["staging", "prod"])
+            try await client.execute(
+                uri: "/api/v1/artifacts/web/sha256:\(String(repeating: "0", count: 64))", method: .get, headers: alice
+            ) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/artifacts/web/latest", method: .get, headers: alice) {
+                #expect($0.status == .unprocessableContent)
+            }
+        }
         let deploys = try String(contentsOf: log, encoding: .utf8)
         #expect(deploys.contains(first))
         #expect(deploys.contains("prod \(first)"))

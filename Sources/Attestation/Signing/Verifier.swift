@@ -127,6 +127,13 @@ public struct Verifier: Sendable {
         return statement.predicate
     }
 
+    /// The SBOM of an artifact, from the newest envelope that verifies with a trusted key.
+    public func sbom(of artifact: StoredArtifact) throws -> CycloneDXBOM {
+        let (statement, _): (Statement<CycloneDXBOM>, Data) = try verifiedStatement(
+            of: artifact, type: Attestor.sbomType)
+        return statement.predicate
+    }
+
     /// What the newest attached provenance claims, without checking its signature. For housekeeping
     /// decisions that need no trust (the branch and time a build reports for retention); never for gates.
     public func unverifiedProvenance(of artifact: StoredArtifact) -> SLSAProvenance? {

@@ -3,27 +3,11 @@ import Attestation
 import Foundation
 import GantryCore
 
-/// What `artifact list` and `inspect` say about an artifact besides its digest: its content size, and
-/// where it came from according to its provenance (commit, branch, tree state, build time, run).
-struct ArtifactFacts {
-    /// The layers' size (the packed tar).
-    var contentSize: Int64
-    var commit: String?
-    var branch: String?
-    var treeState: String?
-    var builtAt: String?
-    var invocation: String?
+/// What `artifact list` and `inspect` say about an artifact besides its digest (its origin, as the
+/// attestation module reads it), formatted for the terminal and for `--json`.
+typealias ArtifactFacts = ArtifactOrigin
 
-    init(_ artifact: StoredArtifact, store: ArtifactStore) {
-        contentSize = (try? store.manifest(of: artifact).layers.reduce(Int64(0)) { $0 + $1.size }) ?? 0
-        let provenance = Verifier(store: store, keys: []).unverifiedProvenance(of: artifact)
-        commit = provenance?.commit
-        branch = provenance?.gitReference.map { $0.replacingOccurrences(of: "refs/heads/", with: "") }
-        treeState = provenance?.treeState
-        builtAt = provenance?.runDetails.metadata.finishedOn
-        invocation = provenance?.runDetails.metadata.invocationId
-    }
-
+extension ArtifactOrigin {
     /// `1.2 MiB  commit 3fa2c1d09b4e (main, dirty)  built 2026-…`
     var summary: String {
         var parts = [ProgressMeter.bytes(contentSize)]

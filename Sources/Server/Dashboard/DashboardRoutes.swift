@@ -29,6 +29,13 @@ struct DashboardRoutes {
         router.post("/environments/approve") { request, _ in try await act(request, .approve) }
         router.post("/environments/rollback") { request, _ in try await act(request, .rollback) }
         router.get("/audit") { request, _ in try await page(request) { try await auditPage($0) } }
+        router.get("/artifacts") { request, _ in try await page(request) { try artifactsPage($0) } }
+        router.get("/artifacts/{app}/{digest}") { request, context in
+            try await page(request) {
+                try await artifactPage(
+                    app: try context.parameters.require("app"), digest: try context.parameters.require("digest"), $0)
+            }
+        }
     }
 
     // MARK: Sessions
@@ -181,7 +188,8 @@ struct DashboardRoutes {
             body += "<tr data-app=\"\(HTMLPage.escape(app))\" data-environment=\"\(HTMLPage.escape(environment))\">"
             body += "<td>\(HTMLPage.escape(app))</td><td>\(HTMLPage.escape(environment))</td>"
             if let pointer {
-                body += "<td><code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></td>"
+                body += "<td><a href=\"/artifacts/\(HTMLPage.escape(app))/\(HTMLPage.escape(pointer.digest))\">"
+                body += "<code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></a></td>"
                 body += "<td>\(HTMLPage.escape(pointer.tag ?? ""))</td>"
                 body += "<td><code>\(HTMLPage.escape(String((pointer.commit ?? "").prefix(12))))</code></td>"
                 body += "<td>\(HTMLPage.time(pointer.deployedAt)) (\(HTMLPage.age(pointer.deployedAt)))</td>"
@@ -224,6 +232,72 @@ struct DashboardRoutes {
         if cells.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
         body += "</table>"
         return HTMLPage.render(title: "Environments", session: session, body: body)
+    }
+
+    private func artifactsPage(_ session: DashboardSessions.Session) throws -> Response {
+        let artifacts = try ArtifactRoutes(services: services).list(app: nil)
+        var body = "<table aria-label=\"Artifacts, newest build first\"><tr><th scope=\"col\">Artifact</th>"
+        body += "<th scope=\"col\">Tags</th><th scope=\"col\">Commit</th><th scope=\"col\">Built</th>"
+        body += "<th scope=\"col\">Size</th></tr>"
+        for item in artifacts.prefix(200) {
+            let link = "/artifacts/\(HTMLPage.escape(item.artifact.app))/\(item.artifact.digest.description)"
+            body += "<tr><td><a href=\"\(link)\">\(HTMLPage.escape(item.artifact.app))@"
+            body += "\(HTMLPage.escape(item.artifact.digest.short))</a></td>"
+            body += "<td>\(HTMLPage.escape(item.artifact.tags.joined(separator: ", ")))</td>"
+            body += "<td><code>\(HTMLPage.escape(String((item.origin.commit ?? "").prefix(12))))</code>"
+            body += "\(item.origin.branch.map { " (\(HTMLPage.escape($0)))" } ?? "")</td>"
+            body +=
+                "<td>\(HTMLPage.escape(item.origin.builtAt ?? ""))</td><td>\(item.origin.contentSize) bytes</td></tr>"
+        }
+        if artifacts.isEmpty { body += "<tr><td colspan=\"5\">Nothing packed yet.</td></tr>" }
+        body += "</table>"
+        return HTMLPage.render(title: "Artifacts", session: session, body: body)
+    }
+
+    private func artifactPage(app: String, digest: String, _ session: DashboardSessions.Session) async throws
+        -> Response
+    {
+        let detail: ArtifactRoutes.Detail
+        do {
+            detail = try await ArtifactRoutes(services: services).detail(app: app, digest: digest)
+        } catch let error as APIError {
+            return HTMLPage.render(
+                title: "No such artifact", session: session, body: "<p>\(HTMLPage.escape(error.message))</p>",
+                status: error.status)
+        }
+        let origin = detail.summary.origin
+        var body = "<p><code>\(HTMLPage.escape(detail.summary.artifact.digest.description))</code></p><dl>"
+        body += "<dt>Tags</dt><dd>\(HTMLPage.escape(detail.summary.artifact.tags.joined(separator: ", ")))</dd>"
+        body += "<dt>Commit</dt><dd><code>\(HTMLPage.escape(origin.commit ?? "none recorded"))</code>"
+        body += "\(origin.branch.map { " on \(HTMLPage.escape($0))" } ?? "")"
+        body += "\(origin.treeState.map { ", \(HTMLPage.escape($0)) tree" } ?? "")</dd>"
+        body += "<dt>Built</dt><dd>\(HTMLPage.escape(origin.builtAt ?? "unknown"))</dd></dl>"
+        body += "<h2>Checks</h2><table aria-label=\"Signature and seal checks\"><tr><th scope=\"col\">Check</th>"
+        body += "<th scope=\"col\">Result</th><th scope=\"col\">Detail</th></tr>"
+        for check in detail.checks {
+            body +=
+                "<tr><td>\(HTMLPage.escape(check.name))</td><td>\(HTMLPage.badge(check.passed ? "success" : "failure"))</td>"
+            body += "<td>\(HTMLPage.escape(check.detail))</td></tr>"
+        }
+        body += "</table><h2>Deployed</h2>"
+        body +=
+            detail.deployed.isEmpty
+            ? "<p>Not deployed anywhere now.</p>"
+            : "<ul>"
+                + detail.deployed.map {
+                    "<li>\(HTMLPage.escape($0.environment)) since \(HTMLPage.time($0.deployedAt)) by \(HTMLPage.escape($0.deployedBy))</li>"
+                }.joined() + "</ul>"
+        body += "<h2>SBOM (\(detail.components.count) components)</h2>"
+        body += "<table id=\"sbom\" aria-label=\"SBOM components\"><tr><th scope=\"col\">Name</th>"
+        body += "<th scope=\"col\">Version</th><th scope=\"col\">Package URL</th></tr>"
+        for component in detail.components.prefix(2000) {
+            body += "<tr><td>\(HTMLPage.escape(component.name))</td><td>\(HTMLPage.escape(component.version))</td>"
+            body += "<td><code>\(HTMLPage.escape(component.purl))</code></td></tr>"
+        }
+        body += "</table>"
+        return HTMLPage.render(
+            title: "\(detail.summary.artifact.app)@\(detail.summary.artifact.digest.short)", session: session,
+            body: body)
     }
 
     private func auditPage(_ session: DashboardSessions.Session) async throws -> Response {
