@@ -36,6 +36,7 @@ public struct GantryServer: Sendable {
         NotificationRoutes(services: services).add(to: router)
         LiveScript.add(to: router)
         ArtifactRoutes(services: services).add(to: router)
+        AdministrationRoutes(services: services).add(to: router)
         table.set(router.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         return router
     }
