@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `GET /runs/{id}/live?after=N` upgraded to a WebSocket: the output of a run this server executes,
 /// line by line as it is printed (masked by the engine, ANSI colours as HTML), each line numbered so
@@ -23,26 +24,39 @@ enum LiveLogSocket {
         else { return .dontUpgrade }
         let live = services.liveLogs
         return .upgrade([:]) { _, outbound, _ in
-            var last = max(0, after)
-            while !Task.isCancelled {
-                let (lines, ended) = await live.lines(runID: runID, after: last, timeout: .seconds(15))
-                for line in lines {
-                    var out = JSONWriter()
-                    out.object { out in
-                        out.field("html", ANSIHTML.render(line.text))
-                        out.field("job", line.job)
-                        out.field("n", line.number)
-                        out.field("stream", line.stream)
-                    }
-                    try await outbound.write(.text(String(decoding: out.bytes, as: UTF8.self)))
-                    last = line.number
+            // A graceful shutdown ends the stream (the page reconnects to the next server): an open
+            // dashboard must not hold the server's drain until the run ends.
+            let ended = try await cancelWhenGracefulShutdown {
+                try await stream(runID: runID, after: after, live: live, outbound: outbound)
+            }
+            if !ended { try? await outbound.close(.goingAway, reason: "the server is stopping") }
+        }
+    }
+
+    /// Sends the run's lines until it ends (true) or the task is cancelled (false).
+    private static func stream(runID: String, after: Int, live: LiveLogs, outbound: WebSocketOutboundWriter)
+        async throws -> Bool
+    {
+        var last = max(0, after)
+        while !Task.isCancelled {
+            let (lines, ended) = await live.lines(runID: runID, after: last, timeout: .seconds(15))
+            for line in lines {
+                var out = JSONWriter()
+                out.object { out in
+                    out.field("html", ANSIHTML.render(line.text))
+                    out.field("job", line.job)
+                    out.field("n", line.number)
+                    out.field("stream", line.stream)
                 }
-                if ended {
-                    try await outbound.close(.normalClosure, reason: "the run ended")
-                    return
-                }
+                try await outbound.write(.text(String(decoding: out.bytes, as: UTF8.self)))
+                last = line.number
+            }
+            if ended {
+                try await outbound.close(.normalClosure, reason: "the run ended")
+                return true
             }
         }
+        return false
     }
 
     /// The browser says where the page came from; it must be this server.
