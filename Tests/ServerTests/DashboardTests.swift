@@ -71,7 +71,7 @@ import Testing
                 body: ByteBuffer(string: "token=\(fixture.tokens[.releaser] ?? "")")
             ) { response in
                 #expect(response.status == .tooManyRequests)
-                #expect(response.headers[.retryAfter] == "60")
+                #expect((1...60).contains(Int(response.headers[.retryAfter] ?? "") ?? 0))
             }
         }
         let other = try ServerFixture()

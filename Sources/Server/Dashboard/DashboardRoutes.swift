@@ -67,9 +67,10 @@ struct DashboardRoutes {
     }
 
     private func signIn(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        guard services.sessions.maySignIn(context.clientAddress) else {
-            var response = loginPage(message: "Too many failed sign-ins; wait a minute.", status: .tooManyRequests)
-            response.headers[.retryAfter] = "60"
+        if let delay = services.sessions.signInDelay(context.clientAddress) {
+            var response = loginPage(
+                message: "Too many failed sign-ins; try again in \(delay) s.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(delay)
             return response
         }
         let form = try await FormBody.read(request)

@@ -16,10 +16,12 @@ final class DashboardSessions: Sendable {
 
     let lifetime: TimeInterval = 12 * 3600
     private let sessions = Mutex<[String: Session]>([:])
-    /// Failed sign-ins per client address in the current minute.
-    private let failures = Mutex<(window: Int, counts: [String: Int])>((0, [:]))
-    /// Failed sign-ins a client may make per minute before it gets 429.
+    /// When each client's recent sign-ins failed (the last minute's, a sliding window: no reset at a
+    /// minute's turn that would double the attempts across it).
+    private let failures = Mutex<[String: [Date]]>([:])
+    /// Failed sign-ins a client may make in any 60 seconds before it gets 429.
     let failureLimit = 5
+    let failureWindow: TimeInterval = 60
 
     /// Starts a session for `principal` (its token expiring at `tokenExpiry`); returns its id.
     func start(_ principal: Principal, tokenExpiry: Date?, now: Date = Date()) -> (id: String, session: Session) {
@@ -55,20 +57,26 @@ final class DashboardSessions: Sendable {
         sessions.withLock { sessions in sessions = sessions.filter { $0.value.principal.tokenID != tokenID } }
     }
 
-    /// Whether `client` may try to sign in now (fewer than `failureLimit` failures this minute).
-    func maySignIn(_ client: String, now: Date = Date()) -> Bool {
-        failures.withLock { state in
-            let minute = Int(now.timeIntervalSince1970 / 60)
-            if state.window != minute { state = (minute, [:]) }
-            return state.counts[client, default: 0] < failureLimit
+    /// Whether `client` may try to sign in now: nil when it may, else the seconds until it may.
+    func signInDelay(_ client: String, now: Date = Date()) -> Int? {
+        failures.withLock { failures in
+            let recent = (failures[client] ?? []).filter { now.timeIntervalSince($0) < failureWindow }
+            failures[client] = recent.isEmpty ? nil : recent
+            guard recent.count >= failureLimit, let oldest = recent.first else { return nil }
+            return max(1, Int((failureWindow - now.timeIntervalSince(oldest)).rounded(.up)))
         }
     }
 
     func recordFailure(_ client: String, now: Date = Date()) {
-        failures.withLock { state in
-            let minute = Int(now.timeIntervalSince1970 / 60)
-            if state.window != minute { state = (minute, [:]) }
-            state.counts[client, default: 0] += 1
+        failures.withLock { failures in
+            // Bounded whatever the number of clients: past 10,000, only the last minute's are kept.
+            if failures.count > 10_000 {
+                failures = failures.compactMapValues { dates in
+                    let recent = dates.filter { now.timeIntervalSince($0) < failureWindow }
+                    return recent.isEmpty ? nil : recent
+                }
+            }
+            failures[client, default: []].append(now)
         }
     }
 
