@@ -50,23 +50,12 @@ public enum GitInfo {
     }
 
     static func git(_ arguments: [String], in directory: URL, trimmed: Bool = true) async throws -> String {
-        let output = OutputCollector(limit: 4 << 20)
-        let errors = OutputCollector(limit: 16 * 1024)
-        let outcome = try await ProcessRunner(killGrace: .seconds(1)).run(
-            ProcessSpec(
-                executable: "git", arguments: arguments,
-                environment: [
-                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C",
-                    "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/",
-                ],
-                workingDirectory: directory.path),
-            timeout: .seconds(60), cancellation: CancellationFlag()
-        ) { stream, bytes in
-            if stream == .stdout { output.append(bytes) } else { errors.append(bytes) }
+        let output: String
+        do {
+            output = try await GitCommand.run(arguments, in: directory, timeout: .seconds(60))
+        } catch let failure as GitCommand.Failure {
+            throw GitError(message: failure.stderr)
         }
-        guard outcome.succeeded else {
-            throw GitError(message: errors.text.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return trimmed ? output.text.trimmingCharacters(in: .whitespacesAndNewlines) : output.text
+        return trimmed ? output.trimmingCharacters(in: .whitespacesAndNewlines) : output
     }
 }

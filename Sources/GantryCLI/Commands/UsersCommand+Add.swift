@@ -32,11 +32,7 @@ extension UsersCommand {
                     "unknown role '\(role)' (expected \(ApprovalRule.knownRoles.joined(separator: ", ")))\(Suggestion.hint(for: role, in: ApprovalRule.knownRoles))"
                 )
             }
-            guard !name.isEmpty, name.count <= 64,
-                name.unicodeScalars.allSatisfy({
-                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)
-                })
-            else {
+            guard UserAdministration.isValidName(name) else {
                 throw ValidationError("user name '\(name)' must be 1–64 letters, digits, '-', '_', '.' or '@'")
             }
         }

@@ -21,6 +21,15 @@ public struct UserAdministration: Sendable {
         self.secrets = secrets
     }
 
+    /// Whether `name` can name a user: 1–64 letters, digits, `-`, `_`, `.` or `@` (the CLI and the
+    /// server's API check the same rule).
+    public static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)
+            }
+    }
+
     /// Adds `name` with `role`, or changes its role. Returns true when the user existed.
     /// - Throws: `ReleaseError.approvalRefused` when `actor` may not do it (audited), `.input` for a
     ///   first user who is not an admin.

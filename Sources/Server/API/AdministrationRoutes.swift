@@ -57,10 +57,7 @@ struct AdministrationRoutes {
                 throw APIError.invalid(
                     "unknown role '\(role)' (expected \(ApprovalRule.knownRoles.joined(separator: ", ")))")
             }
-            guard (1...64).contains(name.count),
-                name.unicodeScalars.allSatisfy({
-                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)
-                })
+            guard UserAdministration.isValidName(name)
             else { throw APIError.invalid("user name must be 1–64 letters, digits, '-', '_', '.' or '@'") }
             do {
                 let administration = UserAdministration(

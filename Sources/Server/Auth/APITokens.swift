@@ -42,7 +42,8 @@ public enum APITokens {
             }
     }
 
-    private static func randomHex(bytes count: Int) -> String {
+    /// `count` random bytes from the system generator, as hex (token secrets, ids, session ids).
+    static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
     }

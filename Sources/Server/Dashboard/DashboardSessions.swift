@@ -25,9 +25,9 @@ final class DashboardSessions: Sendable {
 
     /// Starts a session for `principal` (its token expiring at `tokenExpiry`); returns its id.
     func start(_ principal: Principal, tokenExpiry: Date?, now: Date = Date()) -> (id: String, session: Session) {
-        let id = Self.random()
+        let id = APITokens.randomHex(bytes: 32)
         let expires = min(now.addingTimeInterval(lifetime), tokenExpiry ?? .distantFuture)
-        let session = Session(principal: principal, csrf: Self.random(), expires: expires)
+        let session = Session(principal: principal, csrf: APITokens.randomHex(bytes: 32), expires: expires)
         sessions.withLock { sessions in
             if sessions.count > 10_000 { sessions = sessions.filter { $0.value.expires > now } }
             sessions[id] = session
@@ -80,8 +80,4 @@ final class DashboardSessions: Sendable {
         }
     }
 
-    private static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
-    }
 }

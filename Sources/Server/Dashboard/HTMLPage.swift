@@ -97,14 +97,7 @@ enum HTMLPage {
     }
 
     /// How long ago, for people: `45s ago`, `12m ago`, `3h ago`, `5d ago`.
-    static func age(_ date: Date, now: Date = Date()) -> String {
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
-        let text =
-            seconds < 60
-            ? "\(seconds)s"
-            : seconds < 3600 ? "\(seconds / 60)m" : seconds < 86400 ? "\(seconds / 3600)h" : "\(seconds / 86400)d"
-        return "\(text) ago"
-    }
+    static func age(_ date: Date, now: Date = Date()) -> String { "\(Age.since(date, now: now)) ago" }
 
     private static let stylesheet = """
         body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2129;background:#f7f8fa}

@@ -67,27 +67,16 @@ struct GitCheckout: Sendable {
 
     @discardableResult
     private func git(_ arguments: [String], in directory: URL) async throws -> String {
-        let output = OutputCollector(limit: 4 << 20)
-        let errors = OutputCollector(limit: 16 * 1024)
-        let environment = ProcessInfo.processInfo.environment
-        let outcome = try await ProcessRunner(killGrace: .seconds(2)).run(
-            ProcessSpec(
-                executable: "git", arguments: arguments,
-                environment: [
-                    "PATH": environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C", "HOME": environment["HOME"] ?? "/",
-                    // Never wait for a password on a terminal the server does not have.
-                    "GIT_TERMINAL_PROMPT": "0",
-                ],
-                workingDirectory: directory.path),
-            timeout: .seconds(600), cancellation: cancellation
-        ) { stream, bytes in
-            if stream == .stdout { output.append(bytes) } else { errors.append(bytes) }
-        }
-        guard outcome.succeeded else {
-            let message = errors.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            return try await GitCommand.run(
+                arguments, in: directory, timeout: .seconds(600), cancellation: cancellation, killGrace: .seconds(2),
+                // Never wait for a password on a terminal the server does not have.
+                environment: ["GIT_TERMINAL_PROMPT": "0"]
+            ).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch let failure as GitCommand.Failure {
+            // Never repeat credentials a repository URL carries (the message reaches the API and logs).
             throw InfrastructureError(
-                "git \(arguments.first ?? "") failed: \(message.isEmpty ? "exit \(outcome.exitCode ?? -1)" : message)")
+                ProjectConfiguration.redactingCredentials("git \(arguments.first ?? "") failed: \(failure)"))
         }
-        return output.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
