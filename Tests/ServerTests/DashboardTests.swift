@@ -92,4 +92,56 @@ import Testing
             }
         }
     }
+
+    /// The CSRF token of the first form on `page`.
+    static func csrf(_ page: String) throws -> String {
+        let marker = "name=\"csrf\" value=\""
+        let start = try #require(page.range(of: marker)?.upperBound, "no form on the page")
+        return String(page[start...].prefix { $0 != "\"" })
+    }
+
+    @Test func aReleaserPromotesFromTheBoardAndSeesTheApprovalItWaitsFor() async throws {
+        // The environments the board lists (server.yml's `environments:`, or the pipeline's without --config).
+        let (fixture, log) = try PromotionAPITests.project { $0.environmentOrder = ["staging", "prod"] }
+        defer {
+            fixture.remove()
+            try? FileManager.default.removeItem(at: log)
+        }
+        let digest = try PromotionAPITests.pack(fixture)
+        let issued = try APITokens.issue(user: "alice", role: .releaser, expiresAt: nil)
+        try fixture.state.addToken(issued.record)
+        let api = try PromotionAPITests.token(fixture, user: "alice")
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        try await application.test(.router) { client in
+            let (cookie, _) = try await Self.signIn(client, token: issued.token)
+            let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            // The packed app has a row per environment before anything is deployed, each with a form.
+            let empty = String(buffer: try await client.execute(uri: "/environments", method: .get, headers: form).body)
+            #expect(empty.contains("Promote to staging</button>"), "\(empty)")
+            #expect(empty.contains("never deployed"))
+            let csrf = try Self.csrf(empty)
+            // Neither a source nor a digest, or both: refused with a message, nothing recorded.
+            let neither = try await client.execute(
+                uri: "/environments/promote", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(csrf)&app=web&environment=staging&from=&digest="))
+            #expect(String(buffer: neither.body).contains("Choose an environment to promote from"))
+            #expect(try fixture.state.promotions(limit: 5).isEmpty)
+
+            let promoted = try await client.execute(
+                uri: "/environments/promote", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(csrf)&app=web&environment=staging&from=&digest=\(digest)&reason=ship"))
+            let message = String(buffer: promoted.body)
+            #expect(message.contains("Promoting web to staging"), "\(message)")
+            let id = try #require(try fixture.state.promotions(app: "web", limit: 1).first?.id)
+            #expect(try await PromotionAPITests.waitUntilClosed(id, client, api)["status"] as? String == "succeeded")
+
+            // prod from staging: it waits for one approval, and the board says so.
+            _ = try await client.execute(
+                uri: "/environments/promote", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=\(csrf)&app=web&environment=prod&from=staging&digest="))
+            let board = String(buffer: try await client.execute(uri: "/environments", method: .get, headers: form).body)
+            #expect(board.contains("(0/1 approvals)"), "\(board)")
+            #expect(try fixture.state.openPromotion(app: "web", environment: "prod")?.requestedBy == "alice")
+        }
+    }
 }

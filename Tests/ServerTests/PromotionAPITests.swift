@@ -111,6 +111,14 @@ import Testing
             #expect(waiting.status == .accepted)
             #expect(waiting.json["status"] as? String == "awaiting_approval")
             let prodID = try #require(waiting.json["id"] as? String)
+            // The board shows the pending promotion in prod, never deployed there, with no approval yet.
+            let board = try await client.execute(uri: "/api/v1/environments?app=web", method: .get, headers: bob)
+            let prodRow = (board.json["environments"] as? [[String: Any]])?.first {
+                $0["environment"] as? String == "prod"
+            }
+            #expect((prodRow?["pending"] as? [String: Any])?["id"] as? String == prodID, "\(board.json)")
+            #expect(prodRow?["approvals_given"] as? Int == 0)
+            #expect(prodRow?["digest"] == nil)
             try await client.execute(
                 uri: "/api/v1/promotions/\(prodID)/approve", method: .post, headers: alice, body: ByteBuffer(json: "{}")
             ) { response in

@@ -23,9 +23,14 @@ import Testing
               - name: api
                 repository: https://git.example.com/api.git
                 webhook_secret: {file: \(secretFile.path)}
+            environments:
+              staging: {promote: ["*"]}
+              prod: {promote: [alice], approve: [bob]}
             """)
         let configuration = try ServerConfiguration.load(path: path.path, environment: ["WEB_SECRET": "from-env"])
         #expect(configuration.workers == 2)
+        #expect(configuration.environmentOrder == ["staging", "prod"])
+        #expect(configuration.permissions(for: "prod").allows(.approve, user: "bob"))
         #expect(configuration.shutdownGrace == .seconds(60))
         #expect(configuration.projects.map(\.name) == ["web", "api"])
         #expect(configuration.project("web")?.webhookSecret == "from-env")

@@ -5,6 +5,7 @@ import Foundation
 import GantryCore
 import Hummingbird
 import Logging
+import Pipeline
 import Processes
 import Server
 
@@ -41,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try ServerConfiguration.currentRepository(
                 directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), pipeline: file,
                 environment: environment)
+            // The board lists the pipeline's environments (promote targets before anything is deployed).
+            configuration.environmentOrder =
+                (try? PipelineParser.load(path: file))?.environments.map(\.name) ?? []
         }
         var secrets = SecretSet()
         try secrets.add(environment: environment)

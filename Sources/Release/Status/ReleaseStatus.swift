@@ -14,20 +14,62 @@ public struct StatusRow: Sendable, Hashable {
     /// The tag to show for the digest that runs there: the same for every environment running that
     /// digest (a tag the artifact store has for it now, else one recorded by any of its promotions).
     public var tag: String?
+
+    public init(
+        app: String, environment: String, pointer: EnvironmentPointer?, open: PromotionRecord?, approvalsGiven: Int,
+        tag: String?
+    ) {
+        self.app = app
+        self.environment = environment
+        self.pointer = pointer
+        self.open = open
+        self.approvalsGiven = approvalsGiven
+        self.tag = tag
+    }
 }
 
-/// Builds the app × environment table from the store, in the pipeline's environment order.
+/// Builds the app × environment table from the store, in the pipeline's environment order: the same
+/// rows for `gantry status`, the server's `/api/v1/environments` and its board.
 public enum ReleaseStatus {
     /// Rows for `app` (every environment, deployed or not), or for every app with a deployment or an
     /// open promotion. `tags` holds the artifact store's current tags by `APP@sha256:…`.
     public static func rows(
         state: StateStore, pipeline: PipelineDefinition?, app: String? = nil, tags: [String: [String]] = [:]
     ) throws -> [StatusRow] {
-        let pointers = try state.pointers(app: app)
-        let promotions = try state.promotions(app: app, limit: 10_000).filter { $0.status.isOpen }
+        let open = try state.openPromotions(app: app)
+        var approvals: [String: Int] = [:]
+        for promotion in open { approvals[promotion.id] = try state.approvals(of: promotion.id).count }
+        return assemble(
+            pointers: try state.pointers(app: app), open: open, approvals: approvals,
+            environments: pipeline?.environments.map(\.name) ?? [], app: app, tags: tags)
+    }
+
+    /// The same rows from the asynchronous repositories (the server's), environments in `order` first;
+    /// with `everyEnvironment`, each app (and each of `apps`, packed but maybe never deployed) has a row
+    /// for every environment (the board's promote targets).
+    public static func rows(
+        state: any StateRepositories, environments order: [String] = [], app: String? = nil,
+        tags: [String: [String]] = [:], everyEnvironment: Bool = false, apps known: Set<String> = []
+    ) async throws -> [StatusRow] {
+        let open = try await state.openPromotions(app: app)
+        var approvals: [String: Int] = [:]
+        for promotion in open { approvals[promotion.id] = try await state.approvals(of: promotion.id).count }
+        return assemble(
+            pointers: try await state.pointers(app: app), open: open, approvals: approvals, environments: order,
+            app: app, tags: tags, everyEnvironment: everyEnvironment, apps: known)
+    }
+
+    /// Joins pointers and open promotions into rows: apps sorted, environments in `order` and then as
+    /// first seen. `approvals` counts the approvals each open promotion has, by promotion id.
+    static func assemble(
+        pointers: [EnvironmentPointer], open promotions: [PromotionRecord], approvals: [String: Int],
+        environments order: [String], app: String?, tags: [String: [String]], everyEnvironment: Bool = false,
+        apps known: Set<String> = []
+    ) -> [StatusRow] {
         var apps = Set(pointers.map(\.app)).union(promotions.map(\.app))
+        if app == nil, everyEnvironment { apps.formUnion(known) }
         if let app { apps.insert(app) }
-        var environments = pipeline?.environments.map(\.name) ?? []
+        var environments = order
         for name in pointers.map(\.environment) + promotions.map(\.environment) where !environments.contains(name) {
             environments.append(name)
         }
@@ -36,8 +78,7 @@ public enum ReleaseStatus {
             for environment in environments {
                 let pointer = pointers.first { $0.app == name && $0.environment == environment }
                 let open = promotions.first { $0.app == name && $0.environment == environment }
-                if app == nil, pointer == nil, open == nil { continue }
-                let given = try open.map { try state.approvals(of: $0.id).count } ?? 0
+                if app == nil, !everyEnvironment, pointer == nil, open == nil { continue }
                 let tag = pointer.flatMap { pointer in
                     let current = tags["\(name)@\(pointer.digest)"] ?? []
                     return current.first { $0 != "latest" } ?? current.first
@@ -45,8 +86,8 @@ public enum ReleaseStatus {
                 }
                 rows.append(
                     StatusRow(
-                        app: name, environment: environment, pointer: pointer, open: open, approvalsGiven: given,
-                        tag: tag))
+                        app: name, environment: environment, pointer: pointer, open: open,
+                        approvalsGiven: open.flatMap { approvals[$0.id] } ?? 0, tag: tag))
             }
         }
         return rows

@@ -1,4 +1,5 @@
 import Foundation
+import Release
 import StateModel
 
 // The API's response bodies (see Sources/Server/API/openapi.yaml): stable shapes, separate from the
@@ -168,46 +169,26 @@ struct ProjectSummary: JSONWritable {
     }
 }
 
+/// One cell of the environments board (`gantry status`'s row): what runs there and what is on its way.
 struct EnvironmentEntry: JSONWritable {
-    var app: String
-    var environment: String
-    var digest: String
-    var tag: String?
-    var commit: String?
-    var promotionId: String
-    var deployedAt: Date
-    var deployedBy: String
-    var lastKnownGood: String?
-    var lastKnownGoodAt: Date?
-    var pendingPromotion: String?
-
-    init(_ pointer: EnvironmentPointer, pending: PromotionRecord?) {
-        app = pointer.app
-        environment = pointer.environment
-        digest = pointer.digest
-        tag = pointer.tag
-        commit = pointer.commit
-        promotionId = pointer.promotionID
-        deployedAt = pointer.deployedAt
-        deployedBy = pointer.deployedBy
-        lastKnownGood = pointer.lastKnownGood
-        lastKnownGoodAt = pointer.lastKnownGoodAt
-        pendingPromotion = pending?.id
-    }
+    var row: StatusRow
 
     func writeJSON(to out: inout JSONWriter) {
+        let pointer = row.pointer
         out.object { out in
-            out.field("app", app)
-            out.field("commit", commit)
-            out.field("deployed_at", deployedAt)
-            out.field("deployed_by", deployedBy)
-            out.field("digest", digest)
-            out.field("environment", environment)
-            out.field("last_known_good", lastKnownGood)
-            out.field("last_known_good_at", lastKnownGoodAt)
-            out.field("pending_promotion", pendingPromotion)
-            out.field("promotion_id", promotionId)
-            out.field("tag", tag)
+            out.field("app", row.app)
+            out.field("approvals_given", row.open.map { _ in row.approvalsGiven })
+            out.field("commit", pointer?.commit)
+            out.field("deployed_at", pointer?.deployedAt)
+            out.field("deployed_by", pointer?.deployedBy)
+            out.field("digest", pointer?.digest)
+            out.field("environment", row.environment)
+            out.field("last_known_good", pointer?.lastKnownGood)
+            out.field("last_known_good_at", pointer?.lastKnownGoodAt)
+            out.field("pending", row.open.map(PromotionSummary.init))
+            out.field("pending_promotion", row.open?.id)
+            out.field("promotion_id", pointer?.promotionID)
+            out.field("tag", row.tag)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Hummingbird
+import Release
 import StateModel
 
 /// Read-only views of the release state: projects, the environments board, promotions and the audit log.
@@ -20,14 +21,10 @@ struct StateRoutes {
         }
         router.get("/api/v1/environments") { request, context in
             _ = try context.require(.viewer)
-            let app = request.uri.queryParameters.get("app")
-            let pointers = try await services.state.pointers(app: app)
-            var entries: [EnvironmentEntry] = []
-            for pointer in pointers {
-                let pending = try await services.state.openPromotion(app: pointer.app, environment: pointer.environment)
-                entries.append(EnvironmentEntry(pointer, pending: pending))
-            }
-            return JSONResponse.encode(["environments": entries])
+            let rows = try await ReleaseStatus.rows(
+                state: services.state, environments: services.configuration.environmentOrder,
+                app: request.uri.queryParameters.get("app"))
+            return JSONResponse.encode(["environments": rows.map(EnvironmentEntry.init)])
         }
         router.get("/api/v1/promotions") { request, context in
             _ = try context.require(.viewer)

@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var secretEnvironmentNames: Set<String> = []
     /// Per environment name: who may promote, approve and roll back (`environments:`).
     public var permissions: [String: EnvironmentPermissions] = [:]
+    /// The environments named under `environments:`, in their order (the board's column order).
+    public var environmentOrder: [String] = []
     /// The bearer token Alertmanager sends to `/hooks/alertmanager`; nil: that hook is refused.
     public var alertmanagerToken: String?
     /// A firing alert rolls back a release deployed at most this long ago.

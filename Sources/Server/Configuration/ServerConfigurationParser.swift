@@ -68,6 +68,7 @@ struct ServerConfigurationParser {
                 }
             case "environments":
                 configuration.permissions = permissions(value)
+                configuration.environmentOrder = value.mapping?.compactMap { $0.key.string } ?? []
             case "notifications":
                 guard let sequence = value.sequence else {
                     problem(value, "'notifications' must be a list of {kind, url, events} entries")

@@ -1,7 +1,9 @@
+import Attestation
 import Foundation
 import GantryCore
 import Hummingbird
 import Logging
+import Release
 import StateModel
 
 /// The web dashboard: sign-in with a token (an HttpOnly, SameSite=Strict session cookie; failed
@@ -28,6 +30,7 @@ struct DashboardRoutes {
         router.get("/environments") { request, _ in try await page(request) { try await board($0, message: nil) } }
         router.post("/environments/approve") { request, _ in try await act(request, .approve) }
         router.post("/environments/rollback") { request, _ in try await act(request, .rollback) }
+        router.post("/environments/promote") { request, _ in try await act(request, .promote) }
         router.get("/audit") { request, _ in try await page(request) { try await auditPage($0) } }
         router.get("/artifacts") { request, _ in try await page(request) { try artifactsPage($0) } }
         router.get("/artifacts/{app}/{digest}") { request, context in
@@ -164,16 +167,11 @@ struct DashboardRoutes {
     }
 
     private func board(_ session: DashboardSessions.Session, message: String?) async throws -> Response {
-        let pointers = try await services.state.pointers(app: nil)
-        let open = try await services.state.promotions(app: nil, environment: nil, limit: 500).filter(\.status.isOpen)
-        // One row per app and environment that has something deployed or something pending.
-        var cells: [String: (app: String, environment: String)] = [:]
-        for pointer in pointers {
-            cells["\(pointer.app)\u{1F}\(pointer.environment)"] = (pointer.app, pointer.environment)
-        }
-        for promotion in open {
-            cells["\(promotion.app)\u{1F}\(promotion.environment)"] = (promotion.app, promotion.environment)
-        }
+        // Packed apps have rows too (promote their first release from here); audit checkpoints are no app.
+        let packed = (try? services.gantry.artifacts(create: false).list()) ?? []
+        let rows = try await ReleaseStatus.rows(
+            state: services.state, environments: services.configuration.environmentOrder, everyEnvironment: true,
+            apps: Set(packed.map(\.app)).subtracting([AuditCheckpoint.app]))
         let user = session.principal.user
         let releaser = session.principal.role >= .releaser
         var body = message.map { "<p class=\"error\" role=\"alert\">\(HTMLPage.escape($0))</p>" } ?? ""
@@ -182,9 +180,8 @@ struct DashboardRoutes {
         body += "<th scope=\"col\">Commit</th><th scope=\"col\">Deployed</th><th scope=\"col\">By</th>"
         body +=
             "<th scope=\"col\">Last known good</th><th scope=\"col\">Pending</th><th scope=\"col\">Actions</th></tr>"
-        for (app, environment) in cells.values.sorted(by: { ($0.app, $0.environment) < ($1.app, $1.environment) }) {
-            let pointer = pointers.first { $0.app == app && $0.environment == environment }
-            let pending = open.first { $0.app == app && $0.environment == environment }
+        for row in rows {
+            let (app, environment, pointer, pending) = (row.app, row.environment, row.pointer, row.open)
             let permissions = services.configuration.permissions(for: environment)
             body += "<tr data-app=\"\(HTMLPage.escape(app))\" data-environment=\"\(HTMLPage.escape(environment))\">"
             body += "<td>\(HTMLPage.escape(app))</td><td>\(HTMLPage.escape(environment))</td>"
@@ -202,6 +199,9 @@ struct DashboardRoutes {
             if let pending {
                 body += "\(HTMLPage.badge(pending.status.rawValue)) \(HTMLPage.escape(Digest.short(pending.digest)))"
                 body += " by \(HTMLPage.escape(pending.requestedBy))"
+                if pending.status == .awaitingApproval {
+                    body += " (\(row.approvalsGiven)/\(pending.approvalsRequired) approvals)"
+                }
                 if releaser && pending.status == .awaitingApproval && permissions.allows(.approve, user: user) {
                     body += """
                         <form method="post" action="/environments/approve" class="cell">
@@ -228,11 +228,40 @@ struct DashboardRoutes {
                     </form>
                     """
             }
+            if releaser && pending == nil && permissions.allows(.promote, user: user) {
+                body += promoteForm(row, rows: rows, session: session)
+            }
             body += "</td></tr>"
         }
-        if cells.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
+        if rows.isEmpty { body += "<tr><td colspan=\"10\">Nothing deployed yet.</td></tr>" }
         body += "</table>"
         return HTMLPage.render(title: "Environments", session: session, body: body)
+    }
+
+    /// Promote into `row`'s environment what another environment runs (one option each), or a digest.
+    private func promoteForm(_ row: StatusRow, rows: [StatusRow], session: DashboardSessions.Session) -> String {
+        let sources = rows.filter { $0.app == row.app && $0.environment != row.environment && $0.pointer != nil }
+        let key = "\(HTMLPage.escape(row.app))-\(HTMLPage.escape(row.environment))"
+        var options = "<option value=\"\">a digest below</option>"
+        for source in sources {
+            let digest = Digest.short(source.pointer?.digest ?? "")
+            options +=
+                "<option value=\"\(HTMLPage.escape(source.environment))\">\(HTMLPage.escape(source.environment)) (\(HTMLPage.escape(digest)))</option>"
+        }
+        return """
+            <form method="post" action="/environments/promote" class="cell">
+              <input type="hidden" name="csrf" value="\(session.csrf)">
+              <input type="hidden" name="app" value="\(HTMLPage.escape(row.app))">
+              <input type="hidden" name="environment" value="\(HTMLPage.escape(row.environment))">
+              <label for="from-\(key)">From</label>
+              <select id="from-\(key)" name="from">\(options)</select>
+              <label for="digest-\(key)">Digest</label>
+              <input id="digest-\(key)" name="digest" size="18" placeholder="sha256:… or tag">
+              <label for="why-\(key)">Reason</label>
+              <input id="why-\(key)" name="reason" size="18">
+              <button type="submit">Promote to \(HTMLPage.escape(row.environment))</button>
+            </form>
+            """
     }
 
     private func artifactsPage(_ session: DashboardSessions.Session) throws -> Response {
@@ -337,7 +366,7 @@ struct DashboardRoutes {
                 status: .forbidden)
         }
         guard session.principal.role >= .releaser else {
-            return try await board(session, message: "Approving and rolling back need the releaser role.")
+            return try await board(session, message: "Promoting, approving and rolling back need the releaser role.")
         }
         let workspace = ReleaseWorkspace(services: services, logger: logger)
         do {
@@ -360,7 +389,22 @@ struct DashboardRoutes {
                     force: false, actor: session.principal.user)
                 return try await board(session, message: "Rolling back \(app) in \(environment): \(started.id).")
             case .promote:
-                return try await board(session, message: "Promote from the API or the CLI.")
+                let app = form["app"] ?? ""
+                let environment = form["environment"] ?? ""
+                let from = form["from"].flatMap { $0.isEmpty ? nil : $0 }
+                let digest = form["digest"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
+                    $0.isEmpty ? nil : $0
+                }
+                guard (from == nil) != (digest == nil) else {
+                    return try await board(session, message: "Choose an environment to promote from, or give a digest.")
+                }
+                try workspace.allow(.promote, user: session.principal.user, environment: environment)
+                let reason = form["reason"].flatMap { $0.isEmpty ? nil : $0 }
+                let started = try await PromotionStarter(services: services, logger: logger).start(
+                    project: try workspace.project(nil), app: app, environment: environment,
+                    source: digest.map { .digest($0) } ?? .environment(from ?? ""), reason: reason, irreversible: nil,
+                    actor: session.principal.user)
+                return try await board(session, message: "Promoting \(app) to \(environment): \(started.id).")
             }
         } catch {
             let apiError = ReleaseTasks.apiError(error, logger: logger)

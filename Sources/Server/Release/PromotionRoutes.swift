@@ -39,27 +39,12 @@ struct PromotionRoutes {
             throw APIError.invalid(
                 "give exactly one of \"digest\" (sha256:…, APP@sha256:…, APP:TAG) or \"from\" (an environment)")
         }
-        let project = try workspace.project(try body.string("project"))
-        let reference: String
-        if let digest {
-            reference = digest
-        } else {
-            guard let pointer = try await services.state.pointer(app: app, environment: from ?? "") else {
-                throw APIError.invalid("\(app) has never been deployed to \(from ?? ""): nothing to promote from there")
-            }
-            reference = pointer.digest
-        }
-        let commit = try workspace.commit(of: reference, app: app)
-        let opened = try await workspace.open(
-            project: project, commit: commit, actor: principal.user, cancellation: CancellationFlag())
-        let id = PromotionRecord.newID()
         let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
-        let reason = try body.string("reason")
-        let irreversible = try body.string("irreversible")
-        return try await services.releases.start(id: id, workspace: opened, state: services.state, logger: logger) {
-            try await $0.promote(
-                app: app, to: environment, source: source, irreversible: irreversible, reason: reason, id: id)
-        }
+        return try await PromotionStarter(services: services, logger: logger).start(
+            project: try workspace.project(try body.string("project")), app: app, environment: environment,
+            source: source, reason: try body.string("reason"), irreversible: try body.string("irreversible"),
+            actor: principal.user
+        ).response
     }
 
     /// `{"totp"?}`: the token's user approves; with the last approval needed, the deployment starts.
@@ -166,6 +151,39 @@ struct PromotionRoutes {
             throw APIError.invalid("\"\(name)\" is required: say why")
         }
         return text
+    }
+}
+
+/// Starts a promotion (the API's and the board's) on the pipeline at the artifact's commit.
+struct PromotionStarter {
+    let services: ServerServices
+    let logger: Logger
+
+    func start(
+        project: ProjectConfiguration, app: String, environment: String, source: Promoter.Source, reason: String?,
+        irreversible: String?, actor: String
+    ) async throws -> (id: String, response: Response) {
+        let workspace = ReleaseWorkspace(services: services, logger: logger)
+        let reference: String
+        switch source {
+        case .digest(let digest): reference = digest
+        case .environment(let from):
+            guard let pointer = try await services.state.pointer(app: app, environment: from) else {
+                throw APIError.invalid("\(app) has never been deployed to \(from): nothing to promote from there")
+            }
+            reference = pointer.digest
+        }
+        let commit = try workspace.commit(of: reference, app: app)
+        let opened = try await workspace.open(
+            project: project, commit: commit, actor: actor, cancellation: CancellationFlag())
+        let id = PromotionRecord.newID()
+        let response = try await services.releases.start(
+            id: id, workspace: opened, state: services.state, logger: logger
+        ) {
+            try await $0.promote(
+                app: app, to: environment, source: source, irreversible: irreversible, reason: reason, id: id)
+        }
+        return (id, response)
     }
 }
 

@@ -36,6 +36,8 @@ public protocol PromotionRepository: Sendable {
     /// naming the open one when there is one.
     func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord
     func openPromotion(app: String, environment: String) async throws -> PromotionRecord?
+    /// Every open promotion (awaiting approval, deploying, verifying, rolling back), optionally of one app.
+    func openPromotions(app: String?) async throws -> [PromotionRecord]
     func promotion(id: String) async throws -> PromotionRecord?
     func promotions(app: String?, environment: String?, limit: Int) async throws -> [PromotionRecord]
     /// Compare-and-set: moves the promotion to `status` only if it is in one of `from`; true if it did.

@@ -60,6 +60,10 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.openPromotion(app: app, environment: environment) }
     }
 
+    public func openPromotions(app: String?) async throws -> [PromotionRecord] {
+        try await blocking { try $0.openPromotions(app: app) }
+    }
+
     public func promotion(id: String) async throws -> PromotionRecord? {
         try await blocking { try $0.promotion(id: id) }
     }

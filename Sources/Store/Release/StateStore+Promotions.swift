@@ -73,6 +73,19 @@ extension StateStore {
         }
     }
 
+    /// Every open promotion (holding its app × environment lock), optionally of one app.
+    public func openPromotions(app: String? = nil) throws -> [PromotionRecord] {
+        let statuses = PromotionStatus.open.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try read("read promotions") { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT * FROM promotions WHERE status IN (\(statuses)) AND (? IS NULL OR app = ?) ORDER BY app, environment",
+                arguments: [app, app]
+            ).map(Self.promotion)
+        }
+    }
+
     /// A promotion by id.
     public func promotion(id: String) throws -> PromotionRecord? {
         try read("read promotions") { db in
