@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import GantryCore
 import Processes
 import Release
 import Store
@@ -27,7 +28,19 @@ struct ApproveCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
+        if let client = try remote.client() {
+            guard approver == nil else {
+                throw InputError("with --server the approver is the token's user: leave out --as")
+            }
+            var body: [String: Any] = [:]
+            body["totp"] = totp
+            let path = "/api/v1/promotions/\(try RemotePath.segment(promotion))/approve"
+            return try RemoteRelease.report(
+                try await RemoteRelease(client: client).start(path, body), options: options)
+        }
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
         defer { signals.release() }

@@ -17,13 +17,23 @@ extension AuditCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func validate() throws {
             if limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
         }
 
         func run() async throws {
-            let entries = try StateLocation.openExistingState().auditEntries(
-                subjectPrefix: app.map { "\($0)@" }, limit: limit)
+            let entries: [AuditEntry]
+            if let client = try remote.client() {
+                var query = [("limit", String(min(limit, 500)))]
+                if let app { query.append(("subject", "\(app)@")) }
+                entries = try RemoteObject(try await client.get("/api/v1/audit", query: query).object(), "audit log")
+                    .objects("entries").map(RemoteRecords.auditEntry)
+            } else {
+                entries = try StateLocation.openExistingState().auditEntries(
+                    subjectPrefix: app.map { "\($0)@" }, limit: limit)
+            }
             if json {
                 Terminal.printOut(
                     Terminal.json(

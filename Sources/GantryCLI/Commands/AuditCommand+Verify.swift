@@ -26,7 +26,18 @@ extension AuditCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
+            if let client = try remote.client() {
+                let answer = try RemoteObject(
+                    try await client.get("/api/v1/audit/verify").object(), "audit verification")
+                return try render(
+                    AuditVerification(
+                        count: try answer.int("count"), anchoredAt: answer.optionalInt("anchored_at").map(Int64.init),
+                        headHash: try answer.string("head_hash"),
+                        problems: answer.fields["problems"] as? [String] ?? []))
+            }
             let state = try StateLocation.openExistingState()
             let keys = try StateLocation.services.trustedKeys(flags: key)
             // Without a store there are no checkpoints to read; a missing store is itself suspicious
@@ -40,6 +51,11 @@ extension AuditCommand {
                     "no signed checkpoint exists, yet promotions were recorded (each writes one): checkpoints were deleted, or the key changed"
                 )
             }
+            try render(result)
+        }
+
+        /// Prints the verification (or JSON); a broken chain exits 1.
+        private func render(_ result: AuditVerification) throws {
             if json {
                 Terminal.printOut(
                     Terminal.json(

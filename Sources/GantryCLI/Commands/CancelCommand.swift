@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Release
+import Store
 
 /// `gantry cancel PROMOTION --reason TEXT`.
 struct CancelCommand: AsyncParsableCommand {
@@ -16,9 +17,18 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
-        let record = try Promoter(context: try options.context(needsKeys: false)).cancel(
-            promotionID: promotion, reason: reason)
+        let record: PromotionRecord
+        if let client = try remote.client() {
+            let answer = try await client.post(
+                "/api/v1/promotions/\(try RemotePath.segment(promotion))/cancel", ["reason": reason])
+            record = try RemoteRecords.promotion(try RemoteObject(try answer.object(), "promotion"))
+        } else {
+            record = try Promoter(context: try options.context(needsKeys: false)).cancel(
+                promotionID: promotion, reason: reason)
+        }
         if options.json {
             Terminal.printOut(Terminal.json(ReleaseJSON.promotion(record)))
         } else {

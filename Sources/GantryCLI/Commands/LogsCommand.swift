@@ -23,7 +23,19 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Print the raw JSONL records (output lines and events).")
     var json = false
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
+        if let client = try remote.client() {
+            let answer = try await client.get(
+                "/api/v1/runs/\(try RemotePath.segment(run))/logs", query: jobs.map { ("job", $0) })
+            for line in String(decoding: answer.body, as: UTF8.self).split(separator: "\n") where !Terminal.outputClosed
+            {
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                render(String(line), job: object?["job"] as? String ?? "?")
+            }
+            return
+        }
         let state = StateLocation.directory
         let store = try StateLocation.openExistingState()
         if run.hasPrefix("p-"), let promotion = try store.promotion(id: run) {
@@ -59,19 +71,22 @@ struct LogsCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            try LogFiles.forEachLine(of: url) { line in
-                if json {
-                    Terminal.printOut(line)
-                } else if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
-                    if let text = object["line"] as? String {
-                        Terminal.printOut("[\(job.name)] \(text)")
-                    } else if let event = object["event"] as? String, ["step_start", "job_end"].contains(event) {
-                        let detail =
-                            event == "step_start"
-                            ? "▶ \(object["step"] as? String ?? "")" : "■ \(object["status"] as? String ?? "")"
-                        Terminal.printOut("[\(job.name)] \(detail)")
-                    }
-                }
+            try LogFiles.forEachLine(of: url) { render($0, job: job.name) }
+        }
+    }
+
+    /// Prints one JSONL record: raw with --json, else an output line or a step's start and a job's end.
+    private func render(_ line: String, job: String) {
+        if json {
+            Terminal.printOut(line)
+        } else if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+            if let text = object["line"] as? String {
+                Terminal.printOut("[\(job)] \(text)")
+            } else if let event = object["event"] as? String, ["step_start", "job_end"].contains(event) {
+                let detail =
+                    event == "step_start"
+                    ? "▶ \(object["step"] as? String ?? "")" : "■ \(object["status"] as? String ?? "")"
+                Terminal.printOut("[\(job)] \(detail)")
             }
         }
     }

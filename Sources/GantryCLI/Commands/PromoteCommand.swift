@@ -44,6 +44,8 @@ struct PromoteCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup var remote: ServerOption
+
     func validate() throws {
         if (digest == nil) == (from == nil) {
             throw ValidationError("pass exactly one of --digest sha256:… or --from ENV")
@@ -51,6 +53,15 @@ struct PromoteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let client = try remote.client() {
+            var body: [String: Any] = ["app": app, "environment": to]
+            body["digest"] = digest
+            body["from"] = from
+            body["reason"] = reason
+            body["irreversible"] = irreversible
+            return try RemoteRelease.report(
+                try await RemoteRelease(client: client).start("/api/v1/promotions", body), options: options)
+        }
         let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")

@@ -3,6 +3,7 @@ import Artifacts
 import Foundation
 import GantryCore
 import Release
+import Store
 
 /// `gantry reject APP@DIGEST --reason TEXT`.
 struct RejectCommand: AsyncParsableCommand {
@@ -18,12 +19,26 @@ struct RejectCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
         guard case .digest(let app?, let digest) = try ArtifactReference(parsing: reference) else {
             throw InputError("'\(reference)': name the digest as APP@sha256:…")
         }
-        let rejection = try Promoter(context: try options.context(needsKeys: false)).reject(
-            app: app, digest: digest.description, reason: reason)
+        let rejection: RejectionRecord
+        if let client = try remote.client() {
+            let answer = try RemoteObject(
+                try await client.post(
+                    "/api/v1/rejections", ["app": app, "digest": digest.description, "reason": reason]
+                ).object(), "rejection")
+            rejection = RejectionRecord(
+                app: try answer.string("app"), digest: try answer.string("digest"), reason: try answer.string("reason"),
+                rejectedBy: try answer.string("rejected_by"),
+                rejectedAt: answer.optionalDate("rejected_at") ?? Date())
+        } else {
+            rejection = try Promoter(context: try options.context(needsKeys: false)).reject(
+                app: app, digest: digest.description, reason: reason)
+        }
         if options.json {
             Terminal.printOut(
                 Terminal.json([

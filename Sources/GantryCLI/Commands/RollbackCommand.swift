@@ -32,7 +32,15 @@ struct RollbackCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
+        if let client = try remote.client() {
+            var body: [String: Any] = ["app": app, "environment": env, "reason": reason, "force": force]
+            body["to"] = to
+            return try RemoteRelease.report(
+                try await RemoteRelease(client: client).start("/api/v1/rollbacks", body), options: options)
+        }
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
         defer { signals.release() }

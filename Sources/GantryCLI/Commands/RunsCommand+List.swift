@@ -13,18 +13,37 @@ extension RunsCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func validate() throws {
             if limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
         }
 
         func run() async throws {
-            let runs = try StateLocation.openExistingState().runs(limit: limit)
+            if let client = try remote.client() {
+                var runs: [RunRecord] = []
+                var cursor: String?
+                // The API pages at most 500 runs at a time.
+                repeat {
+                    var query = [("limit", String(min(500, limit - runs.count)))]
+                    if let cursor { query.append(("cursor", cursor)) }
+                    let page = try RemoteObject(try await client.get("/api/v1/runs", query: query).object(), "run page")
+                    runs += try page.objects("runs").map(RemoteRecords.run)
+                    cursor = page.optionalString("next_cursor")
+                } while cursor != nil && runs.count < limit
+                return render(runs, place: client.base.absoluteString)
+            }
+            render(try StateLocation.openExistingState().runs(limit: limit), place: StateLocation.directory.path)
+        }
+
+        /// Prints the runs (or JSON); `place` is where they are kept.
+        private func render(_ runs: [RunRecord], place: String) {
             if json {
                 Terminal.printOut(Terminal.json(runs.map(RunsCommand.jsonObject)))
                 return
             }
             guard !runs.isEmpty else {
-                print("No runs recorded yet in \(StateLocation.directory.path). Start one with 'gantry run'.")
+                print("No runs recorded yet in \(place). Start one with 'gantry run'.")
                 return
             }
             print("RUN                     STATUS     DURATION  COMMIT        PIPELINE")

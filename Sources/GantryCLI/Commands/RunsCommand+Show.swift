@@ -13,13 +13,28 @@ extension RunsCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
+            if let client = try remote.client() {
+                let detail = try RemoteObject(
+                    try await client.get("/api/v1/runs/\(try RemotePath.segment(run))").object(), "run")
+                let record = try RemoteRecords.run(try RemoteObject(detail.fields["run"], "run"))
+                return render(
+                    record, jobs: try detail.objects("jobs").map { try RemoteRecords.job($0, runID: record.id) },
+                    artifacts: try detail.objects("artifacts").map {
+                        try RemoteRecords.jobArtifact($0, runID: record.id)
+                    })
+            }
             let store = try StateLocation.openExistingState()
             guard let record = try store.run(matching: run) else {
                 throw InputError("no run matches '\(run)' (see 'gantry runs list')")
             }
-            let jobs = try store.jobs(runID: record.id)
-            let artifacts = try store.jobArtifacts(runID: record.id)
+            render(record, jobs: try store.jobs(runID: record.id), artifacts: try store.jobArtifacts(runID: record.id))
+        }
+
+        /// Prints the run with its jobs, steps and artifacts (or JSON).
+        private func render(_ record: RunRecord, jobs: [JobRecord], artifacts: [JobArtifactRecord]) {
             if json {
                 var object = RunsCommand.jsonObject(record)
                 object["jobs"] = jobs.map(RunsCommand.jsonObject)

@@ -20,15 +20,28 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var remote: ServerOption
+
     func run() async throws {
+        if let client = try remote.client() {
+            let answer = try await client.get("/api/v1/environments", query: app.map { [("app", $0)] } ?? [])
+            let rows = try RemoteObject(try answer.object(), "board").objects("environments").map(
+                RemoteRecords.statusRow)
+            return render(rows)
+        }
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
         // The store's current tags, so one digest shows one tag in every environment; none without a store.
         var tags: [String: [String]] = [:]
         if let artifacts = try? ArtifactCommand.store(create: false) {
             for artifact in try artifacts.artifacts() { tags["\(artifact.app)@\(artifact.digest)"] = artifact.tags }
         }
-        let rows = try ReleaseStatus.rows(
-            state: try StateLocation.openExistingState(), pipeline: pipeline, app: app, tags: tags)
+        render(
+            try ReleaseStatus.rows(
+                state: try StateLocation.openExistingState(), pipeline: pipeline, app: app, tags: tags))
+    }
+
+    /// Prints the table (or JSON), the same for the local state and a server's.
+    private func render(_ rows: [StatusRow]) {
         if json {
             Terminal.printOut(
                 Terminal.json(

@@ -26,6 +26,11 @@ public struct Promoter: Sendable {
     public struct Outcome: Sendable {
         public var promotion: PromotionRecord
         public var checks: [GateCheck]
+
+        public init(promotion: PromotionRecord, checks: [GateCheck]) {
+            self.promotion = promotion
+            self.checks = checks
+        }
     }
 
     /// Promotes `app` to `environmentName`. Returns with status `awaiting_approval` when approvals are

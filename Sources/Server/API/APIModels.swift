@@ -16,8 +16,10 @@ struct RunSummary: JSONWritable {
     var startedAt: Date
     var finishedAt: Date?
     var durationMs: Int64?
+    /// What only one run's page shows (absent from lists).
+    var full: RunRecord?
 
-    init(_ run: RunRecord) {
+    init(_ run: RunRecord, full: Bool = false) {
         id = run.id
         project = run.project
         pipeline = run.pipelineName
@@ -27,19 +29,25 @@ struct RunSummary: JSONWritable {
         startedAt = run.startedAt
         finishedAt = run.finishedAt
         durationMs = run.durationMs
+        self.full = full ? run : nil
     }
 
     func writeJSON(to out: inout JSONWriter) {
         out.object { out in
             out.field("branch", branch)
             out.field("commit_sha", commitSha)
+            out.field("correlation", full?.correlation)
             out.field("duration_ms", durationMs)
             out.field("finished_at", finishedAt)
             out.field("id", id)
             out.field("pipeline", pipeline)
+            out.field("pipeline_digest", full?.pipelineDigest)
+            out.field("pipeline_file", full?.pipelineFile)
             out.field("project", project)
             out.field("started_at", startedAt)
             out.field("status", status)
+            out.field("tool_versions", full?.toolVersions)
+            out.field("uncommitted_changes", full?.uncommittedChanges)
         }
     }
 }
@@ -58,33 +66,65 @@ struct RunPage: JSONWritable {
 }
 
 struct JobSummary: JSONWritable {
-    var name: String
-    var jobId: String
-    var status: String
-    var attempts: Int
-    var durationMs: Int64
-    var cache: String?
-    var reason: String?
+    var job: JobRecord
 
-    init(_ job: JobRecord) {
-        name = job.name
-        jobId = job.jobID
-        status = job.status.rawValue
-        attempts = job.attempts
-        durationMs = job.durationMs
-        cache = job.cache
-        reason = job.reason
-    }
+    init(_ job: JobRecord) { self.job = job }
 
     func writeJSON(to out: inout JSONWriter) {
         out.object { out in
-            out.field("attempts", attempts)
-            out.field("cache", cache)
-            out.field("duration_ms", durationMs)
-            out.field("job_id", jobId)
-            out.field("name", name)
-            out.field("reason", reason)
-            out.field("status", status)
+            out.field("attempt_records", job.attemptRecords.map(AttemptItem.init))
+            out.field("attempts", job.attempts)
+            out.field("cache", job.cache)
+            out.field("duration_ms", job.durationMs)
+            out.field("job_id", job.jobID)
+            out.field("name", job.name)
+            out.field("reason", job.reason)
+            out.field("status", job.status.rawValue)
+        }
+    }
+}
+
+/// One attempt of a job, with its steps.
+struct AttemptItem: JSONWritable {
+    var attempt: AttemptRecord
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("duration_ms", attempt.durationMs)
+            out.field("number", attempt.number)
+            out.field("started_at", attempt.startedAt)
+            out.field("status", attempt.status.rawValue)
+            out.field("steps", attempt.steps.map(StepItem.init))
+        }
+    }
+}
+
+struct StepItem: JSONWritable {
+    var step: StepRecord
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("duration_ms", step.durationMs)
+            out.field("exit_code", step.exitCode.map(Int.init))
+            out.field("index", step.index)
+            out.field("name", step.name)
+            out.field("signal", step.signal.map(Int.init))
+            out.field("status", step.status.rawValue)
+        }
+    }
+}
+
+/// What a job kept with `artifacts:` (`gantry runs download` fetches it locally).
+struct JobArtifactItem: JSONWritable {
+    var artifact: JobArtifactRecord
+
+    func writeJSON(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("digest", artifact.digest)
+            out.field("files", artifact.files)
+            out.field("job", artifact.job)
+            out.field("name", artifact.name)
+            out.field("size", artifact.size)
         }
     }
 }
@@ -92,9 +132,11 @@ struct JobSummary: JSONWritable {
 struct RunDetail: JSONWritable {
     var run: RunSummary
     var jobs: [JobSummary]
+    var artifacts: [JobArtifactItem]
 
     func writeJSON(to out: inout JSONWriter) {
         out.object { out in
+            out.field("artifacts", artifacts)
             out.field("jobs", jobs)
             out.field("run", run)
         }
@@ -256,6 +298,7 @@ struct AuditItem: JSONWritable {
     var action: String
     var subject: String
     var details: [String: String]
+    var previousHash: String
     var hash: String
 
     init(_ entry: AuditEntry) {
@@ -265,6 +308,7 @@ struct AuditItem: JSONWritable {
         action = entry.action
         subject = entry.subject
         details = entry.details
+        previousHash = entry.previousHash
         hash = entry.hash
     }
 
@@ -274,6 +318,7 @@ struct AuditItem: JSONWritable {
             out.field("actor", actor)
             out.field("details", details)
             out.field("hash", hash)
+            out.field("previous_hash", previousHash)
             out.field("sequence", sequence)
             out.field("subject", subject)
             out.field("timestamp", timestamp)

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import GantryCore
 import Hummingbird
@@ -11,6 +12,7 @@ struct RunsRoutes {
         router.get("/api/v1/runs") { request, context in try await list(request, context) }
         router.post("/api/v1/runs") { request, context in try await trigger(request, context) }
         router.get("/api/v1/runs/{id}") { _, context in try await show(context) }
+        router.get("/api/v1/runs/{id}/logs") { request, context in try await logs(request, context) }
         router.get("/api/v1/queue") { request, context in try await queue(request, context) }
         router.get("/api/v1/queue/{id}") { _, context in try await queueEntry(context) }
         router.post("/api/v1/queue/{id}/cancel") { _, context in try await cancel(context) }
@@ -53,7 +55,7 @@ struct RunsRoutes {
         }
         let runs = try await services.state.runs(query)
         let next = runs.count == query.limit ? runs.last.map { Self.encodeCursor(RunCursor(after: $0)) } : nil
-        let body = JSONResponse.bytes(RunPage(runs: runs.map(RunSummary.init), nextCursor: next))
+        let body = JSONResponse.bytes(RunPage(runs: runs.map { RunSummary($0) }, nextCursor: next))
         services.responses.store(body, for: key, stamp: stamp)
         return JSONResponse.make(status: .ok, body: body)
     }
@@ -65,7 +67,45 @@ struct RunsRoutes {
             throw APIError.notFound("no run '\(id)'")
         }
         let jobs = try await services.state.jobs(runID: run.id)
-        return JSONResponse.encode(RunDetail(run: RunSummary(run), jobs: jobs.map(JobSummary.init)))
+        let artifacts = try await services.state.jobArtifacts(runID: run.id, jobIDs: nil)
+        return JSONResponse.encode(
+            RunDetail(
+                run: RunSummary(run, full: true), jobs: jobs.map(JobSummary.init),
+                artifacts: artifacts.map(JobArtifactItem.init)))
+    }
+
+    /// The run's job logs as JSON lines (the records of `.gantry/logs/<run>/<job>.jsonl`, masked when
+    /// written), job by job; `job` (repeatable) picks jobs by name or id.
+    private func logs(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        _ = try context.require(.viewer)
+        let id = try context.parameters.require("id")
+        guard let run = try await services.state.run(matching: id) else {
+            throw APIError.notFound("no run '\(id)'")
+        }
+        let wanted = request.uri.queryParameters.getAll("job").map { String($0) }
+        var jobs = try await services.state.jobs(runID: run.id)
+        if !wanted.isEmpty {
+            jobs = jobs.filter { wanted.contains($0.name) || wanted.contains($0.jobID) }
+            guard !jobs.isEmpty else {
+                throw APIError.notFound("run \(run.id) has no job named \(wanted.joined(separator: ", "))")
+            }
+        }
+        let directory = services.dataDirectory.appendingPathComponent("logs/\(run.id)")
+        let files = jobs.map { directory.appendingPathComponent(EngineLogNames.fileName($0.name)) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                for file in files {
+                    guard let handle = try? FileHandle(forReadingFrom: file) else { continue }
+                    defer { try? handle.close() }
+                    while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// `{"project", "commit", "ref"?}`: queues a run of that exact commit.

@@ -22,6 +22,7 @@ struct PromotionRoutes {
         router.post("/api/v1/promotions/{id}/reject") { request, context in try await reject(request, context) }
         router.post("/api/v1/promotions/{id}/cancel") { request, context in try await cancel(request, context) }
         router.post("/api/v1/rollbacks") { request, context in try await rollback(request, context) }
+        router.post("/api/v1/rejections") { request, context in try await rejectDigest(request, context) }
     }
 
     /// `{"app", "environment", "digest" | "from", "project"?, "reason"?, "irreversible"?}`.
@@ -64,12 +65,41 @@ struct PromotionRoutes {
         try allow(.approve, principal, record.environment)
         let opened = try await open(record, principal)
         defer { Task { await opened.close() } }
+        return try rejection(opened, app: record.app, digest: record.digest, reason: reason)
+    }
+
+    /// `{"app", "digest", "reason", "project"?}`: rejects a digest by name (`gantry reject --server`).
+    /// The token's user must be allowed to approve wherever the digest runs or waits to deploy.
+    private func rejectDigest(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.releaser)
+        let body = try await RequestBody.object(
+            request, limit: services.configuration.maxBodySize, allowed: ["project", "app", "digest", "reason"])
+        let app = try body.string("app", required: true) ?? ""
+        let text = try body.string("digest", required: true) ?? ""
+        let reason = try nonEmpty(body.string("reason", required: true), "reason")
+        guard let digest = Digest(parsing: text)?.description else {
+            throw APIError.invalid("\"digest\" must be sha256: and 64 hex digits (got '\(text)')")
+        }
+        let running = try await services.state.pointers(app: app).filter { $0.digest == digest }.map(\.environment)
+        let waiting = try await services.state.openPromotions(app: app).filter { $0.digest == digest }.map(
+            \.environment)
+        for environment in Set(running + waiting) { try allow(.approve, principal, environment) }
+        let opened = try await workspace.open(
+            project: try workspace.project(try body.string("project")),
+            commit: try workspace.commit(of: digest, app: app),
+            actor: principal.user, cancellation: CancellationFlag())
+        defer { Task { await opened.close() } }
+        return try rejection(opened, app: app, digest: digest, reason: reason)
+    }
+
+    private func rejection(_ opened: ReleaseWorkspace.Opened, app: String, digest: String, reason: String) throws
+        -> Response
+    {
         do {
-            let rejection = try Promoter(context: opened.context).reject(
-                app: record.app, digest: record.digest, reason: reason)
+            let rejection = try Promoter(context: opened.context).reject(app: app, digest: digest, reason: reason)
             return JSONResponse.encode([
                 "app": rejection.app, "digest": rejection.digest, "reason": rejection.reason,
-                "rejected_by": rejection.rejectedBy,
+                "rejected_by": rejection.rejectedBy, "rejected_at": Timestamp.iso8601(rejection.rejectedAt),
             ])
         } catch {
             throw ReleaseTasks.apiError(error, logger: logger)
