@@ -101,6 +101,8 @@ try:
             fail("the runs page does not link the run")
         if label == "run" and not evaluate("!!document.querySelector('svg[role=img] rect')"):
             fail("the run page has no timeline")
+        if label == "run" and evaluate("document.querySelectorAll('#dag g.job').length") < 2:
+            fail("the run page does not draw the run's DAG (test and release)")
         if label == "environments":
             rows = evaluate("document.querySelectorAll('#board tr[data-app=\"web\"]').length")
             if rows != 2:
@@ -134,6 +136,8 @@ try:
             fail("a line printed by the running step did not appear in the open page within 2 s")
         time.sleep(0.02)
     latency = time.monotonic() - started
+    if evaluate("(document.querySelector('#dag g.job[data-job=\"live\"]') || {getAttribute: () => ''}).getAttribute('data-state')") != "running":
+        fail("the DAG does not show the live job running")
     if not evaluate("!!document.querySelector('#live span.c32')"):
         fail("the line's ANSI colour was not rendered")
     shot = call("Page.captureScreenshot", format="png")

@@ -144,4 +144,51 @@ import Testing
             #expect(try fixture.state.openPromotion(app: "web", environment: "prod")?.requestedBy == "alice")
         }
     }
+
+    @Test func aRunPageDrawsItsDAGAndShowsTheOutputOfItsFinishedJobs() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let runID = "run-dag"
+        try fixture.state.beginRun(
+            RunRecord(
+                id: runID, correlation: "c", pipelineName: "demo", pipelineFile: "gantry.yml",
+                pipelineDigest: "sha256:" + String(repeating: "a", count: 64), status: .running, startedAt: Date(),
+                commitSHA: fixture.commit, branch: "main", project: "web"))
+        try fixture.state.recordRunGraph(
+            runID: runID,
+            [
+                RunGraphNode(name: "build", needs: [], level: 0),
+                RunGraphNode(name: "test <unit>", needs: ["build"], level: 1),
+                RunGraphNode(name: "deploy", needs: ["build", "test <unit>"], level: 2),
+            ])
+        try fixture.state.recordJobs([
+            JobRecord(
+                runID: runID, name: "build", jobID: "build", status: .success, attempts: 1, startedAt: Date(),
+                finishedAt: Date(), durationMs: 1200, cache: nil, reason: nil, outputs: "{}", attemptRecords: [])
+        ])
+        try fixture.state.finishRun(id: runID, status: .failure, finishedAt: Date(), durationMs: 1500)
+        let logs = fixture.directory.url.appendingPathComponent("data/logs/\(runID)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try Data(
+            (#"{"ts":"x","job":"build","stream":"stdout","line":"compiled \u001b[32mok\u001b[0m <b>bold</b>"}"# + "\n")
+                .utf8
+        ).write(to: logs.appendingPathComponent("build.jsonl"))
+        try await fixture.routerApplication().test(.router) { client in
+            let (cookie, _) = try await Self.signIn(client, token: fixture.tokens[.viewer] ?? "")
+            let page = String(
+                buffer: try await client.execute(uri: "/runs/\(runID)", method: .get, headers: [.cookie: cookie]).body)
+            #expect(page.contains("<svg id=\"dag\""), "\(page)")
+            // Every planned job is drawn, the finished one by its status, the others waiting; names escaped.
+            #expect(page.contains("data-job=\"build\" data-state=\"success\""))
+            #expect(page.contains("data-job=\"test &lt;unit&gt;\" data-state=\"waiting\""))
+            #expect(!page.contains("test <unit>"))
+            // One arrow per need.
+            #expect(page.components(separatedBy: "marker-end=").count - 1 == 3)
+            // The finished run's output, colours rendered and markup escaped.
+            #expect(page.contains("id=\"output\""))
+            #expect(page.contains("&lt;b&gt;bold&lt;/b&gt;"))
+            #expect(!page.contains("<b>bold</b>"))
+            #expect(!page.contains("\u{1B}"))
+        }
+    }
 }

@@ -101,6 +101,9 @@ public struct PipelineRunner: Sendable {
                 commitSHA: sha, branch: branch, toolVersions: toolVersions, owner: .current,
                 uncommittedChanges: uncommitted, project: options.project))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
+        // The DAG is for pages that draw it; a run does not fail for want of it.
+        try? store.recordRunGraph(
+            runID: runID, scheduled.map { RunGraphNode(name: $0.name, needs: $0.needs, level: $0.level) })
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 
         var jobs: [JobResult] = []

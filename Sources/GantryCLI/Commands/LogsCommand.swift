@@ -56,7 +56,7 @@ struct LogsCommand: AsyncParsableCommand {
         }
         let directory = state.appendingPathComponent("logs/\(record.id)")
         for job in selected where !Terminal.outputClosed {
-            let url = directory.appendingPathComponent(LogFiles.fileName(job.name))
+            let url = directory.appendingPathComponent(EngineLogNames.fileName(job.name))
             guard FileManager.default.fileExists(atPath: url.path) else {
                 // Avoided and skipped jobs ran nothing, and quiet jobs printed nothing, so they have no
                 // log: say so, and where the output is.
@@ -71,7 +71,10 @@ struct LogsCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            try LogFiles.forEachLine(of: url) { render($0, job: job.name) }
+            try EngineLogNames.forEachLine(of: url) { line in
+                render(line, job: job.name)
+                return !Terminal.outputClosed
+            }
         }
     }
 
@@ -103,26 +106,5 @@ struct LogsCommand: AsyncParsableCommand {
         {
             Terminal.printOut(String(line))
         }
-    }
-}
-
-/// Reading the JSONL logs a run left.
-enum LogFiles {
-    /// The log file name of a job (same rule as the engine's writer).
-    static func fileName(_ job: String) -> String { EngineLogNames.fileName(job) }
-
-    /// Calls `body` with each line of a file, reading it in chunks.
-    static func forEachLine(of url: URL, _ body: (String) throws -> Void) throws {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var pending = Data()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: 10) {
-                try body(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
-                pending.removeSubrange(pending.startIndex...newline)
-            }
-        }
-        if !pending.isEmpty { try body(String(decoding: pending, as: UTF8.self)) }
     }
 }

@@ -143,7 +143,11 @@ struct DashboardRoutes {
         body += " on <code>\(HTMLPage.escape(run.commitSHA ?? "no commit"))</code>"
         body += run.branch.map { " (\(HTMLPage.escape($0)))" } ?? ""
         body += ", started \(HTMLPage.time(run.startedAt))</p>"
-        body += RunTimeline.svg(jobs: jobs)
+        let graph = try await services.state.runGraph(runID: run.id)
+        let states = run.status == .running ? services.liveLogs.jobStates(runID: run.id) : [:]
+        if let graph { body += "<h2>Jobs</h2>" + RunGraphSVG.svg(graph: graph, jobs: jobs, states: states) }
+        let timeline = RunTimeline.svg(jobs: jobs)
+        if !timeline.isEmpty { body += "<h2>Timeline</h2>" + timeline }
         body += "<table aria-label=\"Jobs\"><tr><th scope=\"col\">Job</th><th scope=\"col\">Status</th>"
         body += "<th scope=\"col\">Attempts</th><th scope=\"col\">Duration</th><th scope=\"col\">Cache</th>"
         body += "<th scope=\"col\">Reason</th></tr>"
@@ -151,6 +155,13 @@ struct DashboardRoutes {
             body += "<tr><td>\(HTMLPage.escape(job.name))</td><td>\(HTMLPage.badge(job.status.rawValue))</td>"
             body += "<td>\(job.attempts)</td><td>\(Double(job.durationMs) / 1000) s</td>"
             body += "<td>\(HTMLPage.escape(job.cache ?? ""))</td><td>\(HTMLPage.escape(job.reason ?? ""))</td></tr>"
+        }
+        // Planned jobs not recorded yet: running (as the live events say) or waiting.
+        let recorded = Set(jobs.map(\.name))
+        for node in graph ?? [] where !recorded.contains(node.name) {
+            let state = states[node.name] ?? (run.status == .running ? "waiting" : "not run")
+            body += "<tr><td>\(HTMLPage.escape(node.name))</td><td>\(HTMLPage.badge(state))</td>"
+            body += "<td></td><td></td><td></td><td></td></tr>"
         }
         body += "</table>"
         // Output as it is printed, while this server runs it (the log files hold it afterwards).
@@ -162,6 +173,10 @@ struct DashboardRoutes {
                 <pre id="live" data-run="\(HTMLPage.escape(run.id))" aria-live="polite" aria-label="Live output"></pre>
                 <script src="/assets/live.js"></script>
                 """
+        }
+        if !live {
+            body += RunOutputHTML.render(
+                logDirectory: services.dataDirectory.appendingPathComponent("logs/\(run.id)"), jobs: jobs)
         }
         return HTMLPage.render(title: "Run \(run.id)", session: session, body: body, script: live)
     }

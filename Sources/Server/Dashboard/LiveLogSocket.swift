@@ -46,6 +46,7 @@ enum LiveLogSocket {
                     out.field("html", ANSIHTML.render(line.text))
                     out.field("job", line.job)
                     out.field("n", line.number)
+                    out.field("state", line.state)
                     out.field("stream", line.stream)
                 }
                 try await outbound.write(.text(String(decoding: out.bytes, as: UTF8.self)))

@@ -12,6 +12,8 @@ final class LiveLogs: Sendable {
         var job: String
         var stream: String
         var text: String
+        /// On a job's event: the state it is in now (`running`, or how it ended), for the DAG.
+        var state: String? = nil
     }
 
     private struct RunBuffer {
@@ -26,13 +28,13 @@ final class LiveLogs: Sendable {
     let retention: TimeInterval = 600
     private let buffers = Mutex<[String: RunBuffer]>([:])
 
-    /// Adds output lines of `job` in `runID`.
-    func publish(runID: String, job: String, stream: String, lines: [String]) {
+    /// Adds output lines of `job` in `runID`; `state` marks an event that moved the job to that state.
+    func publish(runID: String, job: String, stream: String, lines: [String], state: String? = nil) {
         let waiters = buffers.withLock { buffers -> [CheckedContinuation<Void, Never>] in
             if buffers[runID] == nil { evict(&buffers) }
             var buffer = buffers[runID] ?? RunBuffer()
             for text in lines {
-                buffer.lines.append(Line(number: buffer.next, job: job, stream: stream, text: text))
+                buffer.lines.append(Line(number: buffer.next, job: job, stream: stream, text: text, state: state))
                 buffer.next += 1
             }
             if buffer.lines.count > linesPerRun { buffer.lines.removeFirst(buffer.lines.count - linesPerRun) }
@@ -59,6 +61,17 @@ final class LiveLogs: Sendable {
 
     /// Whether this server has (or had recently) the run's live output.
     func knows(_ runID: String) -> Bool { buffers.withLock { $0[runID] != nil } }
+
+    /// The last state each job's events reported (`running`, or how it ended), for the run's DAG.
+    func jobStates(runID: String) -> [String: String] {
+        buffers.withLock { buffers in
+            var states: [String: String] = [:]
+            for line in buffers[runID]?.lines ?? [] {
+                if let state = line.state { states[line.job] = state }
+            }
+            return states
+        }
+    }
 
     /// The lines after `after` (all kept lines when they start later), waiting up to `timeout` for
     /// some; `ended` once the run has finished and every line was given.

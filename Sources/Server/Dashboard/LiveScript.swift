@@ -15,6 +15,18 @@ enum LiveScript {
               return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
             });
           }
+          var colours = {success: "#3f9b4f", cached: "#3f9b4f", avoided: "#3f9b4f", skipped: "#9aa3ad",
+            cancelled: "#c9a227", running: "#2f6fb3", waiting: "#e8ebef"};
+          function paint(job, state) {
+            var nodes = document.querySelectorAll("#dag g.job");
+            for (var i = 0; i < nodes.length; i++) {
+              if (nodes[i].getAttribute("data-job") !== job) continue;
+              nodes[i].setAttribute("data-state", state);
+              nodes[i].querySelector("rect").setAttribute("fill", colours[state] || "#c0392b");
+              nodes[i].querySelector("text").setAttribute("fill", state === "waiting" ? "#1d2733" : "#ffffff");
+              nodes[i].querySelector("title").textContent = job + ": " + state;
+            }
+          }
           function connect() {
             var scheme = location.protocol === "https:" ? "wss://" : "ws://";
             var socket = new WebSocket(scheme + location.host + "/runs/" + encodeURIComponent(run) + "/live?after=" + last);
@@ -24,6 +36,7 @@ enum LiveScript {
               var line = JSON.parse(event.data);
               if (line.n <= last) return;
               last = line.n;
+              if (line.state && line.job) paint(line.job, line.state);
               var atTail = window.innerHeight + window.scrollY >= document.body.offsetHeight - 8;
               var row = document.createElement("div");
               row.className = "line " + line.stream;

@@ -124,17 +124,21 @@ private final class QueueObserver: RunObserver, Sendable {
 
     func jobStarted(_ name: String) {
         guard let runID = runID.withLock({ $0 }) else { return }
-        live.publish(runID: runID, job: name, stream: "event", lines: ["▶ \(name) started"])
+        live.publish(runID: runID, job: name, stream: "event", lines: ["▶ \(name) started"], state: "running")
     }
 
     func jobRetrying(_ name: String, attempt: Int, delay: Duration, reason: String) {
         guard let runID = runID.withLock({ $0 }) else { return }
-        live.publish(runID: runID, job: name, stream: "event", lines: ["↻ \(name): attempt \(attempt) (\(reason))"])
+        live.publish(
+            runID: runID, job: name, stream: "event", lines: ["↻ \(name): attempt \(attempt) (\(reason))"],
+            state: "running")
     }
 
     func jobFinished(_ result: JobResult) {
         guard let runID = runID.withLock({ $0 }) else { return }
-        live.publish(runID: runID, job: result.name, stream: "event", lines: ["■ \(result.name): \(result.status)"])
+        live.publish(
+            runID: runID, job: result.name, stream: "event", lines: ["■ \(result.name): \(result.status)"],
+            state: result.status.rawValue)
     }
 
     func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch) {

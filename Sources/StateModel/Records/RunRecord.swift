@@ -122,3 +122,17 @@ public struct StepRecord: Codable, Sendable, Hashable {
         self.durationMs = durationMs
     }
 }
+
+/// One planned job of a run and the jobs it needs: the run's DAG, recorded as it starts.
+public struct RunGraphNode: Codable, Sendable, Hashable {
+    public var name: String
+    public var needs: [String]
+    /// Depth in the DAG (0: needs nothing).
+    public var level: Int
+
+    public init(name: String, needs: [String], level: Int) {
+        self.name = name
+        self.needs = needs
+        self.level = level
+    }
+}

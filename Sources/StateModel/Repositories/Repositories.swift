@@ -21,6 +21,8 @@ public protocol RunRepository: Sendable {
     /// A run by id, by unique prefix, or `latest`.
     func run(matching idOrPrefix: String) async throws -> RunRecord?
     func jobs(runID: String) async throws -> [JobRecord]
+    /// The jobs the run planned with their needs (nil for runs recorded before graphs were kept).
+    func runGraph(runID: String) async throws -> [RunGraphNode]?
     /// Fails (`StoreError`) when the run already has an artifact by that name.
     func addJobArtifact(_ record: JobArtifactRecord) async throws
     func jobArtifacts(runID: String, jobIDs: [String]?) async throws -> [JobArtifactRecord]

@@ -40,6 +40,10 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.run(matching: idOrPrefix) }
     }
 
+    public func runGraph(runID: String) async throws -> [RunGraphNode]? {
+        try await blocking { try $0.runGraph(runID: runID) }
+    }
+
     public func jobs(runID: String) async throws -> [JobRecord] { try await blocking { try $0.jobs(runID: runID) } }
 
     public func addJobArtifact(_ record: JobArtifactRecord) async throws {

@@ -340,6 +340,10 @@ extension StateStore {
             }
             try db.create(index: "outboxDue", on: "outbox", columns: ["state", "nextAttemptAt"])
         }
+        migrator.registerMigration("v19-run-graph") { db in
+            // The run's planned jobs and what each needs (JSON), for drawing its DAG before jobs end.
+            try db.alter(table: "runs") { t in t.add(column: "graph", .text) }
+        }
         return migrator
     }
 }

@@ -25,6 +25,23 @@ extension StateStore {
         }
     }
 
+    /// Records the jobs a run planned and what each needs (its DAG), as it starts.
+    public func recordRunGraph(runID: String, _ graph: [RunGraphNode]) throws {
+        let json = String(decoding: try JSONEncoder().encode(graph), as: UTF8.self)
+        try write("record the jobs of run \(runID)") { db in
+            try db.execute(sql: "UPDATE runs SET graph = ? WHERE id = ?", arguments: [json, runID])
+        }
+    }
+
+    /// The jobs run `runID` planned, with their needs; nil for runs recorded before graphs were kept.
+    public func runGraph(runID: String) throws -> [RunGraphNode]? {
+        try read("read the jobs of run \(runID)") { db in
+            try String.fetchOne(db, sql: "SELECT graph FROM runs WHERE id = ?", arguments: [runID]).flatMap {
+                try? JSONDecoder().decode([RunGraphNode].self, from: Data($0.utf8))
+            }
+        }
+    }
+
     /// Marks a run finished.
     public func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) throws {
         try write("record the end of run \(id)") { db in
