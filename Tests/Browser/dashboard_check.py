@@ -80,7 +80,8 @@ try:
     name, value = cookie.split("=", 1)
     call("Network.setCookie", name=name, value=value, url=base, httpOnly=True, sameSite="Strict")
 
-    pages = {"runs": "/runs", "run": f"/runs/{run_id}", "environments": "/environments", "audit": "/audit",
+    pages = {"runs": "/runs", "run": f"/runs/{run_id}", "health": "/health", "environments": "/environments",
+             "audit": "/audit",
              "artifacts": "/artifacts", "artifact": f"/artifacts/web/{digest}"}
     for label, path in pages.items():
         call("Page.navigate", url=base + path)
@@ -118,6 +119,8 @@ try:
                 fail("the artifact page has no SBOM table")
             if not evaluate("document.body.textContent.includes('staging since')"):
                 fail("the artifact page does not say it runs in staging")
+        if label == "health" and not evaluate("document.body.textContent.includes('finished runs passed')"):
+            fail("the health page shows no pass rate")
         if label == "audit" and not evaluate("document.body.textContent.includes('verifies')"):
             fail("the audit page does not show the verification")
     # Live output: the page is open while the step waits; the line it prints next shows within 2 s.

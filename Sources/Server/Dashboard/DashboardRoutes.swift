@@ -27,6 +27,7 @@ struct DashboardRoutes {
         router.get("/runs/{id}") { request, context in
             try await page(request) { try await runPage(try context.parameters.require("id"), $0) }
         }
+        router.get("/health") { request, _ in try await page(request) { try await healthPage($0) } }
         router.get("/environments") { request, _ in try await page(request) { try await board($0, message: nil) } }
         router.post("/environments/approve") { request, _ in try await act(request, .approve) }
         router.post("/environments/rollback") { request, _ in try await act(request, .rollback) }
@@ -179,6 +180,16 @@ struct DashboardRoutes {
                 logDirectory: services.dataDirectory.appendingPathComponent("logs/\(run.id)"), jobs: jobs)
         }
         return HTMLPage.render(title: "Run \(run.id)", session: session, body: body, script: live)
+    }
+
+    /// Pass rate, durations and retries over the newest runs, per pipeline and job.
+    private func healthPage(_ session: DashboardSessions.Session) async throws -> Response {
+        let window = 200
+        let runs = try await services.state.runs(limit: window)
+        let outcomes = try await services.state.jobOutcomes(runIDs: runs.map(\.id))
+        return HTMLPage.render(
+            title: "Pipeline health", session: session,
+            body: PipelineHealthPage.html(PipelineHealth.summarize(runs: runs, outcomes: outcomes), window: window))
     }
 
     private func board(_ session: DashboardSessions.Session, message: String?) async throws -> Response {

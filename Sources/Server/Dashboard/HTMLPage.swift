@@ -33,7 +33,8 @@ enum HTMLPage {
             session.map { session in
                 """
                 <nav aria-label="Main">
-                  <a href="/runs">Runs</a> <a href="/environments">Environments</a> <a href="/artifacts">Artifacts</a>
+                  <a href="/runs">Runs</a> <a href="/health">Health</a> <a href="/environments">Environments</a>
+                  <a href="/artifacts">Artifacts</a>
                   <a href="/audit">Audit</a>
                   <span class="who">\(escape(session.principal.user)) (\(session.principal.role))</span>
                   <form method="post" action="/logout" class="inline">

@@ -136,3 +136,20 @@ public struct RunGraphNode: Codable, Sendable, Hashable {
         self.level = level
     }
 }
+
+/// How one job of a run ended, without its attempts and steps (pipeline health over many runs).
+public struct JobOutcome: Sendable, Hashable {
+    public var runID: String
+    public var name: String
+    public var status: JobStatus
+    public var attempts: Int
+    public var durationMs: Int64
+
+    public init(runID: String, name: String, status: JobStatus, attempts: Int, durationMs: Int64) {
+        self.runID = runID
+        self.name = name
+        self.status = status
+        self.attempts = attempts
+        self.durationMs = durationMs
+    }
+}

@@ -21,6 +21,8 @@ public protocol RunRepository: Sendable {
     /// A run by id, by unique prefix, or `latest`.
     func run(matching idOrPrefix: String) async throws -> RunRecord?
     func jobs(runID: String) async throws -> [JobRecord]
+    /// How each job of these runs ended (no attempts or steps), in one read.
+    func jobOutcomes(runIDs: [String]) async throws -> [JobOutcome]
     /// The jobs the run planned with their needs (nil for runs recorded before graphs were kept).
     func runGraph(runID: String) async throws -> [RunGraphNode]?
     /// Fails (`StoreError`) when the run already has an artifact by that name.

@@ -40,6 +40,10 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.run(matching: idOrPrefix) }
     }
 
+    public func jobOutcomes(runIDs: [String]) async throws -> [JobOutcome] {
+        try await blocking { try $0.jobOutcomes(runIDs: runIDs) }
+    }
+
     public func runGraph(runID: String) async throws -> [RunGraphNode]? {
         try await blocking { try $0.runGraph(runID: runID) }
     }

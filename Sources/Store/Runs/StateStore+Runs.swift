@@ -25,6 +25,27 @@ extension StateStore {
         }
     }
 
+    /// How each job of `runIDs` ended (status, attempts, duration), in one read per 500 runs.
+    public func jobOutcomes(runIDs: [String]) throws -> [JobOutcome] {
+        var outcomes: [JobOutcome] = []
+        for start in stride(from: 0, to: runIDs.count, by: 500) {
+            let chunk = Array(runIDs[start..<min(start + 500, runIDs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            outcomes += try read("read job outcomes") { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT runID, name, status, attempts, durationMs FROM jobs WHERE runID IN (\(marks))",
+                    arguments: StatementArguments(chunk)
+                ).map {
+                    JobOutcome(
+                        runID: $0[0], name: $0[1], status: JobStatus(rawValue: $0[2]) ?? .failure, attempts: $0[3],
+                        durationMs: $0[4])
+                }
+            }
+        }
+        return outcomes
+    }
+
     /// Records the jobs a run planned and what each needs (its DAG), as it starts.
     public func recordRunGraph(runID: String, _ graph: [RunGraphNode]) throws {
         let json = String(decoding: try JSONEncoder().encode(graph), as: UTF8.self)
