@@ -134,6 +134,12 @@ import Testing
             #expect(message.contains("Promoting web to staging"), "\(message)")
             let id = try #require(try fixture.state.promotions(app: "web", limit: 1).first?.id)
             #expect(try await PromotionAPITests.waitUntilClosed(id, client, api)["status"] as? String == "succeeded")
+            // The artifact page shows the staging gate's decision, rule by rule.
+            let artifact = String(
+                buffer: try await client.execute(uri: "/artifacts/web/\(digest)", method: .get, headers: form).body)
+            #expect(artifact.contains("Policy rules for staging"), "\(artifact)")
+            #expect(artifact.contains("<td>no_secrets</td>"))
+            #expect(artifact.contains("signed with a trusted key"))
 
             // prod from staging: it waits for one approval, and the board says so.
             _ = try await client.execute(

@@ -24,6 +24,7 @@ import Testing
                         with: { path: app, name: web, tag: v1 }
                 environments:
                   staging:
+                    policy: { no_secrets: true, require_provenance: true }
                     deploy: 'echo "$GANTRY_DIGEST" >> \(log.path)'
                   prod:
                     approvals: { count: 1, roles: [releaser] }
@@ -98,6 +99,14 @@ import Testing
             let done = try await Self.waitUntilClosed(id, client, alice)
             #expect(done["status"] as? String == "succeeded", "\(done)")
             #expect(done["requested_by"] as? String == "alice")
+            // The artifact's scan summary: the staging gate's decision, signed, rule by rule.
+            let artifact = try await client.execute(uri: "/api/v1/artifacts/web/\(first)", method: .get, headers: bob)
+            let decision = try #require((artifact.json["policy"] as? [[String: Any]])?.first, "\(artifact.json)")
+            #expect(decision["environment"] as? String == "staging")
+            #expect(decision["passed"] as? Bool == true)
+            #expect(decision["signed"] as? Bool == true)
+            let rules = (decision["rules"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+            #expect(rules.contains("no_secrets") && rules.contains("require_provenance"), "\(rules)")
 
             // prod: only alice may promote; the promotion waits for an approval; alice may not approve
             // her own; bob approves and it deploys.

@@ -3,6 +3,7 @@ import Attestation
 import Foundation
 import GantryCore
 import Hummingbird
+import Release
 import StateModel
 
 /// `/api/v1/artifacts`: what was packed — tags, size, origin (commit, branch, tree, build time) — and,
@@ -37,6 +38,7 @@ struct ArtifactRoutes {
         var checks: [Verifier.Check]
         var components: [CycloneDXBOM.Entry]
         var deployed: [EnvironmentPointer]
+        var decisions: [PolicyDecisions.Decision]
 
         func writeJSON(to out: inout JSONWriter) {
             out.object { out in
@@ -44,6 +46,33 @@ struct ArtifactRoutes {
                 out.field("checks", checks.map(CheckItem.init))
                 out.field("components", components.map(ComponentItem.init))
                 out.field("deployed", deployed.map(DeployedItem.init))
+                out.field("policy", decisions.map(DecisionItem.init))
+            }
+        }
+    }
+
+    struct DecisionItem: JSONWritable {
+        var decision: PolicyDecisions.Decision
+        func writeJSON(to out: inout JSONWriter) {
+            let report = decision.report
+            out.object { out in
+                out.field("decided_at", report.decidedAt)
+                out.field("environment", report.environment)
+                out.field("passed", report.passed)
+                out.field("rules", report.rules.map(RuleItem.init))
+                out.field("signed", decision.signed)
+                out.field("waivers", report.waivers)
+            }
+        }
+    }
+
+    struct RuleItem: JSONWritable {
+        var rule: PolicyEvaluator.Report.Rule
+        func writeJSON(to out: inout JSONWriter) {
+            out.object { out in
+                out.field("detail", rule.detail)
+                out.field("outcome", rule.outcome)
+                out.field("rule", rule.rule)
             }
         }
     }
@@ -111,11 +140,13 @@ struct ArtifactRoutes {
         guard let store = try? services.gantry.artifacts(create: false),
             let artifact = try? store.resolve(.digest(app: app, parsed))
         else { throw APIError.notFound("no artifact \(app)@\(digest)") }
-        let verifier = Verifier(store: store, keys: try services.gantry.trustedKeys(flags: []))
+        let keys = try services.gantry.trustedKeys(flags: [])
+        let verifier = Verifier(store: store, keys: keys)
         let components = (try? verifier.sbom(of: artifact).components) ?? []
         let deployed = try await services.state.pointers(app: app).filter { $0.digest == artifact.digest.description }
         return Detail(
             summary: Summary(artifact: artifact, origin: ArtifactOrigin(artifact, store: store)),
-            checks: verifier.verify(artifact, regenerateSBOM: false), components: components, deployed: deployed)
+            checks: verifier.verify(artifact, regenerateSBOM: false), components: components, deployed: deployed,
+            decisions: PolicyDecisions.latest(of: artifact, in: store, keys: keys))
     }
 }

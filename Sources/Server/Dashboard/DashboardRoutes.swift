@@ -343,6 +343,29 @@ struct DashboardRoutes {
                 + detail.deployed.map {
                     "<li>\(HTMLPage.escape($0.environment)) since \(HTMLPage.time($0.deployedAt)) by \(HTMLPage.escape($0.deployedBy))</li>"
                 }.joined() + "</ul>"
+        body += "<h2>Policy decisions</h2>"
+        if detail.decisions.isEmpty {
+            body += "<p>No promotion gate has evaluated this digest yet.</p>"
+        }
+        for decision in detail.decisions {
+            let report = decision.report
+            body +=
+                "<h3>\(HTMLPage.escape(report.environment)) \(HTMLPage.badge(report.passed ? "passed" : "failed"))</h3>"
+            body += "<p>Decided \(HTMLPage.escape(report.decidedAt)), "
+            body += decision.signed ? "signed with a trusted key." : "<strong>not signed by a trusted key</strong>."
+            body +=
+                "</p><table class=\"policy\" aria-label=\"Policy rules for \(HTMLPage.escape(report.environment))\">"
+            body += "<tr><th scope=\"col\">Rule</th><th scope=\"col\">Outcome</th><th scope=\"col\">Detail</th></tr>"
+            for rule in report.rules {
+                let tone = rule.outcome == "pass" ? "success" : rule.outcome == "waived" ? "waived" : "failure"
+                body += "<tr><td>\(HTMLPage.escape(rule.rule))</td><td>\(HTMLPage.badge(tone))</td>"
+                body += "<td>\(HTMLPage.escape(rule.detail))</td></tr>"
+            }
+            body += "</table>"
+            if !report.waivers.isEmpty {
+                body += "<p>Waivers used: \(HTMLPage.escape(report.waivers.joined(separator: "; ")))</p>"
+            }
+        }
         body += "<h2>SBOM (\(detail.components.count) components)</h2>"
         body += "<table id=\"sbom\" aria-label=\"SBOM components\"><tr><th scope=\"col\">Name</th>"
         body += "<th scope=\"col\">Version</th><th scope=\"col\">Package URL</th></tr>"
