@@ -31,8 +31,10 @@ public enum APITokens {
 
     /// Whether `text` has a token's shape (checked before any lookup).
     public static func looksLikeToken(_ text: String) -> Bool {
-        text.count == prefix.count + 48 && text.hasPrefix(prefix)
-            && text.dropFirst(prefix.count).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        // Bytes, not Characters: this runs on every request.
+        let bytes = text.utf8
+        return bytes.count == prefix.utf8.count + 48 && bytes.starts(with: prefix.utf8)
+            && bytes.dropFirst(prefix.utf8.count).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     static func isValidUser(_ user: String) -> Bool {

@@ -43,7 +43,7 @@ struct TokenAuthenticator: RouterMiddleware {
         }
         let now = Date()
         let hash = APITokens.hash(token)
-        var record: APITokenRecord
+        let record: APITokenRecord
         if let cached = cache.record(hash: hash, now: now) {
             record = cached
         } else {
@@ -51,15 +51,15 @@ struct TokenAuthenticator: RouterMiddleware {
                 return .failure(Refusal(reason: "unknown token"))
             }
             record = stored
+            cache.store(stored, now: now)
         }
         if record.revokedAt != nil { return .failure(Refusal(reason: "the token was revoked")) }
         if let expiry = record.expiresAt, expiry <= now { return .failure(Refusal(reason: "the token has expired")) }
         // Its use is noted at most once a minute: not a write per request.
         if record.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
             try await tokens.touchToken(id: record.id, at: now)
-            record.lastUsedAt = now
+            cache.noteUse(hash: hash, at: now)
         }
-        cache.store(record, now: now)
         return .success((Principal(user: record.user, role: record.role, tokenID: record.id), record.expiresAt))
     }
 }

@@ -35,6 +35,12 @@ final class TokenCache: Sendable {
         }
     }
 
+    /// Notes a use of a cached token without extending its entry's life (a revocation by another
+    /// process must still be seen within `lifetime`, however busy the token is).
+    func noteUse(hash: String, at date: Date) {
+        entries.withLock { entries in entries[hash]?.record.lastUsedAt = date }
+    }
+
     /// Drops a token (revoked through the API).
     func forget(id: String) {
         entries.withLock { entries in entries = entries.filter { $0.value.record.id != id } }
