@@ -56,7 +56,12 @@ import Testing
         _ = try await reader.runs(RunQuery(limit: 5))
         #expect(try await reader.changeStamp() == first)
         try await writer.beginRun(run("r1", startedAt: Date()))
-        let second = try await reader.changeStamp()
+        // Another connection's write shows within a short delay (polled, at most 5 s).
+        var second = try await reader.changeStamp()
+        for _ in 0..<500 where second == first {
+            try await Task.sleep(for: .milliseconds(10))
+            second = try await reader.changeStamp()
+        }
         #expect(second != first)
         #expect(try await reader.changeStamp() == second)
         // A write through the same connection counts too.

@@ -7,8 +7,10 @@ public import Foundation
 
 /// Runs, their jobs and the job artifacts they stored.
 public protocol RunRepository: Sendable {
-    /// A number that changes whenever anything in the state changes (from any process) and stays the
-    /// same otherwise: equal stamps mean a response built from the state is still true.
+    /// A number that changes whenever anything in the state changes and stays the same otherwise:
+    /// equal stamps mean a response built from the state is still true. A write through this
+    /// repository moves it at once; one by another process or connection within a short delay
+    /// (SQLite: `StateStore.externalChangeDelay`).
     func changeStamp() async throws -> Int64
     func beginRun(_ run: RunRecord) async throws
     func finishRun(id: String, status: RunStatus, finishedAt: Date, durationMs: Int64) async throws

@@ -22,7 +22,11 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: RunRepository
 
-    public func changeStamp() async throws -> Int64 { try await blocking { try $0.changeStamp() } }
+    public func changeStamp() async throws -> Int64 {
+        // Most requests find a recent reading: no hop to the database queue.
+        if let stamp = store.recentChangeStamp() { return stamp }
+        return try await blocking { try $0.changeStamp() }
+    }
 
     public func beginRun(_ run: RunRecord) async throws { try await blocking { try $0.beginRun(run) } }
 

@@ -11,6 +11,10 @@ public final class StateStore: Sendable {
     let pool: DatabasePool
     /// The read-only connection `changeStamp()` asks, opened on first use.
     let stampConnection = Mutex<DatabaseQueue?>(nil)
+    /// Commits through this store (moves `changeStamp()` at once, without asking SQLite).
+    let localCommits = Atomic<Int64>(0)
+    /// The last `data_version` read, with the local commit count then and when it was read.
+    let stampSample = Mutex<(commits: Int64, version: Int64, at: ContinuousClock.Instant)?>(nil)
     /// The database file.
     public let path: String
 
@@ -64,6 +68,7 @@ public final class StateStore: Sendable {
     /// Runs a write transaction, turning database errors into `StoreError`.
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         do {
+            defer { localCommits.add(1, ordering: .releasing) }
             return try pool.write(body)
         } catch let error as DatabaseError {
             throw StoreError("cannot \(what): \(error.message ?? error.description)")

@@ -37,6 +37,7 @@ extension StateStore {
                 continue
             }
             do {
+                defer { localCommits.add(1, ordering: .releasing) }
                 return try pool.write { db in
                     let inserted = try Self.insert(record, db)
                     if inserted.status == .awaitingApproval {
