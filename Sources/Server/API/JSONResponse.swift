@@ -25,9 +25,18 @@ enum JSONResponse {
     )
         -> Response
     {
+        make(status: status, buffer: ByteBuffer(bytes: body), contentType: contentType)
+    }
+
+    /// A response sending `buffer` as it is (a cached body is shared, not copied).
+    static func make(status: HTTPResponse.Status, buffer: ByteBuffer, contentType: String = "application/json")
+        -> Response
+    {
         Response(
             status: status,
-            headers: [.contentType: contentType, .contentLength: String(body.count), .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            headers: [
+                .contentType: contentType, .contentLength: String(buffer.readableBytes), .cacheControl: "no-store",
+            ],
+            body: ResponseBody(byteBuffer: buffer))
     }
 }

@@ -51,13 +51,13 @@ struct RunsRoutes {
         ].joined(separator: "\u{1F}")
         let stamp = try await services.state.changeStamp()
         if let body = services.responses.body(for: key, stamp: stamp) {
-            return JSONResponse.make(status: .ok, body: body)
+            return JSONResponse.make(status: .ok, buffer: body)
         }
         let runs = try await services.state.runs(query)
         let next = runs.count == query.limit ? runs.last.map { Self.encodeCursor(RunCursor(after: $0)) } : nil
-        let body = JSONResponse.bytes(RunPage(runs: runs.map { RunSummary($0) }, nextCursor: next))
+        let body = ByteBuffer(bytes: JSONResponse.bytes(RunPage(runs: runs.map { RunSummary($0) }, nextCursor: next)))
         services.responses.store(body, for: key, stamp: stamp)
-        return JSONResponse.make(status: .ok, body: body)
+        return JSONResponse.make(status: .ok, buffer: body)
     }
 
     private func show(_ context: ServerRequestContext) async throws -> Response {

@@ -19,7 +19,7 @@ struct TokenAuthenticator: RouterMiddleware {
         let parts = header.split(separator: " ", maxSplits: 1)
         let verdict =
             parts.count == 2 && parts[0].lowercased() == "bearer"
-            ? try await verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            ? try await verify(Self.trimmed(parts[1]))
             : .failure(Refusal(reason: "the Authorization header must be 'Bearer <token>'"))
         switch verdict {
         case .success(let verified):
@@ -29,6 +29,14 @@ struct TokenAuthenticator: RouterMiddleware {
             context.tokenRefusal = refusal.reason
         }
         return try await next(request, context)
+    }
+
+    /// Without surrounding spaces and tabs (cheaper than Foundation's trimming, on every request).
+    private static func trimmed(_ text: Substring) -> String {
+        var text = text
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return String(text)
     }
 
     /// Why a token was refused, for the 401 (or the sign-in page).
