@@ -112,6 +112,8 @@ try:
                 fail("the board offers no approval for the pending prod promotion")
             if not evaluate("document.querySelectorAll('#board form[action=\"/environments/rollback\"]').length >= 1"):
                 fail("the board offers no rollback")
+            if not evaluate("document.querySelectorAll('#board form[action=\"/environments/promote\"]').length >= 1"):
+                fail("the board offers no promotion")
         if label == "artifacts" and not evaluate(f"!!document.querySelector('a[href=\"/artifacts/web/{digest}\"]')"):
             fail("the artifacts page does not link the packed artifact")
         if label == "artifact":

@@ -275,6 +275,7 @@ struct DashboardRoutes {
                 "<option value=\"\(HTMLPage.escape(source.environment))\">\(HTMLPage.escape(source.environment)) (\(HTMLPage.escape(digest)))</option>"
         }
         return """
+            <details><summary>Promote to \(HTMLPage.escape(row.environment))…</summary>
             <form method="post" action="/environments/promote" class="cell">
               <input type="hidden" name="csrf" value="\(session.csrf)">
               <input type="hidden" name="app" value="\(HTMLPage.escape(row.app))">
@@ -286,7 +287,7 @@ struct DashboardRoutes {
               <label for="why-\(key)">Reason</label>
               <input id="why-\(key)" name="reason" size="18">
               <button type="submit">Promote to \(HTMLPage.escape(row.environment))</button>
-            </form>
+            </form></details>
             """
     }
 
