@@ -55,6 +55,11 @@ done
 curl -sS -H "Authorization: Bearer $token" "$url/api/v1/runs?project=demo&limit=1" |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["runs"][0]; print("run", r["id"], r["status"], "on", r["commit_sha"][:12], r["branch"]); assert r["status"]=="success"'
 
+# The CLI against the server: the same commands, the state on the server.
+GANTRY_TOKEN="$token" "$gantry" runs list --server "$url" --limit 1
+GANTRY_TOKEN="$token" "$gantry" logs latest --server "$url" | grep -q "tests pass" ||
+    { echo "gantry logs --server did not show the run's output" >&2; exit 1; }
+
 kill -TERM "$server_pid"
 status=0
 wait "$server_pid" || status=$?
