@@ -93,8 +93,24 @@ import Testing
         try await state.markFailed(second, error: "HTTP 503", retryAt: nil)
         #expect(try await state.outboxEvents(state: .dead, limit: 10).map(\.id) == [second])
         #expect(try await state.outboxEvents(state: .delivered, limit: 10).map(\.id) == [first])
+        // Pruning: nothing written after the cut-offs goes; a delivered one before its cut-off does,
+        // a dead one only before its own; pending ones never.
+        let r3 = try await state.pruneOutbox(
+            deliveredBefore: now.addingTimeInterval(-1), deadBefore: now.addingTimeInterval(-1))
+        #expect(r3 == 0)
+        #expect(
+            try await state.pruneOutbox(
+                deliveredBefore: now.addingTimeInterval(5), deadBefore: now.addingTimeInterval(-1))
+                == 1)
+        #expect(try await state.outboxEvents(state: .delivered, limit: 10).isEmpty)
+        #expect(try await state.outboxEvents(state: .dead, limit: 10).map(\.id) == [second])
         #expect(try await state.retryEvent(second, at: now))
         #expect(try await !state.retryEvent(second, at: now))
+        #expect(try await state.dueEvents(at: now, limit: 10).map(\.id) == [second])
+        #expect(
+            try await state.pruneOutbox(
+                deliveredBefore: now.addingTimeInterval(5), deadBefore: now.addingTimeInterval(5))
+                == 0)
         #expect(try await state.dueEvents(at: now, limit: 10).map(\.id) == [second])
     }
 

@@ -12,13 +12,35 @@ struct OutboxWorker: Service {
     let logger: Logger
     let delivery = NotificationDelivery()
 
+    /// Delivered events are kept this long (the API lists them), dead ones longer (an admin may
+    /// retry them); then they are deleted, hourly, so the outbox does not grow without end.
+    static let keepDelivered: TimeInterval = 7 * 24 * 3600
+    static let keepDead: TimeInterval = 30 * 24 * 3600
+
     func run() async throws {
         // Shutdown cancels the loop; that is its normal end, not a failure of the server.
         await cancelWhenGracefulShutdown {
+            var pruned = ContinuousClock.now - .seconds(3600)
             while !Task.isCancelled {
                 await deliverDue()
+                if ContinuousClock.now - pruned >= .seconds(3600) {
+                    await prune(now: Date())
+                    pruned = .now
+                }
                 try? await Task.sleep(for: .milliseconds(500))
             }
+        }
+    }
+
+    /// Deletes delivered and dead events past their keeping time.
+    func prune(now: Date) async {
+        do {
+            let count = try await services.state.pruneOutbox(
+                deliveredBefore: now.addingTimeInterval(-Self.keepDelivered),
+                deadBefore: now.addingTimeInterval(-Self.keepDead))
+            if count > 0 { logger.info("pruned the outbox", metadata: ["events": .stringConvertible(count)]) }
+        } catch {
+            logger.error("cannot prune the outbox", metadata: ["error": "\(error)"])
         }
     }
 

@@ -166,6 +166,9 @@ public protocol Outbox: Sendable {
     func outboxEvents(state: OutboxEvent.State, limit: Int) async throws -> [OutboxEvent]
     /// Sends a dead event again (pending, due now, attempts reset); false when it is not dead.
     func retryEvent(_ id: String, at date: Date) async throws -> Bool
+    /// Deletes delivered events written before `delivered` and dead ones written before `dead`
+    /// (pending ones are never deleted); returns how many.
+    func pruneOutbox(deliveredBefore delivered: Date, deadBefore dead: Date) async throws -> Int
 }
 
 /// Every concern of the state, as one implementation provides them.

@@ -315,6 +315,10 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.outboxEvents(state: state, limit: limit) }
     }
 
+    public func pruneOutbox(deliveredBefore delivered: Date, deadBefore dead: Date) async throws -> Int {
+        try await blocking { try $0.pruneOutbox(deliveredBefore: delivered, deadBefore: dead) }
+    }
+
     public func retryEvent(_ id: String, at date: Date) async throws -> Bool {
         try await blocking { try $0.retryEvent(id, at: date) }
     }

@@ -70,6 +70,17 @@ extension StateStore {
         }
     }
 
+    public func pruneOutbox(deliveredBefore delivered: Date, deadBefore dead: Date) throws -> Int {
+        try write("prune the outbox") { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM outbox WHERE (state = 'delivered' AND createdAt < ?) OR (state = 'dead' AND createdAt < ?)
+                    """,
+                arguments: [delivered, dead])
+            return db.changesCount
+        }
+    }
+
     static func event(_ row: Row) -> OutboxEvent {
         let fields =
             (row["fields"] as String?).flatMap {
