@@ -244,6 +244,13 @@ import Testing
                 uri: "/api/v1/environments?app=web", method: .get, headers: alice)
             let staging = (environments.json["environments"] as? [[String: Any]])?.first
             #expect(staging?["digest"] as? String == first)
+            // /metrics counts the rollback by environment, and every promotion by kind and result.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("gantry_rollbacks{environment=\"staging\"} 1"), "\(metrics)")
+            #expect(
+                metrics.contains("gantry_promotions{environment=\"staging\",kind=\"rollback\",status=\"succeeded\"} 1"))
+            #expect(
+                metrics.contains("gantry_promotions{environment=\"staging\",kind=\"promote\",status=\"succeeded\"} 2"))
         }
         #expect(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count == 3)
     }

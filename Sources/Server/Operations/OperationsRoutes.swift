@@ -24,37 +24,51 @@ struct OperationsRoutes {
         }
     }
 
-    /// Gauges read from the state at scrape time: queue depth and age, recent runs by status.
+    /// Gauges read from the state at scrape time (aggregate queries): queue depth and age, runs in
+    /// progress, recent runs by status, the outbox, promotions and rollbacks by environment and status.
     private func gauges() async throws -> [MetricFamily] {
-        let queued = try await services.state.queuedRuns(statuses: [.queued], limit: 10_000)
-        let started = try await services.state.queuedRuns(statuses: [.started], limit: 10_000)
-        let oldest = queued.map(\.queuedAt).min().map { max(0, Date().timeIntervalSince($0)) } ?? 0
-        let recent = try await services.state.runs(RunQuery(limit: 1000))
+        let counts = try await services.state.stateCounts()
+        let oldest = counts.oldestQueuedAt.map { max(0, Date().timeIntervalSince($0)) } ?? 0
         var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: RunStatus.allCases.map { ($0.rawValue, 0) })
-        for run in recent { byStatus[run.status.rawValue, default: 0] += 1 }
-        let backlog = try await services.state.outboxEvents(state: .pending, limit: 10_000).count
-        let dead = try await services.state.outboxEvents(state: .dead, limit: 10_000).count
+        byStatus.merge(counts.recentRuns) { $1 }
+        let promotions = counts.promotions.sorted {
+            ($0.kind, $0.environment, $0.status) < ($1.kind, $1.environment, $1.status)
+        }
         return [
             MetricFamily(
                 name: "gantry_outbox_backlog", type: "gauge", help: "Notifications waiting to be delivered.",
-                samples: [("", String(backlog))]),
+                samples: [("", String(counts.outboxPending))]),
             MetricFamily(
                 name: "gantry_outbox_dead", type: "gauge", help: "Notifications whose every attempt failed.",
-                samples: [("", String(dead))]),
+                samples: [("", String(counts.outboxDead))]),
             MetricFamily(
                 name: "gantry_queue_depth", type: "gauge", help: "Runs waiting for a worker.",
-                samples: [("", String(queued.count))]),
+                samples: [("", String(counts.queued))]),
             MetricFamily(
                 name: "gantry_queue_oldest_age_seconds", type: "gauge",
                 help: "Age of the oldest run waiting for a worker.", samples: [("", ServerMetrics.number(oldest))]),
             MetricFamily(
                 name: "gantry_runs_in_progress", type: "gauge", help: "Runs this server is executing.",
-                samples: [("", String(started.count))]),
+                samples: [("", String(counts.started))]),
             MetricFamily(
                 name: "gantry_recent_runs", type: "gauge", help: "The last 1000 runs, by status.",
                 samples: byStatus.sorted { $0.key < $1.key }.map {
                     (ServerMetrics.labels(["status": $0.key]), String($0.value))
                 }),
+            MetricFamily(
+                name: "gantry_promotions", type: "gauge",
+                help: "Promotions and rollbacks recorded, by kind, environment and status (result).",
+                samples: promotions.map {
+                    (
+                        ServerMetrics.labels(["kind": $0.kind, "environment": $0.environment, "status": $0.status]),
+                        String($0.count)
+                    )
+                }),
+            MetricFamily(
+                name: "gantry_rollbacks", type: "gauge", help: "Rollbacks recorded, by environment.",
+                samples: Dictionary(
+                    promotions.filter { $0.kind == "rollback" }.map { ($0.environment, $0.count) }, uniquingKeysWith: +
+                ).sorted { $0.key < $1.key }.map { (ServerMetrics.labels(["environment": $0.key]), String($0.value)) }),
         ]
     }
 }

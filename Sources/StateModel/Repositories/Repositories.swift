@@ -171,7 +171,12 @@ public protocol Outbox: Sendable {
     func pruneOutbox(deliveredBefore delivered: Date, deadBefore dead: Date) async throws -> Int
 }
 
+/// Aggregates over the state (for `/metrics`), computed by the store.
+public protocol StateStatistics: Sendable {
+    func stateCounts() async throws -> StateCounts
+}
+
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & Outbox
+    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & Outbox & StateStatistics

@@ -319,6 +319,8 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.pruneOutbox(deliveredBefore: delivered, deadBefore: dead) }
     }
 
+    public func stateCounts() async throws -> StateCounts { try await blocking { try $0.stateCounts() } }
+
     public func retryEvent(_ id: String, at date: Date) async throws -> Bool {
         try await blocking { try $0.retryEvent(id, at: date) }
     }
