@@ -76,7 +76,7 @@ import Testing
         // The same text (or JSON) as the local command over the same state.
         for arguments in [
             ["status", "--json"], ["status", "web", "--json"], ["runs", "list"], ["runs", "show", "latest"],
-            ["runs", "show", "latest", "--json"], ["logs", "latest"], ["audit", "show"],
+            ["runs", "show", "latest", "--json"], ["logs", "latest"], ["audit", "show"], ["history", "web"],
         ] {
             let here = try GantryBinary.run(arguments, in: repository, environment: local)
             let there = try remote(arguments)

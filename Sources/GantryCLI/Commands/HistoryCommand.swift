@@ -20,13 +20,22 @@ struct HistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var remote: ServerOption
+
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
     }
 
     func run() async throws {
-        let records = try StateLocation.openExistingState().promotions(
-            app: app, environment: env, limit: limit)
+        let records: [PromotionRecord]
+        if let client = try remote.client() {
+            var query = [("app", app), ("limit", String(min(limit, 500)))]
+            if let env { query.append(("environment", env)) }
+            records = try RemoteObject(try await client.get("/api/v1/promotions", query: query).object(), "history")
+                .objects("promotions").map(RemoteRecords.promotion)
+        } else {
+            records = try StateLocation.openExistingState().promotions(app: app, environment: env, limit: limit)
+        }
         if json {
             Terminal.printOut(Terminal.json(records.map(ReleaseJSON.promotion)))
             return
