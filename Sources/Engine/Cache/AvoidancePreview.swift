@@ -39,7 +39,7 @@ public struct AvoidancePreview: Sendable {
         definition: PipelineDefinition, plan: ExecutionPlan, options: RunOptions, store: StateStore?,
         snapshots: SnapshotStore
     ) async -> AvoidancePreview {
-        let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
+        let workspace = PipelineFormat.workspace(forFile: options.file).standardizedFileURL
         let (sha, branch) = await GitInfo.head(in: workspace)
         let toolchain = await AvoidanceKey.Toolchain.current(options: options)
         let run: ExpressionValue = .object([

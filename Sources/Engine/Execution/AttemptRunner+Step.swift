@@ -107,6 +107,18 @@ extension AttemptRunner {
             processEnv["GANTRY_OUTPUT"] = outputFile.path
             processEnv["GANTRY_ENV"] = envFile.path
             processEnv["GANTRY_STEP"] = name
+            // A GitHub workflow's steps write the same files under GitHub's names, and add to PATH.
+            let pathFile = scratch.file("path-\(index)")
+            let summaryFile = scratch.file("summary-\(index)")
+            if !assignment.runnerVariables.isEmpty {
+                processEnv["GITHUB_OUTPUT"] = outputFile.path
+                processEnv["GITHUB_ENV"] = envFile.path
+                processEnv["GITHUB_PATH"] = pathFile.path
+                processEnv["GITHUB_STEP_SUMMARY"] = summaryFile.path
+                for file in [outputFile, envFile, pathFile, summaryFile] {
+                    FileManager.default.createFile(atPath: file.path, contents: nil)
+                }
+            }
             let command = try ShellCommand.make(
                 shell: step.shell, script: script, scratch: scratch, index: index, path: processEnv["PATH"])
             let outcome = try await services.processes.run(
@@ -119,6 +131,10 @@ extension AttemptRunner {
                 cancellation: services.cancellation.isCancelled ? CancellationFlag() : services.cancellation
             ) { stream, bytes in
                 (stream == .stdout ? stdoutSink : stderrSink).feed(bytes)
+            }
+            // The step's summary (GitHub shows it on the run's page): kept in the job's log.
+            if !assignment.runnerVariables.isEmpty, let summary = StepFileCommands.summary(fileAt: summaryFile) {
+                stdoutSink.note("step summary:\n\(summary)")
             }
             stdoutSink.finish()
             stderrSink.finish()
@@ -148,6 +164,13 @@ extension AttemptRunner {
                 result.addedEnv = Dictionary(
                     try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"),
                     uniquingKeysWith: { $1 })
+                if !assignment.runnerVariables.isEmpty {
+                    let added = StepFileCommands.pathEntries(fileAt: pathFile)
+                    if !added.isEmpty {
+                        let current = result.addedEnv["PATH"] ?? env["PATH"] ?? processEnv["PATH"] ?? ""
+                        result.addedEnv["PATH"] = (added.reversed() + [current]).joined(separator: ":")
+                    }
+                }
             }
             return result
         } catch {

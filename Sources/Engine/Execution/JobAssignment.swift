@@ -33,6 +33,9 @@ public struct JobAssignment: Codable, Sendable {
     public var workspace: String
     public var workingDirectory: String
     public var scratchDirectory: String
+    /// A GitHub workflow's `GITHUB_*` and `RUNNER_*` variables (empty for a `gantry.yml`); with them,
+    /// steps also get `GITHUB_OUTPUT`, `GITHUB_ENV`, `GITHUB_PATH` and `GITHUB_STEP_SUMMARY`.
+    public var runnerVariables: [String: String] = [:]
 
     /// Variables every step gets, whatever the pipeline says.
     var gantryVariables: [String: String] {
@@ -42,6 +45,7 @@ public struct JobAssignment: Codable, Sendable {
         ]
         if let sha = run.sha { variables["GANTRY_SHA"] = sha }
         if let branch = run.branch { variables["GANTRY_BRANCH"] = branch }
+        variables.merge(runnerVariables) { current, _ in current }
         return variables
     }
 

@@ -7,20 +7,20 @@ enum JobContext {
     /// The context a job's `env`, `cache.key`, `working-directory` and steps start from.
     static func base(
         job: JobDefinition, matrix: [(String, String)], needs: NeedsState, run: ExpressionValue,
-        secrets: [String: String], workspace: URL
+        secrets: [String: String], workspace: URL, extra: [String: ExpressionValue] = [:]
     ) -> ExpressionContext {
         var secretValues: [String: ExpressionValue] = [:]
         for name in job.secrets { secretValues[name] = .string(secrets[name] ?? "") }
-        return ExpressionContext(
-            roots: [
-                "env": .object([:]),
-                "matrix": .object(strings: matrix),
-                "needs": needs.expressionValue,
-                "run": run,
-                "secrets": .object(secretValues),
-                "steps": .object([:]),
-            ],
-            workspace: workspace)
+        var roots: [String: ExpressionValue] = [
+            "env": .object([:]),
+            "matrix": .object(strings: matrix),
+            "needs": needs.expressionValue,
+            "run": run,
+            "secrets": .object(secretValues),
+            "steps": .object([:]),
+        ]
+        roots.merge(extra) { current, _ in current }
+        return ExpressionContext(roots: roots, workspace: workspace)
     }
 
     /// Renders pipeline then job `env:`; returns the merged variables and sets `env` in the context.

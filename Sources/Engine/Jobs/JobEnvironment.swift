@@ -33,6 +33,9 @@ struct RunEnvironment: Sendable {
     /// The working tree's uncommitted changes when the run started (nil outside git).
     var uncommittedChanges: [String]?
 
+    /// A GitHub workflow's contexts and variables (empty for a `gantry.yml`).
+    var github: GitHubRunnerContext { GitHubRunnerContext(environment: self) }
+
     /// The `run` expression context.
     var runContext: ExpressionValue {
         .object([

@@ -31,6 +31,24 @@ public enum StepFileCommands {
         return try parse(String(decoding: data, as: UTF8.self), label: label)
     }
 
+    /// The directories a step added to `$GITHUB_PATH`, one per line, in the order written.
+    public static func pathEntries(fileAt url: URL) -> [String] {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumSize)) ?? Data()
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.contains(":") }
+    }
+
+    /// What a step wrote to `$GITHUB_STEP_SUMMARY` (at most 64 KiB), or nil when nothing.
+    public static func summary(fileAt url: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
     /// Parses `text`.
     public static func parse(_ text: String, label: String) throws(Failure) -> [(String, String)] {
         var result: [(String, String)] = []

@@ -60,6 +60,10 @@ public final class ConsoleReporter: RunObserver {
             mode: tty && !ci ? .live : .plain, color: tty && !noColor, fd: fd, heartbeat: heartbeat)
     }
 
+    public func warning(_ text: String) {
+        emit("\(paint("warning:", .yellow)) \(TerminalText.neutralize(text))\n")
+    }
+
     public func runStarted(runID: String, jobs: [String]) {
         write("\(paint("gantry", .bold)) run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s")\n")
         // Output is buffered; the ticker flushes it (and redraws the live footer) a few times a second.

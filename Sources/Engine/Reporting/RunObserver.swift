@@ -11,6 +11,12 @@ public protocol RunObserver: Sendable {
     /// Masked output lines of a job's step, as they arrived in one read.
     func outputLines(job: String, stream: ProcessStream, _ lines: LineBatch)
     func runFinished(_ result: RunResult)
+    /// Something the user should know before the run starts (what `--skip-unsupported` skipped).
+    func warning(_ text: String)
+}
+
+extension RunObserver {
+    public func warning(_ text: String) {}
 }
 
 /// An observer that ignores everything.

@@ -47,10 +47,22 @@ public struct PipelineRunner: Sendable {
     }
 
     private func runUnmasked(masker: SecretMasker) async throws -> RunResult {
-        let definition = try PipelineParser.load(path: options.file)
+        var definition = try PipelineParser.load(path: options.file)
+        if !definition.unsupported.isEmpty {
+            guard options.skipUnsupported else {
+                throw DiagnosticsError(
+                    definition.unsupported.map {
+                        Diagnostic($0.location, .error, "\($0.message) (nothing was run)")
+                    })
+            }
+            for construct in definition.unsupported {
+                observer.warning("\(construct.location): skipped: \(construct.message)")
+            }
+            definition.skipUnsupported()
+        }
         let actionProblems = ActionValidator(registry: actions).diagnostics(for: definition)
         if !actionProblems.isEmpty { throw DiagnosticsError(actionProblems) }
-        let workspace = URL(fileURLWithPath: options.file).deletingLastPathComponent().standardizedFileURL
+        let workspace = PipelineFormat.workspace(forFile: options.file).standardizedFileURL
         // Each of these starts a few short processes (git, bash --version): run them side by side.
         async let headInfo = GitInfo.head(in: workspace)
         async let uncommittedInfo = GitInfo.uncommittedChanges(in: workspace, stateDirectory: options.stateDirectory)
@@ -142,6 +154,8 @@ public struct PipelineRunner: Sendable {
         var missing: [String] = []
         let running = Set(
             plan.jobs.filter { if case .skip = $0.decision { return false } else { return true } }.map(\.jobID))
+        // A workflow reads an unset secret as an empty string, as on GitHub.
+        guard definition.format == .gantry else { return }
         for job in definition.jobs where running.contains(job.id) {
             for name in job.secrets where options.secrets[name] == nil {
                 missing.append("job '\(job.id)' needs secret '\(name)'")

@@ -18,6 +18,9 @@ public struct RunOptions: Sendable {
     public var secrets: [String: String] = [:]
     /// Time between SIGTERM and SIGKILL for timeouts and cancellation.
     public var killGrace: Duration = .seconds(5)
+    /// Skip what a workflow needs but this machine cannot run (containers, other runners, actions
+    /// that are not available) instead of refusing the run.
+    public var skipUnsupported = false
     /// The key ID of the signing key packs use (`unsigned` without one, `unreadable` when it cannot
     /// be loaded): part of the avoidance key of jobs that pack. Set by the composition root.
     public var signingKeyID: String = "unsigned"

@@ -10,6 +10,8 @@ import Store
 /// `always()`; a need skipped by a path filter counts as satisfied. Unrelated jobs go on.
 struct Scheduler {
     let environment: RunEnvironment
+    /// A workflow's `github`, `runner`… contexts for `if:` (empty for a `gantry.yml`).
+    private var github: GitHubRunnerContext { environment.github }
     let plan: ExecutionPlan
     let store: StateStore
     let recorder: JobRecorder
@@ -105,13 +107,15 @@ struct Scheduler {
         let needs = runner.needs
         let cancelled = environment.cancellation.isCancelled
         let condition = runner.job.condition
+        var roots: [String: ExpressionValue] = [
+            "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
+            "matrix": .object(strings: job.matrix),
+            "needs": needs.expressionValue, "run": environment.runContext,
+        ]
+        roots.merge(github.roots) { current, _ in current }
         var context = ExpressionContext(
-            roots: [
-                "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
-                "matrix": .object(strings: job.matrix),
-                "needs": needs.expressionValue, "run": environment.runContext,
-            ],
-            status: .init(failed: needs.anyFailed, cancelled: cancelled), workspace: environment.workspace)
+            roots: roots, status: .init(failed: needs.anyFailed, cancelled: cancelled),
+            workspace: environment.workspace)
         if cancelled && !AttemptRunner.usesAlways(condition) {
             return runner.notRun(.cancelled, reason: "run cancelled before the job started")
         }

@@ -88,6 +88,12 @@ struct PlanCommand: AsyncParsableCommand {
                 }
             }
         }
+        if !definition.unsupported.isEmpty {
+            print("Cannot run here (gantry run refuses the workflow; --skip-unsupported skips these):")
+            for construct in definition.unsupported {
+                print("  \(paint("✗", "31")) \(TerminalText.neutralize("\(construct.location): \(construct.message)"))")
+            }
+        }
     }
 
     /// The avoidance and cache part of a job's line, e.g. ` (src/app.py changed since run r-1), cache hit`.
@@ -115,7 +121,13 @@ struct PlanCommand: AsyncParsableCommand {
     ) -> [String: Any] {
         var object: [String: Any] = [
             "pipeline": definition.name, "file": definition.file, "digest": definition.fileDigest.description,
-            "levels": plan.levels,
+            "levels": plan.levels, "format": definition.format.rawValue,
+            "unsupported": definition.unsupported.map {
+                [
+                    "file": $0.location.file, "line": $0.location.line, "column": $0.location.column, "job": $0.job,
+                    "step": $0.step.map { $0 as Any } ?? NSNull(), "message": $0.message,
+                ] as [String: Any]
+            },
             "jobs": plan.jobs.map { job -> [String: Any] in
                 var entry: [String: Any] = [
                     "name": job.name, "job": job.jobID, "level": job.level, "needs": job.needs,

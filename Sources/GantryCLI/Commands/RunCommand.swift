@@ -29,6 +29,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run at most this many jobs at once (default: number of cores).")
     var parallel: Int?
 
+    @Flag(
+        name: .customLong("skip-unsupported"),
+        help: ArgumentHelp(
+            "Skip what a workflow needs but this machine cannot run (containers, macOS or Windows runners, "
+                + "unavailable actions) instead of refusing the run."))
+    var skipUnsupported = false
+
     @Flag(name: .customLong("no-cache"), help: "Do not restore or save caches, and ignore build avoidance.")
     var noCache = false
 
@@ -57,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
+        options.skipUnsupported = skipUnsupported
         options.secrets = secrets
         do {
             options.killGrace = try DurationParser.parse(killGrace)

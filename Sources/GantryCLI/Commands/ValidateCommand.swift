@@ -22,8 +22,9 @@ struct ValidateCommand: AsyncParsableCommand {
             let definition = try PipelineLoader.load(pipeline.file)
             let plan = try Planner().plan(definition)
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
-            let warnings = PipelineLoader.unmatchedInputs(
-                definition, workspace: URL(fileURLWithPath: pipeline.file).deletingLastPathComponent())
+            let warnings =
+                PipelineLoader.unmatchedInputs(definition, workspace: PipelineFormat.workspace(forFile: pipeline.file))
+                + PipelineLoader.unsupportedWarnings(definition)
             for warning in warnings where !json { Terminal.printError(warning.description) }
             if json {
                 Terminal.printOut(
@@ -70,6 +71,14 @@ enum PipelineLoader {
         let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition
+    }
+
+    /// What a workflow needs that cannot run here, as warnings: the file is valid, `gantry run`
+    /// refuses it unless `--skip-unsupported`.
+    static func unsupportedWarnings(_ definition: PipelineDefinition) -> [Diagnostic] {
+        definition.unsupported.map {
+            Diagnostic($0.location, .warning, "\($0.message) (gantry run refuses it; --skip-unsupported skips it)")
+        }
     }
 
     /// `inputs` patterns that match no file in the workspace: a typo would make the job's avoidance

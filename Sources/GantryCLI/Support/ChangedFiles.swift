@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import GantryCore
+import Pipeline
 
 /// `--since REF` / `--changed-files FILE`: which files changed, for path filters.
 enum ChangedFiles {
@@ -17,7 +18,7 @@ enum ChangedFiles {
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
         if let since {
-            let workspace = URL(fileURLWithPath: pipelineFile).deletingLastPathComponent()
+            let workspace = PipelineFormat.workspace(forFile: pipelineFile)
             return try await GitInfo.changedFiles(since: since, in: workspace)
         }
         return nil

@@ -3,10 +3,21 @@ import Composition
 import Foundation
 import Store
 
-/// `--file`, shared by commands that read a pipeline.
+/// The pipeline file, shared by commands that read one: `gantry.yml`, or a GitHub Actions workflow
+/// (`.github/workflows/*.yml`), given as `FILE` or `--file FILE`.
 struct PipelineFileOption: ParsableArguments {
-    @Option(name: [.short, .long], help: "The pipeline file.")
-    var file: String = "gantry.yml"
+    @Argument(help: ArgumentHelp("The pipeline file (gantry.yml, or a GitHub Actions workflow).", valueName: "file"))
+    var path: String?
+
+    @Option(name: [.customShort("f"), .customLong("file")], help: "The pipeline file (the same as FILE).")
+    var option: String?
+
+    /// FILE, else --file, else gantry.yml.
+    var file: String { path ?? option ?? "gantry.yml" }
+
+    func validate() throws {
+        if path != nil, option != nil { throw ValidationError("give the pipeline file once: FILE or --file FILE") }
+    }
 }
 
 /// This process's composition root and where it keeps state: `GANTRY_HOME`, else `.gantry/` in the

@@ -23,6 +23,14 @@ public struct PipelineDefinition: Sendable {
     public var environments: [EnvironmentDefinition]
     /// Sections other issues define (`artifacts:`), kept as generic values.
     public var reserved: [String: YAMLValue]
+    /// The format the file was written in (a GitHub workflow is read into the same model).
+    public var format: PipelineFormat = .gantry
+    /// What cannot run here (GitHub workflows): `gantry run` refuses or skips it.
+    public var unsupported: [UnsupportedConstruct] = []
+    /// A workflow's `workflow_dispatch`/`workflow_call` inputs with their defaults (`inputs` context).
+    public var workflowInputs: [String: String] = [:]
+    /// The events a workflow runs on (`github.event_name` is the first of push, workflow_dispatch…).
+    public var workflowEvents: [String] = []
 
     /// Looks a job up by id.
     public func job(_ id: String) -> JobDefinition? {
@@ -35,6 +43,22 @@ public struct PipelineDefinition: Sendable {
         var index: [String: Int] = [:]
         for (position, job) in jobs.enumerated() where index[job.id] == nil { index[job.id] = position }
         jobIndex = index
+    }
+
+    /// Drops what cannot run here (`--skip-unsupported`): unsupported steps leave their job, a job that
+    /// cannot run at all is skipped (`if: false`, so the jobs that need it are skipped too).
+    public mutating func skipUnsupported() {
+        for construct in unsupported {
+            guard let position = jobs.firstIndex(where: { $0.id == construct.job }) else { continue }
+            if construct.step == nil { jobs[position].condition = "false" }
+        }
+        for (position, job) in jobs.enumerated() {
+            let steps = Set(unsupported.filter { $0.job == job.id }.compactMap(\.step))
+            guard !steps.isEmpty else { continue }
+            jobs[position].steps = job.steps.enumerated().filter { !steps.contains($0.offset) }.map(\.element)
+        }
+        unsupported = []
+        indexJobs()
     }
 
     /// Looks an environment up by name.

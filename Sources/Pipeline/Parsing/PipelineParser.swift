@@ -38,19 +38,51 @@ public struct PipelineParser {
         return try parse(text: text, file: path, digest: Digest.sha256(data))
     }
 
-    /// Parses pipeline text. `file` is used in diagnostics only.
-    public static func parse(text: String, file: String, digest: Digest? = nil) throws(DiagnosticsError)
-        -> PipelineDefinition
-    {
-        var parser = try PipelineParser(document: YAMLDocument(file: file, text: text))
+    /// Parses pipeline text. `file` is used in diagnostics only; `format` forces a format instead of
+    /// detecting it (`PipelineFormat.detect`).
+    public static func parse(
+        text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil
+    ) throws(DiagnosticsError) -> PipelineDefinition {
+        var document = try YAMLDocument(file: file, text: text)
+        let format = PipelineFormat.detect(file: file, root: document.root, forced: forced)
+        var translator: GitHubWorkflowTranslator?
+        if format == .github {
+            var workflow = GitHubWorkflowTranslator(document: document)
+            document = document.replacingRoot(workflow.translate())
+            translator = workflow
+        }
+        var parser = PipelineParser(document: document)
+        parser.format = format
         var definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
+        definition.format = format
+        if let translator {
+            parser.diagnostics += translator.diagnostics
+            definition.unsupported = translator.unsupported
+            definition.workflowInputs = translator.inputs
+            definition.workflowEvents = translator.events
+            // A workflow reads any secret without listing it: each job lists those its expressions (and
+            // the workflow's env) read.
+            var read: [String: Set<String>] = [:]
+            for reference in parser.references {
+                for (root, properties) in reference.expression.references where root == "secrets" {
+                    guard let name = properties.first else { continue }
+                    read[reference.scope.job ?? "", default: []].insert(name)
+                }
+            }
+            for position in definition.jobs.indices {
+                let job = definition.jobs[position]
+                let names = read[job.id, default: []].union(read["", default: []]).subtracting(job.secrets)
+                definition.jobs[position].secrets += names.sorted()
+            }
+        }
         definition.indexJobs()
         // Graph and reference checks run even when the parser found problems: report everything at once.
         let diagnostics = Array(
             Set(
                 parser.diagnostics
                     + PipelineValidator(
-                        definition: definition, references: parser.references, needLocations: parser.needLocations
+                        definition: definition, references: parser.references, needLocations: parser.needLocations,
+                        format: format
                     ).validate()))
         if !diagnostics.isEmpty {
             throw DiagnosticsError(diagnostics.sorted { $0.location < $1.location })
@@ -59,7 +91,9 @@ public struct PipelineParser {
     }
 
     let document: YAMLDocument
-    private(set) var diagnostics: [Diagnostic] = []
+    /// The file's format: a GitHub workflow allows its own expression contexts.
+    var format: PipelineFormat = .gantry
+    var diagnostics: [Diagnostic] = []
     /// Expressions and names to check once every job is known.
     private(set) var references: [PendingReference] = []
     /// Every `needs:` entry with its location: (job, needed job, where).

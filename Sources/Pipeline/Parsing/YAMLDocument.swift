@@ -44,6 +44,18 @@ struct YAMLDocument {
         }
     }
 
+    /// The same file with another node tree (a workflow read into the shape of a `gantry.yml`; its
+    /// nodes keep their marks, so locations stay those of the file).
+    func replacingRoot(_ root: Node?) -> YAMLDocument {
+        YAMLDocument(file: file, lines: lines, root: root)
+    }
+
+    private init(file: String, lines: [Substring], root: Node?) {
+        self.file = file
+        self.lines = lines
+        self.root = root
+    }
+
     func location(_ node: Node?) -> SourceLocation {
         guard let mark = node?.mark else { return SourceLocation(file: file, line: 1, column: 1) }
         return SourceLocation(file: file, line: mark.line, column: mark.column)

@@ -81,7 +81,10 @@ public struct Planner: Sendable {
         _ condition: String, job: JobDefinition, combination: MatrixExpander.Combination, pipelineEnv: [EnvVar]
     ) -> PlanDecision {
         guard let expression = try? Template.condition(condition) else { return .decidedAtRunTime(condition) }
-        let dynamicRoots: Set<String> = ["needs", "steps", "secrets"]
+        // A workflow's runner contexts (`github`, `runner`…) are known when the run starts.
+        let dynamicRoots: Set<String> = [
+            "needs", "steps", "secrets", "github", "runner", "inputs", "vars", "job", "strategy",
+        ]
         if expression.references.contains(where: { dynamicRoots.contains($0.root) })
             || expression.calledFunctions.contains(where: {
                 ExpressionEvaluator.statusFunctions.contains($0) || $0 == "hashFiles"

@@ -5,8 +5,11 @@ struct PipelineValidator {
     let definition: PipelineDefinition
     let references: [PendingReference]
     let needLocations: [(String, String, SourceLocation)]
+    var format: PipelineFormat = .gantry
 
     static let contexts = ["env", "matrix", "steps", "needs", "run", "secrets"]
+    /// What a GitHub workflow may read besides (filled by the engine for a workflow's run).
+    static let githubContexts = ["github", "runner", "vars", "inputs", "job", "strategy"]
     static let runFields = ["id", "sha", "branch", "correlation"]
     static let stepFields = ["outputs", "outcome", "conclusion"]
     static let needFields = ["outputs", "result"]
@@ -112,16 +115,19 @@ struct PipelineValidator {
                         )
                     }
                 }
+            case _ where format == .github && Self.githubContexts.contains(root): break
             case "secrets":
                 guard let name = properties.first else { continue }
+                if format == .github, job == nil { continue }
                 if let job, !job.secrets.contains(name) {
                     problems.append("secret '\(name)' is not listed in job '\(job.id)' secrets")
                 } else if job == nil {
                     problems.append("secrets are only available inside jobs that list them")
                 }
             default:
+                let contexts = Self.contexts + (format == .github ? Self.githubContexts : [])
                 problems.append(
-                    "unknown context '\(root)'\(Suggestion.hint(for: root, in: Self.contexts)) (contexts: \(Self.contexts.joined(separator: ", ")))"
+                    "unknown context '\(root)'\(Suggestion.hint(for: root, in: contexts)) (contexts: \(contexts.joined(separator: ", ")))"
                 )
             }
         }

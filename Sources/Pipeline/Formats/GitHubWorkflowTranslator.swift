@@ -1,0 +1,421 @@
+import Foundation
+import GantryCore
+import Yams
+
+/// Reads a GitHub Actions workflow into the shape of a `gantry.yml`, node by node, so that the native
+/// parser and validator check it and every diagnostic points at the workflow's own line and column.
+/// Keys with a Gantry equivalent are renamed (`timeout-minutes` → `timeout`, `strategy.matrix` →
+/// `matrix`, `defaults.run` → `defaults`, push and pull_request path filters → each job's `paths`);
+/// keys that change nothing on one machine are accepted and dropped (`permissions`, `concurrency`,
+/// `run-name`, `environment`, `fail-fast`, `max-parallel`); what cannot run here (containers, macOS and
+/// Windows runners, reusable workflows, actions that are not available) is recorded as unsupported
+/// and replaced by a step that says so. docs/compat.md lists every key.
+struct GitHubWorkflowTranslator {
+    let document: YAMLDocument
+    private(set) var diagnostics: [Diagnostic] = []
+    private(set) var unsupported: [UnsupportedConstruct] = []
+    /// `workflow_dispatch` and `workflow_call` inputs with their defaults (the `inputs` context).
+    private(set) var inputs: [String: String] = [:]
+    /// The events the workflow runs on.
+    private(set) var events: [String] = []
+
+    static let topKeys = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]
+    static let jobKeys = [
+        "name", "needs", "if", "env", "runs-on", "strategy", "timeout-minutes", "continue-on-error", "outputs",
+        "environment", "services", "container", "steps", "permissions", "concurrency", "defaults", "uses", "with",
+        "secrets",
+    ]
+    static let stepKeys = [
+        "id", "name", "uses", "run", "shell", "env", "if", "with", "working-directory", "continue-on-error",
+        "timeout-minutes",
+    ]
+
+    init(document: YAMLDocument) { self.document = document }
+
+    /// The workflow as a `gantry.yml` node tree (nil or a non-mapping root is left to the parser).
+    mutating func translate() -> Node? {
+        guard let root = document.root, case .mapping(let top) = root else { return document.root }
+        var out: [(Node, Node)] = []
+        var filters: [(String, Node, Node)] = []
+        var jobsNode: (Node, Node)?
+        for (keyNode, value) in top {
+            guard let key = keyNode.string else {
+                error(keyNode, "keys in the workflow must be strings")
+                continue
+            }
+            switch key {
+            case "name", "env": out.append((keyNode, value))
+            case "on": filters = triggers(value)
+            case "defaults":
+                if let defaults = runDefaults(value, context: "defaults") {
+                    out.append((Self.key("defaults", at: keyNode), Self.mapping(defaults, at: value)))
+                }
+            case "jobs": jobsNode = (keyNode, value)
+            case "run-name", "permissions", "concurrency": break
+            default:
+                error(
+                    keyNode,
+                    "unknown key '\(key)' in the workflow\(Suggestion.hint(for: key, in: Self.topKeys))")
+            }
+        }
+        if let (keyNode, value) = jobsNode { out.append((keyNode, jobs(value, filters: filters))) }
+        return Self.mapping(out, at: root)
+    }
+
+    // MARK: Triggers
+
+    /// Records the events and inputs; returns the push and pull_request path filters (each job gets
+    /// them: a change outside them runs nothing, as the workflow would not start).
+    private mutating func triggers(_ node: Node) -> [(String, Node, Node)] {
+        switch node {
+        case .scalar(let scalar):
+            events = [scalar.string]
+        case .sequence(let sequence):
+            events = sequence.compactMap(\.string)
+        case .mapping(let mapping):
+            var filters: [(String, Node, Node)] = []
+            for (keyNode, value) in mapping {
+                guard let event = keyNode.string else { continue }
+                events.append(event)
+                guard case .mapping(let body) = value else { continue }
+                if ["workflow_dispatch", "workflow_call"].contains(event), case .mapping(let declared)? = body["inputs"]
+                {
+                    for (name, spec) in declared {
+                        guard let name = name.string else { continue }
+                        inputs[name] = spec["default"]?.string ?? ""
+                    }
+                }
+                // One event's filters are enough: a push and a pull request touch the same files.
+                if filters.isEmpty, ["push", "pull_request", "pull_request_target"].contains(event) {
+                    for (filterKey, filterValue) in body {
+                        guard let name = filterKey.string, ["paths", "paths-ignore"].contains(name) else { continue }
+                        filters.append((name, filterKey, filterValue))
+                    }
+                }
+            }
+            return filters
+        default:
+            error(node, "'on' must name events: a string, a list or a mapping")
+        }
+        return []
+    }
+
+    // MARK: Jobs
+
+    private mutating func jobs(_ node: Node, filters: [(String, Node, Node)]) -> Node {
+        guard case .mapping(let jobs) = node else { return node }
+        var out: [(Node, Node)] = []
+        for (idNode, body) in jobs {
+            guard let id = idNode.string else {
+                out.append((idNode, body))
+                continue
+            }
+            out.append((idNode, job(id, body, filters: filters)))
+        }
+        return Self.mapping(out, at: node)
+    }
+
+    private mutating func job(_ id: String, _ node: Node, filters: [(String, Node, Node)]) -> Node {
+        guard case .mapping(let body) = node else { return node }
+        var out: [(Node, Node)] = []
+        var defaultShell: Node?
+        if let defaults = body["defaults"], let translated = runDefaults(defaults, context: "jobs.\(id).defaults") {
+            for (key, value) in translated {
+                if key.string == "shell" { defaultShell = value } else { out.append((key, value)) }
+            }
+        }
+        for (keyNode, value) in body {
+            guard let key = keyNode.string else { continue }
+            switch key {
+            case "name", "needs", "if", "env", "outputs":
+                out.append((keyNode, value))
+            case "continue-on-error":
+                out.append((keyNode, literalBool(value, "jobs.\(id).continue-on-error")))
+            case "runs-on":
+                runsOn(value, job: id)
+            case "strategy":
+                if let matrix = strategy(value, job: id, body: node) {
+                    out.append((Self.key("matrix", at: keyNode), matrix))
+                }
+            case "timeout-minutes":
+                if let timeout = minutes(value, "jobs.\(id).timeout-minutes") {
+                    out.append((Self.key("timeout", at: keyNode), timeout))
+                }
+            case "services", "container":
+                unsupported(
+                    value, job: id, step: nil,
+                    "jobs.\(id).\(key) needs a container engine, which Gantry does not use")
+            case "uses":
+                unsupported(
+                    value, job: id, step: nil,
+                    "jobs.\(id) calls the reusable workflow '\(value.string ?? "")', which Gantry does not run yet")
+            case "steps":
+                out.append((keyNode, steps(value, job: id, defaultShell: defaultShell)))
+            case "environment", "permissions", "concurrency", "defaults", "with", "secrets": break
+            default:
+                error(keyNode, "unknown key '\(key)' in job '\(id)'\(Suggestion.hint(for: key, in: Self.jobKeys))")
+            }
+        }
+        if body["steps"] == nil, body["uses"] != nil {
+            // A reusable-workflow call has no steps; one placeholder keeps the job valid.
+            let placeholder = Self.mapping(
+                [(Self.key("run", at: node), Self.scalar("exit 1", at: node))], at: node)
+            out.append((Self.key("steps", at: node), Self.sequence([placeholder], at: node)))
+        }
+        if !out.contains(where: { $0.0.string == "paths" || $0.0.string == "paths-ignore" }) {
+            for (name, keyNode, value) in filters { out.append((Self.key(name, at: keyNode), value)) }
+        }
+        return Self.mapping(out, at: node)
+    }
+
+    /// A local run is a Linux machine: `ubuntu-*`, `linux`, `self-hosted` and custom labels are
+    /// satisfied; `macos-*` and `windows-*` are not.
+    private mutating func runsOn(_ node: Node, job: String) {
+        var labels: [Node] = []
+        switch node {
+        case .scalar: labels = [node]
+        case .sequence(let sequence): labels = Array(sequence)
+        case .mapping(let mapping):
+            if let value = mapping["labels"] { labels = value.sequence.map(Array.init) ?? [value] }
+        default: break
+        }
+        for label in labels {
+            guard let text = label.string?.lowercased(), !text.contains("${{") else { continue }
+            if text.hasPrefix("macos") || text.hasPrefix("windows") {
+                unsupported(
+                    label, job: job, step: nil,
+                    "jobs.\(job) runs on '\(label.string ?? "")', and this machine is Linux")
+            }
+        }
+    }
+
+    /// `strategy.matrix` as Gantry's `matrix:`; `fail-fast` and `max-parallel` are accepted.
+    private mutating func strategy(_ node: Node, job: String, body: Node) -> Node? {
+        guard case .mapping(let strategy) = node else {
+            error(node, "jobs.\(job).strategy must be a mapping")
+            return nil
+        }
+        for (keyNode, _) in strategy {
+            guard let key = keyNode.string, !["matrix", "fail-fast", "max-parallel"].contains(key) else { continue }
+            error(keyNode, "unknown key '\(key)' in jobs.\(job).strategy (expected matrix, fail-fast, max-parallel)")
+        }
+        guard let matrix = strategy["matrix"] else { return nil }
+        let computed: [Node]
+        switch matrix {
+        case .scalar: computed = [matrix]
+        case .mapping(let axes):
+            computed = axes.filter { $0.key.string != "include" && $0.key.string != "exclude" }
+                .map(\.value).filter { ($0.string ?? "").contains("${{") }
+        default: computed = []
+        }
+        guard let first = computed.first else { return matrix }
+        unsupported(
+            first, job: job, step: nil,
+            "jobs.\(job).strategy.matrix is computed at run time ('\(first.string ?? "")'), which Gantry does not expand yet"
+        )
+        // A stand-in with the axes the job reads, so that the rest of it is still checked.
+        var declared: Set<String> = []
+        if case .mapping(let mapping) = matrix {
+            declared = Set(mapping.keys.compactMap(\.string).filter { $0 != "include" && $0 != "exclude" })
+        }
+        let axes = Self.matrixKeys(in: body).union(declared).sorted()
+        let placeholder = Self.sequence([Self.scalar("computed at run time", at: first)], at: first)
+        return Self.mapping(
+            (axes.isEmpty ? ["value"] : axes).map { (Self.key($0, at: first), placeholder) }, at: matrix)
+    }
+
+    /// The `matrix.<name>` a job's expressions read.
+    static func matrixKeys(in node: Node) -> Set<String> {
+        var keys: Set<String> = []
+        func visit(_ node: Node) {
+            switch node {
+            case .scalar(let scalar):
+                var rest = Substring(scalar.string)
+                while let range = rest.range(of: "matrix.") {
+                    let name = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+                    if !name.isEmpty { keys.insert(String(name)) }
+                    rest = rest[range.upperBound...]
+                }
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    visit(key)
+                    visit(value)
+                }
+            case .sequence(let sequence): sequence.forEach(visit)
+            default: break
+            }
+        }
+        visit(node)
+        return keys
+    }
+
+    // MARK: Steps
+
+    private mutating func steps(_ node: Node, job: String, defaultShell: Node?) -> Node {
+        guard case .sequence(let steps) = node else { return node }
+        var out: [Node] = []
+        for (index, step) in steps.enumerated() {
+            out.append(self.step(step, job: job, index: index, defaultShell: defaultShell))
+        }
+        return Self.sequence(out, at: node)
+    }
+
+    private mutating func step(_ node: Node, job: String, index: Int, defaultShell: Node?) -> Node {
+        guard case .mapping(let body) = node else { return node }
+        let context = "jobs.\(job).steps[\(index)]"
+        var out: [(Node, Node)] = []
+        for (keyNode, value) in body {
+            guard let key = keyNode.string else { continue }
+            switch key {
+            case "id", "name", "run", "shell", "env", "if", "working-directory":
+                out.append((keyNode, value))
+            case "continue-on-error":
+                out.append((keyNode, literalBool(value, "\(context).continue-on-error")))
+            case "timeout-minutes":
+                if let timeout = minutes(value, "\(context).timeout-minutes") {
+                    out.append((Self.key("timeout", at: keyNode), timeout))
+                }
+            case "uses", "with": break
+            default:
+                error(keyNode, "unknown key '\(key)' in \(context)\(Suggestion.hint(for: key, in: Self.stepKeys))")
+            }
+        }
+        if body["run"] != nil, body["shell"] == nil, let defaultShell {
+            out.append((Self.key("shell", at: defaultShell), defaultShell))
+        }
+        if let uses = body["uses"] {
+            out += action(uses, with: body["with"], job: job, index: index, named: body["name"] != nil)
+        }
+        return Self.mapping(out, at: node)
+    }
+
+    /// A `uses:` step as what runs here: the checkout is the workspace; `actions/setup-*` check that
+    /// the tool is on PATH; `actions/cache` is skipped (an optimisation); anything else is unsupported.
+    private mutating func action(_ node: Node, with: Node?, job: String, index: Int, named: Bool) -> [(Node, Node)] {
+        guard let reference = node.string else {
+            error(node, "'uses' must be a string such as actions/checkout@v4")
+            return []
+        }
+        let name = reference.split(separator: "@", maxSplits: 1).first.map(String.init)?.lowercased() ?? reference
+        var script: String
+        switch name {
+        case "actions/checkout":
+            script = "echo 'actions/checkout: the workspace is the checkout'"
+        case _ where Self.cacheActions.contains(name):
+            script = "echo '\(name): skipped (Gantry caches with a job's cache: key)'"
+        case _ where Self.toolActions[name] != nil:
+            let program = Self.toolActions[name] ?? ""
+            script = """
+                if command -v \(program) >/dev/null 2>&1; then echo "\(name): using $(command -v \(program))"; \
+                \(program) --version 2>&1 | head -n 1; else echo "\(name): \(program) is not on PATH here; install it" >&2; exit 1; fi
+                """
+        default:
+            let why =
+                reference.hasPrefix("./")
+                ? "the local action '\(reference)' is not supported yet"
+                : reference.hasPrefix("docker://")
+                    ? "'\(reference)' needs a container engine"
+                    : "the action '\(reference)' is not available here (Gantry runs actions/checkout, "
+                        + "actions/setup-* and other tool set-ups, and skips caches)"
+            unsupported(node, job: job, step: index, why)
+            script = "echo 'unsupported: \(reference.replacingOccurrences(of: "'", with: ""))' >&2; exit 1"
+        }
+        var out: [(Node, Node)] = [(Self.key("run", at: node), Self.scalar(script, at: node))]
+        if !named { out.append((Self.key("name", at: node), Self.scalar(reference, at: node))) }
+        _ = with
+        return out
+    }
+
+    /// Actions that install a tool, by the program they make available: here the step checks that
+    /// the program is on PATH and prints its version.
+    static let toolActions = [
+        "actions/setup-python": "python3", "actions/setup-node": "node", "actions/setup-go": "go",
+        "actions/setup-java": "java", "actions/setup-dotnet": "dotnet", "ruby/setup-ruby": "ruby",
+        "denoland/setup-deno": "deno", "oven-sh/setup-bun": "bun", "swift-actions/setup-swift": "swift",
+        "gradle/actions/setup-gradle": "gradle", "hashicorp/setup-terraform": "terraform",
+        "dtolnay/rust-toolchain": "cargo", "actions-rs/toolchain": "cargo", "astral-sh/setup-uv": "uv",
+        "pnpm/action-setup": "pnpm", "azure/setup-helm": "helm", "azure/setup-kubectl": "kubectl",
+        "erlef/setup-beam": "erl", "shivammathur/setup-php": "php", "goto-bus-stop/setup-zig": "zig",
+        "mlugg/setup-zig": "zig", "actions/setup-haskell": "ghc", "haskell-actions/setup": "ghc",
+    ]
+
+    /// Cache actions: an optimisation, skipped here (a job's `cache:` is Gantry's).
+    static let cacheActions: Set<String> = [
+        "actions/cache", "actions/cache/restore", "actions/cache/save", "swatinem/rust-cache",
+        "mozilla-actions/sccache-action",
+    ]
+
+    // MARK: Values
+
+    /// `defaults.run.{shell, working-directory}` as Gantry's defaults.
+    private mutating func runDefaults(_ node: Node, context: String) -> [(Node, Node)]? {
+        guard case .mapping(let defaults) = node else {
+            error(node, "\(context) must be a mapping")
+            return nil
+        }
+        var out: [(Node, Node)] = []
+        for (keyNode, value) in defaults {
+            guard keyNode.string == "run" else {
+                error(keyNode, "unknown key '\(keyNode.string ?? "")' in \(context) (expected run)")
+                continue
+            }
+            guard case .mapping(let run) = value else {
+                error(value, "\(context).run must be a mapping of shell and working-directory")
+                continue
+            }
+            for (runKey, runValue) in run {
+                switch runKey.string {
+                case "shell", "working-directory": out.append((runKey, runValue))
+                default:
+                    error(
+                        runKey,
+                        "unknown key '\(runKey.string ?? "")' in \(context).run (expected shell, working-directory)")
+                }
+            }
+        }
+        return out
+    }
+
+    /// Minutes (a number) as a Gantry duration.
+    private mutating func minutes(_ node: Node, _ what: String) -> Node? {
+        guard let text = node.string, let value = Double(text), value > 0, value <= 60 * 24 * 30 else {
+            error(node, "\(what) must be a positive number of minutes (expressions are not supported here)")
+            return nil
+        }
+        return Self.scalar("\(Int((value * 60).rounded(.up)))s", at: node)
+    }
+
+    /// A boolean, or `false` for an expression (evaluated per job at run time by GitHub; here it
+    /// does not let the job fail the run yet: see docs/compat.md).
+    private func literalBool(_ node: Node, _ what: String) -> Node {
+        guard let text = node.string, text.contains("${{") else { return node }
+        return Self.scalar("false", at: node)
+    }
+
+    // MARK: Diagnostics and nodes
+
+    private mutating func error(_ node: Node, _ message: String) {
+        diagnostics.append(Diagnostic(document.location(node), .error, message))
+    }
+
+    private mutating func unsupported(_ node: Node, job: String, step: Int?, _ message: String) {
+        unsupported.append(
+            UnsupportedConstruct(location: document.location(node), job: job, step: step, message: message))
+    }
+
+    static func key(_ text: String, at node: Node) -> Node {
+        .scalar(Node.Scalar(text, .implicit, .plain, node.mark))
+    }
+
+    static func scalar(_ text: String, at node: Node) -> Node {
+        .scalar(Node.Scalar(text, .implicit, .doubleQuoted, node.mark))
+    }
+
+    static func mapping(_ pairs: [(Node, Node)], at node: Node) -> Node {
+        .mapping(Node.Mapping(pairs, .implicit, .block, node.mark))
+    }
+
+    static func sequence(_ nodes: [Node], at node: Node) -> Node {
+        .sequence(Node.Sequence(nodes, .implicit, .block, node.mark))
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GantryTestSupport
+import Testing
+
+/// A GitHub Actions workflow run by `gantry run FILE`: in the repository root, with GitHub's runner
+/// files and variables, secrets masked, and what cannot run here refused before anything starts.
+@Suite struct WorkflowCLITests {
+    static func repository(_ workflow: String) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try directory.write(".github/workflows/ci.yml", workflow)
+        try directory.write("VERSION", "1.0.0\n")
+        try runChecked("git", ["init", "-q", "-b", "main"], in: directory.url)
+        try runChecked("git", ["add", "."], in: directory.url)
+        try runChecked(
+            "git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "x"], in: directory.url
+        )
+        return directory
+    }
+
+    @Test func aWorkflowRunsInTheRepositoryRootWithGitHubsFilesAndMaskedSecrets() throws {
+        let secret = "workflow-secret-value-7731"  // gantry:allow-secret (a test fixture)
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              first:
+                runs-on: ubuntu-latest
+                outputs:
+                  version: ${{ steps.read.outputs.version }}
+                steps:
+                  - uses: actions/checkout@v4
+                  - id: read
+                    run: echo "version=$(cat VERSION)" >> "$GITHUB_OUTPUT"
+                  - run: echo "EXTRA=from-env-file" >> "$GITHUB_ENV"
+                  - run: |
+                      test "$EXTRA" = from-env-file
+                      echo "token ${{ secrets.API_TOKEN }} and $GITHUB_REF_NAME on $RUNNER_OS"
+              second:
+                needs: first
+                runs-on: ubuntu-latest
+                if: github.ref_name == 'main'
+                steps:
+                  - run: echo "version ${{ needs.first.outputs.version }} at ${{ github.sha }}"
+            """)
+        defer { directory.remove() }
+        let run = try GantryBinary.run(
+            ["run", ".github/workflows/ci.yml"], in: directory.url, environment: ["GANTRY_SECRET_API_TOKEN": secret])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("token *** and main on Linux"), "\(run.stdout)")
+        #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
+        let sha = try runChecked("git", ["rev-parse", "HEAD"], in: directory.url)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(run.stdout.contains("version 1.0.0 at \(sha)"))
+        // State lives at the repository root, not under .github/workflows.
+        #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
+    }
+
+    @Test func whatCannotRunHereIsRefusedBeforeAnythingRunsOrSkippedWhenAsked() throws {
+        let marker = "ran-\(UUID().uuidString.prefix(8))"
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              first:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: touch \(marker)
+                  - uses: actions/upload-artifact@v4
+                    with: {name: x, path: y}
+              mac:
+                runs-on: macos-latest
+                steps:
+                  - run: echo never
+              after:
+                needs: mac
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo never either
+            """)
+        defer { directory.remove() }
+        let refused = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(".github/workflows/ci.yml:7:15: error: the action 'actions/upload-artifact@v4'"))
+        #expect(refused.stderr.contains(".github/workflows/ci.yml:10:14: error: jobs.mac runs on 'macos-latest'"))
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(marker).path))
+
+        let skipped = try GantryBinary.run(
+            ["run", ".github/workflows/ci.yml", "--skip-unsupported"], in: directory.url)
+        #expect(skipped.status == 0, "\(skipped.stdout)\(skipped.stderr)")
+        #expect(skipped.stdout.contains("skipped: jobs.mac runs on 'macos-latest'"))
+        #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(marker).path))
+        #expect(!skipped.stdout.contains("never"))
+    }
+}

@@ -1,0 +1,205 @@
+import GantryCore
+import Testing
+
+@testable import Pipeline
+
+/// GitHub Actions workflows read into the native model: keys mapped, diagnostics at the workflow's own
+/// lines, what cannot run here recorded, secrets and contexts as GitHub has them.
+@Suite struct GitHubWorkflowTests {
+    static func workflow(_ text: String, file: String = ".github/workflows/ci.yml") throws(DiagnosticsError)
+        -> PipelineDefinition
+    {
+        try PipelineParser.parse(text: text, file: file)
+    }
+
+    static func problems(_ text: String) -> [String] {
+        do {
+            _ = try workflow(text)
+            return []
+        } catch {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    @Test func theFormatIsDetectedByPathOrByOn() throws {
+        let text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n"
+        #expect(try Self.workflow(text, file: "ci.yml").format == .github)
+        #expect(try Self.workflow(text, file: "/repo/.github/workflows/ci.yml").format == .github)
+        let native = try PipelineParser.parse(
+            text: "jobs:\n  a:\n    steps:\n      - run: 'true'\n", file: "gantry.yml")
+        #expect(native.format == .gantry)
+        #expect(PipelineFormat.workspace(forFile: "/repo/.github/workflows/ci.yml").path == "/repo")
+        #expect(PipelineFormat.workspace(forFile: "/repo/ci/gantry.yml").path == "/repo/ci")
+    }
+
+    @Test func keysMapToTheNativeModel() throws {
+        let definition = try Self.workflow(
+            """
+            name: CI
+            on:
+              push:
+                paths: ["src/**"]
+                paths-ignore: ["**.md"]
+              workflow_dispatch:
+                inputs:
+                  level: {description: Level, default: info}
+            permissions: {contents: read}
+            concurrency: {group: ci, cancel-in-progress: true}
+            env: {APP: demo}
+            defaults:
+              run: {shell: sh, working-directory: app}
+            jobs:
+              build:
+                runs-on: [self-hosted, linux]
+                timeout-minutes: 10
+                environment: production
+                outputs:
+                  version: ${{ steps.v.outputs.version }}
+                steps:
+                  - uses: actions/checkout@v4
+                  - id: v
+                    run: echo "version=1" >> "$GITHUB_OUTPUT"
+                    timeout-minutes: 0.5
+              test:
+                needs: build
+                runs-on: ubuntu-latest
+                strategy:
+                  fail-fast: false
+                  max-parallel: 2
+                  matrix:
+                    python: ["3.11", "3.12"]
+                    include: [{python: "3.13", experimental: true}]
+                steps:
+                  - run: echo ${{ matrix.python }} ${{ needs.build.outputs.version }} ${{ github.sha }} ${{ runner.os }}
+                    shell: bash
+            """)
+        #expect(definition.name == "CI")
+        #expect(definition.workflowEvents == ["push", "workflow_dispatch"])
+        #expect(definition.workflowInputs == ["level": "info"])
+        #expect(definition.defaults.workingDirectory == "app")
+        #expect(definition.unsupported.isEmpty)
+        let build = try #require(definition.job("build"))
+        #expect(build.timeout == .seconds(600))
+        #expect(build.steps.count == 2)
+        #expect(build.steps[0].run?.contains("the workspace is the checkout") == true)
+        #expect(build.steps[0].name == "actions/checkout@v4")
+        #expect(build.steps[1].timeout == .seconds(30))
+        #expect(build.steps[1].shell == "sh")  // defaults.run.shell
+        #expect(build.paths.map(\.pattern) == ["src/**"])
+        #expect(build.pathsIgnore.map(\.pattern) == ["**.md"])
+        #expect(build.outputs.map(\.0) == ["version"])
+        let test = try #require(definition.job("test"))
+        #expect(test.needs == ["build"])
+        #expect(test.matrix != nil)
+        #expect(test.steps[0].shell == "bash")
+        #expect(try Planner().plan(definition).jobs.count == 4)
+    }
+
+    @Test func secretsAreListedForTheJobsThatReadThem() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            env:
+              SHARED: ${{ secrets.SHARED_TOKEN }}
+            jobs:
+              deploy:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: ./deploy
+                    env: {KEY: "${{ secrets.DEPLOY_KEY }}"}
+              lint:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: make lint
+            """)
+        #expect(definition.job("deploy")?.secrets.sorted() == ["DEPLOY_KEY", "SHARED_TOKEN"])
+        #expect(definition.job("lint")?.secrets == ["SHARED_TOKEN"])
+    }
+
+    @Test func whatCannotRunHereIsRecordedWhereItIs() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              db:
+                runs-on: ubuntu-latest
+                services:
+                  postgres: {image: "postgres:16"}
+                steps:
+                  - run: make db-test
+              mac:
+                runs-on: macos-latest
+                steps:
+                  - run: xcodebuild
+              steps:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                  - uses: ./.github/actions/setup
+                  - uses: docker://alpine:3
+                  - uses: some/action@v1
+                  - run: make
+              dynamic:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    target: ${{ fromJSON(vars.TARGETS) }}
+                steps:
+                  - run: echo ${{ matrix.target }}
+            """)
+        let found = definition.unsupported.map {
+            "\($0.location.line):\($0.location.column) \($0.job) \($0.step ?? -1)"
+        }
+        #expect(
+            found == [
+                "6:7 db -1", "10:14 mac -1", "17:15 steps 1", "18:15 steps 2", "19:15 steps 3", "25:17 dynamic -1",
+            ])
+        #expect(definition.unsupported[0].message.contains("container engine"))
+        #expect(definition.unsupported[2].message.contains("local action"))
+        var skipped = definition
+        skipped.skipUnsupported()
+        #expect(skipped.unsupported.isEmpty)
+        #expect(skipped.job("steps")?.steps.count == 2)
+        #expect(skipped.job("db")?.condition == "false")
+        #expect(skipped.job("mac")?.condition == "false")
+    }
+
+    @Test func mistakesAreReportedAtTheWorkflowsOwnLinesWithSuggestions() {
+        let found = Self.problems(
+            """
+            on: push
+            permisions: {contents: read}
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                timeout-minutes: ${{ inputs.minutes }}
+                need: setup
+                steps:
+                  - runn: make
+                  - run: echo ${{ github.shaa }} ${{ unknown.thing }}
+            """)
+        #expect(
+            found.contains {
+                $0.hasPrefix(".github/workflows/ci.yml:2:1: error: unknown key 'permisions'")
+                    && $0.contains("did you mean 'permissions'")
+            })
+        #expect(
+            found.contains {
+                $0.hasPrefix(
+                    ".github/workflows/ci.yml:6:22: error: jobs.build.timeout-minutes must be a positive number")
+            })
+        #expect(
+            found.contains { $0.hasPrefix(".github/workflows/ci.yml:7:5: error: unknown key 'need' in job 'build'") })
+        #expect(found.contains { $0.hasPrefix(".github/workflows/ci.yml:9:9: error: unknown key 'runn'") })
+        #expect(found.contains { $0.contains("unknown context 'unknown'") })
+    }
+
+    @Test func githubContextsAreAWorkflowsOnly() {
+        let native = diagnostics("jobs:\n  a:\n    steps:\n      - run: echo ${{ github.sha }}\n")
+        #expect(native.contains { $0.contains("unknown context 'github'") })
+        #expect(
+            Self.problems(
+                "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha }}\n"
+            ).isEmpty)
+    }
+}
