@@ -202,4 +202,42 @@ import Testing
                 "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha }}\n"
             ).isEmpty)
     }
+
+    @Test func matrixValuesMayBeMappingsAndAnUnnamedWorkflowIsNamedAfterItsFile() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    config: [{cc: gcc, flags: [-O2]}, {cc: clang, flags: [-O2, -g]}]
+                    exclude: [{config: {flags: [-O2, -g], cc: clang}}]
+                    include: [{config: {cc: tcc, flags: []}}]
+                steps:
+                  - run: echo ${{ matrix.config.cc }}
+            """)
+        #expect(definition.name == "ci.yml")
+        let plan = try Planner().plan(definition)
+        // The exclude entry matches whatever its key order; the include adds one.
+        #expect(
+            plan.jobs.map(\.name) == [
+                #"build (config={"cc":"gcc","flags":["-O2"]})"#, #"build (config={"cc":"tcc","flags":[]})"#,
+            ])
+        let first = try #require(plan.jobs.first)
+        guard case .object(let matrix) = ExpressionValue.matrix(first.matrix),
+            case .object(let config)? = matrix["config"]
+        else {
+            Issue.record("the matrix value is not an object")
+            return
+        }
+        #expect(config["cc"] == .string("gcc"))
+        #expect(config["flags"] == .array([.string("-O2")]))
+        // A gantry.yml keeps its rule: values are scalars.
+        #expect(
+            diagnostics("jobs:\n  a:\n    matrix:\n      c: [{x: 1}]\n    steps:\n      - run: 'true'\n").contains {
+                $0.contains("values must be strings, numbers or booleans")
+            })
+    }
 }

@@ -13,7 +13,7 @@ enum JobContext {
         for name in job.secrets { secretValues[name] = .string(secrets[name] ?? "") }
         var roots: [String: ExpressionValue] = [
             "env": .object([:]),
-            "matrix": .object(strings: matrix),
+            "matrix": .matrix(matrix),
             "needs": needs.expressionValue,
             "run": run,
             "secrets": .object(secretValues),

@@ -83,7 +83,10 @@ struct JobRunner: Sendable {
     }
 
     var matrixJSON: String {
-        "{" + planned.matrix.map { "\(JSONText.quote($0.0)):\(JSONText.quote($0.1))" }.joined(separator: ",") + "}"
+        "{"
+            + planned.matrix.map { "\(JSONText.quote($0.0)):\(JSONText.quote(MatrixValue.display($0.1)))" }.joined(
+                separator: ",")
+            + "}"
     }
 
     /// A file name for a job's log: the concrete name with anything unusual replaced by `_`.

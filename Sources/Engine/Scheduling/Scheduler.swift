@@ -109,7 +109,7 @@ struct Scheduler {
         let condition = runner.job.condition
         var roots: [String: ExpressionValue] = [
             "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
-            "matrix": .object(strings: job.matrix),
+            "matrix": .matrix(job.matrix),
             "needs": needs.expressionValue, "run": environment.runContext,
         ]
         roots.merge(github.roots) { current, _ in current }

@@ -61,6 +61,6 @@ public enum MatrixExpander {
     /// `test (os=linux, swift=6.3)`.
     public static func name(job: String, combination: Combination) -> String {
         guard !combination.isEmpty else { return job }
-        return "\(job) (" + combination.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ")"
+        return "\(job) (" + combination.map { "\($0.0)=\(MatrixValue.display($0.1))" }.joined(separator: ", ") + ")"
     }
 }

@@ -22,6 +22,11 @@ extension PipelineParser {
                 var values: [String] = []
                 for item in sequence {
                     guard case .scalar(let scalar) = item else {
+                        // A workflow's matrix values may be mappings and lists.
+                        if format == .github, item.mapping != nil || item.sequence != nil {
+                            values.append(MatrixValue.encode(item))
+                            continue
+                        }
                         error(
                             item,
                             "\(context).\(key) values must be strings, numbers or booleans, found \(item.kindName)")
@@ -76,6 +81,10 @@ extension PipelineParser {
             var entry: [(String, String)] = []
             for (key, _, value) in mapping(item, allowed: nil, context: context) {
                 guard case .scalar(let scalar) = value else {
+                    if format == .github, value.mapping != nil || value.sequence != nil {
+                        entry.append((key, MatrixValue.encode(value)))
+                        continue
+                    }
                     error(value, "\(context).\(key) must be a string, number or boolean, found \(value.kindName)")
                     continue
                 }

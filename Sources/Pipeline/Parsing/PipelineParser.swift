@@ -44,6 +44,7 @@ public struct PipelineParser {
         text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil
     ) throws(DiagnosticsError) -> PipelineDefinition {
         var document = try YAMLDocument(file: file, text: text)
+        let original = document.root
         let format = PipelineFormat.detect(file: file, root: document.root, forced: forced)
         var translator: GitHubWorkflowTranslator?
         if format == .github {
@@ -55,6 +56,10 @@ public struct PipelineParser {
         parser.format = format
         var definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
         definition.format = format
+        if format == .github, case .mapping(let top)? = original, top["name"] == nil {
+            // GitHub names an unnamed workflow after its file.
+            definition.name = URL(fileURLWithPath: file).lastPathComponent
+        }
         if let translator {
             parser.diagnostics += translator.diagnostics
             definition.unsupported = translator.unsupported

@@ -99,7 +99,7 @@ public struct Planner: Sendable {
         }
         let context = ExpressionContext(roots: [
             "env": .object(env),
-            "matrix": .object(strings: combination),
+            "matrix": .matrix(combination),
             "run": .object(runContext.mapValues(ExpressionValue.string)),
         ])
         guard let value = try? ExpressionEvaluator.evaluate(expression, in: context) else {
