@@ -92,4 +92,44 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(marker).path))
         #expect(!skipped.stdout.contains("never"))
     }
+
+    /// `::add-mask::` masks a value a step derived, from the next line on, in both streams, in later
+    /// steps and in the log; `::stop-commands::` turns that off until its token comes back.
+    @Test func addMaskHidesADerivedValueFromTheConsoleAndTheLog() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              mask:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      value="derived-$(echo abc | tr a-c x-z)-credential"
+                      echo "::add-mask::$value"
+                      echo "same read: $value"
+                      echo "on stderr: $value" >&2
+                      echo "VALUE=$value" >> "$GITHUB_ENV"
+                  - run: |
+                      echo "next step: $VALUE"
+                      echo "::stop-commands::pause-42"
+                      echo "::add-mask::ordinary-words"
+                      echo "::pause-42::"
+                      echo "still shown: ordinary-words"
+            """)
+        defer { directory.remove() }
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let derived = "derived-xyz-credential"
+        #expect(!run.stdout.contains(derived) && !run.stderr.contains(derived))
+        for line in [
+            "::add-mask::***", "same read: ***", "on stderr: ***", "next step: ***", "still shown: ordinary-words",
+        ] {
+            #expect(run.stdout.contains(line), "\(line)\n\(run.stdout)")
+        }
+        let logs = directory.url.appendingPathComponent(".gantry/logs")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: logs.path)
+        let log = try String(contentsOf: logs.appendingPathComponent("\(runs[0])/mask.jsonl"), encoding: .utf8)
+        #expect(!log.contains(derived))
+        #expect(log.contains("same read: ***"))
+    }
 }

@@ -34,9 +34,14 @@ final class StreamSink: @unchecked Sendable {
     private let job: String
     private let stream: ProcessStream
 
+    /// A workflow's commands (`::add-mask::`), shared by the job's sinks; nil for a `gantry.yml`.
+    private let commands: WorkflowCommands?
+    /// How many of `commands.masks` this sink's splitter has.
+    private var masksSeen = 0
+
     init(
         masker: SecretMasker, log: any JobLogSink, prefix: [UInt8], observer: any RunObserver, job: String,
-        stream: ProcessStream
+        stream: ProcessStream, commands: WorkflowCommands? = nil
     ) {
         splitter = LineSplitter(masker: masker)
         self.prefix = prefix
@@ -44,16 +49,54 @@ final class StreamSink: @unchecked Sendable {
         self.observer = observer
         self.job = job
         self.stream = stream
+        self.commands = commands
+        catchUpMasks()
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
-        splitter.feed(bytes) { batch.append($0) }
+        catchUpMasks()
+        splitter.feed(bytes) { accept($0) }
         deliver()
     }
 
     func finish() {
-        splitter.finish { batch.append($0) }
+        catchUpMasks()
+        splitter.finish { accept($0) }
         deliver()
+    }
+
+    /// Masks added by a command in the chunk being split, for its following lines (the splitter
+    /// itself learns them once the chunk is done: it cannot change while it splits).
+    private var addedInChunk: SecretMasker?
+
+    /// A line as it goes to the log and the console: a workflow command may replace it (and add a
+    /// mask that applies from the next line on, in this stream and the others).
+    private func accept(_ line: UnsafeRawBufferPointer) {
+        if let commands, let replaced = commands.read(line, stream: stream.rawValue) {
+            replaced.withUnsafeBytes { batch.append($0) }
+            let masks = commands.masks
+            if masks.count > masksSeen { addedInChunk = SecretMasker(secrets: Array(masks[masksSeen...])) }
+            return
+        }
+        if let addedInChunk {
+            var masked: [UInt8] = []
+            if addedInChunk.apply(to: line, into: &masked) {
+                masked.withUnsafeBytes { batch.append($0) }
+                return
+            }
+        }
+        batch.append(line)
+    }
+
+    /// Registers the masks other sinks (or earlier steps) added since this one last looked.
+    private func catchUpMasks() {
+        addedInChunk = nil
+        guard let commands else { return }
+        let masks = commands.masks
+        while masksSeen < masks.count {
+            splitter.addMask(masks[masksSeen])
+            masksSeen += 1
+        }
     }
 
     /// Writes a line Gantry itself produces (action messages) through the same masking.
@@ -79,10 +122,10 @@ extension AttemptRunner {
         let masker = services.masker
         let stdoutSink = StreamSink(
             masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stdout),
-            observer: services.observer, job: assignment.name, stream: .stdout)
+            observer: services.observer, job: assignment.name, stream: .stdout, commands: workflowCommands)
         let stderrSink = StreamSink(
             masker: masker, log: log, prefix: log.linePrefix(step: name, attempt: attempt, stream: .stderr),
-            observer: services.observer, job: assignment.name, stream: .stderr)
+            observer: services.observer, job: assignment.name, stream: .stderr, commands: workflowCommands)
         do {
             var directory = workingDirectory
             if let relative = step.workingDirectory {

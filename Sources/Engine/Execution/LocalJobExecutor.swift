@@ -46,11 +46,14 @@ struct AttemptRunner {
     let log: any JobLogSink
     var attempts: [AttemptRecord] = []
     var outputs: [String: String] = [:]
+    /// A workflow's `::add-mask::` values, for every later step of the job (nil for a `gantry.yml`).
+    let workflowCommands: WorkflowCommands?
 
     init(assignment: JobAssignment, services: LocalJobExecutor, log: any JobLogSink) {
         self.assignment = assignment
         self.services = services
         self.log = log
+        workflowCommands = assignment.runnerVariables.isEmpty ? nil : WorkflowCommands()
     }
 
     mutating func run() async throws -> (JobStatus, String?) {

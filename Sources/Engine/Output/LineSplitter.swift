@@ -7,7 +7,7 @@ import Foundation
 /// still found because lines are assembled before masking.
 public struct LineSplitter: Sendable {
     public var maxLineLength: Int
-    private let masker: SecretMasker
+    private var masker: SecretMasker
     private var pending: [UInt8] = []
     private var scratch: [UInt8] = []
 
@@ -15,6 +15,12 @@ public struct LineSplitter: Sendable {
         self.masker = masker
         self.maxLineLength = max(maxLineLength, masker.longestPattern * 2 + 16)
         pending.reserveCapacity(4096)
+    }
+
+    /// Masks `secret` too from now on (`::add-mask::`).
+    public mutating func addMask(_ secret: String) {
+        masker.add(secret)
+        maxLineLength = max(maxLineLength, masker.longestPattern * 2 + 16)
     }
 
     /// Feeds a chunk; calls `emit` with each complete (masked) line, without its newline.
