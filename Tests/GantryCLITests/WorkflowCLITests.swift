@@ -132,4 +132,26 @@ import Testing
         #expect(!log.contains(derived))
         #expect(log.contains("same read: ***"))
     }
+
+    /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
+    /// by file name or by its name:.
+    @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {
+        let directory = try Self.repository(
+            "name: Checks\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo checked\n")
+        defer { directory.remove() }
+        try directory.write(
+            ".github/workflows/other.yaml",
+            "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo other\n")
+        let listed = try GantryBinary.run(["run"], in: directory.url)
+        #expect(listed.status == 2)
+        #expect(listed.stderr.contains("the repository has workflows: ci.yml (Checks), other.yaml"), "\(listed.stderr)")
+        let byName = try GantryBinary.run(["run", "--workflow", "Checks"], in: directory.url)
+        #expect(byName.status == 0, "\(byName.stderr)")
+        #expect(byName.stdout.contains("[a] checked"))
+        let byStem = try GantryBinary.run(["validate", "--workflow", "other"], in: directory.url)
+        #expect(byStem.stdout.hasPrefix(".github/workflows/other.yaml: ok"), "\(byStem.stdout)\(byStem.stderr)")
+        let unknown = try GantryBinary.run(["plan", "--workflow", "othr"], in: directory.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("did you mean 'other'"))
+    }
 }

@@ -15,27 +15,28 @@ struct InitCommand: AsyncParsableCommand {
             '.gantry/' unless it already ignores it. Running it again changes nothing.
             """)
 
-    @OptionGroup var pipeline: PipelineFileOption
+    @Option(name: [.short, .long], help: "The pipeline file to write.")
+    var file: String = "gantry.yml"
 
     @Flag(help: "Overwrite an existing pipeline file.")
     var force = false
 
     func run() async throws {
-        let file = URL(fileURLWithPath: pipeline.file).standardizedFileURL
-        let directory = file.deletingLastPathComponent()
+        let url = URL(fileURLWithPath: file).standardizedFileURL
+        let directory = url.deletingLastPathComponent()
         guard FileManager.default.fileExists(atPath: directory.path) else {
             throw InputError("\(directory.path) does not exist: create it first or pass another --file")
         }
-        if FileManager.default.fileExists(atPath: file.path) && !force {
-            Terminal.printOut("\(pipeline.file) exists: left as is (--force writes a new one)")
+        if FileManager.default.fileExists(atPath: url.path) && !force {
+            Terminal.printOut("\(file) exists: left as is (--force writes a new one)")
         } else {
             let starter = StarterPipeline.detect(in: directory, name: directory.lastPathComponent)
             do {
-                try Data(starter.text.utf8).write(to: file, options: .atomic)
+                try Data(starter.text.utf8).write(to: url, options: .atomic)
             } catch {
-                throw InputError("cannot write \(file.path): \(FileErrorText.describe(error))")
+                throw InputError("cannot write \(url.path): \(FileErrorText.describe(error))")
             }
-            Terminal.printOut("wrote \(pipeline.file) (\(starter.kind) project); try: gantry plan, then gantry run")
+            Terminal.printOut("wrote \(file) (\(starter.kind) project); try: gantry plan, then gantry run")
         }
         let ignore = directory.appendingPathComponent(".gitignore")
         switch try GitIgnoreEntry.ensure(".gantry/", in: ignore) {

@@ -36,13 +36,14 @@ struct PlanCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let definition = try PipelineLoader.load(pipeline.file)
+        let file = try pipeline.resolved()
+        let definition = try PipelineLoader.load(file)
         let changed = try await ChangedFiles.resolve(
-            since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
+            since: since, changedFilesPath: changedFiles, pipelineFile: file)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
         let environment = ProcessInfo.processInfo.environment
         let services = StateLocation.services
-        var options = services.runOptions(file: pipeline.file)
+        var options = services.runOptions(file: file)
         options.secrets = try secretOptions.load(environment: environment)
         options.useCache = !noCache
         // Planning never creates state: without any, nothing can be avoided yet.

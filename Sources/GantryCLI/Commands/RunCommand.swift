@@ -54,14 +54,15 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let file = try pipeline.resolved()
         let environment = ProcessInfo.processInfo.environment
         let secrets = try secretOptions.load(environment: environment)
 
         let services = StateLocation.services
-        var options = services.runOptions(file: pipeline.file)
+        var options = services.runOptions(file: file)
         options.selectedJobs = jobs
         options.changedFiles = try await ChangedFiles.resolve(
-            since: since, changedFilesPath: changedFiles, pipelineFile: pipeline.file)
+            since: since, changedFilesPath: changedFiles, pipelineFile: file)
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
         options.skipUnsupported = skipUnsupported

@@ -18,19 +18,20 @@ struct ValidateCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        let file = try pipeline.resolved()
         do {
-            let definition = try PipelineLoader.load(pipeline.file)
+            let definition = try PipelineLoader.load(file)
             let plan = try Planner().plan(definition)
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
             let warnings =
-                PipelineLoader.unmatchedInputs(definition, workspace: PipelineFormat.workspace(forFile: pipeline.file))
+                PipelineLoader.unmatchedInputs(definition, workspace: PipelineFormat.workspace(forFile: file))
                 + PipelineLoader.unsupportedWarnings(definition)
             for warning in warnings where !json { Terminal.printError(warning.description) }
             if json {
                 Terminal.printOut(
                     Terminal.json(
                         [
-                            "valid": true, "file": pipeline.file, "pipeline": definition.name,
+                            "valid": true, "file": file, "pipeline": definition.name,
                             "jobs": definition.jobs.count,
                             "expanded_jobs": plan.jobs.count, "steps": steps,
                             "diagnostics": warnings.map {
@@ -44,14 +45,14 @@ struct ValidateCommand: AsyncParsableCommand {
                 let expanded =
                     plan.jobs.count == definition.jobs.count ? "" : " (\(plan.jobs.count) after matrix expansion)"
                 Terminal.printOut(
-                    "\(pipeline.file): ok: pipeline '\(definition.name)', \(definition.jobs.count) job\(definition.jobs.count == 1 ? "" : "s")\(expanded), \(steps) step\(steps == 1 ? "" : "s")"
+                    "\(file): ok: pipeline '\(definition.name)', \(definition.jobs.count) job\(definition.jobs.count == 1 ? "" : "s")\(expanded), \(steps) step\(steps == 1 ? "" : "s")"
                 )
             }
         } catch let error as DiagnosticsError where json {
             Terminal.printOut(
                 Terminal.json(
                     [
-                        "valid": false, "file": pipeline.file,
+                        "valid": false, "file": file,
                         "diagnostics": error.diagnostics.map {
                             [
                                 "file": $0.location.file, "line": $0.location.line, "column": $0.location.column,

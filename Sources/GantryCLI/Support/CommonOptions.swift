@@ -1,6 +1,7 @@
 import ArgumentParser
 import Composition
 import Foundation
+import GantryCore
 import Store
 
 /// The pipeline file, shared by commands that read one: `gantry.yml`, or a GitHub Actions workflow
@@ -12,11 +13,80 @@ struct PipelineFileOption: ParsableArguments {
     @Option(name: [.customShort("f"), .customLong("file")], help: "The pipeline file (the same as FILE).")
     var option: String?
 
-    /// FILE, else --file, else gantry.yml.
+    @Option(
+        help: ArgumentHelp(
+            "Without FILE: the workflow of .github/workflows to use, by file name or by its name:.",
+            valueName: "name"))
+    var workflow: String?
+
+    /// FILE, else --file, else gantry.yml (what `resolved()` checks and completes).
     var file: String { path ?? option ?? "gantry.yml" }
 
     func validate() throws {
         if path != nil, option != nil { throw ValidationError("give the pipeline file once: FILE or --file FILE") }
+        if workflow != nil, path != nil || option != nil {
+            throw ValidationError("--workflow picks a file of .github/workflows: leave out FILE")
+        }
+    }
+
+    /// The file to read: FILE or --file; else `gantry.yml` when it exists; else, in a repository that
+    /// has only GitHub workflows, the one `--workflow` names (listing them when none or an unknown one
+    /// is named).
+    func resolved(in directory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws
+        -> String
+    {
+        if let chosen = path ?? option { return chosen }
+        if workflow == nil, FileManager.default.fileExists(atPath: directory.appendingPathComponent("gantry.yml").path)
+        {
+            return "gantry.yml"
+        }
+        let workflows = WorkflowFiles.list(in: directory)
+        guard !workflows.isEmpty else {
+            if workflow != nil { throw InputError("there is no .github/workflows directory with workflows here") }
+            return "gantry.yml"
+        }
+        let listing = workflows.map { "\($0.file)\($0.name.map { " (\($0))" } ?? "")" }.joined(separator: ", ")
+        guard let workflow else {
+            throw InputError(
+                "no gantry.yml here; the repository has workflows: \(listing). Name one: "
+                    + "gantry run .github/workflows/\(workflows[0].file), or --workflow \(workflows[0].stem)")
+        }
+        let matches = workflows.filter { $0.file == workflow || $0.stem == workflow || $0.name == workflow }
+        guard let match = matches.first else {
+            throw InputError(
+                "no workflow '\(workflow)' in .github/workflows\(Suggestion.hint(for: workflow, in: workflows.map(\.stem))) (there are: \(listing))"
+            )
+        }
+        return ".github/workflows/\(match.file)"
+    }
+}
+
+/// The workflows of a repository's `.github/workflows`, with their `name:`.
+enum WorkflowFiles {
+    struct Entry {
+        var file: String
+        var name: String?
+        var stem: String { (file as NSString).deletingPathExtension }
+    }
+
+    static func list(in directory: URL) -> [Entry] {
+        let folder = directory.appendingPathComponent(".github/workflows")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return files.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { file in
+            Entry(file: file, name: name(of: folder.appendingPathComponent(file)))
+        }
+    }
+
+    /// The top-level `name:` of a workflow, read without parsing the whole file.
+    private static func name(of url: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        let text = String(decoding: (try? handle.read(upToCount: 64 * 1024)) ?? Data(), as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("name:") {
+            let value = line.dropFirst("name:".count).trimmingCharacters(in: .whitespaces)
+            return value.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+        return nil
     }
 }
 
