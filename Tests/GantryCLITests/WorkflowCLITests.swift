@@ -65,8 +65,8 @@ import Testing
                 runs-on: ubuntu-latest
                 steps:
                   - run: touch \(marker)
-                  - uses: actions/upload-artifact@v4
-                    with: {name: x, path: y}
+                  - uses: some-org/deploy-action@v1
+                    with: {target: y}
               mac:
                 runs-on: macos-latest
                 steps:

@@ -240,4 +240,40 @@ import Testing
                 $0.contains("values must be strings, numbers or booleans")
             })
     }
+
+    @Test func anUploadedArtifactIsKeptWithTheRunAndDownloadsCopyIt() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            defaults:
+              run: {shell: python}
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: print("build")
+                  - uses: actions/upload-artifact@v4
+                    with: {name: dist, path: dist/, if-no-files-found: error}
+              use:
+                needs: build
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/download-artifact@v4
+                    with: {name: dist, path: out}
+                  - uses: actions/download-artifact@v4
+                    with: {name: missing}
+            """)
+        let build = try #require(definition.job("build"))
+        #expect(build.artifacts?.name == "dist")
+        #expect(build.artifacts?.paths.map(\.pattern) == ["dist/**"])
+        #expect(build.artifacts?.when == .always)
+        // Gantry's own scripts run in bash, whatever the workflow's default shell.
+        #expect(build.steps[0].shell == "python")
+        #expect(build.steps[1].shell == "bash")
+        #expect(build.steps[1].run?.contains("no files found") == true)
+        let use = try #require(definition.job("use"))
+        #expect(use.steps[0].run?.contains("cp -R 'dist'/. 'out'/") == true)
+        #expect(use.steps[1].run?.contains("no job of this workflow uploads 'missing'") == true)
+        #expect(definition.unsupported.isEmpty)
+    }
 }

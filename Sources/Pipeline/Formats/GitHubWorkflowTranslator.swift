@@ -102,8 +102,17 @@ struct GitHubWorkflowTranslator {
 
     // MARK: Jobs
 
+    /// The `actions/upload-artifact` steps of the workflow: artifact name → the path it uploads.
+    private var uploads: [String: String] = [:]
+
     private mutating func jobs(_ node: Node, filters: [(String, Node, Node)]) -> Node {
         guard case .mapping(let jobs) = node else { return node }
+        for (_, job) in jobs {
+            for step in job["steps"]?.sequence ?? []
+            where Self.actionName(step["uses"]?.string) == "actions/upload-artifact" {
+                uploads[step["with"]?["name"]?.string ?? "artifact"] = step["with"]?["path"]?.string ?? ""
+            }
+        }
         var out: [(Node, Node)] = []
         for (idNode, body) in jobs {
             guard let id = idNode.string else {
@@ -165,7 +174,34 @@ struct GitHubWorkflowTranslator {
         if !out.contains(where: { $0.0.string == "paths" || $0.0.string == "paths-ignore" }) {
             for (name, keyNode, value) in filters { out.append((Self.key(name, at: keyNode), value)) }
         }
+        if let artifacts = keptArtifacts(body["steps"]) { out.append((Self.key("artifacts", at: node), artifacts)) }
         return Self.mapping(out, at: node)
+    }
+
+    /// The job's first `actions/upload-artifact` as Gantry's job `artifacts:` (kept with the run,
+    /// `gantry runs download`), kept whatever the job's result as `if-no-files-found` allows.
+    private func keptArtifacts(_ steps: Node?) -> Node? {
+        guard
+            let step = steps?.sequence?.first(where: {
+                Self.actionName($0["uses"]?.string) == "actions/upload-artifact"
+            }), let uses = step["uses"], let path = step["with"]?["path"]?.string, !path.contains("${{")
+        else { return nil }
+        let name = step["with"]?["name"]?.string ?? "artifact"
+        let patterns = path.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("!") }
+            .map { $0.hasSuffix("/") ? $0 + "**" : $0 }
+        guard !patterns.isEmpty, !name.contains("${{"), !name.contains("/") else { return nil }
+        return Self.mapping(
+            [
+                (Self.key("name", at: uses), Self.scalar(name, at: uses)),
+                (Self.key("paths", at: uses), Self.sequence(patterns.map { Self.scalar($0, at: uses) }, at: uses)),
+                (Self.key("when", at: uses), Self.scalar("always", at: uses)),
+            ], at: uses)
+    }
+
+    /// `owner/repo[/path]` of a `uses:` reference, lowercased, without its `@ref`.
+    static func actionName(_ reference: String?) -> String? {
+        reference?.split(separator: "@", maxSplits: 1).first.map { $0.lowercased() }
     }
 
     /// A local run is a Linux machine: `ubuntu-*`, `linux`, `self-hosted` and custom labels are
@@ -303,6 +339,10 @@ struct GitHubWorkflowTranslator {
             script = "echo 'actions/checkout: the workspace is the checkout'"
         case _ where Self.cacheActions.contains(name):
             script = "echo '\(name): skipped (Gantry caches with a job's cache: key)'"
+        case "actions/upload-artifact":
+            script = Self.uploadScript(with: with)
+        case "actions/download-artifact":
+            script = downloadScript(with: with)
         case _ where Self.toolActions[name] != nil:
             let program = Self.toolActions[name] ?? ""
             script = """
@@ -320,10 +360,68 @@ struct GitHubWorkflowTranslator {
             unsupported(node, job: job, step: index, why)
             script = "echo 'unsupported: \(reference.replacingOccurrences(of: "'", with: ""))' >&2; exit 1"
         }
-        var out: [(Node, Node)] = [(Self.key("run", at: node), Self.scalar(script, at: node))]
+        // Gantry's own script: bash, whatever the workflow's default shell.
+        var out: [(Node, Node)] = [
+            (Self.key("run", at: node), Self.scalar(script, at: node)),
+            (Self.key("shell", at: node), Self.scalar("bash", at: node)),
+        ]
         if !named { out.append((Self.key("name", at: node), Self.scalar(reference, at: node))) }
-        _ = with
         return out
+    }
+
+    /// `actions/upload-artifact`: the files stay in the workspace every job shares (and the job's
+    /// first upload is kept with the run); the step checks they exist as `if-no-files-found` says.
+    static func uploadScript(with: Node?) -> String {
+        let name = with?["name"]?.string ?? "artifact"
+        let paths = (with?["path"]?.string ?? "").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("!") }
+        let missing = with?["if-no-files-found"]?.string ?? "warn"
+        let quoted = paths.map(shellQuote).joined(separator: " ")
+        let onMissing =
+            missing == "error"
+            ? "echo \"upload-artifact: no files found for $p\" >&2; exit 1"
+            : missing == "ignore" ? ":" : "echo \"upload-artifact: warning: no files found for $p\" >&2"
+        return """
+            set -f; for p in \(quoted); do set +f; found=; for f in $p; do [ -e "$f" ] && found=1 && break; done; \
+            [ -n "$found" ] || { \(onMissing); }; set -f; done; set +f
+            echo "upload-artifact: \(name.replacingOccurrences(of: "\"", with: "")) stays in the shared workspace"
+            """
+    }
+
+    /// `actions/download-artifact`: what an earlier job uploaded is already in the shared workspace;
+    /// the step copies it where this step asks when that is elsewhere.
+    private func downloadScript(with: Node?) -> String {
+        let wanted = with?["name"]?.string
+        let target = with?["path"]?.string ?? "."
+        let sources = uploads.filter { wanted == nil || $0.key == wanted }.sorted { $0.key < $1.key }
+        var lines: [String] = []
+        for (name, path) in sources {
+            let source =
+                path.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !source.isEmpty, !source.contains("*"), !source.contains("${{") else { continue }
+            // Several artifacts without merge-multiple: each in a folder of its name, as GitHub does.
+            let destination =
+                wanted == nil && with?["merge-multiple"]?.string != "true" && sources.count > 1
+                ? "\(target)/\(name)" : target
+            let from = Self.shellQuote(source.hasSuffix("/") ? String(source.dropLast()) : source)
+            let to = Self.shellQuote(destination)
+            // A named artifact must exist; of all artifacts, one that uploaded nothing is simply absent.
+            let absent =
+                wanted == nil ? ":" : "echo \"download-artifact: \(name) was not uploaded in this run\" >&2; exit 1"
+            lines.append(
+                "if [ -d \(from) ]; then [ \(from) -ef \(to) ] || { mkdir -p \(to) && cp -R \(from)/. \(to)/; }; "
+                    + "elif [ -e \(from) ]; then mkdir -p \(to) && cp \(from) \(to)/; else \(absent); fi")
+        }
+        if let wanted, sources.isEmpty {
+            lines.append("echo \"download-artifact: no job of this workflow uploads '\(wanted)'\" >&2; exit 1")
+        }
+        lines.append("echo 'download-artifact: the artifacts are in the shared workspace'")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `text` in single quotes for a POSIX shell.
+    static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Actions that install a tool, by the program they make available: here the step checks that
