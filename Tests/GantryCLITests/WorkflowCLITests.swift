@@ -81,7 +81,7 @@ import Testing
         let refused = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
         #expect(refused.status == 2)
         #expect(
-            refused.stderr.contains(".github/workflows/ci.yml:7:15: error: the action 'actions/upload-artifact@v4'"))
+            refused.stderr.contains(".github/workflows/ci.yml:7:15: error: the action 'some-org/deploy-action@v1'"))
         #expect(refused.stderr.contains(".github/workflows/ci.yml:10:14: error: jobs.mac runs on 'macos-latest'"))
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(marker).path))
 
