@@ -111,6 +111,6 @@ public enum BuiltinSecretRules {
                     "null", "none", "undefined", "true", "false",
                 ],
                 accept: plausibleGenericSecret),
-        ]
+        ] + (try ProviderSecretRules.rules())
     }
 }
