@@ -31,7 +31,7 @@ public struct ActionServices: Sendable {
 public enum BuiltinActionSet {
     public static func registry(_ services: ActionServices) -> ActionRegistry {
         ActionRegistry([
-            SetOutputsAction(), HashFilesAction(), PackAction(services: services),
+            SetOutputsAction(), EchoAction(), HashFilesAction(), PackAction(services: services),
             ScanSecretsAction(), ScanVulnsAction(services: services), ScanDockerfileAction(), ScanTerraformAction(),
         ])
     }

@@ -81,7 +81,9 @@ import Testing
         let build = try #require(definition.job("build"))
         #expect(build.timeout == .seconds(600))
         #expect(build.steps.count == 2)
-        #expect(build.steps[0].run?.contains("the workspace is the checkout") == true)
+        // The checkout is the workspace: a built-in action says so, no process starts.
+        #expect(build.steps[0].uses == "gantry/echo")
+        #expect(build.steps[0].with.first?.1.contains("the workspace is the checkout") == true)
         #expect(build.steps[0].name == "actions/checkout@v4")
         #expect(build.steps[1].timeout == .seconds(30))
         #expect(build.steps[1].shell == "sh")  // defaults.run.shell

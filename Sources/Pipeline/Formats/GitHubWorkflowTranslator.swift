@@ -334,11 +334,14 @@ struct GitHubWorkflowTranslator {
         }
         let name = reference.split(separator: "@", maxSplits: 1).first.map(String.init)?.lowercased() ?? reference
         var script: String
+        var message: String?
         switch name {
         case "actions/checkout":
-            script = "echo 'actions/checkout: the workspace is the checkout'"
+            message = "actions/checkout: the workspace is the checkout"
+            script = ""
         case _ where Self.cacheActions.contains(name):
-            script = "echo '\(name): skipped (Gantry caches with a job's cache: key)'"
+            message = "\(name): skipped (Gantry caches with a job's cache: key)"
+            script = ""
         case "actions/upload-artifact":
             script = Self.uploadScript(with: with)
         case "actions/download-artifact":
@@ -360,11 +363,23 @@ struct GitHubWorkflowTranslator {
             unsupported(node, job: job, step: index, why)
             script = "echo 'unsupported: \(reference.replacingOccurrences(of: "'", with: ""))' >&2; exit 1"
         }
-        // Gantry's own script: bash, whatever the workflow's default shell.
-        var out: [(Node, Node)] = [
-            (Self.key("run", at: node), Self.scalar(script, at: node)),
-            (Self.key("shell", at: node), Self.scalar("bash", at: node)),
-        ]
+        var out: [(Node, Node)]
+        if let message {
+            // Nothing to do but say so: a built-in action, no process.
+            out = [
+                (Self.key("uses", at: node), Self.scalar("gantry/echo", at: node)),
+                (
+                    Self.key("with", at: node),
+                    Self.mapping([(Self.key("message", at: node), Self.scalar(message, at: node))], at: node)
+                ),
+            ]
+        } else {
+            // Gantry's own script: bash, whatever the workflow's default shell.
+            out = [
+                (Self.key("run", at: node), Self.scalar(script, at: node)),
+                (Self.key("shell", at: node), Self.scalar("bash", at: node)),
+            ]
+        }
         if !named { out.append((Self.key("name", at: node), Self.scalar(reference, at: node))) }
         return out
     }
