@@ -154,4 +154,66 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean 'other'"))
     }
+
+    /// A local composite action runs inlined: its inputs (with: values or defaults), its outputs under
+    /// the caller's id, its step ids kept apart when it is used twice; an action that is not composite,
+    /// or missing, is refused by name; one outside the repository is an error.
+    @Test func aLocalCompositeActionRunsWithItsInputsAndOutputs() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: greet
+                    uses: ./.github/actions/greet
+                    with: {who: "${{ github.ref_name }}"}
+                  - run: echo "said ${{ steps.greet.outputs.greeting }}"
+                  - uses: ./.github/actions/greet
+            """)
+        defer { directory.remove() }
+        try directory.write(
+            ".github/actions/greet/action.yml",
+            """
+            name: Greet
+            inputs:
+              who: {description: Whom, default: world}
+            outputs:
+              greeting: {description: What, value: "${{ steps.say.outputs.text }}"}
+            runs:
+              using: composite
+              steps:
+                - id: say
+                  shell: bash
+                  run: |
+                    echo "text=hello ${{ inputs.who }}" >> "$GITHUB_OUTPUT"
+                    echo "hello ${{ inputs.who }}"
+            """)
+        try directory.write(".github/actions/node/action.yml", "runs:\n  using: node20\n  main: index.js\n")
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        for line in ["[a] hello main", "[a] said hello main", "[a] hello world"] {
+            #expect(run.stdout.contains(line), "\(line)\n\(run.stdout)")
+        }
+        try directory.write(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/node\n"
+                + "      - uses: ./.github/actions/absent\n")
+        let warned = try GantryBinary.run(["validate", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(warned.status == 0)
+        #expect(
+            warned.stderr.contains(
+                "ci.yml:6:15: warning: the local action './.github/actions/node' is a 'node20' action"))
+        #expect(
+            warned.stderr.contains(
+                "ci.yml:7:15: warning: the local action './.github/actions/absent' has no readable action.yml"))
+        try directory.write(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./../elsewhere\n")
+        let refused = try GantryBinary.run(["validate", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains("ci.yml:6:15: error: './../elsewhere' leaves the repository"), "\(refused.stderr)")
+    }
 }

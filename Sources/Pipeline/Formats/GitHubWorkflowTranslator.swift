@@ -290,15 +290,22 @@ struct GitHubWorkflowTranslator {
     private mutating func steps(_ node: Node, job: String, defaultShell: Node?) -> Node {
         guard case .sequence(let steps) = node else { return node }
         var out: [Node] = []
-        for (index, step) in steps.enumerated() {
-            out.append(self.step(step, job: job, index: index, defaultShell: defaultShell))
+        for (position, step) in steps.enumerated() {
+            // A composite action becomes several steps: positions in the job follow `out`.
+            out += self.step(step, job: job, position: position, index: out.count, defaultShell: defaultShell)
         }
         return Self.sequence(out, at: node)
     }
 
-    private mutating func step(_ node: Node, job: String, index: Int, defaultShell: Node?) -> Node {
-        guard case .mapping(let body) = node else { return node }
-        let context = "jobs.\(job).steps[\(index)]"
+    /// One workflow step as the job's steps: one, or a composite action's steps.
+    private mutating func step(_ node: Node, job: String, position: Int, index: Int, defaultShell: Node?) -> [Node] {
+        guard case .mapping(let body) = node else { return [node] }
+        if let uses = body["uses"]?.string, uses.hasPrefix("./"),
+            let inlined = composite(uses, at: node, job: job, index: index)
+        {
+            return inlined
+        }
+        let context = "jobs.\(job).steps[\(position)]"
         var out: [(Node, Node)] = []
         for (keyNode, value) in body {
             guard let key = keyNode.string else { continue }
@@ -322,7 +329,7 @@ struct GitHubWorkflowTranslator {
         if let uses = body["uses"] {
             out += action(uses, with: body["with"], job: job, index: index, named: body["name"] != nil)
         }
-        return Self.mapping(out, at: node)
+        return [Self.mapping(out, at: node)]
     }
 
     /// A `uses:` step as what runs here: the checkout is the workspace; `actions/setup-*` check that
@@ -355,7 +362,7 @@ struct GitHubWorkflowTranslator {
         default:
             let why =
                 reference.hasPrefix("./")
-                ? "the local action '\(reference)' is not supported yet"
+                ? localActionProblem(reference)
                 : reference.hasPrefix("docker://")
                     ? "'\(reference)' needs a container engine"
                     : "the action '\(reference)' is not available here (Gantry runs actions/checkout, "
@@ -457,6 +464,164 @@ struct GitHubWorkflowTranslator {
         "actions/cache", "actions/cache/restore", "actions/cache/save", "swatinem/rust-cache",
         "mozilla-actions/sccache-action",
     ]
+
+    // MARK: Composite actions
+
+    /// Where the workflow's repository is (local actions are read from it), nil for text without a file.
+    var repositoryRoot: URL?
+    /// Local actions being inlined, to refuse a cycle.
+    private var inlining: [String] = []
+
+    /// A local composite action (`uses: ./path` with `runs.using: composite`) as its steps, inlined
+    /// into the job: `inputs.<name>` in them reads the `with:` value or the input's default (passed
+    /// through env:), and the caller's `id` names a last step that sets the action's `outputs`. Nil
+    /// when the action is not a composite one here (the caller records it as unsupported).
+    private mutating func composite(_ reference: String, at step: Node, job: String, index: Int) -> [Node]? {
+        guard let root = repositoryRoot, let uses = step["uses"] else { return nil }
+        let relative = String(reference.dropFirst(2)).split(separator: "@").first.map(String.init) ?? ""
+        let folder = root.appendingPathComponent(relative).standardizedFileURL.resolvingSymlinksInPath()
+        guard folder.path.hasPrefix(root.resolvingSymlinksInPath().path + "/") else {
+            error(uses, "'\(reference)' leaves the repository: a local action must be inside it")
+            return []
+        }
+        guard !inlining.contains(folder.path), inlining.count < 4 else {
+            error(
+                uses, "'\(reference)' uses itself, directly or through other local actions (or nests more than 4 deep)")
+            return []
+        }
+        guard let action = Self.readAction(in: folder) else { return nil }
+        guard case .mapping = action, action["runs"]?["using"]?.string == "composite",
+            case .sequence(let steps)? = action["runs"]?["steps"]
+        else { return nil }
+        // Inputs: the caller's with: values (rendered in the caller's context), else the defaults.
+        var inputs: [(Node, Node)] = []
+        var names: [String] = []
+        if case .mapping(let declared)? = action["inputs"] {
+            for (nameNode, spec) in declared {
+                guard let name = nameNode.string else { continue }
+                names.append(name)
+                let value = step["with"]?[name] ?? spec["default"] ?? Self.scalar("", at: uses)
+                inputs.append((Self.key(Self.inputVariable(name), at: uses), Self.remark(value, at: uses)))
+            }
+        }
+        inlining.append(folder.path)
+        defer { inlining.removeLast() }
+        // The action's step ids, made unique in the job (it may be used twice).
+        var ids: [String: String] = [:]
+        for inner in steps {
+            if let id = inner["id"]?.string { ids[id] = "_a\(index)_\(id)" }
+        }
+        var out: [Node] = []
+        for inner in steps {
+            // Errors in the action's own file point at the step that uses it.
+            let rewritten = Self.remark(Self.readingInputs(inner, names: names, ids: ids), at: uses)
+            guard case .mapping(var pairs) = rewritten else { continue }
+            var env = inputs
+            if case .mapping(let own)? = pairs["env"] { env += own.map { ($0.key, $0.value) } }
+            pairs[Self.key("env", at: uses)] = Self.mapping(env, at: uses)
+            if pairs["run"] != nil, pairs["shell"] == nil {
+                pairs[Self.key("shell", at: uses)] = Self.scalar("bash", at: uses)
+            }
+            out += self.step(
+                .mapping(pairs), job: job, position: index, index: index + out.count, defaultShell: nil)
+        }
+        // The action's outputs, under the caller's step id.
+        if let id = step["id"], case .mapping(let outputs)? = action["outputs"] {
+            let values = outputs.compactMap { name, spec -> (Node, Node)? in
+                guard let value = spec["value"] else { return nil }
+                return (
+                    Self.key(name.string ?? "", at: uses),
+                    Self.remark(Self.readingInputs(value, names: names, ids: ids), at: uses)
+                )
+            }
+            out.append(
+                Self.mapping(
+                    [
+                        (Self.key("id", at: id), id),
+                        (Self.key("uses", at: uses), Self.scalar("gantry/set-outputs", at: uses)),
+                        (Self.key("with", at: uses), Self.mapping(values, at: uses)),
+                    ], at: uses))
+        }
+        return out
+    }
+
+    /// Why a local action does not run here: missing, or not a composite one.
+    private func localActionProblem(_ reference: String) -> String {
+        guard let root = repositoryRoot else { return "the local action '\(reference)' cannot be read here" }
+        let folder = root.appendingPathComponent(String(reference.dropFirst(2)))
+        guard let action = Self.readAction(in: folder) else {
+            return "the local action '\(reference)' has no readable action.yml in the repository"
+        }
+        let using = action["runs"]?["using"]?.string ?? "unknown"
+        return "the local action '\(reference)' is a '\(using)' action; Gantry runs composite ones"
+    }
+
+    /// The action's `action.yml` (or `.yaml`), at most 1 MiB, or nil.
+    static func readAction(in folder: URL) -> Node? {
+        for name in ["action.yml", "action.yaml"] {
+            let file = folder.appendingPathComponent(name)
+            guard let handle = try? FileHandle(forReadingFrom: file) else { continue }
+            defer { try? handle.close() }
+            guard let data = try? handle.read(upToCount: 1 << 20), let text = String(data: data, encoding: .utf8),
+                let node = try? BoundedYAML.compose(text)
+            else { return nil }
+            return node
+        }
+        return nil
+    }
+
+    /// `GANTRY_INPUT_<NAME>`: how an inlined step reads an action input.
+    static func inputVariable(_ name: String) -> String {
+        "GANTRY_INPUT_" + String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    /// `node` with `inputs.<name>` inside `${{ }}` read from the step's environment instead, its step
+    /// ids (`id:` and `steps.<id>`) renamed by `ids`.
+    static func readingInputs(_ node: Node, names: [String], ids: [String: String]) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            guard scalar.string.contains("${{") else { return node }
+            for name in names.sorted(by: { $0.count > $1.count }) {
+                scalar.string = scalar.string.replacingOccurrences(
+                    of: "inputs.\(name)", with: "env.\(inputVariable(name))")
+            }
+            for (id, renamed) in ids.sorted(by: { $0.key.count > $1.key.count }) {
+                scalar.string = scalar.string.replacingOccurrences(of: "steps.\(id).", with: "steps.\(renamed).")
+            }
+            return .scalar(scalar)
+        case .mapping(let mapping):
+            return .mapping(
+                Node.Mapping(
+                    mapping.map { pair -> (Node, Node) in
+                        if pair.key.string == "id", let id = pair.value.string, let renamed = ids[id] {
+                            return (pair.key, .scalar(Node.Scalar(renamed, .implicit, .plain, pair.value.mark)))
+                        }
+                        return (pair.key, readingInputs(pair.value, names: names, ids: ids))
+                    }, mapping.tag, mapping.style, mapping.mark))
+        case .sequence(let sequence):
+            return .sequence(
+                Node.Sequence(
+                    sequence.map { readingInputs($0, names: names, ids: ids) }, sequence.tag, sequence.style,
+                    sequence.mark))
+        case .alias: return node
+        }
+    }
+
+    /// `node` with every mark moved to `anchor`'s (diagnostics then point at the workflow's line).
+    static func remark(_ node: Node, at anchor: Node) -> Node {
+        let mark = anchor.mark
+        switch node {
+        case .scalar(let scalar): return .scalar(Node.Scalar(scalar.string, scalar.tag, scalar.style, mark))
+        case .mapping(let mapping):
+            return .mapping(
+                Node.Mapping(
+                    mapping.map { (remark($0.key, at: anchor), remark($0.value, at: anchor)) }, mapping.tag,
+                    mapping.style, mark))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map { remark($0, at: anchor) }, sequence.tag, sequence.style, mark))
+        case .alias: return node
+        }
+    }
 
     // MARK: Values
 

@@ -49,6 +49,10 @@ public struct PipelineParser {
         var translator: GitHubWorkflowTranslator?
         if format == .github {
             var workflow = GitHubWorkflowTranslator(document: document)
+            // Local actions are read from the repository the workflow lives in.
+            if FileManager.default.fileExists(atPath: file) {
+                workflow.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
+            }
             document = document.replacingRoot(workflow.translate())
             translator = workflow
         }
