@@ -134,6 +134,31 @@ import Testing
         #expect(again.status == 1, "\(again.stdout)\(again.stderr)")
         #expect(again.stderr.contains("rejected"))
 
+        // Administration through the server needs an admin token: tokens and users as locally.
+        let admin = try GantryBinary.run(
+            ["tokens", "create", "--user", "root", "--role", "admin", "--data", data], in: repository
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try remote(["tokens", "list"]).status == 2)  // a releaser may not
+        let created = try remote(
+            ["tokens", "create", "--user", "ci", "--role", "viewer", "--expires", "1d"], token: admin)
+        #expect(created.status == 0, "\(created.stderr)")
+        let newToken = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(newToken.hasPrefix("gantry_") && created.stderr.contains("for ci (viewer)"))
+        let listed = try remote(["tokens", "list", "--json"], token: admin)
+        let entries = try #require(listed.stdoutJSON as? [[String: Any]])
+        let ciToken = try #require(entries.first { $0["user"] as? String == "ci" })
+        #expect(ciToken["active"] as? Bool == true)
+        #expect(!listed.stdout.contains(newToken))
+        let tokenID = try #require(ciToken["id"] as? String)
+        #expect(try remote(["tokens", "revoke", tokenID], token: admin).stdout == "revoked \(tokenID)\n")
+        #expect(try remote(["status"], token: newToken).status == 2)
+        let added = try remote(["users", "add", "carol", "--role", "releaser"], token: admin)
+        #expect(added.stdout == "added carol (releaser)\n", "\(added.stderr)")
+        let users = try remote(["users", "list"], token: admin)
+        let here = try GantryBinary.run(["users", "list"], in: repository, environment: local)
+        #expect(users.stdout == here.stdout)
+        #expect(users.stdout.contains("carol"))
+
         // Bad input: no token, a wrong one, a URL that is not http, a server that is not there.
         let noToken = try remote(["status"], token: nil)
         #expect(noToken.status == 2)

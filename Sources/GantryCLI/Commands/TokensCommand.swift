@@ -31,7 +31,21 @@ struct TokensCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOption
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
+            if let client = try remote.client() {
+                var body: [String: Any] = ["user": user, "role": role]
+                body["expires_in"] = expires
+                let answer = try RemoteObject(try await client.post("/api/v1/tokens", body).object(), "token")
+                let info = try RemoteObject(answer.fields["info"], "token")
+                Terminal.printError(
+                    "created \(try info.string("id")) for \(try info.string("user")) (\(try info.string("role")))"
+                        + (info.optionalDate("expires_at").map { ", expires \(Timestamp.iso8601($0))" } ?? "")
+                        + "; it is shown once:")
+                print(try answer.string("token"))
+                return
+            }
             guard let role = ServerRole(rawValue: role) else {
                 let names = ServerRole.allCases.map(\.rawValue)
                 throw ValidationError(
@@ -69,8 +83,23 @@ struct TokensCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
-            let tokens = try StateLocation.services(data: data.data).existingState().tokens()
+            let tokens: [APITokenRecord]
+            if let client = try remote.client() {
+                tokens = try RemoteObject(try await client.get("/api/v1/tokens").object(), "tokens").objects("tokens")
+                    .map { token in
+                        APITokenRecord(
+                            id: try token.string("id"), user: try token.string("user"),
+                            role: try token.status("role", as: ServerRole.self), hash: "",
+                            createdAt: try token.date("created_at"),
+                            expiresAt: token.optionalDate("expires_at"), revokedAt: token.optionalDate("revoked_at"),
+                            lastUsedAt: token.optionalDate("last_used_at"))
+                    }
+            } else {
+                tokens = try StateLocation.services(data: data.data).existingState().tokens()
+            }
             if json {
                 Terminal.printOut(
                     Terminal.json(
@@ -108,7 +137,14 @@ struct TokensCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOption
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
+            if let client = try remote.client() {
+                _ = try await client.delete("/api/v1/tokens/\(try RemotePath.segment(id))")
+                print("revoked \(id)")
+                return
+            }
             let state = try StateLocation.services(data: data.data).existingState()
             guard try state.revokeToken(id: id) else {
                 throw InputError("no active token '\(id)' (gantry tokens list shows them)")

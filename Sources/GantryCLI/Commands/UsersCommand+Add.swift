@@ -37,7 +37,19 @@ extension UsersCommand {
             }
         }
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
+            if let client = try remote.client() {
+                guard actor == nil else {
+                    throw InputError("with --server the acting admin is the token's user: leave out --as")
+                }
+                var body: [String: Any] = ["name": name, "role": role]
+                body["totp"] = totp
+                let answer = try RemoteObject(try await client.post("/api/v1/users", body).object(), "user")
+                print("\(try answer.string("change")) \(name) (\(role))")
+                return
+            }
             let administration = UserAdministration(
                 state: try StateLocation.openState(),
                 secrets: try TOTPSecretBox(stateDirectory: StateLocation.directory))
@@ -52,8 +64,21 @@ extension UsersCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var remote: ServerOption
+
         func run() async throws {
-            let users = try StateLocation.openExistingState().users()
+            let users: [UserRecord]
+            if let client = try remote.client() {
+                users = try RemoteObject(try await client.get("/api/v1/users").object(), "users").objects("users").map {
+                    var user = UserRecord(
+                        name: try $0.string("name"), role: try $0.string("role"), createdAt: try $0.date("created_at"))
+                    // Only whether TOTP is enrolled crosses the API, never the secret.
+                    if ($0.fields["totp"] as? Bool) == true { user.totpSecret = "enrolled" }
+                    return user
+                }
+            } else {
+                users = try StateLocation.openExistingState().users()
+            }
             if json {
                 Terminal.printOut(
                     Terminal.json(

@@ -49,6 +49,11 @@ struct ServerClient: Sendable {
         try await send("GET", path, query: query, body: nil)
     }
 
+    /// DELETE `path`; a non-2xx answer throws.
+    func delete(_ path: String) async throws -> Answer {
+        try await send("DELETE", path, query: [], body: nil)
+    }
+
     /// POST `body` as JSON to `path`; a non-2xx answer throws.
     func post(_ path: String, _ body: [String: Any]) async throws -> Answer {
         try await send("POST", path, query: [], body: try JSONSerialization.data(withJSONObject: body))
