@@ -442,6 +442,16 @@ import Testing
                     "BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${SIDEKIQ}",
                 ]),
             Case(
+                rule: "generic-key-name",
+                positives: [
+                    "const algoliaKey = '\(g.alnum(32))';", "maps.key: \"\(g.alnum(39))\"",
+                    "  mapboxKey: \"\(g.word(40))\",",
+                ],
+                negatives: [
+                    "const cacheKey = 'user-profile-settings-v2';", "primaryKey: \"id\"",
+                    "keyVaultToStoreSecrets: \"NEXUS-GPT4-API-KEY\"", "sortKey = \"${{ matrix.os }}\"",
+                ]),
+            Case(
                 rule: "url-credentials",
                 positives: [
                     "DATABASE_URL=postgres://app:\(g.alnum(20))@db.internal:5432/app",
@@ -463,6 +473,15 @@ import Testing
                 positives: ["Authorization: Bearer \(g.word(40))", "-H 'Authorization: token \(g.alnum(36))'"],
                 negatives: ["Authorization: Bearer <token>", "Authorization: Bearer ${TOKEN}"]),
         ]
+    }
+
+    /// The generic rule reads dotted names too (`bitbucket.api.key=…` in a properties file).
+    @Test func theGenericRuleReadsDottedNames() throws {
+        var g = Generator()
+        let scanner = try SecretScanner()
+        let line = "bitbucket.api.key=\(g.alnum(12))\(g.digits(4))\(g.alnum(12))"
+        #expect(scanner.scan(lines: [(line, 1)], file: "app.properties").map(\.ruleID) == ["generic-secret"])
+        #expect(scanner.scan(lines: [("bitbucket.api.key=${BITBUCKET_KEY}", 1)], file: "app.properties").isEmpty)
     }
 
     @Test func everyProviderRuleFindsItsFormatAndNotItsLookAlikes() throws {

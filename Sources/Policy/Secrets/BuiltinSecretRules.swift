@@ -99,11 +99,11 @@ public enum BuiltinSecretRules {
                 id: "generic-secret", description: "Secret-looking value assigned to a password/secret/token/key name",
                 severity: .high,
                 keywords: [
-                    "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key",
-                    "auth_key", "private_key", "credential",
+                    "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "api.key",
+                    "access_key", "access.key", "auth_key", "private_key", "credential",
                 ],
                 regex:
-                    #"(?i)(?:^|[^a-z0-9])[a-z0-9_.-]{0,30}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[a-z0-9_.-]{0,30}["']?\s*(?:=|:|:=|=>|\?=)\s*["'\x60]?([^\s"'\x60;,]{10,200})["'\x60]?"#,
+                    #"(?i)(?:^|[^a-z0-9])[a-z0-9_.-]{0,30}(?:password|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credentials?)[a-z0-9_.-]{0,30}["']?\s*(?:=|:|:=|=>|\?=)\s*["'\x60]?([^\s"'\x60;,]{10,200})["'\x60]?"#,
                 entropy: 3.5,
                 stopwords: [
                     "example", "changeme", "change_me", "change-me", "placeholder", "dummy", "sample", "your", "xxxx",

@@ -265,6 +265,16 @@ enum ProviderSecretRules {
                 keywords: ["contribsys"],
                 #"(?i)(?:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM\s*[=:]\s*["']?|https?://)([a-f0-9]{8}:[a-f0-9]{8})"#
             ),
+            // A quoted high-entropy value assigned to a camelCase or dotted name ending in Key
+            // (`algoliaKey = '…'`, `maps.key: "…"`), which the generic rule's keywords do not name.
+            try SecretRule(
+                id: "generic-key-name", description: "Secret-looking value assigned to a …Key name", severity: .high,
+                keywords: ["key =", "key=", "key:", "key\":", "key':", "key\" :"],
+                regex:
+                    // (Names generic-secret covers — api, secret, token, auth… — are left to it.)
+                    #"(?:^|[^A-Za-z0-9_])(?![\w.-]*(?i:api|secret|token|passw|auth|access|private))(?:[a-z][A-Za-z0-9]{1,30}Key|[a-z0-9_-]{1,30}\.key)["']?\s*(?:=|:|:=|=>)\s*["'\x60]([A-Za-z0-9_\-+/=.]{16,200})["'\x60]"#,
+                entropy: 3.8,
+                accept: { notPlaceholder($0) && BuiltinSecretRules.plausibleGenericSecret($0) && !$0.contains(".") }),
             // Credentials in URLs, commands and headers.
             try SecretRule(
                 id: "url-credentials", description: "Password in a URL (scheme://user:password@host)", severity: .high,
@@ -277,7 +287,7 @@ enum ProviderSecretRules {
             try SecretRule(
                 id: "curl-basic-auth", description: "Password passed to curl -u / --user", severity: .high,
                 keywords: ["curl"],
-                regex: #"\bcurl\b[^\n|;]*?\s(?:-u|--user)\s*["']?([^\s"':]{1,64}):([^\s"']{6,128})"#,
+                regex: #"\bcurl\b[^\n|;]*?\s(?:-u|--user)\s*["']?([^\s"'\x60:]{1,64}):([^\s"'\x60,;)]{6,128})"#,
                 secretGroup: 2, entropy: 2.5,
                 accept: { secret in
                     notPlaceholder(secret) && !weakDefaults.contains(secret.lowercased()) && !secret.hasPrefix("$")
