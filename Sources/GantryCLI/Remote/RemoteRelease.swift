@@ -19,9 +19,18 @@ struct RemoteRelease {
     func follow(_ id: String) async throws -> PromotionRecord {
         let path = "/api/v1/promotions/\(try RemotePath.segment(id))"
         var delay = Duration.milliseconds(100)
+        var unrecorded = 0
         while true {
-            let record = try RemoteRecords.promotion(
-                try RemoteObject(try await client.get(path).object(), "promotion"))
+            let answer: ServerClient.Answer
+            do {
+                answer = try await client.get(path)
+            } catch let error as ServerAnswerError where error.status == 404 && unrecorded < 120 {
+                // The server answered "starting": the gates are still being checked.
+                unrecorded += 1
+                try await Task.sleep(for: .seconds(1))
+                continue
+            }
+            let record = try RemoteRecords.promotion(try RemoteObject(try answer.object(), "promotion"))
             if ![.deploying, .verifying, .rollingBack].contains(record.status) { return record }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(2))
