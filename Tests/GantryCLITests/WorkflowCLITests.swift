@@ -91,6 +91,7 @@ import Testing
         #expect(skipped.stdout.contains("skipped: jobs.mac runs on 'macos-latest'"))
         #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(marker).path))
         #expect(!skipped.stdout.contains("never"))
+        #expect(skipped.stdout.contains("cannot run here: jobs.mac runs on 'macos-latest'"), "\(skipped.stdout)")
     }
 
     /// `::add-mask::` masks a value a step derived, from the next line on, in both streams, in later

@@ -162,8 +162,14 @@ import Testing
         skipped.skipUnsupported()
         #expect(skipped.unsupported.isEmpty)
         #expect(skipped.job("steps")?.steps.count == 2)
-        #expect(skipped.job("db")?.condition == "false")
-        #expect(skipped.job("mac")?.condition == "false")
+        #expect(skipped.job("db")?.unsupported?.contains("container engine") == true)
+        #expect(skipped.job("mac")?.unsupported?.contains("macos-latest") == true)
+        let mac = try #require(try Planner().plan(skipped).jobs.first { $0.jobID == "mac" })
+        guard case .skip(.unsupported(let why)) = mac.decision else {
+            Issue.record("mac is not planned as skipped for being unsupported: \(mac.decision)")
+            return
+        }
+        #expect(why.contains("macos-latest"))
     }
 
     @Test func mistakesAreReportedAtTheWorkflowsOwnLinesWithSuggestions() {

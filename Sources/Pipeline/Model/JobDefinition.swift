@@ -26,6 +26,9 @@ public struct JobDefinition: Sendable {
     public var secrets: [String] = []
     /// Files the job hands on: stored with the run and put in the workspace of the jobs that need it.
     public var artifacts: ArtifactSpec? = nil
+    /// Why this workflow job cannot run here, once `--skip-unsupported` skips it (not encoded: such a
+    /// job is never assigned).
+    public var unsupported: String? = nil
 
     public init(id: String, location: SourceLocation, timeout: Duration) {
         self.id = id

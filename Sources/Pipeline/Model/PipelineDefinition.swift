@@ -46,11 +46,11 @@ public struct PipelineDefinition: Sendable {
     }
 
     /// Drops what cannot run here (`--skip-unsupported`): unsupported steps leave their job, a job that
-    /// cannot run at all is skipped (`if: false`, so the jobs that need it are skipped too).
+    /// cannot run at all is planned as skipped (and the jobs that need it are skipped too).
     public mutating func skipUnsupported() {
         for construct in unsupported {
             guard let position = jobs.firstIndex(where: { $0.id == construct.job }) else { continue }
-            if construct.step == nil { jobs[position].condition = "false" }
+            if construct.step == nil { jobs[position].unsupported = construct.message }
         }
         for (position, job) in jobs.enumerated() {
             let steps = Set(unsupported.filter { $0.job == job.id }.compactMap(\.step))

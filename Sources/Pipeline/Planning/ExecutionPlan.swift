@@ -46,12 +46,15 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case condition(String)
     /// Not selected with `--job` (nor needed by a selected job).
     case notSelected
+    /// A workflow's job that cannot run here, skipped with `--skip-unsupported`.
+    case unsupported(String)
 
     public var description: String {
         switch self {
         case .pathFilter(let why): "path filter: \(why)"
         case .condition(let text): "if is false: \(text)"
         case .notSelected: "not selected"
+        case .unsupported(let why): "cannot run here: \(why)"
         }
     }
 }

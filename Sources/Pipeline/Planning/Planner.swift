@@ -37,6 +37,8 @@ public struct Planner: Sendable {
             var decision = PlanDecision.run
             if let selected, !selected.contains(name) {
                 decision = .skip(.notSelected)
+            } else if let why = job.unsupported {
+                decision = .skip(.unsupported(why))
             } else if let changedFiles,
                 let reason = PathFilter(paths: job.paths, pathsIgnore: job.pathsIgnore).skipReason(
                     changedFiles: changedFiles)
