@@ -87,7 +87,11 @@ let package = Package(
         ),
         // Supply-chain gates: secret scanning, Dockerfile and Terraform-plan rules, SARIF reports.
         .target(
-            name: "Policy", dependencies: ["GantryCore", "Inventory", "Yams", "CZlib"], swiftSettings: swiftSettings),
+            name: "Policy",
+            dependencies: [
+                "GantryCore", "Inventory", "Yams", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         // zlib, to read deflated zip entries (OSV database exports).
         .systemLibrary(name: "CZlib"),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.

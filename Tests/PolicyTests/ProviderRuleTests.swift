@@ -1,4 +1,5 @@
 import Foundation
+import GantryTestSupport
 import Testing
 
 @testable import Policy
@@ -473,6 +474,38 @@ import Testing
                 positives: ["Authorization: Bearer \(g.word(40))", "-H 'Authorization: token \(g.alnum(36))'"],
                 negatives: ["Authorization: Bearer <token>", "Authorization: Bearer ${TOKEN}"]),
         ]
+    }
+
+    /// A detect-secrets baseline (`.secrets.baseline`) carries over: a secret it lists for a file (by
+    /// SHA-1) is suppressed there; the same secret elsewhere, or another one, is still reported.
+    @Test func aDetectSecretsBaselineSuppressesWhatItAccepted() throws {
+        var g = Generator()
+        let accepted = "hf" + "_\(g.letters(34))"
+        let other = "hf" + "_\(g.letters(34))"
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("config/app.env", "HF_TOKEN=\(accepted)\nHF_OTHER=\(other)\n")
+        try directory.write("other.env", "HF_TOKEN=\(accepted)\n")
+        let sha1 = try runChecked(
+            "python3", ["-c", "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())", accepted]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        let baseline = try directory.write(
+            ".secrets.baseline",
+            """
+            {"version": "1.5.0", "plugins_used": [], "filters_used": [],
+             "results": {"config/app.env": [{"type": "Hugging Face Token", "filename": "config/app.env",
+               "hashed_secret": "\(sha1)", "is_verified": false, "line_number": 1}]},
+             "generated_at": "2026-11-29T00:00:00Z"}
+            """)
+        let report = try SecretScanner(baseline: try SecretBaseline.load(path: baseline.path)).scan(directory.url)
+        let findings = report.findings.filter { $0.ruleID == "huggingface-token" }
+        let suppressed = findings.filter { $0.suppressed != nil }.map { "\($0.file ?? ""):\($0.line ?? 0)" }
+        let reported = findings.filter { $0.suppressed == nil }.map { "\($0.file ?? ""):\($0.line ?? 0)" }
+        #expect(suppressed == ["config/app.env:1"])
+        #expect(reported.sorted() == ["config/app.env:2", "other.env:1"])
+        #expect(throws: SecretScanError.self) {
+            try SecretBaseline.load(path: try directory.write("bad.json", #"{"results": {"a": 1}}"#).path)
+        }
     }
 
     /// The generic rule reads dotted names too (`bitbucket.api.key=…` in a properties file).

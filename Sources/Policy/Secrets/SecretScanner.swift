@@ -234,7 +234,9 @@ public struct SecretScanner: Sendable {
             message: "\(rule.description) (\(Self.redact(secret, rule: rule.id)))", file: file, line: line,
             column: column, commit: commit, snippet: Self.redact(secret, rule: rule.id), fingerprint: fingerprint,
             suppressed: baseline.fingerprints.contains(fingerprint)
-                ? Suppression(.baseline, "accepted in the baseline") : nil)
+                ? Suppression(.baseline, "accepted in the baseline")
+                : baseline.acceptsHash(of: secret, in: file)
+                    ? Suppression(.baseline, "accepted in the detect-secrets baseline") : nil)
     }
 
     /// The first 4 characters, then asterisks, and the length: enough to find it, useless to use.
