@@ -8,6 +8,9 @@ struct GitHubRunnerContext: Sendable {
     var roots: [String: ExpressionValue] = [:]
     var variables: [String: String] = [:]
 
+    /// Nothing: a `gantry.yml`'s run.
+    init() {}
+
     init(environment: RunEnvironment) {
         let definition = environment.definition
         guard definition.format == .github else { return }

@@ -33,8 +33,9 @@ struct RunEnvironment: Sendable {
     /// The working tree's uncommitted changes when the run started (nil outside git).
     var uncommittedChanges: [String]?
 
-    /// A GitHub workflow's contexts and variables (empty for a `gantry.yml`).
-    var github: GitHubRunnerContext { GitHubRunnerContext(environment: self) }
+    /// A GitHub workflow's contexts and variables (empty for a `gantry.yml`), built once per run
+    /// (`PipelineRunner` sets it once the rest is known).
+    var github = GitHubRunnerContext()
 
     /// The `run` expression context.
     var runContext: ExpressionValue {

@@ -17,7 +17,6 @@ struct JobExecution {
     }
 
     private var environment: RunEnvironment { runner.environment }
-    private var github: GitHubRunnerContext { environment.github }
     private var job: JobDefinition { runner.job }
 
     /// Runs the job: returns its final status and, when it did not succeed, why.
@@ -106,7 +105,7 @@ struct JobExecution {
             secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
             baseEnvironment: environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") },
             workspace: environment.workspace.path, workingDirectory: workingDirectory.path,
-            scratchDirectory: environment.temporaryDirectory.path, runnerVariables: github.variables)
+            scratchDirectory: environment.temporaryDirectory.path, runnerVariables: environment.github.variables)
         let report = await environment.executor.execute(assignment, log: log)
         attempts = report.attempts
         outputs = report.outputs
@@ -150,7 +149,7 @@ struct JobExecution {
     private func baseContext() -> ExpressionContext {
         JobContext.base(
             job: job, matrix: runner.planned.matrix, needs: runner.needs, run: environment.runContext,
-            secrets: environment.options.secrets, workspace: environment.workspace, extra: github.roots)
+            secrets: environment.options.secrets, workspace: environment.workspace, extra: environment.github.roots)
     }
 
     private func renderEnvironment(into context: inout ExpressionContext) throws -> [String: String] {

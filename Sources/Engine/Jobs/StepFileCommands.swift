@@ -22,9 +22,7 @@ public enum StepFileCommands {
 
     /// Parses the file at `url`; a missing file means no values.
     public static func parse(fileAt url: URL, label: String) throws(Failure) -> [(String, String)] {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumSize + 1)) ?? Data()
+        guard let data = contents(of: url, upTo: maximumSize + 1) else { return [] }
         guard data.count <= maximumSize else {
             throw Failure(file: label, line: 1, message: "larger than \(maximumSize / 1024) KiB")
         }
@@ -33,20 +31,23 @@ public enum StepFileCommands {
 
     /// The directories a step added to `$GITHUB_PATH`, one per line, in the order written.
     public static func pathEntries(fileAt url: URL) -> [String] {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumSize)) ?? Data()
+        guard let data = contents(of: url, upTo: maximumSize) else { return [] }
         return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.contains(":") }
     }
 
     /// What a step wrote to `$GITHUB_STEP_SUMMARY` (at most 64 KiB), or nil when nothing.
     public static func summary(fileAt url: URL) -> String? {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
+        guard let data = contents(of: url, upTo: 64 * 1024) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
+    }
+
+    /// At most `limit` bytes of the file at `url`; nil when it cannot be opened (the step wrote none).
+    private static func contents(of url: URL, upTo limit: Int) -> Data? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: limit)) ?? Data()
     }
 
     /// Parses `text`.

@@ -91,7 +91,7 @@ public struct PipelineRunner: Sendable {
         let runner = ProcessRunner(killGrace: options.killGrace)
         let toolchain = await toolInfo
         let toolVersions = toolchain.toolVersions
-        let environment = RunEnvironment(
+        var environment = RunEnvironment(
             definition: definition, runID: runID, correlation: correlation, sha: sha, branch: branch,
             workspace: workspace,
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
@@ -102,6 +102,7 @@ public struct PipelineRunner: Sendable {
             cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
             toolchain: toolchain,
             uncommittedChanges: uncommitted)
+        environment.github = GitHubRunnerContext(environment: environment)
 
         let clock = ContinuousClock()
         let started = clock.now

@@ -10,8 +10,6 @@ import Store
 /// `always()`; a need skipped by a path filter counts as satisfied. Unrelated jobs go on.
 struct Scheduler {
     let environment: RunEnvironment
-    /// A workflow's `github`, `runner`… contexts for `if:` (empty for a `gantry.yml`).
-    private var github: GitHubRunnerContext { environment.github }
     let plan: ExecutionPlan
     let store: StateStore
     let recorder: JobRecorder
@@ -112,7 +110,7 @@ struct Scheduler {
             "matrix": .matrix(job.matrix),
             "needs": needs.expressionValue, "run": environment.runContext,
         ]
-        roots.merge(github.roots) { current, _ in current }
+        roots.merge(environment.github.roots) { current, _ in current }
         var context = ExpressionContext(
             roots: roots, status: .init(failed: needs.anyFailed, cancelled: cancelled),
             workspace: environment.workspace)

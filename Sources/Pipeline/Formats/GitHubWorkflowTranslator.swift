@@ -187,9 +187,7 @@ struct GitHubWorkflowTranslator {
             }), let uses = step["uses"], let path = step["with"]?["path"]?.string, !path.contains("${{")
         else { return nil }
         let name = step["with"]?["name"]?.string ?? "artifact"
-        let patterns = path.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("!") }
-            .map { $0.hasSuffix("/") ? $0 + "**" : $0 }
+        let patterns = Self.pathLines(path).map { $0.hasSuffix("/") ? $0 + "**" : $0 }
         guard !patterns.isEmpty, !name.contains("${{"), !name.contains("/") else { return nil }
         return Self.mapping(
             [
@@ -197,6 +195,12 @@ struct GitHubWorkflowTranslator {
                 (Self.key("paths", at: uses), Self.sequence(patterns.map { Self.scalar($0, at: uses) }, at: uses)),
                 (Self.key("when", at: uses), Self.scalar("always", at: uses)),
             ], at: uses)
+    }
+
+    /// The paths of an artifact action's `path:`, one per line (exclusions `!…` left out).
+    static func pathLines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("!") }
     }
 
     /// `owner/repo[/path]` of a `uses:` reference, lowercased, without its `@ref`.
@@ -339,7 +343,7 @@ struct GitHubWorkflowTranslator {
             error(node, "'uses' must be a string such as actions/checkout@v4")
             return []
         }
-        let name = reference.split(separator: "@", maxSplits: 1).first.map(String.init)?.lowercased() ?? reference
+        let name = Self.actionName(reference) ?? reference
         var script: String
         var message: String?
         switch name {
@@ -395,8 +399,7 @@ struct GitHubWorkflowTranslator {
     /// first upload is kept with the run); the step checks they exist as `if-no-files-found` says.
     static func uploadScript(with: Node?) -> String {
         let name = with?["name"]?.string ?? "artifact"
-        let paths = (with?["path"]?.string ?? "").split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("!") }
+        let paths = pathLines(with?["path"]?.string ?? "")
         let missing = with?["if-no-files-found"]?.string ?? "warn"
         let quoted = paths.map(shellQuote).joined(separator: " ")
         let onMissing =
