@@ -59,7 +59,7 @@ public struct AvoidancePreview: Sendable {
                 if reason != .notSelected {
                     var result = JobResult(
                         name: planned.name, jobID: job.id, status: .skipped, attempts: 0, durationMs: 0, outputs: [:])
-                    if case .pathFilter = reason { result.skippedByPathFilter = true }
+                    result.skipSatisfiesNeeds = reason.satisfiesNeeds
                     predicted[planned.name] = result
                 }
                 continue

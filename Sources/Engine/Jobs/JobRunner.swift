@@ -42,9 +42,9 @@ struct JobRunner: Sendable {
     }
 
     /// A job that never started: skipped or cancelled before its turn.
-    func notRun(_ status: JobStatus, reason: String, pathFilter: Bool = false) -> (JobResult, JobRecord) {
+    func notRun(_ status: JobStatus, reason: String, satisfiesNeeds: Bool = false) -> (JobResult, JobRecord) {
         var (result, record) = finish(status, reason: reason, attempts: [], started: .now, startDate: Date(), log: nil)
-        result.skippedByPathFilter = pathFilter
+        result.skipSatisfiesNeeds = satisfiesNeeds
         result.durationMs = 0
         record.durationMs = 0
         return (result, record)

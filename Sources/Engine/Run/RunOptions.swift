@@ -31,6 +31,11 @@ public struct RunOptions: Sendable {
     /// The branch the triggering event named (`gantry serve` checks out a detached commit, whose
     /// branch git cannot tell); nil: the checkout's own branch.
     public var branch: String? = nil
+    /// The event that started the run, in GitLab's words (`push`, `merge_request_event`, `schedule`…):
+    /// a GitLab CI file's `CI_PIPELINE_SOURCE`. Nil: a push.
+    public var event: String? = nil
+    /// `--var NAME=VALUE`: pipeline variables a GitLab CI file's jobs and rules see, over its own.
+    public var variables: [String: String] = [:]
 
     public init(file: String, stateDirectory: URL) {
         self.file = file

@@ -25,8 +25,8 @@ public struct JobResult: Sendable {
     public var outputs: [String: String]
     /// Why it was skipped or failed, for people (already masked).
     public var reason: String?
-    /// Skipped by a path filter: counts as satisfied for the jobs that need it.
-    public var skippedByPathFilter: Bool = false
+    /// Skipped by a path filter or GitLab rules: counts as satisfied for the jobs that need it.
+    public var skipSatisfiesNeeds: Bool = false
     /// A failure that `continue-on-error` allows.
     public var continueOnError: Bool = false
     /// `hit`, `miss`, or nil without a cache.

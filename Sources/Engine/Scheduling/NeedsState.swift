@@ -35,7 +35,9 @@ struct NeedsState: Sendable {
                 } else if expansion.status == .cancelled {
                     needs.anyCancelled = true
                     if result != "failure" { result = "cancelled" }
-                } else if expansion.status == .skipped && !expansion.skippedByPathFilter {
+                } else if expansion.status == .skipped && !expansion.skipSatisfiesNeeds
+                    && !definition.stageNeeds.contains(neededID)
+                {
                     needs.anySkipped = true
                     if result == "success" { result = "skipped" }
                 }

@@ -97,10 +97,7 @@ struct Scheduler {
         JobResult, JobRecord
     )? {
         if case .skip(let reason) = job.decision {
-            if case .pathFilter = reason {
-                return runner.notRun(.skipped, reason: reason.description, pathFilter: true)
-            }
-            return runner.notRun(.skipped, reason: reason.description)
+            return runner.notRun(.skipped, reason: reason.description, satisfiesNeeds: reason.satisfiesNeeds)
         }
         let needs = runner.needs
         let cancelled = environment.cancellation.isCancelled

@@ -37,9 +37,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try pipeline.resolved()
-        let definition = try PipelineLoader.load(file)
         let changed = try await ChangedFiles.resolve(
             since: since, changedFilesPath: changedFiles, pipelineFile: file)
+        let definition = try await PipelineLoader.load(file, variables: try pipeline.variables(), changedFiles: changed)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
         let environment = ProcessInfo.processInfo.environment
         let services = StateLocation.services

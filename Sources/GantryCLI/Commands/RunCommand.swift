@@ -66,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         if let parallel { options.parallel = parallel }
         options.useCache = !noCache
         options.skipUnsupported = skipUnsupported
+        options.variables = try pipeline.variables()
         options.secrets = secrets
         do {
             options.killGrace = try DurationParser.parse(killGrace)

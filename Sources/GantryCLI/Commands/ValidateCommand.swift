@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try pipeline.resolved()
         do {
-            let definition = try PipelineLoader.load(file)
+            let definition = try await PipelineLoader.load(file, variables: try pipeline.variables())
             let plan = try Planner().plan(definition)
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
             let warnings =
@@ -67,8 +67,18 @@ struct ValidateCommand: AsyncParsableCommand {
 
 /// Loads a pipeline and checks its built-in actions, as every command that reads one does.
 enum PipelineLoader {
-    static func load(_ file: String) throws -> PipelineDefinition {
-        let definition = try PipelineParser.load(path: file)
+    /// The pipeline at `file`; a GitLab CI file is read for the checkout's trigger (its branch, commit
+    /// and default branch, `--var` variables and the changed files), as `gantry run` reads it.
+    static func load(
+        _ file: String, variables: [String: String] = [:], changedFiles: [String]? = nil
+    ) async throws -> PipelineDefinition {
+        var definition = try PipelineParser.load(path: file)
+        if definition.format == .gitlab {
+            let trigger = await LocalTrigger.read(
+                workspace: PipelineFormat.workspace(forFile: file).standardizedFileURL, changedFiles: changedFiles,
+                variables: variables)
+            definition = try PipelineParser.load(path: file, trigger: trigger)
+        }
         let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition

@@ -2,12 +2,15 @@ import ArgumentParser
 import Composition
 import Foundation
 import GantryCore
+import Pipeline
 import Store
 
 /// The pipeline file, shared by commands that read one: `gantry.yml`, or a GitHub Actions workflow
 /// (`.github/workflows/*.yml`), given as `FILE` or `--file FILE`.
 struct PipelineFileOption: ParsableArguments {
-    @Argument(help: ArgumentHelp("The pipeline file (gantry.yml, or a GitHub Actions workflow).", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "The pipeline file (gantry.yml, a GitHub Actions workflow or a .gitlab-ci.yml).", valueName: "file"))
     var path: String?
 
     @Option(name: [.customShort("f"), .customLong("file")], help: "The pipeline file (the same as FILE).")
@@ -18,6 +21,28 @@ struct PipelineFileOption: ParsableArguments {
             "Without FILE: the workflow of .github/workflows to use, by file name or by its name:.",
             valueName: "name"))
     var workflow: String?
+
+    @Option(
+        name: .customLong("var"),
+        help: ArgumentHelp(
+            "A pipeline variable for a GitLab CI file, over its own (its rules and jobs see it). Repeatable.",
+            valueName: "name=value"))
+    var variableAssignments: [String] = []
+
+    /// `--var` as a dictionary.
+    func variables() throws -> [String: String] {
+        var variables: [String: String] = [:]
+        for assignment in variableAssignments {
+            guard let equals = assignment.firstIndex(of: "="),
+                EnvVar.isValidName(String(assignment[..<equals]))
+            else {
+                throw ValidationError(
+                    "--var \(assignment): expected NAME=VALUE with a variable name (letters, digits, _)")
+            }
+            variables[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        return variables
+    }
 
     /// FILE, else --file, else gantry.yml (what `resolved()` checks and completes).
     var file: String { path ?? option ?? "gantry.yml" }
@@ -39,6 +64,11 @@ struct PipelineFileOption: ParsableArguments {
         if workflow == nil, FileManager.default.fileExists(atPath: directory.appendingPathComponent("gantry.yml").path)
         {
             return "gantry.yml"
+        }
+        if workflow == nil,
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent(".gitlab-ci.yml").path)
+        {
+            return ".gitlab-ci.yml"
         }
         let workflows = WorkflowFiles.list(in: directory)
         guard !workflows.isEmpty else {

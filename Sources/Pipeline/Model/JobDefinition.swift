@@ -29,6 +29,12 @@ public struct JobDefinition: Sendable {
     /// Why this workflow job cannot run here, once `--skip-unsupported` skips it (not encoded: such a
     /// job is never assigned).
     public var unsupported: String? = nil
+    /// A decision made when the file was read (a GitLab job's `rules:`/`only:` that leave it out of this
+    /// pipeline, or `when: manual`): the planner skips the job for this reason.
+    public var plannedSkip: SkipReason? = nil
+    /// Needs implied by stage order (GitLab): a need of these that was skipped counts as satisfied, as
+    /// a skipped job does not hold back later stages.
+    public var stageNeeds: Set<String> = []
 
     public init(id: String, location: SourceLocation, timeout: Duration) {
         self.id = id

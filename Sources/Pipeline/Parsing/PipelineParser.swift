@@ -19,7 +19,7 @@ public struct PipelineParser {
 
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.
-    public static func load(path: String) throws -> PipelineDefinition {
+    public static func load(path: String, trigger: PipelineTrigger = PipelineTrigger()) throws -> PipelineDefinition {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do {
@@ -35,19 +35,33 @@ public struct PipelineParser {
                 Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error, "the file is not valid UTF-8")
             ])
         }
-        return try parse(text: text, file: path, digest: Digest.sha256(data))
+        return try parse(text: text, file: path, digest: Digest.sha256(data), trigger: trigger)
     }
 
-    /// Parses pipeline text. `file` is used in diagnostics only; `format` forces a format instead of
-    /// detecting it (`PipelineFormat.detect`).
+    /// Parses pipeline text. `file` is used in diagnostics (and a GitLab CI file's includes are read
+    /// beside it when it exists); `format` forces a format instead of detecting it
+    /// (`PipelineFormat.detect`); `trigger` is what a GitLab CI file's rules are evaluated for.
     public static func parse(
-        text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil
+        text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil,
+        trigger: PipelineTrigger = PipelineTrigger()
     ) throws(DiagnosticsError) -> PipelineDefinition {
-        var document = try YAMLDocument(file: file, text: text)
+        // A GitLab `spec:` header is a YAML document of its own before `---`.
+        let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
+        var document = try YAMLDocument(file: file, text: body)
         let original = document.root
-        let format = PipelineFormat.detect(file: file, root: document.root, forced: forced)
+        let format = PipelineFormat.detect(
+            file: file, root: document.root, forced: forced ?? (header != nil ? .gitlab : nil))
         var translator: GitHubWorkflowTranslator?
-        if format == .github {
+        var gitlab: GitLabCITranslator?
+        if format == .gitlab {
+            var importer = GitLabCITranslator(document: document, trigger: trigger)
+            if FileManager.default.fileExists(atPath: file) {
+                importer.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
+            }
+            document = document.replacingRoot(importer.translate())
+            document = importer.document.replacingRoot(document.root)
+            gitlab = importer
+        } else if format == .github {
             var workflow = GitHubWorkflowTranslator(document: document)
             // Local actions are read from the repository the workflow lives in.
             if FileManager.default.fileExists(atPath: file) {
@@ -63,6 +77,15 @@ public struct PipelineParser {
         if format == .github, case .mapping(let top)? = original, top["name"] == nil {
             // GitHub names an unnamed workflow after its file.
             definition.name = URL(fileURLWithPath: file).lastPathComponent
+        }
+        if let gitlab {
+            parser.diagnostics += gitlab.diagnostics
+            definition.unsupported = gitlab.unsupported
+            for position in definition.jobs.indices {
+                let id = definition.jobs[position].id
+                definition.jobs[position].plannedSkip = gitlab.plannedSkips[id]
+                definition.jobs[position].stageNeeds = gitlab.stageNeeds[id] ?? []
+            }
         }
         if let translator {
             parser.diagnostics += translator.diagnostics

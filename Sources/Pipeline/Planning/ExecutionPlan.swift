@@ -48,6 +48,19 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case notSelected
     /// A workflow's job that cannot run here, skipped with `--skip-unsupported`.
     case unsupported(String)
+    /// Left out of this pipeline by a GitLab job's `rules:`, `only:`/`except:` or `workflow:rules`
+    /// (the text says which); counts as satisfied for the jobs that need it, like a path filter.
+    case rules(String)
+    /// A GitLab `when: manual` job: it runs only when selected with `--job`.
+    case manual
+
+    /// Whether the jobs that need a job skipped this way still run (as GitLab and path filters do).
+    public var satisfiesNeeds: Bool {
+        switch self {
+        case .pathFilter, .rules: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -55,6 +68,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .condition(let text): "if is false: \(text)"
         case .notSelected: "not selected"
         case .unsupported(let why): "cannot run here: \(why)"
+        case .rules(let why): "not in this pipeline: \(why)"
+        case .manual: "manual job: run it with --job"
         }
     }
 }

@@ -39,6 +39,9 @@ public struct Planner: Sendable {
                 decision = .skip(.notSelected)
             } else if let why = job.unsupported {
                 decision = .skip(.unsupported(why))
+            } else if let reason = job.plannedSkip, !(reason == .manual && selected?.contains(name) == true) {
+                // A manual job runs when it is asked for by name (or needed by a job that is).
+                decision = .skip(reason)
             } else if let changedFiles,
                 let reason = PathFilter(paths: job.paths, pathsIgnore: job.pathsIgnore).skipReason(
                     changedFiles: changedFiles)
@@ -64,7 +67,11 @@ public struct Planner: Sendable {
         guard !selectedJobs.isEmpty else { return nil }
         var roots: Set<String> = []  // concrete names asked for
         for wanted in selectedJobs {
-            let matches = concrete.filter { $0.0 == wanted || $0.1 == wanted }
+            // By id, expanded name, or the name a GitLab job has in its file (`test:unit`).
+            let matches = concrete.filter {
+                $0.0 == wanted || $0.1 == wanted
+                    || (definition.format == .gitlab && definition.job($0.0)?.name == wanted)
+            }
             guard !matches.isEmpty else {
                 let names = Array(Set(concrete.map(\.0) + concrete.map(\.1))).sorted()
                 throw InputError(

@@ -50,6 +50,7 @@ struct QueuedRunExecutor: Sendable {
         var options = services.gantry.runOptions(file: pipelineFile.path)
         options.project = project.name
         if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
+        options.event = LocalTrigger.source(forEvent: entry.event)
         // Path filters: the files the event listed, else what git says changed since its base commit,
         // else none (every job runs).
         if let files = entry.changedFiles {

@@ -444,10 +444,7 @@ struct GitHubWorkflowTranslator {
         return lines.joined(separator: "\n")
     }
 
-    /// `text` in single quotes for a POSIX shell.
-    static func shellQuote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    static func shellQuote(_ text: String) -> String { NodeBuilder.shellQuote(text) }
 
     /// Actions that install a tool, by the program they make available: here the step checks that
     /// the program is on PATH and prints its version.
@@ -684,19 +681,8 @@ struct GitHubWorkflowTranslator {
             UnsupportedConstruct(location: document.location(node), job: job, step: step, message: message))
     }
 
-    static func key(_ text: String, at node: Node) -> Node {
-        .scalar(Node.Scalar(text, .implicit, .plain, node.mark))
-    }
-
-    static func scalar(_ text: String, at node: Node) -> Node {
-        .scalar(Node.Scalar(text, .implicit, .doubleQuoted, node.mark))
-    }
-
-    static func mapping(_ pairs: [(Node, Node)], at node: Node) -> Node {
-        .mapping(Node.Mapping(pairs, .implicit, .block, node.mark))
-    }
-
-    static func sequence(_ nodes: [Node], at node: Node) -> Node {
-        .sequence(Node.Sequence(nodes, .implicit, .block, node.mark))
-    }
+    static func key(_ text: String, at node: Node) -> Node { NodeBuilder.key(text, at: node) }
+    static func scalar(_ text: String, at node: Node) -> Node { NodeBuilder.scalar(text, at: node) }
+    static func mapping(_ pairs: [(Node, Node)], at node: Node) -> Node { NodeBuilder.mapping(pairs, at: node) }
+    static func sequence(_ nodes: [Node], at node: Node) -> Node { NodeBuilder.sequence(nodes, at: node) }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Pipeline
+
+/// The trigger a run of a GitLab CI file stands for here, read from the checkout with the real `git`:
+/// its commit, branch (or tag, for a detached checkout at one), default branch, commit message, and
+/// the event (a push unless the server says otherwise).
+public enum LocalTrigger {
+    /// - Parameters:
+    ///   - branch: the branch the triggering event named, when git cannot tell (a server's detached
+    ///     checkout); nil reads it from the checkout.
+    ///   - source: GitLab's word for the event (`CI_PIPELINE_SOURCE`).
+    public static func read(
+        workspace: URL, branch: String? = nil, source: String = "push", changedFiles: [String]? = nil,
+        variables: [String: String] = [:]
+    ) async -> PipelineTrigger {
+        async let head = GitInfo.head(in: workspace)
+        async let message = try? GitInfo.git(["log", "-1", "--format=%B"], in: workspace)
+        async let originHead = try? GitInfo.git(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], in: workspace)
+        let (sha, headBranch) = await head
+        var trigger = PipelineTrigger(
+            sha: sha, branch: branch ?? headBranch, source: source, changedFiles: changedFiles, variables: variables)
+        if trigger.branch == nil, sha != nil {
+            trigger.tag = try? await GitInfo.git(["describe", "--exact-match", "--tags", "HEAD"], in: workspace)
+        }
+        if let originHead = await originHead, let slash = originHead.firstIndex(of: "/") {
+            trigger.defaultBranch = String(originHead[originHead.index(after: slash)...])
+        } else if let current = trigger.branch, ["main", "master", "trunk", "develop"].contains(current) {
+            // Without a remote, a repository's own main line is its default branch.
+            trigger.defaultBranch = current
+        }
+        if let message = await message, !message.isEmpty {
+            trigger.commitMessage = message
+            trigger.commitTitle = message.split(separator: "\n", maxSplits: 1).first.map(String.init)
+        }
+        return trigger
+    }
+
+    /// GitLab's `CI_PIPELINE_SOURCE` for a forge event Gantry's server received.
+    public static func source(forEvent event: String?) -> String {
+        switch event {
+        case "pull_request", "merge_request", "merge_request_event": "merge_request_event"
+        case "schedule": "schedule"
+        case "api": "api"
+        case "web", "manual": "web"
+        default: "push"
+        }
+    }
+}

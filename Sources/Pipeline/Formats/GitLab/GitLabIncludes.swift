@@ -1,0 +1,256 @@
+import Foundation
+import GantryCore
+import Yams
+
+/// Reads a GitLab CI file's `include:` entries into one configuration, as GitLab does before anything
+/// else: each included file (and what it includes) is deep-merged in order, then the including file
+/// over them. `include: local` (a path or a glob from the repository root) is read from the repository;
+/// a local file is read once however often it is included. Remote, template, component and project
+/// includes cannot be fetched here: they are recorded as unsupported. Every included file's nodes keep
+/// marks of their own file (`YAMLDocument.include`), so diagnostics name it.
+struct GitLabIncludes {
+    /// At most this many files are included (GitLab's limit is 150).
+    static let maximumFiles = 150
+    /// At most this many bytes are read from one included file.
+    static let maximumFileBytes = 1 << 20
+    /// At most this many lines of included files in all (their marks are padded past each other).
+    static let maximumTotalLines = 200_000
+
+    private(set) var document: YAMLDocument
+    let repositoryRoot: URL?
+    /// The variables include `rules:` read (predefined and trigger variables).
+    let variables: [String: String]
+    let changedFiles: [String]?
+    private(set) var diagnostics: [Diagnostic] = []
+    private(set) var unsupported: [UnsupportedConstruct] = []
+    /// Files already included (relative paths), so each is read once.
+    private var included: Set<String> = []
+    private var totalLines = 0
+
+    init(document: YAMLDocument, repositoryRoot: URL?, variables: [String: String], changedFiles: [String]?) {
+        self.document = document
+        self.repositoryRoot = repositoryRoot
+        self.variables = variables
+        self.changedFiles = changedFiles
+    }
+
+    /// The main file's root with every include merged under it (and the `include` key removed).
+    mutating func resolve() -> Node? {
+        guard let root = document.root, case .mapping = root else { return document.root }
+        return resolve(root, depth: 0)
+    }
+
+    private mutating func resolve(_ root: Node, depth: Int) -> Node {
+        guard let includes = root["include"] else { return root }
+        var merged: Node = .mapping(Node.Mapping([], .implicit, .block, root.mark))
+        for entry in entries(includes) {
+            for file in files(for: entry, depth: depth) { merged = GitLabMerge.deep(merged, file) }
+        }
+        return GitLabMerge.deep(merged, GitLabMerge.removing(["include"], from: root))
+    }
+
+    /// The entries of `include:`: a string, a mapping, or a list of them.
+    private mutating func entries(_ node: Node) -> [Node] {
+        switch node {
+        case .scalar, .mapping: return [node]
+        case .sequence(let sequence): return Array(sequence)
+        default:
+            error(node, "include must be a path, a mapping or a list of them")
+            return []
+        }
+    }
+
+    /// The roots of the files one entry includes (each already resolved for its own includes).
+    private mutating func files(for entry: Node, depth: Int) -> [Node] {
+        var local: Node?
+        switch entry {
+        case .scalar(let scalar):
+            if scalar.string.hasPrefix("https://") || scalar.string.hasPrefix("http://") {
+                unsupportedInclude(entry, "include of the remote file '\(scalar.string)'")
+                return []
+            }
+            local = entry
+        case .mapping(let mapping):
+            let keys = Set(mapping.keys.compactMap(\.string))
+            for key in keys.subtracting([
+                "local", "remote", "template", "project", "file", "ref", "component", "rules", "inputs", "cache",
+                "integrity",
+            ]) {
+                if let keyNode = mapping.keys.first(where: { $0.string == key }) {
+                    error(
+                        keyNode,
+                        "unknown key '\(key)' in an include entry (expected local, project, remote, template or component)"
+                    )
+                }
+            }
+            if let rules = entry["rules"], !includeRulesMatch(rules) { return [] }
+            if let path = entry["local"] {
+                local = path
+            } else if let project = entry["project"] {
+                unsupportedInclude(
+                    project,
+                    "include of '\(entry["file"]?.string ?? "a file")' from the project '\(project.string ?? "")' (only local includes are read here)"
+                )
+                return []
+            } else if let remote = entry["remote"] {
+                unsupportedInclude(remote, "include of the remote file '\(remote.string ?? "")'")
+                return []
+            } else if let template = entry["template"] {
+                unsupportedInclude(template, "include of GitLab's template '\(template.string ?? "")'")
+                return []
+            } else if let component = entry["component"] {
+                unsupportedInclude(component, "include of the CI/CD component '\(component.string ?? "")'")
+                return []
+            } else {
+                error(entry, "an include entry needs local, project, remote, template or component")
+                return []
+            }
+        default:
+            error(entry, "each include entry must be a path or a mapping")
+            return []
+        }
+        guard let local else { return [] }
+        guard let path = local.string, !path.isEmpty else {
+            error(local, "include: local must be a path in the repository")
+            return []
+        }
+        guard let root = repositoryRoot else {
+            unsupportedInclude(local, "include of '\(path)' (the pipeline text has no repository to read it from)")
+            return []
+        }
+        guard depth < 100 else {
+            error(local, "includes are nested more than 100 deep")
+            return []
+        }
+        var relative = path
+        while relative.hasPrefix("/") { relative.removeFirst() }
+        let glob = Glob(relative)
+        let paths: [String]
+        if glob.isLiteral {
+            paths = [glob.normalizedPattern]
+        } else {
+            paths = FileWalker.files(under: root, matching: [glob]).filter {
+                $0.hasSuffix(".yml") || $0.hasSuffix(".yaml")
+            }
+            if paths.isEmpty { error(local, "include: local '\(path)' matches no file in the repository") }
+        }
+        var roots: [Node] = []
+        for relativePath in paths where !included.contains(relativePath) {
+            included.insert(relativePath)
+            guard included.count <= Self.maximumFiles else {
+                error(local, "more than \(Self.maximumFiles) files are included")
+                return roots
+            }
+            guard let text = read(relativePath, under: root, at: local) else { continue }
+            let padded = document.include(file: relativePath, text: GitLabSpecHeader.blankingHeader(of: text).body)
+            do {
+                guard let node = try BoundedYAML.compose(padded), case .mapping = node else {
+                    error(local, "the included file '\(relativePath)' must hold a mapping of jobs and keywords")
+                    continue
+                }
+                roots.append(resolve(node, depth: depth + 1))
+            } catch let problem as BoundedYAML.TooLarge {
+                diagnostics.append(
+                    Diagnostic(
+                        document.location(local), .error, "the included file '\(relativePath)': \(problem.message)"))
+            } catch let problem as YamlError {
+                var diagnostic = YAMLDocument.diagnostic(for: problem, file: relativePath)
+                // The parser's line counts the padding: give the file's own line.
+                let padding = document.firstLine(ofIncluded: relativePath) - 1
+                diagnostic.location.line = max(1, diagnostic.location.line - padding)
+                diagnostics.append(diagnostic)
+            } catch {
+                self.error(local, "the included file '\(relativePath)' cannot be read: \(error)")
+            }
+        }
+        return roots
+    }
+
+    /// The file's text, confined to the repository, at most `maximumFileBytes`.
+    private mutating func read(_ relativePath: String, under root: URL, at node: Node) -> String? {
+        let rootPath = root.resolvingSymlinksInPath().standardizedFileURL.path
+        let url = root.appendingPathComponent(relativePath).resolvingSymlinksInPath().standardizedFileURL
+        guard url.path.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else {
+            error(node, "include: local '\(relativePath)' leaves the repository")
+            return nil
+        }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            error(node, "include: local '\(relativePath)' is not a readable file in the repository")
+            return nil
+        }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: Self.maximumFileBytes + 1) else {
+            error(node, "include: local '\(relativePath)' cannot be read")
+            return nil
+        }
+        guard data.count <= Self.maximumFileBytes else {
+            error(node, "include: local '\(relativePath)' is larger than \(Self.maximumFileBytes) bytes")
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            error(node, "include: local '\(relativePath)' is not valid UTF-8")
+            return nil
+        }
+        let lines = text.reduce(into: 1) { count, character in if character == "\n" { count += 1 } }
+        totalLines += lines
+        guard totalLines <= Self.maximumTotalLines else {
+            error(node, "the included files hold more than \(Self.maximumTotalLines) lines in all")
+            return nil
+        }
+        return text
+    }
+
+    /// `include:rules`: the first rule that matches decides (`when: never` leaves the file out); none
+    /// matching leaves it out.
+    private mutating func includeRulesMatch(_ node: Node) -> Bool {
+        guard case .sequence(let rules) = node else {
+            error(node, "include rules must be a list")
+            return false
+        }
+        for rule in rules {
+            let evaluator = GitLabRuleConditions(
+                variables: variables, changedFiles: changedFiles, repositoryRoot: repositoryRoot)
+            switch evaluator.matches(rule) {
+            case .failure(let problem):
+                diagnostics.append(
+                    Diagnostic(document.location(problem.node), .error, "include rules: \(problem.message)"))
+                return false
+            case .success(false): continue
+            case .success(true): return rule["when"]?.string != "never"
+            }
+        }
+        return false
+    }
+
+    private mutating func unsupportedInclude(_ node: Node, _ what: String) {
+        unsupported.append(
+            UnsupportedConstruct(
+                location: document.location(node), job: "", step: nil, message: "\(what) cannot be fetched here"))
+    }
+
+    private mutating func error(_ node: Node, _ message: String) {
+        diagnostics.append(Diagnostic(document.location(node), .error, message))
+    }
+}
+
+/// GitLab's `spec:` header: a first YAML document holding `spec: inputs:`, then `---`, then the
+/// configuration.
+enum GitLabSpecHeader {
+    /// `text` with the header's lines blanked (line numbers stay those of the file), and the header's
+    /// text when there is one.
+    static func blankingHeader(of text: String) -> (header: String?, body: String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard
+            let first = lines.firstIndex(where: {
+                let trimmed = $0.trimmingCharacters(in: .whitespaces)
+                return !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---"
+            }), lines[first].hasPrefix("spec:"),
+            let separator = lines[(first + 1)...].firstIndex(where: {
+                $0.trimmingCharacters(in: .whitespaces) == "---"
+            })
+        else { return (nil, text) }
+        let header = lines[..<separator].joined(separator: "\n")
+        for index in 0...separator { lines[index] = "" }
+        return (header, lines.joined(separator: "\n"))
+    }
+}
