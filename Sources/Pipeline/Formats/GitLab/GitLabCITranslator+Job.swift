@@ -122,7 +122,7 @@ extension GitLabCITranslator {
             ("secrets", "it reads secrets from an external secrets manager"),
             ("run", "its CI/CD steps (run:) are not supported"),
         ] {
-            if let node = job.body[key], !node.isNull, job.excluded == nil {
+            if let node = job.body[key], !node.isNull, node.sequence?.isEmpty != true, job.excluded == nil {
                 markUnsupported(node, job: job.id, "job '\(job.name)': \(what)")
             }
         }
@@ -134,7 +134,8 @@ extension GitLabCITranslator {
         case "always": out.append((Self.key("if", at: at), Self.scalar("always()", at: at)))
         default: break
         }
-        let (matrix, matrixVariables) = parallel(job.body["parallel"], job: job)
+        var job = job
+        let (matrix, matrixVariables) = parallel(job.body["parallel"], job: &job)
         let (environment, exports) = environment(of: job, context: context, matrixVariables: matrixVariables)
         if !environment.isEmpty { out.append((Self.key("env", at: at), Self.mapping(environment, at: at))) }
         if let matrix { out.append((Self.key("matrix", at: at), matrix)) }
@@ -249,6 +250,7 @@ extension GitLabCITranslator {
             raw.append((name, literal(valueNode.isNull ? "" : valueNode.string ?? "")))
         }
         raw += matrixVariables.map { ($0, "${{ matrix.\($0) }}") }
+        if let total = job.parallelTotal { raw.append(("CI_NODE_TOTAL", String(total))) }
         raw += trigger.variables.sorted { $0.key < $1.key }.map { ($0.key, literal($0.value)) }
         // Last definition wins, in the position of the first.
         var order: [String] = []
@@ -286,7 +288,7 @@ extension GitLabCITranslator {
 
     /// `parallel: N` or `parallel: {matrix: [...]}` as a matrix of explicit combinations, and the
     /// variables it sets.
-    private mutating func parallel(_ node: Node?, job: GitLabJob) -> (Node?, [String]) {
+    private mutating func parallel(_ node: Node?, job: inout GitLabJob) -> (Node?, [String]) {
         guard let node else { return (nil, []) }
         let at = node
         if let text = node.string {
@@ -294,6 +296,7 @@ extension GitLabCITranslator {
                 error(node, "parallel must be a number from 1 to 200, or {matrix: [...]}")
                 return (nil, [])
             }
+            job.parallelTotal = count
             let combinations = (1...count).map { index in
                 Self.mapping([(Self.key("CI_NODE_INDEX", at: at), Self.scalar(String(index), at: at))], at: at)
             }
@@ -330,6 +333,7 @@ extension GitLabCITranslator {
                 return (nil, [])
             }
         }
+        job.parallelTotal = combinations.count
         let items = combinations.map { combination in
             Self.mapping(combination.map { (Self.key($0.0, at: at), Self.scalar($0.1, at: at)) }, at: at)
         }
@@ -365,7 +369,7 @@ extension GitLabCITranslator {
             }
             if (!whens.isEmpty || !codes.isEmpty) && conditions.isEmpty { return nil }
         }
-        guard let maximum, (0...10).contains(maximum) else {
+        guard let maximum, (0...2).contains(maximum) else {
             error(node, "retry must be a number from 0 to 2 (GitLab's limit) or {max, when, exit_codes}")
             return nil
         }
@@ -492,7 +496,7 @@ extension GitLabCITranslator {
         let after = commands(job.body["after_script"], what: "after_script")
         if job.body["script"] == nil && job.body["trigger"] == nil && job.body["run"] == nil {
             error(at, "job '\(job.name)' has no script (a hidden template's name starts with '.')")
-        } else if script.isEmpty && job.body["script"] != nil {
+        } else if let node = job.body["script"], node.sequence?.isEmpty == true || node.string?.isEmpty == true {
             error(job.body["script"] ?? at, "job '\(job.name)': script is empty")
         }
         let prologue = exports.map { "export \($0.0)=\(Self.shellWords($0.1))" }

@@ -180,7 +180,10 @@ struct GitLabCITranslator {
         for (keyNode, value) in pairs {
             switch keyNode.string {
             case "name":
-                if let text = value.string, !text.isEmpty { pipelineName = GitLabVariables.expand(text, variables) }
+                if let text = value.string, !text.isEmpty {
+                    // An undefined variable in a name is empty, as GitLab shows it.
+                    pipelineName = GitLabVariables.expand(text, variables, undefinedAsEmpty: true)
+                }
             case "auto_cancel": break
             case "rules":
                 let conditions = GitLabRuleConditions(
@@ -312,6 +315,8 @@ struct GitLabJob {
     /// The variables known before the run (predefined, global, job, trigger), expanded: what rules,
     /// artifact names and cache keys read.
     var known: [String: String] = [:]
+    /// How many jobs `parallel:` makes (`CI_NODE_TOTAL`).
+    var parallelTotal: Int?
 
     /// A manual job that holds later stages back (GitLab: `allow_failure: false`).
     var blocksLaterStages: Bool { when == "manual" && !allowFailure }

@@ -49,7 +49,7 @@ enum GitLabVariables {
     /// `text` with `$NAME` and `${NAME}` replaced by the values known in `variables`; a reference to a
     /// variable not known there is left as it is, for the job's shell, and so is `$$` (a literal `$`
     /// once the value is final).
-    static func expand(_ text: String, _ variables: [String: String]) -> String {
+    static func expand(_ text: String, _ variables: [String: String], undefinedAsEmpty: Bool = false) -> String {
         guard text.contains("$") else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
@@ -59,7 +59,7 @@ enum GitLabVariables {
                 out.append(contentsOf: ["$", "$"])
                 index += 2
             } else if scalars[index] == "$", let (name, end) = reference(in: scalars, at: index),
-                let value = variables[name]
+                let value = variables[name] ?? (undefinedAsEmpty ? "" : nil)
             {
                 out.append(contentsOf: value.unicodeScalars)
                 index = end
