@@ -158,4 +158,70 @@ import Testing
         let records = try harness.store().jobs(runID: result.runID)
         #expect(records[0].attemptRecords[0].steps.map(\.status) == [.failure, .skipped, .success, .success])
     }
+
+    @Test func jobsOfOneResourceGroupNeverOverlap() async throws {
+        // Each job writes its start, waits, then its end: without the group, the two (parallel 2)
+        // would interleave.
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              deploy-a:
+                resource-group: production
+                steps: [{ run: "echo start-a >> order.txt; sleep 0.4; echo end-a >> order.txt" }]
+              deploy-b:
+                resource-group: production
+                steps: [{ run: "echo start-b >> order.txt; sleep 0.4; echo end-b >> order.txt" }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .success)
+        let order = try String(contentsOf: harness.directory.url.appendingPathComponent("order.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(
+            order == ["start-a", "end-a", "start-b", "end-b"] || order == ["start-b", "end-b", "start-a", "end-a"])
+    }
+
+    @Test func gitLabStagesLetSkippedJobsPassAndBlockingManualJobsHoldLaterStages() async throws {
+        let harness = try PipelineHarness("jobs: {}")
+        defer { harness.remove() }
+        try harness.directory.write(
+            ".gitlab-ci.yml",
+            """
+            stages: [build, test, deploy, verify]
+            build:
+              stage: build
+              script: echo built
+            notify:
+              stage: build
+              when: on_failure
+              script: echo failed
+            flaky:
+              stage: test
+              script: exit 1
+              allow_failure: true
+            approve:
+              stage: test
+              script: echo approved
+              rules:
+                - when: manual
+            deploy:
+              stage: deploy
+              script: echo deployed
+            verify:
+              stage: verify
+              needs: [build]
+              script: echo verified
+            """)
+        let result = try await harness.run {
+            $0.file = harness.directory.url.appendingPathComponent(".gitlab-ci.yml").path
+        }
+        #expect(
+            result.statuses == [
+                "build": .success, "notify": .skipped, "flaky": .failure, "approve": .skipped, "deploy": .skipped,
+                "verify": .success,
+            ])
+        // A manual job from rules may not fail: it holds the stages after it until someone runs it.
+        #expect(result.job("deploy")?.reason == "needs approve did not run")
+        #expect(result.status == .success)
+    }
 }

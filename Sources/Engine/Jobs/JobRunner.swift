@@ -28,7 +28,21 @@ struct JobRunner: Sendable {
         var status: JobStatus
         var reason: String?
         do {
+            // One job of a resource group at a time: wait for the one before (not part of the timeout).
+            var lock: ResourceGroupLock?
+            if let group = job.resourceGroup {
+                log.event("resource_group_wait", fields: [("group", JSONText.quote(group))])
+                lock = try await ResourceGroupLock.acquire(
+                    group, stateDirectory: environment.stateDirectory, cancellation: environment.cancellation)
+                if lock == nil {
+                    log.flush()
+                    return finish(
+                        .cancelled, reason: "run cancelled while waiting for resource group '\(group)'", attempts: [],
+                        started: started, startDate: startDate, log: log)
+                }
+            }
             (status, reason) = try await execution.run()
+            withExtendedLifetime(lock) {}
         } catch {
             (status, reason) = (.failure, "\(error)")
         }

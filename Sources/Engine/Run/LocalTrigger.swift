@@ -3,7 +3,8 @@ import Pipeline
 
 /// The trigger a run of a GitLab CI file stands for here, read from the checkout with the real `git`:
 /// its commit, branch (or tag, for a detached checkout at one), default branch, commit message, and
-/// the event (a push unless the server says otherwise).
+/// the event (a push unless the server says otherwise). Outside a git repository it is a push to the
+/// default branch.
 public enum LocalTrigger {
     /// - Parameters:
     ///   - branch: the branch the triggering event named, when git cannot tell (a server's detached
@@ -27,6 +28,10 @@ public enum LocalTrigger {
         } else if let current = trigger.branch, ["main", "master", "trunk", "develop"].contains(current) {
             // Without a remote, a repository's own main line is its default branch.
             trigger.defaultBranch = current
+        }
+        if trigger.sha == nil, trigger.branch == nil {
+            // Outside a git repository: a push to the default branch, as GitLab's lint assumes.
+            trigger.branch = trigger.defaultBranch
         }
         if let message = await message, !message.isEmpty {
             trigger.commitMessage = message

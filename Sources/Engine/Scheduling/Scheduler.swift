@@ -125,7 +125,9 @@ struct Scheduler {
                 }
                 if needs.anySkipped || needs.anyCancelled {
                     let skipped = runner.job.needs.filter {
-                        ["skipped", "cancelled"].contains(needs.results[$0]?.result ?? "")
+                        let result = needs.results[$0]?.result ?? ""
+                        // A skipped stage need (GitLab) did not hold the job back.
+                        return result == "cancelled" || (result == "skipped" && !runner.job.stageNeeds.contains($0))
                     }
                     return runner.notRun(.skipped, reason: "needs \(skipped.joined(separator: ", ")) did not run")
                 }

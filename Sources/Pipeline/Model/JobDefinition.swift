@@ -26,6 +26,9 @@ public struct JobDefinition: Sendable {
     public var secrets: [String] = []
     /// Files the job hands on: stored with the run and put in the workspace of the jobs that need it.
     public var artifacts: ArtifactSpec? = nil
+    /// At most one job of this group runs at a time on this machine, across runs (GitLab's
+    /// `resource_group`): a deploy waits for the one before it.
+    public var resourceGroup: String? = nil
     /// Why this workflow job cannot run here, once `--skip-unsupported` skips it (not encoded: such a
     /// job is never assigned).
     public var unsupported: String? = nil

@@ -48,6 +48,14 @@ extension PipelineParser {
             case "inputs": job.inputs = globs(value, "\(context) inputs")
             case "cache": job.cache = parseCache(value, job: id)
             case "artifacts": job.artifacts = parseArtifacts(value, job: id)
+            case "resource-group":
+                if let name = string(value, "\(context) resource-group") {
+                    if name.isEmpty || name.count > 255 {
+                        error(value, "\(context) resource-group must be a name of 1 to 255 characters")
+                    } else {
+                        job.resourceGroup = name
+                    }
+                }
             case "working-directory":
                 job.workingDirectory = string(value, "\(context) working-directory")
                 if let text = job.workingDirectory {

@@ -157,6 +157,14 @@ extension GitLabCITranslator {
         if let artifacts = job.body["artifacts"], let translated = artifactSpec(artifacts, job: job) {
             out.append((Self.key("artifacts", at: artifacts), translated))
         }
+        if let group = job.body["resource_group"] {
+            if let name = group.string, !name.isEmpty {
+                let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true)
+                out.append((Self.key("resource-group", at: group), Self.scalar(expanded, at: group)))
+            } else {
+                error(group, "resource_group must be a name")
+            }
+        }
         if let cache = job.body["cache"], let translated = cacheSpec(cache, job: job) {
             out.append((Self.key("cache", at: cache), translated))
         }
