@@ -520,4 +520,72 @@ import Testing
         #expect(definition.format == .gitlab)
         #expect(definition.job("job")?.location.line == 5)
     }
+
+    @Test func inputsFromASpecHeaderAndAnIncludeAreInterpolated() throws {
+        let root = try Self.repository([
+            ".gitlab-ci.yml": """
+            spec:
+              inputs:
+                suffix: {default: main}
+            ---
+            include:
+              - local: templates/deploy.yml
+                inputs:
+                  environment: staging
+                  jobs: [lint, unit]
+            build-$[[ inputs.suffix ]]:
+              script: echo build
+            lint:
+              script: echo lint
+            unit:
+              script: echo unit
+            """,
+            "templates/deploy.yml": """
+            spec:
+              inputs:
+                environment:
+                  options: [staging, production]
+                jobs:
+                  type: array
+                  default: []
+                stage:
+                  default: test
+            ---
+            deploy-$[[ inputs.environment ]]:
+              stage: $[[ inputs.stage ]]
+              needs: $[[ inputs.jobs ]]
+              script: echo "deploying to $[[ inputs.environment | truncate(0, 4) ]]"
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent(".gitlab-ci.yml").path
+        let definition = try PipelineParser.load(path: file, trigger: Self.push)
+        #expect(definition.job("build-main") != nil)
+        let deploy = try #require(definition.job("deploy-staging"))
+        #expect(deploy.needs == ["lint", "unit"])
+        #expect(deploy.steps.first?.run?.hasSuffix("echo \"deploying to stag\"") == true)
+
+        try """
+        include:
+          - local: templates/deploy.yml
+            inputs: {environment: qa}
+        x:
+          script: echo
+        """.write(to: URL(fileURLWithPath: file), atomically: true, encoding: .utf8)
+        do {
+            _ = try PipelineParser.load(path: file, trigger: Self.push)
+            Issue.record("an input outside its options was accepted")
+        } catch let error as DiagnosticsError {
+            #expect(
+                error.diagnostics.map(\.description).contains {
+                    $0.hasSuffix(
+                        ".gitlab-ci.yml:3:13: error: the included file 'templates/deploy.yml': the input 'environment' is 'qa', which is not one of its options (staging, production)"
+                    )
+                })
+        }
+        #expect(
+            Self.problems("x:\n  script: echo $[[ inputs.missing ]]\n").contains {
+                $0.contains("the input 'missing' is not declared")
+            })
+    }
 }

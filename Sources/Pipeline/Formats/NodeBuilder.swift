@@ -23,4 +23,20 @@ enum NodeBuilder {
     static func shellQuote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
+
+    /// `node` with every mark moved to `anchor`'s (diagnostics then point at the workflow's line).
+    static func remark(_ node: Node, at anchor: Node) -> Node {
+        let mark = anchor.mark
+        switch node {
+        case .scalar(let scalar): return .scalar(Node.Scalar(scalar.string, scalar.tag, scalar.style, mark))
+        case .mapping(let mapping):
+            return .mapping(
+                Node.Mapping(
+                    mapping.map { (remark($0.key, at: anchor), remark($0.value, at: anchor)) }, mapping.tag,
+                    mapping.style, mark))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map { remark($0, at: anchor) }, sequence.tag, sequence.style, mark))
+        case .alias: return node
+        }
+    }
 }

@@ -55,6 +55,7 @@ public struct PipelineParser {
         var gitlab: GitLabCITranslator?
         if format == .gitlab {
             var importer = GitLabCITranslator(document: document, trigger: trigger)
+            importer.specHeader = header
             if FileManager.default.fileExists(atPath: file) {
                 importer.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
             }

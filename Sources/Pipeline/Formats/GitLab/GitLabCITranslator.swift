@@ -20,6 +20,8 @@ struct GitLabCITranslator {
     /// Decisions the native model keeps beside the translated file, by job id.
     private(set) var plannedSkips: [String: SkipReason] = [:]
     private(set) var stageNeeds: [String: Set<String>] = [:]
+    /// The file's own `spec:` header (its inputs' defaults fill `$[[ inputs.… ]]`).
+    var specHeader: String?
 
     static let globalKeys: Set<String> = [
         "stages", "types", "variables", "default", "workflow", "include", "image", "services", "cache",
@@ -51,7 +53,15 @@ struct GitLabCITranslator {
 
     /// The file as a `gantry.yml` node tree (nil or a non-mapping root is left to the parser).
     mutating func translate() -> Node? {
-        guard let original = document.root, case .mapping = original else { return document.root }
+        guard var original = document.root, case .mapping = original else { return document.root }
+        if specHeader != nil || Self.mentionsInputs(original) {
+            do {
+                original = try GitLabInputs(header: specHeader, given: nil).interpolate(original)
+            } catch {
+                self.error(original, error.message)
+            }
+            document = document.replacingRoot(original)
+        }
         let configPath =
             repositoryRoot.map {
                 FileWalker.relativePath(of: URL(fileURLWithPath: document.file).standardizedFileURL, to: $0)
@@ -240,6 +250,16 @@ struct GitLabCITranslator {
     }
 
     // MARK: Helpers
+
+    /// Whether any key or value holds `$[[`.
+    static func mentionsInputs(_ node: Node) -> Bool {
+        switch node {
+        case .scalar(let scalar): scalar.string.contains("$[[")
+        case .mapping(let pairs): pairs.contains { mentionsInputs($0.key) || mentionsInputs($0.value) }
+        case .sequence(let items): items.contains(where: mentionsInputs)
+        case .alias: false
+        }
+    }
 
     /// A job id for the native model: GitLab names may hold spaces, `:` and `/`, ids may not.
     static func jobID(_ name: String, taken: inout Set<String>) -> String {

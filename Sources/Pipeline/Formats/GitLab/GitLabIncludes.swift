@@ -142,11 +142,20 @@ struct GitLabIncludes {
                 return roots
             }
             guard let text = read(relativePath, under: root, at: local) else { continue }
-            let padded = document.include(file: relativePath, text: GitLabSpecHeader.blankingHeader(of: text).body)
+            let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
+            let padded = document.include(file: relativePath, text: body)
             do {
-                guard let node = try BoundedYAML.compose(padded), case .mapping = node else {
+                guard var node = try BoundedYAML.compose(padded), case .mapping = node else {
                     error(local, "the included file '\(relativePath)' must hold a mapping of jobs and keywords")
                     continue
+                }
+                if header != nil || body.contains("$[[") || entry["inputs"] != nil {
+                    do {
+                        node = try GitLabInputs(header: header, given: entry["inputs"]).interpolate(node)
+                    } catch {
+                        self.error(entry["inputs"] ?? local, "the included file '\(relativePath)': \(error.message)")
+                        continue
+                    }
                 }
                 roots.append(resolve(node, depth: depth + 1))
             } catch let problem as BoundedYAML.TooLarge {
