@@ -6,7 +6,7 @@ struct GantryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gantry",
         abstract: "Self-hosted software delivery: pipelines, artifacts, promotion.",
-        version: ToolVersions.gantry,
+        version: BuildInfo.versionLine,
         subcommands: [
             InitCommand.self, ValidateCommand.self, PlanCommand.self, RunCommand.self, LogsCommand.self,
             RunsCommand.self,
@@ -14,7 +14,7 @@ struct GantryCommand: AsyncParsableCommand {
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
             GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,
             ServeCommand.self,
-            TokensCommand.self,
+            TokensCommand.self, VersionCommand.self,
         ]
     )
 }
