@@ -43,11 +43,16 @@ public struct JobAssignment: Codable, Sendable {
             "CI": "true", "GANTRY": "true", "GANTRY_RUN_ID": run.id, "GANTRY_CORRELATION_ID": run.correlation,
             "GANTRY_JOB": name, "GANTRY_WORKSPACE": workspace,
         ]
+        if let executable = Self.executable { variables["GANTRY_EXECUTABLE"] = executable }
         if let sha = run.sha { variables["GANTRY_SHA"] = sha }
         if let branch = run.branch { variables["GANTRY_BRANCH"] = branch }
         variables.merge(runnerVariables) { current, _ in current }
         return variables
     }
+
+    /// The gantry binary running the steps (where they run: here, or an agent's), for steps that call
+    /// it (`"$GANTRY_EXECUTABLE" scan secrets .`).
+    static let executable: String? = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
 
     /// The context to render with (steps empty, status fresh).
     var expressionContext: ExpressionContext {

@@ -10,8 +10,11 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Write a starter gantry.yml for this project and add .gantry/ to .gitignore.",
         discussion: """
             Recognises Python (pyproject.toml, setup.py, requirements*.txt), Swift (Package.swift),
-            Node.js (package.json), Go (go.mod) and Rust (Cargo.toml) projects, else writes a generic
-            pipeline. An existing pipeline file is left alone unless --force is given; .gitignore gets
+            Node.js (package.json), Go (go.mod), Rust (Cargo.toml) and Makefile projects, else writes a
+            generic pipeline: set-up cached on the lockfile, the linters the project configures (ruff,
+            flake8, an npm lint script, swift-format, golangci-lint, rustfmt, clippy, a lint target),
+            the tests, a package job that packs what the project builds as an OCI artifact, and a scan
+            job (secrets, and Dockerfiles when there are some). An existing pipeline file is left alone unless --force is given; .gitignore gets
             '.gantry/' unless it already ignores it. Running it again changes nothing.
             """)
 
@@ -36,13 +39,24 @@ struct InitCommand: AsyncParsableCommand {
             } catch {
                 throw InputError("cannot write \(url.path): \(FileErrorText.describe(error))")
             }
-            Terminal.printOut("wrote \(file) (\(starter.kind) project); try: gantry plan, then gantry run")
+            Terminal.printOut("wrote \(file) (\(starter.kind) project)")
         }
         let ignore = directory.appendingPathComponent(".gitignore")
         switch try GitIgnoreEntry.ensure(".gantry/", in: ignore) {
         case .added: Terminal.printOut("added .gantry/ to .gitignore")
         case .present: Terminal.printOut(".gitignore already ignores .gantry/")
         }
+        let next = [
+            ("gantry validate --file \(file)", "check it (every problem at file:line:col)"),
+            ("gantry plan --file \(file)", "what would run, be avoided or skipped, and why"),
+            ("gantry keys generate", "once: a key to sign what the package job packs"),
+            ("gantry run --file \(file)", "run it"),
+        ]
+        let width = next.map(\.0.count).max() ?? 0
+        Terminal.printOut(
+            "next:\n"
+                + next.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "   # " + $0.1 }
+                .joined(separator: "\n"))
     }
 }
 
