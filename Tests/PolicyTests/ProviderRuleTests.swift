@@ -520,8 +520,9 @@ import Testing
     @Test func everyProviderRuleFindsItsFormatAndNotItsLookAlikes() throws {
         let scanner = try SecretScanner()
         let provider = Set(try ProviderSecretRules.rules().map(\.id))
-        let cases = Self.cases()
+        let cases = Self.cases() + Self.moreCases()
         #expect(Set(cases.map(\.rule)) == provider, "every provider rule has its samples")
+        #expect(try BuiltinSecretRules.rules().count >= 150, "gitleaks' breadth: at least 150 rules")
         for testCase in cases {
             #expect(testCase.positives.count >= 2 && testCase.negatives.count >= 2)
             for line in testCase.positives {

@@ -297,7 +297,7 @@ enum ProviderSecretRules {
                 keywords: ["authorization"],
                 regex: #"(?i)authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{20,})"#,
                 entropy: 3.5, accept: notPlaceholder),
-        ]
+        ] + (try developerToolRules()) + (try paymentAndCloudRules())
     }
 
     /// Passwords that documentation and local set-ups use (`postgres:postgres@localhost`).
