@@ -43,7 +43,9 @@ enum ScanStep {
     }
 }
 
-/// `uses: gantry/scan-secrets` with `path` (default `.`), `baseline`, `config`, `sarif`, `fail`.
+/// `uses: gantry/scan-secrets` with `path` (default `.`), `baseline`, `config`, `sarif`, `fail`; the
+/// repository's own secrets config (or `.gitleaks.toml`) and `.gitleaksignore` are found as the CLI
+/// finds them (`SecretScanSetup`).
 struct ScanSecretsAction: BuiltinAction {
     static let name = "scan-secrets"
     static let inputs = ["path", "baseline", "config", "sarif", "fail"]
@@ -51,16 +53,12 @@ struct ScanSecretsAction: BuiltinAction {
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         let root = invocation.workingDirectory
         let report = try ScanStep.input(Self.name) {
-            let config =
-                try invocation.with["config"].map {
-                    try SecretsConfig.load(path: URL(fileURLWithPath: $0, relativeTo: root).path)
-                } ?? SecretsConfig()
-            let baseline =
-                try invocation.with["baseline"].map {
-                    try SecretBaseline.load(path: URL(fileURLWithPath: $0, relativeTo: root).path)
-                } ?? SecretBaseline()
-            return try SecretScanner(config: config, baseline: baseline).scan(
-                URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: root))
+            let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: root)
+            let (config, baseline) = try SecretScanSetup.load(
+                config: invocation.with["config"].map { URL(fileURLWithPath: $0, relativeTo: root).path },
+                baseline: invocation.with["baseline"].map { URL(fileURLWithPath: $0, relativeTo: root).path },
+                searching: [root, target])
+            return try SecretScanner(config: config, baseline: baseline).scan(target)
         }
         return try ScanStep.finish(report, invocation, action: Self.name)
     }

@@ -14,7 +14,7 @@ struct InitCommand: AsyncParsableCommand {
             generic pipeline: set-up cached on the lockfile, the linters the project configures (ruff,
             flake8, an npm lint script, swift-format, golangci-lint, rustfmt, clippy, a lint target),
             the tests, a package job that packs what the project builds as an OCI artifact, and a scan
-            job (secrets, and Dockerfiles when there are some). An existing pipeline file is left alone unless --force is given; .gitignore gets
+            job (gantry/scan-secrets, and gantry/scan-dockerfile when there are Dockerfiles). An existing pipeline file is left alone unless --force is given; .gitignore gets
             '.gantry/' unless it already ignores it. Running it again changes nothing.
             """)
 

@@ -9,11 +9,13 @@ extension ScanCommand {
             commandName: "secrets",
             abstract: "Find committed secrets in files or in git history.",
             discussion: """
-                Built-in rules: AWS keys, GitHub and GitLab tokens, Slack tokens and webhooks, Stripe live \
-                keys, Google API keys, PEM private keys, JWTs, npm and PyPI tokens, and a generic \
-                password/secret/token/api_key assignment rule with an entropy threshold. Add rules and \
-                allowlists in .gantry/secrets.yml; silence one line with a 'gantry:allow-secret' comment; \
-                accept existing findings with --baseline. Findings show a redacted value, never the secret.
+                More than 150 rules: cloud, forge, registry, CI, payment, AI and chat providers' token \
+                formats, PEM private keys, JWTs, credentials in URLs, curl and Authorization headers, and a \
+                generic rule for secret-looking assignments in any language, with placeholder suppression. \
+                Add rules and allowlists in .gantry/secrets.yml, or bring a .gitleaks.toml (and a \
+                .gitleaksignore) or a detect-secrets .secrets.baseline; silence one line with a \
+                'gantry:allow-secret' comment; accept existing findings with --baseline. Findings show a \
+                redacted value, never the secret.
                 """)
 
         @Argument(help: "A file or directory (default: the current directory).")
@@ -30,7 +32,7 @@ extension ScanCommand {
 
         @Option(
             help:
-                "Rules and allowlists (default: .gantry.secrets.yml or gantry-secrets.yml in the current directory, else .gantry/secrets.yml)."
+                "Rules and allowlists: Gantry's YAML or a gitleaks .toml (default: .gantry.secrets.yml or gantry-secrets.yml here, else .gitleaks.toml in PATH or here, else .gantry/secrets.yml)."
         )
         var config: String?
 
@@ -44,17 +46,11 @@ extension ScanCommand {
         @OptionGroup var output: ScanOutputOptions
 
         func run() async throws {
-            var settings = SecretsConfig()
-            // The repository's own config first (it is committed and reviewed), then the local state's.
-            let configPath =
-                config
-                ?? [".gantry.secrets.yml", "gantry-secrets.yml"].first { FileManager.default.fileExists(atPath: $0) }
-                ?? StateLocation.directory.appendingPathComponent("secrets.yml").path
-            if config != nil || FileManager.default.fileExists(atPath: configPath) {
-                settings = try SecretsConfig.load(path: configPath)
-            }
-            let accepted = try baseline.map { path in try SecretBaseline.load(path: path) }
-            var scanner = try SecretScanner(config: settings, baseline: accepted ?? SecretBaseline())
+            let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            let (settings, accepted) = try SecretScanSetup.load(
+                config: config, baseline: baseline, searching: [current, Self.directory(of: path)],
+                stateConfig: StateLocation.directory.appendingPathComponent("secrets.yml"))
+            var scanner = try SecretScanner(config: settings, baseline: accepted)
             let meter = ProgressMeter.forTerminal(json: output.json)
             scanner.progress = meter?.handler
             scanner.respectGitignore = !noGitignore
@@ -66,6 +62,16 @@ extension ScanCommand {
                 try SecretBaseline.write(report.findings, to: writeBaseline)
             }
             try output.emit(report)
+        }
+
+        /// The scanned directory (a file's directory).
+        static func directory(of path: String) -> URL {
+            var isDirectory: ObjCBool = false
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return url
+            }
+            return url.deletingLastPathComponent()
         }
     }
 }

@@ -71,18 +71,19 @@ struct StarterPipeline {
 
                 """
         }
-        var scan = ["\"$GANTRY_EXECUTABLE\" scan secrets ."]
         let dockerfiles = ["Dockerfile", "Containerfile"].filter(project.exists)
-        if !dockerfiles.isEmpty {
-            scan.append("\"$GANTRY_EXECUTABLE\" scan dockerfile \(dockerfiles.joined(separator: " "))")
-        }
         text += """
               scan:
                 # Committed credentials\(dockerfiles.isEmpty ? "" : " and Dockerfile problems") fail the run (see docs/policies.md).
                 steps:
-            \(scan.map { "      - run: \(quoted($0))" }.joined(separator: "\n"))
+                  - uses: gantry/scan-secrets
 
             """
+        if !dockerfiles.isEmpty {
+            text +=
+                "      - uses: gantry/scan-dockerfile\n        with:\n          files: |\n"
+                + dockerfiles.map { "            \($0)\n" }.joined()
+        }
         return StarterPipeline(kind: parts.kind, text: text)
     }
 

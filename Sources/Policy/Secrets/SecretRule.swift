@@ -24,6 +24,19 @@ public struct SecretRule: @unchecked Sendable {
     /// A group that must hold the secret's body (PEM keys): when it did not match on the line, the
     /// next line must look like base64 for the finding to count.
     public var bodyGroup: Int?
+    /// Only files whose path matches are checked by this rule (gitleaks' rule `path`).
+    public var onlyPaths: NSRegularExpression?
+    /// Files whose path matches are never checked by this rule (a rule's own path allowlist).
+    public var allowPaths: [NSRegularExpression] = []
+
+    /// Whether the rule looks at `file` (a path relative to the scanned root; nil: not a file).
+    func applies(to file: String?) -> Bool {
+        guard onlyPaths != nil || !allowPaths.isEmpty else { return true }
+        let path = file ?? ""
+        let range = NSRange(path.startIndex..., in: path)
+        if let onlyPaths, onlyPaths.firstMatch(in: path, range: range) == nil { return false }
+        return !allowPaths.contains { $0.firstMatch(in: path, range: range) != nil }
+    }
 
     public init(
         id: String, description: String, severity: Severity = .high, keywords: [String], regex: String,

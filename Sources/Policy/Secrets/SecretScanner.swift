@@ -15,6 +15,8 @@ public struct SecretScanner: Sendable {
     let matcher: KeywordMatcher
     /// Keyword index → the rules that use it.
     let keywordRules: [[Int]]
+    /// Rules tried on every line, whatever its keywords.
+    let alwaysRules: Set<Int>
     /// Lines longer than this are matched in overlapping pieces of about this size (bounded memory).
     public var maxLineLength = 1 << 20
     /// Told how many files of a tree are done.
@@ -25,7 +27,9 @@ public struct SecretScanner: Sendable {
 
     /// The built-in rules plus `config`'s, minus its disabled ones.
     public init(config: SecretsConfig = SecretsConfig(), baseline: SecretBaseline = SecretBaseline()) throws {
-        var rules = try BuiltinSecretRules.rules().filter { !config.disabledRules.contains($0.id) }
+        var rules =
+            config.useBuiltinRules
+            ? try BuiltinSecretRules.rules().filter { !config.disabledRules.contains($0.id) } : []
         for rule in config.rules {
             rules.removeAll { $0.id == rule.id }
             rules.append(rule)
@@ -49,6 +53,8 @@ public struct SecretScanner: Sendable {
         }
         matcher = KeywordMatcher(keywords: keywords)
         self.keywordRules = keywordRules
+        // A rule without keywords (imported from gitleaks) is tried on every line.
+        alwaysRules = Set(rules.indices.filter { rules[$0].keywords.isEmpty })
     }
 
     /// Scans a file or every file under a directory.
@@ -210,6 +216,7 @@ public struct SecretScanner: Sendable {
         for ruleIndex in ordered {
             if rules[ruleIndex].id == "generic-secret", !findings.isEmpty || pending != nil { continue }
             let rule = rules[ruleIndex]
+            if !rule.applies(to: file) { continue }
             for match in rule.matches(in: line) {
                 if allowlist.allowsSecret(match.secret) { continue }
                 let finding = makeFinding(
@@ -236,7 +243,9 @@ public struct SecretScanner: Sendable {
             suppressed: baseline.fingerprints.contains(fingerprint)
                 ? Suppression(.baseline, "accepted in the baseline")
                 : baseline.acceptsHash(of: secret, in: file)
-                    ? Suppression(.baseline, "accepted in the detect-secrets baseline") : nil)
+                    ? Suppression(.baseline, "accepted in the detect-secrets baseline")
+                    : baseline.ignores(file: file, line: line, rule: rule.id)
+                        ? Suppression(.baseline, "listed in .gitleaksignore") : nil)
     }
 
     /// The first 4 characters, then asterisks, and the length: enough to find it, useless to use.
@@ -290,6 +299,7 @@ struct LineState {
         let count = chunk.count
         let matcher = scanner.matcher
         let newline = matcher.newlineClass
+        let everyLine = !scanner.alwaysRules.isEmpty
         // `state` is premultiplied here (compact table); hit states are stored as plain indices.
         matcher.compact.withUnsafeBufferPointer { table in
             matcher.compactTerminal.withUnsafeBufferPointer { flags in
@@ -298,7 +308,7 @@ struct LineState {
                     while offset < count {
                         let cls = classes[Int(chunk[offset])]
                         if cls == newline {
-                            if !hitStates.isEmpty || pending != nil {
+                            if !hitStates.isEmpty || pending != nil || everyLine {
                                 endLine(chunk, from: lineStart, to: offset)
                             } else {
                                 // A line without keywords: drop it, and what its pieces counted.
@@ -328,10 +338,10 @@ struct LineState {
     /// last `overlap` bytes stay (so a secret across the cut is still seen whole); the automaton is run
     /// again over what stays, so its keywords count for the next piece.
     private mutating func spill() {
-        if !hitStates.isEmpty {
+        if !hitStates.isEmpty || !scanner.alwaysRules.isEmpty {
             let text = String(decoding: carry, as: UTF8.self)
             var ignored: SecretScanner.PendingBody?
-            var candidates = Set<Int>()
+            var candidates = scanner.alwaysRules
             for state in hitStates {
                 for keyword in scanner.matcher.matches(at: state) {
                     candidates.formUnion(scanner.keywordRules[keyword])
@@ -367,7 +377,7 @@ struct LineState {
 
     /// The file ended: a last line without a newline still counts.
     mutating func finish() {
-        if !hitStates.isEmpty || pending != nil {
+        if !hitStates.isEmpty || pending != nil || (!scanner.alwaysRules.isEmpty && !carry.isEmpty) {
             endLine(UnsafeRawBufferPointer(start: nil, count: 0), from: 0, to: 0)
         }
     }
@@ -389,8 +399,8 @@ struct LineState {
             pending = nil
             if SecretScanner.PendingBody.isBody(text) { findings.append(waiting.finding) }
         }
-        if !hitStates.isEmpty {
-            var candidates = Set<Int>()
+        if !hitStates.isEmpty || !scanner.alwaysRules.isEmpty {
+            var candidates = scanner.alwaysRules
             for state in hitStates {
                 for keyword in scanner.matcher.matches(at: state) {
                     candidates.formUnion(scanner.keywordRules[keyword])

@@ -23,6 +23,11 @@ public struct SecretsConfig: @unchecked Sendable {
     public var rules: [SecretRule] = []
     public var allowlist = SecretAllowlist()
     public var disabledRules: [String] = []
+    /// Whether Gantry's own rules run besides `rules` (a gitleaks config without `[extend]
+    /// useDefault = true` replaces them).
+    public var useBuiltinRules = true
+    /// The file the configuration came from, for the scan's report.
+    public var source: String?
 
     public init() {}
 
