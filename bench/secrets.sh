@@ -2,10 +2,11 @@
 # Secret scanning over a generated SIZE_MB (default 300) MB tree of mixed files (source code, JSON,
 # YAML, logs, lockfiles) with a few secrets sprinkled in: `gantry scan secrets` versus `grep -rEIi`
 # with the same rule patterns as one alternation (LC_ALL=C, grep's fastest mode).
-# Target: gantry <= 1.0x grep's time.
+# Target: gantry <= 1.0x grep's time. Then detect-secrets (PyPI) on a tenth of the tree, side by side.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 size_mb="${SIZE_MB:-300}"
+repo="$PWD"
 cd "$work"
 python3 - tree "$size_mb" <<'PY'
 import os, random, string, sys
@@ -52,4 +53,21 @@ size = int(sys.argv[2])
 g, r = results["gantry"], results["grep -rEIi"]
 print(f"gantry {g:.2f}s ({size / g:.0f} MB/s), grep -rEIi {r:.2f}s ({size / r:.0f} MB/s)")
 print(f"ratio gantry/grep: {g / r:.2f}x (target <= 1.0x)")
+PY
+
+# detect-secrets (PyPI) side by side, on a tenth of the tree (it is far slower): one run each.
+detect_secrets="$repo/.build/python-tools/bin/detect-secrets"
+[ -x "$detect_secrets" ] || (cd "$repo" && ./scripts/python-tools >/dev/null)
+mkdir -p subset
+for index in 0 1 2 3 4; do cp -r "tree/d$index" subset/; done
+subset_mb="$(du -sm subset | cut -f1)"
+hyperfine --runs 1 --export-json "$work/detect.json" -i \
+    -n gantry "$gantry scan secrets subset >/dev/null" \
+    -n detect-secrets "$detect_secrets scan --all-files subset >/dev/null" >/dev/null
+python3 - "$work/detect.json" "$subset_mb" <<'PY'
+import json, sys
+results = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+size = int(sys.argv[2])
+g, d = results["gantry"], results["detect-secrets"]
+print(f"on {size} MB: gantry {g:.2f}s, detect-secrets 1.5 {d:.2f}s: detect-secrets takes {d / g:.0f}x as long")
 PY
