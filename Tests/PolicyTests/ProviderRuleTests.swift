@@ -523,16 +523,26 @@ import Testing
         let cases = Self.cases() + Self.moreCases()
         #expect(Set(cases.map(\.rule)) == provider, "every provider rule has its samples")
         #expect(try BuiltinSecretRules.rules().count >= 150, "gitleaks' breadth: at least 150 rules")
+        var (truePositives, falseNegatives, falsePositives, trueNegatives) = (0, 0, 0, 0)
         for testCase in cases {
             #expect(testCase.positives.count >= 2 && testCase.negatives.count >= 2)
             for line in testCase.positives {
                 let found = scanner.scan(lines: [(line, 1)], file: "config.env").map(\.ruleID)
                 #expect(found.contains(testCase.rule), "\(testCase.rule) missed: \(line)")
+                if found.contains(testCase.rule) { truePositives += 1 } else { falseNegatives += 1 }
             }
             for line in testCase.negatives {
                 let found = scanner.scan(lines: [(line, 1)], file: "config.env").map(\.ruleID)
                 #expect(!found.contains(testCase.rule), "\(testCase.rule) fired on a look-alike: \(line)")
+                if found.contains(testCase.rule) { falsePositives += 1 } else { trueNegatives += 1 }
             }
         }
+        let total = truePositives + falseNegatives + falsePositives + trueNegatives
+        #expect(total >= 400 && Set(cases.map(\.rule)).count >= 100, "at least 400 cases across 100 rules")
+        let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
+        let recall = Double(truePositives) / Double(max(1, truePositives + falseNegatives))
+        print(
+            "provider corpus: \(total) cases across \(Set(cases.map(\.rule)).count) rules: "
+                + "precision \(String(format: "%.3f", precision)), recall \(String(format: "%.3f", recall))")
     }
 }
