@@ -157,10 +157,10 @@ public struct TOMLReader {
         guard let scalar = peek else { throw fail("expected a value") }
         switch scalar {
         case "\"":
-            if starts(with: "\"\"\"") { return .string(try multilineBasicString()) }
+            if starts(with: "\"\"\"") { return .string(try multilineString("\"")) }
             return .string(try basicString())
         case "'":
-            if starts(with: "'''") { return .string(try multilineLiteralString()) }
+            if starts(with: "'''") { return .string(try multilineString("'")) }
             return .string(try literalString())
         case "[": return try array(depth: depth)
         case "{": return try inlineTable(depth: depth)
@@ -284,8 +284,12 @@ public struct TOMLReader {
         throw fail("the string is not closed", at: start)
     }
 
-    private mutating func multilineBasicString() throws(Failure) -> String {
+    /// `"""…"""` (escapes, line-ending backslashes) or `'''…'''` (as written): a line break right after
+    /// the opening delimiter is dropped; up to two quotes right before the closing one belong to the
+    /// string.
+    private mutating func multilineString(_ quote: Unicode.Scalar) throws(Failure) -> String {
         let start = position
+        let delimiter = String(repeating: String(Character(quote)), count: 3)
         index += 3
         if peek == "\n" {
             newline()
@@ -295,21 +299,21 @@ public struct TOMLReader {
         }
         var out = ""
         while let scalar = peek {
-            if starts(with: "\"\"\"") {
+            if starts(with: delimiter) {
                 index += 3
-                // Up to two more quotes belong to the string.
-                while peek == "\"", !starts(with: "\"\"\"\"") {
-                    out.unicodeScalars.append("\"")
+                while peek == quote, !starts(with: delimiter + String(Character(quote))) {
+                    out.unicodeScalars.append(quote)
                     index += 1
                 }
                 return out
             }
-            index += 1
             if scalar == "\n" {
-                index -= 1
                 newline()
                 out.unicodeScalars.append("\n")
-            } else if scalar == "\\" {
+                continue
+            }
+            index += 1
+            if scalar == "\\", quote == "\"" {
                 // A line-ending backslash trims the break and the whitespace after it.
                 var lookahead = index
                 while lookahead < text.count, text[lookahead] == " " || text[lookahead] == "\t" { lookahead += 1 }
@@ -324,35 +328,6 @@ public struct TOMLReader {
             } else {
                 out.unicodeScalars.append(scalar)
             }
-        }
-        throw fail("the multi-line string is not closed", at: start)
-    }
-
-    private mutating func multilineLiteralString() throws(Failure) -> String {
-        let start = position
-        index += 3
-        if peek == "\n" {
-            newline()
-        } else if peek == "\r", peek(at: 1) == "\n" {
-            index += 1
-            newline()
-        }
-        var out = ""
-        while let scalar = peek {
-            if starts(with: "'''") {
-                index += 3
-                while peek == "'", !starts(with: "''''") {
-                    out.unicodeScalars.append("'")
-                    index += 1
-                }
-                return out
-            }
-            if scalar == "\n" {
-                newline()
-            } else {
-                index += 1
-            }
-            out.unicodeScalars.append(scalar)
         }
         throw fail("the multi-line string is not closed", at: start)
     }
