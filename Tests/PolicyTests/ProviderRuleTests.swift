@@ -470,6 +470,16 @@ import Testing
                 ],
                 negatives: ["curl -u user:password https://example.org", "curl -u \"$USER:$PASS\" https://api"]),
             Case(
+                rule: "xml-element-secret",
+                positives: [
+                    "<password>\(g.alnum(24))</password>", "    <apiKey>\(g.word(32))</apiKey>",
+                    "<add key=\"x\"/><ServiceToken>\(g.alnum(40))</ServiceToken>",
+                ],
+                negatives: [
+                    "<password>${DB_PASSWORD}</password>", "<token>\(x(24))</token>",
+                    "<passwordPolicy>minimum-length-twelve</passwordPolicy>",
+                ]),
+            Case(
                 rule: "authorization-header",
                 positives: ["Authorization: Bearer \(g.word(40))", "-H 'Authorization: token \(g.alnum(36))'"],
                 negatives: ["Authorization: Bearer <token>", "Authorization: Bearer ${TOKEN}"]),

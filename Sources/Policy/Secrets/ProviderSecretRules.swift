@@ -297,6 +297,14 @@ enum ProviderSecretRules {
                 keywords: ["authorization"],
                 regex: #"(?i)authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{20,})"#,
                 entropy: 3.5, accept: notPlaceholder),
+            try SecretRule(
+                id: "xml-element-secret", description: "Secret-looking value in a password/secret/token XML element",
+                severity: .high, keywords: ["password>", "passwd>", "secret>", "token>", "key>", "credential>", "credentials>"],
+                regex:
+                    #"(?i)<([a-z0-9_.:-]{0,30}(?:password|passwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|credentials?)[a-z0-9_.-]{0,30})>([^<\s]{10,200})</\1>"#,
+                secretGroup: 2, entropy: 3.5,
+                stopwords: ["example", "changeme", "placeholder", "dummy", "sample", "your", "xxxx", "redacted"],
+                accept: { notPlaceholder($0) && BuiltinSecretRules.plausibleGenericSecret($0) }),
         ] + (try developerToolRules()) + (try paymentAndCloudRules())
     }
 
