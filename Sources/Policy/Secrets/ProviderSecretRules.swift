@@ -299,7 +299,8 @@ enum ProviderSecretRules {
                 entropy: 3.5, accept: notPlaceholder),
             try SecretRule(
                 id: "xml-element-secret", description: "Secret-looking value in a password/secret/token XML element",
-                severity: .high, keywords: ["password>", "passwd>", "secret>", "token>", "key>", "credential>", "credentials>"],
+                severity: .high,
+                keywords: ["password>", "passwd>", "secret>", "token>", "key>", "credential>", "credentials>"],
                 regex:
                     #"(?i)<([a-z0-9_.:-]{0,30}(?:password|passwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|credentials?)[a-z0-9_.-]{0,30})>([^<\s]{10,200})</\1>"#,
                 secretGroup: 2, entropy: 3.5,
