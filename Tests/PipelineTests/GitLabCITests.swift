@@ -588,4 +588,26 @@ import Testing
                 $0.contains("the input 'missing' is not declared")
             })
     }
+
+    @Test func projectDirPathsAndEnvironmentsReadAsOnGitLab() throws {
+        let definition = try Self.pipeline(
+            """
+            review:
+              script: echo
+              artifacts:
+                paths: [$CI_PROJECT_DIR/public, "${CI_PROJECT_DIR}/reports/*.xml"]
+              cache:
+                paths: [$CI_PROJECT_DIR/.cache]
+              environment:
+                name: review/$CI_COMMIT_REF_NAME
+                url: https://$CI_COMMIT_REF_SLUG.example.com
+            """)
+        let job = try #require(definition.job("review"))
+        #expect(job.artifacts?.paths.map(\.pattern) == ["public", "reports/*.xml"])
+        #expect(job.cache?.paths == [".cache"])
+        let env = Self.env(job)
+        #expect(env["CI_ENVIRONMENT_NAME"] == "review/main")
+        #expect(env["CI_ENVIRONMENT_SLUG"] == "review-main")
+        #expect(env["CI_ENVIRONMENT_URL"] == "https://main.example.com")
+    }
 }

@@ -249,6 +249,22 @@ extension GitLabCITranslator {
         ].filter { !$0.1.isEmpty }
         // Text from the file: `${{` would be read as an expression, so it is written as one that yields it.
         func literal(_ text: String) -> String { text.replacingOccurrences(of: "${{", with: "${{ '${{' }}") }
+        // A deployment job's environment (`environment: name` or `{name, url, action}`), expanded.
+        if let environment = job.body["environment"] {
+            let name = environment.string ?? environment["name"]?.string
+            if let name {
+                let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true)
+                raw += [
+                    ("CI_ENVIRONMENT_NAME", literal(expanded)),
+                    ("CI_ENVIRONMENT_SLUG", String(GitLabVariables.slug(expanded).prefix(24))),
+                    ("CI_ENVIRONMENT_ACTION", environment["action"]?.string ?? "start"),
+                ]
+            }
+            if let url = environment["url"]?.string {
+                raw.append(
+                    ("CI_ENVIRONMENT_URL", literal(GitLabVariables.expand(url, job.known, undefinedAsEmpty: true))))
+            }
+        }
         raw += job.variables.map { ($0.name, literal($0.value)) }
         for (nameNode, valueNode) in job.ruleVariables {
             guard let name = nameNode.string, EnvVar.isValidName(name) else {
@@ -419,13 +435,13 @@ extension GitLabCITranslator {
                 error(item, "each artifacts path must be a string")
                 continue
             }
-            paths.append(Self.scalar(GitLabVariables.expand(path, variables), at: item))
+            paths.append(Self.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
         }
         if case .mapping(let reports)? = node["reports"] {
             for (_, value) in reports {
                 for item in value.sequence ?? [value] {
                     if let path = item.string {
-                        paths.append(Self.scalar(GitLabVariables.expand(path, variables), at: item))
+                        paths.append(Self.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
                     }
                 }
             }
@@ -462,7 +478,9 @@ extension GitLabCITranslator {
         }
         let at = cache
         let variables = job.known
-        let paths = (cache["paths"]?.sequence ?? []).compactMap(\.string).map { GitLabVariables.expand($0, variables) }
+        let paths = (cache["paths"]?.sequence ?? []).compactMap(\.string).map {
+            inWorkspace(GitLabVariables.expand($0, variables))
+        }
         guard !paths.isEmpty else { return nil }
         var key = "default"
         if let keyNode = cache["key"] {
@@ -491,6 +509,15 @@ extension GitLabCITranslator {
                 ))
         }
         return Self.mapping(pairs, at: at)
+    }
+
+    /// A path written as `$CI_PROJECT_DIR/public` (absolute once expanded) as the workspace-relative
+    /// path artifacts and caches take; others as they are.
+    private func inWorkspace(_ path: String) -> String {
+        let root = workspace.path.hasSuffix("/") ? String(workspace.path.dropLast()) : workspace.path
+        if path == root { return "." }
+        if path.hasPrefix(root + "/") { return String(path.dropFirst(root.count + 1)) }
+        return path
     }
 
     // MARK: Scripts

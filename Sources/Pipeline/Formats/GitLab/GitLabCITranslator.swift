@@ -47,7 +47,7 @@ struct GitLabCITranslator {
     }
 
     /// The workspace steps run in.
-    private var workspace: URL {
+    var workspace: URL {
         repositoryRoot ?? URL(fileURLWithPath: document.file).standardizedFileURL.deletingLastPathComponent()
     }
 
