@@ -530,7 +530,16 @@ extension GitLabCITranslator {
         let script = commands(job.body["script"], what: "script")
         let after = commands(job.body["after_script"], what: "after_script")
         if job.body["script"] == nil && job.body["trigger"] == nil && job.body["run"] == nil {
-            error(at, "job '\(job.name)' has no script (a hidden template's name starts with '.')")
+            if missingIncludes {
+                // `sast: {stage: test}` customises a job an include defines (GitLab's templates).
+                if job.excluded == nil {
+                    markUnsupported(
+                        at, job: job.id,
+                        "job '\(job.name)' has no script here: it is defined by an include that cannot be fetched")
+                }
+            } else {
+                error(at, "job '\(job.name)' has no script (a hidden template's name starts with '.')")
+            }
         } else if let node = job.body["script"], node.sequence?.isEmpty == true || node.string?.isEmpty == true {
             error(job.body["script"] ?? at, "job '\(job.name)': script is empty")
         }

@@ -22,6 +22,8 @@ struct GitLabCITranslator {
     private(set) var stageNeeds: [String: Set<String>] = [:]
     /// The file's own `spec:` header (its inputs' defaults fill `$[[ inputs.… ]]`).
     var specHeader: String?
+    /// Whether an include could not be read here (remote, template, project, component).
+    private(set) var missingIncludes = false
 
     static let globalKeys: Set<String> = [
         "stages", "types", "variables", "default", "workflow", "include", "image", "services", "cache",
@@ -77,7 +79,8 @@ struct GitLabCITranslator {
         document = includes.document
         diagnostics += includes.diagnostics
         unsupported += includes.unsupported
-        var references = GitLabReferences(document: document, missingIncludes: !includes.unsupported.isEmpty)
+        missingIncludes = !includes.unsupported.isEmpty
+        var references = GitLabReferences(document: document, missingIncludes: missingIncludes)
         guard case .mapping(let top) = merged else { return merged }
         var entries: [(String, Node, Node)] = []
         for (keyNode, value) in top {
