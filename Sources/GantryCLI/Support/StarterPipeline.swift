@@ -141,6 +141,16 @@ struct StarterPipeline {
         "hashFiles(" + files.map { "'\($0)'" }.joined(separator: ", ") + ")"
     }
 
+    /// A job's `cache:` keyed on `lockfile` (with the prefix as restore key), or nothing without it.
+    private static func cacheBlock(
+        _ project: Project, prefix: String, lockfile: String, path: String, comment: String? = nil
+    ) -> String {
+        guard project.exists(lockfile) else { return "" }
+        return (comment.map { "    # \($0)\n" } ?? "")
+            + "    cache:\n      key: \(prefix)-${{ hashFiles('\(lockfile)') }}\n      restore-keys: [\(prefix)-]\n"
+            + "      paths: [\(path)]\n"
+    }
+
     private static func steps(_ commands: [String]) -> String {
         commands.map { "      - run: \($0)\n" }.joined()
     }
@@ -197,16 +207,7 @@ struct StarterPipeline {
     }
 
     private static func swift(_ project: Project) -> Parts {
-        let resolved = project.exists("Package.resolved")
-        let cache =
-            resolved
-            ? """
-                cache:
-                  key: swiftpm-${{ hashFiles('Package.resolved') }}
-                  restore-keys: [swiftpm-]
-                  paths: [.build]
-
-            """ : ""
+        let cache = cacheBlock(project, prefix: "swiftpm", lockfile: "Package.resolved", path: ".build")
         var jobs = """
               build:
             \(cache)\(inputsLine(project.matching(["Package.swift", "Package.resolved", "Sources/**"])))    steps:
@@ -274,16 +275,9 @@ struct StarterPipeline {
 
     private static func go(_ project: Project) -> Parts {
         let inputs = project.matching(["go.mod", "go.sum", "**/*.go"])
-        let module =
-            project.exists("go.sum")
-            ? """
-                # Modules are kept in the workspace (GOMODCACHE) and cached per go.sum.
-                cache:
-                  key: gomod-${{ hashFiles('go.sum') }}
-                  restore-keys: [gomod-]
-                  paths: [.gomodcache]
-
-            """ : ""
+        let module = cacheBlock(
+            project, prefix: "gomod", lockfile: "go.sum", path: ".gomodcache",
+            comment: "Modules are kept in the workspace (GOMODCACHE) and cached per go.sum.")
         var jobs = """
               test:
             \(module)\(inputsLine(inputs))    steps:
@@ -302,16 +296,7 @@ struct StarterPipeline {
     }
 
     private static func rust(_ project: Project) -> Parts {
-        let lock = project.exists("Cargo.lock")
-        let cache =
-            lock
-            ? """
-                cache:
-                  key: cargo-${{ hashFiles('Cargo.lock') }}
-                  restore-keys: [cargo-]
-                  paths: [target]
-
-            """ : ""
+        let cache = cacheBlock(project, prefix: "cargo", lockfile: "Cargo.lock", path: "target")
         var jobs = """
               test:
             \(cache)\(inputsLine(project.matching(["Cargo.toml", "Cargo.lock", "src/**", "tests/**"])))    steps:
