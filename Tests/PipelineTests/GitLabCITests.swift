@@ -107,12 +107,13 @@ import Testing
         let text = """
             variables:
               DEPLOY_TARGET: staging
+              ON_DEFAULT: $CI_DEFAULT_BRANCH
             build:
               script: make
               rules:
                 - if: $CI_PIPELINE_SOURCE == "merge_request_event"
                   when: never
-                - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+                - if: $CI_COMMIT_BRANCH == $ON_DEFAULT
                   variables: {LEVEL: full}
                   allow_failure: true
                 - when: manual

@@ -115,14 +115,22 @@ struct GitLabCITranslator {
         }
         var pipelineName = URL(fileURLWithPath: document.file).lastPathComponent
         var workflowExcluded: String?
-        if let workflow = global["workflow"] {
-            let known = GitLabVariables.forRules(predefined + globalVariables.map { ($0.name, $0.value) })
-                .merging(trigger.variables) { $1 }
-            (workflowExcluded, pipelineName) = self.workflow(
-                workflow, variables: known, globalVariables: &globalVariables, name: pipelineName)
+        // Rules read the global variables expanded (`DEPLOY_ENV: $CI_COMMIT_BRANCH`).
+        func known(_ globals: [EnvVar]) -> [String: String] {
+            var known = GitLabVariables.forRules(predefined)
+            for variable in globals {
+                known[variable.name] =
+                    GitLabVariables.forRules([
+                        (variable.name, GitLabVariables.expand(variable.value, known))
+                    ])[variable.name]
+            }
+            return known.merging(trigger.variables) { $1 }
         }
-        ruleVariables = GitLabVariables.forRules(predefined + globalVariables.map { ($0.name, $0.value) })
-            .merging(trigger.variables) { $1 }
+        if let workflow = global["workflow"] {
+            (workflowExcluded, pipelineName) = self.workflow(
+                workflow, variables: known(globalVariables), globalVariables: &globalVariables, name: pipelineName)
+        }
+        ruleVariables = known(globalVariables)
 
         // Jobs: every visible top-level entry that is not a global keyword.
         var jobs: [GitLabJob] = []
