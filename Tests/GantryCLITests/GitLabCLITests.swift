@@ -54,6 +54,12 @@ import Testing
         #expect(manual.status == 0, "\(manual.stdout)\(manual.stderr)")
         #expect(manual.stdout.contains("building main (Add the pipeline) for production"))
         #expect(manual.stdout.contains("deploying to production"))
+        // Another pipeline than this push: a tag pipeline, asked for with the predefined variable.
+        let tagged = try GantryBinary.run(["plan", "--json", "--var", "CI_COMMIT_TAG=v1.0.0"], in: directory.url)
+        let jobs = try #require((tagged.stdoutJSON as? [String: Any])?["jobs"] as? [[String: Any]])
+        let decisions = Dictionary(
+            uniqueKeysWithValues: jobs.map { ($0["name"] as? String ?? "", $0["decision"] as? String ?? "") })
+        #expect(decisions == ["build": "run", "deploy_production": "skip", "feature-only": "skip"], "\(tagged.stdout)")
         let bad = try GantryBinary.run(["run", "--var", "1BAD=x"], in: directory.url)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--var 1BAD=x: expected NAME=VALUE"))

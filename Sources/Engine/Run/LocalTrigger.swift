@@ -3,8 +3,8 @@ import Pipeline
 
 /// The trigger a run of a GitLab CI file stands for here, read from the checkout with the real `git`:
 /// its commit, branch (or tag, for a detached checkout at one), default branch, commit message, and
-/// the event (a push unless the server says otherwise). Outside a git repository it is a push to the
-/// default branch.
+/// the event (a push unless the server says otherwise, or `--var CI_PIPELINE_SOURCE=…`). Outside a git
+/// repository it is a push to the default branch.
 public enum LocalTrigger {
     /// - Parameters:
     ///   - branch: the branch the triggering event named, when git cannot tell (a server's detached
@@ -29,7 +29,16 @@ public enum LocalTrigger {
             // Without a remote, a repository's own main line is its default branch.
             trigger.defaultBranch = current
         }
-        if trigger.sha == nil, trigger.branch == nil {
+        // `--var CI_PIPELINE_SOURCE=merge_request_event` (or CI_COMMIT_BRANCH, CI_COMMIT_TAG) asks for
+        // another pipeline than this checkout's push: only/except and the predefined variables follow.
+        if let source = variables["CI_PIPELINE_SOURCE"], !source.isEmpty { trigger.source = source }
+        if let tag = variables["CI_COMMIT_TAG"], !tag.isEmpty {
+            trigger.tag = tag
+            trigger.branch = nil
+        } else if let branch = variables["CI_COMMIT_BRANCH"], !branch.isEmpty {
+            trigger.branch = branch
+        }
+        if trigger.sha == nil, trigger.branch == nil, trigger.tag == nil {
             // Outside a git repository: a push to the default branch, as GitLab's lint assumes.
             trigger.branch = trigger.defaultBranch
         }
