@@ -136,8 +136,8 @@ public struct TOMLReader {
 
     private mutating func simpleKey() throws(Failure) -> String {
         guard let scalar = peek else { throw fail("expected a key") }
-        if scalar == "\"" { return try basicString() }
-        if scalar == "'" { return try literalString() }
+        if scalar == "\"" { return try singleLineString("\"") }
+        if scalar == "'" { return try singleLineString("'") }
         var key = ""
         while let scalar = peek,
             ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
@@ -158,10 +158,10 @@ public struct TOMLReader {
         switch scalar {
         case "\"":
             if starts(with: "\"\"\"") { return .string(try multilineString("\"")) }
-            return .string(try basicString())
+            return .string(try singleLineString("\""))
         case "'":
             if starts(with: "'''") { return .string(try multilineString("'")) }
-            return .string(try literalString())
+            return .string(try singleLineString("'"))
         case "[": return try array(depth: depth)
         case "{": return try inlineTable(depth: depth)
         case "t" where starts(with: "true"):
@@ -255,31 +255,24 @@ public struct TOMLReader {
 
     // MARK: Strings
 
-    private mutating func basicString() throws(Failure) -> String {
+    /// `"…"` (with escapes) or `'…'` (as written), on one line.
+    private mutating func singleLineString(_ quote: Unicode.Scalar) throws(Failure) -> String {
         let start = position
         index += 1
         var out = ""
         while let scalar = peek {
             index += 1
-            switch scalar {
-            case "\"": return out
-            case "\n": throw fail("a \"…\" string does not continue past the end of the line", at: start)
-            case "\\": out.unicodeScalars.append(contentsOf: try escape())
-            default: out.unicodeScalars.append(scalar)
+            if scalar == quote { return out }
+            if scalar == "\n" {
+                throw fail(
+                    "a \(Character(quote))…\(Character(quote)) string does not continue past the end of the line",
+                    at: start)
             }
-        }
-        throw fail("the string is not closed", at: start)
-    }
-
-    private mutating func literalString() throws(Failure) -> String {
-        let start = position
-        index += 1
-        var out = ""
-        while let scalar = peek {
-            index += 1
-            if scalar == "'" { return out }
-            if scalar == "\n" { throw fail("a '…' string does not continue past the end of the line", at: start) }
-            out.unicodeScalars.append(scalar)
+            if scalar == "\\", quote == "\"" {
+                out.unicodeScalars.append(contentsOf: try escape())
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
         }
         throw fail("the string is not closed", at: start)
     }
