@@ -49,6 +49,27 @@ public enum LocalTrigger {
         return trigger
     }
 
+    /// The pipeline at `path`, as `gantry run`, `plan` and `validate` read it: a GitLab CI file for
+    /// this checkout's trigger (read first when the file's name says GitLab, so the file is parsed
+    /// once), anything else as it is.
+    public static func loadPipeline(
+        path: String, branch: String? = nil, source: String = "push", changedFiles: [String]? = nil,
+        variables: [String: String] = [:]
+    ) async throws -> PipelineDefinition {
+        func trigger() async -> PipelineTrigger {
+            await read(
+                workspace: PipelineFormat.workspace(forFile: path).standardizedFileURL, branch: branch, source: source,
+                changedFiles: changedFiles, variables: variables)
+        }
+        if PipelineFormat.isGitLabFileName(path) {
+            return try PipelineParser.load(path: path, trigger: await trigger())
+        }
+        let definition = try PipelineParser.load(path: path)
+        // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
+        guard definition.format == .gitlab else { return definition }
+        return try PipelineParser.load(path: path, trigger: await trigger())
+    }
+
     /// GitLab's `CI_PIPELINE_SOURCE` for a forge event Gantry's server received.
     public static func source(forEvent event: String?) -> String {
         switch event {

@@ -47,14 +47,9 @@ public struct PipelineRunner: Sendable {
     }
 
     private func runUnmasked(masker: SecretMasker) async throws -> RunResult {
-        var definition = try PipelineParser.load(path: options.file)
-        if definition.format == .gitlab {
-            // A GitLab CI file is read for its trigger: its rules decide which jobs this pipeline holds.
-            let trigger = await LocalTrigger.read(
-                workspace: PipelineFormat.workspace(forFile: options.file).standardizedFileURL, branch: options.branch,
-                source: options.event ?? "push", changedFiles: options.changedFiles, variables: options.variables)
-            definition = try PipelineParser.load(path: options.file, trigger: trigger)
-        }
+        var definition = try await LocalTrigger.loadPipeline(
+            path: options.file, branch: options.branch, source: options.event ?? "push",
+            changedFiles: options.changedFiles, variables: options.variables)
         if !definition.unsupported.isEmpty {
             guard options.skipUnsupported else {
                 throw DiagnosticsError(

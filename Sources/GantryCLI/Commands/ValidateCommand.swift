@@ -72,13 +72,8 @@ enum PipelineLoader {
     static func load(
         _ file: String, variables: [String: String] = [:], changedFiles: [String]? = nil
     ) async throws -> PipelineDefinition {
-        var definition = try PipelineParser.load(path: file)
-        if definition.format == .gitlab {
-            let trigger = await LocalTrigger.read(
-                workspace: PipelineFormat.workspace(forFile: file).standardizedFileURL, changedFiles: changedFiles,
-                variables: variables)
-            definition = try PipelineParser.load(path: file, trigger: trigger)
-        }
+        let definition = try await LocalTrigger.loadPipeline(
+            path: file, changedFiles: changedFiles, variables: variables)
         let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition

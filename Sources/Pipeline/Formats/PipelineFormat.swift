@@ -35,7 +35,7 @@ public enum PipelineFormat: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// `.gitlab-ci.yml`, `.gitlab-ci.yaml`, or a name ending in `.gitlab-ci.yml` (a custom CI path).
-    static func isGitLabFileName(_ path: String) -> Bool {
+    public static func isGitLabFileName(_ path: String) -> Bool {
         let name = URL(fileURLWithPath: path).lastPathComponent
         return name.hasSuffix(".gitlab-ci.yml") || name.hasSuffix(".gitlab-ci.yaml") || name == "gitlab-ci.yml"
     }
