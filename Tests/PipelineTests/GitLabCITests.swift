@@ -617,4 +617,22 @@ import Testing
         #expect(env["CI_ENVIRONMENT_SLUG"] == "review-main")
         #expect(env["CI_ENVIRONMENT_URL"] == "https://main.example.com")
     }
+
+    @Test func rulesSeeOnlyTheVariablesAJobInherits() throws {
+        let definition = try Self.pipeline(
+            """
+            variables:
+              TARGET: production
+            inherits:
+              script: echo
+              rules: [{if: $TARGET == "production"}]
+            isolated:
+              inherit: {variables: false}
+              script: echo
+              rules: [{if: $TARGET == "production"}]
+            """)
+        let decisions = try Self.plan(definition)
+        #expect(decisions["inherits"] == .run)
+        #expect(decisions["isolated"] == .skip(.rules("rules: no rule matches this pipeline")))
+    }
 }

@@ -48,7 +48,7 @@ struct GitHubWorkflowTranslator {
             case "on": filters = triggers(value)
             case "defaults":
                 if let defaults = runDefaults(value, context: "defaults") {
-                    out.append((Self.key("defaults", at: keyNode), Self.mapping(defaults, at: value)))
+                    out.append((NodeBuilder.key("defaults", at: keyNode), NodeBuilder.mapping(defaults, at: value)))
                 }
             case "jobs": jobsNode = (keyNode, value)
             case "run-name", "permissions", "concurrency": break
@@ -59,7 +59,7 @@ struct GitHubWorkflowTranslator {
             }
         }
         if let (keyNode, value) = jobsNode { out.append((keyNode, jobs(value, filters: filters))) }
-        return Self.mapping(out, at: root)
+        return NodeBuilder.mapping(out, at: root)
     }
 
     // MARK: Triggers
@@ -121,7 +121,7 @@ struct GitHubWorkflowTranslator {
             }
             out.append((idNode, job(id, body, filters: filters)))
         }
-        return Self.mapping(out, at: node)
+        return NodeBuilder.mapping(out, at: node)
     }
 
     private mutating func job(_ id: String, _ node: Node, filters: [(String, Node, Node)]) -> Node {
@@ -144,11 +144,11 @@ struct GitHubWorkflowTranslator {
                 runsOn(value, job: id)
             case "strategy":
                 if let matrix = strategy(value, job: id, body: node) {
-                    out.append((Self.key("matrix", at: keyNode), matrix))
+                    out.append((NodeBuilder.key("matrix", at: keyNode), matrix))
                 }
             case "timeout-minutes":
                 if let timeout = minutes(value, "jobs.\(id).timeout-minutes") {
-                    out.append((Self.key("timeout", at: keyNode), timeout))
+                    out.append((NodeBuilder.key("timeout", at: keyNode), timeout))
                 }
             case "services", "container":
                 unsupported(
@@ -167,15 +167,17 @@ struct GitHubWorkflowTranslator {
         }
         if body["steps"] == nil, body["uses"] != nil {
             // A reusable-workflow call has no steps; one placeholder keeps the job valid.
-            let placeholder = Self.mapping(
-                [(Self.key("run", at: node), Self.scalar("exit 1", at: node))], at: node)
-            out.append((Self.key("steps", at: node), Self.sequence([placeholder], at: node)))
+            let placeholder = NodeBuilder.mapping(
+                [(NodeBuilder.key("run", at: node), NodeBuilder.scalar("exit 1", at: node))], at: node)
+            out.append((NodeBuilder.key("steps", at: node), NodeBuilder.sequence([placeholder], at: node)))
         }
         if !out.contains(where: { $0.0.string == "paths" || $0.0.string == "paths-ignore" }) {
-            for (name, keyNode, value) in filters { out.append((Self.key(name, at: keyNode), value)) }
+            for (name, keyNode, value) in filters { out.append((NodeBuilder.key(name, at: keyNode), value)) }
         }
-        if let artifacts = keptArtifacts(body["steps"]) { out.append((Self.key("artifacts", at: node), artifacts)) }
-        return Self.mapping(out, at: node)
+        if let artifacts = keptArtifacts(body["steps"]) {
+            out.append((NodeBuilder.key("artifacts", at: node), artifacts))
+        }
+        return NodeBuilder.mapping(out, at: node)
     }
 
     /// The job's first `actions/upload-artifact` as Gantry's job `artifacts:` (kept with the run,
@@ -189,11 +191,14 @@ struct GitHubWorkflowTranslator {
         let name = step["with"]?["name"]?.string ?? "artifact"
         let patterns = Self.pathLines(path).map { $0.hasSuffix("/") ? $0 + "**" : $0 }
         guard !patterns.isEmpty, !name.contains("${{"), !name.contains("/") else { return nil }
-        return Self.mapping(
+        return NodeBuilder.mapping(
             [
-                (Self.key("name", at: uses), Self.scalar(name, at: uses)),
-                (Self.key("paths", at: uses), Self.sequence(patterns.map { Self.scalar($0, at: uses) }, at: uses)),
-                (Self.key("when", at: uses), Self.scalar("always", at: uses)),
+                (NodeBuilder.key("name", at: uses), NodeBuilder.scalar(name, at: uses)),
+                (
+                    NodeBuilder.key("paths", at: uses),
+                    NodeBuilder.sequence(patterns.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
+                ),
+                (NodeBuilder.key("when", at: uses), NodeBuilder.scalar("always", at: uses)),
             ], at: uses)
     }
 
@@ -259,9 +264,9 @@ struct GitHubWorkflowTranslator {
             declared = Set(mapping.keys.compactMap(\.string).filter { $0 != "include" && $0 != "exclude" })
         }
         let axes = Self.matrixKeys(in: body).union(declared).sorted()
-        let placeholder = Self.sequence([Self.scalar("computed at run time", at: first)], at: first)
-        return Self.mapping(
-            (axes.isEmpty ? ["value"] : axes).map { (Self.key($0, at: first), placeholder) }, at: matrix)
+        let placeholder = NodeBuilder.sequence([NodeBuilder.scalar("computed at run time", at: first)], at: first)
+        return NodeBuilder.mapping(
+            (axes.isEmpty ? ["value"] : axes).map { (NodeBuilder.key($0, at: first), placeholder) }, at: matrix)
     }
 
     /// The `matrix.<name>` a job's expressions read.
@@ -298,7 +303,7 @@ struct GitHubWorkflowTranslator {
             // A composite action becomes several steps: positions in the job follow `out`.
             out += self.step(step, job: job, position: position, index: out.count, defaultShell: defaultShell)
         }
-        return Self.sequence(out, at: node)
+        return NodeBuilder.sequence(out, at: node)
     }
 
     /// One workflow step as the job's steps: one, or a composite action's steps.
@@ -320,7 +325,7 @@ struct GitHubWorkflowTranslator {
                 out.append((keyNode, literalBool(value, "\(context).continue-on-error")))
             case "timeout-minutes":
                 if let timeout = minutes(value, "\(context).timeout-minutes") {
-                    out.append((Self.key("timeout", at: keyNode), timeout))
+                    out.append((NodeBuilder.key("timeout", at: keyNode), timeout))
                 }
             case "uses", "with": break
             default:
@@ -328,12 +333,12 @@ struct GitHubWorkflowTranslator {
             }
         }
         if body["run"] != nil, body["shell"] == nil, let defaultShell {
-            out.append((Self.key("shell", at: defaultShell), defaultShell))
+            out.append((NodeBuilder.key("shell", at: defaultShell), defaultShell))
         }
         if let uses = body["uses"] {
             out += action(uses, with: body["with"], job: job, index: index, named: body["name"] != nil)
         }
-        return [Self.mapping(out, at: node)]
+        return [NodeBuilder.mapping(out, at: node)]
     }
 
     /// A `uses:` step as what runs here: the checkout is the workspace; `actions/setup-*` check that
@@ -378,20 +383,21 @@ struct GitHubWorkflowTranslator {
         if let message {
             // Nothing to do but say so: a built-in action, no process.
             out = [
-                (Self.key("uses", at: node), Self.scalar("gantry/echo", at: node)),
+                (NodeBuilder.key("uses", at: node), NodeBuilder.scalar("gantry/echo", at: node)),
                 (
-                    Self.key("with", at: node),
-                    Self.mapping([(Self.key("message", at: node), Self.scalar(message, at: node))], at: node)
+                    NodeBuilder.key("with", at: node),
+                    NodeBuilder.mapping(
+                        [(NodeBuilder.key("message", at: node), NodeBuilder.scalar(message, at: node))], at: node)
                 ),
             ]
         } else {
             // Gantry's own script: bash, whatever the workflow's default shell.
             out = [
-                (Self.key("run", at: node), Self.scalar(script, at: node)),
-                (Self.key("shell", at: node), Self.scalar("bash", at: node)),
+                (NodeBuilder.key("run", at: node), NodeBuilder.scalar(script, at: node)),
+                (NodeBuilder.key("shell", at: node), NodeBuilder.scalar("bash", at: node)),
             ]
         }
-        if !named { out.append((Self.key("name", at: node), Self.scalar(reference, at: node))) }
+        if !named { out.append((NodeBuilder.key("name", at: node), NodeBuilder.scalar(reference, at: node))) }
         return out
     }
 
@@ -401,7 +407,7 @@ struct GitHubWorkflowTranslator {
         let name = with?["name"]?.string ?? "artifact"
         let paths = pathLines(with?["path"]?.string ?? "")
         let missing = with?["if-no-files-found"]?.string ?? "warn"
-        let quoted = paths.map(shellQuote).joined(separator: " ")
+        let quoted = paths.map(NodeBuilder.shellQuote).joined(separator: " ")
         let onMissing =
             missing == "error"
             ? "echo \"upload-artifact: no files found for $p\" >&2; exit 1"
@@ -428,8 +434,8 @@ struct GitHubWorkflowTranslator {
             let destination =
                 wanted == nil && with?["merge-multiple"]?.string != "true" && sources.count > 1
                 ? "\(target)/\(name)" : target
-            let from = Self.shellQuote(source.hasSuffix("/") ? String(source.dropLast()) : source)
-            let to = Self.shellQuote(destination)
+            let from = NodeBuilder.shellQuote(source.hasSuffix("/") ? String(source.dropLast()) : source)
+            let to = NodeBuilder.shellQuote(destination)
             // A named artifact must exist; of all artifacts, one that uploaded nothing is simply absent.
             let absent =
                 wanted == nil ? ":" : "echo \"download-artifact: \(name) was not uploaded in this run\" >&2; exit 1"
@@ -443,8 +449,6 @@ struct GitHubWorkflowTranslator {
         lines.append("echo 'download-artifact: the artifacts are in the shared workspace'")
         return lines.joined(separator: "\n")
     }
-
-    static func shellQuote(_ text: String) -> String { NodeBuilder.shellQuote(text) }
 
     /// Actions that install a tool, by the program they make available: here the step checks that
     /// the program is on PATH and prints its version.
@@ -500,8 +504,9 @@ struct GitHubWorkflowTranslator {
             for (nameNode, spec) in declared {
                 guard let name = nameNode.string else { continue }
                 names.append(name)
-                let value = step["with"]?[name] ?? spec["default"] ?? Self.scalar("", at: uses)
-                inputs.append((Self.key(Self.inputVariable(name), at: uses), Self.remark(value, at: uses)))
+                let value = step["with"]?[name] ?? spec["default"] ?? NodeBuilder.scalar("", at: uses)
+                inputs.append(
+                    (NodeBuilder.key(Self.inputVariable(name), at: uses), NodeBuilder.remark(value, at: uses)))
             }
         }
         inlining.append(folder.path)
@@ -514,13 +519,13 @@ struct GitHubWorkflowTranslator {
         var out: [Node] = []
         for inner in steps {
             // Errors in the action's own file point at the step that uses it.
-            let rewritten = Self.remark(Self.readingInputs(inner, names: names, ids: ids), at: uses)
+            let rewritten = NodeBuilder.remark(Self.readingInputs(inner, names: names, ids: ids), at: uses)
             guard case .mapping(var pairs) = rewritten else { continue }
             var env = inputs
             if case .mapping(let own)? = pairs["env"] { env += own.map { ($0.key, $0.value) } }
-            pairs[Self.key("env", at: uses)] = Self.mapping(env, at: uses)
+            pairs[NodeBuilder.key("env", at: uses)] = NodeBuilder.mapping(env, at: uses)
             if pairs["run"] != nil, pairs["shell"] == nil {
-                pairs[Self.key("shell", at: uses)] = Self.scalar("bash", at: uses)
+                pairs[NodeBuilder.key("shell", at: uses)] = NodeBuilder.scalar("bash", at: uses)
             }
             out += self.step(
                 .mapping(pairs), job: job, position: index, index: index + out.count, defaultShell: nil)
@@ -530,16 +535,16 @@ struct GitHubWorkflowTranslator {
             let values = outputs.compactMap { name, spec -> (Node, Node)? in
                 guard let value = spec["value"] else { return nil }
                 return (
-                    Self.key(name.string ?? "", at: uses),
-                    Self.remark(Self.readingInputs(value, names: names, ids: ids), at: uses)
+                    NodeBuilder.key(name.string ?? "", at: uses),
+                    NodeBuilder.remark(Self.readingInputs(value, names: names, ids: ids), at: uses)
                 )
             }
             out.append(
-                Self.mapping(
+                NodeBuilder.mapping(
                     [
-                        (Self.key("id", at: id), id),
-                        (Self.key("uses", at: uses), Self.scalar("gantry/set-outputs", at: uses)),
-                        (Self.key("with", at: uses), Self.mapping(values, at: uses)),
+                        (NodeBuilder.key("id", at: id), id),
+                        (NodeBuilder.key("uses", at: uses), NodeBuilder.scalar("gantry/set-outputs", at: uses)),
+                        (NodeBuilder.key("with", at: uses), NodeBuilder.mapping(values, at: uses)),
                     ], at: uses))
         }
         return out
@@ -607,8 +612,6 @@ struct GitHubWorkflowTranslator {
         }
     }
 
-    static func remark(_ node: Node, at anchor: Node) -> Node { NodeBuilder.remark(node, at: anchor) }
-
     // MARK: Values
 
     /// `defaults.run.{shell, working-directory}` as Gantry's defaults.
@@ -646,14 +649,14 @@ struct GitHubWorkflowTranslator {
             error(node, "\(what) must be a positive number of minutes (expressions are not supported here)")
             return nil
         }
-        return Self.scalar("\(Int((value * 60).rounded(.up)))s", at: node)
+        return NodeBuilder.scalar("\(Int((value * 60).rounded(.up)))s", at: node)
     }
 
     /// A boolean, or `false` for an expression (evaluated per job at run time by GitHub; here it
     /// does not let the job fail the run yet: see docs/compat.md).
     private func literalBool(_ node: Node, _ what: String) -> Node {
         guard let text = node.string, text.contains("${{") else { return node }
-        return Self.scalar("false", at: node)
+        return NodeBuilder.scalar("false", at: node)
     }
 
     // MARK: Diagnostics and nodes
@@ -667,8 +670,4 @@ struct GitHubWorkflowTranslator {
             UnsupportedConstruct(location: document.location(node), job: job, step: step, message: message))
     }
 
-    static func key(_ text: String, at node: Node) -> Node { NodeBuilder.key(text, at: node) }
-    static func scalar(_ text: String, at node: Node) -> Node { NodeBuilder.scalar(text, at: node) }
-    static func mapping(_ pairs: [(Node, Node)], at node: Node) -> Node { NodeBuilder.mapping(pairs, at: node) }
-    static func sequence(_ nodes: [Node], at node: Node) -> Node { NodeBuilder.sequence(nodes, at: node) }
 }

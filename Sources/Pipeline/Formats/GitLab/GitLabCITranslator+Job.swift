@@ -62,9 +62,9 @@ extension GitLabCITranslator {
                     "unknown when '\(whenNode.string ?? "")' (expected \(Self.whenValues.joined(separator: ", ")))")
             }
         }
-        // Rules see the predefined, global and job variables (expanded), and the trigger's.
-        var known = context.ruleVariables
-        for variable in job.variables { known[variable.name] = GitLabVariables.expand(variable.value, known) }
+        // Rules see the predefined, inherited global and job variables (each expanded once, in order),
+        // and the trigger's.
+        var known = GitLabVariables.adding(job.variables, to: GitLabVariables.forRules(context.predefined))
         known.merge(trigger.variables) { $1 }
         known["CI_JOB_NAME"] = job.name
         known["CI_JOB_NAME_SLUG"] = GitLabVariables.slug(job.name)
@@ -110,7 +110,7 @@ extension GitLabCITranslator {
     /// The job as a native job mapping.
     mutating func translateJob(_ job: GitLabJob, context: GitLabJobContext, jobs: [GitLabJob]) -> Node {
         let at = job.keyNode
-        var out: [(Node, Node)] = [(Self.key("name", at: at), Self.scalar(job.name, at: at))]
+        var out: [(Node, Node)] = [(NodeBuilder.key("name", at: at), NodeBuilder.scalar(job.name, at: at))]
         if let reason = job.excluded {
             recordSkip(.rules(reason), job: job.id)
         } else if job.when == "manual" {
@@ -127,49 +127,54 @@ extension GitLabCITranslator {
             }
         }
         if let needs = needs(of: job, context: context, jobs: jobs) {
-            out.append((Self.key("needs", at: at), needs))
+            out.append((NodeBuilder.key("needs", at: at), needs))
         }
         switch job.when {
-        case "on_failure": out.append((Self.key("if", at: at), Self.scalar("failure()", at: at)))
-        case "always": out.append((Self.key("if", at: at), Self.scalar("always()", at: at)))
+        case "on_failure": out.append((NodeBuilder.key("if", at: at), NodeBuilder.scalar("failure()", at: at)))
+        case "always": out.append((NodeBuilder.key("if", at: at), NodeBuilder.scalar("always()", at: at)))
         default: break
         }
         var job = job
         let (matrix, matrixVariables) = parallel(job.body["parallel"], job: &job)
         let (environment, exports) = environment(of: job, context: context, matrixVariables: matrixVariables)
-        if !environment.isEmpty { out.append((Self.key("env", at: at), Self.mapping(environment, at: at))) }
-        if let matrix { out.append((Self.key("matrix", at: at), matrix)) }
+        if !environment.isEmpty {
+            out.append((NodeBuilder.key("env", at: at), NodeBuilder.mapping(environment, at: at)))
+        }
+        if let matrix { out.append((NodeBuilder.key("matrix", at: at), matrix)) }
         if let timeout = job.body["timeout"] {
             if let text = timeout.string, let seconds = GitLabDuration.seconds(text), seconds >= 1 {
                 out.append(
-                    (Self.key("timeout", at: timeout), Self.scalar("\(Int(seconds.rounded(.up)))s", at: timeout)))
+                    (
+                        NodeBuilder.key("timeout", at: timeout),
+                        NodeBuilder.scalar("\(Int(seconds.rounded(.up)))s", at: timeout)
+                    ))
             } else {
                 error(timeout, "timeout must be a duration such as 1h 30m or 90 minutes")
             }
         }
         if let retry = job.body["retry"], let translated = retryPolicy(retry) {
-            out.append((Self.key("retry", at: retry), translated))
+            out.append((NodeBuilder.key("retry", at: retry), translated))
         }
         let allowedCodes = allowedExitCodes(job.body["allow_failure"])
         if job.allowFailure && allowedCodes.isEmpty {
-            out.append((Self.key("continue-on-error", at: at), Self.scalar("true", at: at)))
+            out.append((NodeBuilder.key("continue-on-error", at: at), NodeBuilder.scalar("true", at: at)))
         }
         if let artifacts = job.body["artifacts"], let translated = artifactSpec(artifacts, job: job) {
-            out.append((Self.key("artifacts", at: artifacts), translated))
+            out.append((NodeBuilder.key("artifacts", at: artifacts), translated))
         }
         if let group = job.body["resource_group"] {
             if let name = group.string, !name.isEmpty {
                 let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true)
-                out.append((Self.key("resource-group", at: group), Self.scalar(expanded, at: group)))
+                out.append((NodeBuilder.key("resource-group", at: group), NodeBuilder.scalar(expanded, at: group)))
             } else {
                 error(group, "resource_group must be a name")
             }
         }
         if let cache = job.body["cache"], let translated = cacheSpec(cache, job: job) {
-            out.append((Self.key("cache", at: cache), translated))
+            out.append((NodeBuilder.key("cache", at: cache), translated))
         }
-        out.append((Self.key("steps", at: at), steps(of: job, exports: exports, allowedCodes: allowedCodes)))
-        return Self.mapping(out, at: at)
+        out.append((NodeBuilder.key("steps", at: at), steps(of: job, exports: exports, allowedCodes: allowedCodes)))
+        return NodeBuilder.mapping(out, at: at)
     }
 
     /// `needs:` (or `rules:needs`) as job ids, or the jobs of every earlier stage.
@@ -187,7 +192,7 @@ extension GitLabCITranslator {
                 if !other.blocksLaterStages { soft.insert(other.id) }
             }
             recordStageNeeds(soft, job: job.id)
-            return needed.isEmpty ? nil : Self.sequence(needed.map { Self.scalar($0, at: at) }, at: at)
+            return needed.isEmpty ? nil : NodeBuilder.sequence(needed.map { NodeBuilder.scalar($0, at: at) }, at: at)
         }
         guard case .sequence(let entries) = explicit else {
             error(explicit, "needs must be a list of jobs")
@@ -228,9 +233,9 @@ extension GitLabCITranslator {
                 }
                 continue
             }
-            ids.append(Self.scalar(target.id, at: entry))
+            ids.append(NodeBuilder.scalar(target.id, at: entry))
         }
-        return Self.sequence(ids, at: explicit)
+        return NodeBuilder.sequence(ids, at: explicit)
     }
 
     /// The job's variables: predefined, job-level ones, global, job, rule and matrix variables, and
@@ -304,7 +309,10 @@ extension GitLabCITranslator {
             } else {
                 // `$$` is a literal `$` once the value is final.
                 environment.append(
-                    (Self.key(name, at: at), Self.scalar(value.replacingOccurrences(of: "$$", with: "$"), at: at)))
+                    (
+                        NodeBuilder.key(name, at: at),
+                        NodeBuilder.scalar(value.replacingOccurrences(of: "$$", with: "$"), at: at)
+                    ))
             }
         }
         return (environment, exports)
@@ -322,10 +330,12 @@ extension GitLabCITranslator {
             }
             job.parallelTotal = count
             let combinations = (1...count).map { index in
-                Self.mapping([(Self.key("CI_NODE_INDEX", at: at), Self.scalar(String(index), at: at))], at: at)
+                NodeBuilder.mapping(
+                    [(NodeBuilder.key("CI_NODE_INDEX", at: at), NodeBuilder.scalar(String(index), at: at))], at: at)
             }
             return (
-                Self.mapping([(Self.key("include", at: at), Self.sequence(combinations, at: at))], at: at),
+                NodeBuilder.mapping(
+                    [(NodeBuilder.key("include", at: at), NodeBuilder.sequence(combinations, at: at))], at: at),
                 ["CI_NODE_INDEX"]
             )
         }
@@ -359,9 +369,13 @@ extension GitLabCITranslator {
         }
         job.parallelTotal = combinations.count
         let items = combinations.map { combination in
-            Self.mapping(combination.map { (Self.key($0.0, at: at), Self.scalar($0.1, at: at)) }, at: at)
+            NodeBuilder.mapping(
+                combination.map { (NodeBuilder.key($0.0, at: at), NodeBuilder.scalar($0.1, at: at)) }, at: at)
         }
-        return (Self.mapping([(Self.key("include", at: at), Self.sequence(items, at: at))], at: at), names)
+        return (
+            NodeBuilder.mapping([(NodeBuilder.key("include", at: at), NodeBuilder.sequence(items, at: at))], at: at),
+            names
+        )
     }
 
     /// `retry: N` or `{max, when, exit_codes}` as a native retry policy; nil when nothing it retries can
@@ -398,13 +412,17 @@ extension GitLabCITranslator {
             return nil
         }
         guard maximum > 0 else { return nil }
-        var pairs: [(Node, Node)] = [(Self.key("max", at: at), Self.scalar(String(maximum), at: at))]
+        var pairs: [(Node, Node)] = [(NodeBuilder.key("max", at: at), NodeBuilder.scalar(String(maximum), at: at))]
         if !conditions.isEmpty {
             var unique: [String] = []
             for condition in conditions where !unique.contains(condition) { unique.append(condition) }
-            pairs.append((Self.key("on", at: at), Self.sequence(unique.map { Self.scalar($0, at: at) }, at: at)))
+            pairs.append(
+                (
+                    NodeBuilder.key("on", at: at),
+                    NodeBuilder.sequence(unique.map { NodeBuilder.scalar($0, at: at) }, at: at)
+                ))
         }
-        return Self.mapping(pairs, at: at)
+        return NodeBuilder.mapping(pairs, at: at)
     }
 
     /// `allow_failure: {exit_codes: …}`: the statuses with which the job may fail.
@@ -435,23 +453,23 @@ extension GitLabCITranslator {
                 error(item, "each artifacts path must be a string")
                 continue
             }
-            paths.append(Self.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
+            paths.append(NodeBuilder.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
         }
         if case .mapping(let reports)? = node["reports"] {
             for (_, value) in reports {
                 for item in value.sequence ?? [value] {
                     if let path = item.string {
-                        paths.append(Self.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
+                        paths.append(NodeBuilder.scalar(inWorkspace(GitLabVariables.expand(path, variables)), at: item))
                     }
                 }
             }
         }
         guard !paths.isEmpty else { return nil }
-        var pairs: [(Node, Node)] = [(Self.key("paths", at: at), Self.sequence(paths, at: at))]
+        var pairs: [(Node, Node)] = [(NodeBuilder.key("paths", at: at), NodeBuilder.sequence(paths, at: at))]
         if let name = node["name"]?.string {
             let expanded = GitLabVariables.expand(name, variables)
             if !GitLabVariables.namesVariable(expanded) {
-                pairs.append((Self.key("name", at: at), Self.scalar(expanded, at: node["name"] ?? at)))
+                pairs.append((NodeBuilder.key("name", at: at), NodeBuilder.scalar(expanded, at: node["name"] ?? at)))
             }
         }
         if let when = node["when"] {
@@ -459,9 +477,9 @@ extension GitLabCITranslator {
                 error(when, "artifacts when must be on_success, on_failure or always")
                 return nil
             }
-            pairs.append((Self.key("when", at: when), when))
+            pairs.append((NodeBuilder.key("when", at: when), when))
         }
-        return Self.mapping(pairs, at: at)
+        return NodeBuilder.mapping(pairs, at: at)
     }
 
     /// `cache:` (the first one of a list) as the native cache: `key` (or `key: {files, prefix}`),
@@ -497,18 +515,22 @@ extension GitLabCITranslator {
         }
         if GitLabVariables.namesVariable(key) { key = key.replacingOccurrences(of: "$", with: "") }
         var pairs: [(Node, Node)] = [
-            (Self.key("key", at: at), Self.scalar(key, at: cache["key"] ?? at)),
-            (Self.key("paths", at: at), Self.sequence(paths.map { Self.scalar($0, at: at) }, at: at)),
+            (NodeBuilder.key("key", at: at), NodeBuilder.scalar(key, at: cache["key"] ?? at)),
+            (
+                NodeBuilder.key("paths", at: at),
+                NodeBuilder.sequence(paths.map { NodeBuilder.scalar($0, at: at) }, at: at)
+            ),
         ]
         let fallbacks = (cache["fallback_keys"]?.sequence ?? []).compactMap(\.string)
         if !fallbacks.isEmpty {
             pairs.append(
                 (
-                    Self.key("restore-keys", at: at),
-                    Self.sequence(fallbacks.map { Self.scalar(GitLabVariables.expand($0, variables), at: at) }, at: at)
+                    NodeBuilder.key("restore-keys", at: at),
+                    NodeBuilder.sequence(
+                        fallbacks.map { NodeBuilder.scalar(GitLabVariables.expand($0, variables), at: at) }, at: at)
                 ))
         }
-        return Self.mapping(pairs, at: at)
+        return NodeBuilder.mapping(pairs, at: at)
     }
 
     /// A path written as `$CI_PROJECT_DIR/public` (absolute once expanded) as the workspace-relative
@@ -555,33 +577,34 @@ extension GitLabCITranslator {
                 ]
         }
         var steps: [Node] = [
-            Self.mapping(
+            NodeBuilder.mapping(
                 [
-                    (Self.key("name", at: at), Self.scalar("script", at: at)),
-                    (Self.key("shell", at: at), Self.scalar("bash", at: at)),
+                    (NodeBuilder.key("name", at: at), NodeBuilder.scalar("script", at: at)),
+                    (NodeBuilder.key("shell", at: at), NodeBuilder.scalar("bash", at: at)),
                     (
-                        Self.key("run", at: job.body["script"] ?? at),
-                        Self.scalar(body.joined(separator: "\n"), at: job.body["script"] ?? at)
+                        NodeBuilder.key("run", at: job.body["script"] ?? at),
+                        NodeBuilder.scalar(body.joined(separator: "\n"), at: job.body["script"] ?? at)
                     ),
                 ], at: job.body["script"] ?? at)
         ]
         if !after.isEmpty {
             let node = job.body["after_script"] ?? at
             steps.append(
-                Self.mapping(
+                NodeBuilder.mapping(
                     [
-                        (Self.key("name", at: node), Self.scalar("after_script", at: node)),
-                        (Self.key("if", at: node), Self.scalar("always()", at: node)),
-                        (Self.key("continue-on-error", at: node), Self.scalar("true", at: node)),
-                        (Self.key("timeout", at: node), Self.scalar("5m", at: node)),
-                        (Self.key("shell", at: node), Self.scalar("bash", at: node)),
+                        (NodeBuilder.key("name", at: node), NodeBuilder.scalar("after_script", at: node)),
+                        (NodeBuilder.key("if", at: node), NodeBuilder.scalar("always()", at: node)),
+                        (NodeBuilder.key("continue-on-error", at: node), NodeBuilder.scalar("true", at: node)),
+                        (NodeBuilder.key("timeout", at: node), NodeBuilder.scalar("5m", at: node)),
+                        (NodeBuilder.key("shell", at: node), NodeBuilder.scalar("bash", at: node)),
                         (
-                            Self.key("run", at: node),
-                            Self.scalar((prologue + after.flatMap(Self.echoed)).joined(separator: "\n"), at: node)
+                            NodeBuilder.key("run", at: node),
+                            NodeBuilder.scalar(
+                                (prologue + after.flatMap(Self.echoed)).joined(separator: "\n"), at: node)
                         ),
                     ], at: node))
         }
-        return Self.sequence(steps, at: at)
+        return NodeBuilder.sequence(steps, at: at)
     }
 
     /// A script's commands: strings, or lists of them nested up to 10 deep (from `!reference`).

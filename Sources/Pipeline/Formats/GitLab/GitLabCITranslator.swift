@@ -69,7 +69,7 @@ struct GitLabCITranslator {
                 FileWalker.relativePath(of: URL(fileURLWithPath: document.file).standardizedFileURL, to: $0)
             } ?? document.file
         let predefined = GitLabVariables.predefined(trigger: trigger, workspace: workspace, configPath: configPath)
-        var ruleVariables = GitLabVariables.forRules(predefined).merging(trigger.variables) { $1 }
+        let ruleVariables = GitLabVariables.forRules(predefined).merging(trigger.variables) { $1 }
 
         // Includes, then merge keys, then !reference, then extends (GitLab's order).
         var includes = GitLabIncludes(
@@ -115,22 +115,13 @@ struct GitLabCITranslator {
         }
         var pipelineName = URL(fileURLWithPath: document.file).lastPathComponent
         var workflowExcluded: String?
-        // Rules read the global variables expanded (`DEPLOY_ENV: $CI_COMMIT_BRANCH`).
-        func known(_ globals: [EnvVar]) -> [String: String] {
-            var known = GitLabVariables.forRules(predefined)
-            for variable in globals {
-                known[variable.name] =
-                    GitLabVariables.forRules([
-                        (variable.name, GitLabVariables.expand(variable.value, known))
-                    ])[variable.name]
-            }
-            return known.merging(trigger.variables) { $1 }
-        }
         if let workflow = global["workflow"] {
+            // Rules read the global variables expanded (`DEPLOY_ENV: $CI_COMMIT_BRANCH`).
+            let known = GitLabVariables.adding(globalVariables, to: GitLabVariables.forRules(predefined))
+                .merging(trigger.variables) { $1 }
             (workflowExcluded, pipelineName) = self.workflow(
-                workflow, variables: known(globalVariables), globalVariables: &globalVariables, name: pipelineName)
+                workflow, variables: known, globalVariables: &globalVariables, name: pipelineName)
         }
-        ruleVariables = known(globalVariables)
 
         // Jobs: every visible top-level entry that is not a global keyword.
         var jobs: [GitLabJob] = []
@@ -150,19 +141,20 @@ struct GitLabCITranslator {
         var translated: [(Node, Node)] = []
         let context = GitLabJobContext(
             stages: stages, defaults: defaults, globalVariables: globalVariables, predefined: predefined,
-            ruleVariables: ruleVariables, workflowExcluded: workflowExcluded)
+            workflowExcluded: workflowExcluded)
         for index in jobs.indices { decide(&jobs[index], context: context) }
         for job in jobs {
-            translated.append((Self.key(job.id, at: job.keyNode), translateJob(job, context: context, jobs: jobs)))
+            translated.append(
+                (NodeBuilder.key(job.id, at: job.keyNode), translateJob(job, context: context, jobs: jobs)))
         }
-        let jobsKey = Self.key("jobs", at: original)
-        return Self.mapping(
+        let jobsKey = NodeBuilder.key("jobs", at: original)
+        return NodeBuilder.mapping(
             [
                 (
-                    Self.key("name", at: original),
-                    Self.scalar(pipelineName.replacingOccurrences(of: "${{", with: "${{ '${{' }}"), at: original)
+                    NodeBuilder.key("name", at: original),
+                    NodeBuilder.scalar(pipelineName.replacingOccurrences(of: "${{", with: "${{ '${{' }}"), at: original)
                 ),
-                (jobsKey, Self.mapping(translated, at: original)),
+                (jobsKey, NodeBuilder.mapping(translated, at: original)),
             ], at: original)
     }
 
@@ -311,10 +303,6 @@ struct GitLabCITranslator {
     mutating func recordSkip(_ reason: SkipReason, job: String) { plannedSkips[job] = reason }
     mutating func recordStageNeeds(_ needs: Set<String>, job: String) { stageNeeds[job] = needs }
 
-    static func key(_ text: String, at node: Node) -> Node { NodeBuilder.key(text, at: node) }
-    static func scalar(_ text: String, at node: Node) -> Node { NodeBuilder.scalar(text, at: node) }
-    static func mapping(_ pairs: [(Node, Node)], at node: Node) -> Node { NodeBuilder.mapping(pairs, at: node) }
-    static func sequence(_ nodes: [Node], at node: Node) -> Node { NodeBuilder.sequence(nodes, at: node) }
 }
 
 /// What every job of a pipeline shares.
@@ -323,7 +311,6 @@ struct GitLabJobContext {
     let defaults: [String: Node]
     let globalVariables: [EnvVar]
     let predefined: [(String, String)]
-    let ruleVariables: [String: String]
     let workflowExcluded: String?
 }
 

@@ -28,10 +28,22 @@ enum GitLabVariables {
         return variables
     }
 
-    /// The variables known before the run starts, as rules see them.
+    /// The variables known before the run starts, as rules see them (a value known only once the run
+    /// starts, `${{ run.id }}`, is empty).
     static func forRules(_ variables: [(String, String)]) -> [String: String] {
         var known: [String: String] = [:]
         for (name, value) in variables { known[name] = value.contains("${{") ? "" : value }
+        return known
+    }
+
+    /// `known` with `variables` added in order, each expanded with what is known before it (a value
+    /// naming itself reads the earlier definition, as GitLab's expansion does).
+    static func adding(_ variables: [EnvVar], to known: [String: String]) -> [String: String] {
+        var known = known
+        for variable in variables {
+            let value = expand(variable.value, known)
+            known[variable.name] = value.contains("${{") ? "" : value
+        }
         return known
     }
 
