@@ -134,6 +134,43 @@ import Testing
         #expect(log.contains("same read: ***"))
     }
 
+    /// Annotations show with their place, groups as headers, `::set-output::` sets a step output a
+    /// later step reads, and `::set-env::` (disabled on GitHub) fails its step without changing the
+    /// environment.
+    @Test func workflowCommandsAnnotateGroupSetOutputsAndRefuseSetEnv() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              commands:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: version
+                    run: |
+                      echo "::group::Compute"
+                      echo "::set-output name=value::4.5.6"
+                      echo "::endgroup::"
+                      echo "::warning file=setup.py,line=7,col=2,title=Deprecated::use pyproject.toml"
+                  - run: echo "read ${{ steps.version.outputs.value }}"
+              injected:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "::set-env name=INJECTED::yes"
+                  - if: always()
+                    run: echo "INJECTED=[${INJECTED:-}]"
+            """)
+        defer { directory.remove() }
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        for line in [
+            "[commands] ▸ Compute", "[commands] warning: setup.py:7:2: Deprecated: use pyproject.toml",
+            "[commands] read 4.5.6", "error: the `set-env` command is disabled", "INJECTED=[]",
+        ] {
+            #expect(run.stdout.contains(line), "\(line)\n\(run.stdout)")
+        }
+        #expect(!run.stdout.contains("::endgroup::") && !run.stdout.contains("::set-output"))
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {

@@ -72,11 +72,14 @@ final class StreamSink: @unchecked Sendable {
     /// A line as it goes to the log and the console: a workflow command may replace it (and add a
     /// mask that applies from the next line on, in this stream and the others).
     private func accept(_ line: UnsafeRawBufferPointer) {
-        if let commands, let replaced = commands.read(line, stream: stream.rawValue) {
-            replaced.withUnsafeBytes { batch.append($0) }
-            let masks = commands.masks
-            if masks.count > masksSeen { addedInChunk = SecretMasker(secrets: Array(masks[masksSeen...])) }
-            return
+        if let commands {
+            let action = commands.read(line, stream: stream.rawValue)
+            if action != .keep {
+                if case .replace(let replaced) = action { replaced.withUnsafeBytes { batch.append($0) } }
+                let masks = commands.masks
+                if masks.count > masksSeen { addedInChunk = SecretMasker(secrets: Array(masks[masksSeen...])) }
+                return
+            }
         }
         if let addedInChunk {
             var masked: [UInt8] = []
@@ -181,6 +184,7 @@ extension AttemptRunner {
             }
             stdoutSink.finish()
             stderrSink.finish()
+            let commanded = workflowCommands?.endStep()
             var result: StepResult
             if outcome.cancelled {
                 result = StepResult(status: .cancelled, outcome: nil, reason: "cancelled")
@@ -200,9 +204,13 @@ extension AttemptRunner {
             }
             result.exitCode = outcome.exitCode
             result.signal = outcome.signal
+            if result.status == .success, let failure = commanded?.failure {
+                result = StepResult(status: .failure, outcome: .exited(1), reason: failure)
+            }
             if result.status == .success {
                 result.outputs = Dictionary(
-                    try StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"),
+                    try (commanded?.outputs ?? [])
+                        + StepFileCommands.parse(fileAt: outputFile, label: "GANTRY_OUTPUT of step '\(name)'"),
                     uniquingKeysWith: { $1 })
                 result.addedEnv = Dictionary(
                     try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"),

@@ -53,7 +53,11 @@ struct AttemptRunner {
         self.assignment = assignment
         self.services = services
         self.log = log
-        workflowCommands = assignment.runnerVariables.isEmpty ? nil : WorkflowCommands()
+        // Step debugging is turned on as on GitHub, by a variable of the job or of gantry's environment.
+        let flags = assignment.environment.merging(assignment.baseEnvironment) { own, _ in own }
+        workflowCommands =
+            assignment.runnerVariables.isEmpty
+            ? nil : WorkflowCommands(debug: flags["ACTIONS_STEP_DEBUG"] == "true" || flags["RUNNER_DEBUG"] == "1")
     }
 
     mutating func run() async throws -> (JobStatus, String?) {
