@@ -1,3 +1,4 @@
+import Foundation
 import GantryCore
 
 @testable import Pipeline
@@ -17,4 +18,16 @@ func diagnostics(_ text: String) -> [String] {
     case .success: return []
     case .failure(let error): return error.diagnostics.map(\.description)
     }
+}
+
+/// A temporary repository (a `.git` folder and `files`, by relative path); remove it when done.
+func repository(_ files: [String: String]) throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+    for (path, text) in files {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    return root
 }

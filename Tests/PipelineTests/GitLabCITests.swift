@@ -30,19 +30,6 @@ import Testing
     }
 
     /// A repository with these files (path → text), removed by the caller.
-    static func repository(_ files: [String: String]) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gitlab-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
-        for (path, text) in files {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return root
-    }
-
     static func env(_ job: JobDefinition) -> [String: String] {
         Dictionary(job.env.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
     }
@@ -55,7 +42,7 @@ import Testing
         let native = try PipelineParser.parse(
             text: "jobs:\n  a:\n    steps:\n      - run: 'true'\n", file: "gantry.yml")
         #expect(native.format == .gantry)
-        let root = try Self.repository(["ci/custom.gitlab-ci.yml": text])
+        let root = try repository(["ci/custom.gitlab-ci.yml": text])
         defer { try? FileManager.default.removeItem(at: root) }
         #expect(
             PipelineFormat.workspace(forFile: root.appendingPathComponent("ci/custom.gitlab-ci.yml").path).path
@@ -337,7 +324,7 @@ import Testing
     }
 
     @Test func localIncludesMergeUnderTheFileAndNameTheirOwnLinesInErrors() throws {
-        let root = try Self.repository([
+        let root = try repository([
             ".gitlab-ci.yml": """
             include:
               - local: ci/base.yml
@@ -384,9 +371,9 @@ import Testing
     }
 
     @Test func includesStayInTheRepository() throws {
-        let outside = try Self.repository(["secret.yml": "stolen:\n  script: echo\n"])
+        let outside = try repository(["secret.yml": "stolen:\n  script: echo\n"])
         defer { try? FileManager.default.removeItem(at: outside) }
-        let root = try Self.repository([
+        let root = try repository([
             ".gitlab-ci.yml":
                 "include:\n  - local: ../\(outside.lastPathComponent)/secret.yml\n  - local: link.yml\n  - local: missing.yml\nx:\n  script: echo\n"
         ])
@@ -529,7 +516,7 @@ import Testing
     }
 
     @Test func inputsFromASpecHeaderAndAnIncludeAreInterpolated() throws {
-        let root = try Self.repository([
+        let root = try repository([
             ".gitlab-ci.yml": """
             spec:
               inputs:

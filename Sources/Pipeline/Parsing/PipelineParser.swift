@@ -68,7 +68,8 @@ public struct PipelineParser {
             if FileManager.default.fileExists(atPath: file) {
                 workflow.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
             }
-            document = document.replacingRoot(workflow.translate())
+            let root = workflow.translate()
+            document = workflow.document.replacingRoot(root)
             translator = workflow
         }
         var parser = PipelineParser(document: document)

@@ -11,13 +11,19 @@ import Yams
 /// Windows runners, reusable workflows, actions that are not available) is recorded as unsupported
 /// and replaced by a step that says so. docs/compat.md lists every key.
 struct GitHubWorkflowTranslator {
-    let document: YAMLDocument
-    private(set) var diagnostics: [Diagnostic] = []
+    /// The workflow (a called reusable workflow's file is registered in it, for its own marks).
+    var document: YAMLDocument
+    var diagnostics: [Diagnostic] = []
     private(set) var unsupported: [UnsupportedConstruct] = []
     /// `workflow_dispatch` and `workflow_call` inputs with their defaults (the `inputs` context).
     private(set) var inputs: [String: String] = [:]
     /// The events the workflow runs on.
     private(set) var events: [String] = []
+    /// Local reusable workflows being inlined (to refuse a cycle), how many calls were inlined, and
+    /// each called file once read.
+    var callStack: [String] = []
+    var workflowCalls = 0
+    var calledWorkflows: [String: Node] = [:]
 
     static let topKeys = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]
     static let jobKeys = [
@@ -103,28 +109,40 @@ struct GitHubWorkflowTranslator {
     // MARK: Jobs
 
     /// The `actions/upload-artifact` steps of the workflow: artifact name → the path it uploads.
-    private var uploads: [String: String] = [:]
+    var uploads: [String: String] = [:]
 
     private mutating func jobs(_ node: Node, filters: [(String, Node, Node)]) -> Node {
         guard case .mapping(let jobs) = node else { return node }
-        for (_, job) in jobs {
-            for step in job["steps"]?.sequence ?? []
-            where Self.actionName(step["uses"]?.string) == "actions/upload-artifact" {
-                uploads[step["with"]?["name"]?.string ?? "artifact"] = step["with"]?["path"]?.string ?? ""
-            }
-        }
+        recordUploads(of: jobs)
         var out: [(Node, Node)] = []
         for (idNode, body) in jobs {
             guard let id = idNode.string else {
                 out.append((idNode, body))
                 continue
             }
-            out.append((idNode, job(id, body, filters: filters)))
+            out += jobEntries(idNode, id: id, body: body, filters: filters)
         }
         return NodeBuilder.mapping(out, at: node)
     }
 
-    private mutating func job(_ id: String, _ node: Node, filters: [(String, Node, Node)]) -> Node {
+    /// The `actions/upload-artifact` steps of `jobs`, for the download steps of any job.
+    mutating func recordUploads(of jobs: Node.Mapping) {
+        for (_, job) in jobs {
+            for step in job["steps"]?.sequence ?? []
+            where Self.actionName(step["uses"]?.string) == "actions/upload-artifact" {
+                uploads[step["with"]?["name"]?.string ?? "artifact"] = step["with"]?["path"]?.string ?? ""
+            }
+        }
+    }
+
+    /// A job as the jobs it becomes: itself, or a local reusable workflow's jobs.
+    mutating func jobEntries(_ idNode: Node, id: String, body: Node, filters: [(String, Node, Node)]) -> [(Node, Node)]
+    {
+        if let called = workflowCall(idNode, id: id, body: body, filters: filters) { return called }
+        return [(idNode, job(id, body, filters: filters))]
+    }
+
+    mutating func job(_ id: String, _ node: Node, filters: [(String, Node, Node)]) -> Node {
         guard case .mapping(let body) = node else { return node }
         var out: [(Node, Node)] = []
         var defaultShell: Node?
@@ -235,7 +253,7 @@ struct GitHubWorkflowTranslator {
     }
 
     /// `strategy.matrix` as Gantry's `matrix:`; `fail-fast` and `max-parallel` are accepted.
-    private mutating func strategy(_ node: Node, job: String, body: Node) -> Node? {
+    mutating func strategy(_ node: Node, job: String, body: Node) -> Node? {
         guard case .mapping(let strategy) = node else {
             error(node, "jobs.\(job).strategy must be a mapping")
             return nil
@@ -493,7 +511,7 @@ struct GitHubWorkflowTranslator {
                 uses, "'\(reference)' uses itself, directly or through other local actions (or nests more than 4 deep)")
             return []
         }
-        guard let action = Self.readAction(in: folder) else { return nil }
+        guard let action = Self.readAction(relative, root: root) else { return nil }
         guard case .mapping = action, action["runs"]?["using"]?.string == "composite",
             case .sequence(let steps)? = action["runs"]?["steps"]
         else { return nil }
@@ -553,24 +571,20 @@ struct GitHubWorkflowTranslator {
     /// Why a local action does not run here: missing, or not a composite one.
     private func localActionProblem(_ reference: String) -> String {
         guard let root = repositoryRoot else { return "the local action '\(reference)' cannot be read here" }
-        let folder = root.appendingPathComponent(String(reference.dropFirst(2)))
-        guard let action = Self.readAction(in: folder) else {
+        let relative = String(reference.dropFirst(2)).split(separator: "@").first.map(String.init) ?? ""
+        guard let action = Self.readAction(relative, root: root) else {
             return "the local action '\(reference)' has no readable action.yml in the repository"
         }
         let using = action["runs"]?["using"]?.string ?? "unknown"
         return "the local action '\(reference)' is a '\(using)' action; Gantry runs composite ones"
     }
 
-    /// The action's `action.yml` (or `.yaml`), at most 1 MiB, or nil.
-    static func readAction(in folder: URL) -> Node? {
+    /// The action's `action.yml` (or `.yaml`) in the repository folder `relative`, or nil.
+    static func readAction(_ relative: String, root: URL) -> Node? {
         for name in ["action.yml", "action.yaml"] {
-            let file = folder.appendingPathComponent(name)
-            guard let handle = try? FileHandle(forReadingFrom: file) else { continue }
-            defer { try? handle.close() }
-            guard let data = try? handle.read(upToCount: 1 << 20), let text = String(data: data, encoding: .utf8),
-                let node = try? BoundedYAML.compose(text)
-            else { return nil }
-            return node
+            let path = (relative.hasSuffix("/") || relative.isEmpty ? relative : relative + "/") + name
+            guard case .success(let text) = RepositoryFile.read(path, under: root, what: path) else { continue }
+            return try? BoundedYAML.compose(text)
         }
         return nil
     }
@@ -580,35 +594,15 @@ struct GitHubWorkflowTranslator {
         "GANTRY_INPUT_" + String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
-    /// `node` with `inputs.<name>` inside `${{ }}` read from the step's environment instead, its step
-    /// ids (`id:` and `steps.<id>`) renamed by `ids`.
+    /// `node` with `inputs.<name>` in its expressions read from the step's environment instead, its
+    /// step ids (`id:` and `steps.<id>`) renamed by `ids`.
     static func readingInputs(_ node: Node, names: [String], ids: [String: String]) -> Node {
-        switch node {
-        case .scalar(var scalar):
-            guard scalar.string.contains("${{") else { return node }
-            for name in names.sorted(by: { $0.count > $1.count }) {
-                scalar.string = scalar.string.replacingOccurrences(
-                    of: "inputs.\(name)", with: "env.\(inputVariable(name))")
+        ExpressionRewriter.rewrite(node: node, ids: ids) { root, name in
+            switch root {
+            case "inputs" where names.contains(name): "env.\(inputVariable(name))"
+            case "steps": ids[name].map { "steps.\($0)" }
+            default: nil
             }
-            for (id, renamed) in ids.sorted(by: { $0.key.count > $1.key.count }) {
-                scalar.string = scalar.string.replacingOccurrences(of: "steps.\(id).", with: "steps.\(renamed).")
-            }
-            return .scalar(scalar)
-        case .mapping(let mapping):
-            return .mapping(
-                Node.Mapping(
-                    mapping.map { pair -> (Node, Node) in
-                        if pair.key.string == "id", let id = pair.value.string, let renamed = ids[id] {
-                            return (pair.key, .scalar(Node.Scalar(renamed, .implicit, .plain, pair.value.mark)))
-                        }
-                        return (pair.key, readingInputs(pair.value, names: names, ids: ids))
-                    }, mapping.tag, mapping.style, mapping.mark))
-        case .sequence(let sequence):
-            return .sequence(
-                Node.Sequence(
-                    sequence.map { readingInputs($0, names: names, ids: ids) }, sequence.tag, sequence.style,
-                    sequence.mark))
-        case .alias: return node
         }
     }
 
@@ -661,11 +655,11 @@ struct GitHubWorkflowTranslator {
 
     // MARK: Diagnostics and nodes
 
-    private mutating func error(_ node: Node, _ message: String) {
+    mutating func error(_ node: Node, _ message: String) {
         diagnostics.append(Diagnostic(document.location(node), .error, message))
     }
 
-    private mutating func unsupported(_ node: Node, job: String, step: Int?, _ message: String) {
+    mutating func unsupported(_ node: Node, job: String, step: Int?, _ message: String) {
         unsupported.append(
             UnsupportedConstruct(location: document.location(node), job: job, step: step, message: message))
     }

@@ -11,8 +11,6 @@ import Yams
 struct GitLabIncludes {
     /// At most this many files are included (GitLab's limit is 150).
     static let maximumFiles = 150
-    /// At most this many bytes are read from one included file.
-    static let maximumFileBytes = 1 << 20
     /// At most this many lines of included files in all (their marks are padded past each other).
     static let maximumTotalLines = 200_000
 
@@ -175,29 +173,13 @@ struct GitLabIncludes {
         return roots
     }
 
-    /// The file's text, confined to the repository, at most `maximumFileBytes`.
+    /// The file's text, confined to the repository, at most `RepositoryFile.maximumBytes`.
     private mutating func read(_ relativePath: String, under root: URL, at node: Node) -> String? {
-        let rootPath = root.resolvingSymlinksInPath().standardizedFileURL.path
-        let url = root.appendingPathComponent(relativePath).resolvingSymlinksInPath().standardizedFileURL
-        guard url.path.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else {
-            error(node, "include: local '\(relativePath)' leaves the repository")
-            return nil
-        }
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            error(node, "include: local '\(relativePath)' is not a readable file in the repository")
-            return nil
-        }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: Self.maximumFileBytes + 1) else {
-            error(node, "include: local '\(relativePath)' cannot be read")
-            return nil
-        }
-        guard data.count <= Self.maximumFileBytes else {
-            error(node, "include: local '\(relativePath)' is larger than \(Self.maximumFileBytes) bytes")
-            return nil
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            error(node, "include: local '\(relativePath)' is not valid UTF-8")
+        let text: String
+        switch RepositoryFile.read(relativePath, under: root, what: "include: local '\(relativePath)'") {
+        case .success(let read): text = read
+        case .failure(let problem):
+            error(node, problem.message)
             return nil
         }
         let lines = text.reduce(into: 1) { count, character in if character == "\n" { count += 1 } }
