@@ -180,7 +180,7 @@ import Testing
             jobs:
               build:
                 runs-on: ubuntu-latest
-                timeout-minutes: ${{ inputs.minutes }}
+                timeout-minutes: -5
                 need: setup
                 steps:
                   - runn: make
@@ -200,6 +200,24 @@ import Testing
             found.contains { $0.hasPrefix(".github/workflows/ci.yml:7:5: error: unknown key 'need' in job 'build'") })
         #expect(found.contains { $0.hasPrefix(".github/workflows/ci.yml:9:9: error: unknown key 'runn'") })
         #expect(found.contains { $0.contains("unknown context 'unknown'") })
+    }
+
+    /// GitHub evaluates a timeout given as an expression at run time; here it is accepted and
+    /// GitHub's default timeout (six hours) applies.
+    @Test func aTimeoutGivenByAnExpressionIsAccepted() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                timeout-minutes: ${{ fromJSON(vars.TIMEOUT || '30') }}
+                steps:
+                  - run: make
+                    timeout-minutes: ${{ inputs.minutes }}
+            """)
+        #expect(definition.jobs.first?.timeout == .seconds(6 * 3600))
+        #expect(definition.jobs.first?.steps.first?.timeout == nil)
     }
 
     @Test func githubContextsAreAWorkflowsOnly() {

@@ -226,6 +226,8 @@ import Testing
         #expect(env["D"] == "own")
         #expect(job.retry?.max == 2)
         #expect(job.timeout == .seconds(5400))
+        // Without default: timeout, GitLab's one hour.
+        #expect(definition.job("no-defaults")?.timeout == .seconds(3600))
         #expect(job.artifacts?.paths.map(\.pattern) == ["out/"])
         let script = try #require(job.steps.first?.run)
         #expect(script.contains("echo default-before\n"))

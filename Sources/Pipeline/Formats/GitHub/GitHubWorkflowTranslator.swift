@@ -44,6 +44,8 @@ struct GitHubWorkflowTranslator {
         var out: [(Node, Node)] = []
         var filters: [(String, Node, Node)] = []
         var jobsNode: (Node, Node)?
+        // GitHub's default job timeout: six hours.
+        var defaults = [(NodeBuilder.key("timeout", at: root), NodeBuilder.scalar("360m", at: root))]
         for (keyNode, value) in top {
             guard let key = keyNode.string else {
                 error(keyNode, "keys in the workflow must be strings")
@@ -53,9 +55,7 @@ struct GitHubWorkflowTranslator {
             case "name", "env": out.append((keyNode, value))
             case "on": filters = triggers(value)
             case "defaults":
-                if let defaults = runDefaults(value, context: "defaults") {
-                    out.append((NodeBuilder.key("defaults", at: keyNode), NodeBuilder.mapping(defaults, at: value)))
-                }
+                defaults += runDefaults(value, context: "defaults") ?? []
             case "jobs": jobsNode = (keyNode, value)
             case "run-name", "permissions", "concurrency": break
             default:
@@ -64,6 +64,7 @@ struct GitHubWorkflowTranslator {
                     "unknown key '\(key)' in the workflow\(Suggestion.hint(for: key, in: Self.topKeys))")
             }
         }
+        out.append((NodeBuilder.key("defaults", at: root), NodeBuilder.mapping(defaults, at: root)))
         if let (keyNode, value) = jobsNode { out.append((keyNode, jobs(value, filters: filters))) }
         return NodeBuilder.mapping(out, at: root)
     }
@@ -637,10 +638,12 @@ struct GitHubWorkflowTranslator {
         return out
     }
 
-    /// Minutes (a number) as a Gantry duration.
+    /// Minutes (a number) as a Gantry duration; an expression (`${{ inputs.timeout }}`) is accepted
+    /// and leaves the default timeout in place (docs/compat.md).
     private mutating func minutes(_ node: Node, _ what: String) -> Node? {
+        if let text = node.string, text.contains("${{") { return nil }
         guard let text = node.string, let value = Double(text), value > 0, value <= 60 * 24 * 30 else {
-            error(node, "\(what) must be a positive number of minutes (expressions are not supported here)")
+            error(node, "\(what) must be a positive number of minutes (at most 30 days) or an expression")
             return nil
         }
         return NodeBuilder.scalar("\(Int((value * 60).rounded(.up)))s", at: node)

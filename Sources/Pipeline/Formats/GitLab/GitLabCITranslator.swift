@@ -154,6 +154,13 @@ struct GitLabCITranslator {
                     NodeBuilder.key("name", at: original),
                     NodeBuilder.scalar(pipelineName.replacingOccurrences(of: "${{", with: "${{ '${{' }}"), at: original)
                 ),
+                // GitLab's default job timeout (a project's setting, one hour unless changed).
+                (
+                    NodeBuilder.key("defaults", at: original),
+                    NodeBuilder.mapping(
+                        [(NodeBuilder.key("timeout", at: original), NodeBuilder.scalar("1h", at: original))],
+                        at: original)
+                ),
                 (jobsKey, NodeBuilder.mapping(translated, at: original)),
             ], at: original)
     }
