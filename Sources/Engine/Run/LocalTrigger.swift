@@ -52,9 +52,12 @@ public enum LocalTrigger {
     /// The pipeline at `path`, as `gantry run`, `plan` and `validate` read it: a GitLab CI file for
     /// this checkout's trigger (read first when the file's name says GitLab, so the file is parsed
     /// once), anything else as it is.
+    /// A `gantry.yml`'s templates are read with git (`GitTemplates`); one that is not pinned is an
+    /// error when `requirePinnedTemplates` (by default: `CI=true`).
     public static func loadPipeline(
         path: String, branch: String? = nil, source: String = "push", changedFiles: [String]? = nil,
-        variables: [String: String] = [:]
+        variables: [String: String] = [:],
+        requirePinnedTemplates: Bool = ProcessInfo.processInfo.environment["CI"] == "true"
     ) async throws -> PipelineDefinition {
         func trigger() async -> PipelineTrigger {
             await read(
@@ -64,7 +67,8 @@ public enum LocalTrigger {
         if PipelineFormat.isGitLabFileName(path) {
             return try PipelineParser.load(path: path, trigger: await trigger())
         }
-        let definition = try PipelineParser.load(path: path)
+        let definition = try await PipelineParser.load(
+            path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates))
         // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
         guard definition.format == .gitlab else { return definition }
         return try PipelineParser.load(path: path, trigger: await trigger())

@@ -35,7 +35,33 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "A template repository: list the pipelines under --repos that include it, and how their plans change at --candidate.",
+            valueName: "path"))
+    var template: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --template: the template version to compare with (default: its HEAD).", valueName: "rev"))
+    var candidate: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --template: a repository, or a folder of repositories, to look for gantry.yml files in (default: the current folder). Repeatable.",
+            valueName: "dir"))
+    var repos: [String] = []
+
     func run() async throws {
+        if let template {
+            try await TemplateImpactReport(
+                template: template, candidate: candidate, repos: repos.isEmpty ? ["."] : repos, json: json
+            ).print()
+            return
+        }
+        guard candidate == nil, repos.isEmpty else {
+            throw ValidationError("--candidate and --repos go with --template")
+        }
         let file = try pipeline.resolved()
         let changed = try await ChangedFiles.resolve(
             since: since, changedFilesPath: changedFiles, pipelineFile: file)

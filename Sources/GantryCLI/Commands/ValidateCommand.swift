@@ -25,7 +25,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
             let warnings =
                 PipelineLoader.unmatchedInputs(definition, workspace: PipelineFormat.workspace(forFile: file))
-                + PipelineLoader.unsupportedWarnings(definition)
+                + PipelineLoader.unsupportedWarnings(definition) + PipelineLoader.floatingTemplates(definition)
             for warning in warnings where !json { Terminal.printError(warning.description) }
             if json {
                 Terminal.printOut(
@@ -34,6 +34,7 @@ struct ValidateCommand: AsyncParsableCommand {
                             "valid": true, "file": file, "pipeline": definition.name,
                             "jobs": definition.jobs.count,
                             "expanded_jobs": plan.jobs.count, "steps": steps,
+                            "templates": definition.templates.map(PipelineLoader.templateObject),
                             "diagnostics": warnings.map {
                                 [
                                     "file": $0.location.file, "line": $0.location.line, "column": $0.location.column,
@@ -47,6 +48,9 @@ struct ValidateCommand: AsyncParsableCommand {
                 Terminal.printOut(
                     "\(file): ok: pipeline '\(definition.name)', \(definition.jobs.count) job\(definition.jobs.count == 1 ? "" : "s")\(expanded), \(steps) step\(steps == 1 ? "" : "s")"
                 )
+                for template in definition.templates {
+                    Terminal.printOut("  template \(TerminalText.neutralize(PipelineLoader.describe(template)))")
+                }
             }
         } catch let error as DiagnosticsError where json {
             Terminal.printOut(
@@ -77,6 +81,37 @@ enum PipelineLoader {
         let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition
+    }
+
+    /// Templates that can change under the pipeline (a branch, no version), as warnings; with
+    /// `CI=true` they are errors (`LocalTrigger.loadPipeline`).
+    static func floatingTemplates(_ definition: PipelineDefinition) -> [Diagnostic] {
+        definition.templates.filter { $0.pin == .floating }.map {
+            Diagnostic(
+                $0.reference.location, .warning,
+                "the template '\($0.reference.source)' is not pinned: \($0.floatingReason ?? "no version") "
+                    + "(pin a tag or a full commit; CI=true refuses it)")
+        }
+    }
+
+    /// `../templates python.yml at v1.0.0 (tag, commit 1a2b3c4d5e6f)`.
+    static func describe(_ template: TemplateUse) -> String {
+        let reference = template.reference
+        var text = reference.source
+        if let file = reference.file { text += " \(file)" }
+        if let version = reference.version { text += " at \(version)" }
+        var details = [template.pin.rawValue]
+        if let commit = template.commit { details.append("commit \(commit.prefix(12))") }
+        return "\(text) (\(details.joined(separator: ", ")))"
+    }
+
+    /// A template use as JSON.
+    static func templateObject(_ template: TemplateUse) -> [String: Any] {
+        [
+            "source": template.reference.source, "file": template.reference.file ?? NSNull(),
+            "version": template.reference.version ?? NSNull(), "pin": template.pin.rawValue,
+            "commit": template.commit ?? NSNull(),
+        ]
     }
 
     /// What a workflow needs that cannot run here, as warnings: the file is valid, `gantry run`

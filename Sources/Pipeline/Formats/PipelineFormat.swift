@@ -13,17 +13,26 @@ public enum PipelineFormat: String, Sendable, Hashable, Codable, CaseIterable {
     /// The format of `file` holding `root`: `forced` when given; a file under `.github/workflows/`, or
     /// one with a top-level `on:`, is a GitHub workflow; a file named `.gitlab-ci.yml` (or
     /// `….gitlab-ci.yml`), or one without `jobs:` whose top level has GitLab's keywords or a job with
-    /// `script:`, is a GitLab CI file.
+    /// `script:`, is a GitLab CI file; one named `gantry.yml`, or whose includes are pinned with
+    /// `version:`, is Gantry's.
     static func detect(file: String, root: Node?, forced: PipelineFormat? = nil) -> PipelineFormat {
         if let forced { return forced }
         let path = URL(fileURLWithPath: file).standardizedFileURL.path
         if path.contains("/.github/workflows/") { return .github }
         if isGitLabFileName(path) { return .gitlab }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        if name == "gantry.yml" || name == "gantry.yaml" { return .gantry }
         // `on:` (the events) is a workflow's; a gantry.yml has no such key.
         guard case .mapping(let top)? = root else { return .gantry }
         let keys = Set(top.keys.compactMap(\.string))
         if keys.contains("on") { return .github }
         if keys.contains("jobs") { return .gantry }
+        // A template pinned with version: is Gantry's include (GitLab's entries have no version).
+        if let include = top["include"],
+            (include.sequence.map(Array.init) ?? [include]).contains(where: { $0["version"] != nil })
+        {
+            return .gantry
+        }
         if !keys.isDisjoint(with: ["stages", "include", "workflow", "default", "variables", "before_script", "spec"]) {
             return .gitlab
         }

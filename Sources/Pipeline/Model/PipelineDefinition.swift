@@ -31,6 +31,8 @@ public struct PipelineDefinition: Sendable {
     public var workflowInputs: [String: String] = [:]
     /// The events a workflow runs on (`github.event_name` is the first of push, workflow_dispatch…).
     public var workflowEvents: [String] = []
+    /// The templates a `gantry.yml` includes, as they resolved (in order).
+    public var templates: [TemplateUse] = []
 
     /// Looks a job up by id.
     public func job(_ id: String) -> JobDefinition? {

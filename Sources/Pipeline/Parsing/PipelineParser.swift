@@ -4,7 +4,7 @@ import Yams
 
 /// Reads a `gantry.yml` into a `PipelineDefinition`, collecting **every** problem as a diagnostic.
 public struct PipelineParser {
-    static let topKeys = ["name", "env", "defaults", "jobs", "artifacts", "environments"]
+    static let topKeys = ["name", "env", "defaults", "jobs", "artifacts", "environments", "include"]
     static let defaultsKeys = ["timeout", "retry", "shell", "working-directory"]
     static let jobKeys = [
         "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
@@ -20,6 +20,35 @@ public struct PipelineParser {
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.
     public static func load(path: String, trigger: PipelineTrigger = PipelineTrigger()) throws -> PipelineDefinition {
+        let (text, data) = try read(path)
+        return try parse(text: text, file: path, digest: Digest.sha256(data), trigger: trigger)
+    }
+
+    /// Loads and parses the file at `path` with the templates it includes, read by `templates`.
+    public static func load(
+        path: String, trigger: PipelineTrigger = PipelineTrigger(), templates: any TemplateSource
+    ) async throws -> PipelineDefinition {
+        let (text, data) = try read(path)
+        let references = templateReferences(text: text, file: path)
+        let resolved =
+            references.isEmpty
+            ? [] : try await templates.resolve(references, workspace: PipelineFormat.workspace(forFile: path))
+        return try parse(
+            text: text, file: path, digest: Digest.sha256(data), trigger: trigger, templates: resolved,
+            requirePinnedTemplates: templates.requirePinned)
+    }
+
+    /// The templates a `gantry.yml`'s `include:` names (none for other formats, or text that does not
+    /// parse: `parse` reports that).
+    public static func templateReferences(text: String, file: String) -> [TemplateReference] {
+        guard let document = try? YAMLDocument(file: file, text: text),
+            PipelineFormat.detect(file: file, root: document.root) == .gantry
+        else { return [] }
+        return TemplateIncludes.references(in: document).0
+    }
+
+    /// The text of the pipeline file at `path`, and its bytes.
+    static func read(_ path: String) throws -> (String, Data) {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do {
@@ -35,7 +64,7 @@ public struct PipelineParser {
                 Diagnostic(SourceLocation(file: path, line: 1, column: 1), .error, "the file is not valid UTF-8")
             ])
         }
-        return try parse(text: text, file: path, digest: Digest.sha256(data), trigger: trigger)
+        return (text, data)
     }
 
     /// Parses pipeline text. `file` is used in diagnostics (and a GitLab CI file's includes are read
@@ -43,7 +72,8 @@ public struct PipelineParser {
     /// (`PipelineFormat.detect`); `trigger` is what a GitLab CI file's rules are evaluated for.
     public static func parse(
         text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil,
-        trigger: PipelineTrigger = PipelineTrigger()
+        trigger: PipelineTrigger = PipelineTrigger(), templates: [ResolvedTemplate] = [],
+        requirePinnedTemplates: Bool = false
     ) throws(DiagnosticsError) -> PipelineDefinition {
         // A GitLab `spec:` header is a YAML document of its own before `---`.
         let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
@@ -53,7 +83,16 @@ public struct PipelineParser {
             file: file, root: document.root, forced: forced ?? (header != nil ? .gitlab : nil))
         var translator: GitHubWorkflowTranslator?
         var gitlab: GitLabCITranslator?
-        if format == .gitlab {
+        var includes: TemplateIncludes?
+        if format == .gantry, case .mapping(let top)? = document.root, top["include"] != nil, let root = document.root {
+            let (references, problems) = TemplateIncludes.references(in: document)
+            var merger = TemplateIncludes(document: document)
+            let merged = merger.merge(
+                root: root, references: references, templates: templates, requirePinned: requirePinnedTemplates)
+            document = merger.document.replacingRoot(merged)
+            includes = merger
+            if !problems.isEmpty { throw DiagnosticsError(problems) }
+        } else if format == .gitlab {
             var importer = GitLabCITranslator(document: document, trigger: trigger)
             importer.specHeader = header
             if FileManager.default.fileExists(atPath: file) {
@@ -88,6 +127,10 @@ public struct PipelineParser {
                 definition.jobs[position].plannedSkip = gitlab.plannedSkips[id]
                 definition.jobs[position].stageNeeds = gitlab.stageNeeds[id] ?? []
             }
+        }
+        if let includes {
+            parser.diagnostics += includes.diagnostics
+            definition.templates = includes.used
         }
         if let translator {
             parser.diagnostics += translator.diagnostics

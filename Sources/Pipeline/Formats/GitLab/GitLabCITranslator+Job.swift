@@ -38,7 +38,7 @@ extension GitLabCITranslator {
         }
         for key in inheritedDefaults.sorted() where job.body[key] == nil {
             guard let value = context.defaults[key] else { continue }
-            job.body = GitLabMerge.setting(key, value, in: job.body, keyAt: job.keyNode)
+            job.body = NodeMerge.setting(key, value, in: job.body, keyAt: job.keyNode)
         }
         if let stageNode = job.body["stage"] {
             if let stage = stageNode.string, context.stages.contains(stage) {

@@ -42,9 +42,9 @@ struct GitLabIncludes {
         guard let includes = root["include"] else { return root }
         var merged: Node = .mapping(Node.Mapping([], .implicit, .block, root.mark))
         for entry in entries(includes) {
-            for file in files(for: entry, depth: depth) { merged = GitLabMerge.deep(merged, file) }
+            for file in files(for: entry, depth: depth) { merged = NodeMerge.deep(merged, file) }
         }
-        return GitLabMerge.deep(merged, GitLabMerge.removing(["include"], from: root))
+        return NodeMerge.deep(merged, NodeMerge.removing(["include"], from: root))
     }
 
     /// The entries of `include:`: a string, a mapping, or a list of them.

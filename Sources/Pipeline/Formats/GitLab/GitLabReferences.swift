@@ -148,7 +148,7 @@ struct GitLabReferences {
         }
         if chain.contains(name) {
             error(extends, "extends forms a cycle: \((chain + [name]).joined(separator: " → "))")
-            resolved[name] = GitLabMerge.removing(["extends"], from: definition)
+            resolved[name] = NodeMerge.removing(["extends"], from: definition)
             return resolved[name]
         }
         guard chain.count < Self.maximumExtendsDepth else {
@@ -176,9 +176,9 @@ struct GitLabReferences {
                 continue
             }
             if let why = unresolved[base] { unresolved[name] = why }
-            merged = GitLabMerge.deep(merged, GitLabMerge.removing(["extends"], from: resolvedBase))
+            merged = NodeMerge.deep(merged, NodeMerge.removing(["extends"], from: resolvedBase))
         }
-        let result = GitLabMerge.deep(merged, GitLabMerge.removing(["extends"], from: definition))
+        let result = NodeMerge.deep(merged, NodeMerge.removing(["extends"], from: definition))
         resolved[name] = result
         return result
     }

@@ -1,9 +1,9 @@
 import Yams
 
-/// How GitLab combines configuration: `include`, `extends` and `default` deep-merge mappings (a key
-/// of the overriding side replaces the same key, except that two mappings merge key by key) and
-/// replace everything else, lists included.
-enum GitLabMerge {
+/// How GitLab combines configuration, and Gantry a pipeline with its templates: `include`, `extends`
+/// and `default` deep-merge mappings (a key of the overriding side replaces the same key, except that
+/// two mappings merge key by key) and replace everything else, lists included.
+enum NodeMerge {
     /// `override` merged over `base`.
     static func deep(_ base: Node, _ override: Node) -> Node {
         guard case .mapping(let baseMapping) = base, case .mapping(let overrideMapping) = override else {
