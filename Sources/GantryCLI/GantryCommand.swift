@@ -14,7 +14,7 @@ struct GantryCommand: AsyncParsableCommand {
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
             GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,
             ServeCommand.self,
-            TokensCommand.self, VersionCommand.self,
+            TokensCommand.self, VersionCommand.self, ConvertCommand.self,
         ]
     )
 }

@@ -4,7 +4,7 @@ import Yams
 
 /// Reads a `gantry.yml` into a `PipelineDefinition`, collecting **every** problem as a diagnostic.
 public struct PipelineParser {
-    static let topKeys = ["name", "env", "defaults", "jobs", "artifacts", "environments", "include"]
+    static let topKeys = ["name", "env", "defaults", "jobs", "artifacts", "environments", "include", "dialect"]
     static let defaultsKeys = ["timeout", "retry", "shell", "working-directory"]
     static let jobKeys = [
         "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
@@ -79,7 +79,7 @@ public struct PipelineParser {
         let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
         var document = try YAMLDocument(file: file, text: body)
         let original = document.root
-        let format = PipelineFormat.detect(
+        var format = PipelineFormat.detect(
             file: file, root: document.root, forced: forced ?? (header != nil ? .gitlab : nil))
         var translator: GitHubWorkflowTranslator?
         var gitlab: GitLabCITranslator?
@@ -111,6 +111,14 @@ public struct PipelineParser {
             document = workflow.document.replacingRoot(root)
             translator = workflow
         }
+        // A converted workflow keeps GitHub's runtime (`dialect: github`).
+        var dialect: GitHubDialect?
+        if format == .gantry, case .mapping(let top)? = document.root, let node = top["dialect"] {
+            let (read, problems) = GitHubDialect.read(node, in: document)
+            if !problems.isEmpty { throw DiagnosticsError(problems) }
+            dialect = read
+            format = .github
+        }
         var parser = PipelineParser(document: document)
         parser.format = format
         var definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
@@ -137,6 +145,12 @@ public struct PipelineParser {
             definition.unsupported = translator.unsupported
             definition.workflowInputs = translator.inputs
             definition.workflowEvents = translator.events
+        }
+        if let dialect {
+            definition.workflowInputs = dialect.inputs
+            definition.workflowEvents = dialect.events
+        }
+        if format == .github {
             // A workflow reads any secret without listing it: each job lists those its expressions (and
             // the workflow's env) read.
             var read: [String: Set<String>] = [:]

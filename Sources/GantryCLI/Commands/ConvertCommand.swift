@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Pipeline
+
+/// `gantry convert`: a GitHub Actions workflow as the equivalent gantry.yml.
+struct ConvertCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract:
+            "Write a GitHub Actions workflow as the equivalent gantry.yml, with a comment at each construct not translated.",
+        discussion: """
+            The workflow must be valid (gantry validate). The result keeps GitHub's contexts, runner files and \
+            workflow commands with `dialect: github`, lists each job's secrets, inlines local actions and reusable \
+            workflows, and is checked to validate before it is written. Constructs that were not translated are \
+            also listed on standard error.
+            """)
+
+    @Argument(help: ArgumentHelp("The workflow to convert.", valueName: "file"))
+    var file: String
+
+    @Option(
+        name: [.customShort("o"), .customLong("output")], help: "Write the gantry.yml here (default: standard output).")
+    var output: String?
+
+    @Flag(help: "Overwrite --output when it exists.")
+    var force = false
+
+    func run() async throws {
+        let (text, _) = try Self.read(file)
+        let conversion = try PipelineConverter.convert(text: text, file: file)
+        for note in conversion.notTranslated { Terminal.printError("warning: not translated: \(note)") }
+        guard let output else {
+            // The file itself, as `cat` would print it (meant for a redirection).
+            Terminal.write(1, Data(conversion.text.utf8))
+            return
+        }
+        if FileManager.default.fileExists(atPath: output), !force {
+            throw InputError("\(output) exists: pass --force to overwrite it")
+        }
+        do {
+            try Data(conversion.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            throw InputError("\(output): cannot be written: \(FileErrorText.describe(error))")
+        }
+        Terminal.printOut("wrote \(output)")
+    }
+
+    /// The workflow's text (at most 1 MiB, UTF-8).
+    static func read(_ path: String) throws -> (String, Data) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw InputError("\(path): no such file or not readable")
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: (1 << 20) + 1) ?? Data()
+        guard data.count <= 1 << 20 else { throw InputError("\(path): larger than 1 MiB") }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8") }
+        return (text, data)
+    }
+}
