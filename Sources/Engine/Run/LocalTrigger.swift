@@ -53,11 +53,13 @@ public enum LocalTrigger {
     /// this checkout's trigger (read first when the file's name says GitLab, so the file is parsed
     /// once), anything else as it is.
     /// A `gantry.yml`'s templates are read with git (`GitTemplates`); one that is not pinned is an
-    /// error when `requirePinnedTemplates` (by default: `CI=true`).
+    /// error when `requirePinnedTemplates` (by default: `CI=true`). A workflow's vendored actions are
+    /// read from `actionsDirectory` (by default: `GANTRY_ACTIONS`).
     public static func loadPipeline(
         path: String, branch: String? = nil, source: String = "push", changedFiles: [String]? = nil,
         variables: [String: String] = [:],
-        requirePinnedTemplates: Bool = ProcessInfo.processInfo.environment["CI"] == "true"
+        requirePinnedTemplates: Bool = ProcessInfo.processInfo.environment["CI"] == "true",
+        actionsDirectory: URL? = ProcessInfo.processInfo.environment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) }
     ) async throws -> PipelineDefinition {
         func trigger() async -> PipelineTrigger {
             await read(
@@ -68,7 +70,8 @@ public enum LocalTrigger {
             return try PipelineParser.load(path: path, trigger: await trigger())
         }
         let definition = try await PipelineParser.load(
-            path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates))
+            path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates),
+            actionsDirectory: actionsDirectory)
         // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
         guard definition.format == .gitlab else { return definition }
         return try PipelineParser.load(path: path, trigger: await trigger())

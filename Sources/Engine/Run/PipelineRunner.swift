@@ -62,6 +62,7 @@ public struct PipelineRunner: Sendable {
             }
             definition.skipUnsupported()
         }
+        for warning in definition.warnings { observer.warning("\(warning.location): \(warning.message)") }
         let actionProblems = ActionValidator(registry: actions).diagnostics(for: definition)
         if !actionProblems.isEmpty { throw DiagnosticsError(actionProblems) }
         let workspace = PipelineFormat.workspace(forFile: options.file).standardizedFileURL

@@ -26,6 +26,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let warnings =
                 PipelineLoader.unmatchedInputs(definition, workspace: PipelineFormat.workspace(forFile: file))
                 + PipelineLoader.unsupportedWarnings(definition) + PipelineLoader.floatingTemplates(definition)
+                + definition.warnings
             for warning in warnings where !json { Terminal.printError(warning.description) }
             if json {
                 Terminal.printOut(

@@ -26,7 +26,8 @@ public struct PipelineParser {
 
     /// Loads and parses the file at `path` with the templates it includes, read by `templates`.
     public static func load(
-        path: String, trigger: PipelineTrigger = PipelineTrigger(), templates: any TemplateSource
+        path: String, trigger: PipelineTrigger = PipelineTrigger(), templates: any TemplateSource,
+        actionsDirectory: URL? = nil
     ) async throws -> PipelineDefinition {
         let (text, data) = try read(path)
         let references = templateReferences(text: text, file: path)
@@ -35,7 +36,7 @@ public struct PipelineParser {
             ? [] : try await templates.resolve(references, workspace: PipelineFormat.workspace(forFile: path))
         return try parse(
             text: text, file: path, digest: Digest.sha256(data), trigger: trigger, templates: resolved,
-            requirePinnedTemplates: templates.requirePinned)
+            requirePinnedTemplates: templates.requirePinned, actionsDirectory: actionsDirectory)
     }
 
     /// The templates a `gantry.yml`'s `include:` names (none for other formats, or text that does not
@@ -73,7 +74,7 @@ public struct PipelineParser {
     public static func parse(
         text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil,
         trigger: PipelineTrigger = PipelineTrigger(), templates: [ResolvedTemplate] = [],
-        requirePinnedTemplates: Bool = false
+        requirePinnedTemplates: Bool = false, actionsDirectory: URL? = nil
     ) throws(DiagnosticsError) -> PipelineDefinition {
         // A GitLab `spec:` header is a YAML document of its own before `---`.
         let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
@@ -103,6 +104,7 @@ public struct PipelineParser {
             gitlab = importer
         } else if format == .github {
             var workflow = GitHubWorkflowTranslator(document: document)
+            workflow.actionsDirectory = actionsDirectory
             // Local actions are read from the repository the workflow lives in.
             if FileManager.default.fileExists(atPath: file) {
                 workflow.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
@@ -145,6 +147,7 @@ public struct PipelineParser {
             definition.unsupported = translator.unsupported
             definition.workflowInputs = translator.inputs
             definition.workflowEvents = translator.events
+            definition.warnings = translator.warnings
         }
         if let dialect {
             definition.workflowInputs = dialect.inputs

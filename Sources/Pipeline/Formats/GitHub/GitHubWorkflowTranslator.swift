@@ -24,6 +24,15 @@ struct GitHubWorkflowTranslator {
     var callStack: [String] = []
     var workflowCalls = 0
     var calledWorkflows: [String: Node] = [:]
+    /// Where the workflow's repository is (local actions and workflows are read from it), nil for
+    /// text without a file.
+    var repositoryRoot: URL?
+    /// The folder of vendored actions (`GANTRY_ACTIONS`): `<owner>/<repo>@<ref>/`.
+    var actionsDirectory: URL?
+    /// Actions being inlined, to refuse a cycle.
+    var inlining: [String] = []
+    /// Problems that do not stop the workflow (an action not pinned to a commit).
+    var warnings: [Diagnostic] = []
 
     static let topKeys = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]
     static let jobKeys = [
@@ -326,12 +335,12 @@ struct GitHubWorkflowTranslator {
     }
 
     /// One workflow step as the job's steps: one, or a composite action's steps.
-    private mutating func step(_ node: Node, job: String, position: Int, index: Int, defaultShell: Node?) -> [Node] {
+    mutating func step(_ node: Node, job: String, position: Int, index: Int, defaultShell: Node?) -> [Node] {
         guard case .mapping(let body) = node else { return [node] }
-        if let uses = body["uses"]?.string, uses.hasPrefix("./"),
-            let inlined = composite(uses, at: node, job: job, index: index)
+        if let uses = body["uses"]?.string, !Self.isBuiltIn(uses),
+            let steps = externalAction(uses, at: node, job: job, index: index)
         {
-            return inlined
+            return steps
         }
         let context = "jobs.\(job).steps[\(position)]"
         var out: [(Node, Node)] = []
@@ -389,12 +398,8 @@ struct GitHubWorkflowTranslator {
                 """
         default:
             let why =
-                reference.hasPrefix("./")
-                ? localActionProblem(reference)
-                : reference.hasPrefix("docker://")
-                    ? "'\(reference)' needs a container engine"
-                    : "the action '\(reference)' is not available here (Gantry runs actions/checkout, "
-                        + "actions/setup-* and other tool set-ups, and skips caches)"
+                reference.hasPrefix("docker://")
+                ? "'\(reference)' needs a container engine" : actionProblem(reference)
             unsupported(node, job: job, step: index, why)
             script = "echo 'unsupported: \(reference.replacingOccurrences(of: "'", with: ""))' >&2; exit 1"
         }
@@ -487,125 +492,6 @@ struct GitHubWorkflowTranslator {
         "actions/cache", "actions/cache/restore", "actions/cache/save", "swatinem/rust-cache",
         "mozilla-actions/sccache-action",
     ]
-
-    // MARK: Composite actions
-
-    /// Where the workflow's repository is (local actions are read from it), nil for text without a file.
-    var repositoryRoot: URL?
-    /// Local actions being inlined, to refuse a cycle.
-    private var inlining: [String] = []
-
-    /// A local composite action (`uses: ./path` with `runs.using: composite`) as its steps, inlined
-    /// into the job: `inputs.<name>` in them reads the `with:` value or the input's default (passed
-    /// through env:), and the caller's `id` names a last step that sets the action's `outputs`. Nil
-    /// when the action is not a composite one here (the caller records it as unsupported).
-    private mutating func composite(_ reference: String, at step: Node, job: String, index: Int) -> [Node]? {
-        guard let root = repositoryRoot, let uses = step["uses"] else { return nil }
-        let relative = String(reference.dropFirst(2)).split(separator: "@").first.map(String.init) ?? ""
-        let folder = root.appendingPathComponent(relative).standardizedFileURL.resolvingSymlinksInPath()
-        guard folder.path.hasPrefix(root.resolvingSymlinksInPath().path + "/") else {
-            error(uses, "'\(reference)' leaves the repository: a local action must be inside it")
-            return []
-        }
-        guard !inlining.contains(folder.path), inlining.count < 4 else {
-            error(
-                uses, "'\(reference)' uses itself, directly or through other local actions (or nests more than 4 deep)")
-            return []
-        }
-        guard let action = Self.readAction(relative, root: root) else { return nil }
-        guard case .mapping = action, action["runs"]?["using"]?.string == "composite",
-            case .sequence(let steps)? = action["runs"]?["steps"]
-        else { return nil }
-        // Inputs: the caller's with: values (rendered in the caller's context), else the defaults.
-        var inputs: [(Node, Node)] = []
-        var names: [String] = []
-        if case .mapping(let declared)? = action["inputs"] {
-            for (nameNode, spec) in declared {
-                guard let name = nameNode.string else { continue }
-                names.append(name)
-                let value = step["with"]?[name] ?? spec["default"] ?? NodeBuilder.scalar("", at: uses)
-                inputs.append(
-                    (NodeBuilder.key(Self.inputVariable(name), at: uses), NodeBuilder.remark(value, at: uses)))
-            }
-        }
-        inlining.append(folder.path)
-        defer { inlining.removeLast() }
-        // The action's step ids, made unique in the job (it may be used twice).
-        var ids: [String: String] = [:]
-        for inner in steps {
-            if let id = inner["id"]?.string { ids[id] = "_a\(index)_\(id)" }
-        }
-        var out: [Node] = []
-        for inner in steps {
-            // Errors in the action's own file point at the step that uses it.
-            let rewritten = NodeBuilder.remark(Self.readingInputs(inner, names: names, ids: ids), at: uses)
-            guard case .mapping(var pairs) = rewritten else { continue }
-            var env = inputs
-            if case .mapping(let own)? = pairs["env"] { env += own.map { ($0.key, $0.value) } }
-            pairs[NodeBuilder.key("env", at: uses)] = NodeBuilder.mapping(env, at: uses)
-            if pairs["run"] != nil, pairs["shell"] == nil {
-                pairs[NodeBuilder.key("shell", at: uses)] = NodeBuilder.scalar("bash", at: uses)
-            }
-            out += self.step(
-                .mapping(pairs), job: job, position: index, index: index + out.count, defaultShell: nil)
-        }
-        // The action's outputs, under the caller's step id.
-        if let id = step["id"], case .mapping(let outputs)? = action["outputs"] {
-            let values = outputs.compactMap { name, spec -> (Node, Node)? in
-                guard let value = spec["value"] else { return nil }
-                return (
-                    NodeBuilder.key(name.string ?? "", at: uses),
-                    NodeBuilder.remark(Self.readingInputs(value, names: names, ids: ids), at: uses)
-                )
-            }
-            out.append(
-                NodeBuilder.mapping(
-                    [
-                        (NodeBuilder.key("id", at: id), id),
-                        (NodeBuilder.key("uses", at: uses), NodeBuilder.scalar("gantry/set-outputs", at: uses)),
-                        (NodeBuilder.key("with", at: uses), NodeBuilder.mapping(values, at: uses)),
-                    ], at: uses))
-        }
-        return out
-    }
-
-    /// Why a local action does not run here: missing, or not a composite one.
-    private func localActionProblem(_ reference: String) -> String {
-        guard let root = repositoryRoot else { return "the local action '\(reference)' cannot be read here" }
-        let relative = String(reference.dropFirst(2)).split(separator: "@").first.map(String.init) ?? ""
-        guard let action = Self.readAction(relative, root: root) else {
-            return "the local action '\(reference)' has no readable action.yml in the repository"
-        }
-        let using = action["runs"]?["using"]?.string ?? "unknown"
-        return "the local action '\(reference)' is a '\(using)' action; Gantry runs composite ones"
-    }
-
-    /// The action's `action.yml` (or `.yaml`) in the repository folder `relative`, or nil.
-    static func readAction(_ relative: String, root: URL) -> Node? {
-        for name in ["action.yml", "action.yaml"] {
-            let path = (relative.hasSuffix("/") || relative.isEmpty ? relative : relative + "/") + name
-            guard case .success(let text) = RepositoryFile.read(path, under: root, what: path) else { continue }
-            return try? BoundedYAML.compose(text)
-        }
-        return nil
-    }
-
-    /// `GANTRY_INPUT_<NAME>`: how an inlined step reads an action input.
-    static func inputVariable(_ name: String) -> String {
-        "GANTRY_INPUT_" + String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
-    }
-
-    /// `node` with `inputs.<name>` in its expressions read from the step's environment instead, its
-    /// step ids (`id:` and `steps.<id>`) renamed by `ids`.
-    static func readingInputs(_ node: Node, names: [String], ids: [String: String]) -> Node {
-        ExpressionRewriter.rewrite(node: node, ids: ids) { root, name in
-            switch root {
-            case "inputs" where names.contains(name): "env.\(inputVariable(name))"
-            case "steps": ids[name].map { "steps.\($0)" }
-            default: nil
-            }
-        }
-    }
 
     // MARK: Values
 

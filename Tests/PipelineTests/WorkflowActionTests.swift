@@ -1,0 +1,115 @@
+import Foundation
+import GantryCore
+import Testing
+
+@testable import Pipeline
+
+/// Actions that are not Gantry's own: local and vendored, composite and JavaScript.
+@Suite struct WorkflowActionTests {
+    static let commit = "0123456789abcdef0123456789abcdef01234567"
+
+    /// A repository with the workflow, and a vendored actions folder beside it.
+    static func parse(_ workflow: String, actions: [String: String]) throws -> (
+        Result<PipelineDefinition, DiagnosticsError>, URL
+    ) {
+        var files = actions.reduce(into: [String: String]()) { $0["actions/" + $1.key] = $1.value }
+        files["repo/.github/workflows/ci.yml"] = workflow
+        let root = try repository(files)
+        let file = root.appendingPathComponent("repo/.github/workflows/ci.yml").path
+        do {
+            return (
+                .success(
+                    try PipelineParser.parse(
+                        text: workflow, file: file, actionsDirectory: root.appendingPathComponent("actions"))), root
+            )
+        } catch {
+            return (.failure(error), root)
+        }
+    }
+
+    static let javaScript = """
+        inputs:
+          who-to-greet: {default: World}
+          token: {default: "${{ github.token }}"}
+        runs:
+          using: node20
+          main: dist/index.js
+          post: dist/post.js
+        """
+
+    @Test func aVendoredJavaScriptActionRunsItsMainWithNodeAndItsInputs() throws {
+        let (result, root) = try Self.parse(
+            """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: hello
+                    uses: octo/hello@v1
+                    with:
+                      who-to-greet: Gantry
+                      extra: x
+                  - uses: octo/tools/greet@\(Self.commit)
+            """,
+            actions: [
+                "octo/hello@v1/action.yml": Self.javaScript,
+                "octo/tools@\(Self.commit)/greet/action.yml":
+                    "runs:\n  using: composite\n  steps:\n    - run: ${{ github.action_path }}/greet.sh\n      shell: bash\n",
+            ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let definition = try result.get()
+        let steps = try #require(definition.job("a")?.steps)
+        let hello = steps[0]
+        #expect(hello.id == "hello")
+        #expect(hello.run == "exec node \"$GANTRY_ACTION_ENTRY\"")
+        let env = Dictionary(hello.env.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        #expect(env["INPUT_WHO-TO-GREET"] == "Gantry")
+        #expect(env["INPUT_TOKEN"] == "${{ github.token }}")
+        #expect(env["INPUT_EXTRA"] == "x")
+        #expect(env["GANTRY_ACTION_ENTRY"]?.hasSuffix("actions/octo/hello@v1/dist/index.js") == true)
+        // A composite action of a vendored repository's subfolder, reading its own folder.
+        #expect(steps[1].run?.contains("actions/octo/tools@\(Self.commit)/greet") == true)
+        // A tag can be moved; the post script does not run: both said, neither refused.
+        let warnings = definition.warnings.map(\.message)
+        #expect(warnings.contains { $0.contains("'octo/hello@v1' is not pinned to a full commit SHA") })
+        #expect(warnings.contains { $0.contains("has a post: script, which Gantry does not run") })
+        #expect(!warnings.contains { $0.contains("octo/tools") })
+        #expect(definition.unsupported.isEmpty)
+    }
+
+    @Test func whatCannotRunIsNamedWithWhereItWasLookedFor() throws {
+        let (result, root) = try Self.parse(
+            """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: octo/missing@v2
+                  - uses: octo/docker@v1
+                  - uses: octo/escape@v1
+            """,
+            actions: [
+                "octo/docker@v1/action.yml": "runs:\n  using: docker\n  image: Dockerfile\n",
+                "octo/escape@v1/action.yml": "runs:\n  using: node20\n  main: ../../../../../etc/passwd\n",
+            ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        switch result {
+        case .success:
+            Issue.record("an action whose main leaves its folder was accepted")
+        case .failure(let error):
+            #expect(
+                error.diagnostics.contains {
+                    $0.message.contains("runs '../../../../../etc/passwd', which is outside its folder")
+                })
+        }
+        let (unsupported, other) = try Self.parse(
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: octo/missing@v2\n      - uses: octo/docker@v1\n",
+            actions: ["octo/docker@v1/action.yml": "runs:\n  using: docker\n  image: Dockerfile\n"])
+        defer { try? FileManager.default.removeItem(at: other) }
+        let messages = try unsupported.get().unsupported.map(\.message)
+        #expect(messages.contains { $0.contains("'octo/missing@v2' is not vendored: no folder octo/missing@v2 in") })
+        #expect(messages.contains { $0.contains("'octo/docker@v1' is a Docker action: it needs a container engine") })
+    }
+}
