@@ -318,6 +318,39 @@ import Testing
         #expect((run.stdout + run.stderr).contains("'octo/stamp@v1' is not pinned to a full commit SHA"))
     }
 
+    /// actions/cache becomes the job's cache (its paths inside the workspace): the second run restores
+    /// it before the steps and `cache-hit` is 'true', so the install step is skipped.
+    @Test func actionsCacheRestoresTheJobsCacheAndSetsCacheHit() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: deps
+                    uses: actions/cache@v4
+                    with:
+                      path: |
+                        .deps
+                        ~/.cache/pip
+                      key: deps-${{ runner.os }}-${{ hashFiles('VERSION') }}
+                      restore-keys: deps-${{ runner.os }}-
+                  - if: steps.deps.outputs.cache-hit != 'true'
+                    run: mkdir -p .deps && echo "installed" > .deps/marker && echo "installing"
+                  - run: echo "using $(cat .deps/marker) hit=${{ steps.deps.outputs.cache-hit }}"
+            """)
+        defer { directory.remove() }
+        let first = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("[build] installing") && first.stdout.contains("using installed hit=false"))
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent(".deps"))
+        let second = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(!second.stdout.contains("[build] installing"), "\(second.stdout)")
+        #expect(second.stdout.contains("using installed hit=true"), "\(second.stdout)")
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {
@@ -389,7 +422,8 @@ import Testing
         #expect(warned.status == 0)
         #expect(
             warned.stderr.contains(
-                "ci.yml:6:15: warning: the action './.github/actions/docker' is a Docker action: it needs a container engine"))
+                "ci.yml:6:15: warning: the action './.github/actions/docker' is a Docker action: it needs a container engine"
+            ))
         #expect(
             warned.stderr.contains(
                 "ci.yml:7:15: warning: the local action './.github/actions/absent' has no readable action.yml"))

@@ -112,4 +112,40 @@ import Testing
         #expect(messages.contains { $0.contains("'octo/missing@v2' is not vendored: no folder octo/missing@v2 in") })
         #expect(messages.contains { $0.contains("'octo/docker@v1' is a Docker action: it needs a container engine") })
     }
+
+    @Test func actionsCacheBecomesTheJobsCacheForPathsInsideTheWorkspace() throws {
+        let definition = try PipelineParser.parse(
+            text: """
+                on: push
+                jobs:
+                  a:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: |
+                            node_modules
+                            ~/.npm
+                            /tmp/x
+                            **/target
+                          key: npm-${{ hashFiles('package-lock.json') }}
+                          restore-keys: |
+                            npm-
+                  b:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: ~/.cargo
+                          key: cargo
+                """, file: ".github/workflows/ci.yml")
+        let cache = try #require(definition.job("a")?.cache)
+        #expect(cache.key == "npm-${{ hashFiles('package-lock.json') }}")
+        #expect(cache.paths == ["node_modules"])
+        #expect(cache.restoreKeys == ["npm-"])
+        #expect(definition.job("a")?.steps.first?.run?.contains("cache-hit=") == true)
+        // Nothing inside the workspace: no cache, the step is skipped as before.
+        #expect(definition.job("b")?.cache == nil)
+        #expect(definition.job("b")?.steps.first?.uses == "gantry/echo")
+    }
 }

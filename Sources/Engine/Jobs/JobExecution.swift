@@ -76,7 +76,10 @@ struct JobExecution {
 
         // Only a job that runs restores its cache: an avoided one got its snapshot above.
         let cacheKey = try await restoreCache(context: context)
-        var (status, reason) = await execute(context: context, jobEnv: jobEnv, workingDirectory: workingDirectory)
+        var stepEnv = jobEnv
+        // Steps can tell whether the cache was restored (`hit`, `partial`, `miss`).
+        if let cacheState { stepEnv["GANTRY_CACHE"] = cacheState }
+        var (status, reason) = await execute(context: context, jobEnv: stepEnv, workingDirectory: workingDirectory)
         if let spec = job.artifacts {
             do {
                 if let warning = try await transfer.upload(spec, status: status, context: context) { note(warning) }

@@ -33,6 +33,8 @@ struct GitHubWorkflowTranslator {
     var inlining: [String] = []
     /// Problems that do not stop the workflow (an action not pinned to a commit).
     var warnings: [Diagnostic] = []
+    /// `job#position` of the cache steps that became their job's `cache:`.
+    var mappedCacheSteps: Set<String> = []
 
     static let topKeys = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]
     static let jobKeys = [
@@ -187,6 +189,10 @@ struct GitHubWorkflowTranslator {
                     value, job: id, step: nil,
                     "jobs.\(id) calls the reusable workflow '\(value.string ?? "")', which Gantry does not run yet")
             case "steps":
+                if let (cache, position) = Self.cacheStep(in: value) {
+                    out.append((NodeBuilder.key("cache", at: keyNode), cache))
+                    mappedCacheSteps.insert("\(id)#\(position)")
+                }
                 out.append((keyNode, steps(value, job: id, defaultShell: defaultShell)))
             case "environment", "permissions", "concurrency", "defaults", "with", "secrets": break
             default:
@@ -364,14 +370,18 @@ struct GitHubWorkflowTranslator {
             out.append((NodeBuilder.key("shell", at: defaultShell), defaultShell))
         }
         if let uses = body["uses"] {
-            out += action(uses, with: body["with"], job: job, index: index, named: body["name"] != nil)
+            out += action(
+                uses, with: body["with"], job: job, index: index, named: body["name"] != nil,
+                cacheMapped: mappedCacheSteps.contains("\(job)#\(position)"))
         }
         return [NodeBuilder.mapping(out, at: node)]
     }
 
     /// A `uses:` step as what runs here: the checkout is the workspace; `actions/setup-*` check that
     /// the tool is on PATH; `actions/cache` is skipped (an optimisation); anything else is unsupported.
-    private mutating func action(_ node: Node, with: Node?, job: String, index: Int, named: Bool) -> [(Node, Node)] {
+    private mutating func action(
+        _ node: Node, with: Node?, job: String, index: Int, named: Bool, cacheMapped: Bool = false
+    ) -> [(Node, Node)] {
         guard let reference = node.string else {
             error(node, "'uses' must be a string such as actions/checkout@v4")
             return []
@@ -383,6 +393,12 @@ struct GitHubWorkflowTranslator {
         case "actions/checkout":
             message = "actions/checkout: the workspace is the checkout"
             script = ""
+        case _ where cacheMapped:
+            // The job's cache: restored before its steps, saved after it succeeds; the step tells.
+            script = """
+                echo "cache-hit=$([ "${GANTRY_CACHE:-}" = hit ] && echo true || echo false)" >> "$GITHUB_OUTPUT"
+                echo "\(name): the job's cache was restored before its steps (${GANTRY_CACHE:-miss}); it is saved after the job succeeds"
+                """
         case _ where Self.cacheActions.contains(name):
             message = "\(name): skipped (Gantry caches with a job's cache: key)"
             script = ""
@@ -486,6 +502,45 @@ struct GitHubWorkflowTranslator {
         "erlef/setup-beam": "erl", "shivammathur/setup-php": "php", "goto-bus-stop/setup-zig": "zig",
         "mlugg/setup-zig": "zig", "actions/setup-haskell": "ghc", "haskell-actions/setup": "ghc",
     ]
+
+    /// The job's first `actions/cache` (or `actions/cache/restore`) step as Gantry's job `cache:` —
+    /// `key`, the `path` entries inside the workspace, `restore-keys` — and its position; nil when
+    /// there is none, or it caches nothing inside the workspace (`~/.npm` and the like stay skipped).
+    static func cacheStep(in steps: Node) -> (Node, Int)? {
+        guard case .sequence(let sequence) = steps else { return nil }
+        for (position, step) in sequence.enumerated() {
+            guard let name = actionName(step["uses"]?.string),
+                ["actions/cache", "actions/cache/restore"].contains(name)
+            else { continue }
+            guard let uses = step["uses"], let key = step["with"]?["key"], key.string?.isEmpty == false,
+                let path = step["with"]?["path"]?.string
+            else { return nil }
+            let paths = pathLines(path).filter { entry in
+                !entry.hasPrefix("/") && !entry.hasPrefix("~") && !entry.hasPrefix("$") && !entry.contains("${{")
+                    && !entry.contains("*") && !entry.split(separator: "/").contains("..")
+            }
+            guard !paths.isEmpty else { return nil }
+            var cache: [(Node, Node)] = [
+                (NodeBuilder.key("key", at: key), key),
+                (
+                    NodeBuilder.key("paths", at: uses),
+                    NodeBuilder.sequence(paths.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
+                ),
+            ]
+            if let restore = step["with"]?["restore-keys"]?.string {
+                let prefixes = pathLines(restore)
+                if !prefixes.isEmpty {
+                    cache.append(
+                        (
+                            NodeBuilder.key("restore-keys", at: uses),
+                            NodeBuilder.sequence(prefixes.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
+                        ))
+                }
+            }
+            return (NodeBuilder.mapping(cache, at: uses), position)
+        }
+        return nil
+    }
 
     /// Cache actions: an optimisation, skipped here (a job's `cache:` is Gantry's).
     static let cacheActions: Set<String> = [
