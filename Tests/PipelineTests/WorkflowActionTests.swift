@@ -148,4 +148,41 @@ import Testing
         #expect(definition.job("b")?.cache == nil)
         #expect(definition.job("b")?.steps.first?.uses == "gantry/echo")
     }
+
+    @Test func aVendoredReusableWorkflowIsInlinedAndNamedByItsReference() throws {
+        let (result, root) = try Self.parse(
+            """
+            on: push
+            jobs:
+              shared:
+                uses: octo/ci/.github/workflows/lint.yml@v3
+                with:
+                  strict: true
+            """,
+            actions: [
+                "octo/ci@v3/.github/workflows/lint.yml":
+                    "on:\n  workflow_call:\n    inputs:\n      strict: {type: boolean, default: false}\njobs:\n  lint:\n"
+                    + "    runs-on: ubuntu-latest\n    steps:\n      - run: echo strict=${{ inputs.strict }}\n      - stesp: x\n"
+            ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        switch result {
+        case .success: Issue.record("a step without run or uses was accepted")
+        case .failure(let error):
+            // Its own mistakes point at its own file, named by the reference.
+            #expect(
+                error.diagnostics.contains {
+                    $0.description.hasPrefix("octo/ci/.github/workflows/lint.yml@v3:10:9: error: unknown key 'stesp'")
+                }, "\(error.diagnostics)")
+        }
+        let (fixed, other) = try Self.parse(
+            "on: push\njobs:\n  shared:\n    uses: octo/ci/.github/workflows/lint.yml@v3\n",
+            actions: [
+                "octo/ci@v3/.github/workflows/lint.yml":
+                    "on: workflow_call\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo lint\n"
+            ])
+        defer { try? FileManager.default.removeItem(at: other) }
+        let definition = try fixed.get()
+        #expect(definition.jobs.map(\.id) == ["shared__lint", "shared"])
+        #expect(definition.warnings.first?.message.contains("is not pinned to a full commit SHA") == true)
+    }
 }

@@ -27,7 +27,7 @@ extension GitHubWorkflowTranslator {
         Node, Node
     )]? {
         guard case .mapping(let caller) = body, let uses = caller["uses"], let reference = uses.string,
-            reference.hasPrefix("./"), let root = repositoryRoot
+            let (root, relative) = calledWorkflowLocation(reference, at: uses)
         else { return nil }
         for (keyNode, _) in caller {
             guard let key = keyNode.string, !Self.callerKeys.contains(key) else { continue }
@@ -36,11 +36,11 @@ extension GitHubWorkflowTranslator {
                 "jobs.\(id) calls a reusable workflow, so it cannot have '\(key)' "
                     + "(a calling job has \(Self.callerKeys.joined(separator: ", ")))")
         }
-        let relative = String(reference.dropFirst(2).prefix { $0 != "@" })
         let placeholder = [
             (idNode, Self.placeholderJob(body, outputs: Self.outputsRead(of: id, in: document.root), at: uses))
         ]
-        guard !callStack.contains(relative), callStack.count < Self.maximumCallDepth else {
+        let callKey = root.path + "/" + relative
+        guard !callStack.contains(callKey), callStack.count < Self.maximumCallDepth else {
             error(
                 uses,
                 "'\(reference)' calls itself, directly or through other workflows (or calls nest more than "
@@ -65,7 +65,7 @@ extension GitHubWorkflowTranslator {
         }
         let inputs = callInputs(caller, trigger: trigger, id: id, reference: reference, at: uses)
         let secrets = callSecrets(caller, trigger: trigger, id: id, reference: reference, at: uses)
-        callStack.append(relative)
+        callStack.append(callKey)
         defer { callStack.removeLast() }
 
         let prefix = id + "__"
@@ -176,13 +176,39 @@ extension GitHubWorkflowTranslator {
         return out
     }
 
+    /// Where a called workflow is: `./path` in the repository, or `owner/repo/path@ref` in the
+    /// vendored actions folder (`<owner>/<repo>@<ref>/path`, a warning when `ref` is not a commit SHA);
+    /// nil when it is neither (recorded as unsupported by `job`).
+    mutating func calledWorkflowLocation(_ reference: String, at uses: Node) -> (root: URL, relative: String)? {
+        if reference.hasPrefix("./") {
+            return repositoryRoot.map { ($0, String(reference.dropFirst(2).prefix { $0 != "@" })) }
+        }
+        guard let directory = actionsDirectory, let at = reference.firstIndex(of: "@") else { return nil }
+        let path = reference[..<at].split(separator: "/").map(String.init)
+        let ref = String(reference[reference.index(after: at)...])
+        guard path.count > 2, !ref.isEmpty, !(path + [ref]).contains(where: { $0 == ".." || $0.isEmpty }) else {
+            return nil
+        }
+        let root = directory.appendingPathComponent(path[0]).appendingPathComponent("\(path[1])@\(ref)")
+        guard Self.isInside(root, directory), FileManager.default.fileExists(atPath: root.path) else { return nil }
+        if !(ref.count == 40 && ref.allSatisfy(\.isHexDigit)) {
+            warnings.append(
+                Diagnostic(
+                    document.location(uses), .warning,
+                    "the workflow '\(reference)' is not pinned to a full commit SHA: the tag or branch '\(ref)' can "
+                        + "be moved to other code (vendor it at a commit)"))
+        }
+        return (root, path.dropFirst(2).joined(separator: "/"))
+    }
+
     /// The called workflow's node tree, read once; its marks are its own file's (`document.include`).
     /// A file that is not there (a workflow read without its repository) cannot run here, as a
     /// missing local action; one that leaves the repository is an error.
     private mutating func calledWorkflow(_ relative: String, reference: String, root: URL, at uses: Node, job: String)
         -> Node?
     {
-        if let cached = calledWorkflows[relative] { return cached }
+        let cacheKey = root.path + "\u{0}" + relative
+        if let cached = calledWorkflows[cacheKey] { return cached }
         let text: String
         switch RepositoryFile.read(relative, under: root, what: "the reusable workflow '\(reference)'") {
         case .success(let read): text = read
@@ -193,20 +219,22 @@ extension GitHubWorkflowTranslator {
             error(uses, problem.message)
             return nil
         }
-        let padded = document.include(file: relative, text: text)
+        // Diagnostics name a vendored workflow by its reference (owner/repo/path@ref).
+        let label = reference.hasPrefix("./") ? relative : reference
+        let padded = document.include(file: label, text: text)
         do {
             guard let node = try BoundedYAML.compose(padded), case .mapping = node else {
                 error(uses, "'\(reference)' must hold a workflow: a mapping with 'on' and 'jobs'")
                 return nil
             }
-            calledWorkflows[relative] = node
+            calledWorkflows[cacheKey] = node
             return node
         } catch let problem as BoundedYAML.TooLarge {
             error(uses, "the reusable workflow '\(reference)': \(problem.message)")
         } catch let problem as YamlError {
-            var diagnostic = YAMLDocument.diagnostic(for: problem, file: relative)
+            var diagnostic = YAMLDocument.diagnostic(for: problem, file: label)
             // The parser's line counts the padding: give the file's own line.
-            diagnostic.location.line = max(1, diagnostic.location.line - (document.firstLine(ofIncluded: relative) - 1))
+            diagnostic.location.line = max(1, diagnostic.location.line - (document.firstLine(ofIncluded: label) - 1))
             diagnostics.append(diagnostic)
         } catch {
             self.error(uses, "the reusable workflow '\(reference)' cannot be read: \(error)")
