@@ -351,6 +351,44 @@ import Testing
         #expect(second.stdout.contains("using installed hit=true"), "\(second.stdout)")
     }
 
+    /// actions/checkout with path: and ref: clones the local repository there at that ref; a ref
+    /// other than the workspace's own, without path:, and another repository are refused.
+    @Test func checkoutWithPathAndRefWorksAgainstTheLocalRepository() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              co:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                    with:
+                      ref: ${{ github.sha }}
+                  - uses: actions/checkout@v4
+                    with:
+                      path: previous
+                      ref: v1
+                  - run: echo "previous VERSION $(cat previous/VERSION)"
+              elsewhere:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/checkout@v4
+                    with:
+                      ref: v1
+            """)
+        defer { directory.remove() }
+        _ = try runChecked("git", ["tag", "v1"], in: directory.url)
+        try directory.write("VERSION", "2.0.0\n")
+        _ = try runChecked(
+            "git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-am", "two"],
+            in: directory.url)
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("[co] previous VERSION 1.0.0"), "\(run.stdout)")
+        #expect(run.stdout.contains("ref v1 is not what the workspace has checked out; give path:"), "\(run.stdout)")
+        #expect(try directory.read("VERSION") == "2.0.0\n")
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {

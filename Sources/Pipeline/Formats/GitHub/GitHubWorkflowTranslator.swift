@@ -374,6 +374,12 @@ struct GitHubWorkflowTranslator {
                 uses, with: body["with"], job: job, index: index, named: body["name"] != nil,
                 cacheMapped: mappedCacheSteps.contains("\(job)#\(position)"))
         }
+        // The step's own env and the action's variables, as one env:.
+        let envs = out.filter { $0.0.string == "env" }
+        if envs.count > 1 {
+            let merged = envs.flatMap { $0.1.mapping.map { Array($0) } ?? [] }
+            out = out.filter { $0.0.string != "env" } + [(envs[0].0, NodeBuilder.mapping(merged, at: envs[0].1))]
+        }
         return [NodeBuilder.mapping(out, at: node)]
     }
 
@@ -389,7 +395,14 @@ struct GitHubWorkflowTranslator {
         let name = Self.actionName(reference) ?? reference
         var script: String
         var message: String?
+        var env: [(Node, Node)] = []
         switch name {
+        case "actions/checkout" where with?["path"] != nil || with?["ref"] != nil || with?["repository"] != nil:
+            // A ref or a folder of its own: a clone of the local repository there (see checkoutScript).
+            script = Self.checkoutScript
+            env = ["path", "ref", "repository"].compactMap { key in
+                with?[key].map { (NodeBuilder.key("GANTRY_CHECKOUT_\(key.uppercased())", at: $0), $0) }
+            }
         case "actions/checkout":
             message = "actions/checkout: the workspace is the checkout"
             script = ""
@@ -438,8 +451,39 @@ struct GitHubWorkflowTranslator {
             ]
         }
         if !named { out.append((NodeBuilder.key("name", at: node), NodeBuilder.scalar(reference, at: node))) }
+        if !env.isEmpty { out.append((NodeBuilder.key("env", at: node), NodeBuilder.mapping(env, at: node))) }
         return out
     }
+
+    /// `actions/checkout` with `ref`, `path` or `repository`, against the local repository: another
+    /// repository cannot be fetched; a `path` gets a clone of this repository (objects shared) at `ref`
+    /// (or HEAD); a `ref` for the workspace itself must be what is checked out already (checking out
+    /// another would change the working tree under the person running gantry). `fetch-depth` changes
+    /// nothing: the local history is what it is.
+    static let checkoutScript = #"""
+        set -eu
+        workspace="$GITHUB_WORKSPACE"
+        repository="${GANTRY_CHECKOUT_REPOSITORY:-}"; ref="${GANTRY_CHECKOUT_REF:-}"; path="${GANTRY_CHECKOUT_PATH:-}"
+        if [ -n "$repository" ] && [ "${repository##*/}" != "${GITHUB_REPOSITORY##*/}" ]; then
+          echo "actions/checkout: the repository $repository cannot be fetched here (only this one, $GITHUB_REPOSITORY)" >&2; exit 1
+        fi
+        case "$path" in /*|..|../*|*/../*|*/..) echo "actions/checkout: path $path must stay inside the workspace" >&2; exit 1;; esac
+        if [ -z "$path" ] || [ "$path" = "." ]; then
+          if [ -n "$ref" ] && [ "$(git -C "$workspace" rev-parse --verify --quiet --end-of-options "$ref^{commit}" || echo none)" != "$(git -C "$workspace" rev-parse HEAD)" ]; then
+            echo "actions/checkout: ref $ref is not what the workspace has checked out; give path: to check it out beside it" >&2; exit 1
+          fi
+          echo "actions/checkout: the workspace is the checkout"; exit 0
+        fi
+        target="$workspace/$path"
+        if [ -e "$target" ] && [ -n "$(ls -A "$target" 2>/dev/null)" ]; then
+          echo "actions/checkout: $path exists and is not empty" >&2; exit 1
+        fi
+        git clone --quiet --shared --no-checkout -- "$workspace" "$target"
+        commit="$(git -C "$target" rev-parse --verify --quiet --end-of-options "${ref:-HEAD}^{commit}" || git -C "$target" rev-parse --verify --quiet --end-of-options "origin/$ref^{commit}" || true)"
+        if [ -z "$commit" ]; then echo "actions/checkout: no ref $ref in this repository" >&2; exit 1; fi
+        git -C "$target" -c advice.detachedHead=false checkout --quiet --detach "$commit"
+        echo "actions/checkout: $path has this repository at ${ref:-HEAD} ($commit)"
+        """#
 
     /// `actions/upload-artifact`: the files stay in the workspace every job shares (and the job's
     /// first upload is kept with the run); the step checks they exist as `if-no-files-found` says.
