@@ -1,7 +1,6 @@
 import Foundation
 import GantryCore
 import Pipeline
-import Processes
 
 /// Reads the templates a `gantry.yml` includes, with the real `git`: a local git repository (a path,
 /// or a `file://` URL; a network URL is refused with how to mirror it) at a tag or a full commit, or a
@@ -10,7 +9,7 @@ import Processes
 public struct GitTemplates: TemplateSource {
     public let requirePinned: Bool
     /// The most a template file may hold.
-    static let maximumBytes = 1 << 20
+    static let maximumBytes = GitFileReader.maximumBytes
 
     /// - Parameter requirePinned: refuse templates that are not pinned (`CI=true`).
     public init(requirePinned: Bool) { self.requirePinned = requirePinned }
@@ -91,26 +90,19 @@ public struct GitTemplates: TemplateSource {
     private func repositoryTemplate(_ reference: TemplateReference, at repository: URL) async throws
         -> ResolvedTemplate
     {
-        func git(_ arguments: [String]) async throws -> String {
-            try await GitCommand.run(
-                ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"] + arguments, in: repository,
-                timeout: .seconds(30)
-            ).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard (try? await git(["rev-parse", "--git-dir"])) != nil else {
-            throw Problem(message: "the template '\(reference.source)' is a directory but not a git repository")
+        let what = "the template '\(reference.source)'"
+        guard await GitFileReader.isRepository(repository) else {
+            throw Problem(message: "\(what) is a directory but not a git repository")
         }
         let file = reference.file ?? TemplateReference.defaultFile
         let version = reference.version ?? "HEAD"
-        guard !version.hasPrefix("-"), !file.hasPrefix("-"), !file.hasPrefix("/") else {
-            throw Problem(message: "the template '\(reference.source)': version and file cannot start with '-' or '/'")
-        }
         let commit: String
+        let text: String
         do {
-            commit = try await git(["rev-parse", "--verify", "--quiet", "--end-of-options", "\(version)^{commit}"])
-        } catch {
-            throw Problem(
-                message: "the template '\(reference.source)' has no version '\(version)' (a tag or a commit of it)")
+            commit = try await GitFileReader.commit(version, in: repository, what: what)
+            text = try await GitFileReader.text(of: file, at: commit, in: repository, what: what, revision: version)
+        } catch let problem as GitFileReader.Problem {
+            throw Problem(message: problem.message)
         }
         let pin: TemplateUse.Pin
         var reason: String?
@@ -119,7 +111,10 @@ public struct GitTemplates: TemplateSource {
             reason = "it has no version: (it follows the repository's HEAD)"
         } else if version.lowercased() == commit {
             pin = .commit
-        } else if (try? await git(["show-ref", "--verify", "--quiet", "refs/tags/\(version)"])) != nil {
+        } else if (try? await GitFileReader.git(
+            ["show-ref", "--verify", "--quiet", "refs/tags/\(version)"], in: repository))
+            != nil
+        {
             pin = .tag
         } else if version.allSatisfy(\.isHexDigit) {
             pin = .floating
@@ -127,18 +122,6 @@ public struct GitTemplates: TemplateSource {
         } else {
             pin = .floating
             reason = "'\(version)' is a branch"
-        }
-        let text: String
-        do {
-            text = try await GitCommand.run(
-                ["-c", "core.fsmonitor=false", "cat-file", "blob", "\(commit):\(file)"], in: repository,
-                timeout: .seconds(30))
-        } catch {
-            throw Problem(message: "the template '\(reference.source)' has no file '\(file)' at \(version)")
-        }
-        guard text.utf8.count <= Self.maximumBytes else {
-            throw Problem(
-                message: "the template '\(reference.source)' file '\(file)' is larger than \(Self.maximumBytes) bytes")
         }
         var name = repository.lastPathComponent
         if name.hasSuffix(".git") { name.removeLast(4) }

@@ -54,12 +54,16 @@ public enum LocalTrigger {
     /// once), anything else as it is.
     /// A `gantry.yml`'s templates are read with git (`GitTemplates`); one that is not pinned is an
     /// error when `requirePinnedTemplates` (by default: `CI=true`). A workflow's vendored actions are
-    /// read from `actionsDirectory` (by default: `GANTRY_ACTIONS`).
+    /// read from `actionsDirectory` (by default: `GANTRY_ACTIONS`), a GitLab CI file's project includes
+    /// from the mirrors in `gitLabProjects` (by default: `GANTRY_GITLAB_PROJECTS`).
     public static func loadPipeline(
         path: String, branch: String? = nil, source: String = "push", changedFiles: [String]? = nil,
         variables: [String: String] = [:],
         requirePinnedTemplates: Bool = ProcessInfo.processInfo.environment["CI"] == "true",
-        actionsDirectory: URL? = ProcessInfo.processInfo.environment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) }
+        actionsDirectory: URL? = ProcessInfo.processInfo.environment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) },
+        gitLabProjects: URL? = ProcessInfo.processInfo.environment["GANTRY_GITLAB_PROJECTS"].map {
+            URL(fileURLWithPath: $0)
+        }
     ) async throws -> PipelineDefinition {
         func trigger() async -> PipelineTrigger {
             await read(
@@ -67,14 +71,29 @@ public enum LocalTrigger {
                 changedFiles: changedFiles, variables: variables)
         }
         if PipelineFormat.isGitLabFileName(path) {
-            return try PipelineParser.load(path: path, trigger: await trigger())
+            return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
         }
         let definition = try await PipelineParser.load(
             path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates),
             actionsDirectory: actionsDirectory)
         // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
         guard definition.format == .gitlab else { return definition }
-        return try PipelineParser.load(path: path, trigger: await trigger())
+        return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
+    }
+
+    /// A GitLab CI file with the files of other projects its includes name, fetched from `mirrors`
+    /// as parses ask for them (an included project file may include others), at most 10 rounds.
+    static func loadGitLab(path: String, trigger: PipelineTrigger, mirrors: URL?) async throws -> PipelineDefinition {
+        var files: [GitLabProjectFile: String] = [:]
+        var definition = try PipelineParser.load(path: path, trigger: trigger)
+        guard let mirrors else { return definition }
+        for _ in 0..<10 {
+            let missing = definition.gitLabProjectRequests.filter { files[$0.file] == nil }
+            guard !missing.isEmpty else { break }
+            files.merge(try await GitLabProjects(mirrors: mirrors).fetch(missing)) { $1 }
+            definition = try PipelineParser.load(path: path, trigger: trigger, projectFiles: files)
+        }
+        return definition
     }
 
     /// GitLab's `CI_PIPELINE_SOURCE` for a forge event Gantry's server received.

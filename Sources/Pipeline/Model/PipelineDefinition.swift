@@ -34,6 +34,9 @@ public struct PipelineDefinition: Sendable {
     /// Problems that do not stop the pipeline (a vendored action not pinned to a commit): `validate`
     /// and `run` print them.
     public var warnings: [Diagnostic] = []
+    /// Files of other GitLab projects a GitLab CI file's includes name and the parse was not given
+    /// (the engine fetches them from a mirror and parses again).
+    public var gitLabProjectRequests: [GitLabProjectRequest] = []
     /// The templates a `gantry.yml` includes, as they resolved (in order).
     public var templates: [TemplateUse] = []
 

@@ -19,9 +19,13 @@ public struct PipelineParser {
 
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.
-    public static func load(path: String, trigger: PipelineTrigger = PipelineTrigger()) throws -> PipelineDefinition {
+    /// `projectFiles`: files of other GitLab projects an include names, fetched by the engine.
+    public static func load(
+        path: String, trigger: PipelineTrigger = PipelineTrigger(), projectFiles: [GitLabProjectFile: String] = [:]
+    ) throws -> PipelineDefinition {
         let (text, data) = try read(path)
-        return try parse(text: text, file: path, digest: Digest.sha256(data), trigger: trigger)
+        return try parse(
+            text: text, file: path, digest: Digest.sha256(data), trigger: trigger, projectFiles: projectFiles)
     }
 
     /// Loads and parses the file at `path` with the templates it includes, read by `templates`.
@@ -74,7 +78,8 @@ public struct PipelineParser {
     public static func parse(
         text: String, file: String, digest: Digest? = nil, format forced: PipelineFormat? = nil,
         trigger: PipelineTrigger = PipelineTrigger(), templates: [ResolvedTemplate] = [],
-        requirePinnedTemplates: Bool = false, actionsDirectory: URL? = nil
+        requirePinnedTemplates: Bool = false, actionsDirectory: URL? = nil,
+        projectFiles: [GitLabProjectFile: String] = [:]
     ) throws(DiagnosticsError) -> PipelineDefinition {
         // A GitLab `spec:` header is a YAML document of its own before `---`.
         let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
@@ -96,6 +101,7 @@ public struct PipelineParser {
         } else if format == .gitlab {
             var importer = GitLabCITranslator(document: document, trigger: trigger)
             importer.specHeader = header
+            importer.projectFiles = projectFiles
             if FileManager.default.fileExists(atPath: file) {
                 importer.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
             }
@@ -132,6 +138,7 @@ public struct PipelineParser {
         if let gitlab {
             parser.diagnostics += gitlab.diagnostics
             definition.unsupported = gitlab.unsupported
+            definition.gitLabProjectRequests = gitlab.projectRequests
             for position in definition.jobs.indices {
                 let id = definition.jobs[position].id
                 definition.jobs[position].plannedSkip = gitlab.plannedSkips[id]

@@ -22,6 +22,9 @@ struct GitLabCITranslator {
     private(set) var stageNeeds: [String: Set<String>] = [:]
     /// The file's own `spec:` header (its inputs' defaults fill `$[[ inputs.… ]]`).
     var specHeader: String?
+    /// Files of other projects the engine fetched; what an include asked for and lacked.
+    var projectFiles: [GitLabProjectFile: String] = [:]
+    private(set) var projectRequests: [GitLabProjectRequest] = []
     /// Whether an include could not be read here (remote, template, project, component).
     private(set) var missingIncludes = false
 
@@ -74,9 +77,10 @@ struct GitLabCITranslator {
         // Includes, then merge keys, then !reference, then extends (GitLab's order).
         var includes = GitLabIncludes(
             document: document, repositoryRoot: repositoryRoot, variables: ruleVariables,
-            changedFiles: trigger.changedFiles)
+            changedFiles: trigger.changedFiles, projectFiles: projectFiles)
         let merged = GitLabReferences.expandMergeKeys(includes.resolve() ?? original)
         document = includes.document
+        projectRequests = includes.projectRequests
         diagnostics += includes.diagnostics
         unsupported += includes.unsupported
         missingIncludes = !includes.unsupported.isEmpty

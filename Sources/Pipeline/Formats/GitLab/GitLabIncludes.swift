@@ -5,8 +5,10 @@ import Yams
 /// Reads a GitLab CI file's `include:` entries into one configuration, as GitLab does before anything
 /// else: each included file (and what it includes) is deep-merged in order, then the including file
 /// over them. `include: local` (a path or a glob from the repository root) is read from the repository;
-/// a local file is read once however often it is included. Remote, template, component and project
-/// includes cannot be fetched here: they are recorded as unsupported. Every included file's nodes keep
+/// a local file is read once however often it is included. `include: project` is read from what the
+/// engine fetched from a local mirror (`projectFiles`; what is missing is asked for in
+/// `projectRequests`). Remote, template and component includes cannot be fetched here: they are
+/// recorded as unsupported. Every included file's nodes keep
 /// marks of their own file (`YAMLDocument.include`), so diagnostics name it.
 struct GitLabIncludes {
     /// At most this many files are included (GitLab's limit is 150).
@@ -21,28 +23,43 @@ struct GitLabIncludes {
     let changedFiles: [String]?
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var unsupported: [UnsupportedConstruct] = []
-    /// Files already included (relative paths), so each is read once.
+    /// Files of other projects the engine fetched (`include: project`).
+    let projectFiles: [GitLabProjectFile: String]
+    /// Project files an include asked for that were not given.
+    private(set) var projectRequests: [GitLabProjectRequest] = []
+    /// Files already included (labels), so each is read once.
     private var included: Set<String> = []
     private var totalLines = 0
 
-    init(document: YAMLDocument, repositoryRoot: URL?, variables: [String: String], changedFiles: [String]?) {
+    /// Whose file an include is in: the repository's, or another project's (whose `local:` includes
+    /// are files of that project, as on GitLab).
+    enum Scope {
+        case repository
+        case project(String, ref: String?)
+    }
+
+    init(
+        document: YAMLDocument, repositoryRoot: URL?, variables: [String: String], changedFiles: [String]?,
+        projectFiles: [GitLabProjectFile: String] = [:]
+    ) {
         self.document = document
         self.repositoryRoot = repositoryRoot
         self.variables = variables
         self.changedFiles = changedFiles
+        self.projectFiles = projectFiles
     }
 
     /// The main file's root with every include merged under it (and the `include` key removed).
     mutating func resolve() -> Node? {
         guard let root = document.root, case .mapping = root else { return document.root }
-        return resolve(root, depth: 0)
+        return resolve(root, depth: 0, scope: .repository)
     }
 
-    private mutating func resolve(_ root: Node, depth: Int) -> Node {
+    private mutating func resolve(_ root: Node, depth: Int, scope: Scope) -> Node {
         guard let includes = root["include"] else { return root }
         var merged: Node = .mapping(Node.Mapping([], .implicit, .block, root.mark))
         for entry in entries(includes) {
-            for file in files(for: entry, depth: depth) { merged = NodeMerge.deep(merged, file) }
+            for file in files(for: entry, depth: depth, scope: scope) { merged = NodeMerge.deep(merged, file) }
         }
         return NodeMerge.deep(merged, NodeMerge.removing(["include"], from: root))
     }
@@ -59,7 +76,7 @@ struct GitLabIncludes {
     }
 
     /// The roots of the files one entry includes (each already resolved for its own includes).
-    private mutating func files(for entry: Node, depth: Int) -> [Node] {
+    private mutating func files(for entry: Node, depth: Int, scope: Scope) -> [Node] {
         var local: Node?
         switch entry {
         case .scalar(let scalar):
@@ -85,11 +102,7 @@ struct GitLabIncludes {
             if let path = entry["local"] {
                 local = path
             } else if let project = entry["project"] {
-                unsupportedInclude(
-                    project,
-                    "include of '\(entry["file"]?.string ?? "a file")' from the project '\(project.string ?? "")' (only local includes are read here)"
-                )
-                return []
+                return projectFiles(entry, project: project, depth: depth)
             } else if let remote = entry["remote"] {
                 unsupportedInclude(remote, "include of the remote file '\(remote.string ?? "")'")
                 return []
@@ -111,6 +124,18 @@ struct GitLabIncludes {
         guard let path = local.string, !path.isEmpty else {
             error(local, "include: local must be a path in the repository")
             return []
+        }
+        if case .project(let project, let ref) = scope {
+            // A project's own local include is a file of that project.
+            guard !path.contains("*") else {
+                error(
+                    local, "include: local '\(path)' of the project '\(project)': a glob cannot be read from a mirror")
+                return []
+            }
+            return projectFile(
+                GitLabProjectFile(project: project, ref: ref, file: Self.trimmingSlashes(path)), entry: entry,
+                at: local,
+                depth: depth)
         }
         guard let root = repositoryRoot else {
             unsupportedInclude(local, "include of '\(path)' (the pipeline text has no repository to read it from)")
@@ -140,37 +165,102 @@ struct GitLabIncludes {
                 return roots
             }
             guard let text = read(relativePath, under: root, at: local) else { continue }
-            let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
-            let padded = document.include(file: relativePath, text: body)
-            do {
-                guard var node = try BoundedYAML.compose(padded), case .mapping = node else {
-                    error(local, "the included file '\(relativePath)' must hold a mapping of jobs and keywords")
-                    continue
-                }
-                if header != nil || body.contains("$[[") || entry["inputs"] != nil {
-                    do {
-                        node = try GitLabInputs(header: header, given: entry["inputs"]).interpolate(node)
-                    } catch {
-                        self.error(entry["inputs"] ?? local, "the included file '\(relativePath)': \(error.message)")
-                        continue
-                    }
-                }
-                roots.append(resolve(node, depth: depth + 1))
-            } catch let problem as BoundedYAML.TooLarge {
-                diagnostics.append(
-                    Diagnostic(
-                        document.location(local), .error, "the included file '\(relativePath)': \(problem.message)"))
-            } catch let problem as YamlError {
-                var diagnostic = YAMLDocument.diagnostic(for: problem, file: relativePath)
-                // The parser's line counts the padding: give the file's own line.
-                let padding = document.firstLine(ofIncluded: relativePath) - 1
-                diagnostic.location.line = max(1, diagnostic.location.line - padding)
-                diagnostics.append(diagnostic)
-            } catch {
-                self.error(local, "the included file '\(relativePath)' cannot be read: \(error)")
+            if let node = compose(text, label: relativePath, entry: entry, at: local) {
+                roots.append(resolve(node, depth: depth + 1, scope: .repository))
             }
         }
         return roots
+    }
+
+    /// `include: {project, ref, file}`: each file (one or a list) from what the engine fetched, or a
+    /// request for it (and, until it is given, an include that cannot be read here).
+    private mutating func projectFiles(_ entry: Node, project: Node, depth: Int) -> [Node] {
+        guard let name = project.string, !name.isEmpty else {
+            error(project, "include: project must be a project path such as my-group/ci-templates")
+            return []
+        }
+        let ref = entry["ref"]?.string
+        let files: [Node]
+        switch entry["file"] {
+        case .some(.scalar): files = [entry["file"]].compactMap { $0 }
+        case .some(.sequence(let sequence)): files = Array(sequence)
+        default:
+            error(project, "include: project '\(name)' needs file: (a path or a list of paths in the project)")
+            return []
+        }
+        var roots: [Node] = []
+        for file in files {
+            guard let path = file.string, !path.isEmpty else {
+                error(file, "each file of include: project must be a path in the project")
+                continue
+            }
+            roots += projectFile(
+                GitLabProjectFile(project: name, ref: ref, file: Self.trimmingSlashes(path)), entry: entry, at: file,
+                depth: depth)
+        }
+        return roots
+    }
+
+    /// One project file, included (with its own includes, in the project's scope) when it was given.
+    private mutating func projectFile(_ key: GitLabProjectFile, entry: Node, at node: Node, depth: Int) -> [Node] {
+        guard depth < 100 else {
+            error(node, "includes are nested more than 100 deep")
+            return []
+        }
+        guard let text = projectFiles[key] else {
+            projectRequests.append(GitLabProjectRequest(file: key, location: document.location(node)))
+            unsupportedInclude(
+                node, "include of '\(key.file)' from the project '\(key.project)'",
+                how: " (name a folder of project mirrors in GANTRY_GITLAB_PROJECTS)")
+            return []
+        }
+        guard !included.contains(key.label) else { return [] }
+        included.insert(key.label)
+        guard included.count <= Self.maximumFiles else {
+            error(node, "more than \(Self.maximumFiles) files are included")
+            return []
+        }
+        guard count(lines: text, at: node),
+            let composed = compose(text, label: key.label, entry: entry, at: node)
+        else { return [] }
+        return [resolve(composed, depth: depth + 1, scope: .project(key.project, ref: key.ref))]
+    }
+
+    /// An included file's text as its node tree (inputs interpolated), with marks of its own.
+    private mutating func compose(_ text: String, label: String, entry: Node, at node: Node) -> Node? {
+        let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
+        let padded = document.include(file: label, text: body)
+        do {
+            guard var composed = try BoundedYAML.compose(padded), case .mapping = composed else {
+                error(node, "the included file '\(label)' must hold a mapping of jobs and keywords")
+                return nil
+            }
+            if header != nil || body.contains("$[[") || entry["inputs"] != nil {
+                do {
+                    composed = try GitLabInputs(header: header, given: entry["inputs"]).interpolate(composed)
+                } catch {
+                    self.error(entry["inputs"] ?? node, "the included file '\(label)': \(error.message)")
+                    return nil
+                }
+            }
+            return composed
+        } catch let problem as BoundedYAML.TooLarge {
+            diagnostics.append(
+                Diagnostic(document.location(node), .error, "the included file '\(label)': \(problem.message)"))
+        } catch let problem as YamlError {
+            var diagnostic = YAMLDocument.diagnostic(for: problem, file: label)
+            // The parser's line counts the padding: give the file's own line.
+            let padding = document.firstLine(ofIncluded: label) - 1
+            diagnostic.location.line = max(1, diagnostic.location.line - padding)
+            diagnostics.append(diagnostic)
+        } catch {
+            self.error(node, "the included file '\(label)' cannot be read: \(error)")
+        }
+        return nil
+    }
+
+    static func trimmingSlashes(_ path: String) -> String {
+        String(path.drop { $0 == "/" })
     }
 
     /// The file's text, confined to the repository, at most `RepositoryFile.maximumBytes`.
@@ -182,13 +272,17 @@ struct GitLabIncludes {
             error(node, problem.message)
             return nil
         }
-        let lines = text.reduce(into: 1) { count, character in if character == "\n" { count += 1 } }
-        totalLines += lines
+        return count(lines: text, at: node) ? text : nil
+    }
+
+    /// Counts an included file's lines against `maximumTotalLines`; false (and an error) past it.
+    private mutating func count(lines text: String, at node: Node) -> Bool {
+        totalLines += text.reduce(into: 1) { count, character in if character == "\n" { count += 1 } }
         guard totalLines <= Self.maximumTotalLines else {
             error(node, "the included files hold more than \(Self.maximumTotalLines) lines in all")
-            return nil
+            return false
         }
-        return text
+        return true
     }
 
     /// `include:rules`: the first rule that matches decides (`when: never` leaves the file out); none
@@ -213,10 +307,10 @@ struct GitLabIncludes {
         return false
     }
 
-    private mutating func unsupportedInclude(_ node: Node, _ what: String) {
+    private mutating func unsupportedInclude(_ node: Node, _ what: String, how: String = "") {
         unsupported.append(
             UnsupportedConstruct(
-                location: document.location(node), job: "", step: nil, message: "\(what) cannot be fetched here"))
+                location: document.location(node), job: "", step: nil, message: "\(what) cannot be fetched here\(how)"))
     }
 
     private mutating func error(_ node: Node, _ message: String) {
