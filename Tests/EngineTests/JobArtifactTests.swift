@@ -74,4 +74,45 @@ import Testing
         #expect(
             try harness.lines(result, job: "failing").contains("warning: artifacts path 'missing.txt' matches no file"))
     }
+
+    /// `exclude` leaves out files the paths match (GitLab's artifacts:exclude, upload-artifact's `!`).
+    @Test func excludedFilesAreNotStored() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              build:
+                artifacts: { name: out, paths: [dist], exclude: ["dist/**/*.tmp"] }
+                steps:
+                  - run: mkdir -p dist/sub && echo a > dist/app && echo b > dist/sub/x.tmp && echo c > dist/sub/keep
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.statuses == ["build": .success])
+        #expect(try harness.store().jobArtifacts(runID: result.runID).first?.files == 2)
+    }
+
+    /// `cache.policy`: `push` saves and never restores, `pull` never saves (it restores as any cache).
+    @Test func cachePolicyPushNeverRestoresAndPullNeverSaves() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              seed:
+                cache: { key: deps, paths: [deps], policy: push }
+                steps:
+                  - run: "if [ -e deps/made ]; then echo restored; fi; mkdir -p deps && echo seeded > deps/made"
+              probe:
+                cache: { key: probe, paths: [probe], policy: pull }
+                steps:
+                  - run: mkdir -p probe && echo p > probe/x
+            """)
+        defer { harness.remove() }
+        let first = try await harness.run()
+        #expect(first.statuses == ["seed": .success, "probe": .success])
+        #expect(try harness.store().cacheEntries(withPrefix: "deps").map(\.key) == ["deps"])
+        #expect(try harness.store().cacheEntries(withPrefix: "probe").isEmpty)
+        try FileManager.default.removeItem(at: harness.directory.url.appendingPathComponent("deps"))
+        let second = try await harness.run()
+        #expect(second.statuses == ["seed": .success, "probe": .success])
+        #expect(try harness.lines(second, job: "seed").isEmpty)
+    }
 }

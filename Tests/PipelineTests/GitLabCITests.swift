@@ -292,11 +292,13 @@ import Testing
               artifacts:
                 name: "report-$CI_COMMIT_REF_SLUG"
                 paths: [report/]
+                exclude: [report/**/*.tmp]
                 when: always
                 reports: {junit: junit.xml}
               cache:
                 key: {files: [poetry.lock], prefix: py}
                 paths: [.venv/]
+                policy: pull
                 fallback_keys: [py-main]
               script: deploy
             """)
@@ -314,6 +316,8 @@ import Testing
         #expect(matrix.artifacts?.when == .always)
         #expect(matrix.cache?.key == "py-${{ hashFiles('poetry.lock') }}")
         #expect(matrix.cache?.restoreKeys == ["py-main"])
+        #expect(matrix.cache?.policy == .pull)
+        #expect(matrix.artifacts?.exclude.map(\.pattern) == ["report/**/*.tmp"])
     }
 
     @Test func afterScriptAlwaysRunsInItsOwnStep() throws {

@@ -144,6 +144,7 @@ import Testing
         #expect(cache.paths == ["node_modules"])
         #expect(cache.restoreKeys == ["npm-"])
         #expect(definition.job("a")?.steps.first?.run?.contains("cache-hit=") == true)
+        #expect(cache.policy == .pullPush)
         // Nothing inside the workspace: no cache, the step is skipped as before.
         #expect(definition.job("b")?.cache == nil)
         #expect(definition.job("b")?.steps.first?.uses == "gantry/echo")

@@ -27,7 +27,8 @@ struct JobArtifactTransfer {
             }
         }
         let (files, unmatched) = FileWalker.match(under: workspace, globs)
-        return (files.sorted(), unmatched.map { directories[$0] ?? $0 })
+        let kept = files.filter { file in !spec.exclude.contains { $0.matches(file) } }
+        return (kept.sorted(), unmatched.map { directories[$0] ?? $0 })
     }
 
     /// The artifact's name in this run.

@@ -120,7 +120,10 @@ struct JobExecution {
     private mutating func restoreCache(context: ExpressionContext) async throws -> String? {
         if let cache = job.cache, environment.options.useCache {
             let key = try Template.render(cache.key, in: context)
-            if let digest = try restorableCache(key: key) {
+            if cache.policy == .push {
+                // Saved after the job, never restored (`policy: push`).
+                cacheState = "miss"
+            } else if let digest = try restorableCache(key: key) {
                 try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
                 cacheState = "hit"
                 log.event(
@@ -191,7 +194,7 @@ struct JobExecution {
 
     private func saveAfterSuccess(cacheKey: String?, avoidance: AvoidanceKey.Manifest?) async throws {
         var snapshot: Digest?
-        if let cache = job.cache, let cacheKey, cacheState != "hit" {
+        if let cache = job.cache, let cacheKey, cacheState != "hit", cache.policy != .pull {
             if let saved = try await saveSnapshot(cache.paths) {
                 // A snapshot that names this workspace's path is this workspace's alone.
                 try runner.store.saveCacheEntry(

@@ -54,6 +54,15 @@ public struct CacheSpec: Sendable, Hashable, Codable {
     /// Prefix templates tried in order when `key` misses: the newest entry whose key starts with one
     /// is restored (a partial hit), and the job saves under `key` afterwards.
     public var restoreKeys: [String] = []
+    /// Whether the job restores, saves, or both (GitLab's `cache:policy`).
+    public var policy: Policy = .pullPush
+
+    /// GitLab's words: `pull` restores only, `push` saves only.
+    public enum Policy: String, Sendable, Hashable, Codable, CaseIterable {
+        case pull
+        case push
+        case pullPush = "pull-push"
+    }
 }
 
 /// `artifacts:` of a job (GitLab's shape): files stored with the run after the job ends and put in
@@ -70,11 +79,14 @@ public struct ArtifactSpec: Sendable, Hashable, Codable {
     public var name: String?
     /// Files, directories (all they hold) or globs, relative to the workspace.
     public var paths: [Glob]
+    /// Files the paths match that are not stored (`**/*.log`).
+    public var exclude: [Glob] = []
     public var when: When = .onSuccess
 
-    public init(name: String?, paths: [Glob], when: When = .onSuccess) {
+    public init(name: String?, paths: [Glob], exclude: [Glob] = [], when: When = .onSuccess) {
         self.name = name
         self.paths = paths
+        self.exclude = exclude
         self.when = when
     }
 }

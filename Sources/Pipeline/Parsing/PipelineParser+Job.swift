@@ -94,6 +94,7 @@ extension PipelineParser {
         let context = "job '\(job)' artifacts"
         var name: String?
         var paths: [Glob] = []
+        var exclude: [Glob] = []
         var when = ArtifactSpec.When.onSuccess
         for (key, _, value) in mapping(node, allowed: Self.artifactKeys, context: context) {
             switch key {
@@ -110,6 +111,8 @@ extension PipelineParser {
                 for path in paths where path.pattern.hasPrefix("!") {
                     error(value, "\(context).paths: '\(path.pattern)': exclusions are not supported; list what to keep")
                 }
+            case "exclude":
+                exclude = globs(value, "\(context).exclude")
             case "when":
                 guard let text = string(value, "\(context).when") else { continue }
                 if let parsed = ArtifactSpec.When(rawValue: text) {
@@ -125,15 +128,23 @@ extension PipelineParser {
         }
         guard case .mapping = node else { return nil }
         if paths.isEmpty { error(node, "\(context) needs 'paths:' (the files to hand on)") }
-        return ArtifactSpec(name: name, paths: paths, when: when)
+        return ArtifactSpec(name: name, paths: paths, exclude: exclude, when: when)
     }
 
     mutating func parseCache(_ node: Node, job: String) -> CacheSpec? {
         var key: String?
         var paths: [String] = []
         var restoreKeys: [String] = []
+        var policy = CacheSpec.Policy.pullPush
         for (name, _, value) in mapping(node, allowed: Self.cacheKeys, context: "job '\(job)' cache") {
             switch name {
+            case "policy":
+                guard let text = string(value, "job '\(job)' cache.policy") else { continue }
+                if let parsed = CacheSpec.Policy(rawValue: text) {
+                    policy = parsed
+                } else {
+                    error(value, "job '\(job)' cache.policy must be pull, push or pull-push, found '\(text)'")
+                }
             case "key":
                 key = string(value, "job '\(job)' cache.key")
                 if let key { expectTemplate(key, node: value, scope: ReferenceScope(field: .cacheKey, job: job)) }
@@ -159,7 +170,7 @@ extension PipelineParser {
         for path in paths where path.hasPrefix("/") || path.split(separator: "/").contains("..") {
             error(node, "job '\(job)' cache path '\(path)' must stay inside the workspace")
         }
-        return CacheSpec(key: key, paths: paths, restoreKeys: restoreKeys)
+        return CacheSpec(key: key, paths: paths, restoreKeys: restoreKeys, policy: policy)
     }
 
     mutating func parseSteps(_ node: Node, job: String, defaults: Defaults) -> [StepDefinition] {

@@ -14,8 +14,8 @@ public struct PipelineParser {
         "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",
     ]
     static let retryKeys = ["max", "backoff", "max-backoff", "on"]
-    static let cacheKeys = ["key", "paths", "restore-keys"]
-    static let artifactKeys = ["name", "paths", "when"]
+    static let cacheKeys = ["key", "paths", "restore-keys", "policy"]
+    static let artifactKeys = ["name", "paths", "exclude", "when"]
 
     /// Loads and parses the file at `path`. Throws `DiagnosticsError` with all problems, or `InputError`
     /// when the file cannot be read.

@@ -225,15 +225,26 @@ struct GitHubWorkflowTranslator {
         let name = step["with"]?["name"]?.string ?? "artifact"
         let patterns = Self.pathLines(path).map { $0.hasSuffix("/") ? $0 + "**" : $0 }
         guard !patterns.isEmpty, !name.contains("${{"), !name.contains("/") else { return nil }
-        return NodeBuilder.mapping(
-            [
-                (NodeBuilder.key("name", at: uses), NodeBuilder.scalar(name, at: uses)),
+        // `!path` lines leave files out, as upload-artifact does.
+        let exclusions = path.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("!") && $0.count > 1 }.map { String($0.dropFirst()) }
+            .map { $0.hasSuffix("/") ? $0 + "**" : $0 }
+        var pairs: [(Node, Node)] = [
+            (NodeBuilder.key("name", at: uses), NodeBuilder.scalar(name, at: uses)),
+            (
+                NodeBuilder.key("paths", at: uses),
+                NodeBuilder.sequence(patterns.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
+            ),
+            (NodeBuilder.key("when", at: uses), NodeBuilder.scalar("always", at: uses)),
+        ]
+        if !exclusions.isEmpty {
+            pairs.append(
                 (
-                    NodeBuilder.key("paths", at: uses),
-                    NodeBuilder.sequence(patterns.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
-                ),
-                (NodeBuilder.key("when", at: uses), NodeBuilder.scalar("always", at: uses)),
-            ], at: uses)
+                    NodeBuilder.key("exclude", at: uses),
+                    NodeBuilder.sequence(exclusions.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
+                ))
+        }
+        return NodeBuilder.mapping(pairs, at: uses)
     }
 
     /// The paths of an artifact action's `path:`, one per line (exclusions `!…` left out).
@@ -571,6 +582,10 @@ struct GitHubWorkflowTranslator {
                     NodeBuilder.sequence(paths.map { NodeBuilder.scalar($0, at: uses) }, at: uses)
                 ),
             ]
+            if name == "actions/cache/restore" {
+                // Restores only: the job does not save.
+                cache.append((NodeBuilder.key("policy", at: uses), NodeBuilder.scalar("pull", at: uses)))
+            }
             if let restore = step["with"]?["restore-keys"]?.string {
                 let prefixes = pathLines(restore)
                 if !prefixes.isEmpty {

@@ -466,6 +466,12 @@ extension GitLabCITranslator {
         }
         guard !paths.isEmpty else { return nil }
         var pairs: [(Node, Node)] = [(NodeBuilder.key("paths", at: at), NodeBuilder.sequence(paths, at: at))]
+        let exclude = (node["exclude"]?.sequence ?? []).compactMap { item in
+            item.string.map { NodeBuilder.scalar(inWorkspace(GitLabVariables.expand($0, variables)), at: item) }
+        }
+        if !exclude.isEmpty {
+            pairs.append((NodeBuilder.key("exclude", at: node["exclude"] ?? at), NodeBuilder.sequence(exclude, at: at)))
+        }
         if let name = node["name"]?.string {
             let expanded = GitLabVariables.expand(name, variables)
             if !GitLabVariables.namesVariable(expanded) {
@@ -521,6 +527,13 @@ extension GitLabCITranslator {
                 NodeBuilder.sequence(paths.map { NodeBuilder.scalar($0, at: at) }, at: at)
             ),
         ]
+        if let policy = cache["policy"] {
+            guard let text = policy.string, ["pull", "push", "pull-push"].contains(text) else {
+                error(policy, "cache policy must be pull, push or pull-push")
+                return nil
+            }
+            pairs.append((NodeBuilder.key("policy", at: policy), policy))
+        }
         let fallbacks = (cache["fallback_keys"]?.sequence ?? []).compactMap(\.string)
         if !fallbacks.isEmpty {
             pairs.append(
