@@ -30,6 +30,7 @@ import Testing
         #expect(read(commands, "::endgroup::") == nil)
         #expect(read(commands, "::debug::internal detail") == nil)
         #expect(read(commands, "::save-state name=pid::42") == nil)
+        #expect(commands.endStep().states.map { "\($0.0)=\($0.1)" } == ["pid=42"])
         #expect(read(WorkflowCommands(debug: true), "::debug::internal detail") == "debug: internal detail")
         // Not commands: shown as they are.
         for line in ["::", "::not a command", "::weird name!::x", "::unknown-command::kept", "plain ::error::"] {

@@ -280,7 +280,8 @@ import Testing
     }
 
     /// A JavaScript action — local, or vendored into GANTRY_ACTIONS — runs its main with node: its
-    /// inputs as INPUT_*, its outputs through GITHUB_OUTPUT.
+    /// inputs as INPUT_*, its outputs through GITHUB_OUTPUT, its pre and post scripts around it with the
+    /// state main saved.
     @Test func javaScriptActionsRunWithNode() throws {
         let directory = try Self.repository(
             """
@@ -300,21 +301,36 @@ import Testing
                   - run: echo "got ${{ steps.local.outputs.stamp }} and ${{ steps.vendored.outputs.stamp }}"
             """)
         defer { directory.remove() }
-        let action = "inputs:\n  label: {default: none}\nruns:\n  using: node20\n  main: index.js\n"
+        let action =
+            "inputs:\n  label: {default: none}\nruns:\n  using: node20\n  pre: pre.js\n  main: index.js\n  post: post.js\n"
+        let pre = "console.log(`pre for ${process.env['INPUT_LABEL']}`);\n"
+        let post = "console.log(`post for ${process.env['INPUT_LABEL']} saw ${process.env['STATE_started']}`);\n"
         let script = """
             const fs = require('fs');
             const label = process.env['INPUT_LABEL'];
             fs.appendFileSync(process.env.GITHUB_OUTPUT, `stamp=${label}-stamped\\n`);
+            fs.appendFileSync(process.env.GITHUB_STATE, `started=${label}-main\\n`);
             """
         try directory.write(".github/actions/stamp/action.yml", action)
         try directory.write(".github/actions/stamp/index.js", script)
         try directory.write("vendor/octo/stamp@v1/action.yml", action)
         try directory.write("vendor/octo/stamp@v1/index.js", script)
+        for folder in [".github/actions/stamp", "vendor/octo/stamp@v1"] {
+            try directory.write("\(folder)/pre.js", pre)
+            try directory.write("\(folder)/post.js", post)
+        }
         let run = try GantryBinary.run(
             ["run", ".github/workflows/ci.yml"], in: directory.url,
             environment: ["GANTRY_ACTIONS": directory.url.appendingPathComponent("vendor").path])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("[js] got local-stamped and vendored-stamped"), "\(run.stdout)")
+        // pre right before main; post after every step, the last action's first, with main's state.
+        let lines = run.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("[js] ") }
+        #expect(
+            lines.filter { !$0.contains("▶") && !$0.contains("✓") && !$0.contains("not pinned") } == [
+                "[js] pre for local", "[js] pre for vendored", "[js] got local-stamped and vendored-stamped",
+                "[js] post for vendored saw vendored-main", "[js] post for local saw local-main",
+            ], "\(lines)")
         #expect((run.stdout + run.stderr).contains("'octo/stamp@v1' is not pinned to a full commit SHA"))
     }
 

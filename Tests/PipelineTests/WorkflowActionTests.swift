@@ -70,10 +70,14 @@ import Testing
         #expect(env["GANTRY_ACTION_ENTRY"]?.hasSuffix("actions/octo/hello@v1/dist/index.js") == true)
         // A composite action of a vendored repository's subfolder, reading its own folder.
         #expect(steps[1].run?.contains("actions/octo/tools@\(Self.commit)/greet") == true)
-        // A tag can be moved; the post script does not run: both said, neither refused.
+        // The post script runs after every other step, when main ran.
+        #expect(steps.count == 3)
+        #expect(steps[2].name == "post octo/hello@v1")
+        #expect(steps[2].condition == "${{ (always()) && steps.hello.outcome != 'skipped' }}")
+        #expect(steps[2].env.first { $0.name == "GANTRY_ACTION_ENTRY" }?.value.hasSuffix("dist/post.js") == true)
+        // A tag can be moved: said, not refused.
         let warnings = definition.warnings.map(\.message)
         #expect(warnings.contains { $0.contains("'octo/hello@v1' is not pinned to a full commit SHA") })
-        #expect(warnings.contains { $0.contains("has a post: script, which Gantry does not run") })
         #expect(!warnings.contains { $0.contains("octo/tools") })
         #expect(definition.unsupported.isEmpty)
     }

@@ -33,6 +33,8 @@ extension AttemptRunner {
         var failed = false
         var summary = AttemptSummary(status: .success, steps: .object([:]))
         var addedEnv: [String: String] = [:]
+        // A JavaScript action's state, by the use of the action its scripts share (GANTRY_ACTION_STATE).
+        var actionStates: [String: [String: String]] = [:]
 
         for (index, step) in assignment.job.steps.enumerated() {
             let stepName = step.displayName
@@ -55,6 +57,10 @@ extension AttemptRunner {
                 mergedEnv[variable.name] = try Template.render(variable.value, in: stepContext)
             }
             stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
+            let actionInstance = mergedEnv["GANTRY_ACTION_STATE"]
+            for (name, value) in actionInstance.flatMap({ actionStates[$0] }) ?? [:] {
+                mergedEnv["STATE_\(name)"] = value
+            }
 
             let remaining = deadline - clock.now
             let stepTimeout = min(step.timeout ?? remaining, remaining)
@@ -81,6 +87,7 @@ extension AttemptRunner {
                     index: index, name: stepName, status: result.status, exitCode: result.exitCode,
                     signal: result.signal, durationMs: duration))
             addedEnv.merge(result.addedEnv) { $1 }
+            if let actionInstance { actionStates[actionInstance, default: [:]].merge(result.savedState) { $1 } }
             let succeeded = result.status == .success
             if let id = step.id {
                 steps[id] = Self.stepValue(

@@ -13,6 +13,8 @@ struct StepResult {
     var signal: Int32? = nil
     var outputs: [String: String] = [:]
     var addedEnv: [String: String] = [:]
+    /// What a JavaScript action's script saved for its later scripts (`GITHUB_STATE`).
+    var savedState: [String: String] = [:]
 
     init(status: StepStatus, outcome: AttemptOutcome?, reason: String?) {
         self.status = status
@@ -156,7 +158,10 @@ extension AttemptRunner {
             // A GitHub workflow's steps write the same files under GitHub's names, and add to PATH.
             let pathFile = scratch.file("path-\(index)")
             let summaryFile = scratch.file("summary-\(index)")
+            let stateFile = scratch.file("state-\(index)")
             if !assignment.runnerVariables.isEmpty {
+                processEnv["GITHUB_STATE"] = stateFile.path
+                FileManager.default.createFile(atPath: stateFile.path, contents: nil)
                 processEnv["GITHUB_OUTPUT"] = outputFile.path
                 processEnv["GITHUB_ENV"] = envFile.path
                 processEnv["GITHUB_PATH"] = pathFile.path
@@ -216,6 +221,10 @@ extension AttemptRunner {
                     try StepFileCommands.parse(fileAt: envFile, label: "GANTRY_ENV of step '\(name)'"),
                     uniquingKeysWith: { $1 })
                 if !assignment.runnerVariables.isEmpty {
+                    result.savedState = Dictionary(
+                        try (commanded?.states ?? [])
+                            + StepFileCommands.parse(fileAt: stateFile, label: "GITHUB_STATE of step '\(name)'"),
+                        uniquingKeysWith: { $1 })
                     let added = StepFileCommands.pathEntries(fileAt: pathFile)
                     if !added.isEmpty {
                         let current = result.addedEnv["PATH"] ?? env["PATH"] ?? processEnv["PATH"] ?? ""

@@ -10,8 +10,9 @@ import Synchronization
 ///   `error: file:line:col: title: message`, the form editors and terminals link; `::debug::` lines
 ///   only when step debugging is on (`ACTIONS_STEP_DEBUG=true` or `RUNNER_DEBUG=1`).
 /// - `::group::TITLE` is shown as `▸ TITLE`, `::endgroup::` not at all.
-/// - `::set-output name=N::VALUE` sets the step's output N (the deprecated form of `$GITHUB_OUTPUT`);
-///   `::save-state` and `::echo` are read and not shown.
+/// - `::set-output name=N::VALUE` sets the step's output N (the deprecated form of `$GITHUB_OUTPUT`),
+///   `::save-state name=N::VALUE` saves state for the action's later scripts (of `$GITHUB_STATE`);
+///   neither is shown, nor is `::echo`.
 /// - `::set-env` and `::add-path`, which GitHub disabled because any printed line could change the
 ///   environment of later steps, fail the step, as on GitHub.
 /// - `::stop-commands::TOKEN` … `::TOKEN::` turns command processing off in between (a step printing
@@ -33,8 +34,9 @@ final class WorkflowCommands: Sendable {
         var masks: [String] = []
         /// Per stream: the token that ends a `::stop-commands::` block.
         var stopped: [String: String] = [:]
-        /// `::set-output` values of the running step.
+        /// `::set-output` and `::save-state` values of the running step.
         var outputs: [(String, String)] = []
+        var states: [(String, String)] = []
         /// Why the running step fails (a disabled command), if it does.
         var failure: String?
     }
@@ -48,15 +50,23 @@ final class WorkflowCommands: Sendable {
     /// The values added so far (a sink registers those it has not seen yet).
     var masks: [String] { state.withLock { $0.masks } }
 
-    /// The `::set-output` values and the failure of the step that just ended; clears them for the
-    /// next step.
-    func endStep() -> (outputs: [(String, String)], failure: String?) {
+    /// What the commands of the step that just ended set.
+    struct StepEffects {
+        var outputs: [(String, String)]
+        var states: [(String, String)]
+        var failure: String?
+    }
+
+    /// The `::set-output` and `::save-state` values and the failure of the step that just ended;
+    /// clears them for the next step.
+    func endStep() -> StepEffects {
         state.withLock { state in
             defer {
                 state.outputs = []
+                state.states = []
                 state.failure = nil
             }
-            return (state.outputs, state.failure)
+            return StepEffects(outputs: state.outputs, states: state.states, failure: state.failure)
         }
     }
 
@@ -91,7 +101,10 @@ final class WorkflowCommands: Sendable {
             return debug ? .replace(Array("debug: \(command.message)".utf8)) : .drop
         case "group":
             return .replace(Array("▸ \(command.message)".utf8))
-        case "endgroup", "save-state", "echo":
+        case "endgroup", "echo":
+            return .drop
+        case "save-state":
+            if let name = command.properties["name"], !name.isEmpty { state.states.append((name, command.message)) }
             return .drop
         case "set-output":
             guard let name = command.properties["name"], !name.isEmpty else {

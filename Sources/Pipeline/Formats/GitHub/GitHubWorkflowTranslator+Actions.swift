@@ -5,9 +5,9 @@ import Yams
 /// Actions that are not Gantry's own: a local action (`uses: ./path`) or one a team vendored into the
 /// actions folder (`GANTRY_ACTIONS`, laid out `<owner>/<repo>@<ref>/`), of kind composite (its steps
 /// inlined into the job) or JavaScript (`node20` and the like: its `main` run with `node`, inputs as
-/// `INPUT_<NAME>`). Docker actions need a container engine; `pre`/`post` scripts are not run (a
-/// warning says so). A vendored action whose ref is not a full commit SHA is a warning, as a tag can
-/// be moved to other code.
+/// `INPUT_<NAME>`, with its `pre:` script right before it and its `post:` script after the job's
+/// other steps, sharing `GITHUB_STATE`). Docker actions need a container engine. A vendored action
+/// whose ref is not a full commit SHA is a warning, as a tag can be moved to other code.
 extension GitHubWorkflowTranslator {
     /// An action's folder: inside `root` (the repository, or the vendored action's folder), which it
     /// may not leave.
@@ -84,12 +84,6 @@ extension GitHubWorkflowTranslator {
                     "the action '\(reference)' is not pinned to a full commit SHA: the tag or branch '\(ref)' can be "
                         + "moved to other code (vendor it at a commit)"))
         }
-        for hook in ["pre", "post"] where action["runs"]?[hook] != nil {
-            warnings.append(
-                Diagnostic(
-                    document.location(uses), .warning,
-                    "the action '\(reference)' has a \(hook): script, which Gantry does not run (its main runs)"))
-        }
         inlining.append(folder.url.path)
         defer { inlining.removeLast() }
         if using == "composite" {
@@ -163,21 +157,31 @@ extension GitHubWorkflowTranslator {
         return out
     }
 
-    /// A JavaScript action as one step that runs its `main` with `node`, as the runner does: each
+    /// A JavaScript action as the steps that run its scripts with `node`, as the runner does: each
     /// input as `INPUT_<NAME>` (the `with:` value, else the default), `GITHUB_ACTION_PATH` its folder;
-    /// its outputs through `$GITHUB_OUTPUT` under the step's id.
+    /// its outputs through `$GITHUB_OUTPUT` under the step's id; `pre:` right before `main` (when
+    /// `pre-if`, default `always()`), `post:` after the job's other steps (when `post-if`, default
+    /// `always()`, and `main` ran), with what `main` saved in `$GITHUB_STATE` as `STATE_<name>`.
     private mutating func javaScript(_ action: Node, folder: ActionFolder, at step: Node, job: String, index: Int)
         -> [Node]?
     {
-        guard let uses = step["uses"], let main = action["runs"]?["main"]?.string else { return nil }
-        let entry = folder.url.appendingPathComponent(main).standardizedFileURL
-        guard Self.isInside(entry, folder.root) else {
-            error(uses, "the action '\(folder.reference)' runs '\(main)', which is outside its folder")
-            return []
+        guard let uses = step["uses"], action["runs"]?["main"]?.string != nil else { return nil }
+        var entries: [String: String] = [:]
+        for hook in ["pre", "main", "post"] {
+            guard let script = action["runs"]?[hook]?.string else { continue }
+            let entry = folder.url.appendingPathComponent(script).standardizedFileURL
+            guard Self.isInside(entry, folder.root) else {
+                error(uses, "the action '\(folder.reference)' runs '\(script)', which is outside its folder")
+                return []
+            }
+            entries[hook] = entry.path
         }
+        // The steps of one use of the action share its state (GITHUB_STATE → STATE_*).
+        let instance = "\(job)-\(index)"
+        let mainID = step["id"]?.string ?? "_js\(index)"
         var env: [(Node, Node)] = [
             (NodeBuilder.key("GITHUB_ACTION_PATH", at: uses), NodeBuilder.scalar(folder.url.path, at: uses)),
-            (NodeBuilder.key("GANTRY_ACTION_ENTRY", at: uses), NodeBuilder.scalar(entry.path, at: uses)),
+            (NodeBuilder.key("GANTRY_ACTION_STATE", at: uses), NodeBuilder.scalar(instance, at: uses)),
         ]
         var given = Set<String>()
         if case .mapping(let declared)? = action["inputs"] {
@@ -197,20 +201,47 @@ extension GitHubWorkflowTranslator {
             }
         }
         if case .mapping(let own)? = step["env"] { env += own.map { ($0.key, $0.value) } }
-        var pairs: [(Node, Node)] = []
-        for key in ["id", "name", "if", "continue-on-error", "timeout-minutes", "working-directory"] {
-            if let value = step[key] { pairs.append((NodeBuilder.key(key, at: value), value)) }
+        let name = step["name"]?.string ?? folder.reference
+        func script(_ hook: String, condition: String?, keys: [String]) -> Node? {
+            guard let entry = entries[hook] else { return nil }
+            var pairs: [(Node, Node)] = []
+            for key in keys { if let value = step[key] { pairs.append((NodeBuilder.key(key, at: value), value)) } }
+            if hook == "main" {
+                pairs.append((NodeBuilder.key("id", at: uses), NodeBuilder.scalar(mainID, at: step["id"] ?? uses)))
+            }
+            if let condition {
+                pairs.append((NodeBuilder.key("if", at: uses), NodeBuilder.scalar(condition, at: uses)))
+            }
+            let entryVariable = (NodeBuilder.key("GANTRY_ACTION_ENTRY", at: uses), NodeBuilder.scalar(entry, at: uses))
+            pairs += [
+                (
+                    NodeBuilder.key("name", at: uses),
+                    NodeBuilder.scalar(hook == "main" ? name : "\(hook) \(name)", at: uses)
+                ),
+                (NodeBuilder.key("run", at: uses), NodeBuilder.scalar("exec node \"$GANTRY_ACTION_ENTRY\"", at: uses)),
+                (NodeBuilder.key("shell", at: uses), NodeBuilder.scalar("bash", at: uses)),
+                (NodeBuilder.key("env", at: uses), NodeBuilder.mapping(env + [entryVariable], at: uses)),
+            ]
+            return NodeBuilder.mapping(pairs, at: step)
         }
-        if step["name"] == nil {
-            pairs.append((NodeBuilder.key("name", at: uses), NodeBuilder.scalar(folder.reference, at: uses)))
+        let preIf = action["runs"]?["pre-if"]?.string.map(ExpressionRewriter.condition) ?? "always()"
+        let postIf = action["runs"]?["post-if"]?.string.map(ExpressionRewriter.condition) ?? "always()"
+        var out: [Node] = []
+        if let pre = script("pre", condition: "${{ \(preIf) }}", keys: ["working-directory"]) {
+            out += self.step(pre, job: job, position: index, index: index, defaultShell: nil)
         }
-        pairs += [
-            (NodeBuilder.key("run", at: uses), NodeBuilder.scalar("exec node \"$GANTRY_ACTION_ENTRY\"", at: uses)),
-            (NodeBuilder.key("shell", at: uses), NodeBuilder.scalar("bash", at: uses)),
-            (NodeBuilder.key("env", at: uses), NodeBuilder.mapping(env, at: uses)),
-        ]
-        return self.step(
-            NodeBuilder.mapping(pairs, at: step), job: job, position: index, index: index, defaultShell: nil)
+        if let main = script(
+            "main", condition: step["if"]?.string, keys: ["continue-on-error", "timeout-minutes", "working-directory"])
+        {
+            out += self.step(main, job: job, position: index, index: index + out.count, defaultShell: nil)
+        }
+        if let post = script(
+            "post", condition: "${{ (\(postIf)) && steps.\(mainID).outcome != 'skipped' }}",
+            keys: ["working-directory"])
+        {
+            postSteps.append(post)
+        }
+        return out
     }
 
     /// Why an action that is not Gantry's own does not run here.

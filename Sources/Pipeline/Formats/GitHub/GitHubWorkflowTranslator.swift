@@ -35,6 +35,8 @@ struct GitHubWorkflowTranslator {
     var warnings: [Diagnostic] = []
     /// `job#position` of the cache steps that became their job's `cache:`.
     var mappedCacheSteps: Set<String> = []
+    /// The post: steps of the job's JavaScript actions, run after its other steps.
+    var postSteps: [Node] = []
 
     static let topKeys = ["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]
     static let jobKeys = [
@@ -344,10 +346,17 @@ struct GitHubWorkflowTranslator {
     private mutating func steps(_ node: Node, job: String, defaultShell: Node?) -> Node {
         guard case .sequence(let steps) = node else { return node }
         var out: [Node] = []
+        postSteps = []
         for (position, step) in steps.enumerated() {
             // A composite action becomes several steps: positions in the job follow `out`.
             out += self.step(step, job: job, position: position, index: out.count, defaultShell: defaultShell)
         }
+        // JavaScript actions' post: scripts run after every step, the last action's first (as on GitHub).
+        for post in postSteps.reversed() {
+            guard case .mapping(let pairs) = post else { continue }
+            out += self.step(.mapping(pairs), job: job, position: steps.count, index: out.count, defaultShell: nil)
+        }
+        postSteps = []
         return NodeBuilder.sequence(out, at: node)
     }
 
