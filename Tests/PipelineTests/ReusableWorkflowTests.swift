@@ -209,6 +209,20 @@ import Testing
             ])
     }
 
+    /// A few calls of a large workflow would multiply into a run no one meant (and a parse that does
+    /// not end): the jobs calls add are bounded, and said once.
+    @Test func callsCannotMultiplyJobsWithoutBound() throws {
+        let jobs = (0..<600).map { "  j\($0):\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \($0)" }
+        let calls = (0..<64).map { "  c\($0):\n    uses: ./.github/workflows/big.yml" }
+        let problems = try Self.problems(
+            "on: push\njobs:\n" + calls.joined(separator: "\n") + "\n",
+            files: [".github/workflows/big.yml": "on: workflow_call\njobs:\n" + jobs.joined(separator: "\n") + "\n"])
+        #expect(
+            problems == [
+                ".github/workflows/ci.yml:6:11: error: the workflow's calls of reusable workflows add more than 1000 jobs; call fewer or smaller workflows"
+            ])
+    }
+
     @Test func expressionsAreRewrittenTokenByToken() {
         let replace: ExpressionRewriter.Replace = { root, name in
             root == "inputs" && name == "version" ? "'1.0'" : root == "needs" && name == "a" ? "needs.x__a" : nil

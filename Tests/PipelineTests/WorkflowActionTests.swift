@@ -190,4 +190,32 @@ import Testing
         #expect(definition.jobs.map(\.id) == ["shared__lint", "shared"])
         #expect(definition.warnings.first?.message.contains("is not pinned to a full commit SHA") == true)
     }
+
+    /// Composite actions using composite actions (40 steps each, 4 deep: 2.5 million steps) are
+    /// bounded: said once, at the step that uses them, and the parse ends.
+    @Test func nestedCompositeActionsCannotMultiplyStepsWithoutBound() throws {
+        var files: [String: String] = [:]
+        for (name, next) in [("a", "b"), ("b", "c"), ("c", "d"), ("d", "")] {
+            let steps = (0..<40).map { index in
+                next.isEmpty ? "    - run: echo \(index)\n      shell: bash" : "    - uses: ./.github/actions/\(next)"
+            }
+            files["repo/.github/actions/\(name)/action.yml"] =
+                "runs:\n  using: composite\n  steps:\n" + steps.joined(separator: "\n") + "\n"
+        }
+        let workflow =
+            "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/a\n"
+        files["repo/.github/workflows/ci.yml"] = workflow
+        let root = try repository(files)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("repo/.github/workflows/ci.yml").path
+        do {
+            _ = try PipelineParser.parse(text: workflow, file: file)
+            Issue.record("2.5 million steps were accepted")
+        } catch {
+            #expect(
+                error.diagnostics.map(\.message) == [
+                    "composite actions add more than 1000 steps to the workflow; use fewer or smaller actions"
+                ])
+        }
+    }
 }

@@ -21,6 +21,10 @@ extension GitHubWorkflowTranslator {
         var url: URL { root.appendingPathComponent(relative).standardizedFileURL }
     }
 
+    /// At most this many steps come from composite actions in all (actions using actions could
+    /// otherwise multiply into a job no one meant, and a parse that does not end).
+    static let maximumActionSteps = 1000
+
     /// Actions Gantry handles itself (checkout, caches, artifacts, tool set-ups).
     static func isBuiltIn(_ reference: String) -> Bool {
         let name = actionName(reference) ?? reference
@@ -124,6 +128,16 @@ extension GitHubWorkflowTranslator {
         }
         var out: [Node] = []
         for inner in steps {
+            actionSteps += 1
+            guard actionSteps <= Self.maximumActionSteps else {
+                if actionSteps == Self.maximumActionSteps + 1 {
+                    error(
+                        uses,
+                        "composite actions add more than \(Self.maximumActionSteps) steps to the workflow; "
+                            + "use fewer or smaller actions")
+                }
+                return out
+            }
             // Errors in the action's own file point at the step that uses it.
             let rewritten = NodeBuilder.remark(
                 Self.readingInputs(inner, names: names, ids: ids, actionPath: actionPath), at: uses)

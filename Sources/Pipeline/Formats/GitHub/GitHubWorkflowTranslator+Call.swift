@@ -16,6 +16,9 @@ extension GitHubWorkflowTranslator {
     static let maximumWorkflowCalls = 64
     /// Calls nest at most this deep (GitHub's limit).
     static let maximumCallDepth = 10
+    /// At most this many jobs come from called workflows in all (a few calls of a large workflow
+    /// would otherwise multiply into a run no one meant).
+    static let maximumCalledJobs = 1000
     /// The keys a calling job may have.
     static let callerKeys = [
         "name", "uses", "with", "secrets", "needs", "if", "permissions", "strategy", "concurrency",
@@ -61,6 +64,18 @@ extension GitHubWorkflowTranslator {
         }
         guard case .mapping(let calledJobs)? = called["jobs"], !calledJobs.isEmpty else {
             error(uses, "'\(reference)' has no jobs")
+            return placeholder
+        }
+        let before = calledJobCount
+        calledJobCount += calledJobs.count
+        guard calledJobCount <= Self.maximumCalledJobs else {
+            // Said once, at the call that crosses the limit.
+            if before <= Self.maximumCalledJobs {
+                error(
+                    uses,
+                    "the workflow's calls of reusable workflows add more than \(Self.maximumCalledJobs) jobs; "
+                        + "call fewer or smaller workflows")
+            }
             return placeholder
         }
         let inputs = callInputs(caller, trigger: trigger, id: id, reference: reference, at: uses)

@@ -23,6 +23,9 @@ struct GitHubWorkflowTranslator {
     /// each called file once read.
     var callStack: [String] = []
     var workflowCalls = 0
+    var calledJobCount = 0
+    /// Steps composite actions added so far.
+    var actionSteps = 0
     var calledWorkflows: [String: Node] = [:]
     /// Where the workflow's repository is (local actions and workflows are read from it), nil for
     /// text without a file.
