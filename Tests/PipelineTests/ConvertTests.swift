@@ -62,6 +62,16 @@ import Testing
         #expect(text.hasPrefix("# Converted from ci.yml by gantry convert."))
     }
 
+    /// A value with a line break in it cannot end a comment and add keys to the converted file.
+    @Test func notesStayComments() throws {
+        let conversion = try PipelineConverter.convert(
+            text:
+                "on: push\njobs:\n  a:\n    runs-on: \"macos-latest\\nenv: {INJECTED: yes}\"\n    steps:\n      - run: echo\n",
+            file: ".github/workflows/ci.yml")
+        #expect(!conversion.text.contains("\nenv: {INJECTED"))
+        #expect(try PipelineParser.parse(text: conversion.text, file: "gantry.yml").env.isEmpty)
+    }
+
     @Test func onlyAWorkflowIsConverted() {
         #expect(throws: DiagnosticsError.self) {
             try PipelineConverter.convert(text: "jobs:\n  a:\n    steps:\n      - run: x\n", file: "gantry.yml")

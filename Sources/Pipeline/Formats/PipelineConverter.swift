@@ -235,8 +235,10 @@ public enum PipelineConverter {
         }
     }
 
-    /// `body` with `notes` as comments: the file's ("") before `jobs:`, each job's before its key.
+    /// `body` with `notes` as comments: the file's ("") before `jobs:`, each job's before its key. A
+    /// note is one line whatever it quotes (a line break in a workflow's value cannot end the comment).
     static func annotate(_ body: String, notes: [String: [String]]) -> String {
+        let notes = notes.mapValues { $0.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") } }
         var out: [String] = []
         var inJobs = false
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
