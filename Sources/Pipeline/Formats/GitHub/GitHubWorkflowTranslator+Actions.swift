@@ -45,19 +45,35 @@ extension GitHubWorkflowTranslator {
             }
             return folder
         }
-        guard let directory = actionsDirectory, let at = reference.firstIndex(of: "@") else { return nil }
-        let path = reference[..<at].split(separator: "/").map(String.init)
-        let ref = String(reference[reference.index(after: at)...])
-        guard path.count >= 2, !ref.isEmpty, !(path + [ref]).contains(where: { $0 == ".." || $0.isEmpty }) else {
-            return nil
-        }
-        let root = directory.appendingPathComponent(path[0]).appendingPathComponent("\(path[1])@\(ref)")
+        guard let vendored = vendoredLocation(reference) else { return nil }
         let folder = ActionFolder(
-            root: root, relative: path.dropFirst(2).joined(separator: "/"), reference: reference, vendored: true)
-        guard Self.isInside(folder.url, directory), FileManager.default.fileExists(atPath: root.path) else {
-            return nil
-        }
+            root: vendored.root, relative: vendored.relative, reference: reference, vendored: true)
+        guard let directory = actionsDirectory, Self.isInside(folder.url, directory) else { return nil }
         return folder
+    }
+
+    /// Where `owner/repo[/path]@ref` is vendored: the folder `<owner>/<repo>@<ref>` of the actions
+    /// directory (when it exists) and the path in it; nil for another reference or a `..` in it.
+    func vendoredLocation(_ reference: String) -> (root: URL, relative: String, ref: String)? {
+        guard let directory = actionsDirectory, let at = reference.firstIndex(of: "@") else { return nil }
+        let path = reference[..<at].split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let ref = String(reference[reference.index(after: at)...])
+        guard path.count >= 2, !ref.isEmpty, !(path + [ref]).contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+        else { return nil }
+        let root = directory.appendingPathComponent(path[0]).appendingPathComponent("\(path[1])@\(ref)")
+        guard Self.isInside(root, directory), FileManager.default.fileExists(atPath: root.path) else { return nil }
+        return (root, path.dropFirst(2).joined(separator: "/"), ref)
+    }
+
+    /// A warning that a vendored `what` (action, workflow) is named by a tag or branch, which can be
+    /// moved to other code, instead of a full commit SHA.
+    mutating func warnUnlessPinned(_ reference: String, ref: String, what: String, at uses: Node) {
+        guard !(ref.count == 40 && ref.allSatisfy(\.isHexDigit)) else { return }
+        warnings.append(
+            Diagnostic(
+                document.location(uses), .warning,
+                "the \(what) '\(reference)' is not pinned to a full commit SHA: the tag or branch '\(ref)' can be "
+                    + "moved to other code (vendor it at a commit)"))
     }
 
     static func isInside(_ url: URL, _ root: URL) -> Bool {
@@ -79,14 +95,8 @@ extension GitHubWorkflowTranslator {
             return nil
         }
         let using = action["runs"]?["using"]?.string ?? ""
-        if folder.vendored, let ref = reference.split(separator: "@").last,
-            !(ref.count == 40 && ref.allSatisfy(\.isHexDigit))
-        {
-            warnings.append(
-                Diagnostic(
-                    document.location(uses), .warning,
-                    "the action '\(reference)' is not pinned to a full commit SHA: the tag or branch '\(ref)' can be "
-                        + "moved to other code (vendor it at a commit)"))
+        if folder.vendored, let ref = reference.split(separator: "@").last {
+            warnUnlessPinned(reference, ref: String(ref), what: "action", at: uses)
         }
         inlining.append(folder.url.path)
         defer { inlining.removeLast() }
@@ -108,19 +118,10 @@ extension GitHubWorkflowTranslator {
         guard let uses = step["uses"], case .sequence(let steps)? = action["runs"]?["steps"] else { return nil }
         let actionPath = folder.url.path
         // Inputs: the caller's with: values (rendered in the caller's context), else the defaults.
-        var inputs: [(Node, Node)] = [
-            (NodeBuilder.key("GITHUB_ACTION_PATH", at: uses), NodeBuilder.scalar(actionPath, at: uses))
-        ]
-        var names: [String] = []
-        if case .mapping(let declared)? = action["inputs"] {
-            for (nameNode, spec) in declared {
-                guard let name = nameNode.string else { continue }
-                names.append(name)
-                let value = step["with"]?[name] ?? spec["default"] ?? NodeBuilder.scalar("", at: uses)
-                inputs.append(
-                    (NodeBuilder.key(Self.inputVariable(name), at: uses), NodeBuilder.remark(value, at: uses)))
-            }
-        }
+        let (declaredInputs, names) = Self.inputs(of: action, given: step["with"], at: uses, as: Self.inputVariable)
+        let inputs =
+            [(NodeBuilder.key("GITHUB_ACTION_PATH", at: uses), NodeBuilder.scalar(actionPath, at: uses))]
+            + declaredInputs
         // The action's step ids, made unique in the job (it may be used twice).
         var ids: [String: String] = [:]
         for inner in steps {
@@ -197,16 +198,10 @@ extension GitHubWorkflowTranslator {
             (NodeBuilder.key("GITHUB_ACTION_PATH", at: uses), NodeBuilder.scalar(folder.url.path, at: uses)),
             (NodeBuilder.key("GANTRY_ACTION_STATE", at: uses), NodeBuilder.scalar(instance, at: uses)),
         ]
-        var given = Set<String>()
-        if case .mapping(let declared)? = action["inputs"] {
-            for (nameNode, spec) in declared {
-                guard let name = nameNode.string else { continue }
-                given.insert(name)
-                let value = step["with"]?[name] ?? spec["default"] ?? NodeBuilder.scalar("", at: uses)
-                env.append(
-                    (NodeBuilder.key(Self.runnerInputVariable(name), at: uses), NodeBuilder.remark(value, at: uses)))
-            }
-        }
+        let (declaredInputs, names) = Self.inputs(
+            of: action, given: step["with"], at: uses, as: Self.runnerInputVariable)
+        env += declaredInputs
+        let given = Set(names)
         // Inputs the action does not declare are given too (GitHub warns and passes them).
         if case .mapping(let with)? = step["with"] {
             for (nameNode, value) in with {
@@ -303,6 +298,23 @@ extension GitHubWorkflowTranslator {
             return try? BoundedYAML.compose(text)
         }
         return nil
+    }
+
+    /// The action's declared inputs as variables named by `variable`: the `with:` value, else the
+    /// default, else empty; and their names.
+    static func inputs(of action: Node, given with: Node?, at uses: Node, as variable: (String) -> String) -> (
+        [(Node, Node)], [String]
+    ) {
+        guard case .mapping(let declared)? = action["inputs"] else { return ([], []) }
+        var pairs: [(Node, Node)] = []
+        var names: [String] = []
+        for (nameNode, spec) in declared {
+            guard let name = nameNode.string else { continue }
+            names.append(name)
+            let value = with?[name] ?? spec["default"] ?? NodeBuilder.scalar("", at: uses)
+            pairs.append((NodeBuilder.key(variable(name), at: uses), NodeBuilder.remark(value, at: uses)))
+        }
+        return (pairs, names)
     }
 
     /// `GANTRY_INPUT_<NAME>`: how an inlined composite step reads an action input.

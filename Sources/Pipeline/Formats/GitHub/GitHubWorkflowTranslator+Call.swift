@@ -198,22 +198,9 @@ extension GitHubWorkflowTranslator {
         if reference.hasPrefix("./") {
             return repositoryRoot.map { ($0, String(reference.dropFirst(2).prefix { $0 != "@" })) }
         }
-        guard let directory = actionsDirectory, let at = reference.firstIndex(of: "@") else { return nil }
-        let path = reference[..<at].split(separator: "/").map(String.init)
-        let ref = String(reference[reference.index(after: at)...])
-        guard path.count > 2, !ref.isEmpty, !(path + [ref]).contains(where: { $0 == ".." || $0.isEmpty }) else {
-            return nil
-        }
-        let root = directory.appendingPathComponent(path[0]).appendingPathComponent("\(path[1])@\(ref)")
-        guard Self.isInside(root, directory), FileManager.default.fileExists(atPath: root.path) else { return nil }
-        if !(ref.count == 40 && ref.allSatisfy(\.isHexDigit)) {
-            warnings.append(
-                Diagnostic(
-                    document.location(uses), .warning,
-                    "the workflow '\(reference)' is not pinned to a full commit SHA: the tag or branch '\(ref)' can "
-                        + "be moved to other code (vendor it at a commit)"))
-        }
-        return (root, path.dropFirst(2).joined(separator: "/"))
+        guard let vendored = vendoredLocation(reference), !vendored.relative.isEmpty else { return nil }
+        warnUnlessPinned(reference, ref: vendored.ref, what: "workflow", at: uses)
+        return (vendored.root, vendored.relative)
     }
 
     /// The called workflow's node tree, read once; its marks are its own file's (`document.include`).
@@ -419,22 +406,6 @@ extension GitHubWorkflowTranslator {
 
     /// The outputs of job `id` that expressions in `node` read (`needs.<id>.outputs.<name>`).
     static func outputsRead(of id: String, in node: Node?) -> [String] {
-        var names: Set<String> = []
-        func visit(_ node: Node) {
-            switch node {
-            case .scalar(let scalar):
-                var rest = Substring(scalar.string)
-                while let range = rest.range(of: "needs.\(id).outputs.") {
-                    rest = rest[range.upperBound...]
-                    let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-                    if !name.isEmpty { names.insert(String(name)) }
-                }
-            case .mapping(let mapping): mapping.values.forEach(visit)
-            case .sequence(let sequence): sequence.forEach(visit)
-            case .alias: break
-            }
-        }
-        node.map(visit)
-        return names.sorted()
+        names(after: "needs.\(id).outputs.", in: node).sorted()
     }
 }

@@ -320,16 +320,19 @@ struct GitHubWorkflowTranslator {
     }
 
     /// The `matrix.<name>` a job's expressions read.
-    static func matrixKeys(in node: Node) -> Set<String> {
-        var keys: Set<String> = []
+    static func matrixKeys(in node: Node) -> Set<String> { names(after: "matrix.", in: node) }
+
+    /// The names that follow `prefix` (`matrix.`, `needs.build.outputs.`) anywhere in `node`'s text.
+    static func names(after prefix: String, in node: Node?) -> Set<String> {
+        var names: Set<String> = []
         func visit(_ node: Node) {
             switch node {
             case .scalar(let scalar):
                 var rest = Substring(scalar.string)
-                while let range = rest.range(of: "matrix.") {
-                    let name = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-                    if !name.isEmpty { keys.insert(String(name)) }
+                while let range = rest.range(of: prefix) {
                     rest = rest[range.upperBound...]
+                    let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+                    if !name.isEmpty { names.insert(String(name)) }
                 }
             case .mapping(let mapping):
                 for (key, value) in mapping {
@@ -337,11 +340,11 @@ struct GitHubWorkflowTranslator {
                     visit(value)
                 }
             case .sequence(let sequence): sequence.forEach(visit)
-            default: break
+            case .alias: break
             }
         }
-        visit(node)
-        return keys
+        node.map(visit)
+        return names
     }
 
     // MARK: Steps
