@@ -49,7 +49,10 @@ public struct PipelineRunner: Sendable {
     private func runUnmasked(masker: SecretMasker) async throws -> RunResult {
         var definition = try await LocalTrigger.loadPipeline(
             path: options.file, branch: options.branch, source: options.event ?? "push",
-            changedFiles: options.changedFiles, variables: options.variables)
+            changedFiles: options.changedFiles, variables: options.variables,
+            requirePinnedTemplates: options.requirePinnedTemplates,
+            actionsDirectory: options.baseEnvironment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) },
+            gitLabProjects: options.baseEnvironment["GANTRY_GITLAB_PROJECTS"].map { URL(fileURLWithPath: $0) })
         if !definition.unsupported.isEmpty {
             guard options.skipUnsupported else {
                 throw DiagnosticsError(

@@ -36,6 +36,9 @@ public struct RunOptions: Sendable {
     public var event: String? = nil
     /// `--var NAME=VALUE`: pipeline variables a GitLab CI file's jobs and rules see, over its own.
     public var variables: [String: String] = [:]
+    /// Refuse a `gantry.yml` template that is not pinned (a branch, no version): with `CI=true`, and
+    /// always for the server's runs.
+    public var requirePinnedTemplates = ProcessInfo.processInfo.environment["CI"] == "true"
 
     public init(file: String, stateDirectory: URL) {
         self.file = file

@@ -48,6 +48,8 @@ struct QueuedRunExecutor: Sendable {
             return
         }
         var options = services.gantry.runOptions(file: pipelineFile.path)
+        // A server's run is CI: a template that can change under the pipeline is refused.
+        options.requirePinnedTemplates = true
         options.project = project.name
         if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
         options.event = LocalTrigger.source(forEvent: entry.event)
