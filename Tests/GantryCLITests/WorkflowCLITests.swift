@@ -405,6 +405,39 @@ import Testing
         #expect(try directory.read("VERSION") == "2.0.0\n")
     }
 
+    /// `vars` reads --var and --var-file; --event and --event-file give github.event_name and the
+    /// payload (github.event.pull_request…); a payload that is not a JSON object is refused.
+    @Test func varsAndTheEventPayloadComeFromTheCommandLine() throws {
+        let directory = try Self.repository(
+            """
+            on: [push, pull_request]
+            jobs:
+              show:
+                runs-on: ubuntu-latest
+                if: github.event_name == 'pull_request'
+                steps:
+                  - run: echo "region=${{ vars.REGION }} tier=${{ vars.TIER }} pr=${{ github.event.pull_request.number }} ref=${{ github.event.ref }}"
+            """)
+        defer { directory.remove() }
+        try directory.write("vars.env", "# repository variables\nREGION=eu-west-1\nTIER=small\n")
+        try directory.write("event.json", #"{"pull_request": {"number": 42, "head": {"ref": "feature"}}}"#)
+        let run = try GantryBinary.run(
+            [
+                "run", ".github/workflows/ci.yml", "--var-file", "vars.env", "--var", "TIER=large", "--event",
+                "pull_request", "--event-file", "event.json",
+            ], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("[show] region=eu-west-1 tier=large pr=42 ref=refs/heads/main"), "\(run.stdout)")
+        // Without --event the run stands for a push: the job's if is false.
+        let push = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(push.stdout.contains("[show] – skipped"), "\(push.stdout)")
+        try directory.write("bad.json", "[1, 2]")
+        let bad = try GantryBinary.run(
+            ["run", ".github/workflows/ci.yml", "--event-file", "bad.json"], in: directory.url)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--event-file bad.json: not a JSON object"), "\(bad.stderr)")
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {

@@ -19,8 +19,9 @@ struct GitHubRunnerContext: Sendable {
         let ref = branch.isEmpty ? "" : "refs/heads/\(branch)"
         // The event a local run stands for: a push when the workflow runs on pushes, else the first.
         let event =
-            definition.workflowEvents.contains("push")
-            ? "push" : definition.workflowEvents.first ?? "workflow_dispatch"
+            environment.options.githubEvent
+            ?? (definition.workflowEvents.contains("push")
+                ? "push" : definition.workflowEvents.first ?? "workflow_dispatch")
         let repository = environment.workspace.lastPathComponent
         let actor = environment.options.baseEnvironment["USER"] ?? "gantry"
         let workspace = environment.workspace.path
@@ -35,10 +36,14 @@ struct GitHubRunnerContext: Sendable {
                 ("workflow", definition.name), ("head_ref", ""), ("base_ref", ""), ("action", ""), ("job", ""),
             ])
         if case .object(var github)? = roots["github"] {
-            github["event"] = .object([
-                "ref": .string(ref), "after": .string(sha),
-                "inputs": .object(strings: definition.workflowInputs.sorted { $0.key < $1.key }),
-            ])
+            // The payload given (--event-file), with what a push's has filled in where it is silent.
+            var payload: [String: ExpressionValue] = [:]
+            if case .object(let given)? = environment.options.githubEventPayload { payload = given }
+            payload["ref"] = payload["ref"] ?? .string(ref)
+            payload["after"] = payload["after"] ?? .string(sha)
+            payload["inputs"] =
+                payload["inputs"] ?? .object(strings: definition.workflowInputs.sorted { $0.key < $1.key })
+            github["event"] = .object(payload)
             roots["github"] = .object(github)
         }
         roots["runner"] = .object(
@@ -47,7 +52,8 @@ struct GitHubRunnerContext: Sendable {
                 ("tool_cache", temp + "/tool-cache"), ("environment", "self-hosted"), ("debug", ""),
             ])
         roots["inputs"] = .object(strings: definition.workflowInputs.sorted { $0.key < $1.key })
-        roots["vars"] = .object([:])
+        // Repository and organisation variables: --var and --var-file.
+        roots["vars"] = .object(strings: environment.options.variables.sorted { $0.key < $1.key })
         roots["strategy"] = .object([
             "fail-fast": .bool(true), "job-index": .number(0), "job-total": .number(1),
             "max-parallel": .number(Double(environment.options.parallel)),

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import Pipeline
 
 /// Everything `gantry run` can be told.
 public struct RunOptions: Sendable {
@@ -36,6 +37,10 @@ public struct RunOptions: Sendable {
     public var event: String? = nil
     /// `--var NAME=VALUE`: pipeline variables a GitLab CI file's jobs and rules see, over its own.
     public var variables: [String: String] = [:]
+    /// A GitHub workflow's event (`github.event_name`; nil: `push` when it runs on pushes, else its
+    /// first event) and payload (`github.event`, e.g. a pull_request webhook's body).
+    public var githubEvent: String? = nil
+    public var githubEventPayload: ExpressionValue? = nil
     /// Refuse a `gantry.yml` template that is not pinned (a branch, no version): with `CI=true`, and
     /// always for the server's runs.
     public var requirePinnedTemplates = ProcessInfo.processInfo.environment["CI"] == "true"

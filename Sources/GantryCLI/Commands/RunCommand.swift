@@ -67,6 +67,8 @@ struct RunCommand: AsyncParsableCommand {
         options.useCache = !noCache
         options.skipUnsupported = skipUnsupported
         options.variables = try pipeline.variables()
+        options.githubEvent = pipeline.event
+        options.githubEventPayload = try pipeline.eventPayload()
         options.secrets = secrets
         do {
             options.killGrace = try DurationParser.parse(killGrace)

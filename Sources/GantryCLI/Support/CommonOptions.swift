@@ -29,9 +29,41 @@ struct PipelineFileOption: ParsableArguments {
             valueName: "name=value"))
     var variableAssignments: [String] = []
 
-    /// `--var` as a dictionary.
+    @Option(
+        name: .customLong("var-file"),
+        help: ArgumentHelp(
+            "Pipeline variables from a file of NAME=VALUE lines (# comments), under --var. Repeatable.",
+            valueName: "file"))
+    var variableFiles: [String] = []
+
+    @Option(
+        name: .customLong("event"),
+        help: ArgumentHelp(
+            "For gantry run of a GitHub workflow: the event the run stands for (github.event_name), e.g. pull_request.",
+            valueName: "name"))
+    var event: String?
+
+    @Option(
+        name: .customLong("event-file"),
+        help: ArgumentHelp(
+            "For gantry run of a GitHub workflow: the event's payload as JSON (github.event), e.g. a pull_request webhook body.",
+            valueName: "file"))
+    var eventFile: String?
+
+    /// `--var-file` then `--var`, as a dictionary (a GitLab CI file's variables, a workflow's `vars`).
     func variables() throws -> [String: String] {
         var variables: [String: String] = [:]
+        for file in variableFiles {
+            let text = try Self.readSmall(file, option: "--var-file")
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+                guard let equals = trimmed.firstIndex(of: "="), EnvVar.isValidName(String(trimmed[..<equals])) else {
+                    throw ValidationError("--var-file \(file):\(number + 1): expected NAME=VALUE")
+                }
+                variables[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
+            }
+        }
         for assignment in variableAssignments {
             guard let equals = assignment.firstIndex(of: "="),
                 EnvVar.isValidName(String(assignment[..<equals]))
@@ -42,6 +74,55 @@ struct PipelineFileOption: ParsableArguments {
             variables[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
         return variables
+    }
+
+    /// `--event-file` as an expression value (a JSON object, at most 1 MiB and 64 levels deep).
+    func eventPayload() throws -> ExpressionValue? {
+        guard let eventFile else { return nil }
+        let text = try Self.readSmall(eventFile, option: "--event-file")
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in text.utf8 {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == 92 {
+                    escaped = true
+                } else if byte == 34 {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case 34: inString = true
+            case 91, 123:
+                depth += 1
+                deepest = max(deepest, depth)
+            case 93, 125: depth -= 1
+            default: break
+            }
+        }
+        guard deepest <= 64 else { throw ValidationError("--event-file \(eventFile): nested more than 64 levels deep") }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), object is [String: Any] else {
+            throw ValidationError("--event-file \(eventFile): not a JSON object")
+        }
+        return ExpressionValue(jsonObject: object)
+    }
+
+    /// A small text file an option names (at most 1 MiB, UTF-8).
+    static func readSmall(_ path: String, option: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ValidationError("\(option) \(path): no such file or not readable")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: (1 << 20) + 1)) ?? Data()
+        guard data.count <= 1 << 20 else { throw ValidationError("\(option) \(path): larger than 1 MiB") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(option) \(path): not valid UTF-8")
+        }
+        return text
     }
 
     /// FILE, else --file, else gantry.yml (what `resolved()` checks and completes).
