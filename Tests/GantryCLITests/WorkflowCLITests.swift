@@ -438,6 +438,36 @@ import Testing
         #expect(bad.stderr.contains("--event-file bad.json: not a JSON object"), "\(bad.stderr)")
     }
 
+    /// A set-up action checks the version asked for against the one on PATH and says what is missing;
+    /// a specification that is not a plain version (lts/*) is not checked.
+    @Test func setupActionsCheckTheVersionAskedFor() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              py:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    python: ["3", "2.7", "3.x", ">=3.8"]
+                steps:
+                  - uses: actions/setup-python@v5
+                    with:
+                      python-version: ${{ matrix.python }}
+            """)
+        defer { directory.remove() }
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("actions/setup-python: version 2.7 was asked for, and python3 here is: Python 3."))
+        for (version, status) in [("3", "success"), ("2.7", "failure"), ("3.x", "success"), (">=3.8", "success")] {
+            #expect(
+                run.stdout.split(separator: "\n").contains {
+                    $0.contains("py (python=\(version))") && $0.contains(status)
+                },
+                "\(version)\n\(run.stdout)")
+        }
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {

@@ -447,10 +447,11 @@ struct GitHubWorkflowTranslator {
             script = downloadScript(with: with)
         case _ where Self.toolActions[name] != nil:
             let program = Self.toolActions[name] ?? ""
-            script = """
-                if command -v \(program) >/dev/null 2>&1; then echo "\(name): using $(command -v \(program))"; \
-                \(program) --version 2>&1 | head -n 1; else echo "\(name): \(program) is not on PATH here; install it" >&2; exit 1; fi
-                """
+            script = Self.toolScript(name: name, program: program)
+            // The version asked for reaches the script as data (it may be `${{ matrix.python }}`).
+            if let requested = Self.versionInputs.lazy.compactMap({ with?[$0] }).first {
+                env.append((NodeBuilder.key("GANTRY_SETUP_VERSION", at: requested), requested))
+            }
         default:
             let why =
                 reference.hasPrefix("docker://")
@@ -558,6 +559,31 @@ struct GitHubWorkflowTranslator {
         }
         lines.append("echo 'download-artifact: the artifacts are in the shared workspace'")
         return lines.joined(separator: "\n")
+    }
+
+    /// The inputs that name the version a set-up action installs, in the order they are looked for.
+    static let versionInputs = [
+        "python-version", "node-version", "go-version", "java-version", "dotnet-version", "ruby-version",
+        "deno-version", "bun-version", "swift-version", "terraform_version", "toolchain", "version",
+    ]
+
+    /// A set-up action's step: the program must be on PATH; a plain version asked for (`3.12`, `20`,
+    /// `20.x`, `1.22.1`) must be the one it reports (`--version`), or the step fails saying what is
+    /// missing; other specifications (`lts/*`, `>=3.9`, `stable`) are not checked.
+    static func toolScript(name: String, program: String) -> String {
+        #"""
+        if ! command -v \#(program) >/dev/null 2>&1; then echo "\#(name): \#(program) is not on PATH here; install it" >&2; exit 1; fi
+        echo "\#(name): using $(command -v \#(program))"
+        have="$(\#(program) --version 2>&1 | head -n 1)"; echo "$have"
+        want="${GANTRY_SETUP_VERSION:-}"
+        case "$want" in
+          ''|*[!0-9.x]*|.*) ;;
+          *) prefix="${want%.x}"; prefix="${prefix%.x}"
+             if ! printf '%s\n' "$have" | grep -Eq "(^|[^0-9.])${prefix//./\\.}(\.[0-9]+)*([^0-9.]|$)"; then
+               echo "\#(name): version $want was asked for, and \#(program) here is: $have (install $want, or run with what this machine has)" >&2; exit 1
+             fi ;;
+        esac
+        """#
     }
 
     /// Actions that install a tool, by the program they make available: here the step checks that
