@@ -302,4 +302,51 @@ import Testing
         #expect(use.steps[1].run?.contains("no job of this workflow uploads 'missing'") == true)
         #expect(definition.unsupported.isEmpty)
     }
+
+    /// Branch and tag filters decide whether GitHub starts the workflow for the push (or pull request)
+    /// at hand: when they exclude it, every job is planned out with the reason.
+    @Test func branchAndTagFiltersDecideWhetherTheWorkflowRuns() throws {
+        let workflow = """
+            on:
+              push:
+                branches: [main, 'releases/**', '!releases/old']
+              pull_request:
+                branches-ignore: ['wip/*']
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo
+            """
+        func skip(
+            branch: String? = nil, tag: String? = nil, event: String? = nil, base: String? = nil,
+            _ text: String = workflow
+        )
+            throws -> String?
+        {
+            var trigger = PipelineTrigger(
+                branch: branch, tag: tag, variables: base.map { ["GITHUB_BASE_REF": $0] } ?? [:])
+            trigger.githubEvent = event
+            let definition = try PipelineParser.parse(text: text, file: ".github/workflows/ci.yml", trigger: trigger)
+            return definition.jobs.first?.plannedSkip.map { "\($0)" }
+        }
+        #expect(try skip(branch: "main") == nil)
+        #expect(try skip(branch: "releases/v2/hotfix") == nil)
+        #expect(
+            try skip(branch: "feature") == "not in this pipeline: on.push.branches does not match the branch 'feature'")
+        #expect(try skip(branch: "releases/old") != nil)
+        // Only branch filters: a tag push does not start it.
+        #expect(
+            try skip(tag: "v1.0.0")?.contains("on.push filters only branches, and this is the tag 'v1.0.0'") == true)
+        // A pull request: the filters name its base branch.
+        #expect(try skip(branch: "feature", event: "pull_request") == nil)
+        #expect(try skip(branch: "feature", event: "pull_request", base: "wip/x")?.contains("branches-ignore") == true)
+        // Tags only.
+        let tags =
+            "on:\n  push:\n    tags: ['v*']\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n"
+        #expect(try skip(tag: "v2.1", tags) == nil)
+        #expect(try skip(branch: "main", tags)?.contains("filters only tags") == true)
+        // No branch or tag known (text without a repository): not checked.
+        #expect(try skip(workflow.replacingOccurrences(of: "main, ", with: "")) == nil)
+    }
 }

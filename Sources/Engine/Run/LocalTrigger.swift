@@ -63,7 +63,8 @@ public enum LocalTrigger {
         actionsDirectory: URL? = ProcessInfo.processInfo.environment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) },
         gitLabProjects: URL? = ProcessInfo.processInfo.environment["GANTRY_GITLAB_PROJECTS"].map {
             URL(fileURLWithPath: $0)
-        }
+        },
+        githubEvent: String? = nil
     ) async throws -> PipelineDefinition {
         func trigger() async -> PipelineTrigger {
             await read(
@@ -73,12 +74,28 @@ public enum LocalTrigger {
         if PipelineFormat.isGitLabFileName(path) {
             return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
         }
+        // A workflow's branch and tag filters are checked against the checkout (and --event).
+        let isWorkflow = URL(fileURLWithPath: path).standardizedFileURL.path.contains("/.github/workflows/")
+        func workflowTrigger() async -> PipelineTrigger {
+            var read = await trigger()
+            read.githubEvent = githubEvent
+            return read
+        }
         let definition = try await PipelineParser.load(
-            path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates),
-            actionsDirectory: actionsDirectory)
-        // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
-        guard definition.format == .gitlab else { return definition }
-        return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
+            path: path, trigger: isWorkflow ? await workflowTrigger() : PipelineTrigger(),
+            templates: GitTemplates(requirePinned: requirePinnedTemplates), actionsDirectory: actionsDirectory)
+        switch definition.format {
+        case .gitlab:
+            // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
+            return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
+        case .github where !isWorkflow:
+            return try await PipelineParser.load(
+                path: path, trigger: await workflowTrigger(),
+                templates: GitTemplates(requirePinned: requirePinnedTemplates),
+                actionsDirectory: actionsDirectory)
+        default:
+            return definition
+        }
     }
 
     /// A GitLab CI file with the files of other projects its includes name, fetched from `mirrors`

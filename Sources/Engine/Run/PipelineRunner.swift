@@ -52,7 +52,8 @@ public struct PipelineRunner: Sendable {
             changedFiles: options.changedFiles, variables: options.variables,
             requirePinnedTemplates: options.requirePinnedTemplates,
             actionsDirectory: options.baseEnvironment["GANTRY_ACTIONS"].map { URL(fileURLWithPath: $0) },
-            gitLabProjects: options.baseEnvironment["GANTRY_GITLAB_PROJECTS"].map { URL(fileURLWithPath: $0) })
+            gitLabProjects: options.baseEnvironment["GANTRY_GITLAB_PROJECTS"].map { URL(fileURLWithPath: $0) },
+            githubEvent: options.githubEvent)
         if !definition.unsupported.isEmpty {
             guard options.skipUnsupported else {
                 throw DiagnosticsError(

@@ -65,7 +65,8 @@ struct PlanCommand: AsyncParsableCommand {
         let file = try pipeline.resolved()
         let changed = try await ChangedFiles.resolve(
             since: since, changedFilesPath: changedFiles, pipelineFile: file)
-        let definition = try await PipelineLoader.load(file, variables: try pipeline.variables(), changedFiles: changed)
+        let definition = try await PipelineLoader.load(
+            file, variables: try pipeline.variables(), changedFiles: changed, event: pipeline.event)
         let plan = try Planner(changedFiles: changed, selectedJobs: jobs).plan(definition)
         let environment = ProcessInfo.processInfo.environment
         let services = StateLocation.services

@@ -20,7 +20,8 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let file = try pipeline.resolved()
         do {
-            let definition = try await PipelineLoader.load(file, variables: try pipeline.variables())
+            let definition = try await PipelineLoader.load(
+                file, variables: try pipeline.variables(), event: pipeline.event)
             let plan = try Planner().plan(definition)
             let steps = definition.jobs.reduce(0) { $0 + $1.steps.count }
             let warnings =
@@ -75,10 +76,10 @@ enum PipelineLoader {
     /// The pipeline at `file`; a GitLab CI file is read for the checkout's trigger (its branch, commit
     /// and default branch, `--var` variables and the changed files), as `gantry run` reads it.
     static func load(
-        _ file: String, variables: [String: String] = [:], changedFiles: [String]? = nil
+        _ file: String, variables: [String: String] = [:], changedFiles: [String]? = nil, event: String? = nil
     ) async throws -> PipelineDefinition {
         let definition = try await LocalTrigger.loadPipeline(
-            path: file, changedFiles: changedFiles, variables: variables)
+            path: file, changedFiles: changedFiles, variables: variables, githubEvent: event)
         let problems = ActionValidator(registry: StateLocation.services.actions).diagnostics(for: definition)
         if !problems.isEmpty { throw DiagnosticsError(problems) }
         return definition

@@ -23,6 +23,9 @@ public struct PipelineTrigger: Sendable, Hashable {
     /// Variables given for this pipeline (`--var NAME=VALUE`), as a pipeline's run variables; they
     /// override the file's.
     public var variables: [String: String]
+    /// The event a GitHub workflow runs for (`--event`); nil: `push` when it runs on pushes, else its
+    /// first event. Its `on.<event>` branch and tag filters decide whether the workflow runs at all.
+    public var githubEvent: String?
 
     public init(
         sha: String? = nil, branch: String? = nil, tag: String? = nil, defaultBranch: String = "main",

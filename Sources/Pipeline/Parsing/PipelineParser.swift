@@ -111,6 +111,7 @@ public struct PipelineParser {
         } else if format == .github {
             var workflow = GitHubWorkflowTranslator(document: document)
             workflow.actionsDirectory = actionsDirectory
+            workflow.trigger = trigger
             // Local actions are read from the repository the workflow lives in.
             if FileManager.default.fileExists(atPath: file) {
                 workflow.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
@@ -155,6 +156,12 @@ public struct PipelineParser {
             definition.workflowInputs = translator.inputs
             definition.workflowEvents = translator.events
             definition.warnings = translator.warnings
+            if let reason = translator.filteredOut {
+                // GitHub would not start this workflow for the push (or pull request) at hand.
+                for position in definition.jobs.indices where definition.jobs[position].plannedSkip == nil {
+                    definition.jobs[position].plannedSkip = .rules(reason)
+                }
+            }
         }
         if let dialect {
             definition.workflowInputs = dialect.inputs

@@ -19,6 +19,13 @@ struct GitHubWorkflowTranslator {
     private(set) var inputs: [String: String] = [:]
     /// The events the workflow runs on.
     private(set) var events: [String] = []
+    /// What the workflow runs for (its branch, tag, event): its branch and tag filters are checked
+    /// against it; nil (or no branch nor tag) leaves them unchecked.
+    var trigger: PipelineTrigger?
+    /// Why the workflow does not run for `trigger` (`on.push.branches` does not match), if it does not.
+    private(set) var filteredOut: String?
+    /// Each event's settings (`on.push: {branches: …}`).
+    private var eventBodies: [String: Node] = [:]
     /// Local reusable workflows being inlined (to refuse a cycle), how many calls were inlined, and
     /// each called file once read.
     var callStack: [String] = []
@@ -69,7 +76,9 @@ struct GitHubWorkflowTranslator {
             }
             switch key {
             case "name", "env": out.append((keyNode, value))
-            case "on": filters = triggers(value)
+            case "on":
+                filters = triggers(value)
+                filteredOut = Self.refFilterProblem(events: events, bodies: eventBodies, trigger: trigger)
             case "defaults":
                 defaults += runDefaults(value, context: "defaults") ?? []
             case "jobs": jobsNode = (keyNode, value)
@@ -100,6 +109,7 @@ struct GitHubWorkflowTranslator {
             for (keyNode, value) in mapping {
                 guard let event = keyNode.string else { continue }
                 events.append(event)
+                eventBodies[event] = value
                 guard case .mapping(let body) = value else { continue }
                 if ["workflow_dispatch", "workflow_call"].contains(event), case .mapping(let declared)? = body["inputs"]
                 {
