@@ -89,7 +89,8 @@ let package = Package(
         .target(
             name: "Policy",
             dependencies: [
-                "GantryCore", "Inventory", "Yams", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+                "GantryCore", "Inventory", "Processes", "Yams", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // zlib, to read deflated zip entries (OSV database exports).

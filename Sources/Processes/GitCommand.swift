@@ -13,6 +13,32 @@ package enum GitCommand {
         package var description: String { stderr.isEmpty ? "exit \(exitCode ?? -1)" : stderr }
     }
 
+    /// `git arguments` in `directory` for a synchronous caller (which it blocks), its stdout delivered
+    /// to `onOutput` as it comes; supervised as every child is (process group, parent-death signal,
+    /// timeout). Throws `Failure` with its stderr when git fails.
+    package static func runBlocking(
+        _ arguments: [String], in directory: URL, timeout: Duration,
+        onOutput: @escaping @Sendable (UnsafeRawBufferPointer) -> Void
+    ) throws {
+        let errors = OutputCollector(limit: 16 * 1024)
+        let inherited = ProcessInfo.processInfo.environment
+        let outcome = try ProcessRunner(killGrace: .seconds(1)).runBlocking(
+            ProcessSpec(
+                executable: "git", arguments: arguments,
+                environment: [
+                    "PATH": inherited["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C", "HOME": inherited["HOME"] ?? "/",
+                ],
+                workingDirectory: directory.path),
+            timeout: timeout
+        ) { stream, bytes in
+            if stream == .stdout { onOutput(bytes) } else { errors.append(bytes) }
+        }
+        guard outcome.succeeded else {
+            throw Failure(
+                stderr: errors.text.trimmingCharacters(in: .whitespacesAndNewlines), exitCode: outcome.exitCode)
+        }
+    }
+
     /// `git arguments` in `directory`; stdout as printed. `environment` is added to PATH, HOME and LC_ALL.
     @discardableResult
     package static func run(

@@ -1,6 +1,7 @@
 import CGantrySystem
 import Foundation
 import GantryCore
+import Synchronization
 
 /// Runs a child process in its own process group and streams its output with bounded memory.
 ///
@@ -37,6 +38,32 @@ public struct ProcessRunner: Sendable {
         } onCancel: {
             taskCancellation.cancel()
         }
+    }
+
+    /// Runs `spec` to completion for a synchronous caller, which it blocks (as a scanner reading
+    /// `git log` does): the child is supervised exactly as by `run` — its own process group, the
+    /// parent-death signal, the timeout and `cancellation`.
+    public func runBlocking(
+        _ spec: ProcessSpec, timeout: Duration, cancellation: CancellationFlag = CancellationFlag(),
+        onOutput: @escaping @Sendable (ProcessStream, UnsafeRawBufferPointer) -> Void
+    ) throws -> ProcessOutcome {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<ProcessOutcome, any Error>?>(nil)
+        SupervisorThreads.shared.run {
+            do {
+                let child = try self.spawn(spec)
+                let outcome = self.supervise(child, timeout: timeout, cancellations: [cancellation], onOutput: onOutput)
+                result.withLock { $0 = .success(outcome) }
+            } catch {
+                result.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        guard let finished = result.withLock({ $0 }) else {
+            throw InfrastructureError("the process \(spec.executable) was not supervised")
+        }
+        return try finished.get()
     }
 
     private func start(

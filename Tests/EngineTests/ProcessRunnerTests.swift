@@ -26,6 +26,27 @@ final class Captured: Sendable {
     /// Whether a process exists (a zombie still counts as existing until it is reaped).
     func alive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
 
+    /// A synchronous caller (a scanner reading git) gets the same supervision: output streamed, the
+    /// whole group stopped at the timeout, a background descendant too.
+    @Test func runBlockingSupervisesAsRunDoes() throws {
+        let out = Captured()
+        let outcome = try runner.runBlocking(
+            bash("echo first; sleep 30 & echo \"pid $!\"; sleep 30"),
+            timeout: .milliseconds(500)
+        ) { stream, bytes in if stream == .stdout { out.append(bytes) } }
+        #expect(outcome.timedOut)
+        #expect(out.text.hasPrefix("first\n"))
+        let pid = try #require(
+            out.text.split(separator: " ").last.flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        // Reaped or gone: the background sleep did not outlive the step.
+        var waited = 0
+        while alive(pid), waited < 50 {
+            usleep(20_000)
+            waited += 1
+        }
+        #expect(!alive(pid))
+    }
+
     @Test func capturesBothStreamsAndExitCode() async throws {
         let out = Captured()
         let err = Captured()

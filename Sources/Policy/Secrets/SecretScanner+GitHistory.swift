@@ -1,60 +1,60 @@
 public import Foundation
-import Synchronization
+import Processes
 
 extension SecretScanner {
     /// Scans the lines every commit of `repository`'s history added (`git log -p -U0`), with the real
     /// git, and reports each finding with its commit. Output is read as it comes: memory stays bounded.
     public func scanGitHistory(_ repository: URL, revisions: [String] = ["HEAD"]) throws -> ScanReport {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            [
-                "git", "-C", repository.path, "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames",
-                "--format=commit %H",
-            ] + revisions + ["--"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        guard !revisions.contains(where: { $0.hasPrefix("-") }) else {
+            throw SecretScanError.input("a revision cannot start with '-'")
+        }
+        // The output is parsed on the thread that supervises git, as it comes; read once git is done.
+        let reader = HistoryReader(parser: GitPatchParser(scanner: self))
         do {
-            try process.run()
+            // git runs as every child does: its own process group, killed if gantry dies, never orphaned.
+            try GitCommand.runBlocking(
+                [
+                    "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames", "--format=commit %H",
+                ] + revisions + ["--"], in: repository, timeout: .seconds(6 * 3600)
+            ) { chunk in reader.take(chunk) }
+        } catch let failure as GitCommand.Failure {
+            throw SecretScanError.input("git log failed in \(repository.path): \(failure)")
         } catch {
-            throw SecretScanError.input("cannot run git: \(error.localizedDescription)")
+            throw SecretScanError.input("cannot run git: \(error)")
         }
-        let errorData = Mutex(Data())
-        let errorReader = Thread {
-            let data = errors.fileHandleForReading.readDataToEndOfFile()
-            errorData.withLock { $0 = data }
-        }
-        errorReader.start()
-        var parser = GitPatchParser(scanner: self)
-        var commits = Set<String>()
-        var pending = Data()
-        let handle = output.fileHandleForReading
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: 10) {
-                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                pending.removeSubrange(pending.startIndex...newline)
-                parser.take(line)
-                if let commit = parser.commit { commits.insert(commit) }
-            }
-        }
-        if !pending.isEmpty { parser.take(String(decoding: pending, as: UTF8.self)) }
-        process.waitUntilExit()
-        while errorReader.isExecuting { usleep(1000) }
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errorData.withLock { $0 }, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw SecretScanError.input("git log failed in \(repository.path): \(message)")
-        }
+        var parser = reader.finish()
         parser.flush()
         return ScanReport(
             scanner: "secrets", rules: rules.map(\.descriptor), findings: parser.findings,
-            summary: ["commits": "\(commits.count)"])
+            summary: ["commits": "\(reader.commits.count)"])
+    }
+}
+
+/// `git log -p` output split into lines for the parser. Invariant for `@unchecked Sendable`: `take`
+/// is called only by the one thread that supervises git, and `finish`/`commits` only after git is
+/// done (the runner's completion orders them).
+private final class HistoryReader: @unchecked Sendable {
+    private var parser: GitPatchParser
+    private var pending: [UInt8] = []
+    private(set) var commits = Set<String>()
+
+    init(parser: GitPatchParser) { self.parser = parser }
+
+    func take(_ chunk: UnsafeRawBufferPointer) {
+        pending.append(contentsOf: chunk)
+        var start = 0
+        while let newline = pending[start...].firstIndex(of: 10) {
+            parser.take(String(decoding: pending[start..<newline], as: UTF8.self))
+            if let commit = parser.commit { commits.insert(commit) }
+            start = newline + 1
+        }
+        pending.removeFirst(start)
+    }
+
+    func finish() -> GitPatchParser {
+        if !pending.isEmpty { parser.take(String(decoding: pending, as: UTF8.self)) }
+        pending = []
+        return parser
     }
 }
 

@@ -1,5 +1,6 @@
 public import Foundation
 import GantryCore
+import Processes
 import Synchronization
 
 /// Finds committed secrets in a directory tree, a file, or git history.
@@ -152,18 +153,15 @@ public struct SecretScanner: Sendable {
     /// The files git would track under `root` (`git ls-files --cached --others --exclude-standard`),
     /// relative to it; nil when `root` is not in a git work tree or git is missing.
     static func gitFiles(under root: URL) -> [String]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Array(Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }))
+        let output = Mutex(Data())
+        do {
+            try GitCommand.runBlocking(
+                ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], in: root, timeout: .seconds(600)
+            ) { chunk in output.withLock { $0.append(contentsOf: chunk) } }
+        } catch {
+            return nil
+        }
+        return Array(Set(output.withLock { $0 }.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }))
     }
 
     enum FileResult {
