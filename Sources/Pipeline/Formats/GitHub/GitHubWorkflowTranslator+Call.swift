@@ -2,15 +2,16 @@ import Foundation
 import GantryCore
 import Yams
 
-/// Reusable workflows of the repository (`jobs.<id>.uses: ./.github/workflows/x.yml`), inlined into
-/// the calling workflow as GitHub runs them: the called jobs become jobs of this run, named
+/// Reusable workflows of the repository (`jobs.<id>.uses: ./.github/workflows/x.yml`) or vendored
+/// into the actions folder (`owner/repo/.github/workflows/x.yml@ref`), inlined into the calling
+/// workflow as GitHub runs them: the called jobs become jobs of this run, named
 /// `<caller> / <job>` (ids `<caller>__<job>`), with `inputs.*` and `secrets.*` in their expressions
 /// replaced by what the caller passes (`with:`, `secrets:` or `secrets: inherit`) or the declared
 /// defaults. The called jobs wait for the caller's needs; when the caller has an `if`, a job
 /// `<caller>__if` holds that condition and they wait for it too. A job `<caller>` keeps the caller's
 /// place in the graph: it waits for the called jobs, succeeds when none failed, and carries the
-/// workflow's `outputs` (`needs.<caller>.outputs.*` as on GitHub). A caller's `strategy.matrix` is given to each
-/// called job.
+/// workflow's `outputs` (`needs.<caller>.outputs.*` as on GitHub). A caller's `strategy.matrix` is
+/// given to each called job.
 extension GitHubWorkflowTranslator {
     /// At most this many calls are inlined in one workflow (GitHub allows 20 distinct workflows).
     static let maximumWorkflowCalls = 64
@@ -24,8 +25,8 @@ extension GitHubWorkflowTranslator {
         "name", "uses", "with", "secrets", "needs", "if", "permissions", "strategy", "concurrency",
     ]
 
-    /// The jobs a call of a local reusable workflow becomes, or nil when `body` calls none (a
-    /// workflow of another repository is recorded as unsupported by `job`).
+    /// The jobs a call of a reusable workflow becomes, or nil when `body` calls none that is here (a
+    /// workflow of another repository that is not vendored is recorded as unsupported by `job`).
     mutating func workflowCall(_ idNode: Node, id: String, body: Node, filters: [(String, Node, Node)]) -> [(
         Node, Node
     )]? {
@@ -39,9 +40,10 @@ extension GitHubWorkflowTranslator {
                 "jobs.\(id) calls a reusable workflow, so it cannot have '\(key)' "
                     + "(a calling job has \(Self.callerKeys.joined(separator: ", ")))")
         }
-        let placeholder = [
-            (idNode, Self.placeholderJob(body, outputs: Self.outputsRead(of: id, in: document.root), at: uses))
-        ]
+        // What stands for a call that cannot be inlined (an error says why).
+        var placeholder: [(Node, Node)] {
+            [(idNode, Self.placeholderJob(body, outputs: Self.outputsRead(of: id, in: document.root), at: uses))]
+        }
         let callKey = root.path + "/" + relative
         guard !callStack.contains(callKey), callStack.count < Self.maximumCallDepth else {
             error(
@@ -58,7 +60,7 @@ extension GitHubWorkflowTranslator {
         guard let called = calledWorkflow(relative, reference: reference, root: root, at: uses, job: id) else {
             return placeholder
         }
-        guard let trigger = Self.workflowCallTrigger(called["on"]) else {
+        guard let declaration = Self.workflowCallTrigger(called["on"]) else {
             error(uses, "'\(reference)' is not a reusable workflow: its 'on' has no workflow_call")
             return placeholder
         }
@@ -78,8 +80,8 @@ extension GitHubWorkflowTranslator {
             }
             return placeholder
         }
-        let inputs = callInputs(caller, trigger: trigger, id: id, reference: reference, at: uses)
-        let secrets = callSecrets(caller, trigger: trigger, id: id, reference: reference, at: uses)
+        let inputs = callInputs(caller, trigger: declaration, id: id, reference: reference, at: uses)
+        let secrets = callSecrets(caller, trigger: declaration, id: id, reference: reference, at: uses)
         callStack.append(callKey)
         defer { callStack.removeLast() }
 
@@ -176,7 +178,7 @@ extension GitHubWorkflowTranslator {
             ))
         final.append(
             (NodeBuilder.key("if", at: uses), NodeBuilder.scalar("${{ \(condition) }}", at: uses)))
-        if case .mapping(let declared)? = trigger["outputs"] {
+        if case .mapping(let declared)? = declaration["outputs"] {
             let outputs = declared.compactMap { nameNode, spec -> (Node, Node)? in
                 guard let value = spec["value"] else { return nil }
                 let rewritten = ExpressionRewriter.rewrite(node: value) { root, name in
