@@ -468,6 +468,31 @@ import Testing
         }
     }
 
+    /// A workflow whose branch filters exclude the checkout's branch does not run (as GitHub would
+    /// not start it); --event pull_request checks that event's filters instead.
+    @Test func branchFiltersDecideWhetherTheCheckoutsRunHappens() throws {
+        let directory = try Self.repository(
+            """
+            on:
+              push:
+                branches: [release]
+              pull_request:
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo ran
+            """)
+        defer { directory.remove() }
+        let push = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(push.status == 0)
+        #expect(push.stdout.contains("on.push.branches does not match the branch 'main'"), "\(push.stdout)")
+        #expect(!push.stdout.contains("[a] ran"))
+        let pullRequest = try GantryBinary.run(
+            ["run", ".github/workflows/ci.yml", "--event", "pull_request"], in: directory.url)
+        #expect(pullRequest.stdout.contains("[a] ran"), "\(pullRequest.stdout)")
+    }
+
     /// Without FILE in a repository that has only workflows, gantry lists them; --workflow picks one
     /// by file name or by its name:.
     @Test func withoutAFileTheWorkflowsAreListedAndOneIsPickedByName() throws {

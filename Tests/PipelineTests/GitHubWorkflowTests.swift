@@ -330,6 +330,10 @@ import Testing
             let definition = try PipelineParser.parse(text: text, file: ".github/workflows/ci.yml", trigger: trigger)
             return definition.jobs.first?.plannedSkip.map { "\($0)" }
         }
+        #expect(try PipelineParser.parse(text: workflow, file: ".github/workflows/ci.yml").workflowFiltersRefs)
+        #expect(
+            try !Self.workflow("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n")
+                .workflowFiltersRefs)
         #expect(try skip(branch: "main") == nil)
         #expect(try skip(branch: "releases/v2/hotfix") == nil)
         #expect(

@@ -74,23 +74,20 @@ public enum LocalTrigger {
         if PipelineFormat.isGitLabFileName(path) {
             return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
         }
-        // A workflow's branch and tag filters are checked against the checkout (and --event).
-        let isWorkflow = URL(fileURLWithPath: path).standardizedFileURL.path.contains("/.github/workflows/")
-        func workflowTrigger() async -> PipelineTrigger {
-            var read = await trigger()
-            read.githubEvent = githubEvent
-            return read
-        }
         let definition = try await PipelineParser.load(
-            path: path, trigger: isWorkflow ? await workflowTrigger() : PipelineTrigger(),
-            templates: GitTemplates(requirePinned: requirePinnedTemplates), actionsDirectory: actionsDirectory)
+            path: path, templates: GitTemplates(requirePinned: requirePinnedTemplates),
+            actionsDirectory: actionsDirectory)
         switch definition.format {
         case .gitlab:
             // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
             return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
-        case .github where !isWorkflow:
+        case .github where definition.workflowFiltersRefs:
+            // Its branch and tag filters decide whether it runs for the checkout (and --event): read
+            // again with them (git is asked only for a workflow that filters).
+            var workflowTrigger = await trigger()
+            workflowTrigger.githubEvent = githubEvent
             return try await PipelineParser.load(
-                path: path, trigger: await workflowTrigger(),
+                path: path, trigger: workflowTrigger,
                 templates: GitTemplates(requirePinned: requirePinnedTemplates),
                 actionsDirectory: actionsDirectory)
         default:

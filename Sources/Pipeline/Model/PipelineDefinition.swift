@@ -31,6 +31,9 @@ public struct PipelineDefinition: Sendable {
     public var workflowInputs: [String: String] = [:]
     /// The events a workflow runs on (`github.event_name` is the first of push, workflow_dispatch…).
     public var workflowEvents: [String] = []
+    /// Whether the workflow's events filter branches or tags: then which branch or tag it runs for
+    /// decides whether it runs (`PipelineTrigger`).
+    public var workflowFiltersRefs = false
     /// Problems that do not stop the pipeline (a vendored action not pinned to a commit): `validate`
     /// and `run` print them.
     public var warnings: [Diagnostic] = []

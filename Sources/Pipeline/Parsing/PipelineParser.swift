@@ -156,6 +156,7 @@ public struct PipelineParser {
             definition.workflowInputs = translator.inputs
             definition.workflowEvents = translator.events
             definition.warnings = translator.warnings
+            definition.workflowFiltersRefs = translator.filtersRefs
             if let reason = translator.filteredOut {
                 // GitHub would not start this workflow for the push (or pull request) at hand.
                 for position in definition.jobs.indices where definition.jobs[position].plannedSkip == nil {

@@ -5,6 +5,13 @@ import Yams
 /// `on.pull_request.branches` for the base branch), checked as GitHub checks them before it starts a
 /// run: patterns in order, `!` excluding what earlier ones matched, `*` not crossing `/`, `**` anything.
 extension GitHubWorkflowTranslator {
+    /// Whether any event of the workflow filters branches or tags (then its trigger matters).
+    static func hasRefFilters(_ bodies: [String: Node]) -> Bool {
+        bodies.values.contains { body in
+            ["branches", "branches-ignore", "tags", "tags-ignore"].contains { body[$0] != nil }
+        }
+    }
+
     /// Why the workflow does not run for `trigger`, or nil when it does (or the trigger's branch and
     /// tag are unknown, or its event has no filters).
     static func refFilterProblem(events: [String], bodies: [String: Node], trigger: PipelineTrigger?) -> String? {

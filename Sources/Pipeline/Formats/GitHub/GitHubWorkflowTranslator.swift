@@ -24,6 +24,8 @@ struct GitHubWorkflowTranslator {
     var trigger: PipelineTrigger?
     /// Why the workflow does not run for `trigger` (`on.push.branches` does not match), if it does not.
     private(set) var filteredOut: String?
+    /// Whether the workflow filters branches or tags (its trigger matters).
+    private(set) var filtersRefs = false
     /// Each event's settings (`on.push: {branches: …}`).
     private var eventBodies: [String: Node] = [:]
     /// Local reusable workflows being inlined (to refuse a cycle), how many calls were inlined, and
@@ -79,6 +81,7 @@ struct GitHubWorkflowTranslator {
             case "on":
                 filters = triggers(value)
                 filteredOut = Self.refFilterProblem(events: events, bodies: eventBodies, trigger: trigger)
+                filtersRefs = Self.hasRefFilters(eventBodies)
             case "defaults":
                 defaults += runDefaults(value, context: "defaults") ?? []
             case "jobs": jobsNode = (keyNode, value)
