@@ -220,6 +220,19 @@ import Testing
         #expect(definition.jobs.first?.steps.first?.timeout == nil)
     }
 
+    /// A job without a matrix reads an empty one, as on GitHub (`matrix.os || 'linux'`); a
+    /// gantry.yml still reports it.
+    @Test func aWorkflowJobWithoutAMatrixReadsAnEmptyOne() {
+        #expect(
+            Self.problems(
+                "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.os || 'linux' }}\n"
+            ).isEmpty)
+        #expect(
+            diagnostics("jobs:\n  a:\n    steps:\n      - run: echo ${{ matrix.os }}\n").contains {
+                $0.contains("job 'a' has no matrix, so 'matrix.os' is undefined")
+            })
+    }
+
     @Test func githubContextsAreAWorkflowsOnly() {
         let native = diagnostics("jobs:\n  a:\n    steps:\n      - run: echo ${{ github.sha }}\n")
         #expect(native.contains { $0.contains("unknown context 'github'") })

@@ -67,8 +67,12 @@ struct PipelineValidator {
                     continue
                 }
                 guard let matrix = job?.matrix else {
-                    problems.append(
-                        "job '\(scope.job ?? "")' has no matrix, so 'matrix.\(properties.first ?? "")' is undefined")
+                    // A workflow reads an empty matrix there, as GitHub does (`matrix.os || 'linux'`).
+                    if format != .github {
+                        problems.append(
+                            "job '\(scope.job ?? "")' has no matrix, so 'matrix.\(properties.first ?? "")' is undefined"
+                        )
+                    }
                     continue
                 }
                 if let key = properties.first, !matrix.keys.contains(key) {
