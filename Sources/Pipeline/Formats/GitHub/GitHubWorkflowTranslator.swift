@@ -7,9 +7,10 @@ import Yams
 /// Keys with a Gantry equivalent are renamed (`timeout-minutes` → `timeout`, `strategy.matrix` →
 /// `matrix`, `defaults.run` → `defaults`, push and pull_request path filters → each job's `paths`);
 /// keys that change nothing on one machine are accepted and dropped (`permissions`, `concurrency`,
-/// `run-name`, `environment`, `fail-fast`, `max-parallel`); what cannot run here (containers, macOS and
-/// Windows runners, reusable workflows, actions that are not available) is recorded as unsupported
-/// and replaced by a step that says so. docs/compat.md lists every key.
+/// `run-name`, `environment`, `fail-fast`, `max-parallel`); local and vendored actions and reusable
+/// workflows are inlined (`+Actions`, `+Call`); what cannot run here (containers, macOS and Windows
+/// runners, actions and reusable workflows that are neither in the repository nor vendored) is
+/// recorded as unsupported and replaced by a step that says so. docs/compat.md lists every key.
 struct GitHubWorkflowTranslator {
     /// The workflow (a called reusable workflow's file is registered in it, for its own marks).
     var document: YAMLDocument
@@ -165,7 +166,7 @@ struct GitHubWorkflowTranslator {
         }
     }
 
-    /// A job as the jobs it becomes: itself, or a local reusable workflow's jobs.
+    /// A job as the jobs it becomes: itself, or the jobs of the reusable workflow it calls.
     mutating func jobEntries(_ idNode: Node, id: String, body: Node, filters: [(String, Node, Node)]) -> [(Node, Node)]
     {
         if let called = workflowCall(idNode, id: id, body: body, filters: filters) { return called }
@@ -205,7 +206,11 @@ struct GitHubWorkflowTranslator {
             case "uses":
                 unsupported(
                     value, job: id, step: nil,
-                    "jobs.\(id) calls the reusable workflow '\(value.string ?? "")', which Gantry does not run yet")
+                    (value.string ?? "").hasPrefix("./")
+                        ? "jobs.\(id) calls the reusable workflow '\(value.string ?? "")', which cannot be read without "
+                            + "the workflow's repository"
+                        : "jobs.\(id) calls the reusable workflow '\(value.string ?? "")', which cannot be fetched here "
+                            + "(vendor it into GANTRY_ACTIONS as <owner>/<repo>@<ref>/)")
             case "steps":
                 if let (cache, position) = Self.cacheStep(in: value) {
                     out.append((NodeBuilder.key("cache", at: keyNode), cache))
@@ -241,12 +246,12 @@ struct GitHubWorkflowTranslator {
             }), let uses = step["uses"], let path = step["with"]?["path"]?.string, !path.contains("${{")
         else { return nil }
         let name = step["with"]?["name"]?.string ?? "artifact"
-        let patterns = Self.pathLines(path).map { $0.hasSuffix("/") ? $0 + "**" : $0 }
+        // A folder (`dist/`) is everything under it.
+        func glob(_ path: String) -> String { path.hasSuffix("/") ? path + "**" : path }
+        let patterns = Self.pathLines(path).map(glob)
         guard !patterns.isEmpty, !name.contains("${{"), !name.contains("/") else { return nil }
         // `!path` lines leave files out, as upload-artifact does.
-        let exclusions = path.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.hasPrefix("!") && $0.count > 1 }.map { String($0.dropFirst()) }
-            .map { $0.hasSuffix("/") ? $0 + "**" : $0 }
+        let exclusions = Self.excludedPathLines(path).map(glob)
         var pairs: [(Node, Node)] = [
             (NodeBuilder.key("name", at: uses), NodeBuilder.scalar(name, at: uses)),
             (
@@ -267,8 +272,17 @@ struct GitHubWorkflowTranslator {
 
     /// The paths of an artifact action's `path:`, one per line (exclusions `!…` left out).
     static func pathLines(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("!") }
+        entryLines(text).filter { !$0.hasPrefix("!") }
+    }
+
+    /// The exclusions (`!path` lines) of an artifact action's `path:`, without their `!`.
+    static func excludedPathLines(_ text: String) -> [String] {
+        entryLines(text).filter { $0.hasPrefix("!") && $0.count > 1 }.map { String($0.dropFirst()) }
+    }
+
+    /// The non-empty lines of a multi-line action input, trimmed.
+    private static func entryLines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// `owner/repo[/path]` of a `uses:` reference, lowercased, without its `@ref`.
