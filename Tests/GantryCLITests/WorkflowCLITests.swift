@@ -436,6 +436,11 @@ import Testing
             ["run", ".github/workflows/ci.yml", "--event-file", "bad.json"], in: directory.url)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--event-file bad.json: not a JSON object"), "\(bad.stderr)")
+        try directory.write("deep.json", String(repeating: "[", count: 100) + String(repeating: "]", count: 100))
+        let deep = try GantryBinary.run(
+            ["run", ".github/workflows/ci.yml", "--event-file", "deep.json"], in: directory.url)
+        #expect(deep.status == 2)
+        #expect(deep.stderr.contains("nested deeper than 64 levels"), "\(deep.stderr)")
     }
 
     /// A set-up action checks the version asked for against the one on PATH and says what is missing;

@@ -27,7 +27,7 @@ struct ConvertCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let (text, _) = try Self.read(file)
+        let text = try SmallTextFile.read(file, label: file).get()
         let conversion = try PipelineConverter.convert(text: text, file: file)
         for note in conversion.notTranslated { Terminal.printError("warning: not translated: \(note)") }
         guard let output else {
@@ -44,17 +44,5 @@ struct ConvertCommand: AsyncParsableCommand {
             throw InputError("\(output): cannot be written: \(FileErrorText.describe(error))")
         }
         Terminal.printOut("wrote \(output)")
-    }
-
-    /// The workflow's text (at most 1 MiB, UTF-8).
-    static func read(_ path: String) throws -> (String, Data) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw InputError("\(path): no such file or not readable")
-        }
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: (1 << 20) + 1) ?? Data()
-        guard data.count <= 1 << 20 else { throw InputError("\(path): larger than 1 MiB") }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not valid UTF-8") }
-        return (text, data)
     }
 }

@@ -80,49 +80,19 @@ struct PipelineFileOption: ParsableArguments {
     func eventPayload() throws -> ExpressionValue? {
         guard let eventFile else { return nil }
         let text = try Self.readSmall(eventFile, option: "--event-file")
-        var depth = 0
-        var deepest = 0
-        var inString = false
-        var escaped = false
-        for byte in text.utf8 {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == 92 {
-                    escaped = true
-                } else if byte == 34 {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case 34: inString = true
-            case 91, 123:
-                depth += 1
-                deepest = max(deepest, depth)
-            case 93, 125: depth -= 1
-            default: break
-            }
+        let payload: JSONValue
+        do {
+            payload = try JSONValue.parse(Array(text.utf8), maxDepth: 64)
+        } catch {
+            throw ValidationError("--event-file \(eventFile): \(error)")
         }
-        guard deepest <= 64 else { throw ValidationError("--event-file \(eventFile): nested more than 64 levels deep") }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), object is [String: Any] else {
-            throw ValidationError("--event-file \(eventFile): not a JSON object")
-        }
-        return ExpressionValue(jsonObject: object)
+        guard case .object = payload else { throw ValidationError("--event-file \(eventFile): not a JSON object") }
+        return ExpressionValue(json: payload)
     }
 
     /// A small text file an option names (at most 1 MiB, UTF-8).
     static func readSmall(_ path: String, option: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ValidationError("\(option) \(path): no such file or not readable")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: (1 << 20) + 1)) ?? Data()
-        guard data.count <= 1 << 20 else { throw ValidationError("\(option) \(path): larger than 1 MiB") }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("\(option) \(path): not valid UTF-8")
-        }
-        return text
+        try SmallTextFile.read(path, label: "\(option) \(path)").mapError { ValidationError($0.message) }.get()
     }
 
     /// FILE, else --file, else gantry.yml (what `resolved()` checks and completes).

@@ -192,7 +192,7 @@ public enum ExpressionEvaluator {
 
 extension ExpressionValue {
     /// Converts a `JSONSerialization` object.
-    public init(jsonObject: Any) {
+    init(jsonObject: Any) {
         switch jsonObject {
         case let string as String: self = .string(string)
         case let bool as Bool where type(of: jsonObject) == type(of: NSNumber(value: true)) || jsonObject is Bool:

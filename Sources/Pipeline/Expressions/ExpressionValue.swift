@@ -1,5 +1,5 @@
 import Foundation
-import GantryCore
+public import GantryCore
 
 /// A value an expression produces: the JSON data model, with GitHub Actions' coercion rules.
 public enum ExpressionValue: Sendable, Hashable {
@@ -101,5 +101,21 @@ public enum ExpressionValue: Sendable, Hashable {
         if n.isNaN { return "NaN" }
         if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
         return String(n)
+    }
+}
+
+extension ExpressionValue {
+    /// A JSON document as an expression value (a workflow's event payload): members by name, numbers
+    /// as `Double`.
+    public init(json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .number(let text): self = .number(Double(text) ?? 0)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(ExpressionValue.init(json:)))
+        case .object(let members):
+            self = .object(Dictionary(members.map { ($0.0, ExpressionValue(json: $0.1)) }, uniquingKeysWith: { $1 }))
+        }
     }
 }
