@@ -8,8 +8,6 @@ import Pipeline
 /// template repository is data, never code.
 public struct GitTemplates: TemplateSource {
     public let requirePinned: Bool
-    /// The most a template file may hold.
-    static let maximumBytes = GitFileReader.maximumBytes
 
     /// - Parameter requirePinned: refuse templates that are not pinned (`CI=true`).
     public init(requirePinned: Bool) { self.requirePinned = requirePinned }
@@ -73,14 +71,12 @@ public struct GitTemplates: TemplateSource {
                 message: "the template '\(reference.source)' is a file outside the repository: a shared template "
                     + "must come from a git repository, pinned with version:")
         }
-        let handle = try FileHandle(forReadingFrom: real)
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: Self.maximumBytes + 1) ?? Data()
-        guard data.count <= Self.maximumBytes, let text = String(data: data, encoding: .utf8) else {
-            throw Problem(
-                message: "the template '\(reference.source)' is larger than \(Self.maximumBytes) bytes or not UTF-8")
-        }
         let label = String(real.path.dropFirst(root.count).drop { $0 == "/" })
+        let text: String
+        switch RepositoryFile.read(label, under: workspace, what: "the template '\(reference.source)'") {
+        case .success(let read): text = read
+        case .failure(let problem): throw Problem(message: problem.message)
+        }
         return ResolvedTemplate(
             use: TemplateUse(reference: reference, pin: .file, commit: nil, resolvedPath: real.path, label: label),
             text: text)

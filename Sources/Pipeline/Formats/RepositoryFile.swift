@@ -1,22 +1,22 @@
-import Foundation
+public import Foundation
 
 /// A file of the repository a pipeline lives in, as an importer reads it (a GitLab CI file's local
 /// includes, a workflow's local actions and reusable workflows): confined to the repository once
 /// symlinks are resolved, at most `maximumBytes`, UTF-8.
-enum RepositoryFile {
+public enum RepositoryFile {
     /// The most an importer reads of one file.
-    static let maximumBytes = 1 << 20
+    public static let maximumBytes = 1 << 20
 
     /// Why a file could not be read, worded after `what` names it ("include: local 'ci/x.yml'").
-    struct Problem: Error, Equatable {
-        let message: String
+    public struct Problem: Error, Equatable {
+        public let message: String
         /// The file is not there (or cannot be opened), as opposed to a path that leaves the
         /// repository or a file that is too large or not text.
-        var isMissing = false
+        public var isMissing = false
     }
 
     /// The text of `relativePath` under `root`.
-    static func read(_ relativePath: String, under root: URL, what: String) -> Result<String, Problem> {
+    public static func read(_ relativePath: String, under root: URL, what: String) -> Result<String, Problem> {
         let rootPath = root.resolvingSymlinksInPath().standardizedFileURL.path
         let url = root.appendingPathComponent(relativePath).resolvingSymlinksInPath().standardizedFileURL
         guard url.path.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else {
