@@ -52,7 +52,6 @@ import Testing
         // A 2-second lease on a deploy that waits far longer: its process must keep renewing it (judging
         // expiry against the clock is the store tests' job; here, the renewals are watched).
         let lease = ["GANTRY_PROMOTION_LEASE": "2s"]
-        after(seconds: 60) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
         // A process of its own (not a task: a busy test run may leave no thread to start one for a while).
         let first = try startGantry(["promote", "web", "--to", "dev", "--digest", digest], in: url, environment: lease)
         func pending() throws -> [String: Any]? {
@@ -60,9 +59,14 @@ import Testing
             let rows = status.stdoutJSON as? [[String: Any]] ?? []
             return rows.first { $0["environment"] as? String == "dev" }?["pending"] as? [String: Any]
         }
-        try await waitForFile(url.appendingPathComponent("deploying"))
+        try await waitForFile(url.appendingPathComponent("deploying"), seconds: 300)
+        // The deploy is released once three renewals were seen (below); this only ends a failing test.
+        after(seconds: 300) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
+        // Watched until three renewals were seen, for as long as a loaded machine may need (not a count
+        // of polls: each `gantry status` may take seconds there).
+        let deadline = ContinuousClock.now + .seconds(240)
         var seen: [String] = []
-        for _ in 0..<300 where seen.count < 3 {
+        while seen.count < 3, ContinuousClock.now < deadline {
             if let lease = try pending()?["lease_expires_at"] as? String, lease != seen.last { seen.append(lease) }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -81,11 +85,12 @@ import Testing
         let (directory, digest) = try project()
         defer { directory.remove() }
         let url = directory.url
-        after(seconds: 90) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
         let first = try startGantry(
             ["promote", "web", "--to", "dev", "--digest", digest], in: url,
             environment: ["GANTRY_PROMOTION_LEASE": "2s"])
-        try await waitForFile(url.appendingPathComponent("deploying"))
+        try await waitForFile(url.appendingPathComponent("deploying"), seconds: 300)
+        // Only ends a failing test (the deploy is meant to be stopped long before).
+        after(seconds: 300) { try? Data().write(to: url.appendingPathComponent("release-deploy")) }
         // Another process took the promotion over: the token this one holds no longer renews it.
         _ = try runChecked(
             "/usr/bin/env",
