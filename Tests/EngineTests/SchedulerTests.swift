@@ -80,6 +80,65 @@ import Testing
         #expect(try harness.lines(result, job: "use") == ["got app-arm64 (success)"])
     }
 
+    @Test func aMatrixComputedFromOutputsExpandsOnceItsNeedsHaveRun() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              setup:
+                outputs:
+                  targets: ${{ steps.list.outputs.targets }}
+                  broken: ${{ steps.list.outputs.broken }}
+                steps:
+                  - id: list
+                    run: |
+                      echo 'targets=["arm64", "amd64"]' >> "$GANTRY_OUTPUT"
+                      echo 'broken={"arch":[]}' >> "$GANTRY_OUTPUT"
+              build:
+                needs: setup
+                matrix:
+                  arch: ${{ fromJSON(needs.setup.outputs.targets) }}
+                  mode: [debug]
+                outputs:
+                  last: ${{ steps.b.outputs.name }}
+                steps:
+                  - id: b
+                    run: echo "name=app-${{ matrix.arch }}-${{ matrix.mode }}" >> "$GANTRY_OUTPUT"
+              empty:
+                needs: setup
+                matrix: ${{ fromJSON(needs.setup.outputs.broken) }}
+                steps: [{ run: echo never }]
+              use:
+                needs: build
+                steps:
+                  - run: echo "got ${{ needs.build.outputs.last }} (${{ needs.build.result }})"
+              after-empty:
+                needs: empty
+                steps: [{ run: echo never }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .failure)
+        #expect(
+            result.jobs.map(\.name) == [
+                "setup", "build (arch=arm64, mode=debug)", "build (arch=amd64, mode=debug)", "empty", "use",
+                "after-empty",
+            ])
+        #expect(result.job("build (arch=amd64, mode=debug)")?.outputs == ["last": "app-amd64-debug"])
+        // `use` waited for both jobs of the matrix and read their outputs.
+        let got = try harness.lines(result, job: "use")
+        #expect(got == ["got app-arm64-debug (success)"] || got == ["got app-amd64-debug (success)"])
+        #expect(result.job("empty")?.status == .failure)
+        #expect(result.job("empty")?.reason?.hasSuffix("matrix vector 'arch' does not contain any values") == true)
+        #expect(result.statuses["after-empty"] == .skipped)
+        // The graph pages draw shows the jobs the matrix became.
+        let graph = try #require(try harness.store().runGraph(runID: result.runID))
+        #expect(graph.map(\.name).contains("build (arch=arm64, mode=debug)"))
+        #expect(
+            graph.first { $0.name == "use" }?.needs == [
+                "build (arch=arm64, mode=debug)", "build (arch=amd64, mode=debug)",
+            ])
+    }
+
     @Test func parallelismIsBounded() async throws {
         // Each job records how many jobs run at once via marker files.
         var jobs = "jobs:\n"

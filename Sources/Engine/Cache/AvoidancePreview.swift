@@ -64,6 +64,15 @@ public struct AvoidancePreview: Sendable {
                 }
                 continue
             }
+            if planned.matrixAtRunTime {
+                // Each job it expands to is avoided (or not) on its own key, once the matrix is known.
+                let verdict: Verdict =
+                    job.needs.first.map(Verdict.afterNeed)
+                    ?? .notAvoidable(reason: "its matrix is computed at run time")
+                preview.jobs[planned.name] = Job(verdict: verdict, cache: nil)
+                unknown.insert(planned.name)
+                continue
+            }
             let pending = job.needs.first { need in
                 (expansions[need] ?? []).contains { unknown.contains($0) }
             }

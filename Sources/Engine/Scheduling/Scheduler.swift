@@ -13,15 +13,12 @@ struct Scheduler {
     let plan: ExecutionPlan
     let store: StateStore
     let recorder: JobRecorder
-    /// Job id → the concrete jobs (matrix combinations) it expands to.
-    let expansions: [String: [String]]
 
     init(environment: RunEnvironment, plan: ExecutionPlan, store: StateStore) {
         self.environment = environment
         self.plan = plan
         self.store = store
         recorder = JobRecorder(store: store)
-        expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
     }
 
     func run() async throws -> [JobResult] {
@@ -29,6 +26,10 @@ struct Scheduler {
         let parallel = max(1, environment.options.parallel)
         var results: [String: JobResult] = [:]
         var pending = plan.jobs.filter { $0.decision != .skip(.notSelected) }
+        // Job id → the concrete jobs (matrix combinations) it expands to; a computed matrix's entry
+        // is replaced by its jobs when they are known.
+        var expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
+        var order = plan.jobs.map(\.name)
         var running = 0
         var recordError: (any Error)?
 
@@ -45,13 +46,29 @@ struct Scheduler {
                     let planSkip: Bool
                     if case .skip = job.decision { planSkip = true } else { planSkip = false }
                     if running >= parallel && !planSkip { break }
-                    let runner = makeRunner(job, results: results)
+                    let runner = makeRunner(job, results: results, expansions: expansions)
                     if let immediate = decideWithoutRunning(job, runner: runner, results: results) {
                         pending.remove(at: index)
                         try record(immediate, into: &results)
                         continue
                     }
                     pending.remove(at: index)
+                    if job.matrixAtRunTime {
+                        // Its needs are done: the matrix is known, and its jobs take this entry's place.
+                        switch expand(job, runner: runner) {
+                        case .failed(let outcome): try record(outcome, into: &results)
+                        case .jobs(let jobs):
+                            let names = jobs.map(\.name)
+                            expansions[job.jobID] = names
+                            if let at = order.firstIndex(of: job.name) { order.replaceSubrange(at...at, with: names) }
+                            for other in pending.indices where pending[other].needs.contains(job.name) {
+                                pending[other].needs = pending[other].needs.flatMap { $0 == job.name ? names : [$0] }
+                            }
+                            pending.insert(contentsOf: jobs, at: index)
+                            recordGraph(pending: pending, results: results)
+                        }
+                        continue
+                    }
                     running += 1
                     group.addTask { await runner.run() }
                 }
@@ -75,7 +92,28 @@ struct Scheduler {
         }
         if let recordError { throw recordError }
         try recorder.flush()
-        return plan.jobs.compactMap { results[$0.name] }
+        return order.compactMap { results[$0] }
+    }
+
+    /// The jobs a computed matrix expands to, or the failed result of its entry when the matrix cannot
+    /// be evaluated or breaks a bound (the jobs that need it are then skipped, as after any failure).
+    private func expand(_ job: PlannedJob, runner: JobRunner) -> Expansion {
+        guard let computed = runner.job.computedMatrix else { return .jobs([job]) }
+        let context = ExpressionContext(roots: roots(needs: runner.needs), workspace: environment.workspace)
+        do {
+            let matrix = try MatrixEvaluator.evaluate(computed, job: job.jobID, in: context)
+            return .jobs(MatrixExpander.combinations(of: matrix).map(job.expanded))
+        } catch {
+            return .failed(runner.notRun(.failure, reason: error.description))
+        }
+    }
+
+    /// The graph pages draw, once a computed matrix has replaced its entry with its jobs.
+    private func recordGraph(pending: [PlannedJob], results: [String: JobResult]) {
+        let done = Set(results.keys)
+        let nodes = plan.jobs.filter { done.contains($0.name) } + pending
+        try? store.recordRunGraph(
+            runID: environment.runID, nodes.map { RunGraphNode(name: $0.name, needs: $0.needs, level: $0.level) })
     }
 
     private func record(_ outcome: (JobResult, JobRecord), into results: inout [String: JobResult]) throws {
@@ -84,11 +122,13 @@ struct Scheduler {
         try recorder.add(outcome.1)
     }
 
-    private func makeRunner(_ job: PlannedJob, results: [String: JobResult]) -> JobRunner {
+    private func makeRunner(
+        _ job: PlannedJob, results: [String: JobResult], expansions: [String: [String]]
+    ) -> JobRunner {
         guard let definition = environment.definition.job(job.jobID) else {
             preconditionFailure("planned job \(job.jobID) is not in the pipeline")
         }
-        let needs = NeedsState.combine(definition) { (self.expansions[$0] ?? []).compactMap { results[$0] } }
+        let needs = NeedsState.combine(definition) { (expansions[$0] ?? []).compactMap { results[$0] } }
         return JobRunner(environment: environment, planned: job, job: definition, needs: needs, store: store)
     }
 
@@ -102,12 +142,8 @@ struct Scheduler {
         let needs = runner.needs
         let cancelled = environment.cancellation.isCancelled
         let condition = runner.job.condition
-        var roots: [String: ExpressionValue] = [
-            "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
-            "matrix": .matrix(job.matrix),
-            "needs": needs.expressionValue, "run": environment.runContext,
-        ]
-        roots.merge(environment.github.roots) { current, _ in current }
+        var roots = roots(needs: needs)
+        roots["matrix"] = .matrix(job.matrix)
         var context = ExpressionContext(
             roots: roots, status: .init(failed: needs.anyFailed, cancelled: cancelled),
             workspace: environment.workspace)
@@ -142,4 +178,21 @@ struct Scheduler {
         }
         return nil
     }
+
+    /// What a job's `if:` and a computed matrix read: the pipeline's env, the needs, the run (and a
+    /// workflow's `github`, `vars`, `inputs`…).
+    private func roots(needs: NeedsState) -> [String: ExpressionValue] {
+        var roots: [String: ExpressionValue] = [
+            "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
+            "needs": needs.expressionValue, "run": environment.runContext,
+        ]
+        roots.merge(environment.github.roots) { current, _ in current }
+        return roots
+    }
+}
+
+/// What a computed matrix gave: the jobs it expands to, or its entry's failed result and record.
+private enum Expansion {
+    case jobs([PlannedJob])
+    case failed((JobResult, JobRecord))
 }

@@ -99,8 +99,9 @@ struct PlanCommand: AsyncParsableCommand {
             print("level \(index)")
             for name in names {
                 guard let job = plan.job(named: name) else { continue }
-                let padded = TerminalText.neutralize(name).padding(
-                    toLength: max(width, name.count), withPad: " ", startingAt: 0)
+                let shown = job.matrixAtRunTime ? "\(name) (matrix computed at run time)" : name
+                let padded = TerminalText.neutralize(shown).padding(
+                    toLength: max(width, shown.count), withPad: " ", startingAt: 0)
                 let needs = job.needs.isEmpty ? "" : paint("  ← \(PlanCommand.needsSummary(job, plan: plan))", "2")
                 let predicted = preview.jobs[name]
                 let detail = predicted.map { PlanCommand.describe($0) } ?? ""
@@ -161,6 +162,7 @@ struct PlanCommand: AsyncParsableCommand {
                     "name": job.name, "job": job.jobID, "level": job.level, "needs": job.needs,
                     "matrix": Dictionary(job.matrix, uniquingKeysWith: { $1 }),
                 ]
+                if job.matrixAtRunTime { entry["matrix_computed"] = true }
                 switch job.decision {
                 case .run: entry["decision"] = "run"
                 case .decidedAtRunTime(let condition):

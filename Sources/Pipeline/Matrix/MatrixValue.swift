@@ -13,6 +13,11 @@ public enum MatrixValue {
         marker + (canonicalJSON(node) ?? "null")
     }
 
+    /// The encoded form of a list or an object an expression produced (keys sorted, as above).
+    static func encode(json value: ExpressionValue) -> String {
+        marker + value.json()
+    }
+
     /// `value` as an expression value: an encoded object or list decoded, anything else a string.
     public static func expressionValue(_ value: String) -> ExpressionValue {
         guard value.hasPrefix(marker), let data = value.dropFirst(marker.count).data(using: .utf8),

@@ -11,6 +11,8 @@ public struct JobDefinition: Sendable {
     public var condition: String? = nil
     public var env: [EnvVar] = []
     public var matrix: MatrixDefinition? = nil
+    /// A matrix computed from the outputs of needed jobs (then `matrix` is nil): expanded at run time.
+    public var computedMatrix: ComputedMatrix? = nil
     public var steps: [StepDefinition] = []
     public var timeout: Duration
     public var retry: RetryPolicy? = nil

@@ -2,7 +2,7 @@ import GantryCore
 
 /// Where an expression appears, which decides the contexts it may use.
 struct ReferenceScope: Sendable {
-    enum Field: Sendable { case pipelineEnv, jobIf, jobEnv, jobSetting, jobOutputs, cacheKey, step, stepIf }
+    enum Field: Sendable { case pipelineEnv, jobIf, jobEnv, jobSetting, jobOutputs, cacheKey, step, stepIf, matrix }
     var field: Field
     /// The job's id, when inside a job.
     var job: String?

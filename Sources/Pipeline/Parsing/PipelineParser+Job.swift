@@ -13,7 +13,12 @@ extension PipelineParser {
         // Matrix, needs, secrets and steps first: other fields' expressions are checked against them.
         for (key, _, value) in pairs {
             switch key {
-            case "matrix": job.matrix = parseMatrix(value, job: id)
+            case "matrix":
+                if Self.isComputed(value) {
+                    job.computedMatrix = parseComputedMatrix(value, job: id)
+                } else {
+                    job.matrix = parseMatrix(value, job: id)
+                }
             case "steps": job.steps = parseSteps(value, job: id, defaults: defaults)
             case "needs":
                 job.needs = stringList(value, "job '\(id)' needs").map(\.0)

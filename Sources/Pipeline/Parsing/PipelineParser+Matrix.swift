@@ -2,6 +2,50 @@ import GantryCore
 import Yams
 
 extension PipelineParser {
+    /// Whether a `matrix:` holds an expression anywhere (then it is computed when the job's needs have
+    /// finished, not expanded when the file is read).
+    static func isComputed(_ node: Node) -> Bool {
+        switch node {
+        case .scalar(let scalar): Template.containsExpression(scalar.string)
+        case .sequence(let items): items.contains(where: isComputed)
+        case .mapping(let pairs): pairs.contains { isComputed($0.value) }
+        case .alias: false
+        }
+    }
+
+    /// A matrix with expressions: its shape is checked as far as it is written, each expression is
+    /// checked against the contexts a matrix may read, and the rest waits for the run.
+    mutating func parseComputedMatrix(_ node: Node, job: String) -> ComputedMatrix? {
+        let context = "job '\(job)' matrix"
+        let scope = ReferenceScope(field: .matrix, job: job)
+        func isExpression(_ node: Node) -> Bool { node.scalar.map { Template.containsExpression($0.string) } ?? false }
+        func template(_ node: Node) -> JSONValue {
+            switch node {
+            case .scalar(let scalar):
+                expectTemplate(scalar.string, node: node, scope: scope)
+                return .string(scalar.string)
+            case .sequence(let items): return .array(items.map(template))
+            case .mapping(let pairs): return .object(pairs.map { ($0.key.string ?? "", template($0.value)) })
+            case .alias: return .null
+            }
+        }
+        switch node {
+        case .scalar: break
+        case .mapping(let pairs):
+            for (keyNode, value) in pairs {
+                guard let key = keyNode.string else { continue }
+                let list = key == "include" || key == "exclude" ? "a list of mappings" : "a list of values"
+                if value.sequence == nil, !isExpression(value) {
+                    error(value, "\(context).\(key) must be \(list) or an expression, found \(value.kindName)")
+                }
+            }
+        default:
+            error(node, "\(context) must be a mapping or an expression, found \(node.kindName)")
+            return nil
+        }
+        return ComputedMatrix(template: template(node), location: document.location(node))
+    }
+
     mutating func parseMatrix(_ node: Node, job: String) -> MatrixDefinition? {
         let context = "job '\(job)' matrix"
         var matrix = MatrixDefinition(axes: [], location: document.location(node))

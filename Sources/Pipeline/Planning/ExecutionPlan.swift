@@ -26,6 +26,18 @@ public struct PlannedJob: Sendable {
     /// Depth in the DAG.
     public var level: Int
     public var decision: PlanDecision
+    /// Its matrix is computed once its needs have finished (`ComputedMatrix`): until then this one
+    /// entry, named by the job id, stands for the jobs it expands to.
+    public var matrixAtRunTime = false
+
+    /// One of the jobs this entry expands to once its computed matrix is known.
+    public func expanded(_ combination: [(String, String)]) -> PlannedJob {
+        var job = self
+        job.name = MatrixExpander.name(job: jobID, combination: combination)
+        job.matrix = combination
+        job.matrixAtRunTime = false
+        return job
+    }
 }
 
 /// What the planner decided about a job.

@@ -53,7 +53,7 @@ public struct Planner: Sendable {
             jobs.append(
                 PlannedJob(
                     name: name, jobID: job.id, matrix: combo, needs: needs, level: levelOf[job.id] ?? 0,
-                    decision: decision))
+                    decision: decision, matrixAtRunTime: job.computedMatrix != nil))
         }
         let order = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.name, $0) })
         jobs.sort { ($0.level, order[$0.name] ?? 0) < ($1.level, order[$1.name] ?? 0) }
@@ -94,7 +94,9 @@ public struct Planner: Sendable {
         let dynamicRoots: Set<String> = [
             "needs", "steps", "secrets", "github", "runner", "inputs", "vars", "job", "strategy",
         ]
-        if expression.references.contains(where: { dynamicRoots.contains($0.root) })
+        if expression.references.contains(where: {
+            dynamicRoots.contains($0.root) || ($0.root == "matrix" && job.computedMatrix != nil)
+        })
             || expression.calledFunctions.contains(where: {
                 ExpressionEvaluator.statusFunctions.contains($0) || $0 == "hashFiles"
             })

@@ -66,6 +66,12 @@ struct PipelineValidator {
                     problems.append("'matrix' is not available in the top-level env")
                     continue
                 }
+                guard scope.field != .matrix else {
+                    problems.append("'matrix' is not available in the matrix itself")
+                    continue
+                }
+                // A computed matrix has the keys the run gives it.
+                if job?.computedMatrix != nil { continue }
                 guard let matrix = job?.matrix else {
                     // A workflow reads an empty matrix there, as GitHub does (`matrix.os || 'linux'`).
                     if format != .github {
@@ -121,6 +127,11 @@ struct PipelineValidator {
                 }
             case _ where format == .github && Self.githubContexts.contains(root): break
             case "secrets":
+                guard scope.field != .matrix else {
+                    // Matrix values become job names, shown everywhere.
+                    problems.append("secrets are not available in a matrix")
+                    continue
+                }
                 guard let name = properties.first else { continue }
                 if format == .github, job == nil { continue }
                 if let job, !job.secrets.contains(name) {

@@ -108,7 +108,7 @@ extension GitHubWorkflowTranslator {
             if let needs = caller["needs"] { gate.append((NodeBuilder.key("needs", at: needs), needs)) }
             if let condition = caller["if"] { gate.append((NodeBuilder.key("if", at: condition), condition)) }
             if let strategyNode = caller["strategy"], Self.matrixKeys(in: caller["if"] ?? uses).count > 0,
-                let matrix = strategy(strategyNode, job: id, body: body)
+                let matrix = strategy(strategyNode, job: id)
             {
                 gate.append((NodeBuilder.key("matrix", at: strategyNode), matrix))
             }

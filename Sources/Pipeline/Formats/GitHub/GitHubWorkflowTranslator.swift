@@ -192,7 +192,7 @@ struct GitHubWorkflowTranslator {
             case "runs-on":
                 runsOn(value, job: id)
             case "strategy":
-                if let matrix = strategy(value, job: id, body: node) {
+                if let matrix = strategy(value, job: id) {
                     out.append((NodeBuilder.key("matrix", at: keyNode), matrix))
                 }
             case "timeout-minutes":
@@ -312,7 +312,7 @@ struct GitHubWorkflowTranslator {
     }
 
     /// `strategy.matrix` as Gantry's `matrix:`; `fail-fast` and `max-parallel` are accepted.
-    mutating func strategy(_ node: Node, job: String, body: Node) -> Node? {
+    mutating func strategy(_ node: Node, job: String) -> Node? {
         guard case .mapping(let strategy) = node else {
             error(node, "jobs.\(job).strategy must be a mapping")
             return nil
@@ -321,29 +321,9 @@ struct GitHubWorkflowTranslator {
             guard let key = keyNode.string, !["matrix", "fail-fast", "max-parallel"].contains(key) else { continue }
             error(keyNode, "unknown key '\(key)' in jobs.\(job).strategy (expected matrix, fail-fast, max-parallel)")
         }
-        guard let matrix = strategy["matrix"] else { return nil }
-        let computed: [Node]
-        switch matrix {
-        case .scalar: computed = [matrix]
-        case .mapping(let axes):
-            computed = axes.filter { $0.key.string != "include" && $0.key.string != "exclude" }
-                .map(\.value).filter { ($0.string ?? "").contains("${{") }
-        default: computed = []
-        }
-        guard let first = computed.first else { return matrix }
-        unsupported(
-            first, job: job, step: nil,
-            "jobs.\(job).strategy.matrix is computed at run time ('\(first.string ?? "")'), which Gantry does not expand yet"
-        )
-        // A stand-in with the axes the job reads, so that the rest of it is still checked.
-        var declared: Set<String> = []
-        if case .mapping(let mapping) = matrix {
-            declared = Set(mapping.keys.compactMap(\.string).filter { $0 != "include" && $0 != "exclude" })
-        }
-        let axes = Self.matrixKeys(in: body).union(declared).sorted()
-        let placeholder = NodeBuilder.sequence([NodeBuilder.scalar("computed at run time", at: first)], at: first)
-        return NodeBuilder.mapping(
-            (axes.isEmpty ? ["value"] : axes).map { (NodeBuilder.key($0, at: first), placeholder) }, at: matrix)
+        // A matrix computed from expressions (`${{ fromJSON(needs.setup.outputs.matrix) }}`) is
+        // expanded when the job's needs have finished, as on GitHub.
+        return strategy["matrix"]
     }
 
     /// The `matrix.<name>` a job's expressions read.
