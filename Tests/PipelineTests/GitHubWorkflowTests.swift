@@ -174,6 +174,61 @@ import Testing
         #expect(why.contains("macos-latest"))
     }
 
+    @Test func aMatrixOfRunnersRunsItsLinuxCombinationsHere() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              test:
+                runs-on: ${{ matrix.os }}
+                strategy:
+                  matrix:
+                    os: [ubuntu-latest, macos-latest, windows-2022]
+                    include: [{ os: macOS-14, node: 22 }]
+                steps:
+                  - run: echo ${{ matrix.os }}
+              by-input:
+                runs-on: ${{ inputs.runner }}
+                strategy:
+                  matrix:
+                    os: [macos-latest]
+                steps:
+                  - run: echo ${{ matrix.os }}
+              after:
+                needs: test
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo done
+            """)
+        // Each combination whose runner is another system is named, at the runs-on line; a label that
+        // reads anything but the matrix is not known before the run and is not judged.
+        #expect(
+            definition.unsupported.map { "\($0.location.line):\($0.location.column) \($0.combination ?? "-")" } == [
+                "4:14 test (os=macos-latest)", "4:14 test (os=windows-2022)", "4:14 test (os=macOS-14, node=22)",
+            ])
+        #expect(
+            definition.unsupported[0].message
+                == "test (os=macos-latest) runs on 'macos-latest', and this machine is Linux")
+        var skipped = definition
+        skipped.skipUnsupported()
+        #expect(skipped.job("test")?.unsupported == nil)
+        let plan = try Planner().plan(skipped)
+        let decisions = plan.jobs.map { job -> String in
+            switch job.decision {
+            case .run: return "\(job.name): run"
+            case .skip(let reason): return "\(job.name): skip, satisfies needs: \(reason.satisfiesNeeds)"
+            case .decidedAtRunTime: return "\(job.name): at run time"
+            }
+        }
+        #expect(
+            decisions == [
+                "test (os=ubuntu-latest): run", "test (os=macos-latest): skip, satisfies needs: true",
+                "test (os=windows-2022): skip, satisfies needs: true",
+                "test (os=macOS-14, node=22): skip, satisfies needs: true", "by-input (os=macos-latest): run",
+                "after: run",
+            ])
+    }
+
     @Test func mistakesAreReportedAtTheWorkflowsOwnLinesWithSuggestions() {
         let found = Self.problems(
             """

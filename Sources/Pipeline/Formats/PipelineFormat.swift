@@ -86,11 +86,14 @@ public struct UnsupportedConstruct: Sendable, Hashable {
     public var job: String
     public var step: Int?
     public var message: String
+    /// The one matrix combination (its concrete name) it concerns; nil: every job of `job`.
+    public var combination: String?
 
-    public init(location: SourceLocation, job: String, step: Int?, message: String) {
+    public init(location: SourceLocation, job: String, step: Int?, message: String, combination: String? = nil) {
         self.location = location
         self.job = job
         self.step = step
         self.message = message
+        self.combination = combination
     }
 }

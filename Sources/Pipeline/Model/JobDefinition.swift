@@ -34,6 +34,9 @@ public struct JobDefinition: Sendable {
     /// Why this workflow job cannot run here, once `--skip-unsupported` skips it (not encoded: such a
     /// job is never assigned).
     public var unsupported: String? = nil
+    /// Why some of its matrix combinations cannot run here (by concrete name), once
+    /// `--skip-unsupported` skips them (a workflow's `runs-on: ${{ matrix.os }}` naming macOS).
+    public var unsupportedCombinations: [String: String] = [:]
     /// A decision made when the file was read (a GitLab job's `rules:`/`only:` that leave it out of this
     /// pipeline, or `when: manual`): the planner skips the job for this reason.
     public var plannedSkip: SkipReason? = nil

@@ -61,7 +61,11 @@ public struct PipelineDefinition: Sendable {
     public mutating func skipUnsupported() {
         for construct in unsupported {
             guard let position = jobs.firstIndex(where: { $0.id == construct.job }) else { continue }
-            if construct.step == nil { jobs[position].unsupported = construct.message }
+            if let combination = construct.combination {
+                jobs[position].unsupportedCombinations[combination] = construct.message
+            } else if construct.step == nil {
+                jobs[position].unsupported = construct.message
+            }
         }
         for (position, job) in jobs.enumerated() {
             let steps = Set(unsupported.filter { $0.job == job.id }.compactMap(\.step))

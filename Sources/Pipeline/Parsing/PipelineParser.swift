@@ -185,6 +185,12 @@ public struct PipelineParser {
             }
         }
         definition.indexJobs()
+        if let translator {
+            for (id, labels) in translator.runnerLabels.sorted(by: { $0.key < $1.key }) {
+                guard let job = definition.job(id) else { continue }
+                definition.unsupported += GitHubRunnerLabels.unsupportedCombinations(of: job, labels: labels)
+            }
+        }
         // Graph and reference checks run even when the parser found problems: report everything at once.
         let diagnostics = Array(
             Set(

@@ -60,6 +60,9 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case notSelected
     /// A workflow's job that cannot run here, skipped with `--skip-unsupported`.
     case unsupported(String)
+    /// One matrix combination that cannot run here (its runner is macOS or Windows), skipped with
+    /// `--skip-unsupported`; the jobs that need the matrix go on with the combinations that ran.
+    case unsupportedCombination(String)
     /// Left out of this pipeline by a GitLab job's `rules:`, `only:`/`except:` or `workflow:rules`
     /// (the text says which); counts as satisfied for the jobs that need it, like a path filter.
     case rules(String)
@@ -69,7 +72,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     /// Whether the jobs that need a job skipped this way still run (as GitLab and path filters do).
     public var satisfiesNeeds: Bool {
         switch self {
-        case .pathFilter, .rules: true
+        case .pathFilter, .rules, .unsupportedCombination: true
         default: false
         }
     }
@@ -79,7 +82,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .pathFilter(let why): "path filter: \(why)"
         case .condition(let text): "if is false: \(text)"
         case .notSelected: "not selected"
-        case .unsupported(let why): "cannot run here: \(why)"
+        case .unsupported(let why), .unsupportedCombination(let why): "cannot run here: \(why)"
         case .rules(let why): "not in this pipeline: \(why)"
         case .manual: "manual job: run it with --job"
         }

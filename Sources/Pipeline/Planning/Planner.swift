@@ -39,6 +39,8 @@ public struct Planner: Sendable {
                 decision = .skip(.notSelected)
             } else if let why = job.unsupported {
                 decision = .skip(.unsupported(why))
+            } else if let why = job.unsupportedCombinations[name] {
+                decision = .skip(.unsupportedCombination(why))
             } else if let reason = job.plannedSkip, !(reason == .manual && selected?.contains(name) == true) {
                 // A manual job runs when it is asked for by name (or needed by a job that is).
                 decision = .skip(reason)

@@ -27,6 +27,8 @@ struct GitHubWorkflowTranslator {
     private(set) var filteredOut: String?
     /// Whether the workflow filters branches or tags (its trigger matters).
     private(set) var filtersRefs = false
+    /// Runner labels given by expressions, by job id: judged per matrix combination after parsing.
+    private(set) var runnerLabels: [String: [GitHubRunnerLabels.Label]] = [:]
     /// Each event's settings (`on.push: {branches: …}`).
     private var eventBodies: [String: Node] = [:]
     /// Local reusable workflows being inlined (to refuse a cycle), how many calls were inlined, and
@@ -302,11 +304,13 @@ struct GitHubWorkflowTranslator {
         default: break
         }
         for label in labels {
-            guard let text = label.string?.lowercased(), !text.contains("${{") else { continue }
-            if text.hasPrefix("macos") || text.hasPrefix("windows") {
-                unsupported(
-                    label, job: job, step: nil,
-                    "jobs.\(job) runs on '\(label.string ?? "")', and this machine is Linux")
+            guard let text = label.string else { continue }
+            if Template.containsExpression(text) {
+                // Known per matrix combination once the matrix is read (`runs-on: ${{ matrix.os }}`).
+                runnerLabels[job, default: []].append(
+                    GitHubRunnerLabels.Label(text: text, location: document.location(label)))
+            } else if GitHubRunnerLabels.isOtherSystem(text) {
+                unsupported(label, job: job, step: nil, "jobs.\(job) runs on '\(text)', and this machine is Linux")
             }
         }
     }

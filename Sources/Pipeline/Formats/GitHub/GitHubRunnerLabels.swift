@@ -1,0 +1,45 @@
+import GantryCore
+
+/// What a workflow job's `runs-on` asks of the machine. A local run is a Linux machine: `ubuntu-*`,
+/// `linux`, `self-hosted` and custom labels are satisfied; `macos-*` and `windows-*` are not. A label
+/// given by the matrix (`runs-on: ${{ matrix.os }}`, the usual cross-platform matrix) is judged for
+/// each combination, so that the Linux ones run and the others are named (and skipped with
+/// `--skip-unsupported`) instead of running a macOS or Windows job on Linux.
+enum GitHubRunnerLabels {
+    /// A label written with an expression, and where.
+    struct Label: Sendable {
+        var text: String
+        var location: SourceLocation
+    }
+
+    /// Whether a label names a runner of another operating system.
+    static func isOtherSystem(_ label: String) -> Bool {
+        let text = label.lowercased()
+        return text.hasPrefix("macos") || text.hasPrefix("windows")
+    }
+
+    /// The combinations of `job`'s written matrix whose labels name another system. A label that reads
+    /// anything but the matrix (`inputs`, `vars`) is not known before the run and is not judged.
+    static func unsupportedCombinations(of job: JobDefinition, labels: [Label]) -> [UnsupportedConstruct] {
+        guard let matrix = job.matrix else { return [] }
+        let judged = labels.filter { label in
+            guard let parsed = try? Template.parse(label.text) else { return false }
+            return parsed.allSatisfy { $0.1.references.allSatisfy { $0.root == "matrix" } }
+        }
+        guard !judged.isEmpty else { return [] }
+        var found: [UnsupportedConstruct] = []
+        for combination in MatrixExpander.combinations(of: matrix) {
+            let context = ExpressionContext(roots: ["matrix": .matrix(combination)])
+            for label in judged {
+                guard let value = try? Template.render(label.text, in: context), isOtherSystem(value) else { continue }
+                let name = MatrixExpander.name(job: job.id, combination: combination)
+                found.append(
+                    UnsupportedConstruct(
+                        location: label.location, job: job.id, step: nil,
+                        message: "\(name) runs on '\(value)', and this machine is Linux", combination: name))
+                break
+            }
+        }
+        return found
+    }
+}
