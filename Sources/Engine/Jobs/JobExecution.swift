@@ -167,7 +167,7 @@ struct JobExecution {
         let rendered = try Template.render(relative, in: context)
         let url =
             rendered.hasPrefix("/")
-            ? URL(fileURLWithPath: rendered) : environment.workspace.appendingPathComponent(rendered)
+            ? URL(fileURLWithPath: rendered) : environment.workspace.appendingPathComponent(rendered, isDirectory: true)
         try Self.checkDirectory(url, what: "working-directory '\(rendered)'")
         return url
     }

@@ -20,7 +20,7 @@ struct JobRunner: Sendable {
         let started = clock.now
         let startDate = Date()
         let log = JobLogWriter(
-            url: environment.logDirectory.appendingPathComponent(JobRunner.logFileName(name)),
+            url: environment.logDirectory.appendingPathComponent(JobRunner.logFileName(name), isDirectory: false),
             run: environment.runID, correlation: environment.correlation, job: name)
         log.event("job_start", fields: [("matrix", matrixJSON)])
         environment.observer.jobStarted(name)

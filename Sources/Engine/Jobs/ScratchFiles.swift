@@ -7,5 +7,6 @@ struct ScratchFiles: Sendable {
     let prefix: String
 
     /// `<directory>/<prefix>.<name>`; the file is created by whoever writes it first.
-    func file(_ name: String) -> URL { directory.appendingPathComponent("\(prefix).\(name)") }
+    /// (A file, said so: without the hint Foundation asks the filesystem, a `stat` per name per step.)
+    func file(_ name: String) -> URL { directory.appendingPathComponent("\(prefix).\(name)", isDirectory: false) }
 }
