@@ -9,7 +9,7 @@ package enum ExecutableLookup {
 
     /// The full path of `name` on `path`, or nil. Names with a `/` are checked as they are.
     package static func resolve(_ name: String, path: String?) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        if name.utf8.contains(UInt8(ascii: "/")) { return access(name, X_OK) == 0 ? name : nil }
         let searchPath = path ?? "/usr/local/bin:/usr/bin:/bin"
         let key = searchPath + "\u{0}" + name
         if let known = cache.withLock({ $0[key] }) { return known }

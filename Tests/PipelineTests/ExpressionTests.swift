@@ -18,6 +18,15 @@ import Testing
         return try ExpressionEvaluator.evaluate(try ExpressionParser.parse(text), in: context)
     }
 
+    @Test func aPlaceholderIsFoundWhereverItStarts() {
+        for text in ["${{ x }}", "a ${{x}}", "$${{ x }}", "${${{ x }}", "{${{", "é${{"] {
+            #expect(Template.containsExpression(text), "\(text)")
+        }
+        for text in ["", "$", "${", "${ {", "$ {{", "{{ x }}", "$x{{", "${x{", "é"] {
+            #expect(!Template.containsExpression(text), "\(text)")
+        }
+    }
+
     @Test(
         arguments: [
             ("env.NAME == 'world'", true),  // string comparison ignores case, as in GitHub Actions

@@ -39,7 +39,20 @@ public enum Template {
     }
 
     /// Whether the string holds any placeholder.
-    public static func containsExpression(_ text: String) -> Bool { text.contains("${{") }
+    public static func containsExpression(_ text: String) -> Bool {
+        // A byte scan: asked for every value of every job, and Foundation's `contains` is a slow search.
+        var utf8 = text.utf8.makeIterator()
+        var run = 0  // how much of `${{` the bytes just read match
+        while let byte = utf8.next() {
+            switch (run, byte) {
+            case (_, UInt8(ascii: "$")): run = 1
+            case (1, UInt8(ascii: "{")): run = 2
+            case (2, UInt8(ascii: "{")): return true
+            default: run = 0
+            }
+        }
+        return false
+    }
 
     /// Replaces every placeholder with its value's string form.
     public static func render(_ template: String, in context: ExpressionContext) throws -> String {
