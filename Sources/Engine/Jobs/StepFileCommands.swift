@@ -44,10 +44,21 @@ public enum StepFileCommands {
     }
 
     /// At most `limit` bytes of the file at `url`; nil when it cannot be opened (the step wrote none).
+    /// (Plain `open(2)`: most steps write none of these files, and a missing file read through
+    /// `FileHandle` costs a Foundation error each time, for every step of every job.)
     private static func contents(of url: URL, upTo limit: Int) -> Data? {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: limit)) ?? Data()
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while data.count < limit {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - data.count)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
     }
 
     /// Parses `text`.
