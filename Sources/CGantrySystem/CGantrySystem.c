@@ -2,6 +2,7 @@
 #include "CGantrySystem.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -283,6 +286,41 @@ int gantry_rename_noreplace(const char *from, const char *to) {
 }
 
 int gantry_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+void gantry_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
+
+int gantry_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int gantry_epoll_add(int epfd, int fd, unsigned long long token) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = EPOLLIN;
+    event.data.u64 = token;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0 ? 0 : errno;
+}
+
+int gantry_epoll_remove(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : errno; }
+
+int gantry_epoll_wait(int epfd, unsigned long long *tokens, int capacity, int timeout_ms) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count = epoll_wait(epfd, events, capacity, timeout_ms);
+    if (count < 0) return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < count; i++) tokens[i] = events[i].data.u64;
+    return count;
+}
+
+int gantry_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+void gantry_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    while (write(fd, &one, sizeof(one)) < 0 && errno == EINTR) {}
+}
+
+void gantry_eventfd_drain(int fd) {
+    uint64_t value;
+    while (read(fd, &value, sizeof(value)) < 0 && errno == EINTR) {}
+}
 
 int gantry_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 

@@ -47,6 +47,42 @@ final class Captured: Sendable {
         #expect(!alive(pid))
     }
 
+    /// Forty children at once are supervised by the same few loop threads (one per core), not a
+    /// thread each, and each child's output stays its own.
+    @Test func manyChildrenShareAFewSupervisorThreads() async throws {
+        func supervisorThreads() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").filter { task in
+                let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                return comm == "gantry-process\n"
+            }.count
+        }
+        let outputs = (0..<40).map { _ in Captured() }
+        try await withThrowingTaskGroup(of: ProcessOutcome.self) { group in
+            for (index, out) in outputs.enumerated() {
+                group.addTask {
+                    try await runner.run(
+                        bash("echo start; sleep 1; echo child \(index)"), timeout: .seconds(30),
+                        cancellation: CancellationFlag()
+                    ) { stream, bytes in
+                        if stream == .stdout { out.append(bytes) }
+                    }
+                }
+            }
+            // While they all sleep: count the threads that supervise them.
+            var waited = 0
+            while outputs.contains(where: { !$0.text.hasPrefix("start") }), waited < 500 {
+                try await Task.sleep(for: .milliseconds(20))
+                waited += 1
+            }
+            let allStarted = outputs.allSatisfy { $0.text.hasPrefix("start") }
+            #expect(allStarted, "not every child had started")
+            let threads = try supervisorThreads()
+            #expect(threads >= 1 && threads <= max(2, ProcessInfo.processInfo.activeProcessorCount), "\(threads)")
+            for try await outcome in group { #expect(outcome.exitCode == 0) }
+        }
+        for (index, out) in outputs.enumerated() { #expect(out.text == "start\nchild \(index)\n") }
+    }
+
     @Test func capturesBothStreamsAndExitCode() async throws {
         let out = Captured()
         let err = Captured()

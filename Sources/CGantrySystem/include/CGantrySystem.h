@@ -14,6 +14,32 @@ int gantry_spawn(const char *path, char *const argv[], char *const envp[], const
 /// pidfd_open(2): a descriptor that becomes readable when the process exits; -1 with errno on failure.
 int gantry_pidfd_open(pid_t pid);
 
+/// Names the calling thread (prctl PR_SET_NAME: at most 15 bytes are kept), as ps -L and top -H show it.
+void gantry_name_thread(const char *name);
+
+/// epoll_create1(EPOLL_CLOEXEC); -1 with errno on failure.
+int gantry_epoll_create(void);
+
+/// Watches `fd` for input (level-triggered: EPOLLIN, with EPOLLHUP/EPOLLERR as always), reporting
+/// `token` when it is ready. 0 or errno.
+int gantry_epoll_add(int epfd, int fd, unsigned long long token);
+
+/// Stops watching `fd`. 0 or errno.
+int gantry_epoll_remove(int epfd, int fd);
+
+/// epoll_wait: the tokens of up to `capacity` ready descriptors into `tokens`; returns how many, 0 on
+/// timeout or EINTR, -1 with errno on another failure. `timeout_ms` < 0 waits without limit.
+int gantry_epoll_wait(int epfd, unsigned long long *tokens, int capacity, int timeout_ms);
+
+/// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); -1 with errno on failure.
+int gantry_eventfd(void);
+
+/// Adds 1 to an eventfd (wakes whoever waits on it).
+void gantry_eventfd_signal(int fd);
+
+/// Resets an eventfd to 0 (after it woke its reader).
+void gantry_eventfd_drain(int fd);
+
 /// Makes the calling process a child subreaper, so orphaned descendants are re-parented to it and can be reaped.
 int gantry_set_child_subreaper(void);
 

@@ -137,7 +137,8 @@ extension AttemptRunner {
                 let rendered = try Template.render(relative, in: context)
                 directory =
                     rendered.hasPrefix("/")
-                    ? URL(fileURLWithPath: rendered) : workingDirectory.appendingPathComponent(rendered, isDirectory: true)
+                    ? URL(fileURLWithPath: rendered)
+                    : workingDirectory.appendingPathComponent(rendered, isDirectory: true)
                 try JobExecution.checkDirectory(directory, what: "working-directory '\(rendered)'")
             }
             if let uses = step.uses {
