@@ -59,7 +59,7 @@ import Testing
 
         let approved = try await fixture.promoter(actor: "alice").approve(promotionID: id, as: "alice", totpCode: nil)
         #expect(approved.promotion.status == .succeeded)
-        #expect(try fixture.state.pointer(app: "web", environment: "staging")?.digest == digest)
+        #expect(try fixture.state.pointer(app: "web", environment: "staging")?.digest.description == digest)
         #expect(fixture.deploys().last == "staging \(digest)")
         // It is closed: approving again is an input error.
         await #expect(throws: ReleaseError.self) {
@@ -118,7 +118,7 @@ import Testing
         let done = try await fixture.promoter(actor: "carol").approve(
             promotionID: id, as: "carol", totpCode: TOTP(secret: carolSecret).code(at: now), at: now)
         #expect(done.promotion.status == .succeeded)
-        #expect(try fixture.state.pointer(app: "web", environment: "prod")?.digest == digest)
+        #expect(try fixture.state.pointer(app: "web", environment: "prod")?.digest.description == digest)
         #expect(try fixture.state.approvals(of: id).map(\.approver) == ["bob", "carol"])
 
         // Bob's code was used once; replaying it for another promotion is refused.

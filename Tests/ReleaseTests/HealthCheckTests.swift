@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryTestSupport
 import Pipeline
 import Release
@@ -44,7 +45,8 @@ final class LocalHTTPServer {
 
     func environment(_ directory: TemporaryDirectory) -> DeployEnvironment {
         DeployEnvironment(
-            app: "web", digest: "sha256:1", environment: "dev", artifactDirectory: directory.url, previousDigest: nil,
+            app: "web", digest: Digest.sha256("1"), environment: "dev", artifactDirectory: directory.url,
+            previousDigest: nil,
             promotionID: "p-1")
     }
 

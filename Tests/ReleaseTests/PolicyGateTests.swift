@@ -53,7 +53,8 @@ import Testing
                 signingKey: fixture.key),
             actor: "dana")
         let environment = try #require(fixture.pipeline.environment("prod"))
-        let (decision, evaluation) = try gate.decide(app: "web", digest: digest, environment: environment)
+        let (decision, evaluation) = try gate.decide(
+            app: "web", digest: try #require(Digest(parsing: digest)), environment: environment)
         return (decision, Dictionary(uniqueKeysWithValues: evaluation.results.map { ($0.rule, $0.outcome.rawValue) }))
     }
 
@@ -142,7 +143,7 @@ import Testing
         var report = try VulnerabilityScanner(lookup: { _, _ in [Data(Self.advisory.utf8)] }).scan([
             PackageVersion(ecosystem: "PyPI", name: "requests", version: "2.28.1")
         ])
-        let application = expired.apply(to: &report, app: "web", digest: digest)
+        let application = expired.apply(to: &report, app: "web", digest: Digest(parsing: digest))
         #expect(application.used.isEmpty)
         #expect(application.expiredNotes.first?.contains("expired on 2020-01-01") == true)
         #expect(!report.blocking.isEmpty)
@@ -174,6 +175,10 @@ import Testing
                 "waivers.yml:5:14: expires 'next year' is not a date"
             ),
             ("waivers:\n  - id: CVE-1\n    reason: r\n    aproved_by: a\n", "did you mean 'approved_by'?"),
+            (
+                "waivers:\n  - id: CVE-1\n    reason: r\n    approved_by: a\n    expires: 2030-01-01\n    digest: sha256:ab\n",
+                "waivers.yml:6:13: digest 'sha256:ab' is not a digest (use sha256:<64 hex digits>)"
+            ),
             ("[]", "expected 'waivers:'"),
         ] {
             do {

@@ -23,8 +23,8 @@ import Testing
         // The deploy command saw the documented variables and the unpacked artifact.
         #expect(fixture.deploys() == ["dev \(digest) prev= 1.0.0"])
         let pointer = try #require(try fixture.state.pointer(app: "web", environment: "dev"))
-        #expect(pointer.digest == digest)
-        #expect(pointer.lastKnownGood == digest)
+        #expect(pointer.digest.description == digest)
+        #expect(pointer.lastKnownGood?.description == digest)
         #expect(pointer.tag == "1.0.0")
         #expect(pointer.commit == String(repeating: "c", count: 40))
         #expect(pointer.deployedBy == "dana")
@@ -200,8 +200,8 @@ import Testing
         let records = try fixture.state.promotions(app: "web", environment: "dev")
         #expect(records.first?.status == .rolledBack)
         let pointer = try #require(try fixture.state.pointer(app: "web", environment: "dev"))
-        #expect(pointer.digest == good)
-        #expect(pointer.lastKnownGood == good)
+        #expect(pointer.digest.description == good)
+        #expect(pointer.lastKnownGood?.description == good)
         // Deployed good, then bad, then good again (told that bad was what it replaced).
         #expect(
             fixture.deploys() == [
@@ -248,8 +248,8 @@ import Testing
         let outcome = try await fixture.promoter().rollback(
             app: "web", environment: "dev", to: nil, reason: "3.0.0 is slow", force: false)
         #expect(outcome.promotion.kind == .rollback)
-        #expect(outcome.promotion.digest == first)
-        #expect(try fixture.state.pointer(app: "web", environment: "dev")?.digest == first)
+        #expect(outcome.promotion.digest.description == first)
+        #expect(try fixture.state.pointer(app: "web", environment: "dev")?.digest.description == first)
         // Rejections need a reason and a digest that exists here.
         #expect(throws: ReleaseError.self) { try fixture.promoter().reject(app: "web", digest: third, reason: " ") }
         #expect(throws: ReleaseError.self) {
@@ -275,7 +275,7 @@ import Testing
             #expect(detail.contains("drops column users.legacy_id"))
             #expect(detail.contains("--force"))
         }
-        #expect(try fixture.state.pointer(app: "web", environment: "dev")?.digest == second)
+        #expect(try fixture.state.pointer(app: "web", environment: "dev")?.digest.description == second)
         let lines = LineRecorder()
         let outcome = try await fixture.promoter(lines: lines).rollback(
             app: "web", environment: "dev", to: first, reason: "bug", force: true)
@@ -313,7 +313,8 @@ import Testing
         let fixture = try ReleaseFixture()
         defer { fixture.remove() }
         let record = PromotionRecord(
-            id: "p-first", kind: .promote, app: "web", environment: "dev", digest: "sha256:1", status: .deploying,
+            id: "p-first", kind: .promote, app: "web", environment: "dev", digest: Digest.sha256("1"),
+            status: .deploying,
             requestedBy: "dana", pid: getpid(), host: ProcessInfo.processInfo.hostName)
         _ = try fixture.state.openPromotion(record)
         var second = record
@@ -340,7 +341,8 @@ import Testing
         try child.run()
         child.waitUntilExit()
         let dead = PromotionRecord(
-            id: "p-dead", kind: .promote, app: "web", environment: "dev", digest: "sha256:1", status: .deploying,
+            id: "p-dead", kind: .promote, app: "web", environment: "dev", digest: Digest.sha256("1"),
+            status: .deploying,
             requestedBy: "dana", pid: child.processIdentifier, host: ProcessInfo.processInfo.hostName)
         _ = try fixture.state.openPromotion(dead)
         var next = dead
@@ -356,7 +358,8 @@ import Testing
         defer { fixture.remove() }
         // A promotion driven from another host: its pid means nothing here; only its lease can tell.
         var remote = PromotionRecord(
-            id: "p-remote", kind: .promote, app: "web", environment: "dev", digest: "sha256:1", status: .deploying,
+            id: "p-remote", kind: .promote, app: "web", environment: "dev", digest: Digest.sha256("1"),
+            status: .deploying,
             requestedBy: "dana", pid: 4242, host: "build-host-2", leaseExpiresAt: Date().addingTimeInterval(60))
         remote = try fixture.state.openPromotion(remote)
         let token = try #require(remote.fencingToken)

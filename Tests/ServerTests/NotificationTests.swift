@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -101,7 +102,7 @@ import Testing
         let fixture = try ServerFixture()
         defer { fixture.remove() }
         let state = try fixture.state
-        let digest = "sha256:" + String(repeating: "b", count: 64)
+        let digest = Digest.sha256("b")
         let waiting = try state.openPromotion(
             PromotionRecord(
                 id: "p-1", kind: .promote, app: "web", environment: "prod", digest: digest, status: .awaitingApproval,

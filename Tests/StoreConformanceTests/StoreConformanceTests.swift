@@ -37,7 +37,7 @@ struct StateFixture: Sendable {
     {
         PromotionRecord(
             id: id, kind: .promote, app: app, environment: environment,
-            digest: "sha256:" + String(repeating: "a", count: 64), status: status, requestedBy: "alice")
+            digest: Digest.sha256("a"), status: status, requestedBy: "alice")
     }
 
     @Test(arguments: Implementation.allCases)
@@ -227,8 +227,9 @@ struct StateFixture: Sendable {
         await #expect(throws: StoreError.self) { try await state.addApproval(approval) }
         #expect(try await state.approvals(of: "p-2").map(\.approver) == ["bob"])
         let first = try await state.reject(
-            RejectionRecord(app: "web", digest: "sha256:x", reason: "bad", rejectedBy: "bob", rejectedAt: Date()))
-        #expect(try await state.rejection(app: "web", digest: "sha256:x")?.reason == first.reason)
+            RejectionRecord(
+                app: "web", digest: Digest.sha256("x"), reason: "bad", rejectedBy: "bob", rejectedAt: Date()))
+        #expect(try await state.rejection(app: "web", digest: Digest.sha256("x"))?.reason == first.reason)
     }
 
     @Test(arguments: Implementation.allCases)

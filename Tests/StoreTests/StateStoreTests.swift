@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryTestSupport
 import Testing
 
@@ -48,6 +49,24 @@ import Testing
         #expect(jobs[0].attemptRecords[0].steps[0].exitCode == 1)
         #expect(try store.run(matching: "latest")?.id == run.id)
         #expect(try store.run(matching: "nope") == nil)
+    }
+
+    /// A digest column that holds something else (a database edited by hand) is an error that says
+    /// so, not a crash and not a record made up from it.
+    @Test func aDamagedDigestIsAnErrorNotACrash() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(directory: directory.url)
+        _ = try store.openPromotion(
+            PromotionRecord(
+                id: "p-1", kind: .promote, app: "web", environment: "dev", digest: Digest.sha256("x"),
+                status: .awaitingApproval, requestedBy: "alice"))
+        #expect(try store.promotion(id: "p-1")?.digest == Digest.sha256("x"))
+        try store.write("damage the row") { db in
+            try db.execute(sql: "UPDATE promotions SET digest = 'sha256:not-a-digest' WHERE id = 'p-1'")
+        }
+        let error = #expect(throws: StoreError.self) { try store.promotion(id: "p-1") }
+        #expect(error?.message.contains("'sha256:not-a-digest' in digest, which is not a digest") == true)
     }
 
     @Test func ambiguousPrefixMatchesNothing() throws {

@@ -47,7 +47,7 @@ struct HistoryCommand: AsyncParsableCommand {
         var table = TextTable(["ID", "KIND", "ENV", "DIGEST", "STATUS", "WHEN", "BY", "DETAIL"])
         for record in records {
             table.add([
-                record.id, record.kind.rawValue, record.environment, Digest.short(record.digest),
+                record.id, record.kind.rawValue, record.environment, record.digest.short,
                 record.status.rawValue, Timestamp.iso8601(record.requestedAt), record.requestedBy,
                 [
                     record.detail, record.reason.map { "reason: \($0)" },

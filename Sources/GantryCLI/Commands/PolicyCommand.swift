@@ -51,7 +51,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 waivers: try options.loadWaivers(), signingKey: context.signingKey,
                 vulnerabilities: try StateLocation.services.vulnerabilities())
             let (decision, evaluation) = try PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
-                app: app, digest: digest.description, environment: environment)
+                app: app, digest: digest, environment: environment)
             if options.json {
                 Terminal.printOut(
                     Terminal.json(

@@ -32,7 +32,7 @@ struct RejectCommand: AsyncParsableCommand {
                     "/api/v1/rejections", ["app": app, "digest": digest.description, "reason": reason]
                 ).object(), "rejection")
             rejection = RejectionRecord(
-                app: try answer.string("app"), digest: try answer.string("digest"), reason: try answer.string("reason"),
+                app: try answer.string("app"), digest: try answer.digest("digest"), reason: try answer.string("reason"),
                 rejectedBy: try answer.string("rejected_by"),
                 rejectedAt: answer.optionalDate("rejected_at") ?? Date())
         } else {
@@ -42,7 +42,7 @@ struct RejectCommand: AsyncParsableCommand {
         if options.json {
             Terminal.printOut(
                 Terminal.json([
-                    "app": rejection.app, "digest": rejection.digest, "reason": rejection.reason,
+                    "app": rejection.app, "digest": rejection.digest.description, "reason": rejection.reason,
                     "rejected_by": rejection.rejectedBy, "rejected_at": Timestamp.iso8601(rejection.rejectedAt),
                 ]))
         } else {

@@ -79,7 +79,8 @@ extension ScanCommand {
                 try OpenVEX.load(path: vex).apply(to: &report)
             }
             let subject = target.contains("@sha256:") ? target.split(separator: "@").map(String.init) : []
-            try output.applyWaivers(to: &report, app: subject.first, digest: subject.count == 2 ? subject[1] : nil)
+            try output.applyWaivers(
+                to: &report, app: subject.first, digest: subject.count == 2 ? Digest(parsing: subject[1]) : nil)
             if emptyDatabase {
                 report.warnings.append("the vulnerability database is empty: nothing was checked (--allow-empty-db)")
             }

@@ -71,13 +71,13 @@ struct StatusCommand: AsyncParsableCommand {
             let pointer = row.pointer
             let pending = row.open.map {
                 $0.status == .awaitingApproval
-                    ? "\($0.id) \(Digest.short($0.digest)) (\(row.approvalsGiven)/\($0.approvalsRequired) approvals)"
-                    : "\($0.id) \(Digest.short($0.digest)) (\($0.status.rawValue))"
+                    ? "\($0.id) \($0.digest.short) (\(row.approvalsGiven)/\($0.approvalsRequired) approvals)"
+                    : "\($0.id) \($0.digest.short) (\($0.status.rawValue))"
             }
             table.add([
-                row.app, row.environment, pointer.map { Digest.short($0.digest) } ?? "-", row.tag ?? "-",
+                row.app, row.environment, pointer.map { $0.digest.short } ?? "-", row.tag ?? "-",
                 pointer?.commit.map { String($0.prefix(12)) } ?? "-", pointer.map { Age.since($0.deployedAt) } ?? "-",
-                pointer?.deployedBy ?? "-", pointer?.lastKnownGood.map(Digest.short) ?? "-", pending ?? "-",
+                pointer?.deployedBy ?? "-", pointer?.lastKnownGood?.short ?? "-", pending ?? "-",
             ])
         }
         print(table.rendered)

@@ -25,6 +25,18 @@ struct RemoteObject {
 
     func optionalString(_ key: String) -> String? { fields[key] as? String }
 
+    /// A `sha256:…` member; one that is not a digest is an unexpected answer.
+    func digest(_ key: String) throws -> Digest {
+        guard let value = Digest(parsing: try string(key)) else { throw missing(key) }
+        return value
+    }
+
+    func optionalDigest(_ key: String) throws -> Digest? {
+        guard let text = optionalString(key) else { return nil }
+        guard let value = Digest(parsing: text) else { throw missing(key) }
+        return value
+    }
+
     func int(_ key: String) throws -> Int {
         guard let value = (fields[key] as? NSNumber)?.intValue else { throw missing(key) }
         return value
@@ -103,10 +115,10 @@ enum RemoteRecords {
         PromotionRecord(
             id: try object.string("id"), kind: try object.status("kind", as: PromotionKind.self),
             app: try object.string("app"), environment: try object.string("environment"),
-            digest: try object.string("digest"), tag: object.optionalString("tag"),
+            digest: try object.digest("digest"), tag: object.optionalString("tag"),
             commit: object.optionalString("commit"), status: try object.status("status", as: PromotionStatus.self),
             requestedBy: try object.string("requested_by"), requestedAt: try object.date("requested_at"),
-            previousDigest: object.optionalString("previous_digest"), reason: object.optionalString("reason"),
+            previousDigest: try object.optionalDigest("previous_digest"), reason: object.optionalString("reason"),
             approvalsRequired: object.optionalInt("approvals_required") ?? 0,
             detail: object.optionalString("detail") ?? "")
     }
@@ -116,12 +128,12 @@ enum RemoteRecords {
         let app = try object.string("app")
         let environment = try object.string("environment")
         var pointer: EnvironmentPointer?
-        if let digest = object.optionalString("digest") {
+        if let digest = try object.optionalDigest("digest") {
             pointer = EnvironmentPointer(
                 app: app, environment: environment, digest: digest, tag: object.optionalString("tag"),
                 commit: object.optionalString("commit"), promotionID: object.optionalString("promotion_id") ?? "",
                 deployedAt: try object.date("deployed_at"), deployedBy: object.optionalString("deployed_by") ?? "",
-                lastKnownGood: object.optionalString("last_known_good"),
+                lastKnownGood: try object.optionalDigest("last_known_good"),
                 lastKnownGoodAt: object.optionalDate("last_known_good_at"))
         }
         let open = try object.fields["pending"].map { try promotion(RemoteObject($0, "pending promotion")) }

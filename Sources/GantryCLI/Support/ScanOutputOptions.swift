@@ -18,14 +18,14 @@ struct ScanOutputOptions: ParsableArguments {
     var waivers: String?
 
     /// Applies the waivers file (when there is one) to `report` and audits each waiver used.
-    func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: String? = nil) throws {
+    func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: Digest? = nil) throws {
         let application = try WaiverFile.load(waivers).apply(to: &report, app: app, digest: digest)
         guard !application.used.isEmpty else { return }
         let state = try StateLocation.openState()
         for waiver in application.used {
             try state.appendAudit(
                 actor: AuditActor.current(), action: "waiver",
-                subject: app.map { "\($0)@\(digest ?? "")" } ?? "scan:\(report.scanner)",
+                subject: app.map { "\($0)@\(digest?.description ?? "")" } ?? "scan:\(report.scanner)",
                 details: ["id": waiver.id, "approved_by": waiver.approvedBy, "reason": waiver.reason])
         }
     }

@@ -51,8 +51,19 @@ enum Terminal {
     static func json(_ object: Any) -> String {
         guard
             let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                withJSONObject: plain(object), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `object` with typed values JSON has no type for written as their text (a `Digest` as
+    /// `sha256:…`), so that a record's fields can go in as they are.
+    private static func plain(_ object: Any) -> Any {
+        switch object {
+        case let digest as Digest: digest.description
+        case let dictionary as [String: Any]: dictionary.mapValues(plain)
+        case let array as [Any]: array.map(plain)
+        default: object
+        }
     }
 }

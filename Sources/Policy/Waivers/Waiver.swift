@@ -18,7 +18,7 @@ public struct Waiver: Sendable, Hashable {
     public var id: String
     public var package: String?
     public var app: String?
-    public var digest: String?
+    public var digest: Digest?
     public var reason: String
     public var approvedBy: String
     public var expires: Date
@@ -26,7 +26,7 @@ public struct Waiver: Sendable, Hashable {
     public var location: String
 
     /// Whether it covers `finding` for `app@digest` (ignoring expiry).
-    public func covers(_ finding: Finding, app: String?, digest: String?) -> Bool {
+    public func covers(_ finding: Finding, app: String?, digest: Digest?) -> Bool {
         guard finding.ruleID == id || finding.message.contains(id) else { return false }
         if let package, !(finding.message.hasPrefix(package + "@") || finding.file?.contains("/\(package)@") == true) {
             return false
@@ -50,7 +50,7 @@ public struct WaiverSet: Sendable {
         public var expiredNotes: [String] = []
     }
 
-    public func apply(to report: inout ScanReport, app: String?, digest: String?, now: Date = Date()) -> Application {
+    public func apply(to report: inout ScanReport, app: String?, digest: Digest?, now: Date = Date()) -> Application {
         var application = Application()
         for index in report.findings.indices where report.findings[index].suppressed == nil {
             let finding = report.findings[index]
@@ -118,10 +118,18 @@ public struct WaiverSet: Sendable {
                     "\(at(values["expires"])): expires '\(expiresText)' is not a date (use YYYY-MM-DD or an RFC 3339 time)"
                 )
             }
+            var digest: Digest?
+            if let text = values["digest"]?.string {
+                guard let parsed = Digest(parsing: text) else {
+                    throw VulnerabilityError.input(
+                        "\(at(values["digest"])): digest '\(text)' is not a digest (use sha256:<64 hex digits>)")
+                }
+                digest = parsed
+            }
             waivers.append(
                 Waiver(
                     id: id, package: values["package"]?.string, app: values["app"]?.string,
-                    digest: values["digest"]?.string, reason: reason, approvedBy: approver, expires: expires,
+                    digest: digest, reason: reason, approvedBy: approver, expires: expires,
                     location: at(item)))
         }
         return WaiverSet(waivers: waivers)

@@ -76,9 +76,8 @@ public struct PolicyEvaluator: Sendable {
 
     /// Attaches the evaluation to the digest it was made for (signed when a key is configured).
     @discardableResult
-    public func record(_ evaluation: Evaluation, app: String, digest: String, environment: String) throws -> Digest? {
-        guard let parsed = Digest(parsing: digest), let artifact = try? artifacts.resolve(.digest(app: app, parsed))
-        else {
+    public func record(_ evaluation: Evaluation, app: String, digest: Digest, environment: String) throws -> Digest? {
+        guard let artifact = try? artifacts.resolve(.digest(app: app, digest)) else {
             return nil
         }
         let report = Report(
@@ -112,13 +111,12 @@ public struct PolicyEvaluator: Sendable {
         public var passed: Bool { !results.contains { $0.outcome == .fail } }
     }
 
-    public func evaluate(app: String, digest: String, environment: String, policy: EnvironmentPolicy) throws
+    public func evaluate(app: String, digest: Digest, environment: String, policy: EnvironmentPolicy) throws
         -> Evaluation
     {
-        guard let parsed = Digest(parsing: digest) else { throw ReleaseError.input("'\(digest)' is not a digest") }
         let artifact: StoredArtifact
         do {
-            artifact = try artifacts.resolve(.digest(app: app, parsed))
+            artifact = try artifacts.resolve(.digest(app: app, digest))
         } catch {
             throw ReleaseError.input("\(app)@\(digest) is not in the artifact store")
         }
@@ -198,8 +196,7 @@ public struct PolicyEvaluator: Sendable {
             var report = try scanner.scan(packages)
             var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
             if policy.regressionOnly, let current = try state.pointer(app: app, environment: environment),
-                current.digest != digest, let currentDigest = Digest(parsing: current.digest),
-                let running = try? artifacts.resolve(.digest(app: app, currentDigest))
+                current.digest != digest, let running = try? artifacts.resolve(.digest(app: app, current.digest))
             {
                 let baseline = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "gantry-policy-\(UUID().uuidString)")
@@ -210,9 +207,9 @@ public struct PolicyEvaluator: Sendable {
                 )
                 for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
                     report.findings[index].suppressed = Suppression(
-                        .alreadyDeployed, "already in what \(environment) runs (\(currentDigest.short))")
+                        .alreadyDeployed, "already in what \(environment) runs (\(current.digest.short))")
                 }
-                note += " that \(environment)'s current \(currentDigest.short) does not have"
+                note += " that \(environment)'s current \(current.digest.short) does not have"
             }
             if try vulnerabilities.osvStatus().isEmpty {
                 results.append(
@@ -283,12 +280,12 @@ public struct PolicyRulesGate: PolicyGate {
         self.actor = actor
     }
 
-    public func evaluate(app: String, digest: String, environment: EnvironmentDefinition) throws -> PolicyDecision {
+    public func evaluate(app: String, digest: Digest, environment: EnvironmentDefinition) throws -> PolicyDecision {
         try decide(app: app, digest: digest, environment: environment).decision
     }
 
     /// The decision and the per-rule verdicts behind it (audited once).
-    public func decide(app: String, digest: String, environment: EnvironmentDefinition) throws -> (
+    public func decide(app: String, digest: Digest, environment: EnvironmentDefinition) throws -> (
         decision: PolicyDecision, evaluation: PolicyEvaluator.Evaluation
     ) {
         guard let policy = environment.policy else {

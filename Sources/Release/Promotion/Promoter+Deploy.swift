@@ -88,7 +88,7 @@ extension Promoter {
     ///   failed promotion, not the earlier deployment being restored).
     func deployAndVerify(
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition,
-        previousDigest: String? = nil, logID: String? = nil
+        previousDigest: Digest? = nil, logID: String? = nil
     ) async -> Attempt {
         var checkout: ArtifactCheckout?
         defer { checkout?.remove() }
@@ -121,7 +121,7 @@ extension Promoter {
             }
             deployEnvironment.artifactDirectory = checkout?.directory ?? context.stateDirectory
             reporter.line(
-                "deploying \(record.app)@\(Digest.short(record.digest)) to \(record.environment): \(driver.command)")
+                "deploying \(record.app)@\(record.digest.short) to \(record.environment): \(driver.command)")
             var variables = deployEnvironment.variables
             for variable in driver.env { variables[variable.name] = variable.value }
             let result = await commands.run(driver.command, environment: variables, timeout: driver.timeout)
@@ -172,8 +172,7 @@ extension Promoter {
             try context.state.rejection(app: record.app, digest: good) == nil,
             let goodDeployment = try context.state.deployments(app: record.app, environment: record.environment)
                 .first(where: { $0.digest == good }),
-            let digest = Digest(parsing: good),
-            let artifact = try? context.artifacts.resolve(.digest(app: record.app, digest))
+            let artifact = try? context.artifacts.resolve(.digest(app: record.app, good))
         else {
             try close(record, as: .failed, "\(reason); no last-known-good to roll back to")
             throw ReleaseError.deploymentFailed(
@@ -181,7 +180,7 @@ extension Promoter {
             )
         }
         context.reporter.line(
-            "rolling back \(record.environment) to last-known-good \(record.app)@\(Digest.short(good))")
+            "rolling back \(record.environment) to last-known-good \(record.app)@\(good.short)")
         try context.state.transition(
             record.id, from: [.deploying, .verifying], to: .rollingBack, detail: "rolling back: \(reason)")
         var restored = goodDeployment
@@ -191,19 +190,22 @@ extension Promoter {
         if attempt.cancelled { try closeCancelled(record, during: "the automatic rollback") }
         guard attempt.passed else {
             try close(
-                record, as: .failed, "\(reason); rollback to \(Digest.short(good)) failed too: \(attempt.detail)")
+                record, as: .failed, "\(reason); rollback to \(good.short) failed too: \(attempt.detail)")
             context.audit(
                 "rollback.failed", app: record.app, digest: good,
                 ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
             throw ReleaseError.deploymentFailed(
-                "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(Digest.short(good)) failed too (\(attempt.detail)): \(record.environment) needs attention"
+                "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(good.short) failed too (\(attempt.detail)): \(record.environment) needs attention"
             )
         }
         try context.state.closeRolledBack(
-            record.id, restored: restored, detail: "\(reason); rolled back to \(Digest.short(good))")
+            record.id, restored: restored, detail: "\(reason); rolled back to \(good.short)")
         context.audit(
             "rollback.automatic", app: record.app, digest: good,
-            ["environment": record.environment, "promotion": record.id, "from": record.digest, "reason": reason])
+            [
+                "environment": record.environment, "promotion": record.id, "from": record.digest.description,
+                "reason": reason,
+            ])
         throw ReleaseError.deploymentFailed(
             "promotion \(record.id) failed (\(reason)); rolled back automatically: \(record.environment) runs last-known-good \(record.app)@\(good) again"
         )

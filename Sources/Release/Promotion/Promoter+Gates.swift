@@ -16,7 +16,7 @@ extension Promoter {
     /// Runs the checks before approvals, in the documented order, printing each. The first failure is
     /// written to the audit log and thrown; all results are written when every check passes.
     func runGates(
-        app: String, digest: String, environment: EnvironmentDefinition, action: String,
+        app: String, digest: Digest, environment: EnvironmentDefinition, action: String,
         skipRequires: Bool = false
     ) throws -> GateResult {
         var checks: [GateCheck] = []
@@ -36,12 +36,11 @@ extension Promoter {
         // 1. The digest exists, and its blobs match their digests.
         let artifact: StoredArtifact
         do {
-            guard let parsed = Digest(parsing: digest) else { throw ArtifactError.notFound(digest) }
-            artifact = try context.artifacts.resolve(.digest(app: app, parsed))
+            artifact = try context.artifacts.resolve(.digest(app: app, digest))
             let integrity = try ArtifactIntegrity(artifacts: context.artifacts, state: context.state).check(artifact)
             pass(
                 "artifact",
-                "\(app)@\(parsed.short)\(artifact.tags.isEmpty ? "" : " (\(artifact.tags.joined(separator: ", ")))"); \(integrity)"
+                "\(app)@\(digest.short)\(artifact.tags.isEmpty ? "" : " (\(artifact.tags.joined(separator: ", ")))"); \(integrity)"
             )
         } catch let error as ArtifactError {
             throw fail("artifact", "\(error)")

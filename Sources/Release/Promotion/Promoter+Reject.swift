@@ -6,15 +6,15 @@ import Store
 extension Promoter {
     /// Marks `digest` of `app` bad: it can never be promoted again, and rollback never returns to it.
     /// Promotions of it that still wait for approval are cancelled.
-    public func reject(app: String, digest: String, reason: String) throws -> RejectionRecord {
+    public func reject(app: String, digest text: String, reason: String) throws -> RejectionRecord {
         defer { anchorAudit(reason: "reject") }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ReleaseError.input("--reason is required: say why the digest is bad")
         }
-        guard let parsed = Digest(parsing: digest) else {
-            throw ReleaseError.input("'\(digest)' is not a digest (expected sha256: and 64 hex digits)")
+        guard let digest = Digest(parsing: text) else {
+            throw ReleaseError.input("'\(text)' is not a digest (expected sha256: and 64 hex digits)")
         }
-        let known = (try? context.artifacts.resolve(.digest(app: app, parsed))) != nil
+        let known = (try? context.artifacts.resolve(.digest(app: app, digest))) != nil
         let deployed = try context.state.promotions(app: app).contains { $0.digest == digest }
         guard known || deployed else {
             throw ReleaseError.input("\(app)@\(digest) is unknown here (not in the artifact store, never promoted)")

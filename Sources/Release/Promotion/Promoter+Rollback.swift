@@ -25,9 +25,9 @@ extension Promoter {
         }
         let deployments = try context.state.deployments(app: app, environment: environment.name)
         let chosen: PromotionRecord
-        if let target {
-            guard Digest(parsing: target) != nil else {
-                throw ReleaseError.input("'\(target)' is not a digest (expected sha256: and 64 hex digits)")
+        if let text = target {
+            guard let target = Digest(parsing: text) else {
+                throw ReleaseError.input("'\(text)' is not a digest (expected sha256: and 64 hex digits)")
             }
             guard target != pointer.digest else {
                 throw ReleaseError.input("\(environment.name) already runs \(app)@\(target)")
@@ -39,7 +39,7 @@ extension Promoter {
             }
             if let rejection = try context.state.rejection(app: app, digest: target) {
                 throw ReleaseError.checkFailed(
-                    check: "not rejected", detail: "\(app)@\(Digest.short(target)) was rejected: \(rejection.reason)")
+                    check: "not rejected", detail: "\(app)@\(target.short) was rejected: \(rejection.reason)")
             }
             chosen = found
         } else {
@@ -60,20 +60,20 @@ extension Promoter {
         let newer = deployments.prefix { $0.id != chosen.id }
         let irreversible = newer.filter { $0.irreversible != nil }
         if !irreversible.isEmpty {
-            let list = irreversible.map { "\($0.id) (\(Digest.short($0.digest))): \($0.irreversible ?? "")" }
+            let list = irreversible.map { "\($0.id) (\($0.digest.short)): \($0.irreversible ?? "")" }
                 .joined(separator: "; ")
             guard force else {
                 throw ReleaseError.checkFailed(
                     check: "irreversible",
                     detail:
-                        "rolling back to \(Digest.short(chosen.digest)) goes past irreversible promotion(s) \(list); state they changed does not rewind. Re-run with --force if you mean it"
+                        "rolling back to \(chosen.digest.short) goes past irreversible promotion(s) \(list); state they changed does not rewind. Re-run with --force if you mean it"
                 )
             }
             context.reporter.line(
                 "warning: rolling back past irreversible promotion(s) \(list): state they changed does not rewind")
         }
         context.reporter.line(
-            "rolling back \(app) in \(environment.name) from \(Digest.short(pointer.digest)) to \(Digest.short(chosen.digest)): \(reason)"
+            "rolling back \(app) in \(environment.name) from \(pointer.digest.short) to \(chosen.digest.short): \(reason)"
         )
         let gates = try runGates(
             app: app, digest: chosen.digest, environment: environment, action: "rollback", skipRequires: true)
@@ -89,7 +89,8 @@ extension Promoter {
         context.audit(
             "rollback.request", app: app, digest: chosen.digest,
             [
-                "environment": environment.name, "promotion": record.id, "from": pointer.digest, "reason": reason,
+                "environment": environment.name, "promotion": record.id, "from": pointer.digest.description,
+                "reason": reason,
                 "forced": irreversible.isEmpty ? "no" : "yes",
             ])
         let finished = try await deploy(record, artifact: gates.artifact, environment: environment)

@@ -46,7 +46,7 @@ public struct Promoter: Sendable {
         defer { anchorAudit(reason: "promote") }
         try ArtifactReference.validate(app: app)
         let environment = try context.environment(environmentName)
-        let digest: String
+        let digest: Digest
         switch source {
         case .digest(let text):
             digest = try resolveDigest(text, app: app)
@@ -100,8 +100,8 @@ public struct Promoter: Sendable {
 
     /// `sha256:…`, `APP@sha256:…` (what `gantry/pack` prints) or `APP:TAG` (resolved to the digest the
     /// tag names now; the promotion records the digest, never the tag).
-    func resolveDigest(_ text: String, app: String) throws -> String {
-        if Digest(parsing: text) != nil { return text }
+    func resolveDigest(_ text: String, app: String) throws -> Digest {
+        if let digest = Digest(parsing: text) { return digest }
         let reference: ArtifactReference
         do {
             reference = try ArtifactReference(parsing: text)
@@ -114,14 +114,14 @@ public struct Promoter: Sendable {
             guard named == nil || named == app else {
                 throw ReleaseError.input("'\(text)' is an artifact of '\(named ?? "")', but this promotes '\(app)'")
             }
-            return digest.description
+            return digest
         case .tag(let named, let tag):
             guard named == app else {
                 throw ReleaseError.input("'\(text)' is an artifact of '\(named)', but this promotes '\(app)'")
             }
             let artifact = try context.artifacts.resolve(reference)
             context.reporter.line("\(app):\(tag) is \(app)@\(artifact.digest) now; promoting that digest")
-            return artifact.digest.description
+            return artifact.digest
         }
     }
 

@@ -1,6 +1,7 @@
 public import Artifacts
 public import Attestation
 public import Foundation
+public import GantryCore
 public import Pipeline
 public import Policy
 import Processes
@@ -90,7 +91,7 @@ public struct ReleaseContext: Sendable {
         return environment
     }
 
-    func audit(_ action: String, app: String, digest: String, _ details: [String: String]) {
+    func audit(_ action: String, app: String, digest: Digest, _ details: [String: String]) {
         // The audit row is part of the operation: a failure to write it is reported, not hidden.
         do {
             try state.appendAudit(actor: actor, action: action, subject: "\(app)@\(digest)", details: details)

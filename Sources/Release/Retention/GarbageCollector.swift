@@ -64,7 +64,7 @@ public struct GarbageCollector: Sendable {
         var removed: [Removal] = []
         var kept = 0
         for artifact in try artifacts.artifacts() {
-            let key = artifact.digest.description
+            let key = artifact.digest
             if protected.contains(key) {
                 kept += 1
                 continue
@@ -103,9 +103,7 @@ public struct GarbageCollector: Sendable {
         let reachable = try artifacts.reachableBlobs(without: dryRun ? removed.map { ($0.app, $0.digest) } : [])
         // What the state database needs must be in the index; if it is not, the index is damaged or
         // was replaced, and sweeping would delete what environments run.
-        let missing = protected.compactMap(Digest.init(parsing:)).filter { !reachable.contains($0) }.sorted {
-            $0.description < $1.description
-        }
+        let missing = protected.filter { !reachable.contains($0) }.sorted { $0.description < $1.description }
         if let first = missing.first {
             throw InfrastructureError(
                 "refusing to sweep: \(missing.count) digest(s) that environments run, last-known-good or retention "
@@ -127,8 +125,8 @@ public struct GarbageCollector: Sendable {
     }
 
     /// Digests that must stay: pointers, last-known-good, open promotions, the last `keep` per environment.
-    func protectedDigests() throws -> Set<String> {
-        var protected = Set<String>()
+    func protectedDigests() throws -> Set<Digest> {
+        var protected = Set<Digest>()
         for pointer in try state.pointers() {
             protected.insert(pointer.digest)
             if let good = pointer.lastKnownGood { protected.insert(good) }
@@ -138,7 +136,7 @@ public struct GarbageCollector: Sendable {
         for record in try state.promotions(limit: Int.max) { targets.insert([record.app, record.environment]) }
         for target in targets {
             let keep = pipeline?.environment(target[1])?.retention ?? 10
-            var recent: [String] = []
+            var recent: [Digest] = []
             for deployment in try state.deployments(app: target[0], environment: target[1])
             where !recent.contains(deployment.digest) {
                 recent.append(deployment.digest)

@@ -257,14 +257,14 @@ struct PromotionSummary: JSONWritable {
         kind = record.kind.rawValue
         app = record.app
         environment = record.environment
-        digest = record.digest
+        digest = record.digest.description
         tag = record.tag
         commit = record.commit
         status = record.status.rawValue
         requestedBy = record.requestedBy
         requestedAt = record.requestedAt
         finishedAt = record.finishedAt
-        previousDigest = record.previousDigest
+        previousDigest = record.previousDigest?.description
         reason = record.reason
         approvalsRequired = record.approvalsRequired
         detail = record.detail

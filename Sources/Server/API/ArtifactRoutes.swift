@@ -143,7 +143,7 @@ struct ArtifactRoutes {
         let keys = try services.gantry.trustedKeys(flags: [])
         let verifier = Verifier(store: store, keys: keys)
         let components = (try? verifier.sbom(of: artifact).components) ?? []
-        let deployed = try await services.state.pointers(app: app).filter { $0.digest == artifact.digest.description }
+        let deployed = try await services.state.pointers(app: app).filter { $0.digest == artifact.digest }
         return Detail(
             summary: Summary(artifact: artifact, origin: ArtifactOrigin(artifact, store: store)),
             checks: verifier.verify(artifact, regenerateSBOM: false), components: components, deployed: deployed,

@@ -86,6 +86,11 @@ extension String: JSONWritable {
     func writeJSON(to out: inout JSONWriter) { out.string(self) }
 }
 
+extension Digest: JSONWritable {
+    /// `sha256:<hex>`.
+    func writeJSON(to out: inout JSONWriter) { out.string(description) }
+}
+
 extension Int: JSONWritable {
     func writeJSON(to out: inout JSONWriter) { out.raw(String(self)) }
 }

@@ -212,18 +212,19 @@ struct DashboardRoutes {
             body += "<tr data-app=\"\(HTMLPage.escape(app))\" data-environment=\"\(HTMLPage.escape(environment))\">"
             body += "<td>\(HTMLPage.escape(app))</td><td>\(HTMLPage.escape(environment))</td>"
             if let pointer {
-                body += "<td><a href=\"/artifacts/\(HTMLPage.escape(app))/\(HTMLPage.escape(pointer.digest))\">"
-                body += "<code class=\"digest\">\(HTMLPage.escape(Digest.short(pointer.digest)))</code></a></td>"
+                body +=
+                    "<td><a href=\"/artifacts/\(HTMLPage.escape(app))/\(HTMLPage.escape(pointer.digest.description))\">"
+                body += "<code class=\"digest\">\(HTMLPage.escape(pointer.digest.short))</code></a></td>"
                 body += "<td>\(HTMLPage.escape(pointer.tag ?? ""))</td>"
                 body += "<td><code>\(HTMLPage.escape(String((pointer.commit ?? "").prefix(12))))</code></td>"
                 body += "<td>\(HTMLPage.time(pointer.deployedAt)) (\(HTMLPage.age(pointer.deployedAt)))</td>"
                 body += "<td>\(HTMLPage.escape(pointer.deployedBy))</td>"
-                body += "<td><code>\(HTMLPage.escape(pointer.lastKnownGood.map(Digest.short) ?? ""))</code></td><td>"
+                body += "<td><code>\(HTMLPage.escape(pointer.lastKnownGood?.short ?? ""))</code></td><td>"
             } else {
                 body += "<td colspan=\"6\">never deployed</td><td>"
             }
             if let pending {
-                body += "\(HTMLPage.badge(pending.status.rawValue)) \(HTMLPage.escape(Digest.short(pending.digest)))"
+                body += "\(HTMLPage.badge(pending.status.rawValue)) \(HTMLPage.escape(pending.digest.short))"
                 body += " by \(HTMLPage.escape(pending.requestedBy))"
                 if pending.status == .awaitingApproval {
                     body += " (\(row.approvalsGiven)/\(pending.approvalsRequired) approvals)"
@@ -270,7 +271,7 @@ struct DashboardRoutes {
         let key = "\(HTMLPage.escape(row.app))-\(HTMLPage.escape(row.environment))"
         var options = "<option value=\"\">a digest below</option>"
         for source in sources {
-            let digest = Digest.short(source.pointer?.digest ?? "")
+            let digest = source.pointer?.digest.short ?? ""
             options +=
                 "<option value=\"\(HTMLPage.escape(source.environment))\">\(HTMLPage.escape(source.environment)) (\(HTMLPage.escape(digest)))</option>"
         }

@@ -77,7 +77,7 @@ struct PromotionRoutes {
         let app = try body.string("app", required: true) ?? ""
         let text = try body.string("digest", required: true) ?? ""
         let reason = try nonEmpty(body.string("reason", required: true), "reason")
-        guard let digest = Digest(parsing: text)?.description else {
+        guard let digest = Digest(parsing: text) else {
             throw APIError.invalid("\"digest\" must be sha256: and 64 hex digits (got '\(text)')")
         }
         let running = try await services.state.pointers(app: app).filter { $0.digest == digest }.map(\.environment)
@@ -86,19 +86,20 @@ struct PromotionRoutes {
         for environment in Set(running + waiting) { try allow(.approve, principal, environment) }
         let opened = try await workspace.open(
             project: try workspace.project(try body.string("project")),
-            commit: try workspace.commit(of: digest, app: app),
+            commit: try workspace.commit(of: digest.description, app: app),
             actor: principal.user, cancellation: CancellationFlag())
         defer { Task { await opened.close() } }
         return try rejection(opened, app: app, digest: digest, reason: reason)
     }
 
-    private func rejection(_ opened: ReleaseWorkspace.Opened, app: String, digest: String, reason: String) throws
+    private func rejection(_ opened: ReleaseWorkspace.Opened, app: String, digest: Digest, reason: String) throws
         -> Response
     {
         do {
-            let rejection = try Promoter(context: opened.context).reject(app: app, digest: digest, reason: reason)
+            let rejection = try Promoter(context: opened.context).reject(
+                app: app, digest: digest.description, reason: reason)
             return JSONResponse.encode([
-                "app": rejection.app, "digest": rejection.digest, "reason": rejection.reason,
+                "app": rejection.app, "digest": rejection.digest.description, "reason": rejection.reason,
                 "rejected_by": rejection.rejectedBy, "rejected_at": Timestamp.iso8601(rejection.rejectedAt),
             ])
         } catch {
@@ -201,7 +202,7 @@ struct PromotionStarter {
             guard let pointer = try await services.state.pointer(app: app, environment: from) else {
                 throw APIError.invalid("\(app) has never been deployed to \(from): nothing to promote from there")
             }
-            reference = pointer.digest
+            reference = pointer.digest.description
         }
         let commit = try workspace.commit(of: reference, app: app)
         let opened = try await workspace.open(

@@ -88,7 +88,7 @@ struct AlertmanagerRoute {
         let window = Double(services.configuration.rollbackWindow.components.seconds)
         guard age <= window else {
             action.result =
-                "ignored: \(app)@\(Digest.short(pointer.digest)) was deployed \(Int(age / 60)) min ago, outside the rollback window"
+                "ignored: \(app)@\(pointer.digest.short) was deployed \(Int(age / 60)) min ago, outside the rollback window"
             return action
         }
         // What a rollback put back is not rolled back again (the alert may still fire while it recovers).
@@ -98,7 +98,8 @@ struct AlertmanagerRoute {
         }
         guard
             try await services.state.claimAlertAction(
-                fingerprint: fingerprint, digest: pointer.digest, app: app, environment: environment, at: Date())
+                fingerprint: fingerprint, digest: pointer.digest.description, app: app, environment: environment,
+                at: Date())
         else {
             action.result = "already rolled back for this alert"
             return action
@@ -110,7 +111,7 @@ struct AlertmanagerRoute {
             let started = try await RollbackStarter(services: services, logger: logger).start(
                 project: project, app: app, environment: environment, to: nil,
                 reason: "\(alertName) firing (alert \(fingerprint))", force: false, actor: "alertmanager")
-            action.result = "rolling back \(Digest.short(pointer.digest))"
+            action.result = "rolling back \(pointer.digest.short)"
             action.promotion = started.id
         } catch {
             action.result = "rollback failed: \(ReleaseTasks.apiError(error, logger: logger).message)"

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// Where a promotion (or rollback) stands.
 public enum PromotionStatus: String, Sendable, Codable, CaseIterable {
@@ -39,7 +40,7 @@ public struct PromotionRecord: Sendable, Hashable, Codable {
     public var kind: PromotionKind
     public var app: String
     public var environment: String
-    public var digest: String
+    public var digest: Digest
     public var tag: String?
     public var commit: String?
     public var status: PromotionStatus
@@ -47,7 +48,7 @@ public struct PromotionRecord: Sendable, Hashable, Codable {
     public var requestedAt: Date
     public var finishedAt: Date?
     /// What the environment ran when this started.
-    public var previousDigest: String?
+    public var previousDigest: Digest?
     /// Why (required for rollbacks).
     public var reason: String?
     /// Set when the change cannot be undone by redeploying (e.g. a schema migration): why.
@@ -73,9 +74,9 @@ public struct PromotionRecord: Sendable, Hashable, Codable {
     public var fencingToken: Int64?
 
     public init(
-        id: String, kind: PromotionKind, app: String, environment: String, digest: String, tag: String? = nil,
+        id: String, kind: PromotionKind, app: String, environment: String, digest: Digest, tag: String? = nil,
         commit: String? = nil, status: PromotionStatus, requestedBy: String, requestedAt: Date = Date(),
-        previousDigest: String? = nil, reason: String? = nil, irreversible: String? = nil, approvalsRequired: Int = 0,
+        previousDigest: Digest? = nil, reason: String? = nil, irreversible: String? = nil, approvalsRequired: Int = 0,
         detail: String = "", pid: Int32? = nil, host: String? = nil, ownerStart: Int64? = nil,
         ownerMark: String? = nil, leaseExpiresAt: Date? = nil, fencingToken: Int64? = nil
     ) {
@@ -113,7 +114,7 @@ public struct EnvironmentPointer: Sendable, Hashable, Codable {
     public var app: String
     public var environment: String
     /// The digest deployed now.
-    public var digest: String
+    public var digest: Digest
     public var tag: String?
     public var commit: String?
     /// The promotion (or rollback) that deployed it.
@@ -121,12 +122,12 @@ public struct EnvironmentPointer: Sendable, Hashable, Codable {
     public var deployedAt: Date
     public var deployedBy: String
     /// The newest digest whose deployment here was verified; the automatic rollback target.
-    public var lastKnownGood: String?
+    public var lastKnownGood: Digest?
     public var lastKnownGoodAt: Date?
 
     public init(
-        app: String, environment: String, digest: String, tag: String? = nil, commit: String? = nil,
-        promotionID: String, deployedAt: Date, deployedBy: String, lastKnownGood: String? = nil,
+        app: String, environment: String, digest: Digest, tag: String? = nil, commit: String? = nil,
+        promotionID: String, deployedAt: Date, deployedBy: String, lastKnownGood: Digest? = nil,
         lastKnownGoodAt: Date? = nil
     ) {
         self.app = app
@@ -163,12 +164,12 @@ public struct ApprovalRecord: Sendable, Hashable, Codable {
 /// A digest marked bad: it can never be promoted or rolled back to again.
 public struct RejectionRecord: Sendable, Hashable, Codable {
     public var app: String
-    public var digest: String
+    public var digest: Digest
     public var reason: String
     public var rejectedBy: String
     public var rejectedAt: Date
 
-    public init(app: String, digest: String, reason: String, rejectedBy: String, rejectedAt: Date) {
+    public init(app: String, digest: Digest, reason: String, rejectedBy: String, rejectedAt: Date) {
         self.app = app
         self.digest = digest
         self.reason = reason

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 // The state a Gantry installation keeps, per concern, as async protocols: the SQLite store implements
 // them today (`Store.SQLiteRepositories`), PostgreSQL will implement the same protocols for a shared
@@ -56,7 +57,7 @@ public protocol PromotionRepository: Sendable {
     func pointer(app: String, environment: String) async throws -> EnvironmentPointer?
     func pointers(app: String?) async throws -> [EnvironmentPointer]
     /// Whether `digest` was verified in that environment (for `requires:`).
-    func hasPassed(app: String, environment: String, digest: String) async throws -> Bool
+    func hasPassed(app: String, environment: String, digest: Digest) async throws -> Bool
 }
 
 /// Users, approvals and rejections.
@@ -69,7 +70,7 @@ public protocol ApprovalRepository: Sendable {
     func approvals(of promotionID: String) async throws -> [ApprovalRecord]
     /// Records a rejection (the first one for a digest stands); returns the one in force.
     func reject(_ rejection: RejectionRecord) async throws -> RejectionRecord
-    func rejection(app: String, digest: String) async throws -> RejectionRecord?
+    func rejection(app: String, digest: Digest) async throws -> RejectionRecord?
 }
 
 /// The append-only, hash-chained audit log.

@@ -106,7 +106,7 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.pointers(app: app) }
     }
 
-    public func hasPassed(app: String, environment: String, digest: String) async throws -> Bool {
+    public func hasPassed(app: String, environment: String, digest: Digest) async throws -> Bool {
         try await blocking { try $0.hasPassed(app: app, environment: environment, digest: digest) }
     }
 
@@ -132,7 +132,7 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.reject(rejection) }
     }
 
-    public func rejection(app: String, digest: String) async throws -> RejectionRecord? {
+    public func rejection(app: String, digest: Digest) async throws -> RejectionRecord? {
         try await blocking { try $0.rejection(app: app, digest: digest) }
     }
 

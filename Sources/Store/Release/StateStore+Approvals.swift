@@ -55,16 +55,16 @@ extension StateStore {
     }
 
     /// The rejection of `digest` for `app`, if it was rejected.
-    public func rejection(app: String, digest: String) throws -> RejectionRecord? {
+    public func rejection(app: String, digest: Digest) throws -> RejectionRecord? {
         try read("read rejections") { db in try Self.rejection(db, app: app, digest: digest) }
     }
 
-    private static func rejection(_ db: Database, app: String, digest: String) throws -> RejectionRecord? {
+    private static func rejection(_ db: Database, app: String, digest: Digest) throws -> RejectionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM rejections WHERE app = ? AND digest = ?", arguments: [app, digest])
             .map {
                 RejectionRecord(
-                    app: $0["app"], digest: $0["digest"], reason: $0["reason"], rejectedBy: $0["rejectedBy"],
-                    rejectedAt: $0["rejectedAt"])
+                    app: $0["app"], digest: try Self.digest($0, "digest"), reason: $0["reason"],
+                    rejectedBy: $0["rejectedBy"], rejectedAt: $0["rejectedAt"])
             }
     }
 }

@@ -161,7 +161,7 @@ extension StateStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id]) else {
                 throw StoreError("promotion \(id) does not exist")
             }
-            let record = Self.promotion(row)
+            let record = try Self.promotion(row)
             try db.execute(
                 sql: "UPDATE promotions SET status = ?, detail = ?, finishedAt = ? WHERE id = ?",
                 arguments: [PromotionStatus.succeeded.rawValue, detail, date, id])
@@ -186,7 +186,7 @@ extension StateStore {
                 .map(Self.promotion)
             {
                 var fields = Self.eventFields(failed, detail: detail)
-                fields["restored"] = restored.digest
+                fields["restored"] = restored.digest.description
                 try Self.enqueueEvent(
                     db, type: "promotion.rolled_back", subject: "\(failed.app)@\(failed.digest)", fields: fields,
                     at: date)
@@ -201,7 +201,7 @@ extension StateStore {
     static func eventFields(_ record: PromotionRecord, detail: String) -> [String: String] {
         var fields = [
             "promotion": record.id, "kind": record.kind.rawValue, "app": record.app,
-            "environment": record.environment, "digest": record.digest, "requested_by": record.requestedBy,
+            "environment": record.environment, "digest": record.digest.description, "requested_by": record.requestedBy,
             "detail": detail,
         ]
         fields["tag"] = record.tag
@@ -210,7 +210,7 @@ extension StateStore {
     }
 
     private static func point(
-        _ db: Database, app: String, environment: String, digest: String, tag: String?, commit: String?,
+        _ db: Database, app: String, environment: String, digest: Digest, tag: String?, commit: String?,
         promotionID: String, by actor: String, at date: Date, verified: Bool
     ) throws {
         try db.execute(
@@ -271,7 +271,7 @@ extension StateStore {
     }
 
     /// Whether `digest` of `app` was once deployed to `environment` and verified there.
-    public func hasPassed(app: String, environment: String, digest: String) throws -> Bool {
+    public func hasPassed(app: String, environment: String, digest: Digest) throws -> Bool {
         try read("read promotions") { db in
             try Bool.fetchOne(
                 db,
@@ -284,10 +284,10 @@ extension StateStore {
     }
 
     /// Digests any open promotion refers to.
-    public func digestsInOpenPromotions() throws -> Set<String> {
+    public func digestsInOpenPromotions() throws -> Set<Digest> {
         try read("read promotions") { db in
             Set(
-                try String.fetchAll(
+                try Digest.fetchAll(
                     db,
                     sql: """
                         SELECT digest FROM promotions
@@ -336,12 +336,13 @@ extension StateStore {
         }
     }
 
-    static func promotion(_ row: Row) -> PromotionRecord {
+    static func promotion(_ row: Row) throws -> PromotionRecord {
         var record = PromotionRecord(
             id: row["id"], kind: PromotionKind(rawValue: row["kind"]) ?? .promote, app: row["app"],
-            environment: row["environment"], digest: row["digest"], tag: row["tag"], commit: row["commitSHA"],
-            status: PromotionStatus(rawValue: row["status"]) ?? .failed, requestedBy: row["requestedBy"],
-            requestedAt: row["requestedAt"], previousDigest: row["previousDigest"], reason: row["reason"],
+            environment: row["environment"], digest: try digest(row, "digest"), tag: row["tag"],
+            commit: row["commitSHA"], status: PromotionStatus(rawValue: row["status"]) ?? .failed,
+            requestedBy: row["requestedBy"], requestedAt: row["requestedAt"],
+            previousDigest: try optionalDigest(row, "previousDigest"), reason: row["reason"],
             irreversible: row["irreversible"], approvalsRequired: row["approvalsRequired"], detail: row["detail"],
             pid: row["pid"], host: row["host"], ownerStart: row["ownerStart"], ownerMark: row["ownerMark"],
             leaseExpiresAt: row["leaseExpiresAt"], fencingToken: row["fencingToken"])
@@ -349,10 +350,30 @@ extension StateStore {
         return record
     }
 
-    static func pointer(_ row: Row) -> EnvironmentPointer {
+    static func pointer(_ row: Row) throws -> EnvironmentPointer {
         EnvironmentPointer(
-            app: row["app"], environment: row["environment"], digest: row["digest"], tag: row["tag"],
+            app: row["app"], environment: row["environment"], digest: try digest(row, "digest"), tag: row["tag"],
             commit: row["commitSHA"], promotionID: row["promotionID"], deployedAt: row["deployedAt"],
-            deployedBy: row["deployedBy"], lastKnownGood: row["lastKnownGood"], lastKnownGoodAt: row["lastKnownGoodAt"])
+            deployedBy: row["deployedBy"], lastKnownGood: try optionalDigest(row, "lastKnownGood"),
+            lastKnownGoodAt: row["lastKnownGoodAt"])
+    }
+
+    /// The digest in `column`; text that is not one means the database was damaged or edited by hand,
+    /// which is an error to report, not a record to make up.
+    static func digest(_ row: Row, _ column: String) throws -> Digest {
+        guard let digest = try optionalDigest(row, column) else {
+            throw StoreError("the state database has no digest in \(column) of a row that needs one: it is damaged")
+        }
+        return digest
+    }
+
+    static func optionalDigest(_ row: Row, _ column: String) throws -> Digest? {
+        guard let text: String = row[column] else { return nil }
+        guard let digest = Digest(parsing: text) else {
+            throw StoreError(
+                "the state database holds '\(text.prefix(80))' in \(column), which is not a digest: it is damaged or was edited by hand"
+            )
+        }
+        return digest
     }
 }
