@@ -71,7 +71,7 @@ struct StateFixture: Sendable {
 
         let artifact = JobArtifactRecord(
             runID: run.id, name: "wheel", job: "build", jobID: "build",
-            digest: "sha256:" + String(repeating: "c", count: 64),
+            digest: Digest.sha256("c"),
             size: 10, files: 1)
         try await state.addJobArtifact(artifact)
         await #expect(throws: StoreError.self) { try await state.addJobArtifact(artifact) }
@@ -193,12 +193,12 @@ struct StateFixture: Sendable {
         let fixture = try implementation.make()
         defer { fixture.remove() }
         let state = try fixture.connect()
-        try await state.saveCacheEntry(key: "deps-1", digest: "sha256:1", size: 1)
-        try await state.saveCacheEntry(key: "deps-1", digest: "sha256:other", size: 1)
-        #expect(try await state.cacheDigest(forKey: "deps-1") == "sha256:1")
+        try await state.saveCacheEntry(key: "deps-1", digest: Digest.sha256("1"), size: 1)
+        try await state.saveCacheEntry(key: "deps-1", digest: Digest.sha256("other"), size: 1)
+        #expect(try await state.cacheDigest(forKey: "deps-1") == Digest.sha256("1"))
         try await Task.sleep(for: .milliseconds(20))
-        try await state.saveCacheEntry(key: "deps-2", digest: "sha256:2", size: 1)
-        try await state.saveCacheEntry(key: "dep%_x", digest: "sha256:3", size: 1)
+        try await state.saveCacheEntry(key: "deps-2", digest: Digest.sha256("2"), size: 1)
+        try await state.saveCacheEntry(key: "dep%_x", digest: Digest.sha256("3"), size: 1)
         #expect(try await state.cacheEntries(withPrefix: "deps-", limit: 10).map(\.key) == ["deps-2", "deps-1"])
         // A prefix is text, not a pattern.
         #expect(try await state.cacheEntries(withPrefix: "dep%", limit: 10).map(\.key) == ["dep%_x"])
@@ -206,9 +206,9 @@ struct StateFixture: Sendable {
         let entry = AvoidanceEntry(key: "k", jobID: "build", outputs: "{}", snapshotDigest: nil, runID: "r-1")
         try await state.saveAvoidance(entry)
         #expect(try await state.avoidance(forKey: "k") == entry)
-        try await state.recordSnapshotOrigin(digest: "sha256:1", workspace: "/w/a", pathBound: true)
-        try await state.recordSnapshotOrigin(digest: "sha256:1", workspace: "/w/b", pathBound: false)
-        let origin = try await state.snapshotOrigin(digest: "sha256:1")
+        try await state.recordSnapshotOrigin(digest: Digest.sha256("1"), workspace: "/w/a", pathBound: true)
+        try await state.recordSnapshotOrigin(digest: Digest.sha256("1"), workspace: "/w/b", pathBound: false)
+        let origin = try await state.snapshotOrigin(digest: Digest.sha256("1"))
         #expect(origin?.workspace == "/w/a")
         #expect(origin?.pathBound == true)
     }

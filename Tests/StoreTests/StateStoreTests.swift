@@ -121,9 +121,9 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(directory: directory.url)
-        try store.saveCacheEntry(key: "k", digest: "sha256:1", size: 1)
-        try store.saveCacheEntry(key: "k", digest: "sha256:2", size: 2)
-        #expect(try store.cacheDigest(forKey: "k") == "sha256:1")
+        try store.saveCacheEntry(key: "k", digest: Digest.sha256("1"), size: 1)
+        try store.saveCacheEntry(key: "k", digest: Digest.sha256("2"), size: 2)
+        #expect(try store.cacheDigest(forKey: "k") == Digest.sha256("1"))
         #expect(try store.cacheDigest(forKey: "missing") == nil)
         try store.saveAvoidance(AvoidanceEntry(key: "a", jobID: "j", outputs: "{}", snapshotDigest: nil, runID: "r"))
         #expect(try store.avoidance(forKey: "a")?.runID == "r")

@@ -25,10 +25,10 @@ struct CacheLookup {
     /// The snapshot saved under `key` that may be restored here and the entry it came from; `refused`
     /// names the workspace a shared snapshot is bound to when that is why there is none.
     func exact(_ key: String) throws -> (digest: Digest?, refused: String?, entry: String?) {
-        if let own = try store.cacheDigest(forKey: workspaceKey(key)).flatMap(Digest.init(parsing:)) {
+        if let own = try store.cacheDigest(forKey: workspaceKey(key)) {
             return (own, nil, workspaceKey(key))
         }
-        guard let shared = try store.cacheDigest(forKey: key).flatMap(Digest.init(parsing:)) else {
+        guard let shared = try store.cacheDigest(forKey: key) else {
             return (nil, nil, nil)
         }
         if let elsewhere = try boundElsewhere(shared) { return (nil, elsewhere, nil) }
@@ -41,7 +41,8 @@ struct CacheLookup {
         let own = "@\(workspace)"
         for prefix in prefixes where !prefix.isEmpty {
             for entry in try store.cacheEntries(withPrefix: prefix) {
-                guard let digest = Digest(parsing: entry.digest), try boundElsewhere(digest) == nil else { continue }
+                let digest = entry.digest
+                guard try boundElsewhere(digest) == nil else { continue }
                 let key = entry.key.hasSuffix(own) ? String(entry.key.dropLast(own.count)) : entry.key
                 return (key, digest, entry.key)
             }
@@ -56,22 +57,18 @@ struct CacheLookup {
     func reusableArtifacts(
         of entry: AvoidanceEntry, job: String, declaresArtifacts: Bool, snapshots: SnapshotStore
     ) throws -> [JobArtifactRecord]? {
-        if try entry.snapshotDigest.flatMap(Digest.init(parsing:)).flatMap(boundElsewhere) != nil { return nil }
+        if try entry.snapshotDigest.flatMap(boundElsewhere) != nil { return nil }
         guard declaresArtifacts else { return [] }
         let stored = try store.jobArtifacts(runID: entry.runID).filter { $0.job == job }
         guard !stored.isEmpty,
-            stored.allSatisfy({ record in
-                Digest(parsing: record.digest).map {
-                    FileManager.default.fileExists(atPath: snapshots.blobURL($0).path)
-                } ?? false
-            })
+            stored.allSatisfy({ FileManager.default.fileExists(atPath: snapshots.blobURL($0.digest).path) })
         else { return nil }
         return stored
     }
 
     /// The other workspace a snapshot's files point into, or nil when it may be restored here.
     func boundElsewhere(_ digest: Digest) throws -> String? {
-        guard let origin = try store.snapshotOrigin(digest: digest.description), origin.pathBound,
+        guard let origin = try store.snapshotOrigin(digest: digest), origin.pathBound,
             origin.workspace != workspace
         else { return nil }
         return origin.workspace

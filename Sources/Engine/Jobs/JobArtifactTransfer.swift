@@ -64,7 +64,7 @@ struct JobArtifactTransfer {
         try runner.store.addJobArtifact(
             JobArtifactRecord(
                 runID: environment.runID, name: name, job: runner.name, jobID: runner.job.id,
-                digest: saved.digest.description, size: saved.size, files: files.count))
+                digest: saved.digest, size: saved.size, files: files.count))
         return note
     }
 
@@ -84,8 +84,7 @@ struct JobArtifactTransfer {
         guard runner.job.needs.contains(where: { environment.definition.job($0)?.artifacts != nil }) else { return [] }
         var placed: [(String, Int)] = []
         for record in try runner.store.jobArtifacts(runID: environment.runID, jobIDs: runner.job.needs) {
-            guard let digest = Digest(parsing: record.digest) else { continue }
-            let count = try await environment.snapshots.restoreFiles(digest, workspace: environment.workspace)
+            let count = try await environment.snapshots.restoreFiles(record.digest, workspace: environment.workspace)
             placed.append((record.name, count))
         }
         return placed

@@ -53,7 +53,7 @@ struct JobExecution {
                     snapshots: environment.snapshots)
             {
                 try transfer.carryOver(artifacts)
-                if let text = entry.snapshotDigest, let digest = Digest(parsing: text) {
+                if let digest = entry.snapshotDigest {
                     try await environment.snapshots.restore(
                         digest, paths: job.cache?.paths ?? [], workspace: environment.workspace)
                 }
@@ -198,7 +198,7 @@ struct JobExecution {
             if let saved = try await saveSnapshot(cache.paths) {
                 // A snapshot that names this workspace's path is this workspace's alone.
                 try runner.store.saveCacheEntry(
-                    key: saved.pathBound ? caches.workspaceKey(cacheKey) : cacheKey, digest: saved.digest.description,
+                    key: saved.pathBound ? caches.workspaceKey(cacheKey) : cacheKey, digest: saved.digest,
                     size: saved.size)
                 snapshot = saved.digest
                 log.event(
@@ -214,7 +214,7 @@ struct JobExecution {
                 AvoidanceEntry(
                     key: avoidance.key, jobID: job.id,
                     outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
-                    snapshotDigest: snapshot?.description, runID: environment.runID))
+                    snapshotDigest: snapshot, runID: environment.runID))
             try runner.store.saveAvoidanceManifest(
                 workspace: environment.workspace.standardizedFileURL.path, job: runner.name, key: avoidance.key,
                 manifest: avoidance.json, runID: environment.runID)
@@ -226,7 +226,7 @@ struct JobExecution {
         guard let saved = try await environment.snapshots.save(paths: paths, workspace: environment.workspace)
         else { return nil }
         try runner.store.recordSnapshotOrigin(
-            digest: saved.digest.description, workspace: environment.workspace.standardizedFileURL.path,
+            digest: saved.digest, workspace: environment.workspace.standardizedFileURL.path,
             pathBound: saved.pathBound)
         return saved
     }

@@ -39,7 +39,10 @@ extension RunsCommand {
                 var object = RunsCommand.jsonObject(record)
                 object["jobs"] = jobs.map(RunsCommand.jsonObject)
                 object["artifacts"] = artifacts.map {
-                    ["name": $0.name, "job": $0.job, "digest": $0.digest, "size": $0.size, "files": $0.files]
+                    [
+                        "name": $0.name, "job": $0.job, "digest": $0.digest.description, "size": $0.size,
+                        "files": $0.files,
+                    ]
                         as [String: Any]
                 }
                 Terminal.printOut(Terminal.json(object))

@@ -108,7 +108,7 @@ enum RemoteRecords {
     static func jobArtifact(_ object: RemoteObject, runID: String) throws -> JobArtifactRecord {
         JobArtifactRecord(
             runID: runID, name: try object.string("name"), job: try object.string("job"), jobID: "",
-            digest: try object.string("digest"), size: Int64(try object.int("size")), files: try object.int("files"))
+            digest: try object.digest("digest"), size: Int64(try object.int("size")), files: try object.int("files"))
     }
 
     static func promotion(_ object: RemoteObject) throws -> PromotionRecord {

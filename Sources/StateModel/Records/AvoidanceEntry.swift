@@ -1,4 +1,5 @@
 import Foundation
+public import GantryCore
 
 /// A build-avoidance entry: a job whose key was seen with success, and what to restore.
 public struct AvoidanceEntry: Sendable, Hashable {
@@ -7,11 +8,11 @@ public struct AvoidanceEntry: Sendable, Hashable {
     /// JSON object of the job's outputs.
     public var outputs: String
     /// Digest of the saved `cache.paths` snapshot, if the job had any.
-    public var snapshotDigest: String?
+    public var snapshotDigest: Digest?
     /// The run that produced it.
     public var runID: String
 
-    public init(key: String, jobID: String, outputs: String, snapshotDigest: String?, runID: String) {
+    public init(key: String, jobID: String, outputs: String, snapshotDigest: Digest?, runID: String) {
         self.key = key
         self.jobID = jobID
         self.outputs = outputs

@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 
 /// Files a job of a run handed on (its `artifacts:`), stored as one tar blob.
 public struct JobArtifactRecord: Sendable, Hashable {
@@ -10,13 +11,13 @@ public struct JobArtifactRecord: Sendable, Hashable {
     /// The job's id in the pipeline file.
     public var jobID: String
     /// `sha256:…` of the tar blob.
-    public var digest: String
+    public var digest: Digest
     public var size: Int64
     public var files: Int
     public var createdAt: Date
 
     public init(
-        runID: String, name: String, job: String, jobID: String, digest: String, size: Int64, files: Int,
+        runID: String, name: String, job: String, jobID: String, digest: Digest, size: Int64, files: Int,
         createdAt: Date = Date()
     ) {
         self.runID = runID

@@ -85,15 +85,15 @@ public protocol AuditLog: Sendable {
 
 /// Cache entries (key → snapshot), build-avoidance entries and where snapshots were made.
 public protocol CacheIndex: Sendable {
-    func cacheDigest(forKey key: String) async throws -> String?
+    func cacheDigest(forKey key: String) async throws -> Digest?
     /// Entries whose key starts with `prefix`, newest first.
-    func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: String)]
+    func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: Digest)]
     /// The first writer of a key wins.
-    func saveCacheEntry(key: String, digest: String, size: Int64) async throws
+    func saveCacheEntry(key: String, digest: Digest, size: Int64) async throws
     func avoidance(forKey key: String) async throws -> AvoidanceEntry?
     func saveAvoidance(_ entry: AvoidanceEntry) async throws
-    func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) async throws
-    func snapshotOrigin(digest: String) async throws -> (workspace: String, pathBound: Bool)?
+    func recordSnapshotOrigin(digest: Digest, workspace: String, pathBound: Bool) async throws
+    func snapshotOrigin(digest: Digest) async throws -> (workspace: String, pathBound: Bool)?
 }
 
 /// The offline OSV database.

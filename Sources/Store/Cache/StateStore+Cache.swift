@@ -1,16 +1,19 @@
 public import Foundation
 import GRDB
+public import GantryCore
 
 extension StateStore {
     /// The blob digest saved under a cache key, if any.
-    public func cacheDigest(forKey key: String) throws -> String? {
+    public func cacheDigest(forKey key: String) throws -> Digest? {
         try read("read cache entry") { db in
-            try String.fetchOne(db, sql: "SELECT digest FROM cacheEntries WHERE key = ?", arguments: [key])
+            try Self.digest(
+                text: try String.fetchOne(db, sql: "SELECT digest FROM cacheEntries WHERE key = ?", arguments: [key]),
+                column: "cacheEntries.digest")
         }
     }
 
     /// Cache entries whose key starts with `prefix`, newest first (the `restore-keys` lookup).
-    public func cacheEntries(withPrefix prefix: String, limit: Int = 50) throws -> [(key: String, digest: String)] {
+    public func cacheEntries(withPrefix prefix: String, limit: Int = 50) throws -> [(key: String, digest: Digest)] {
         try read("read cache entries by prefix") { db in
             // substr, not LIKE: a key may hold % or _.
             try Row.fetchAll(
@@ -20,12 +23,12 @@ extension StateStore {
                     ORDER BY createdAt DESC, rowid DESC LIMIT ?
                     """,
                 arguments: [prefix, prefix, limit]
-            ).map { (key: $0["key"], digest: $0["digest"]) }
+            ).map { (key: $0["key"], digest: try Self.digest($0, "digest")) }
         }
     }
 
     /// Records a cache key → blob digest. The first writer wins, as with GitHub's cache (keys are immutable).
-    public func saveCacheEntry(key: String, digest: String, size: Int64) throws {
+    public func saveCacheEntry(key: String, digest: Digest, size: Int64) throws {
         try write("save cache entry") { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO cacheEntries (key, digest, size, createdAt) VALUES (?, ?, ?, ?)",
@@ -35,7 +38,7 @@ extension StateStore {
 
     /// Records where snapshot `digest` was saved and whether its content names that workspace's
     /// absolute path. The first record wins: the same bytes name the same path.
-    public func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) throws {
+    public func recordSnapshotOrigin(digest: Digest, workspace: String, pathBound: Bool) throws {
         try write("record a cache snapshot's origin") { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO snapshotOrigins (digest, workspace, pathBound) VALUES (?, ?, ?)",
@@ -44,7 +47,7 @@ extension StateStore {
     }
 
     /// Where snapshot `digest` was saved, and whether its content names that path; nil when unknown.
-    public func snapshotOrigin(digest: String) throws -> (workspace: String, pathBound: Bool)? {
+    public func snapshotOrigin(digest: Digest) throws -> (workspace: String, pathBound: Bool)? {
         try read("read a cache snapshot's origin") { db in
             try Row.fetchOne(
                 db, sql: "SELECT workspace, pathBound FROM snapshotOrigins WHERE digest = ?", arguments: [digest]
@@ -57,8 +60,8 @@ extension StateStore {
         try read("read build-avoidance entry") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM avoidance WHERE key = ?", arguments: [key]).map {
                 AvoidanceEntry(
-                    key: $0["key"], jobID: $0["jobID"], outputs: $0["outputs"], snapshotDigest: $0["snapshotDigest"],
-                    runID: $0["runID"])
+                    key: $0["key"], jobID: $0["jobID"], outputs: $0["outputs"],
+                    snapshotDigest: try Self.optionalDigest($0, "snapshotDigest"), runID: $0["runID"])
             }
         }
     }

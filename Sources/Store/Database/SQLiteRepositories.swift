@@ -159,17 +159,17 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: CacheIndex
 
-    public func cacheDigest(forKey key: String) async throws -> String? {
+    public func cacheDigest(forKey key: String) async throws -> Digest? {
         try await blocking { try $0.cacheDigest(forKey: key) }
     }
 
-    public func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: String)] {
+    public func cacheEntries(withPrefix prefix: String, limit: Int) async throws -> [(key: String, digest: Digest)] {
         try await blocking { store in
             try store.cacheEntries(withPrefix: prefix, limit: limit).map { KeyDigest(key: $0.key, digest: $0.digest) }
         }.map { ($0.key, $0.digest) }
     }
 
-    public func saveCacheEntry(key: String, digest: String, size: Int64) async throws {
+    public func saveCacheEntry(key: String, digest: Digest, size: Int64) async throws {
         try await blocking { try $0.saveCacheEntry(key: key, digest: digest, size: size) }
     }
 
@@ -181,11 +181,11 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.saveAvoidance(entry) }
     }
 
-    public func recordSnapshotOrigin(digest: String, workspace: String, pathBound: Bool) async throws {
+    public func recordSnapshotOrigin(digest: Digest, workspace: String, pathBound: Bool) async throws {
         try await blocking { try $0.recordSnapshotOrigin(digest: digest, workspace: workspace, pathBound: pathBound) }
     }
 
-    public func snapshotOrigin(digest: String) async throws -> (workspace: String, pathBound: Bool)? {
+    public func snapshotOrigin(digest: Digest) async throws -> (workspace: String, pathBound: Bool)? {
         try await blocking { store in
             try store.snapshotOrigin(digest: digest).map { Origin(workspace: $0.workspace, pathBound: $0.pathBound) }
         }.map { ($0.workspace, $0.pathBound) }
@@ -226,7 +226,7 @@ public struct SQLiteRepositories: StateRepositories {
     }
     private struct KeyDigest: Sendable {
         var key: String
-        var digest: String
+        var digest: Digest
     }
     private struct Origin: Sendable {
         var workspace: String

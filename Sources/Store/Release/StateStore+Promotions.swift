@@ -358,22 +358,4 @@ extension StateStore {
             lastKnownGoodAt: row["lastKnownGoodAt"])
     }
 
-    /// The digest in `column`; text that is not one means the database was damaged or edited by hand,
-    /// which is an error to report, not a record to make up.
-    static func digest(_ row: Row, _ column: String) throws -> Digest {
-        guard let digest = try optionalDigest(row, column) else {
-            throw StoreError("the state database has no digest in \(column) of a row that needs one: it is damaged")
-        }
-        return digest
-    }
-
-    static func optionalDigest(_ row: Row, _ column: String) throws -> Digest? {
-        guard let text: String = row[column] else { return nil }
-        guard let digest = Digest(parsing: text) else {
-            throw StoreError(
-                "the state database holds '\(text.prefix(80))' in \(column), which is not a digest: it is damaged or was edited by hand"
-            )
-        }
-        return digest
-    }
 }

@@ -32,8 +32,9 @@ extension StateStore {
                 db, sql: "SELECT * FROM jobArtifacts WHERE runID = ? ORDER BY createdAt, rowid", arguments: [runID]
             ).map {
                 JobArtifactRecord(
-                    runID: $0["runID"], name: $0["name"], job: $0["job"], jobID: $0["jobID"], digest: $0["digest"],
-                    size: $0["size"], files: $0["files"], createdAt: $0["createdAt"])
+                    runID: $0["runID"], name: $0["name"], job: $0["job"], jobID: $0["jobID"],
+                    digest: try Self.digest($0, "digest"), size: $0["size"], files: $0["files"],
+                    createdAt: $0["createdAt"])
             }.filter { record in jobIDs.map { $0.contains(record.jobID) } ?? true }
         }
     }
