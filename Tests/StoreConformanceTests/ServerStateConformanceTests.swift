@@ -118,7 +118,7 @@ import Testing
     func anAlertActsOnADigestOnceAcrossConnections(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }
-        let digest = "sha256:" + String(repeating: "e", count: 64)
+        let digest = Digest.sha256("e")
         let claimed = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<6 {
                 group.addTask {
@@ -133,7 +133,7 @@ import Testing
         // Another digest (a later bad release) or another alert acts again.
         #expect(
             try await state.claimAlertAction(
-                fingerprint: "f1", digest: "sha256:" + String(repeating: "f", count: 64), app: "web",
+                fingerprint: "f1", digest: Digest.sha256("f"), app: "web",
                 environment: "prod", at: Date()))
         #expect(
             try await state.claimAlertAction(

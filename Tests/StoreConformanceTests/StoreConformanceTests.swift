@@ -248,7 +248,8 @@ struct StateFixture: Sendable {
         #expect(try await state.osvRecords(ecosystem: "PyPI", name: "requests") == [Data("v2".utf8)])
         #expect(try await state.osvStatus().map(\.records) == [1])
 
-        try await state.recordPush(registry: "127.0.0.1:5000", repository: "web", digest: "sha256:1", at: Date())
-        #expect(try await state.pushedRepositories(registry: "127.0.0.1:5000", digest: "sha256:1") == ["web"])
+        try await state.recordPush(
+            registry: "127.0.0.1:5000", repository: "web", digest: Digest.sha256("1"), at: Date())
+        #expect(try await state.pushedRepositories(registry: "127.0.0.1:5000", digest: Digest.sha256("1")) == ["web"])
     }
 }

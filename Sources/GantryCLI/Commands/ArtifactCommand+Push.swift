@@ -37,14 +37,14 @@ extension ArtifactCommand {
             }
             let state = try StateLocation.openState()
             let mountFrom = try state.pushedRepositories(
-                registry: target.registry, digest: artifact.digest.description)
+                registry: target.registry, digest: artifact.digest)
             let meter = ProgressMeter.forTerminal(json: json)
             let client = try registry.client(for: target.registry, progress: meter?.handler)
             let report = try await RegistryTransfer(store: store, client: client).push(
                 artifact, to: target, mountFrom: mountFrom)
             meter?.finish()
             try state.recordPush(
-                registry: target.registry, repository: target.repository, digest: artifact.digest.description)
+                registry: target.registry, repository: target.repository, digest: artifact.digest)
             try state.appendAudit(
                 actor: AuditActor.current(), action: "push", subject: "\(artifact.app)@\(artifact.digest)",
                 details: [

@@ -98,8 +98,7 @@ struct AlertmanagerRoute {
         }
         guard
             try await services.state.claimAlertAction(
-                fingerprint: fingerprint, digest: pointer.digest.description, app: app, environment: environment,
-                at: Date())
+                fingerprint: fingerprint, digest: pointer.digest, app: app, environment: environment, at: Date())
         else {
             action.result = "already rolled back for this alert"
             return action

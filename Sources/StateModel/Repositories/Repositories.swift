@@ -107,8 +107,8 @@ public protocol VulnerabilityDatabase: Sendable {
 
 /// Which registries and repositories a digest was pushed to.
 public protocol RegistryPushLog: Sendable {
-    func recordPush(registry: String, repository: String, digest: String, at date: Date) async throws
-    func pushedRepositories(registry: String, digest: String) async throws -> [String]
+    func recordPush(registry: String, repository: String, digest: Digest, at date: Date) async throws
+    func pushedRepositories(registry: String, digest: Digest) async throws -> [String]
 }
 
 /// A server's API tokens (only their hashes).
@@ -150,7 +150,7 @@ public protocol RunQueueRepository: Sendable {
 public protocol AlertActionLog: Sendable {
     /// Records that the alert `fingerprint` acted on `digest` of `app` in `environment`; false when it
     /// already had (nothing recorded then).
-    func claimAlertAction(fingerprint: String, digest: String, app: String, environment: String, at date: Date)
+    func claimAlertAction(fingerprint: String, digest: Digest, app: String, environment: String, at date: Date)
         async throws -> Bool
 }
 

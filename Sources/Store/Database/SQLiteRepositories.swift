@@ -211,11 +211,11 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: RegistryPushLog
 
-    public func recordPush(registry: String, repository: String, digest: String, at date: Date) async throws {
+    public func recordPush(registry: String, repository: String, digest: Digest, at date: Date) async throws {
         try await blocking { try $0.recordPush(registry: registry, repository: repository, digest: digest, at: date) }
     }
 
-    public func pushedRepositories(registry: String, digest: String) async throws -> [String] {
+    public func pushedRepositories(registry: String, digest: Digest) async throws -> [String] {
         try await blocking { try $0.pushedRepositories(registry: registry, digest: digest) }
     }
 
@@ -288,7 +288,7 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: AlertActionLog
 
-    public func claimAlertAction(fingerprint: String, digest: String, app: String, environment: String, at date: Date)
+    public func claimAlertAction(fingerprint: String, digest: Digest, app: String, environment: String, at date: Date)
         async throws -> Bool
     {
         try await blocking {

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+public import GantryCore
 
 extension StateStore {
     /// Remembers that `digest` was pushed to `registry/repository`.
-    public func recordPush(registry: String, repository: String, digest: String, at date: Date = Date()) throws {
+    public func recordPush(registry: String, repository: String, digest: Digest, at date: Date = Date()) throws {
         try write("record the push") { db in
             try db.execute(
                 sql: """
@@ -15,7 +16,7 @@ extension StateStore {
     }
 
     /// Repositories of `registry` that `digest` was pushed to, most recent first.
-    public func pushedRepositories(registry: String, digest: String) throws -> [String] {
+    public func pushedRepositories(registry: String, digest: Digest) throws -> [String] {
         try read("read pushes") { db in
             try String.fetchAll(
                 db,

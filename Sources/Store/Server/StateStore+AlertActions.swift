@@ -1,11 +1,11 @@
 public import Foundation
 import GRDB
-import GantryCore
+public import GantryCore
 
 extension StateStore {
     /// Records that alert `fingerprint` acted on `digest`; false when it already had.
     public func claimAlertAction(
-        fingerprint: String, digest: String, app: String, environment: String, at date: Date = Date()
+        fingerprint: String, digest: Digest, app: String, environment: String, at date: Date = Date()
     ) throws -> Bool {
         try write("record an alert's action") { db in
             try db.execute(
