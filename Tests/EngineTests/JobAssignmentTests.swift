@@ -44,7 +44,7 @@ import Testing
         let assignment = JobAssignment(
             run: .init(
                 id: "20261129-000000-abcdef", correlation: "c-1", sha: nil, branch: nil, pipelineFile: "gantry.yml",
-                pipelineDigest: definition.fileDigest.description, startedAt: Date(), uncommittedChanges: nil),
+                pipelineDigest: definition.fileDigest, startedAt: Date(), uncommittedChanges: nil),
             name: "build (os=linux)", job: try #require(definition.jobs.first),
             context: [
                 "env": .object(["GREETING": .string("hi")]), "matrix": .object(["os": .string("linux")]),

@@ -72,7 +72,7 @@ public struct BuildContext: Sendable {
     public var startedOn: Date
     public var finishedOn: Date
     public var pipelineFile: String?
-    public var pipelineDigest: String?
+    public var pipelineDigest: Digest?
     public var job: String?
     public var commit: String?
     public var branch: String?

@@ -134,7 +134,7 @@ public struct Attestor: Sendable {
                 ResourceDescriptor(
                     uri: "git+file:\(context.branch.map { "@refs/heads/\($0)" } ?? "")", digest: ["gitCommit": commit]))
         }
-        if let file = context.pipelineFile, let digest = context.pipelineDigest.flatMap(Digest.init(parsing:)) {
+        if let file = context.pipelineFile, let digest = context.pipelineDigest {
             result.append(ResourceDescriptor(name: file, digest: ["sha256": digest.hex]))
         }
         let lockfiles = Set(components.flatMap { $0.properties.filter { $0.name == "gantry:lockfile" }.map(\.value) })

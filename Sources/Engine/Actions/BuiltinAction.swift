@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import GantryCore
 
 /// A step implemented inside Gantry (`uses: gantry/<name>`), with `with:` inputs and step outputs.
 public protocol BuiltinAction: Sendable {
@@ -32,7 +33,7 @@ public struct RunInfo: Sendable {
     public var commit: String?
     public var branch: String?
     public var pipelineFile: String
-    public var pipelineDigest: String
+    public var pipelineDigest: Digest
     public var startedAt: Date
     /// Uncommitted changes of the working tree when the run started (nil outside git).
     public var uncommittedChanges: [String]? = nil

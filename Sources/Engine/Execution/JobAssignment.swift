@@ -1,4 +1,5 @@
 public import Foundation
+public import GantryCore
 public import Pipeline
 
 /// Everything needed to run one concrete job's steps, decided before it runs and self-contained: the
@@ -12,7 +13,7 @@ public struct JobAssignment: Codable, Sendable {
         public var sha: String?
         public var branch: String?
         public var pipelineFile: String
-        public var pipelineDigest: String
+        public var pipelineDigest: Digest
         public var startedAt: Date
         public var uncommittedChanges: [String]?
     }

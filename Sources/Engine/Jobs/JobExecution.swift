@@ -102,7 +102,7 @@ struct JobExecution {
             run: JobAssignment.Run(
                 id: environment.runID, correlation: environment.correlation, sha: environment.sha,
                 branch: environment.branch, pipelineFile: environment.definition.file,
-                pipelineDigest: environment.definition.fileDigest.description, startedAt: environment.startedAt,
+                pipelineDigest: environment.definition.fileDigest, startedAt: environment.startedAt,
                 uncommittedChanges: environment.uncommittedChanges),
             name: runner.name, job: job, context: roots, environment: jobEnv,
             secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
