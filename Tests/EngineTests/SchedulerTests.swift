@@ -139,6 +139,54 @@ import Testing
             ])
     }
 
+    /// `continue-on-error: ${{ matrix.experimental }}` is decided for each combination, and a step's
+    /// for that step: the matrix value `false` (text) does not let a failure pass.
+    @Test func continueOnErrorFromAnExpressionIsDecidedPerJobAndStep() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              test:
+                continue-on-error: ${{ matrix.experimental }}
+                matrix:
+                  version: [stable]
+                  experimental: ['false']
+                  include: [{ version: nightly, experimental: 'true' }]
+                steps:
+                  - id: flaky
+                    continue-on-error: ${{ matrix.version == 'stable' }}
+                    run: exit 1
+                  - run: echo "flaky ${{ steps.flaky.outcome }}/${{ steps.flaky.conclusion }}"
+                  - run: test "${{ matrix.version }}" = stable
+              after:
+                needs: test
+                steps: [{ run: echo after }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run()
+        #expect(result.status == .success, "\(result.jobs.map { "\($0.name): \($0.status) \($0.reason ?? "")" })")
+        let stable = try #require(result.job("test (version=stable, experimental=false)"))
+        #expect(stable.status == .success && !stable.continueOnError)
+        #expect(try harness.lines(result, job: stable.name) == ["flaky failure/success"])
+        let nightly = try #require(result.job("test (version=nightly, experimental=true)"))
+        #expect(nightly.status == .failure && nightly.continueOnError && !nightly.failsRun)
+        #expect(nightly.reason == "step 'flaky' exited with status 1")
+        #expect(result.statuses["after"] == .success)
+
+        // The same matrix without the include: nightly's failure fails the run.
+        let strict = try PipelineHarness(
+            """
+            jobs:
+              test:
+                continue-on-error: ${{ matrix.experimental }}
+                matrix:
+                  version: [nightly]
+                  experimental: ['false']
+                steps: [{ run: exit 1 }]
+            """)
+        defer { strict.remove() }
+        #expect(try await strict.run().status == .failure)
+    }
+
     @Test func parallelismIsBounded() async throws {
         // Each job records how many jobs run at once via marker files.
         var jobs = "jobs:\n"

@@ -89,12 +89,15 @@ extension AttemptRunner {
             addedEnv.merge(result.addedEnv) { $1 }
             if let actionInstance { actionStates[actionInstance, default: [:]].merge(result.savedState) { $1 } }
             let succeeded = result.status == .success
+            let continues =
+                step.continueOnError
+                || (!succeeded && step.continueOnErrorExpression.map { Self.decidesTrue($0, in: stepContext) } == true)
             if let id = step.id {
                 steps[id] = Self.stepValue(
                     result.outputs, outcome: succeeded ? "success" : "failure",
-                    conclusion: succeeded || step.continueOnError ? "success" : "failure")
+                    conclusion: succeeded || continues ? "success" : "failure")
             }
-            if !succeeded && !step.continueOnError && !failed {
+            if !succeeded && !continues && !failed {
                 failed = true
                 let prefix = "step '\(stepName)'"
                 switch result.status {
@@ -139,6 +142,14 @@ extension AttemptRunner {
         let value = try ExpressionEvaluator.evaluate(expression, in: context).isTruthy
         if expression.calledFunctions.contains(where: ExpressionEvaluator.statusFunctions.contains) { return value }
         return value && !context.status.failed && !context.status.cancelled
+    }
+
+    /// Whether a `continue-on-error` expression comes out as `true`: rendered as GitHub does, then read
+    /// as a boolean (a matrix value `false` is the text "false", which an expression would call truthy).
+    /// Anything else, an error included, is false: the failure counts.
+    static func decidesTrue(_ template: String, in context: ExpressionContext) -> Bool {
+        guard let text = try? Template.render(template, in: context) else { return false }
+        return text.trimmingCharacters(in: .whitespaces).lowercased() == "true"
     }
 
     static func usesAlways(_ condition: String?) -> Bool {

@@ -55,6 +55,19 @@ struct JobRunner: Sendable {
             outputs: execution.outputs, cache: execution.cacheState)
     }
 
+    /// Whether the run goes on when this job fails: `continue-on-error`, or its expression decided for
+    /// this concrete job (`${{ matrix.experimental }}`) over its matrix, needs, the run and a workflow's
+    /// contexts. The rendered text must read `true`; anything else (or an expression that fails) is false.
+    var continuesOnError: Bool {
+        guard let text = job.continueOnErrorExpression else { return job.continueOnError }
+        var roots: [String: ExpressionValue] = [
+            "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
+            "matrix": .matrix(planned.matrix), "needs": needs.expressionValue, "run": environment.runContext,
+        ]
+        roots.merge(environment.github.roots) { current, _ in current }
+        return AttemptRunner.decidesTrue(text, in: ExpressionContext(roots: roots))
+    }
+
     /// A job that never started: skipped or cancelled before its turn.
     func notRun(_ status: JobStatus, reason: String, satisfiesNeeds: Bool = false) -> (JobResult, JobRecord) {
         var (result, record) = finish(status, reason: reason, attempts: [], started: .now, startDate: Date(), log: nil)
@@ -87,7 +100,7 @@ struct JobRunner: Sendable {
             name: name, jobID: job.id, status: status,
             attempts: max(attempts.count, status == .cached ? 0 : attempts.count),
             durationMs: duration, outputs: maskedOutputs, reason: maskedReason, cache: cache)
-        result.continueOnError = job.continueOnError
+        result.continueOnError = continuesOnError
         let record = JobRecord(
             runID: environment.runID, name: name, jobID: job.id, status: status, attempts: attempts.count,
             startedAt: attempts.isEmpty && status == .skipped ? nil : startDate, finishedAt: Date(),

@@ -17,6 +17,9 @@ public struct JobDefinition: Sendable {
     public var timeout: Duration
     public var retry: RetryPolicy? = nil
     public var continueOnError: Bool = false
+    /// `continue-on-error: ${{ matrix.experimental }}`: decided for each concrete job when it ends
+    /// (then `continueOnError` is false).
+    public var continueOnErrorExpression: String? = nil
     public var paths: [Glob] = []
     public var pathsIgnore: [Glob] = []
     public var cache: CacheSpec? = nil
@@ -109,6 +112,8 @@ public struct StepDefinition: Sendable {
     public var condition: String?
     public var timeout: Duration?
     public var continueOnError: Bool = false
+    /// An expression deciding `continueOnError` when the step fails (then `continueOnError` is false).
+    public var continueOnErrorExpression: String?
     public var workingDirectory: String?
 
     public init(location: SourceLocation) { self.location = location }

@@ -83,6 +83,7 @@ extension RetryPolicy: Codable {
 extension StepDefinition: Codable {
     private enum CodingKeys: String, CodingKey {
         case location, name, id, run, shell, uses, with, env, condition, timeout, continueOnError, workingDirectory
+        case continueOnErrorExpression
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +100,7 @@ extension StepDefinition: Codable {
         condition = try container.decodeIfPresent(String.self, forKey: .condition)
         timeout = try container.decodeIfPresent(Duration.self, forKey: .timeout)
         continueOnError = try container.decode(Bool.self, forKey: .continueOnError)
+        continueOnErrorExpression = try container.decodeIfPresent(String.self, forKey: .continueOnErrorExpression)
         workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
     }
 
@@ -115,6 +117,7 @@ extension StepDefinition: Codable {
         try container.encodeIfPresent(condition, forKey: .condition)
         try container.encodeIfPresent(timeout, forKey: .timeout)
         try container.encode(continueOnError, forKey: .continueOnError)
+        try container.encodeIfPresent(continueOnErrorExpression, forKey: .continueOnErrorExpression)
         try container.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
     }
 }

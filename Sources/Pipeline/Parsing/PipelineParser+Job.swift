@@ -47,7 +47,13 @@ extension PipelineParser {
             case "env": job.env = env(value, context: "\(context) env", scope: ReferenceScope(field: .jobEnv, job: id))
             case "timeout": job.timeout = duration(value, "\(context) timeout") ?? job.timeout
             case "retry": job.retry = parseRetry(value, context: "\(context) retry")
-            case "continue-on-error": job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+            case "continue-on-error":
+                if let text = value.scalar?.string, Template.containsExpression(text) {
+                    job.continueOnErrorExpression = text
+                    expectCondition(text, node: value, scope: ReferenceScope(field: .jobSetting, job: id))
+                } else {
+                    job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+                }
             case "paths": job.paths = globs(value, "\(context) paths")
             case "paths-ignore": job.pathsIgnore = globs(value, "\(context) paths-ignore")
             case "inputs": job.inputs = globs(value, "\(context) inputs")
@@ -240,7 +246,13 @@ extension PipelineParser {
                         expectCondition(text, node: value, scope: ifScope)
                     }
                 case "timeout": step.timeout = duration(value, "\(context) timeout")
-                case "continue-on-error": step.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+                case "continue-on-error":
+                    if let text = value.scalar?.string, Template.containsExpression(text) {
+                        step.continueOnErrorExpression = text
+                        expectCondition(text, node: value, scope: scope)
+                    } else {
+                        step.continueOnError = bool(value, "\(context) continue-on-error") ?? false
+                    }
                 case "working-directory":
                     step.workingDirectory = string(value, "\(context) working-directory")
                     if let dir = step.workingDirectory { expectTemplate(dir, node: value, scope: scope) }

@@ -190,7 +190,7 @@ struct GitHubWorkflowTranslator {
             case "name", "needs", "if", "env", "outputs":
                 out.append((keyNode, value))
             case "continue-on-error":
-                out.append((keyNode, literalBool(value, "jobs.\(id).continue-on-error")))
+                out.append((keyNode, value))
             case "runs-on":
                 runsOn(value, job: id)
             case "strategy":
@@ -393,7 +393,7 @@ struct GitHubWorkflowTranslator {
             case "id", "name", "run", "shell", "env", "if", "working-directory":
                 out.append((keyNode, value))
             case "continue-on-error":
-                out.append((keyNode, literalBool(value, "\(context).continue-on-error")))
+                out.append((keyNode, value))
             case "timeout-minutes":
                 if let timeout = minutes(value, "\(context).timeout-minutes") {
                     out.append((NodeBuilder.key("timeout", at: keyNode), timeout))
@@ -703,11 +703,6 @@ struct GitHubWorkflowTranslator {
 
     /// A boolean, or `false` for an expression (evaluated per job at run time by GitHub; here it
     /// does not let the job fail the run yet: see docs/compat.md).
-    private func literalBool(_ node: Node, _ what: String) -> Node {
-        guard let text = node.string, text.contains("${{") else { return node }
-        return NodeBuilder.scalar("false", at: node)
-    }
-
     // MARK: Diagnostics and nodes
 
     mutating func error(_ node: Node, _ message: String) {
