@@ -34,6 +34,32 @@ import Testing
         Dictionary(job.env.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
     }
 
+    /// A commit message, a branch or a job name is text, whatever it holds: `${{ … }}` in one is never
+    /// read as an expression (it would reach secrets, or fail the file); rules see it as it is.
+    @Test func triggerTextIsNeverAnExpression() throws {
+        let message = "fix: read ${{ secrets.TOKEN }} and ${{ hashFiles('**') }}"
+        let trigger = PipelineTrigger(
+            sha: String(repeating: "b", count: 40), branch: "feature/${{ github.token }}", defaultBranch: "main",
+            commitTitle: message, commitMessage: message)
+        let definition = try Self.pipeline(
+            """
+            "build ${{ env.X }}":
+              script: [echo "$CI_COMMIT_MESSAGE"]
+              rules:
+                - if: $CI_COMMIT_MESSAGE =~ /secrets/
+            """, trigger: trigger)
+        let job = try #require(definition.jobs.first)
+        #expect(job.plannedSkip == nil, "the rule read the message as it is")
+        let context = ExpressionContext(roots: ["secrets": .object(["TOKEN": .string("s3cret")])])
+        func rendered(_ name: String) throws -> String? {
+            try Self.env(job)[name].map { try Template.render($0, in: context) }
+        }
+        #expect(try rendered("CI_COMMIT_MESSAGE") == message)
+        #expect(try rendered("CI_COMMIT_TITLE") == message)
+        #expect(try rendered("CI_COMMIT_BRANCH") == "feature/${{ github.token }}")
+        #expect(try rendered("CI_JOB_NAME") == "build ${{ env.X }}")
+    }
+
     @Test func theFormatIsDetectedByNameOrByGitLabsKeywords() throws {
         let text = "build:\n  script: make\n"
         #expect(try Self.pipeline(text, file: "ci.yml").format == .gitlab)

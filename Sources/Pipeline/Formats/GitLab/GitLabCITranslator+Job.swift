@@ -246,14 +246,17 @@ extension GitLabCITranslator {
         of job: GitLabJob, context: GitLabJobContext, matrixVariables: [String]
     ) -> ([(Node, Node)], [(String, String)]) {
         let at = job.keyNode
-        var raw: [(String, String)] = context.predefined
+        // Text from the file or the trigger: `${{` would be read as an expression, so it is written as
+        // one that yields it (a commit message or a branch name may hold anything).
+        func literal(_ text: String) -> String { text.replacingOccurrences(of: "${{", with: "${{ '${{' }}") }
+        var raw: [(String, String)] = context.predefined.map { name, value in
+            (name, GitLabVariables.knownAtRunStart.contains(name) ? value : literal(value))
+        }
         raw += [
-            ("CI_JOB_NAME", job.name), ("CI_JOB_NAME_SLUG", GitLabVariables.slug(job.name)),
-            ("CI_JOB_STAGE", job.stage), ("CI_JOB_ID", "${{ run.id }}"),
+            ("CI_JOB_NAME", literal(job.name)), ("CI_JOB_NAME_SLUG", GitLabVariables.slug(job.name)),
+            ("CI_JOB_STAGE", literal(job.stage)), ("CI_JOB_ID", "${{ run.id }}"),
             ("CI_JOB_MANUAL", job.when == "manual" ? "true" : ""),
         ].filter { !$0.1.isEmpty }
-        // Text from the file: `${{` would be read as an expression, so it is written as one that yields it.
-        func literal(_ text: String) -> String { text.replacingOccurrences(of: "${{", with: "${{ '${{' }}") }
         // A deployment job's environment (`environment: name` or `{name, url, action}`), expanded.
         if let environment = job.body["environment"] {
             let name = environment.string ?? environment["name"]?.string

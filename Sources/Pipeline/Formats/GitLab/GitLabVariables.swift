@@ -28,11 +28,15 @@ enum GitLabVariables {
         return variables
     }
 
-    /// The variables known before the run starts, as rules see them (a value known only once the run
-    /// starts, `${{ run.id }}`, is empty).
+    /// The predefined variables whose value is an expression known once the run starts (`${{ run.id }}`);
+    /// every other predefined value is text (and is escaped where it becomes a job's variable).
+    static let knownAtRunStart: Set<String> = ["CI_PIPELINE_ID", "CI_PIPELINE_IID"]
+
+    /// The predefined variables as rules see them: a value known only once the run starts is empty;
+    /// the others are their text, whatever it holds (a commit message may contain `${{`).
     static func forRules(_ variables: [(String, String)]) -> [String: String] {
         var known: [String: String] = [:]
-        for (name, value) in variables { known[name] = value.contains("${{") ? "" : value }
+        for (name, value) in variables { known[name] = knownAtRunStart.contains(name) ? "" : value }
         return known
     }
 
