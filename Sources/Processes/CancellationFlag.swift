@@ -5,8 +5,13 @@ import Synchronization
 public final class CancellationFlag: Sendable {
     /// 0: not cancelled; -1: cancelled without a signal; otherwise the signal that cancelled it.
     private let state = Atomic<Int32>(0)
+    /// A flag this one follows: cancelled when it is (a job's flag follows its run's).
+    private let parent: CancellationFlag?
 
-    public init() {}
+    public init() { parent = nil }
+
+    /// A flag that is cancelled when `parent` is, and can also be cancelled alone (one job of a run).
+    public init(following parent: CancellationFlag) { self.parent = parent }
 
     /// Marks it cancelled, remembering the signal that asked for it (the first one wins).
     public func cancel(signal: Int32? = nil) {
@@ -14,11 +19,13 @@ public final class CancellationFlag: Sendable {
     }
 
     /// Whether it was cancelled.
-    public var isCancelled: Bool { state.load(ordering: .sequentiallyConsistent) != 0 }
+    public var isCancelled: Bool {
+        state.load(ordering: .sequentiallyConsistent) != 0 || parent?.isCancelled == true
+    }
 
     /// The signal that cancelled it, when a signal did.
     public var signal: Int32? {
         let value = state.load(ordering: .sequentiallyConsistent)
-        return value > 0 ? value : nil
+        return value > 0 ? value : parent?.signal
     }
 }

@@ -65,10 +65,10 @@ import Testing
 
         let executor = LocalJobExecutor(
             processes: ProcessRunner(), actions: ActionRegistry([Upper()]), masker: SecretMasker(secrets: [secret]),
-            observer: SilentObserver(), cancellation: CancellationFlag())
+            observer: SilentObserver())
         let logURL = directory.url.appendingPathComponent("build.jsonl")
         let log = JobLogWriter(url: logURL, run: decoded.run.id, correlation: "c-1", job: decoded.name)
-        let report = await executor.execute(decoded, log: log)
+        let report = await executor.execute(decoded, log: log, cancellation: CancellationFlag())
         log.close()
         #expect(report.status == .success, "\(report.reason ?? "")")
         #expect(report.attempts.map(\.status) == [.failure, .success])

@@ -187,6 +187,60 @@ import Testing
         #expect(try await strict.run().status == .failure)
     }
 
+    /// `fail-fast`: the first job of the matrix that fails cancels the others, running or waiting, and
+    /// not the jobs of other matrices; `max-parallel` bounds how many of one matrix run at once.
+    @Test func failFastCancelsTheRestOfItsMatrixAndMaxParallelBoundsIt() async throws {
+        let harness = try PipelineHarness(
+            """
+            jobs:
+              test:
+                fail-fast: true
+                max-parallel: 1
+                matrix:
+                  n: ['1', '2', '3', '4']
+                steps:
+                  - run: |
+                      touch "$GANTRY_WORKSPACE/running.${{ matrix.n }}"
+                      ls "$GANTRY_WORKSPACE" | grep -c '^running\\.' >> "$GANTRY_WORKSPACE/counts"
+                      sleep 0.2
+                      rm "$GANTRY_WORKSPACE/running.${{ matrix.n }}"
+                      test "${{ matrix.n }}" != 2
+              other:
+                matrix:
+                  n: ['1', '2']
+                steps: [{ run: sleep 0.3 }]
+            """)
+        defer { harness.remove() }
+        let result = try await harness.run { $0.parallel = 4 }
+        #expect(result.status == .failure)
+        #expect(result.statuses["test (n=1)"] == .success)
+        #expect(result.statuses["test (n=2)"] == .failure)
+        // One at a time: 3 and 4 were still waiting when 2 failed.
+        #expect(result.statuses["test (n=3)"] == .cancelled && result.statuses["test (n=4)"] == .cancelled)
+        #expect(result.job("test (n=3)")?.reason == "cancelled by fail-fast: another job of this matrix failed")
+        #expect(result.statuses["other (n=1)"] == .success && result.statuses["other (n=2)"] == .success)
+        let counts = try harness.directory.read("counts").split(separator: "\n").compactMap { Int($0) }
+        #expect(counts == [1, 1], "\(counts)")
+
+        // A job already running is stopped too; without fail-fast every job runs to its end.
+        for failFast in [true, false] {
+            let running = try PipelineHarness(
+                """
+                jobs:
+                  test:
+                    fail-fast: \(failFast)
+                    matrix:
+                      n: ['fails', 'sleeps']
+                    steps:
+                      - run: if [ "${{ matrix.n }}" = fails ]; then exit 1; else sleep 3; fi
+                """)
+            defer { running.remove() }
+            let outcome = try await running.run { $0.parallel = 2 }
+            #expect(outcome.statuses["test (n=fails)"] == .failure)
+            #expect(outcome.statuses["test (n=sleeps)"] == (failFast ? .cancelled : .success))
+        }
+    }
+
     @Test func parallelismIsBounded() async throws {
         // Each job records how many jobs run at once via marker files.
         var jobs = "jobs:\n"

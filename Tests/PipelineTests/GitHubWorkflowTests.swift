@@ -174,6 +174,38 @@ import Testing
         #expect(why.contains("macos-latest"))
     }
 
+    @Test func failFastIsOnUnlessTheStrategySaysOtherwise() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              default:
+                runs-on: ubuntu-latest
+                strategy: { matrix: { n: [1, 2] } }
+                steps: [{ run: 'true' }]
+              off:
+                runs-on: ubuntu-latest
+                strategy: { fail-fast: false, max-parallel: 3, matrix: { n: [1, 2] } }
+                steps: [{ run: 'true' }]
+              computed:
+                runs-on: ubuntu-latest
+                strategy: { fail-fast: "${{ github.event_name == 'push' }}", matrix: { n: [1, 2] } }
+                steps: [{ run: 'true' }]
+              single:
+                runs-on: ubuntu-latest
+                steps: [{ run: 'true' }]
+            """)
+        #expect(definition.job("default")?.failFast == true && definition.job("default")?.maxParallel == nil)
+        #expect(definition.job("off")?.failFast == false && definition.job("off")?.maxParallel == 3)
+        // An expression is not guessed at: no job is cancelled for it.
+        #expect(definition.job("computed")?.failFast == false)
+        #expect(definition.job("single")?.failFast == false)
+        #expect(
+            diagnostics("jobs:\n  a:\n    fail-fast: true\n    steps: [{ run: 'true' }]\n") == [
+                "gantry.yml:3:16: error: job 'a' has fail-fast but no matrix (it cancels the other jobs of a matrix)"
+            ])
+    }
+
     @Test func aMatrixOfRunnersRunsItsLinuxCombinationsHere() throws {
         let definition = try Self.workflow(
             """

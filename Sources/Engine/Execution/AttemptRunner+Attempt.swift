@@ -42,10 +42,10 @@ extension AttemptRunner {
             stepContext.roots["steps"] = .object(steps)
             var mergedEnv = jobEnv.merging(addedEnv) { $1 }
             stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
-            stepContext.status = .init(failed: failed, cancelled: services.cancellation.isCancelled)
+            stepContext.status = .init(failed: failed, cancelled: cancellation.isCancelled)
 
             let shouldRun = try Self.evaluateCondition(step.condition, in: stepContext)
-            if !shouldRun || (services.cancellation.isCancelled && !Self.usesAlways(step.condition)) {
+            if !shouldRun || (cancellation.isCancelled && !Self.usesAlways(step.condition)) {
                 records.append(
                     StepRecord(
                         index: index, name: stepName, status: .skipped, exitCode: nil, signal: nil, durationMs: 0))
@@ -115,7 +115,7 @@ extension AttemptRunner {
                 }
             }
         }
-        if summary.status == .success && services.cancellation.isCancelled {
+        if summary.status == .success && cancellation.isCancelled {
             // Steps were skipped because the run was cancelled: the job did not complete.
             summary = AttemptSummary(status: .cancelled, reason: "run cancelled", attemptOutcome: nil, steps: .null)
         }

@@ -180,7 +180,7 @@ extension AttemptRunner {
                 // A step that starts after cancellation is an `always()` clean-up step: let it finish
                 // (its timeout still applies; a second Ctrl-C exits gantry at once).
                 timeout: timeout,
-                cancellation: services.cancellation.isCancelled ? CancellationFlag() : services.cancellation
+                cancellation: cancellation.isCancelled ? CancellationFlag() : cancellation
             ) { stream, bytes in
                 (stream == .stdout ? stdoutSink : stderrSink).feed(bytes)
             }

@@ -6,8 +6,10 @@ public import Store
 /// the same protocol, receiving the assignment as JSON and streaming the log back.
 public protocol JobExecutor: Sendable {
     /// Runs the assignment's steps, with the retries its job allows, writing output and events to
-    /// `log`; never throws: every problem becomes the report's status and reason.
-    func execute(_ assignment: JobAssignment, log: any JobLogSink) async -> JobExecutionReport
+    /// `log`; never throws: every problem becomes the report's status and reason. `cancellation`
+    /// stops this job (it follows the run's: a matrix's fail-fast stops one job, Ctrl-C all).
+    func execute(_ assignment: JobAssignment, log: any JobLogSink, cancellation: CancellationFlag) async
+        -> JobExecutionReport
 }
 
 /// How an assignment ended.

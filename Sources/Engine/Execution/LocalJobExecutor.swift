@@ -11,21 +11,18 @@ public struct LocalJobExecutor: JobExecutor {
     let actions: ActionRegistry
     let masker: SecretMasker
     let observer: any RunObserver
-    let cancellation: CancellationFlag
 
-    init(
-        processes: ProcessRunner, actions: ActionRegistry, masker: SecretMasker, observer: any RunObserver,
-        cancellation: CancellationFlag
-    ) {
+    init(processes: ProcessRunner, actions: ActionRegistry, masker: SecretMasker, observer: any RunObserver) {
         self.processes = processes
         self.actions = actions
         self.masker = masker
         self.observer = observer
-        self.cancellation = cancellation
     }
 
-    public func execute(_ assignment: JobAssignment, log: any JobLogSink) async -> JobExecutionReport {
-        var runner = AttemptRunner(assignment: assignment, services: self, log: log)
+    public func execute(_ assignment: JobAssignment, log: any JobLogSink, cancellation: CancellationFlag) async
+        -> JobExecutionReport
+    {
+        var runner = AttemptRunner(assignment: assignment, services: self, log: log, cancellation: cancellation)
         let status: JobStatus
         let reason: String?
         do {
@@ -44,15 +41,18 @@ struct AttemptRunner {
     let assignment: JobAssignment
     let services: LocalJobExecutor
     let log: any JobLogSink
+    /// This job's: it follows the run's, and a matrix's fail-fast may set it alone.
+    let cancellation: CancellationFlag
     var attempts: [AttemptRecord] = []
     var outputs: [String: String] = [:]
     /// A workflow's `::add-mask::` values, for every later step of the job (nil for a `gantry.yml`).
     let workflowCommands: WorkflowCommands?
 
-    init(assignment: JobAssignment, services: LocalJobExecutor, log: any JobLogSink) {
+    init(assignment: JobAssignment, services: LocalJobExecutor, log: any JobLogSink, cancellation: CancellationFlag) {
         self.assignment = assignment
         self.services = services
         self.log = log
+        self.cancellation = cancellation
         // Step debugging is turned on as on GitHub, by a variable of the job or of gantry's environment.
         let flags = assignment.environment.merging(assignment.baseEnvironment) { own, _ in own }
         workflowCommands =
@@ -76,7 +76,7 @@ struct AttemptRunner {
                 return (.cancelled, outcome.reason)
             default:
                 let retriable = outcome.attemptOutcome.map(retry.retries) ?? false
-                guard retriable, attempt <= retry.max, !services.cancellation.isCancelled else {
+                guard retriable, attempt <= retry.max, !cancellation.isCancelled else {
                     if retry.max > 0 && attempt > retry.max && retriable {
                         return (.retriesExhausted, "\(outcome.reason ?? "failed") after \(attempt) attempts")
                     }
@@ -104,9 +104,9 @@ struct AttemptRunner {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: delay)
         while clock.now < end {
-            if services.cancellation.isCancelled { return false }
+            if cancellation.isCancelled { return false }
             try? await Task.sleep(for: min(.milliseconds(100), end - clock.now))
         }
-        return !services.cancellation.isCancelled
+        return !cancellation.isCancelled
     }
 }

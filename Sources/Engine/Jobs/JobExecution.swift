@@ -109,7 +109,7 @@ struct JobExecution {
             baseEnvironment: environment.options.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") },
             workspace: environment.workspace.path, workingDirectory: workingDirectory.path,
             scratchDirectory: environment.temporaryDirectory.path, runnerVariables: environment.github.variables)
-        let report = await environment.executor.execute(assignment, log: log)
+        let report = await environment.executor.execute(assignment, log: log, cancellation: runner.cancellation)
         attempts = report.attempts
         outputs = report.outputs
         return (report.status, report.reason)

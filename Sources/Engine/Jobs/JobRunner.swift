@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 import Store
 
 /// Runs one concrete job: condition, environment, cache and build avoidance, attempts with retries,
@@ -11,6 +12,8 @@ struct JobRunner: Sendable {
     let job: JobDefinition
     let needs: NeedsState
     let store: StateStore
+    /// This job's: it follows the run's; a matrix's fail-fast cancels the jobs of that matrix alone.
+    let cancellation: CancellationFlag
 
     var name: String { planned.name }
 
@@ -33,7 +36,7 @@ struct JobRunner: Sendable {
             if let group = job.resourceGroup {
                 log.event("resource_group_wait", fields: [("group", JSONText.quote(group))])
                 lock = try await ResourceGroupLock.acquire(
-                    group, stateDirectory: environment.stateDirectory, cancellation: environment.cancellation)
+                    group, stateDirectory: environment.stateDirectory, cancellation: cancellation)
                 if lock == nil {
                     log.flush()
                     return finish(
@@ -68,6 +71,8 @@ struct JobRunner: Sendable {
         return AttemptRunner.decidesTrue(text, in: ExpressionContext(roots: roots))
     }
 
+    static let failFastReason = "cancelled by fail-fast: another job of this matrix failed"
+
     /// A job that never started: skipped or cancelled before its turn.
     func notRun(_ status: JobStatus, reason: String, satisfiesNeeds: Bool = false) -> (JobResult, JobRecord) {
         var (result, record) = finish(status, reason: reason, attempts: [], started: .now, startDate: Date(), log: nil)
@@ -83,6 +88,10 @@ struct JobRunner: Sendable {
     ) -> (JobResult, JobRecord) {
         let duration = (ContinuousClock.now - started).milliseconds
         var reason = reason
+        if status == .cancelled, cancellation.isCancelled, !environment.cancellation.isCancelled {
+            // Only this job's flag was set: another job of its matrix failed.
+            reason = Self.failFastReason
+        }
         if status == .success, reason == nil {
             // Steps that failed but were allowed (`continue-on-error`) must not vanish into "success".
             let allowed = attempts.last?.steps.filter { $0.status != .success && $0.status != .skipped }.count ?? 0

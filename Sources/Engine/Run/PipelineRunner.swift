@@ -104,8 +104,7 @@ public struct PipelineRunner: Sendable {
             stateDirectory: options.stateDirectory, logDirectory: logDirectory, temporaryDirectory: temporaryDirectory,
             options: options, masker: masker, runner: runner,
             snapshots: snapshots, actions: actions,
-            executor: LocalJobExecutor(
-                processes: runner, actions: actions, masker: masker, observer: observer, cancellation: cancellation),
+            executor: LocalJobExecutor(processes: runner, actions: actions, masker: masker, observer: observer),
             cancellation: cancellation, observer: observer, fileDigests: FileDigestCache(store: store),
             toolchain: toolchain,
             uncommittedChanges: uncommitted)

@@ -1,6 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
+import Processes
 import Store
 
 /// Runs a plan's jobs as their needs finish, at most `parallel` at once.
@@ -30,6 +31,13 @@ struct Scheduler {
         // is replaced by its jobs when they are known.
         var expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
         var order = plan.jobs.map(\.name)
+        // The jobs of a matrix with fail-fast share one flag (following the run's): the first of them
+        // that fails cancels the others. Jobs of a matrix with max-parallel are counted by job id.
+        let matrixFlags = Dictionary(
+            plan.jobs.filter { environment.definition.job($0.jobID)?.failFast == true }.map {
+                ($0.jobID, CancellationFlag(following: environment.cancellation))
+            }, uniquingKeysWith: { first, _ in first })
+        var runningOf: [String: Int] = [:]
         var running = 0
         var recordError: (any Error)?
 
@@ -46,7 +54,15 @@ struct Scheduler {
                     let planSkip: Bool
                     if case .skip = job.decision { planSkip = true } else { planSkip = false }
                     if running >= parallel && !planSkip { break }
-                    let runner = makeRunner(job, results: results, expansions: expansions)
+                    if !planSkip, let limit = environment.definition.job(job.jobID)?.maxParallel, !job.matrixAtRunTime,
+                        runningOf[job.jobID, default: 0] >= limit
+                    {
+                        index += 1
+                        continue
+                    }
+                    let runner = makeRunner(
+                        job, results: results, expansions: expansions,
+                        cancellation: matrixFlags[job.jobID] ?? environment.cancellation)
                     if let immediate = decideWithoutRunning(job, runner: runner, results: results) {
                         pending.remove(at: index)
                         try record(immediate, into: &results)
@@ -70,6 +86,7 @@ struct Scheduler {
                         continue
                     }
                     running += 1
+                    runningOf[job.jobID, default: 0] += 1
                     group.addTask { await runner.run() }
                 }
                 guard running > 0 else {
@@ -81,6 +98,8 @@ struct Scheduler {
                 }
                 if let finished = try await group.next() {
                     running -= 1
+                    runningOf[finished.0.jobID, default: 1] -= 1
+                    if finished.0.failsRun { matrixFlags[finished.0.jobID]?.cancel() }
                     do {
                         try record(finished, into: &results)
                     } catch {
@@ -123,13 +142,15 @@ struct Scheduler {
     }
 
     private func makeRunner(
-        _ job: PlannedJob, results: [String: JobResult], expansions: [String: [String]]
+        _ job: PlannedJob, results: [String: JobResult], expansions: [String: [String]], cancellation: CancellationFlag
     ) -> JobRunner {
         guard let definition = environment.definition.job(job.jobID) else {
             preconditionFailure("planned job \(job.jobID) is not in the pipeline")
         }
         let needs = NeedsState.combine(definition) { (expansions[$0] ?? []).compactMap { results[$0] } }
-        return JobRunner(environment: environment, planned: job, job: definition, needs: needs, store: store)
+        return JobRunner(
+            environment: environment, planned: job, job: definition, needs: needs, store: store,
+            cancellation: cancellation)
     }
 
     /// A result for a job that will not run (plan skip, cancellation, needs, false `if:`), or nil to run it.
@@ -140,6 +161,9 @@ struct Scheduler {
             return runner.notRun(.skipped, reason: reason.description, satisfiesNeeds: reason.satisfiesNeeds)
         }
         let needs = runner.needs
+        if runner.cancellation.isCancelled && !environment.cancellation.isCancelled {
+            return runner.notRun(.cancelled, reason: JobRunner.failFastReason)
+        }
         let cancelled = environment.cancellation.isCancelled
         let condition = runner.job.condition
         var roots = roots(needs: needs)

@@ -13,6 +13,11 @@ public struct JobDefinition: Sendable {
     public var matrix: MatrixDefinition? = nil
     /// A matrix computed from the outputs of needed jobs (then `matrix` is nil): expanded at run time.
     public var computedMatrix: ComputedMatrix? = nil
+    /// When one job of the matrix fails (and does not continue on error), the others still running or
+    /// waiting are cancelled (GitHub's `strategy.fail-fast`, on by default there).
+    public var failFast: Bool = false
+    /// At most this many jobs of the matrix run at once (GitHub's `strategy.max-parallel`).
+    public var maxParallel: Int? = nil
     public var steps: [StepDefinition] = []
     public var timeout: Duration
     public var retry: RetryPolicy? = nil

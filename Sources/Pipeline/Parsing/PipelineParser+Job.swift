@@ -54,6 +54,20 @@ extension PipelineParser {
                 } else {
                     job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
                 }
+            case "fail-fast":
+                job.failFast = bool(value, "\(context) fail-fast") ?? false
+                if job.matrix == nil && job.computedMatrix == nil {
+                    error(value, "\(context) has fail-fast but no matrix (it cancels the other jobs of a matrix)")
+                }
+            case "max-parallel":
+                if let text = value.scalar?.string, let count = Int(text), count >= 1 {
+                    job.maxParallel = count
+                } else {
+                    error(value, "\(context) max-parallel must be a whole number of at least 1")
+                }
+                if job.matrix == nil && job.computedMatrix == nil {
+                    error(value, "\(context) has max-parallel but no matrix (it bounds the jobs of a matrix)")
+                }
             case "paths": job.paths = globs(value, "\(context) paths")
             case "paths-ignore": job.pathsIgnore = globs(value, "\(context) paths-ignore")
             case "inputs": job.inputs = globs(value, "\(context) inputs")

@@ -9,6 +9,7 @@ public struct PipelineParser {
     static let jobKeys = [
         "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
         "paths-ignore", "cache", "inputs", "outputs", "working-directory", "secrets", "artifacts", "resource-group",
+        "fail-fast", "max-parallel",
     ]
     static let stepKeys = [
         "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",

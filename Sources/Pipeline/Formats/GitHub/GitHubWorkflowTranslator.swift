@@ -196,6 +196,7 @@ struct GitHubWorkflowTranslator {
             case "strategy":
                 if let matrix = strategy(value, job: id) {
                     out.append((NodeBuilder.key("matrix", at: keyNode), matrix))
+                    out += Self.matrixLimits(value)
                 }
             case "timeout-minutes":
                 if let timeout = minutes(value, "jobs.\(id).timeout-minutes") {
@@ -328,6 +329,24 @@ struct GitHubWorkflowTranslator {
         // A matrix computed from expressions (`${{ fromJSON(needs.setup.outputs.matrix) }}`) is
         // expanded when the job's needs have finished, as on GitHub.
         return strategy["matrix"]
+    }
+
+    /// `fail-fast` (on unless it says `false`, as on GitHub; one given by an expression is taken as
+    /// off, so that no job is cancelled on a guess) and a literal `max-parallel`, as native keys.
+    static func matrixLimits(_ strategy: Node) -> [(Node, Node)] {
+        var out: [(Node, Node)] = []
+        let at = strategy["fail-fast"] ?? strategy
+        let on: Bool
+        switch strategy["fail-fast"]?.string {
+        case nil: on = true
+        case let text? where Template.containsExpression(text): on = false
+        case let text?: on = text.lowercased() != "false"
+        }
+        out.append((NodeBuilder.key("fail-fast", at: at), NodeBuilder.scalar(on ? "true" : "false", at: at)))
+        if let limit = strategy["max-parallel"], let count = limit.string.flatMap(Int.init), count >= 1 {
+            out.append((NodeBuilder.key("max-parallel", at: limit), NodeBuilder.scalar(String(count), at: limit)))
+        }
+        return out
     }
 
     /// The `matrix.<name>` a job's expressions read.
