@@ -55,6 +55,34 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".gantry").path))
     }
 
+    /// Each job of a matrix sees its own `strategy` (shards split work with job-index and job-total),
+    /// and `continue-on-error` from the matrix lets an experimental combination fail.
+    @Test func matrixJobsSeeTheirStrategyAndMayContinueOnError() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              shard:
+                runs-on: ubuntu-latest
+                continue-on-error: ${{ matrix.experimental }}
+                strategy:
+                  fail-fast: false
+                  matrix:
+                    part: [a, b]
+                    experimental: [false]
+                    include: [{ part: c, experimental: true }]
+                steps:
+                  - run: echo "shard ${{ strategy.job-index }}/${{ strategy.job-total }} part ${{ matrix.part }} ff=${{ strategy.fail-fast }}"
+                  - run: test "${{ matrix.part }}" != c
+            """)
+        defer { directory.remove() }
+        let run = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        for (index, part) in ["a", "b", "c"].enumerated() {
+            #expect(run.stdout.contains("shard \(index)/3 part \(part) ff=false"), "\(run.stdout)")
+        }
+    }
+
     @Test func whatCannotRunHereIsRefusedBeforeAnythingRunsOrSkippedWhenAsked() throws {
         let marker = "ran-\(UUID().uuidString.prefix(8))"
         let directory = try Self.repository(

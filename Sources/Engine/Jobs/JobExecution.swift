@@ -155,7 +155,7 @@ struct JobExecution {
     private func baseContext() -> ExpressionContext {
         JobContext.base(
             job: job, matrix: runner.planned.matrix, needs: runner.needs, run: environment.runContext,
-            secrets: environment.options.secrets, workspace: environment.workspace, extra: environment.github.roots)
+            secrets: environment.options.secrets, workspace: environment.workspace, extra: runner.workflowRoots)
     }
 
     private func renderEnvironment(into context: inout ExpressionContext) throws -> [String: String] {

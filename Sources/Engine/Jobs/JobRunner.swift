@@ -14,6 +14,9 @@ struct JobRunner: Sendable {
     let store: StateStore
     /// This job's: it follows the run's; a matrix's fail-fast cancels the jobs of that matrix alone.
     let cancellation: CancellationFlag
+    /// Its place among the jobs of its matrix (0 of 1 without one).
+    var matrixIndex = 0
+    var matrixTotal = 1
 
     var name: String { planned.name }
 
@@ -67,8 +70,21 @@ struct JobRunner: Sendable {
             "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
             "matrix": .matrix(planned.matrix), "needs": needs.expressionValue, "run": environment.runContext,
         ]
-        roots.merge(environment.github.roots) { current, _ in current }
+        roots.merge(workflowRoots) { current, _ in current }
         return AttemptRunner.decidesTrue(text, in: ExpressionContext(roots: roots))
+    }
+
+    /// A workflow's contexts (`github`, `runner`, `vars`…) with `strategy` for this job: its index
+    /// and the number of jobs of its matrix (`pytest --splits ${{ strategy.job-total }}`). Empty for
+    /// a `gantry.yml`.
+    var workflowRoots: [String: ExpressionValue] {
+        var roots = environment.github.roots
+        guard roots["strategy"] != nil else { return roots }
+        roots["strategy"] = .object([
+            "fail-fast": .bool(job.failFast), "job-index": .number(Double(matrixIndex)),
+            "job-total": .number(Double(matrixTotal)), "max-parallel": .number(Double(job.maxParallel ?? matrixTotal)),
+        ])
+        return roots
     }
 
     static let failFastReason = "cancelled by fail-fast: another job of this matrix failed"

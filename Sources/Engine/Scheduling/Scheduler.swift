@@ -148,9 +148,13 @@ struct Scheduler {
             preconditionFailure("planned job \(job.jobID) is not in the pipeline")
         }
         let needs = NeedsState.combine(definition) { (expansions[$0] ?? []).compactMap { results[$0] } }
-        return JobRunner(
+        var runner = JobRunner(
             environment: environment, planned: job, job: definition, needs: needs, store: store,
             cancellation: cancellation)
+        let siblings = expansions[job.jobID] ?? [job.name]
+        runner.matrixIndex = siblings.firstIndex(of: job.name) ?? 0
+        runner.matrixTotal = max(1, siblings.count)
+        return runner
     }
 
     /// A result for a job that will not run (plan skip, cancellation, needs, false `if:`), or nil to run it.
