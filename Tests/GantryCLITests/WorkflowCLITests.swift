@@ -83,6 +83,50 @@ import Testing
         }
     }
 
+    /// A matrix computed from a job's outputs is judged by its `runs-on` when it is expanded: a macOS
+    /// job fails with the reason, or is skipped with --skip-unsupported while the Linux ones run.
+    @Test func aComputedMatrixOfRunnersIsJudgedWhenItIsExpanded() throws {
+        let directory = try Self.repository(
+            """
+            on: push
+            jobs:
+              setup:
+                runs-on: ubuntu-latest
+                outputs:
+                  systems: ${{ steps.list.outputs.systems }}
+                steps:
+                  - id: list
+                    run: echo 'systems=["ubuntu-latest","macos-14"]' >> "$GITHUB_OUTPUT"
+              test:
+                needs: setup
+                runs-on: ${{ matrix.os }}
+                strategy:
+                  fail-fast: false
+                  matrix:
+                    os: ${{ fromJSON(needs.setup.outputs.systems) }}
+                steps:
+                  - run: echo "tested on ${{ matrix.os }}"
+              report:
+                needs: test
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "report after ${{ needs.test.result }}"
+            """)
+        defer { directory.remove() }
+        let refused = try GantryBinary.run(["run", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.contains("tested on ubuntu-latest"))
+        #expect(!refused.stdout.contains("tested on macos-14"))
+        #expect(
+            refused.stdout.contains(
+                "test (os=macos-14) runs on 'macos-14', and this machine is Linux (--skip-unsupported skips it)"),
+            "\(refused.stdout)")
+        let skipped = try GantryBinary.run(
+            ["run", "--skip-unsupported", ".github/workflows/ci.yml"], in: directory.url)
+        #expect(skipped.status == 0, "\(skipped.stdout)\(skipped.stderr)")
+        #expect(skipped.stdout.contains("report after success"), "\(skipped.stdout)")
+    }
+
     @Test func whatCannotRunHereIsRefusedBeforeAnythingRunsOrSkippedWhenAsked() throws {
         let marker = "ran-\(UUID().uuidString.prefix(8))"
         let directory = try Self.repository(

@@ -38,6 +38,9 @@ struct Scheduler {
                 ($0.jobID, CancellationFlag(following: environment.cancellation))
             }, uniquingKeysWith: { first, _ in first })
         var runningOf: [String: Int] = [:]
+        // Jobs of a computed matrix whose runner is another system (without --skip-unsupported): each
+        // fails with the reason when its turn comes.
+        var refused: [String: String] = [:]
         var running = 0
         var recordError: (any Error)?
 
@@ -63,6 +66,11 @@ struct Scheduler {
                     let runner = makeRunner(
                         job, results: results, expansions: expansions,
                         cancellation: matrixFlags[job.jobID] ?? environment.cancellation)
+                    if let reason = refused[job.name] {
+                        pending.remove(at: index)
+                        try record(runner.notRun(.failure, reason: reason), into: &results)
+                        continue
+                    }
                     if let immediate = decideWithoutRunning(job, runner: runner, results: results) {
                         pending.remove(at: index)
                         try record(immediate, into: &results)
@@ -73,7 +81,15 @@ struct Scheduler {
                         // Its needs are done: the matrix is known, and its jobs take this entry's place.
                         switch expand(job, runner: runner) {
                         case .failed(let outcome): try record(outcome, into: &results)
-                        case .jobs(let jobs):
+                        case .jobs(var jobs):
+                            for position in jobs.indices {
+                                guard let why = otherSystem(jobs[position], definition: runner.job) else { continue }
+                                if environment.options.skipUnsupported {
+                                    jobs[position].decision = .skip(.unsupportedCombination(why))
+                                } else {
+                                    refused[jobs[position].name] = "\(why) (--skip-unsupported skips it)"
+                                }
+                            }
                             let names = jobs.map(\.name)
                             expansions[job.jobID] = names
                             if let at = order.firstIndex(of: job.name) { order.replaceSubrange(at...at, with: names) }
@@ -125,6 +141,17 @@ struct Scheduler {
         } catch {
             return .failed(runner.notRun(.failure, reason: error.description))
         }
+    }
+
+    /// Why a job of a computed matrix cannot run here: its `runs-on` names macOS or Windows for its
+    /// combination (a written matrix is judged when the file is read).
+    private func otherSystem(_ job: PlannedJob, definition: JobDefinition) -> String? {
+        for label in definition.runnerLabels {
+            if let value = GitHubRunnerLabels.otherSystem(label, combination: job.matrix) {
+                return "\(job.name) runs on '\(value)', and this machine is Linux"
+            }
+        }
+        return nil
     }
 
     /// The graph pages draw, once a computed matrix has replaced its entry with its jobs.

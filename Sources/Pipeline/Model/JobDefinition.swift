@@ -13,6 +13,9 @@ public struct JobDefinition: Sendable {
     public var matrix: MatrixDefinition? = nil
     /// A matrix computed from the outputs of needed jobs (then `matrix` is nil): expanded at run time.
     public var computedMatrix: ComputedMatrix? = nil
+    /// A workflow job's `runs-on` labels written with expressions (`${{ matrix.os }}`): a computed
+    /// matrix's jobs are judged by them when it is expanded (`GitHubRunnerLabels.otherSystem`).
+    public var runnerLabels: [String] = []
     /// When one job of the matrix fails (and does not continue on error), the others still running or
     /// waiting are cancelled (GitHub's `strategy.fail-fast`, on by default there).
     public var failFast: Bool = false

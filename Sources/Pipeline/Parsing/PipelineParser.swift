@@ -190,8 +190,10 @@ public struct PipelineParser {
         definition.indexJobs()
         if let translator {
             for (id, labels) in translator.runnerLabels.sorted(by: { $0.key < $1.key }) {
-                guard let job = definition.job(id) else { continue }
-                definition.unsupported += GitHubRunnerLabels.unsupportedCombinations(of: job, labels: labels)
+                guard let position = definition.jobs.firstIndex(where: { $0.id == id }) else { continue }
+                definition.jobs[position].runnerLabels = labels.map(\.text)
+                definition.unsupported += GitHubRunnerLabels.unsupportedCombinations(
+                    of: definition.jobs[position], labels: labels)
             }
         }
         // Graph and reference checks run even when the parser found problems: report everything at once.

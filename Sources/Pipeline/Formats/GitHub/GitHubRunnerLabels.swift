@@ -5,7 +5,7 @@ import GantryCore
 /// given by the matrix (`runs-on: ${{ matrix.os }}`, the usual cross-platform matrix) is judged for
 /// each combination, so that the Linux ones run and the others are named (and skipped with
 /// `--skip-unsupported`) instead of running a macOS or Windows job on Linux.
-enum GitHubRunnerLabels {
+public enum GitHubRunnerLabels {
     /// A label written with an expression, and where.
     struct Label: Sendable {
         var text: String
@@ -22,16 +22,10 @@ enum GitHubRunnerLabels {
     /// anything but the matrix (`inputs`, `vars`) is not known before the run and is not judged.
     static func unsupportedCombinations(of job: JobDefinition, labels: [Label]) -> [UnsupportedConstruct] {
         guard let matrix = job.matrix else { return [] }
-        let judged = labels.filter { label in
-            guard let parsed = try? Template.parse(label.text) else { return false }
-            return parsed.allSatisfy { $0.1.references.allSatisfy { $0.root == "matrix" } }
-        }
-        guard !judged.isEmpty else { return [] }
         var found: [UnsupportedConstruct] = []
         for combination in MatrixExpander.combinations(of: matrix) {
-            let context = ExpressionContext(roots: ["matrix": .matrix(combination)])
-            for label in judged {
-                guard let value = try? Template.render(label.text, in: context), isOtherSystem(value) else { continue }
+            for label in labels {
+                guard let value = otherSystem(label.text, combination: combination) else { continue }
                 let name = MatrixExpander.name(job: job.id, combination: combination)
                 found.append(
                     UnsupportedConstruct(
@@ -41,5 +35,16 @@ enum GitHubRunnerLabels {
             }
         }
         return found
+    }
+
+    /// The label `template` names for `combination` when that is another system (`macos-14`); nil when
+    /// it is Linux or cannot be known from the matrix alone.
+    public static func otherSystem(_ template: String, combination: [(String, String)]) -> String? {
+        guard let parsed = try? Template.parse(template),
+            parsed.allSatisfy({ $0.1.references.allSatisfy { $0.root == "matrix" } }),
+            let value = try? Template.render(template, in: ExpressionContext(roots: ["matrix": .matrix(combination)])),
+            isOtherSystem(value)
+        else { return nil }
+        return value
     }
 }
