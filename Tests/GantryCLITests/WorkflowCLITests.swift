@@ -525,6 +525,7 @@ import Testing
               py:
                 runs-on: ubuntu-latest
                 strategy:
+                  fail-fast: false
                   matrix:
                     python: ["3", "2.7", "3.x", ">=3.8"]
                 steps:
