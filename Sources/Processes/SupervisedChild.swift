@@ -51,9 +51,17 @@ final class SupervisedChild {
         open = [(child.stdout, .stdout), (child.stderr, .stderr)]
         pidfd = child.pidfd
         wakeAt = now
-        _ = gantry_epoll_add(epoll, child.stdout, Self.token(id, .stdout))
-        _ = gantry_epoll_add(epoll, child.stderr, Self.token(id, .stderr))
-        if pidfd >= 0 { _ = gantry_epoll_add(epoll, pidfd, Self.token(id, .exit)) }
+        // A descriptor the epoll set refuses (out of memory, in practice never) is not waited on: a
+        // pipe is closed (its writer gets EPIPE, nothing hangs), a pidfd falls back to polling.
+        for (fd, descriptor) in [(child.stdout, Descriptor.stdout), (child.stderr, .stderr)]
+        where gantry_epoll_add(epoll, fd, Self.token(id, descriptor)) != 0 {
+            Foundation.close(fd)
+            open.removeAll { $0.fd == fd }
+        }
+        if pidfd >= 0, gantry_epoll_add(epoll, pidfd, Self.token(id, .exit)) != 0 {
+            Foundation.close(pidfd)
+            pidfd = -1
+        }
     }
 
     static func token(_ id: UInt64, _ descriptor: Descriptor) -> UInt64 { id << 2 | descriptor.rawValue }
