@@ -6,9 +6,9 @@ import Synchronization
 /// Runs a child process in its own process group and streams its output with bounded memory.
 ///
 /// A supervisor loop (`SupervisorLoop`, one per core) watches the child's stdout, stderr and pidfd on
-/// its epoll set. A
-/// timeout or a cancellation sends SIGTERM to the whole group, then SIGKILL after `killGrace`. When the main process exits, anything
-/// it left behind in its group is terminated the same way, so no orphan survives a step.
+/// its epoll set. A timeout or a cancellation sends SIGTERM to the whole group, then SIGKILL after
+/// `killGrace`. When the main process exits, anything it left behind in its group is terminated the
+/// same way, so no orphan survives a step.
 public struct ProcessRunner: Sendable {
     /// Time between SIGTERM and SIGKILL.
     public var killGrace: Duration
