@@ -5,10 +5,10 @@ import Yams
 /// Reads a GitHub Actions workflow into the shape of a `gantry.yml`, node by node, so that the native
 /// parser and validator check it and every diagnostic points at the workflow's own line and column.
 /// Keys with a Gantry equivalent are renamed (`timeout-minutes` → `timeout`, `strategy.matrix` →
-/// `matrix`, `defaults.run` → `defaults`, push and pull_request path filters → each job's `paths`);
-/// keys that change nothing on one machine are accepted and dropped (`permissions`, `concurrency`,
-/// `run-name`, `environment`, `fail-fast`, `max-parallel`); local and vendored actions and reusable
-/// workflows are inlined (`+Actions`, `+Call`); what cannot run here (containers, macOS and Windows
+/// `matrix`, `strategy.fail-fast` → `fail-fast`, `defaults.run` → `defaults`, push and pull_request
+/// path filters → each job's `paths`); keys that change nothing on one machine are accepted and
+/// dropped (`permissions`, `concurrency`, `run-name`, `environment`); local and vendored actions
+/// and reusable workflows are inlined (`+Actions`, `+Call`); what cannot run here (containers, macOS and Windows
 /// runners, actions and reusable workflows that are neither in the repository nor vendored) is
 /// recorded as unsupported and replaced by a step that says so. docs/compat.md lists every key.
 struct GitHubWorkflowTranslator {
@@ -187,9 +187,7 @@ struct GitHubWorkflowTranslator {
         for (keyNode, value) in body {
             guard let key = keyNode.string else { continue }
             switch key {
-            case "name", "needs", "if", "env", "outputs":
-                out.append((keyNode, value))
-            case "continue-on-error":
+            case "name", "needs", "if", "env", "outputs", "continue-on-error":
                 out.append((keyNode, value))
             case "runs-on":
                 runsOn(value, job: id)
@@ -316,7 +314,7 @@ struct GitHubWorkflowTranslator {
         }
     }
 
-    /// `strategy.matrix` as Gantry's `matrix:`; `fail-fast` and `max-parallel` are accepted.
+    /// `strategy.matrix` as Gantry's `matrix:` (its `fail-fast` and `max-parallel`: `matrixLimits`).
     mutating func strategy(_ node: Node, job: String) -> Node? {
         guard case .mapping(let strategy) = node else {
             error(node, "jobs.\(job).strategy must be a mapping")
@@ -409,9 +407,7 @@ struct GitHubWorkflowTranslator {
         for (keyNode, value) in body {
             guard let key = keyNode.string else { continue }
             switch key {
-            case "id", "name", "run", "shell", "env", "if", "working-directory":
-                out.append((keyNode, value))
-            case "continue-on-error":
+            case "id", "name", "run", "shell", "env", "if", "working-directory", "continue-on-error":
                 out.append((keyNode, value))
             case "timeout-minutes":
                 if let timeout = minutes(value, "\(context).timeout-minutes") {
@@ -720,8 +716,6 @@ struct GitHubWorkflowTranslator {
         return NodeBuilder.scalar("\(Int((value * 60).rounded(.up)))s", at: node)
     }
 
-    /// A boolean, or `false` for an expression (evaluated per job at run time by GitHub; here it
-    /// does not let the job fail the run yet: see docs/compat.md).
     // MARK: Diagnostics and nodes
 
     mutating func error(_ node: Node, _ message: String) {
