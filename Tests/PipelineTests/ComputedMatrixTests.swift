@@ -85,6 +85,19 @@ import Testing
             ])
     }
 
+    @Test func aBooleanFromJSONStaysABoolean() throws {
+        let definition = try PipelineParser.parse(text: Self.workflow, file: ".github/workflows/ci.yml")
+        let computed = try #require(definition.job("test")?.computedMatrix)
+        let matrix = try MatrixEvaluator.evaluate(
+            computed, job: "test", in: Self.context(needs: ["matrix": #"{"os":["linux"],"experimental":[true]}"#]))
+        let combination = try #require(MatrixExpander.combinations(of: matrix).first)
+        #expect(MatrixExpander.name(job: "test", combination: combination) == "test (experimental=true, os=linux)")
+        let context = ExpressionContext(roots: ["matrix": .matrix(combination)])
+        #expect(
+            try ExpressionEvaluator.evaluate(try Template.condition("matrix.experimental == true"), in: context)
+                == .bool(true))
+    }
+
     @Test func aMatrixThatCannotBeExpandedSaysWhy() throws {
         func failure(_ job: String, _ outputs: [String: String]) -> String {
             do {

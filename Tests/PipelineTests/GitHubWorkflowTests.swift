@@ -174,6 +174,37 @@ import Testing
         #expect(why.contains("macos-latest"))
     }
 
+    /// An unquoted `true` in a workflow's matrix is a boolean, as on GitHub (`== true` holds, and it
+    /// reads `true` in names); a quoted one, and any value of a gantry.yml matrix, is text.
+    @Test func anUnquotedBooleanInAWorkflowMatrixStaysABoolean() throws {
+        let definition = try Self.workflow(
+            """
+            on: push
+            jobs:
+              test:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    os: [linux]
+                    include: [{ os: linux, experimental: true, quoted: "true" }]
+                steps: [{ run: 'true' }]
+            """)
+        let plan = try Planner().plan(definition)
+        let job = try #require(plan.jobs.first)
+        #expect(job.name == "test (os=linux, experimental=true, quoted=true)")
+        let context = ExpressionContext(roots: ["matrix": .matrix(job.matrix)])
+        func value(_ text: String) throws -> ExpressionValue {
+            try ExpressionEvaluator.evaluate(try Template.condition(text), in: context)
+        }
+        #expect(try value("matrix.experimental == true") == .bool(true))
+        #expect(try value("matrix.quoted == 'true'") == .bool(true))
+        #expect(try value("matrix.quoted == true") == .bool(false))
+        #expect(try Template.render("${{ matrix.experimental }}", in: context) == "true")
+        let native = try PipelineParser.parse(
+            text: "jobs:\n  t:\n    matrix: { flag: [true] }\n    steps: [{ run: 'true' }]\n", file: "gantry.yml")
+        #expect(try Planner().plan(native).jobs.first?.matrix.first?.1 == "true")
+    }
+
     @Test func failFastIsOnUnlessTheStrategySaysOtherwise() throws {
         let definition = try Self.workflow(
             """

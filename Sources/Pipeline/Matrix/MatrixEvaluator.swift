@@ -97,7 +97,7 @@ public enum MatrixEvaluator {
         static func evaluate(_ template: JSONValue, in context: ExpressionContext) throws -> Item {
             switch template {
             case .null: return .scalar(.null)
-            case .bool(let value): return .scalar(.string(value ? "true" : "false"))
+            case .bool(let value): return .scalar(.bool(value))
             case .number(let text): return .scalar(.string(text))
             case .string(let text):
                 guard Template.containsExpression(text) else { return .scalar(.string(text)) }
@@ -118,6 +118,8 @@ public enum MatrixEvaluator {
         /// The value as a matrix holds it: text for a scalar, encoded JSON for a list or an object.
         var matrixString: String {
             switch self {
+            // A boolean stays one (`matrix.experimental == true`), as a workflow's written one does.
+            case .scalar(.bool(let value)): MatrixValue.encode(boolean: value)
             case .scalar(let value): value.stringValue
             case .list, .object: MatrixValue.encode(json: expressionValue)
             }

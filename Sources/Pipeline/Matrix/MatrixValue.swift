@@ -13,6 +13,11 @@ public enum MatrixValue {
         marker + (canonicalJSON(node) ?? "null")
     }
 
+    /// The encoded form of a boolean (a workflow's unquoted `true`).
+    static func encode(boolean: Bool) -> String {
+        marker + (boolean ? "true" : "false")
+    }
+
     /// The encoded form of a list or an object an expression produced (keys sorted, as above).
     static func encode(json value: ExpressionValue) -> String {
         marker + value.json()

@@ -23,7 +23,8 @@ extension PipelineParser {
             switch node {
             case .scalar(let scalar):
                 expectTemplate(scalar.string, node: node, scope: scope)
-                return .string(scalar.string)
+                let text = matrixText(scalar)
+                return text == scalar.string ? .string(text) : .bool(text == MatrixValue.encode(boolean: true))
             case .sequence(let items): return .array(items.map(template))
             case .mapping(let pairs): return .object(pairs.map { ($0.key.string ?? "", template($0.value)) })
             case .alias: return .null
@@ -76,7 +77,7 @@ extension PipelineParser {
                             "\(context).\(key) values must be strings, numbers or booleans, found \(item.kindName)")
                         continue
                     }
-                    values.append(scalar.string)
+                    values.append(matrixText(scalar))
                 }
                 matrix.axes.append((key, values))
             }
@@ -115,6 +116,18 @@ extension PipelineParser {
             + (axes.isEmpty ? "" : " (axes: \(axes))") + ": split the job or use fewer values"
     }
 
+    /// A scalar as a matrix holds it. In a workflow an unquoted `true`/`false` stays a boolean, as on
+    /// GitHub (`matrix.experimental == true` holds; it still reads `true` in names and scripts); a
+    /// `gantry.yml` matrix holds text (`matrix.coverage == 'true'`).
+    private func matrixText(_ scalar: Node.Scalar) -> String {
+        guard format == .github, scalar.style == .plain else { return scalar.string }
+        switch scalar.string {
+        case "true", "True", "TRUE": return MatrixValue.encode(boolean: true)
+        case "false", "False", "FALSE": return MatrixValue.encode(boolean: false)
+        default: return scalar.string
+        }
+    }
+
     private mutating func combinationList(_ node: Node, context: String) -> [[(String, String)]] {
         guard case .sequence(let sequence) = node else {
             error(node, "\(context) must be a list of mappings, found \(node.kindName)")
@@ -132,7 +145,7 @@ extension PipelineParser {
                     error(value, "\(context).\(key) must be a string, number or boolean, found \(value.kindName)")
                     continue
                 }
-                entry.append((key, scalar.string))
+                entry.append((key, matrixText(scalar)))
             }
             result.append(entry)
         }
