@@ -54,6 +54,12 @@ public enum Template {
         return false
     }
 
+    /// `text` written so that a template reads it as itself: each `${{` becomes an expression that
+    /// yields it. For text from a file or a trigger (a commit message) that must never be evaluated.
+    public static func literal(_ text: String) -> String {
+        text.replacingOccurrences(of: "${{", with: "${{ '${{' }}")
+    }
+
     /// Replaces every placeholder with its value's string form.
     public static func render(_ template: String, in context: ExpressionContext) throws -> String {
         guard containsExpression(template) else { return template }

@@ -246,9 +246,9 @@ extension GitLabCITranslator {
         of job: GitLabJob, context: GitLabJobContext, matrixVariables: [String]
     ) -> ([(Node, Node)], [(String, String)]) {
         let at = job.keyNode
-        // Text from the file or the trigger: `${{` would be read as an expression, so it is written as
-        // one that yields it (a commit message or a branch name may hold anything).
-        func literal(_ text: String) -> String { text.replacingOccurrences(of: "${{", with: "${{ '${{' }}") }
+        // Text from the file or the trigger (a commit message or a branch name may hold anything) is
+        // never an expression.
+        let literal = Template.literal
         var raw: [(String, String)] = context.predefined.map { name, value in
             (name, GitLabVariables.knownAtRunStart.contains(name) ? value : literal(value))
         }
@@ -627,7 +627,7 @@ extension GitLabCITranslator {
     private mutating func commands(_ node: Node?, what: String, depth: Int = 0) -> [String] {
         guard let node, !node.isNull else { return [] }
         switch node {
-        case .scalar(let scalar): return [scalar.string.replacingOccurrences(of: "${{", with: "${{ '${{' }}")]
+        case .scalar(let scalar): return [Template.literal(scalar.string)]
         case .sequence(let items):
             guard depth < 10 else {
                 error(node, "\(what) lists are nested more than 10 deep")

@@ -156,7 +156,7 @@ struct GitLabCITranslator {
             [
                 (
                     NodeBuilder.key("name", at: original),
-                    NodeBuilder.scalar(pipelineName.replacingOccurrences(of: "${{", with: "${{ '${{' }}"), at: original)
+                    NodeBuilder.scalar(Template.literal(pipelineName), at: original)
                 ),
                 // GitLab's default job timeout (a project's setting, one hour unless changed).
                 (
