@@ -52,18 +52,14 @@ public enum MatrixEvaluator {
                 throw Failure("\(what): exclude entry \(index + 1) names '\(key)', which is not a matrix axis")
             }
         }
-        let limit = MatrixExpander.maximumJobs
-        guard !definition.axes.isEmpty || !definition.include.isEmpty else {
-            throw Failure("\(what) is empty: it has no axis and no include entry")
+        let limit = "the limit is \(MatrixExpander.maximumJobs) jobs per matrix"
+        switch MatrixExpander.sizeProblem(of: definition) {
+        case .empty?: throw Failure("\(what) is empty: it has no axis and no include entry")
+        case .overLimit?: throw Failure("\(what) has more than \(MatrixExpander.maximumJobs) combinations; \(limit)")
+        case .allExcluded?: throw Failure("\(what) is empty after 'exclude': every combination was excluded")
+        case .tooMany(let count)?: throw Failure("\(what) has \(count) combinations; \(limit)")
+        case nil: return definition
         }
-        guard MatrixExpander.productSize(of: definition, limit: limit * 16) != nil, definition.include.count <= limit
-        else { throw Failure("\(what) has more than \(limit) combinations; the limit is \(limit) jobs per matrix") }
-        let count = MatrixExpander.combinations(of: definition).count
-        guard count > 0 else { throw Failure("\(what) is empty after 'exclude': every combination was excluded") }
-        guard count <= limit else {
-            throw Failure("\(what) has \(count) combinations; the limit is \(limit) jobs per matrix")
-        }
-        return definition
     }
 
     private static func combinations(_ item: Item, _ what: String) throws(Failure) -> [[(String, String)]] {

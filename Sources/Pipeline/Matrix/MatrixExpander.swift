@@ -20,6 +20,32 @@ public enum MatrixExpander {
         return product
     }
 
+    /// Why a matrix cannot be expanded into jobs, judged in this order.
+    public enum SizeProblem: Sendable, Hashable {
+        /// No axis and no `include` entry.
+        case empty
+        /// More than `maximumJobs` combinations, known without building them.
+        case overLimit
+        /// `exclude` removed every combination.
+        case allExcluded
+        /// This many combinations, more than `maximumJobs`.
+        case tooMany(Int)
+    }
+
+    /// What makes `matrix` unusable, or nil. The product is bounded before anything is expanded;
+    /// `exclude` may bring a larger product under the job limit, so the product may be up to 16 times
+    /// the limit, then the expansion is counted. An axis without values is for the caller to report.
+    public static func sizeProblem(of matrix: MatrixDefinition) -> SizeProblem? {
+        guard !matrix.axes.isEmpty || !matrix.include.isEmpty else { return .empty }
+        guard productSize(of: matrix, limit: maximumJobs * 16) != nil, matrix.include.count <= maximumJobs else {
+            return .overLimit
+        }
+        guard !matrix.axes.contains(where: { $0.values.isEmpty }) else { return nil }
+        let count = combinations(of: matrix).count
+        if count == 0 { return .allExcluded }
+        return count > maximumJobs ? .tooMany(count) : nil
+    }
+
     /// All combinations: the cartesian product of the axes, minus `exclude` matches, then `include`:
     /// an include entry extends every combination whose axis values it does not contradict, or is added
     /// as a combination of its own when it matches none.

@@ -90,22 +90,13 @@ extension PipelineParser {
                 )
             }
         }
-        // The product is bounded before anything is expanded; `exclude` may bring a larger product under
-        // the job limit, so the product may be up to 16 times the limit, then the expansion is counted.
-        let productLimit = MatrixExpander.maximumJobs * 16
-        if matrix.axes.isEmpty && matrix.include.isEmpty {
-            error(node, "\(context) is empty: give at least one axis (a list of values) or an include entry")
-        } else if MatrixExpander.productSize(of: matrix, limit: productLimit) == nil
-            || matrix.include.count > MatrixExpander.maximumJobs
-        {
+        switch MatrixExpander.sizeProblem(of: matrix) {
+        case .empty?: error(node, "\(context) is empty: give at least one axis (a list of values) or an include entry")
+        case .overLimit?:
             error(node, "\(context) has more than \(MatrixExpander.maximumJobs) combinations\(tooMany(matrix))")
-        } else if !matrix.axes.contains(where: { $0.values.isEmpty }) {
-            let count = MatrixExpander.combinations(of: matrix).count
-            if count == 0 {
-                error(node, "\(context) is empty after 'exclude': every combination was excluded")
-            } else if count > MatrixExpander.maximumJobs {
-                error(node, "\(context) has \(count) combinations\(tooMany(matrix))")
-            }
+        case .allExcluded?: error(node, "\(context) is empty after 'exclude': every combination was excluded")
+        case .tooMany(let count)?: error(node, "\(context) has \(count) combinations\(tooMany(matrix))")
+        case nil: break
         }
         return matrix
     }
