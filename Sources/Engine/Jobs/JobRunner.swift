@@ -66,12 +66,18 @@ struct JobRunner: Sendable {
     /// contexts. The rendered text must read `true`; anything else (or an expression that fails) is false.
     var continuesOnError: Bool {
         guard let text = job.continueOnErrorExpression else { return job.continueOnError }
+        return AttemptRunner.decidesTrue(text, in: ExpressionContext(roots: expressionRoots))
+    }
+
+    /// What the job-level expressions read (its `if:`, `continue-on-error`, a computed matrix): the
+    /// pipeline's env as written, its matrix, its needs, the run, and a workflow's contexts.
+    var expressionRoots: [String: ExpressionValue] {
         var roots: [String: ExpressionValue] = [
             "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
             "matrix": .matrix(planned.matrix), "needs": needs.expressionValue, "run": environment.runContext,
         ]
         roots.merge(workflowRoots) { current, _ in current }
-        return AttemptRunner.decidesTrue(text, in: ExpressionContext(roots: roots))
+        return roots
     }
 
     /// A workflow's contexts (`github`, `runner`, `vars`…) with `strategy` for this job: its index
@@ -86,6 +92,9 @@ struct JobRunner: Sendable {
         ])
         return roots
     }
+
+    /// Only this job's flag is set, not the run's: another job of its matrix failed.
+    var cancelledByFailFast: Bool { cancellation.isCancelled && !environment.cancellation.isCancelled }
 
     static let failFastReason = "cancelled by fail-fast: another job of this matrix failed"
 
@@ -104,10 +113,7 @@ struct JobRunner: Sendable {
     ) -> (JobResult, JobRecord) {
         let duration = (ContinuousClock.now - started).milliseconds
         var reason = reason
-        if status == .cancelled, cancellation.isCancelled, !environment.cancellation.isCancelled {
-            // Only this job's flag was set: another job of its matrix failed.
-            reason = Self.failFastReason
-        }
+        if status == .cancelled, cancelledByFailFast { reason = Self.failFastReason }
         if status == .success, reason == nil {
             // Steps that failed but were allowed (`continue-on-error`) must not vanish into "success".
             let allowed = attempts.last?.steps.filter { $0.status != .success && $0.status != .skipped }.count ?? 0

@@ -83,7 +83,11 @@ struct Scheduler {
                         case .failed(let outcome): try record(outcome, into: &results)
                         case .jobs(var jobs):
                             for position in jobs.indices {
-                                guard let why = otherSystem(jobs[position], definition: runner.job) else { continue }
+                                guard
+                                    let (_, why) = GitHubRunnerLabels.refusal(
+                                        job: jobs[position].name, labels: runner.job.runnerLabels,
+                                        combination: jobs[position].matrix)
+                                else { continue }
                                 if environment.options.skipUnsupported {
                                     jobs[position].decision = .skip(.unsupportedCombination(why))
                                 } else {
@@ -134,24 +138,13 @@ struct Scheduler {
     /// be evaluated or breaks a bound (the jobs that need it are then skipped, as after any failure).
     private func expand(_ job: PlannedJob, runner: JobRunner) -> Expansion {
         guard let computed = runner.job.computedMatrix else { return .jobs([job]) }
-        let context = ExpressionContext(roots: roots(needs: runner.needs), workspace: environment.workspace)
+        let context = ExpressionContext(roots: runner.expressionRoots, workspace: environment.workspace)
         do {
             let matrix = try MatrixEvaluator.evaluate(computed, job: job.jobID, in: context)
             return .jobs(MatrixExpander.combinations(of: matrix).map(job.expanded))
         } catch {
             return .failed(runner.notRun(.failure, reason: error.description))
         }
-    }
-
-    /// Why a job of a computed matrix cannot run here: its `runs-on` names macOS or Windows for its
-    /// combination (a written matrix is judged when the file is read).
-    private func otherSystem(_ job: PlannedJob, definition: JobDefinition) -> String? {
-        for label in definition.runnerLabels {
-            if let value = GitHubRunnerLabels.otherSystem(label, combination: job.matrix) {
-                return "\(job.name) runs on '\(value)', and this machine is Linux"
-            }
-        }
-        return nil
     }
 
     /// The graph pages draw, once a computed matrix has replaced its entry with its jobs.
@@ -192,15 +185,13 @@ struct Scheduler {
             return runner.notRun(.skipped, reason: reason.description, satisfiesNeeds: reason.satisfiesNeeds)
         }
         let needs = runner.needs
-        if runner.cancellation.isCancelled && !environment.cancellation.isCancelled {
+        if runner.cancelledByFailFast {
             return runner.notRun(.cancelled, reason: JobRunner.failFastReason)
         }
         let cancelled = environment.cancellation.isCancelled
         let condition = runner.job.condition
-        var roots = roots(needs: needs)
-        roots["matrix"] = .matrix(job.matrix)
         var context = ExpressionContext(
-            roots: roots, status: .init(failed: needs.anyFailed, cancelled: cancelled),
+            roots: runner.expressionRoots, status: .init(failed: needs.anyFailed, cancelled: cancelled),
             workspace: environment.workspace)
         if cancelled && !AttemptRunner.usesAlways(condition) {
             return runner.notRun(.cancelled, reason: "run cancelled before the job started")
@@ -232,17 +223,6 @@ struct Scheduler {
             return runner.notRun(.failure, reason: "cannot evaluate if: \(error)")
         }
         return nil
-    }
-
-    /// What a job's `if:` and a computed matrix read: the pipeline's env, the needs, the run (and a
-    /// workflow's `github`, `vars`, `inputs`…).
-    private func roots(needs: NeedsState) -> [String: ExpressionValue] {
-        var roots: [String: ExpressionValue] = [
-            "env": .object(strings: environment.definition.env.map { ($0.name, $0.value) }),
-            "needs": needs.expressionValue, "run": environment.runContext,
-        ]
-        roots.merge(environment.github.roots) { current, _ in current }
-        return roots
     }
 }
 

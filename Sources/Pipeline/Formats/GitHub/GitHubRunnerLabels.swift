@@ -22,24 +22,31 @@ public enum GitHubRunnerLabels {
     /// anything but the matrix (`inputs`, `vars`) is not known before the run and is not judged.
     static func unsupportedCombinations(of job: JobDefinition, labels: [Label]) -> [UnsupportedConstruct] {
         guard let matrix = job.matrix else { return [] }
-        var found: [UnsupportedConstruct] = []
-        for combination in MatrixExpander.combinations(of: matrix) {
-            for label in labels {
-                guard let value = otherSystem(label.text, combination: combination) else { continue }
-                let name = MatrixExpander.name(job: job.id, combination: combination)
-                found.append(
-                    UnsupportedConstruct(
-                        location: label.location, job: job.id, step: nil,
-                        message: "\(name) runs on '\(value)', and this machine is Linux", combination: name))
-                break
+        return MatrixExpander.combinations(of: matrix).compactMap { combination in
+            let name = MatrixExpander.name(job: job.id, combination: combination)
+            guard let (index, message) = refusal(job: name, labels: labels.map(\.text), combination: combination)
+            else { return nil }
+            return UnsupportedConstruct(
+                location: labels[index].location, job: job.id, step: nil, message: message, combination: name)
+        }
+    }
+
+    /// Why job `name` (one combination of a matrix) cannot run here: the first of its `labels` that
+    /// names another system for `combination`, and what to say; nil when it may run.
+    public static func refusal(
+        job name: String, labels: [String], combination: [(String, String)]
+    ) -> (label: Int, message: String)? {
+        for (index, label) in labels.enumerated() {
+            if let value = otherSystem(label, combination: combination) {
+                return (index, "\(name) runs on '\(value)', and this machine is Linux")
             }
         }
-        return found
+        return nil
     }
 
     /// The label `template` names for `combination` when that is another system (`macos-14`); nil when
     /// it is Linux or cannot be known from the matrix alone.
-    public static func otherSystem(_ template: String, combination: [(String, String)]) -> String? {
+    static func otherSystem(_ template: String, combination: [(String, String)]) -> String? {
         guard let parsed = try? Template.parse(template),
             parsed.allSatisfy({ $0.1.references.allSatisfy { $0.root == "matrix" } }),
             let value = try? Template.render(template, in: ExpressionContext(roots: ["matrix": .matrix(combination)])),
