@@ -115,7 +115,7 @@ public enum MatrixEvaluator {
         var matrixString: String {
             switch self {
             // A boolean stays one (`matrix.experimental == true`), as a workflow's written one does.
-            case .scalar(.bool(let value)): MatrixValue.encode(boolean: value)
+            case .scalar(.bool(let value)): MatrixValue.encode(json: .bool(value))
             case .scalar(let value): value.stringValue
             case .list, .object: MatrixValue.encode(json: expressionValue)
             }

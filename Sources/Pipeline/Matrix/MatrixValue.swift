@@ -13,12 +13,8 @@ public enum MatrixValue {
         marker + (canonicalJSON(node) ?? "null")
     }
 
-    /// The encoded form of a boolean (a workflow's unquoted `true`).
-    static func encode(boolean: Bool) -> String {
-        marker + (boolean ? "true" : "false")
-    }
-
-    /// The encoded form of a list or an object an expression produced (keys sorted, as above).
+    /// The encoded form of a value an expression produced or a workflow's unquoted boolean (keys of an
+    /// object sorted, as above).
     static func encode(json value: ExpressionValue) -> String {
         marker + value.json()
     }

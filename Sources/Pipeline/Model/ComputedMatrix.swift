@@ -15,10 +15,4 @@ public struct ComputedMatrix: Sendable, Hashable {
         self.template = template
         self.location = location
     }
-
-    /// The axis names written in the file (the computed whole has none known before the run).
-    public var declaredAxes: [String] {
-        guard case .object(let members) = template else { return [] }
-        return members.map(\.0).filter { $0 != "include" && $0 != "exclude" }
-    }
 }

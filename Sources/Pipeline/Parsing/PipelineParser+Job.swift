@@ -48,12 +48,8 @@ extension PipelineParser {
             case "timeout": job.timeout = duration(value, "\(context) timeout") ?? job.timeout
             case "retry": job.retry = parseRetry(value, context: "\(context) retry")
             case "continue-on-error":
-                if let text = value.scalar?.string, Template.containsExpression(text) {
-                    job.continueOnErrorExpression = text
-                    expectCondition(text, node: value, scope: ReferenceScope(field: .jobSetting, job: id))
-                } else {
-                    job.continueOnError = bool(value, "\(context) continue-on-error") ?? false
-                }
+                (job.continueOnError, job.continueOnErrorExpression) = continueOnError(
+                    value, context: context, scope: ReferenceScope(field: .jobSetting, job: id))
             case "fail-fast":
                 job.failFast = bool(value, "\(context) fail-fast") ?? false
                 if job.matrix == nil && job.computedMatrix == nil {
@@ -99,6 +95,15 @@ extension PipelineParser {
             }
         }
         return job
+    }
+
+    /// `continue-on-error` of a job or a step: a boolean, or an expression decided when it runs.
+    mutating func continueOnError(_ node: Node, context: String, scope: ReferenceScope) -> (Bool, String?) {
+        guard let text = node.scalar?.string, Template.containsExpression(text) else {
+            return (bool(node, "\(context) continue-on-error") ?? false, nil)
+        }
+        expectCondition(text, node: node, scope: scope)
+        return (false, text)
     }
 
     /// Globs relative to the workspace; absolute patterns and `..` segments are refused.
@@ -261,12 +266,8 @@ extension PipelineParser {
                     }
                 case "timeout": step.timeout = duration(value, "\(context) timeout")
                 case "continue-on-error":
-                    if let text = value.scalar?.string, Template.containsExpression(text) {
-                        step.continueOnErrorExpression = text
-                        expectCondition(text, node: value, scope: scope)
-                    } else {
-                        step.continueOnError = bool(value, "\(context) continue-on-error") ?? false
-                    }
+                    (step.continueOnError, step.continueOnErrorExpression) = continueOnError(
+                        value, context: context, scope: scope)
                 case "working-directory":
                     step.workingDirectory = string(value, "\(context) working-directory")
                     if let dir = step.workingDirectory { expectTemplate(dir, node: value, scope: scope) }

@@ -23,8 +23,7 @@ extension PipelineParser {
             switch node {
             case .scalar(let scalar):
                 expectTemplate(scalar.string, node: node, scope: scope)
-                let text = matrixText(scalar)
-                return text == scalar.string ? .string(text) : .bool(text == MatrixValue.encode(boolean: true))
+                return workflowBoolean(scalar).map(JSONValue.bool) ?? .string(scalar.string)
             case .sequence(let items): return .array(items.map(template))
             case .mapping(let pairs): return .object(pairs.map { ($0.key.string ?? "", template($0.value)) })
             case .alias: return .null
@@ -111,11 +110,16 @@ extension PipelineParser {
     /// GitHub (`matrix.experimental == true` holds; it still reads `true` in names and scripts); a
     /// `gantry.yml` matrix holds text (`matrix.coverage == 'true'`).
     private func matrixText(_ scalar: Node.Scalar) -> String {
-        guard format == .github, scalar.style == .plain else { return scalar.string }
+        workflowBoolean(scalar).map { MatrixValue.encode(json: .bool($0)) } ?? scalar.string
+    }
+
+    /// A workflow's unquoted `true` or `false`; nil for anything else, and in a `gantry.yml`.
+    private func workflowBoolean(_ scalar: Node.Scalar) -> Bool? {
+        guard format == .github, scalar.style == .plain else { return nil }
         switch scalar.string {
-        case "true", "True", "TRUE": return MatrixValue.encode(boolean: true)
-        case "false", "False", "FALSE": return MatrixValue.encode(boolean: false)
-        default: return scalar.string
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: return nil
         }
     }
 
