@@ -42,7 +42,7 @@ struct RejectCommand: AsyncParsableCommand {
         if options.json {
             Terminal.printOut(
                 Terminal.json([
-                    "app": rejection.app, "digest": rejection.digest.description, "reason": rejection.reason,
+                    "app": rejection.app, "digest": rejection.digest, "reason": rejection.reason,
                     "rejected_by": rejection.rejectedBy, "rejected_at": Timestamp.iso8601(rejection.rejectedAt),
                 ]))
         } else {

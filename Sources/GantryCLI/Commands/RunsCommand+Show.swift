@@ -40,7 +40,7 @@ extension RunsCommand {
                 object["jobs"] = jobs.map(RunsCommand.jsonObject)
                 object["artifacts"] = artifacts.map {
                     [
-                        "name": $0.name, "job": $0.job, "digest": $0.digest.description, "size": $0.size,
+                        "name": $0.name, "job": $0.job, "digest": $0.digest, "size": $0.size,
                         "files": $0.files,
                     ]
                         as [String: Any]

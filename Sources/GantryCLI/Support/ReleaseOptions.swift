@@ -66,19 +66,20 @@ struct ReleaseOptions: ParsableArguments {
     }
 }
 
-/// JSON shapes of release records, shared by the commands.
+/// JSON shapes of release records, shared by the commands (digests are written as text by
+/// `Terminal.json`).
 enum ReleaseJSON {
     static func promotion(_ record: PromotionRecord) -> [String: Any] {
         var object: [String: Any] = [
             "id": record.id, "kind": record.kind.rawValue, "app": record.app, "environment": record.environment,
-            "digest": record.digest.description, "status": record.status.rawValue, "requested_by": record.requestedBy,
+            "digest": record.digest, "status": record.status.rawValue, "requested_by": record.requestedBy,
             "requested_at": Timestamp.iso8601(record.requestedAt), "approvals_required": record.approvalsRequired,
             "detail": record.detail,
         ]
         object["tag"] = record.tag
         object["commit"] = record.commit
         object["finished_at"] = record.finishedAt.map(Timestamp.iso8601)
-        object["previous_digest"] = record.previousDigest?.description
+        object["previous_digest"] = record.previousDigest
         object["reason"] = record.reason
         object["irreversible"] = record.irreversible
         if record.status.isOpen {
@@ -90,12 +91,12 @@ enum ReleaseJSON {
 
     static func pointer(_ pointer: EnvironmentPointer) -> [String: Any] {
         var object: [String: Any] = [
-            "digest": pointer.digest.description, "promotion": pointer.promotionID,
+            "digest": pointer.digest, "promotion": pointer.promotionID,
             "deployed_at": Timestamp.iso8601(pointer.deployedAt), "deployed_by": pointer.deployedBy,
         ]
         object["tag"] = pointer.tag
         object["commit"] = pointer.commit
-        object["last_known_good"] = pointer.lastKnownGood?.description
+        object["last_known_good"] = pointer.lastKnownGood
         return object
     }
 }
