@@ -235,6 +235,10 @@ import Testing
             diagnostics("jobs:\n  a:\n    fail-fast: true\n    steps: [{ run: 'true' }]\n") == [
                 "gantry.yml:3:16: error: job 'a' has fail-fast but no matrix (it cancels the other jobs of a matrix)"
             ])
+        #expect(
+            diagnostics("jobs:\n  a:\n    matrix: { n: [1] }\n    max-parallel: 0\n    steps: [{ run: 'true' }]\n") == [
+                "gantry.yml:4:19: error: job 'a' max-parallel must be a whole number of at least 1"
+            ])
     }
 
     @Test func aMatrixOfRunnersRunsItsLinuxCombinationsHere() throws {
