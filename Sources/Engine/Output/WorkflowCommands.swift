@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import Synchronization
 
 /// The workflow commands a GitHub workflow's steps print (`::name key=value,…::message`), as the

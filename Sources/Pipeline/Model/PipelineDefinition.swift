@@ -92,10 +92,7 @@ public struct EnvVar: Sendable, Hashable, Codable {
 
 extension EnvVar {
     /// Environment variable and secret names: letters, digits, `_`, not starting with a digit.
-    public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
-    }
+    public static func isValidName(_ name: String) -> Bool { VariableName.isValid(name) }
 }
 
 /// Values applied to every job unless the job overrides them.

@@ -1,6 +1,4 @@
 import Foundation
-import GantryCore
-import Pipeline
 
 /// Secrets for a run, gathered from `--secret NAME=VALUE`, `--secrets-file` (dotenv) and
 /// `GANTRY_SECRET_<NAME>` variables; later sources override earlier ones in that order:
@@ -98,7 +96,7 @@ public struct SecretSet: Sendable {
 
     /// Adds one secret after checking its name and length.
     public mutating func add(name: String, value: String, source: String) throws {
-        guard EnvVar.isValidName(name) else {
+        guard VariableName.isValid(name) else {
             throw InputError(
                 "\(source): invalid secret name '\(name)' (letters, digits and '_', not starting with a digit)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Engine
+@testable import GantryCore
 
 @Suite struct SecretMaskerTests {
     let secret = "s3cr3t-Value/with+chars"  // gantry:allow-secret (a test fixture)

@@ -1,5 +1,4 @@
 import Foundation
-import GantryCore
 
 /// Replaces secret values with `***` in bytes and strings.
 ///
