@@ -160,14 +160,14 @@ public final class GantryServices: Sendable {
     public func releaseContext(
         pipeline: PipelineDefinition, workingDirectory: URL, actor: String, keys: [VerificationKey],
         waivers: WaiverSet, reporter: ReleaseReporter = .silent, cancellation: CancellationFlag = CancellationFlag(),
-        readOnly: Bool = false
+        readOnly: Bool = false, secrets: [String: String] = [:]
     ) throws -> ReleaseContext {
         ReleaseContext(
             pipeline: pipeline, state: try readOnly ? existingState() : state(),
             artifacts: try artifacts(create: !readOnly), keys: keys, actor: actor,
             stateDirectory: configuration.stateDirectory, workingDirectory: workingDirectory, reporter: reporter,
             cancellation: cancellation, waivers: waivers, signingKey: try signingKey(),
-            vulnerabilities: try vulnerabilities(createState: !readOnly))
+            vulnerabilities: try vulnerabilities(createState: !readOnly), secrets: secrets)
     }
 
     /// `RunOptions` for `file` with this configuration's state, environment and signing key.

@@ -79,15 +79,28 @@ struct ReleaseFixture {
         return packed.digest.description
     }
 
-    func context(actor: String = "dana", keys: [VerificationKey]? = nil, lines: LineRecorder? = nil) -> ReleaseContext {
+    /// `output` receives what deploy and health commands print, as text.
+    func context(
+        actor: String = "dana", keys: [VerificationKey]? = nil, lines: LineRecorder? = nil,
+        output: LineRecorder? = nil, secrets: [String: String] = [:], environment: [String: String] = [:]
+    ) -> ReleaseContext {
         ReleaseContext(
             pipeline: pipeline, state: state, artifacts: artifacts, keys: keys ?? [key.publicKey], actor: actor,
             stateDirectory: stateDirectory, workingDirectory: directory.url,
-            reporter: ReleaseReporter(line: { lines?.append($0) }, commandOutput: { _, _ in }))
+            reporter: ReleaseReporter(
+                line: { lines?.append($0) },
+                commandOutput: { data, _ in output?.append(String(decoding: data, as: UTF8.self)) }),
+            processEnvironment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            secrets: secrets)
     }
 
-    func promoter(actor: String = "dana", keys: [VerificationKey]? = nil, lines: LineRecorder? = nil) -> Promoter {
-        Promoter(context: context(actor: actor, keys: keys, lines: lines))
+    func promoter(
+        actor: String = "dana", keys: [VerificationKey]? = nil, lines: LineRecorder? = nil,
+        output: LineRecorder? = nil, secrets: [String: String] = [:], environment: [String: String] = [:]
+    ) -> Promoter {
+        Promoter(
+            context: context(
+                actor: actor, keys: keys, lines: lines, output: output, secrets: secrets, environment: environment))
     }
 
     func deploys() -> [String] {

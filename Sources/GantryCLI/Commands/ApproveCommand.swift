@@ -28,10 +28,14 @@ struct ApproveCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup(title: "Secrets for the deploy (only those the environment's 'secrets:' lists are given to it)")
+    var secretOptions: SecretOptions
+
     @OptionGroup var remote: ServerOption
 
     func run() async throws {
         if let client = try remote.client() {
+            try secretOptions.refuseRemote()
             guard approver == nil else {
                 throw InputError("with --server the approver is the token's user: leave out --as")
             }
@@ -44,7 +48,9 @@ struct ApproveCommand: AsyncParsableCommand {
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
         defer { signals.release() }
-        var context = try options.context(cancellation: cancellation)
+        var context = try options.context(
+            cancellation: cancellation,
+            secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
         let name = approver ?? AuditActor.current()
         context.actor = name
         let outcome = try await Promoter(context: context).approve(promotionID: promotion, as: name, totpCode: totp)

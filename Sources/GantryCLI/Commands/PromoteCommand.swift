@@ -44,6 +44,9 @@ struct PromoteCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup(title: "Secrets for the deploy (only those the environment's 'secrets:' lists are given to it)")
+    var secretOptions: SecretOptions
+
     @OptionGroup var remote: ServerOption
 
     func validate() throws {
@@ -54,6 +57,7 @@ struct PromoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let client = try remote.client() {
+            try secretOptions.refuseRemote()
             var body: [String: Any] = ["app": app, "environment": to]
             body["digest"] = digest
             body["from"] = from
@@ -66,7 +70,11 @@ struct PromoteCommand: AsyncParsableCommand {
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
         defer { signals.release() }
-        let outcome = try await Promoter(context: try options.context(cancellation: cancellation)).promote(
+        let outcome = try await Promoter(
+            context: try options.context(
+                cancellation: cancellation,
+                secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
+        ).promote(
             app: app, to: to, source: source, irreversible: irreversible, reason: reason)
         options.report(outcome)
     }

@@ -32,10 +32,14 @@ struct RollbackCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ReleaseOptions
 
+    @OptionGroup(title: "Secrets for the deploy (only those the environment's 'secrets:' lists are given to it)")
+    var secretOptions: SecretOptions
+
     @OptionGroup var remote: ServerOption
 
     func run() async throws {
         if let client = try remote.client() {
+            try secretOptions.refuseRemote()
             var body: [String: Any] = ["app": app, "environment": env, "reason": reason, "force": force]
             body["to"] = to
             return try RemoteRelease.report(
@@ -44,7 +48,11 @@ struct RollbackCommand: AsyncParsableCommand {
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
         defer { signals.release() }
-        let outcome = try await Promoter(context: try options.context(cancellation: cancellation)).rollback(
+        let outcome = try await Promoter(
+            context: try options.context(
+                cancellation: cancellation,
+                secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
+        ).rollback(
             app: app, environment: env, to: to, reason: reason, force: force)
         options.report(outcome)
     }

@@ -32,7 +32,8 @@ struct ReleaseOptions: ParsableArguments {
     /// With `readOnly`, nothing is created: a directory without state is an error (exit 2).
     /// `cancellation` is what SIGINT/SIGTERM set (see `SignalTrap`) to stop a deployment cleanly.
     func context(
-        needsKeys: Bool = true, readOnly: Bool = false, cancellation: CancellationFlag = CancellationFlag()
+        needsKeys: Bool = true, readOnly: Bool = false, cancellation: CancellationFlag = CancellationFlag(),
+        secrets: [String: String] = [:]
     ) throws -> ReleaseContext {
         let pipeline = try PipelineParser.load(path: file)
         let services = StateLocation.services
@@ -46,7 +47,7 @@ struct ReleaseOptions: ParsableArguments {
         return try services.releaseContext(
             pipeline: pipeline, workingDirectory: URL(fileURLWithPath: file).deletingLastPathComponent(),
             actor: AuditActor.current(), keys: keys, waivers: try loadWaivers(), reporter: reporter,
-            cancellation: cancellation, readOnly: readOnly)
+            cancellation: cancellation, readOnly: readOnly, secrets: secrets)
     }
 
     /// Prints a promotion outcome as JSON, or its final line.

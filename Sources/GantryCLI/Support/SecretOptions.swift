@@ -1,5 +1,4 @@
 import ArgumentParser
-import Engine
 import Foundation
 import GantryCore
 import Processes
@@ -21,6 +20,18 @@ struct SecretOptions: ParsableArguments {
 
     @Option(name: .customLong("secrets-file"), help: "A dotenv file of secrets (NAME=value per line).")
     var secretsFile: String?
+
+    /// True when a secret flag was given.
+    var hasFlags: Bool { !secrets.isEmpty || !secretFiles.isEmpty || secretStdin != nil || secretsFile != nil }
+
+    /// Refuses secret flags for a command sent to a server: the server deploys with its own secrets.
+    func refuseRemote() throws {
+        if hasFlags {
+            throw ValidationError(
+                "secret flags apply to deployments run here; with --server the server deploys with the secrets it was started with (GANTRY_SECRET_* of 'gantry serve')"
+            )
+        }
+    }
 
     /// The secrets from `GANTRY_SECRET_*` and the flags, scrubbed from this process's command line and
     /// environment once read: other processes (a step included) must not find them in /proc.

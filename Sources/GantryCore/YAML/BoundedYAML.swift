@@ -41,6 +41,27 @@ public enum BoundedYAML {
         }
         return root
     }
+
+    /// Composes every document of a multi-document stream (`---` separated), bounding the expanded
+    /// size of all of them together. Empty documents are returned as they are (null scalars).
+    /// - Throws: `YamlError` for syntax errors, `TooLarge` when the documents together exceed `limit` nodes.
+    public static func composeAll(_ text: String, limit: Int = maximumNodes) throws -> [Node] {
+        var documents = try Yams.compose_all(yaml: text, .basic)
+        var roots: [Node] = []
+        var remaining = limit
+        while let root = documents.next() {
+            var sizer = ExpandedSize(limit: remaining)
+            let size = sizer.size(of: root)
+            if size > remaining {
+                let mark = sizer.culprit ?? root.mark
+                throw TooLarge(line: mark?.line ?? 1, column: mark?.column ?? 1, limit: limit)
+            }
+            remaining -= size
+            roots.append(root)
+        }
+        if let error = documents.error { throw error }
+        return roots
+    }
 }
 
 /// Expanded node counts, saturating just past the limit, memoized for anchored nodes (which are the

@@ -13,6 +13,9 @@ public struct EnvironmentDefinition: Sendable, Hashable {
     public var deploy: DeployDriverDefinition?
     /// The health check run after each deployment. `nil` means the deploy command's success is enough.
     public var verify: HealthCheckDefinition?
+    /// Secrets released to this environment's deploy driver and health check (`environments.<env>.secrets`):
+    /// only after every gate and approval passed, only for this environment, masked in all output.
+    public var secrets: [String] = []
     /// How many most recent digests `gantry gc` keeps for this environment.
     public var retention: Int
     /// Policy rules for the gate, evaluated for the exact digest being promoted.
@@ -57,21 +60,78 @@ public struct ApprovalRule: Sendable, Hashable {
     }
 }
 
-/// `deploy:` of an environment: a command run with `GANTRY_APP`, `GANTRY_DIGEST`, `GANTRY_ENV`,
-/// `GANTRY_ARTIFACT_DIR` and `GANTRY_PREVIOUS_DIGEST` set.
+/// `deploy:` of an environment: a shell command, or Gantry's Kubernetes driver. A command runs with
+/// `GANTRY_APP`, `GANTRY_DIGEST`, `GANTRY_ENV`, `GANTRY_ARTIFACT_DIR` and `GANTRY_PREVIOUS_DIGEST` set.
 public struct DeployDriverDefinition: Sendable, Hashable {
-    /// A shell command (run with `bash -eo pipefail -c`).
-    public var command: String
-    /// Extra environment variables for the command.
+    /// What deploys a digest.
+    public enum Driver: Sendable, Hashable {
+        /// A shell command (run with `bash -eo pipefail -c`).
+        case command(String)
+        /// Manifests rendered with the image pinned by digest, applied with `kubectl apply --server-side`.
+        case kubernetes(KubernetesDeployDefinition)
+    }
+
+    public var driver: Driver
+    /// Extra environment variables for the command (or for `kubectl`).
     public var env: [EnvVar]
-    /// The command is stopped (its whole process group) after this long.
+    /// The command is stopped (its whole process group) after this long; for Kubernetes, each `kubectl`
+    /// call, and `kubectl rollout status --timeout`.
     public var timeout: Duration
 
-    public init(command: String, env: [EnvVar] = [], timeout: Duration = .seconds(600)) {
-        self.command = command
+    public init(driver: Driver, env: [EnvVar] = [], timeout: Duration = .seconds(600)) {
+        self.driver = driver
         self.env = env
         self.timeout = timeout
     }
+
+    public init(command: String, env: [EnvVar] = [], timeout: Duration = .seconds(600)) {
+        self.init(driver: .command(command), env: env, timeout: timeout)
+    }
+
+    /// The shell command, for a command driver.
+    public var command: String? {
+        if case .command(let command) = driver { return command }
+        return nil
+    }
+
+    /// What the deploy does, in a few words (printed before it runs).
+    public var summary: String {
+        switch driver {
+        case .command(let command): return command
+        case .kubernetes(let kubernetes):
+            return "kubectl apply --server-side (\(kubernetes.manifests), image \(kubernetes.image)"
+                + (kubernetes.namespace.map { ", namespace \($0)" } ?? "") + ")"
+        }
+    }
+}
+
+/// `deploy: {kubernetes: …}`: the manifests to render and where to apply them.
+public struct KubernetesDeployDefinition: Sendable, Hashable {
+    /// A manifest file or a directory of `.yaml`/`.yml`/`.json` files, relative: looked up in the
+    /// unpacked artifact first (manifests that travel with the digest), then next to the pipeline file.
+    public var manifests: String
+    /// The image repository Gantry deploys (`registry.example.com/team/web`): every container using it
+    /// is pinned to `<image>@<digest being promoted>`.
+    public var image: String
+    /// The namespace of namespaced objects (`kubectl --namespace`); objects naming another one are refused.
+    public var namespace: String?
+    /// The kubeconfig context (`kubectl --context`).
+    public var context: String?
+    /// The `kubectl` executable (a name looked up on `PATH`, or a path).
+    public var kubectl: String
+
+    public init(
+        manifests: String, image: String, namespace: String? = nil, context: String? = nil, kubectl: String = "kubectl"
+    ) {
+        self.manifests = manifests
+        self.image = image
+        self.namespace = namespace
+        self.context = context
+        self.kubectl = kubectl
+    }
+
+    /// The keys `kubernetes:` accepts.
+    public static let keys = ["manifests", "image", "namespace", "context", "kubectl"]
 }
 
 /// `verify:` of an environment: an HTTP check expecting 2xx, or a command expecting exit 0.

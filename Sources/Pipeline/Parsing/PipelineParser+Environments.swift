@@ -2,9 +2,9 @@ import GantryCore
 import Yams
 
 extension PipelineParser {
-    static let environmentKeys = ["requires", "approvals", "deploy", "verify", "retention", "policy"]
+    static let environmentKeys = ["requires", "approvals", "deploy", "verify", "secrets", "retention", "policy"]
     static let approvalKeys = ["count", "roles", "totp"]
-    static let deployKeys = ["command", "env", "timeout"]
+    static let deployKeys = ["command", "kubernetes", "env", "timeout"]
     static let verifyKeys = ["http", "command", "timeout", "interval", "retries"]
     static let retentionKeys = ["keep"]
 
@@ -36,6 +36,19 @@ extension PipelineParser {
                     case "approvals": environment.approvals = parseApprovals(setting, context: "\(context).approvals")
                     case "deploy": environment.deploy = parseDeploy(setting, context: "\(context).deploy")
                     case "verify": environment.verify = parseVerify(setting, context: "\(context).verify")
+                    case "secrets":
+                        for (secret, item) in stringList(setting, "\(context).secrets") {
+                            if !EnvVar.isValidName(secret) {
+                                error(
+                                    item,
+                                    "\(context).secrets: '\(secret)' is not a valid secret name (letters, digits and '_', not starting with a digit)"
+                                )
+                            } else if environment.secrets.contains(secret) {
+                                error(item, "\(context).secrets lists '\(secret)' twice")
+                            } else {
+                                environment.secrets.append(secret)
+                            }
+                        }
                     case "retention":
                         environment.retention = parseRetention(setting, context: "\(context).retention")
                     case "policy": environment.policy = parsePolicy(setting, context: "\(context).policy")
@@ -115,10 +128,22 @@ extension PipelineParser {
             return string(node, context).map { DeployDriverDefinition(command: $0) }
         }
         var command: String?
+        var kubernetes: KubernetesDeployDefinition?
+        var sawKubernetes = false
         var driver = DeployDriverDefinition(command: "")
-        for (key, _, value) in mapping(node, allowed: Self.deployKeys, context: context) {
+        for (key, keyNode, value) in mapping(node, allowed: Self.deployKeys, context: context) {
             switch key {
-            case "command": command = string(value, "\(context).command")
+            case "command", "kubernetes":
+                if command != nil || sawKubernetes {
+                    error(keyNode, "\(context) takes either 'command:' or 'kubernetes:', not both")
+                    continue
+                }
+                if key == "command" {
+                    command = string(value, "\(context).command")
+                } else {
+                    sawKubernetes = true
+                    kubernetes = parseKubernetes(value, context: "\(context).kubernetes")
+                }
             case "env":
                 for (name, keyNode, item) in mapping(value, allowed: nil, context: "\(context).env") {
                     guard EnvVar.isValidName(name) else {
@@ -139,12 +164,142 @@ extension PipelineParser {
             default: break
             }
         }
+        if let kubernetes {
+            driver.driver = .kubernetes(kubernetes)
+            return driver
+        }
         guard let command, !command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            if case .mapping = node { error(node, "\(context) needs 'command:' (the deploy command to run)") }
+            // A `kubernetes:` that did not parse has said why already.
+            if case .mapping = node, !sawKubernetes {
+                error(node, "\(context) needs 'command:' (the deploy command to run) or 'kubernetes:'")
+            }
             return nil
         }
-        driver.command = command
+        driver.driver = .command(command)
         return driver
+    }
+
+    /// `deploy: {kubernetes: {manifests, image, namespace, context, kubectl}}`.
+    mutating func parseKubernetes(_ node: Node, context: String) -> KubernetesDeployDefinition? {
+        var manifests: String?
+        var image: String?
+        var given: Set<String> = []
+        var definition = KubernetesDeployDefinition(manifests: "", image: "")
+        for (key, _, value) in mapping(node, allowed: KubernetesDeployDefinition.keys, context: context) {
+            given.insert(key)
+            guard let text = string(value, "\(context).\(key)") else { continue }
+            if Template.containsExpression(text) {
+                error(value, "\(context).\(key): expressions are not evaluated in deploy settings")
+                continue
+            }
+            switch key {
+            case "manifests":
+                guard let problem = Self.relativePathProblem(text) else {
+                    manifests = text
+                    continue
+                }
+                error(value, "\(context).manifests \(problem)")
+            case "image":
+                guard let problem = Self.imageRepositoryProblem(text) else {
+                    image = text
+                    continue
+                }
+                error(value, "\(context).image \(problem)")
+            case "namespace":
+                guard Self.isDNSLabel(text) else {
+                    error(
+                        value,
+                        "\(context).namespace '\(text)' is not a valid namespace (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63)"
+                    )
+                    continue
+                }
+                definition.namespace = text
+            case "context":
+                if text.isEmpty || text.hasPrefix("-") {
+                    error(value, "\(context).context must be a kubeconfig context name")
+                    continue
+                }
+                definition.context = text
+            case "kubectl":
+                if text.isEmpty || text.hasPrefix("-") {
+                    error(value, "\(context).kubectl must be an executable name or path")
+                    continue
+                }
+                definition.kubectl = text
+            default: break
+            }
+        }
+        guard case .mapping = node else { return nil }
+        guard let manifests, let image else {
+            // A key that was given but refused has been reported already.
+            if given.contains("manifests") || given.contains("image") {
+                if !given.contains("manifests") {
+                    error(node, "\(context) needs 'manifests:' (a manifest file or a directory of them)")
+                } else if !given.contains("image") {
+                    error(node, "\(context) needs 'image:' (the image repository whose containers get the digest)")
+                }
+            } else {
+                error(node, "\(context) needs 'manifests:' (a file or directory) and 'image:' (the repository to pin)")
+            }
+            return nil
+        }
+        definition.manifests = manifests
+        definition.image = image
+        return definition
+    }
+
+    /// Why `path` is not a relative path that stays inside its root, or nil.
+    static func relativePathProblem(_ path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") || path.hasPrefix("~") {
+            return "must be a relative path (inside the artifact or next to the pipeline file), found '\(path)'"
+        }
+        if path.split(separator: "/").contains("..") { return "must not leave its directory ('..'), found '\(path)'" }
+        if path.contains("\0") { return "contains a NUL character" }
+        return nil
+    }
+
+    /// Why `text` is not an image repository without tag or digest (`host[:port]/path`), or nil.
+    static func imageRepositoryProblem(_ text: String) -> String? {
+        if text.contains("@") {
+            return
+                "names the repository only, without a digest: Gantry adds @<digest> of the promoted artifact (found '\(text)')"
+        }
+        let lastComponent = text.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        if lastComponent.contains(":") {
+            return
+                "names the repository only, without a tag: a tag can move, so Gantry pins by digest (found '\(text)')"
+        }
+        let components = text.split(separator: "/", omittingEmptySubsequences: false)
+        let pathComponents =
+            components.count > 1 && Self.isRegistryHost(components[0]) ? components.dropFirst() : components[...]
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+        for component in pathComponents {
+            guard let first = component.first, let last = component.last, first.isLetter || first.isNumber,
+                last.isLetter || last.isNumber, component.allSatisfy({ allowed.contains($0) })
+            else {
+                return
+                    "is not a valid image repository (lowercase path components such as registry.example.com/team/web), found '\(text)'"
+            }
+        }
+        return nil
+    }
+
+    /// The first component of an image name is a registry host when it has a `.` or `:` or is `localhost`.
+    private static func isRegistryHost(_ component: Substring) -> Bool {
+        component.contains(".") || component.contains(":") || component == "localhost"
+    }
+
+    /// An RFC 1123 label: what Kubernetes accepts as a namespace name.
+    static func isDNSLabel(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last, text.count <= 63 else {
+            return false
+        }
+        func alphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        return alphanumeric(first) && alphanumeric(last)
+            && text.unicodeScalars.allSatisfy { alphanumeric($0) || $0 == "-" }
     }
 
     mutating func parseVerify(_ node: Node, context: String) -> HealthCheckDefinition? {

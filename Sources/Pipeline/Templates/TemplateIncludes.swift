@@ -106,7 +106,7 @@ struct TemplateIncludes {
                 error(reference.location, "the template '\(use.label)': \(problem.message)")
                 continue
             } catch let problem as YamlError {
-                var diagnostic = YAMLDocument.diagnostic(for: problem, file: use.label)
+                var diagnostic = Diagnostic.yaml(problem, file: use.label)
                 diagnostic.location.line = max(
                     1, diagnostic.location.line - (document.firstLine(ofIncluded: use.label) - 1))
                 diagnostics.append(diagnostic)

@@ -16,6 +16,9 @@ public struct CommandRunner: Sendable {
     public var cancellation: CancellationFlag
     /// The `GANTRY_OWNER` mark the command and its descendants carry; nil for a fresh one.
     public var ownerMark: String?
+    /// Secret values replaced by `***` in the output (line by line, so a value split across reads is
+    /// still found); empty when the environment has no secrets.
+    public var masker = SecretMasker()
 
     public init(
         workingDirectory: URL, baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
@@ -39,17 +42,28 @@ public struct CommandRunner: Sendable {
 
     /// Runs `command` with `environment` added to the base environment.
     public func run(_ command: String, environment: [String: String], timeout: Duration) async -> Result {
+        await run(
+            executable: "bash", arguments: ["-eo", "pipefail", "-c", command], environment: environment,
+            timeout: timeout)
+    }
+
+    /// Runs `executable` (looked up on the `PATH` of the command's environment) with `arguments`,
+    /// never through a shell.
+    public func run(
+        executable: String, arguments: [String], environment: [String: String], timeout: Duration
+    ) async -> Result {
         var variables = baseEnvironment
         variables.merge(environment) { _, new in new }
         let spec = ProcessSpec(
-            executable: "bash", arguments: ["-eo", "pipefail", "-c", command], environment: variables,
+            executable: executable, arguments: arguments, environment: variables,
             workingDirectory: workingDirectory.path, ownerMark: ownerMark)
-        let output = self.output
+        let output = MaskedOutput(masker: masker, output: self.output)
+        defer { output.finish() }
         do {
             let outcome = try await ProcessRunner(killGrace: .seconds(5)).run(
                 spec, timeout: timeout, cancellation: cancellation
             ) { stream, bytes in
-                output(Data(bytes), stream == .stderr)
+                output.feed(bytes, isError: stream == .stderr)
             }
             if outcome.cancelled { return Result(succeeded: false, summary: "cancelled", cancelled: true) }
             if outcome.succeeded { return Result(succeeded: true, summary: "exit 0") }

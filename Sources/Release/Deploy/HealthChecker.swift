@@ -12,9 +12,14 @@ public struct HealthChecker: Sendable {
     public var commands: CommandRunner
     /// Told about each failed attempt.
     public var progress: @Sendable (String) -> Void
+    /// The environment's secrets, given to a check command as variables.
+    public var secrets: [String: String]
 
-    public init(commands: CommandRunner, progress: @escaping @Sendable (String) -> Void) {
+    public init(
+        commands: CommandRunner, secrets: [String: String] = [:], progress: @escaping @Sendable (String) -> Void
+    ) {
         self.commands = commands
+        self.secrets = secrets
         self.progress = progress
     }
 
@@ -54,7 +59,9 @@ public struct HealthChecker: Sendable {
     private func probe(_ definition: HealthCheckDefinition, environment: DeployEnvironment) async -> (Bool, String) {
         switch definition.probe {
         case .command(let command):
-            let result = await commands.run(command, environment: environment.variables, timeout: definition.timeout)
+            let result = await commands.run(
+                command, environment: environment.variables.merging(secrets) { _, secret in secret },
+                timeout: definition.timeout)
             return (result.succeeded, "command: \(result.summary)")
         case .http(let address):
             return await Self.get(address, timeout: definition.timeout)

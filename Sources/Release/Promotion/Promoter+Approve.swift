@@ -54,6 +54,11 @@ extension Promoter {
             let verifier = TOTPVerifier(state: context.state, box: try context.totpSecrets())
             if let refusal = try verifier.refusal(of: totpCode, for: user, at: now) { throw refuse(refusal) }
         }
+        // The approval that completes the quorum deploys in this process: it needs the environment's
+        // secrets, checked before the approval is recorded.
+        if try context.state.approvals(of: record.id).count + 1 >= record.approvalsRequired {
+            _ = try context.releasedSecrets(for: environment)
+        }
         do {
             try context.state.addApproval(
                 ApprovalRecord(

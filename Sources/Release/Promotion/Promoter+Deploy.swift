@@ -94,9 +94,19 @@ extension Promoter {
         defer { checkout?.remove() }
         let log = PromotionLog(stateDirectory: context.stateDirectory, promotionID: logID ?? record.id)
         let printer = context.reporter
+        // The environment's secrets, released now that every gate and approval passed; masked in
+        // everything said and printed from here on.
+        let secrets: [String: String]
+        do {
+            secrets = try context.releasedSecrets(for: environment)
+        } catch {
+            return Attempt(passed: false, stage: "deploy", detail: "\(error)")
+        }
+        let masker = SecretMasker(secrets: Array(secrets.values))
         // Everything said and printed here is also kept with the promotion.
         let reporter = ReleaseReporter(
             line: { text in
+                let text = masker.isEmpty ? text : masker.mask(text)
                 printer.line(text)
                 log.line(text)
             },
@@ -104,9 +114,10 @@ extension Promoter {
                 printer.commandOutput(data, isError)
                 log.append(data)
             })
-        let commands = CommandRunner(
+        var commands = CommandRunner(
             workingDirectory: context.workingDirectory, baseEnvironment: context.processEnvironment,
             cancellation: context.cancellation, ownerMark: context.ownerMark, output: reporter.commandOutput)
+        commands.masker = masker
         var deployEnvironment = DeployEnvironment(
             app: record.app, digest: record.digest, environment: record.environment,
             artifactDirectory: context.stateDirectory, previousDigest: previousDigest ?? record.previousDigest,
@@ -121,14 +132,30 @@ extension Promoter {
             }
             deployEnvironment.artifactDirectory = checkout?.directory ?? context.stateDirectory
             reporter.line(
-                "deploying \(record.app)@\(record.digest.short) to \(record.environment): \(driver.command)")
+                "deploying \(record.app)@\(record.digest.short) to \(record.environment): \(driver.summary)")
             var variables = deployEnvironment.variables
             for variable in driver.env { variables[variable.name] = variable.value }
-            let result = await commands.run(driver.command, environment: variables, timeout: driver.timeout)
+            variables.merge(secrets) { _, secret in secret }
+            let result: CommandRunner.Result
+            switch driver.driver {
+            case .command(let command):
+                result = await commands.run(command, environment: variables, timeout: driver.timeout)
+            case .kubernetes(let kubernetes):
+                let kubernetesDriver = KubernetesDriver(
+                    definition: kubernetes, timeout: driver.timeout, commands: commands, environment: variables,
+                    renderings: context.stateDirectory.appendingPathComponent("kubernetes"), report: reporter.line)
+                result = await kubernetesDriver.deploy(
+                    KubernetesDriver.Request(
+                        app: record.app, environmentName: record.environment, digest: record.digest,
+                        promotionID: record.id, artifactDirectory: checkout?.directory,
+                        workingDirectory: context.workingDirectory,
+                        restoring: try? restoredDeployment(record, automatic: logID != nil)))
+            }
             guard result.succeeded else {
                 reporter.line("✗ deploy: \(result.summary)")
                 return Attempt(
-                    passed: false, stage: "deploy", detail: "deploy command: \(result.summary)",
+                    passed: false, stage: "deploy",
+                    detail: "\(driver.command == nil ? "kubernetes" : "deploy command"): \(result.summary)",
                     cancelled: result.cancelled)
             }
             reporter.line("✓ deploy: \(result.summary)")
@@ -141,7 +168,7 @@ extension Promoter {
         // Only a promotion that is deploying moves to verifying; during an automatic rollback it stays
         // rolling_back (the record here is then the last-known-good deployment, already closed).
         _ = try? context.state.transition(record.id, from: [.deploying], to: .verifying, detail: "verifying")
-        let checker = HealthChecker(commands: commands) { reporter.line("  verify: \($0)") }
+        let checker = HealthChecker(commands: commands, secrets: secrets) { reporter.line("  verify: \($0)") }
         let result = await checker.check(check, environment: deployEnvironment)
         let attempts = "\(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"
         guard result.passed else {
@@ -152,6 +179,16 @@ extension Promoter {
         }
         reporter.line("✓ verify: \(result.detail) (\(attempts))")
         return Attempt(passed: true, stage: "verify", detail: "verified: \(result.detail)")
+    }
+
+    /// The deployment whose kept rendering a rollback re-applies: during an automatic rollback, the
+    /// last-known-good deployment itself (`record`); for `gantry rollback`, the newest deployment of the
+    /// target digest. Nil for a promotion, which renders the current manifests.
+    func restoredDeployment(_ record: PromotionRecord, automatic: Bool) throws -> String? {
+        if automatic { return record.id }
+        guard record.kind == .rollback else { return nil }
+        return try context.state.deployments(app: record.app, environment: record.environment)
+            .first { $0.digest == record.digest && $0.id != record.id }?.id
     }
 
     /// After a failed deployment: redeploy last-known-good through the driver and verify it, then

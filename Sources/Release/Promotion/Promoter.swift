@@ -60,6 +60,8 @@ public struct Promoter: Sendable {
         if let irreversible, irreversible.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ReleaseError.input("--irreversible needs a reason (what cannot be undone)")
         }
+        // A promotion that deploys now needs its environment's secrets: check before anything is recorded.
+        if environment.approvals == nil { _ = try context.releasedSecrets(for: environment) }
         context.reporter.line("promoting \(app)@\(digest) to \(environment.name)")
         let gates = try runGates(app: app, digest: digest, environment: environment, action: "promote")
         let previous = try context.state.pointer(app: app, environment: environment.name)

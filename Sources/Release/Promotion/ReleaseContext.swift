@@ -37,8 +37,12 @@ public struct ReleaseContext: Sendable {
     public var workingDirectory: URL
     public var policyGate: any PolicyGate
     public var reporter: ReleaseReporter
-    /// The environment deploy commands inherit.
+    /// The environment deploy commands inherit (without `GANTRY_SECRET_*`: secrets reach a deploy only
+    /// through its environment's `secrets:`).
     public var processEnvironment: [String: String]
+    /// Secrets this operation was given (`--secret`, `--secrets-file`, `GANTRY_SECRET_*`). A deploy
+    /// receives only those its environment lists, and only once every gate and approval passed.
+    public var secrets: [String: String]
     /// Set by SIGINT/SIGTERM: stops the deploy or health check under way; the promotion is then
     /// recorded `cancelled`.
     public var cancellation: CancellationFlag
@@ -57,8 +61,9 @@ public struct ReleaseContext: Sendable {
         policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
         cancellation: CancellationFlag = CancellationFlag(), waivers: WaiverSet = WaiverSet(),
-        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil
+        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil, secrets: [String: String] = [:]
     ) {
+        self.secrets = secrets
         self.cancellation = cancellation
         self.signingKey = signingKey
         self.pipeline = pipeline
@@ -76,7 +81,22 @@ public struct ReleaseContext: Sendable {
                     vulnerabilities: vulnerabilities),
                 actor: actor)
         self.reporter = reporter
-        self.processEnvironment = processEnvironment
+        self.processEnvironment = processEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
+    }
+
+    /// The secrets `environment` lists, or an error naming those not given.
+    func releasedSecrets(for environment: EnvironmentDefinition) throws(ReleaseError) -> [String: String] {
+        let missing = environment.secrets.filter { secrets[$0] == nil }
+        guard missing.isEmpty else {
+            let names = missing.joined(separator: ", ")
+            throw .input(
+                "environments.\(environment.name).secrets: \(names) \(missing.count == 1 ? "was" : "were") not given; "
+                    + "a deployment to \(environment.name) needs \(missing.count == 1 ? "it" : "them"): pass "
+                    + missing.map { "--secret \($0)" }.joined(separator: " ")
+                    + " (the value in the variable of that name), --secret-file NAME=PATH, --secrets-file FILE or GANTRY_SECRET_NAME"
+            )
+        }
+        return secrets.filter { environment.secrets.contains($0.key) }
     }
 
     /// The environment named `name`, or an error listing the defined ones.
@@ -94,6 +114,9 @@ public struct ReleaseContext: Sendable {
     func audit(_ action: String, app: String, digest: Digest, _ details: [String: String]) {
         // The audit row is part of the operation: a failure to write it is reported, not hidden.
         do {
+            // A deploy's output never reaches the audit log, but a detail quoting one must not carry a secret.
+            let masker = SecretMasker(secrets: Array(secrets.values))
+            let details = masker.isEmpty ? details : details.mapValues(masker.mask)
             try state.appendAudit(actor: actor, action: action, subject: "\(app)@\(digest)", details: details)
         } catch {
             reporter.line("warning: could not write the audit log: \(error)")

@@ -73,7 +73,7 @@ struct ReleaseWorkspace: Sendable {
                     ? try WaiverSet.load(path: waivers) : WaiverSet(),
                 reporter: ReleaseReporter(
                     line: { logger.info("\($0)") }, commandOutput: { _, _ in }),
-                cancellation: cancellation)
+                cancellation: cancellation, secrets: services.configuration.runSecrets)
             return Opened(context: context, checkout: checkout, directory: directory)
         } catch {
             await checkout.remove(directory)

@@ -236,7 +236,7 @@ extension GitHubWorkflowTranslator {
         } catch let problem as BoundedYAML.TooLarge {
             error(uses, "the reusable workflow '\(reference)': \(problem.message)")
         } catch let problem as YamlError {
-            var diagnostic = YAMLDocument.diagnostic(for: problem, file: label)
+            var diagnostic = Diagnostic.yaml(problem, file: label)
             // The parser's line counts the padding: give the file's own line.
             diagnostic.location.line = max(1, diagnostic.location.line - (document.firstLine(ofIncluded: label) - 1))
             diagnostics.append(diagnostic)

@@ -248,7 +248,7 @@ struct GitLabIncludes {
             diagnostics.append(
                 Diagnostic(document.location(node), .error, "the included file '\(label)': \(problem.message)"))
         } catch let problem as YamlError {
-            var diagnostic = YAMLDocument.diagnostic(for: problem, file: label)
+            var diagnostic = Diagnostic.yaml(problem, file: label)
             // The parser's line counts the padding: give the file's own line.
             let padding = document.firstLine(ofIncluded: label) - 1
             diagnostic.location.line = max(1, diagnostic.location.line - padding)
