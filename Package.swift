@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Shared value types: Digest, IDs, durations, errors, canonical JSON, globs.
@@ -95,6 +96,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         // zlib, to read deflated zip entries (OSV database exports).
         .systemLibrary(name: "CZlib"),
+        // The HTTP/1.1 reverse proxy releases are served behind: weighted routing, per-release counters.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(
             name: "Release",
@@ -171,6 +180,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProxyTests", dependencies: ["Proxy", "GantryCore", "GantryTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),
     ]

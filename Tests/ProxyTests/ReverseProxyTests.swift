@@ -1,0 +1,181 @@
+import Foundation
+import GantryCore
+import GantryTestSupport
+import Testing
+
+@testable import Proxy
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite(.serialized) struct ReverseProxyTests {
+    @Test func routesByWeightWithTheOverrideHeader() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("stable")
+        try fixture.start("canary")
+        fixture.table.update(
+            ProxyRoutes(backends: [
+                fixture.backend("stable", .stable, weight: 100), fixture.backend("canary", .canary, weight: 0),
+            ]))
+        var seen: [String: Int] = [:]
+        for _ in 0..<20 {
+            let answer = try await fixture.get()
+            seen[fixture.json(answer.body)["release"] as? String ?? "?", default: 0] += 1
+        }
+        #expect(seen == ["stable": 20])
+        // The override reaches the canary even at weight 0 (smoke tests), and "never" the stable one.
+        let forced = try await fixture.get(headers: ["X-Gantry-Canary": "always"])
+        #expect(fixture.json(forced.body)["release"] as? String == "canary")
+        fixture.table.update(
+            ProxyRoutes(backends: [
+                fixture.backend("stable", .stable, weight: 0), fixture.backend("canary", .canary, weight: 100),
+            ]))
+        let never = try await fixture.get(headers: ["X-Gantry-Canary": "never"])
+        #expect(fixture.json(never.body)["release"] as? String == "stable")
+        #expect(fixture.json((try await fixture.get()).body)["release"] as? String == "canary")
+        fixture.table.update(
+            ProxyRoutes(backends: [
+                fixture.backend("stable", .stable, weight: 50), fixture.backend("canary", .canary, weight: 50),
+            ]))
+        seen = [:]
+        for _ in 0..<100 {
+            seen[fixture.json((try await fixture.get()).body)["release"] as? String ?? "?", default: 0] += 1
+        }
+        // 50/50 of 100: each side far from 0 (the chance of fewer than 25 is below one in a million).
+        #expect((seen["stable"] ?? 0) >= 25 && (seen["canary"] ?? 0) >= 25, "\(seen)")
+        #expect(
+            (fixture.table.stats("stable")?.snapshot.requests ?? 0)
+                + (fixture.table.stats("canary")?.snapshot.requests ?? 0) == 123)
+        await fixture.stop()
+    }
+
+    @Test func forwardsHeadersAndBodiesAndAnswersWhenNoReleaseCan() async throws {
+        let fixture = try await ProxyFixture()
+        // Nothing routed yet: 503, not a hang.
+        #expect(try await fixture.get().status == 503)
+        try fixture.start("web")
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("web", .stable, weight: 100)]))
+        let answer = try await fixture.get("/hello?x=1", headers: ["Host": "shop.example"])
+        let echoed = fixture.json(answer.body)
+        #expect(answer.status == 200)
+        #expect(echoed["path"] as? String == "/hello?x=1")
+        #expect(echoed["forwarded_for"] as? String == "127.0.0.1")
+        #expect(echoed["forwarded_proto"] as? String == "http")
+        #expect(echoed["forwarded_host"] as? String == "shop.example")
+        // Hop-by-hop headers stay on their own hop.
+        #expect(echoed["connection"] == nil || echoed["connection"] is NSNull)
+        // A 4 MiB body streams through intact.
+        var body = Data(count: 4 << 20)
+        for index in stride(from: 0, to: body.count, by: 4096) { body[index] = UInt8(truncatingIfNeeded: index / 4096) }
+        let posted = try await fixture.get("/upload", method: "POST", body: body)
+        #expect(fixture.json(posted.body)["length"] as? Int == body.count)
+        #expect(fixture.json(posted.body)["sha256"] as? String == Digest.sha256(body).hex)
+        // 5xx answers pass through and are counted.
+        #expect(try await fixture.get("/fail").status == 500)
+        #expect(fixture.table.stats("web")?.snapshot.serverErrors == 1)
+        // The only release gone: 502.
+        fixture.releases["web"]?.process.stop()
+        #expect(try await fixture.get().status == 502)
+        #expect((fixture.table.stats("web")?.snapshot.failures ?? 0) >= 1)
+        await fixture.stop()
+    }
+
+    @Test func stickyCookiesKeepAClientOnItsRelease() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("a")
+        try fixture.start("b")
+        fixture.table.update(
+            ProxyRoutes(
+                backends: [fixture.backend("a", .stable, weight: 50), fixture.backend("b", .canary, weight: 50)],
+                stickyCookie: "gantry_release"))
+        let first = try await fixture.get()
+        let release = try #require(fixture.json(first.body)["release"] as? String)
+        #expect(first.headers["set-cookie"]?.hasPrefix("gantry_release=\(release); Path=/") == true)
+        for _ in 0..<20 {
+            let next = try await fixture.get(headers: ["Cookie": "theme=dark; gantry_release=\(release)"])
+            #expect(fixture.json(next.body)["release"] as? String == release)
+        }
+        await fixture.stop()
+    }
+
+    /// Weight changes under load: new requests follow the new weights, none is dropped.
+    @Test func noRequestIsDroppedWhileWeightsChange() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("blue")
+        try fixture.start("green")
+        let blue = fixture.backend("blue", .stable, weight: 100)
+        let green = fixture.backend("green", .canary, weight: 0)
+        fixture.table.update(ProxyRoutes(backends: [blue, green]))
+        let load = try fixture.startLoad(seconds: 3, threads: 8)
+        for step in 0..<25 {
+            try await Task.sleep(for: .milliseconds(100))
+            var next = [blue, green]
+            next[0].weight = step.isMultiple(of: 2) ? 0 : 90
+            next[1].weight = 100 - next[0].weight
+            fixture.table.update(ProxyRoutes(backends: next))
+        }
+        let report = try load.wait()
+        let sent = report["sent"] as? Int ?? 0
+        #expect(sent > 200)
+        #expect(report["errors"] as? Int == 0, "\(report)")
+        #expect((report["statuses"] as? [String: Int]) == ["200": sent], "\(report)")
+        let byRelease = report["by_release"] as? [String: Int] ?? [:]
+        #expect((byRelease["blue"] ?? 0) > 0 && (byRelease["green"] ?? 0) > 0)
+        await fixture.stop()
+    }
+
+    /// `kill -9` of a release under load: requests it refused are retried on the other one, so
+    /// (nearly) nothing fails; the proxy stops sending it new requests.
+    @Test func aKilledReleaseCostsAlmostNoRequest() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("stable")
+        try fixture.start("canary")
+        fixture.table.update(
+            ProxyRoutes(backends: [
+                fixture.backend("stable", .stable, weight: 50), fixture.backend("canary", .canary, weight: 50),
+            ]))
+        let load = try fixture.startLoad(seconds: 3, threads: 8)
+        try await Task.sleep(for: .seconds(1))
+        fixture.releases["canary"]?.process.stop()
+        let report = try load.wait()
+        let sent = report["sent"] as? Int ?? 0
+        let failed = sent - ((report["statuses"] as? [String: Int])?["200"] ?? 0)
+        #expect(sent > 300)
+        #expect(failed * 1000 <= sent, "\(report)")
+        #expect((fixture.table.stats("canary")?.snapshot.failures ?? 0) >= 1)
+        await fixture.stop()
+    }
+
+    @Test func metricsAreExportedInThePrometheusFormat() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("web")
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("web", .stable, weight: 100)]))
+        for _ in 0..<3 { _ = try await fixture.get() }
+        _ = try await fixture.get("/fail")
+        let admin = try await fixture.proxy.listenAdmin(host: "127.0.0.1", port: 0)
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(admin)/metrics")!)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("gantry_proxy_requests_total{release=\"web\"} 4"))
+        #expect(text.contains("gantry_proxy_responses_5xx_total{release=\"web\"} 1"))
+        #expect(text.contains("gantry_proxy_request_duration_seconds_count{release=\"web\"} 4"))
+        #expect(text.contains("gantry_proxy_request_duration_seconds_bucket{release=\"web\",le=\"+Inf\"} 4"))
+        #expect(text.contains("gantry_proxy_backend_weight{release=\"web\",role=\"stable\"} 100"))
+        await fixture.stop()
+    }
+
+    @Test func windowsOfCountersGiveErrorRatiosAndQuantiles() {
+        let stats = BackendStats()
+        let before = stats.snapshot
+        for index in 0..<100 {
+            stats.record(status: index < 5 ? 503 : 200, latency: .milliseconds(index < 90 ? 3 : 200))
+        }
+        stats.recordFailure()
+        let window = stats.snapshot.since(before)
+        #expect(window.requests == 100)
+        #expect(window.errorRatio == 6.0 / 101.0)
+        #expect(window.latency(quantile: 0.5) == 0.005)
+        #expect(window.latency(quantile: 0.95) == 0.25)
+        #expect(BackendStats.Snapshot().errorRatio == nil)
+    }
+}
