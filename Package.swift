@@ -181,7 +181,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ProxyTests", dependencies: ["Proxy", "GantryCore", "GantryTestSupport"], swiftSettings: swiftSettings),
+            name: "ProxyTests", dependencies: ["Proxy", "GantryCore", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),
     ]
