@@ -65,14 +65,15 @@ public final class RouteTable: Sendable {
                 }
             default: break
             }
+            func available(_ backend: ProxyBackend) -> Bool {
+                state.avoidedUntil[backend.name].map { $0 <= now } ?? true
+            }
             if let cookie, let sticky = candidates.first(where: { $0.name == cookie && $0.weight > 0 }),
-                state.avoidedUntil[sticky.name].map { $0 <= now } ?? true
+                available(sticky)
             {
                 return choice(sticky, byWeight: false)
             }
-            var weighted = candidates.filter {
-                $0.weight > 0 && (state.avoidedUntil[$0.name].map { $0 <= now } ?? true)
-            }
+            var weighted = candidates.filter { $0.weight > 0 && available($0) }
             if weighted.isEmpty { weighted = candidates.filter { $0.weight > 0 } }
             let total = weighted.reduce(0) { $0 + $1.weight }
             guard total > 0 else { return nil }
