@@ -81,8 +81,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "BuiltinActions", "Store", "Artifacts", "Attestation", "Release",
-                "Policy",
-                "Processes",
+                "Policy", "Processes", "Proxy", "Serving",
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,6 +102,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings),
+        // `gantry proxy --env`: releases run as supervised processes behind the proxy, following the state.
+        .target(
+            name: "Serving",
+            dependencies: ["GantryCore", "Pipeline", "Store", "StateModel", "Artifacts", "Processes", "Proxy"],
             swiftSettings: swiftSettings),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(
@@ -131,7 +135,7 @@ let package = Package(
             name: "GantryCLI",
             dependencies: [
                 "GantryCore", "Pipeline", "Engine", "Store", "Artifacts", "Attestation", "Release", "Policy",
-                "Processes", "Composition", "Server",
+                "Processes", "Composition", "Server", "Proxy", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -182,6 +186,13 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ProxyTests", dependencies: ["Proxy", "GantryCore", "GantryTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "Release", "Proxy", "Store", "Artifacts", "Attestation", "Pipeline", "GantryCore",
+                "GantryTestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "GantryCLITests", dependencies: ["GantryCLI", "GantryTestSupport"], swiftSettings: swiftSettings),

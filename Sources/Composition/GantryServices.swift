@@ -7,7 +7,9 @@ import GantryCore
 public import Pipeline
 public import Policy
 public import Processes
+public import Proxy
 public import Release
+public import Serving
 public import Store
 import Synchronization
 
@@ -168,6 +170,27 @@ public final class GantryServices: Sendable {
             stateDirectory: configuration.stateDirectory, workingDirectory: workingDirectory, reporter: reporter,
             cancellation: cancellation, waivers: waivers, signingKey: try signingKey(),
             vulnerabilities: try vulnerabilities(createState: !readOnly), secrets: secrets)
+    }
+
+    /// The host of `gantry proxy --env`: `app`'s releases in `environment`, run as `definition` says,
+    /// on these services' state and artifact store, served through `routes`.
+    public func environmentHost(
+        app: String, environment: String, definition: ProcessDeployDefinition, routes: RouteTable, listen: String
+    ) throws -> EnvironmentHost {
+        EnvironmentHost(
+            app: app, environment: environment, definition: definition, state: try state(),
+            artifacts: try artifacts(), stateDirectory: configuration.stateDirectory,
+            baseEnvironment: configuration.environment, routes: routes, listen: listen)
+    }
+
+    /// The app `gantry proxy --env` serves when none is named: the only one deployed to `environment`,
+    /// else the only one packed; nil when that is not one app.
+    public func onlyApp(in environment: String) throws -> String? {
+        let deployed = Set(try state().pointers().filter { $0.environment == environment }.map(\.app))
+        if deployed.count == 1 { return deployed.first }
+        guard deployed.isEmpty else { return nil }
+        let packed = Set(try artifacts().list().map(\.app))
+        return packed.count == 1 ? packed.first : nil
     }
 
     /// `RunOptions` for `file` with this configuration's state, environment and signing key.

@@ -69,6 +69,8 @@ public struct DeployDriverDefinition: Sendable, Hashable {
         case command(String)
         /// Manifests rendered with the image pinned by digest, applied with `kubectl apply --server-side`.
         case kubernetes(KubernetesDeployDefinition)
+        /// The release runs as a process that `gantry proxy` supervises and serves traffic to.
+        case process(ProcessDeployDefinition)
     }
 
     public var driver: Driver
@@ -94,6 +96,15 @@ public struct DeployDriverDefinition: Sendable, Hashable {
         return nil
     }
 
+    /// The driver's name in messages.
+    public var kind: String {
+        switch driver {
+        case .command: return "deploy command"
+        case .kubernetes: return "kubernetes"
+        case .process: return "process"
+        }
+    }
+
     /// What the deploy does, in a few words (printed before it runs).
     public var summary: String {
         switch driver {
@@ -101,8 +112,50 @@ public struct DeployDriverDefinition: Sendable, Hashable {
         case .kubernetes(let kubernetes):
             return "kubectl apply --server-side (\(kubernetes.manifests), image \(kubernetes.image)"
                 + (kubernetes.namespace.map { ", namespace \($0)" } ?? "") + ")"
+        case .process(let process):
+            return "process '\(process.command)' behind gantry proxy"
         }
     }
+}
+
+/// `deploy: {process: …}`: a release run as a long-lived process on an allocated loopback port,
+/// supervised by `gantry proxy --env ENV`, which routes traffic to it once it is ready.
+public struct ProcessDeployDefinition: Sendable, Hashable {
+    /// When a started release may take traffic.
+    public enum Readiness: Sendable, Hashable {
+        /// Its port accepts connections.
+        case port
+        /// `GET http://127.0.0.1:PORT<path>` answers 2xx.
+        case http(String)
+        /// The command exits 0 (with `PORT` and the `GANTRY_*` variables set).
+        case command(String)
+    }
+
+    /// The command that serves the release (run with `bash -c` in the release folder, with the port in
+    /// the `portEnv` variable). It must keep running; Gantry restarts it with backoff when it exits.
+    public var command: String
+    /// The variable that carries the allocated port.
+    public var portEnv: String
+    public var readiness: Readiness
+    /// After traffic moves away from a release: how long it keeps running (in-flight requests finish,
+    /// and a rollback within this time is instant) before SIGTERM.
+    public var drain: Duration
+    /// Between SIGTERM and SIGKILL.
+    public var stopGrace: Duration
+
+    public init(
+        command: String, portEnv: String = "PORT", readiness: Readiness = .port, drain: Duration = .seconds(30),
+        stopGrace: Duration = .seconds(10)
+    ) {
+        self.command = command
+        self.portEnv = portEnv
+        self.readiness = readiness
+        self.drain = drain
+        self.stopGrace = stopGrace
+    }
+
+    /// The keys `process:` accepts.
+    public static let keys = ["command", "port_env", "readiness", "drain", "stop_grace"]
 }
 
 /// `deploy: {kubernetes: …}`: the manifests to render and where to apply them.

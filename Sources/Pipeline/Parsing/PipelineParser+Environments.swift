@@ -4,7 +4,7 @@ import Yams
 extension PipelineParser {
     static let environmentKeys = ["requires", "approvals", "deploy", "verify", "secrets", "retention", "policy"]
     static let approvalKeys = ["count", "roles", "totp"]
-    static let deployKeys = ["command", "kubernetes", "env", "timeout"]
+    static let deployKeys = ["command", "kubernetes", "process", "env", "timeout"]
     static let verifyKeys = ["http", "command", "timeout", "interval", "retries"]
     static let retentionKeys = ["keep"]
 
@@ -129,20 +129,24 @@ extension PipelineParser {
         }
         var command: String?
         var kubernetes: KubernetesDeployDefinition?
+        var process: ProcessDeployDefinition?
         var sawKubernetes = false
         var driver = DeployDriverDefinition(command: "")
         for (key, keyNode, value) in mapping(node, allowed: Self.deployKeys, context: context) {
             switch key {
-            case "command", "kubernetes":
+            case "command", "kubernetes", "process":
                 if command != nil || sawKubernetes {
-                    error(keyNode, "\(context) takes either 'command:' or 'kubernetes:', not both")
+                    error(keyNode, "\(context) takes one of 'command:', 'kubernetes:' and 'process:'")
                     continue
                 }
                 if key == "command" {
                     command = string(value, "\(context).command")
-                } else {
+                } else if key == "kubernetes" {
                     sawKubernetes = true
                     kubernetes = parseKubernetes(value, context: "\(context).kubernetes")
+                } else {
+                    sawKubernetes = true
+                    process = parseProcess(value, context: "\(context).process")
                 }
             case "env":
                 for (name, keyNode, item) in mapping(value, allowed: nil, context: "\(context).env") {
@@ -168,10 +172,14 @@ extension PipelineParser {
             driver.driver = .kubernetes(kubernetes)
             return driver
         }
+        if let process {
+            driver.driver = .process(process)
+            return driver
+        }
         guard let command, !command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             // A `kubernetes:` that did not parse has said why already.
             if case .mapping = node, !sawKubernetes {
-                error(node, "\(context) needs 'command:' (the deploy command to run) or 'kubernetes:'")
+                error(node, "\(context) needs 'command:' (the deploy command to run), 'kubernetes:' or 'process:'")
             }
             return nil
         }
@@ -245,6 +253,57 @@ extension PipelineParser {
         }
         definition.manifests = manifests
         definition.image = image
+        return definition
+    }
+
+    /// `deploy: {process: {command, port_env, readiness: {http | command}, drain, stop_grace}}`.
+    mutating func parseProcess(_ node: Node, context: String) -> ProcessDeployDefinition? {
+        var definition = ProcessDeployDefinition(command: "")
+        var command: String?
+        for (key, keyNode, value) in mapping(node, allowed: ProcessDeployDefinition.keys, context: context) {
+            switch key {
+            case "command": command = string(value, "\(context).command")
+            case "port_env":
+                guard let name = string(value, "\(context).port_env") else { continue }
+                guard EnvVar.isValidName(name) else {
+                    error(value, "\(context).port_env: '\(name)' is not a valid environment variable name")
+                    continue
+                }
+                definition.portEnv = name
+            case "readiness":
+                for (kind, kindNode, setting) in mapping(
+                    value, allowed: ["http", "command"], context: "\(context).readiness")
+                {
+                    guard let text = string(setting, "\(context).readiness.\(kind)") else { continue }
+                    if definition.readiness != .port {
+                        error(kindNode, "\(context).readiness takes either 'http:' or 'command:', not both")
+                    } else if kind == "http" {
+                        guard text.hasPrefix("/") else {
+                            error(
+                                setting, "\(context).readiness.http must be a path starting with '/', found '\(text)'")
+                            continue
+                        }
+                        definition.readiness = .http(text)
+                    } else {
+                        definition.readiness = .command(text)
+                    }
+                }
+                _ = keyNode
+            case "drain": definition.drain = duration(value, "\(context).drain") ?? definition.drain
+            case "stop_grace": definition.stopGrace = duration(value, "\(context).stop_grace") ?? definition.stopGrace
+            default: break
+            }
+        }
+        guard case .mapping = node else { return nil }
+        guard let command, !command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            error(node, "\(context) needs 'command:' (the command that serves the release)")
+            return nil
+        }
+        if Template.containsExpression(command) {
+            error(node, "\(context).command: expressions are not evaluated in deploy settings")
+            return nil
+        }
+        definition.command = command
         return definition
     }
 

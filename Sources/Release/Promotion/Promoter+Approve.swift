@@ -57,7 +57,7 @@ extension Promoter {
         // The approval that completes the quorum deploys in this process: it needs the environment's
         // secrets, checked before the approval is recorded.
         if try context.state.approvals(of: record.id).count + 1 >= record.approvalsRequired {
-            _ = try context.releasedSecrets(for: environment)
+            try context.checkDeployable(environment, app: record.app)
         }
         do {
             try context.state.addApproval(

@@ -123,12 +123,17 @@ extension Promoter {
             artifactDirectory: context.stateDirectory, previousDigest: previousDigest ?? record.previousDigest,
             promotionID: record.id, tag: record.tag, commit: record.commit)
         if let driver = environment.deploy {
-            do {
-                checkout = try ArtifactCheckout(
-                    store: context.artifacts, artifact: artifact, stateDirectory: context.stateDirectory,
-                    promotionID: record.id)
-            } catch {
-                return Attempt(passed: false, stage: "deploy", detail: "cannot unpack the artifact: \(error)")
+            // The process driver's host unpacks the release into a folder of its own.
+            var needsCheckout = true
+            if case .process = driver.driver { needsCheckout = false }
+            if needsCheckout {
+                do {
+                    checkout = try ArtifactCheckout(
+                        store: context.artifacts, artifact: artifact, stateDirectory: context.stateDirectory,
+                        promotionID: record.id)
+                } catch {
+                    return Attempt(passed: false, stage: "deploy", detail: "cannot unpack the artifact: \(error)")
+                }
             }
             deployEnvironment.artifactDirectory = checkout?.directory ?? context.stateDirectory
             reporter.line(
@@ -150,12 +155,17 @@ extension Promoter {
                         promotionID: record.id, artifactDirectory: checkout?.directory,
                         workingDirectory: context.workingDirectory,
                         restoring: try? restoredDeployment(record, automatic: logID != nil)))
+            case .process(let process):
+                result = await ProcessDeployDriver(
+                    state: context.state, app: record.app, environment: record.environment, definition: process,
+                    timeout: driver.timeout, cancellation: context.cancellation, report: reporter.line
+                ).deploy(record.digest)
             }
             guard result.succeeded else {
                 reporter.line("✗ deploy: \(result.summary)")
                 return Attempt(
                     passed: false, stage: "deploy",
-                    detail: "\(driver.command == nil ? "kubernetes" : "deploy command"): \(result.summary)",
+                    detail: "\(driver.kind): \(result.summary)",
                     cancelled: result.cancelled)
             }
             reporter.line("✓ deploy: \(result.summary)")

@@ -23,7 +23,7 @@ extension Promoter {
         guard let pointer = try context.state.pointer(app: app, environment: environment.name) else {
             throw ReleaseError.input("\(app) has never been deployed to \(environment.name): nothing to roll back")
         }
-        _ = try context.releasedSecrets(for: environment)
+        try context.checkDeployable(environment, app: app)
         let deployments = try context.state.deployments(app: app, environment: environment.name)
         let chosen: PromotionRecord
         if let text = target {

@@ -60,8 +60,9 @@ public struct Promoter: Sendable {
         if let irreversible, irreversible.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ReleaseError.input("--irreversible needs a reason (what cannot be undone)")
         }
-        // A promotion that deploys now needs its environment's secrets: check before anything is recorded.
-        if environment.approvals == nil { _ = try context.releasedSecrets(for: environment) }
+        // A promotion that deploys now needs its environment's secrets (and host): check before anything
+        // is recorded.
+        if environment.approvals == nil { try context.checkDeployable(environment, app: app) }
         context.reporter.line("promoting \(app)@\(digest) to \(environment.name)")
         let gates = try runGates(app: app, digest: digest, environment: environment, action: "promote")
         let previous = try context.state.pointer(app: app, environment: environment.name)

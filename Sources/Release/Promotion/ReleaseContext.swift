@@ -84,6 +84,19 @@ public struct ReleaseContext: Sendable {
         self.processEnvironment = processEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
     }
 
+    /// Refuses a deployment that cannot happen here, before anything is recorded: the environment's
+    /// secrets must be given, and a `process` driver needs its `gantry proxy` host running.
+    func checkDeployable(_ environment: EnvironmentDefinition, app: String) throws {
+        _ = try releasedSecrets(for: environment)
+        if case .process = environment.deploy?.driver,
+            try state.environmentHost(app: app, environment: environment.name)?.isAlive() != true
+        {
+            throw ReleaseError.input(
+                "no gantry proxy hosts \(app) in \(environment.name), so nothing would run the release: start 'gantry proxy --env \(environment.name) --app \(app)' (as a service), then promote again"
+            )
+        }
+    }
+
     /// The secrets `environment` lists, or an error naming those not given.
     func releasedSecrets(for environment: EnvironmentDefinition) throws(ReleaseError) -> [String: String] {
         let missing = environment.secrets.filter { secrets[$0] == nil }

@@ -344,6 +344,35 @@ extension StateStore {
             // The run's planned jobs and what each needs (JSON), for drawing its DAG before jobs end.
             try db.alter(table: "runs") { t in t.add(column: "graph", .text) }
         }
+        migrator.registerMigration("v20-release-instances") { db in
+            // Releases run as processes behind `gantry proxy`: desired role and weight (written by
+            // promotions), observed state (written by the proxy's host).
+            try db.create(table: "releaseInstances") { t in
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("digest", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("weight", .integer).notNull()
+                t.column("desiredAt", .datetime).notNull()
+                // Bumped by every change of role or weight: the host reports which one it applied.
+                t.column("generation", .integer).notNull().defaults(to: 0)
+                t.column("state", .text).notNull()
+                t.column("port", .integer)
+                t.column("detail", .text).notNull().defaults(to: "")
+                t.column("applied", .boolean).notNull().defaults(to: false)
+                t.column("observedAt", .datetime)
+                t.primaryKey(["app", "environment", "digest"])
+            }
+            try db.create(table: "environmentHosts") { t in
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("host", .text).notNull()
+                t.column("listen", .text).notNull()
+                t.column("heartbeatAt", .datetime).notNull()
+                t.primaryKey(["app", "environment"])
+            }
+        }
         return migrator
     }
 }

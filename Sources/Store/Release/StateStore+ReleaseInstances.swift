@@ -1,0 +1,163 @@
+public import Foundation
+import GRDB
+public import GantryCore
+
+/// Releases run as processes behind `gantry proxy`: promotions write what they want (role, weight),
+/// the proxy's host writes what it sees (state, port) and beats its heartbeat.
+extension StateStore {
+    /// Every release instance of `app` in `environment`, stable first.
+    public func releaseInstances(app: String, environment: String) throws -> [ReleaseInstance] {
+        try read("list the releases of \(app) in \(environment)") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM releaseInstances WHERE app = ? AND environment = ?
+                    ORDER BY CASE role WHEN 'stable' THEN 0 WHEN 'canary' THEN 1 ELSE 2 END, desiredAt
+                    """,
+                arguments: [app, environment]
+            ).map(Self.releaseInstance)
+        }
+    }
+
+    /// Starts `digest` as a canary at `weight` (0: ready but without traffic), or changes its weight.
+    /// A retired instance of the same digest is brought back (it may still be running).
+    public func wantCanary(app: String, environment: String, digest: Digest, weight: Int, at date: Date = Date()) throws
+    {
+        try write("start \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO releaseInstances (app, environment, digest, role, weight, desiredAt, state)
+                    VALUES (?, ?, ?, 'canary', ?, ?, 'pending')
+                    ON CONFLICT (app, environment, digest) DO UPDATE SET
+                        role = CASE role WHEN 'stable' THEN 'stable' ELSE 'canary' END,
+                        weight = CASE role WHEN 'stable' THEN weight ELSE excluded.weight END,
+                        desiredAt = excluded.desiredAt, generation = generation + 1, applied = 0
+                    """,
+                arguments: [app, environment, digest, weight, date])
+        }
+    }
+
+    /// Makes `digest` the stable release with all the traffic and retires every other instance (they
+    /// drain, then stop), in one transaction: the proxy never sees two stable releases.
+    public func makeStable(app: String, environment: String, digest: Digest, at date: Date = Date()) throws {
+        try write("switch \(app) in \(environment) to \(digest.short)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET role = 'retired', weight = 0, desiredAt = ?, generation = generation + 1, applied = 0
+                    WHERE app = ? AND environment = ? AND digest != ? AND role != 'retired'
+                    """,
+                arguments: [date, app, environment, digest])
+            try db.execute(
+                sql: """
+                    INSERT INTO releaseInstances (app, environment, digest, role, weight, desiredAt, state)
+                    VALUES (?, ?, ?, 'stable', 100, ?, 'pending')
+                    ON CONFLICT (app, environment, digest) DO UPDATE SET
+                        role = 'stable', weight = 100, desiredAt = excluded.desiredAt, generation = generation + 1, applied = 0
+                    """,
+                arguments: [app, environment, digest, date])
+        }
+    }
+
+    /// Retires one instance (a canary that is abandoned or failed): it drains, then stops.
+    public func retireInstance(app: String, environment: String, digest: Digest, at date: Date = Date()) throws {
+        try write("retire \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET role = 'retired', weight = 0, desiredAt = ?, generation = generation + 1, applied = 0
+                    WHERE app = ? AND environment = ? AND digest = ? AND role != 'stable'
+                    """,
+                arguments: [date, app, environment, digest])
+        }
+    }
+
+    /// What the host sees of one instance. `appliedGeneration`: the proxy routes by the role and
+    /// weight of that generation; recorded only if they did not change since (so a newer wish is
+    /// never marked applied by an older observation).
+    public func observeInstance(
+        app: String, environment: String, digest: Digest, state: ReleaseInstance.State, port: Int?, detail: String,
+        appliedGeneration: Int?, at date: Date = Date()
+    ) throws {
+        try write("record the state of \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET state = ?, port = ?, detail = ?, observedAt = ?,
+                        applied = CASE WHEN ? IS NOT NULL AND generation = ? THEN 1 ELSE applied END
+                    WHERE app = ? AND environment = ? AND digest = ?
+                    """,
+                arguments: [
+                    state.rawValue, port, detail, date, appliedGeneration, appliedGeneration, app, environment, digest,
+                ])
+        }
+    }
+
+    /// Forgets an instance the host stopped.
+    public func removeInstance(app: String, environment: String, digest: Digest) throws {
+        try write("forget \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql:
+                    "DELETE FROM releaseInstances WHERE app = ? AND environment = ? AND digest = ? AND role = 'retired'",
+                arguments: [app, environment, digest])
+        }
+    }
+
+    /// The host's heartbeat; fails when another live host serves the same app and environment.
+    public func beat(_ host: EnvironmentHostRecord) throws {
+        try write("record the heartbeat of the \(host.environment) host") { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM environmentHosts WHERE app = ? AND environment = ?",
+                arguments: [host.app, host.environment]),
+                let other = try? Self.environmentHost(row),
+                other.pid != host.pid || other.host != host.host, other.isAlive(at: host.heartbeatAt)
+            {
+                throw StoreError(
+                    "gantry proxy (pid \(other.pid) on \(other.host), listening on \(other.listen)) already hosts \(host.app) in \(host.environment)"
+                )
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO environmentHosts (app, environment, pid, host, listen, heartbeatAt) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (app, environment) DO UPDATE SET
+                        pid = excluded.pid, host = excluded.host, listen = excluded.listen, heartbeatAt = excluded.heartbeatAt
+                    """,
+                arguments: [host.app, host.environment, host.pid, host.host, host.listen, host.heartbeatAt])
+        }
+    }
+
+    /// The host of `app` in `environment`, alive or not.
+    public func environmentHost(app: String, environment: String) throws -> EnvironmentHostRecord? {
+        try read("look up the \(environment) host") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM environmentHosts WHERE app = ? AND environment = ?",
+                arguments: [app, environment]
+            ).map(Self.environmentHost)
+        }
+    }
+
+    /// Removes the heartbeat of a host that stops.
+    public func removeEnvironmentHost(app: String, environment: String, pid: Int32) throws {
+        try write("remove the \(environment) host") { db in
+            try db.execute(
+                sql: "DELETE FROM environmentHosts WHERE app = ? AND environment = ? AND pid = ?",
+                arguments: [app, environment, pid])
+        }
+    }
+
+    static func releaseInstance(_ row: Row) throws -> ReleaseInstance {
+        guard let role = ReleaseInstance.Role(rawValue: row["role"]),
+            let state = ReleaseInstance.State(rawValue: row["state"])
+        else {
+            throw StoreError("the state database holds an unknown release role or state: it is damaged or newer")
+        }
+        return ReleaseInstance(
+            app: row["app"], environment: row["environment"], digest: try digest(row, "digest"), role: role,
+            weight: row["weight"], desiredAt: row["desiredAt"], generation: row["generation"], state: state,
+            port: row["port"], detail: row["detail"],
+            applied: row["applied"], observedAt: row["observedAt"])
+    }
+
+    static func environmentHost(_ row: Row) throws -> EnvironmentHostRecord {
+        EnvironmentHostRecord(
+            app: row["app"], environment: row["environment"], pid: row["pid"], host: row["host"],
+            listen: row["listen"], heartbeatAt: row["heartbeatAt"])
+    }
+}
