@@ -4,6 +4,10 @@ import NIOHTTP1
 /// One client connection: each request is sent to the release the route table picks, over a
 /// keep-alive connection from the pool, with its body and the response streamed both ways.
 ///
+/// Requests a client pipelines (sends before the previous response ended) wait here, in order; past
+/// `maximumQueued` parts the connection is not read until they drain. (NIO's pipelining handler
+/// would do the same by pausing reads around every request, which costs two `epoll_ctl` calls each.)
+///
 /// A request that got no answer because its connection was refused or closed before the response
 /// began is retried once on another release when it had no body (so a killed release costs no
 /// request that could be replayed); otherwise the client gets a 502. A response that breaks off
@@ -15,17 +19,26 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private let routes: RouteTable
     private let pool: UpstreamPool
     private var context: ChannelHandlerContext?
+    /// The client's address, read once per connection (for `X-Forwarded-For`).
+    private var clientAddress: String?
+    /// False while the client cannot take more (the release's connection is not read meanwhile).
+    private var clientWritable = true
+    /// Parts of pipelined requests that arrived while a response was still being sent.
+    private var queued: [HTTPServerRequestPart] = []
+    private var readingPaused = false
+    static let maximumQueued = 64
 
     /// The request being proxied (one at a time: the pipelining handler before this one holds back
     /// the next request until this response ended).
     private struct Exchange {
         var head: HTTPRequestHead
         var choice: RouteTable.Choice
+        var key: String
         var override: String?
         var cookie: String?
-        /// Parts not yet written to the upstream connection (before it connects).
+        /// Parts not yet written to the upstream connection (while it connects).
         var pending: [HTTPClientRequestPart] = []
-        var upstream: (any Channel)?
+        var upstream: UpstreamConnection?
         var reused = false
         var hadBody = false
         var requestEnded = false
@@ -46,13 +59,31 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         self.pool = pool
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientAddress = context.channel.remoteAddress?.ipAddress
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     // MARK: - From the client
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        // A request that arrives before the previous response ended waits for it.
+        if !queued.isEmpty || (exchange?.requestEnded == true) {
+            queued.append(part)
+            if queued.count >= Self.maximumQueued && !readingPaused {
+                readingPaused = true
+                context.channel.setOption(.autoRead, value: false).whenFailure { _ in }
+            }
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             begin(head, context: context)
         case .body(let buffer):
@@ -67,15 +98,15 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        exchange?.upstream?.flush()
+        exchange?.upstream?.channel.flush()
         context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         // The client went away: the upstream connection is mid-exchange and cannot be reused.
         if let upstream = exchange?.upstream {
-            detach(upstream)
-            upstream.close(promise: nil)
+            upstream.handler.delegate = nil
+            upstream.channel.close(promise: nil)
         }
         exchange = nil
         context.fireChannelInactive()
@@ -83,9 +114,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // Backpressure: stop reading the release while the client cannot take more.
-        if let upstream = exchange?.upstream {
-            _ = upstream.setOption(.autoRead, value: context.channel.isWritable)
-        }
+        clientWritable = context.channel.isWritable
+        exchange?.upstream?.channel.setOption(.autoRead, value: clientWritable).whenFailure { _ in }
         context.fireChannelWritabilityChanged()
     }
 
@@ -94,8 +124,25 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let override = head.headers.first(name: ProxyRoutes.overrideHeader)
-        let cookie = routes.routes.stickyCookie.flatMap { Self.cookie(named: $0, in: head.headers) }
+        // One pass over the request's headers for everything the proxy reads in them.
+        var override: String?
+        var host: String?
+        var forwardedFor: [String] = []
+        var hasForwardedProto = false
+        var hasForwardedHost = false
+        var hasCookie = false
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            case 4 where name.caseInsensitiveEquals("Host"): host = value
+            case 6 where name.caseInsensitiveEquals("Cookie"): hasCookie = true
+            case 15 where name.caseInsensitiveEquals("X-Gantry-Canary"): override = value
+            case 15 where name.caseInsensitiveEquals("X-Forwarded-For"): forwardedFor.append(value)
+            case 16 where name.caseInsensitiveEquals("X-Forwarded-Host"): hasForwardedHost = true
+            case 17 where name.caseInsensitiveEquals("X-Forwarded-Proto"): hasForwardedProto = true
+            default: break
+            }
+        }
+        let cookie = hasCookie ? routes.stickyCookie.flatMap { Self.cookie(named: $0, in: head.headers) } : nil
         guard let choice = routes.choose(override: override, cookie: cookie) else {
             respond(503, "no release is serving this environment\n", keepAlive: head.isKeepAlive, context: context)
             return
@@ -103,30 +150,36 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var upstreamHead = head
         upstreamHead.version = .http1_1
         Self.removeHopByHop(&upstreamHead.headers)
-        let address = context.channel.remoteAddress?.ipAddress
-        if let address {
-            let previous = head.headers[canonicalForm: "X-Forwarded-For"].joined(separator: ", ")
-            upstreamHead.headers.replaceOrAdd(
-                name: "X-Forwarded-For", value: previous.isEmpty ? address : "\(previous), \(address)")
+        if let address = clientAddress {
+            if forwardedFor.isEmpty {
+                upstreamHead.headers.add(name: "X-Forwarded-For", value: address)
+            } else {
+                upstreamHead.headers.replaceOrAdd(
+                    name: "X-Forwarded-For", value: forwardedFor.joined(separator: ", ") + ", " + address)
+            }
         }
-        if !head.headers.contains(name: "X-Forwarded-Proto") {
-            upstreamHead.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
-        }
-        if let host = head.headers.first(name: "Host"), !head.headers.contains(name: "X-Forwarded-Host") {
-            upstreamHead.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host)
-        }
+        if !hasForwardedProto { upstreamHead.headers.add(name: "X-Forwarded-Proto", value: "http") }
+        if let host, !hasForwardedHost { upstreamHead.headers.add(name: "X-Forwarded-Host", value: host) }
         exchange = Exchange(
-            head: upstreamHead, choice: choice, override: override, cookie: cookie, pending: [.head(upstreamHead)],
-            clientKeepAlive: head.isKeepAlive)
+            head: upstreamHead, choice: choice, key: choice.key,
+            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive)
         connect()
     }
 
-    /// Connects (or reuses a connection) to the chosen release and writes what is pending.
+    /// Sends the request over an idle connection to the chosen release, or connects a new one (the
+    /// request's parts wait meanwhile).
     private func connect() {
         guard let exchange else { return }
+        if !exchange.fresh, let idle = pool.takeIdle(exchange.key) {
+            attach(idle, reused: true, pending: [])
+            idle.channel.write(HTTPClientRequestPart.head(exchange.head), promise: nil)
+            if exchange.requestEnded { idle.channel.write(HTTPClientRequestPart.end(nil), promise: nil) }
+            idle.channel.flush()
+            return
+        }
+        self.exchange?.pending = [.head(exchange.head)] + (exchange.requestEnded ? [.end(nil)] : [])
         let backend = exchange.choice.backend
-        pool.acquire(host: backend.host, port: backend.port, fresh: exchange.fresh).assumeIsolated().whenComplete {
-            result in
+        pool.connect(host: backend.host, port: backend.port).assumeIsolated().whenComplete { result in
             guard self.exchange != nil, self.exchange?.upstream == nil, self.context != nil else {
                 // The client left meanwhile.
                 if case .success(let connection) = result { connection.channel.close(promise: nil) }
@@ -134,36 +187,31 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             }
             switch result {
             case .success(let connection):
-                if !connection.reused { self.routes.clearAvoidance(backend.name) }
-                self.attach(connection.channel, reused: connection.reused)
+                self.routes.clearAvoidance(backend.name)
+                let pending = self.exchange?.pending ?? []
+                self.exchange?.pending = []
+                self.attach(connection, reused: false, pending: pending)
             case .failure:
                 self.routes.avoid(backend.name)
-                self.failed(before: true)
+                self.failed(replayable: true)
             }
         }
     }
 
-    private func attach(_ channel: any Channel, reused: Bool) {
-        guard var exchange, let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-        else {
-            channel.close(promise: nil)
-            failed(before: true)
-            return
-        }
-        handler.delegate = self
-        exchange.upstream = channel
-        exchange.reused = reused
-        let pending = exchange.pending
-        exchange.pending = []
-        self.exchange = exchange
-        _ = channel.setOption(.autoRead, value: context?.channel.isWritable ?? true)
-        for part in pending { channel.write(part, promise: nil) }
-        channel.flush()
+    private func attach(_ connection: UpstreamConnection, reused: Bool, pending: [HTTPClientRequestPart]) {
+        guard exchange != nil else { return }
+        connection.handler.delegate = self
+        exchange?.upstream = connection
+        exchange?.reused = reused
+        if !clientWritable { connection.channel.setOption(.autoRead, value: false).whenFailure { _ in } }
+        guard !pending.isEmpty else { return }
+        for part in pending { connection.channel.write(part, promise: nil) }
+        connection.channel.flush()
     }
 
     private func send(_ part: HTTPClientRequestPart) {
         if let upstream = exchange?.upstream {
-            upstream.write(part, promise: nil)
+            upstream.channel.write(part, promise: nil)
         } else {
             exchange?.pending.append(part)
         }
@@ -178,7 +226,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             exchange.responseStatus = Int(head.status.code)
             exchange.responseKeepAlive = head.isKeepAlive
             Self.removeHopByHop(&head.headers)
-            if exchange.choice.byWeight, let name = routes.routes.stickyCookie,
+            if exchange.choice.byWeight, let name = exchange.choice.stickyCookie,
                 exchange.cookie != exchange.choice.backend.name
             {
                 head.headers.add(
@@ -186,11 +234,9 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 )
             }
             if !exchange.clientKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
-            head.version = .http1_1
             self.exchange = exchange
             context.write(
-                wrapOutboundOut(
-                    .head(HTTPResponseHead(version: head.version, status: head.status, headers: head.headers))),
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
                 promise: nil)
         case .body(let buffer):
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -205,14 +251,14 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func upstreamWritabilityChanged(_ writable: Bool) {
         // Backpressure the other way: stop reading the client's body while the release cannot take more.
-        _ = context?.channel.setOption(.autoRead, value: writable)
+        context?.channel.setOption(.autoRead, value: writable).whenFailure { _ in }
     }
 
     func upstreamClosed() {
         guard let exchange, exchange.upstream != nil else { return }
         self.exchange?.upstream = nil
         if exchange.responseStatus == nil {
-            failed(before: !exchange.hadBody)
+            failed(replayable: !exchange.hadBody)
         } else {
             // The response broke off: its framing cannot be completed, so the client connection ends.
             exchange.choice.stats.recordFailure()
@@ -221,40 +267,50 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
     }
 
-    private func finish(_ trailers: HTTPHeaders?, context: ChannelHandlerContext) {
-        guard let exchange else { return }
-        self.exchange = nil
-        exchange.choice.stats.record(
-            status: exchange.responseStatus ?? 0, latency: ContinuousClock.now - exchange.started)
-        if let upstream = exchange.upstream {
-            detach(upstream)
-            if exchange.responseKeepAlive && exchange.requestEnded {
-                pool.release(upstream, host: exchange.choice.backend.host, port: exchange.choice.backend.port)
-            } else {
-                upstream.close(promise: nil)
-            }
+    /// Handles the requests that waited, until one of them is in flight again.
+    private func drainQueue(context: ChannelHandlerContext) {
+        while exchange?.requestEnded != true, !queued.isEmpty {
+            handle(queued.removeFirst(), context: context)
         }
-        let keepAlive = exchange.clientKeepAlive
-        context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-            if !keepAlive { context.close(promise: nil) }
+        if readingPaused && queued.count < Self.maximumQueued / 2 {
+            readingPaused = false
+            context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
         }
     }
 
-    private func detach(_ upstream: any Channel) {
-        if let handler = try? upstream.pipeline.syncOperations.handler(type: UpstreamHandler.self) {
-            handler.delegate = nil
+    private func finish(_ trailers: HTTPHeaders?, context: ChannelHandlerContext) {
+        guard let exchange else { return }
+        self.exchange = nil
+        defer { if exchange.clientKeepAlive { drainQueue(context: context) } }
+        exchange.choice.stats.record(
+            status: exchange.responseStatus ?? 0, latency: ContinuousClock.now - exchange.started)
+        if let upstream = exchange.upstream {
+            if exchange.responseKeepAlive && exchange.requestEnded {
+                if !clientWritable { upstream.channel.setOption(.autoRead, value: true).whenFailure { _ in } }
+                pool.release(upstream, key: exchange.key)
+            } else {
+                upstream.handler.delegate = nil
+                upstream.channel.close(promise: nil)
+            }
+        }
+        if exchange.clientKeepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
         }
     }
 
     /// The release gave no answer. `replayable`: nothing of the request body was consumed, so it
-    /// may go to another release (once).
-    private func failed(before replayable: Bool) {
+    /// may be sent again: on a fresh connection to the same release when the connection was a kept
+    /// one (the release had closed it), else once to another release.
+    private func failed(replayable: Bool) {
         guard let context, var exchange else { return }
+        exchange.upstream = nil
         if replayable && exchange.reused {
-            // A kept-alive connection the release closed meanwhile: the same release, on a fresh one.
             exchange.fresh = true
-            exchange.upstream = nil
-            exchange.pending = [.head(exchange.head)] + (exchange.requestEnded ? [.end(nil)] : [])
+            exchange.reused = false
             self.exchange = exchange
             connect()
             return
@@ -267,8 +323,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             exchange.attempts += 1
             exchange.fresh = true
             exchange.choice = next
-            exchange.upstream = nil
-            exchange.pending = [.head(exchange.head)] + (exchange.requestEnded ? [.end(nil)] : [])
+            exchange.key = next.key
             self.exchange = exchange
             connect()
             return
@@ -287,24 +342,45 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
             promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            if !keepAlive { context.close(promise: nil) }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            drainQueue(context: context)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
         }
     }
 
     /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), and those the
     /// `Connection` header names.
     static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        let named = headers[canonicalForm: "Connection"].map { String($0).lowercased() }
-        for name in [
-            "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE",
-            "Trailer", "Upgrade",
-        ]
-            + named
-        {
-            headers.remove(name: name)
+        // Most messages carry none, or only `Connection: keep-alive`: find them in one pass (names are
+        // lowercased only when their length matches one), then remove just those.
+        var present: [String] = []
+        for (name, value) in headers where hopByHopLengths.contains(name.utf8.count) {
+            let lowered = name.lowercased()
+            guard hopByHop.contains(lowered) else { continue }
+            if !present.contains(lowered) { present.append(lowered) }
+            if lowered == "connection" {
+                for token in value.split(separator: ",") {
+                    let option = token.trimmingCharacters(in: .whitespaces).lowercased()
+                    if !option.isEmpty, option != "keep-alive", option != "close", !present.contains(option) {
+                        present.append(option)
+                    }
+                }
+            }
         }
+        for name in present { headers.remove(name: name) }
     }
+
+    /// The lengths of those names: most headers are ruled out without lowercasing them.
+    static let hopByHopLengths = Set(hopByHop.map(\.utf8.count))
+
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "upgrade",
+    ]
 
     static func cookie(named name: String, in headers: HTTPHeaders) -> String? {
         for header in headers[canonicalForm: "Cookie"] {
@@ -316,5 +392,18 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             }
         }
         return nil
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality, without allocating (header names are ASCII).
+    fileprivate func caseInsensitiveEquals(_ other: StaticString) -> Bool {
+        let mine = self.utf8
+        guard mine.count == other.utf8CodeUnitCount else { return false }
+        return other.withUTF8Buffer { theirs in
+            zip(mine, theirs).allSatisfy { a, b in
+                a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+            }
+        }
     }
 }

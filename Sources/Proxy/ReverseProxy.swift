@@ -40,8 +40,9 @@ public final class ReverseProxy: Sendable {
                     guard let pool = pools[ObjectIdentifier(channel.eventLoop)]?.value else {
                         throw ChannelError.ioOnClosedChannel
                     }
+                    // Pipelined requests are queued by the proxy handler itself (see ProxyServerHandler).
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true)
+                        withPipeliningAssistance: false, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(routes: routes, pool: pool))
                 }
             }

@@ -7,8 +7,12 @@ public final class RouteTable: Sendable {
     private struct State {
         var routes = ProxyRoutes()
         var stats: [String: BackendStats] = [:]
+        /// Backend name → its pool key (`host:port`), made once per routes update, not per request.
+        var keys: [String: String] = [:]
         /// Backend name → until when it is avoided after a failed connection.
         var avoidedUntil: [String: ContinuousClock.Instant] = [:]
+        /// A fast generator for weighted choices (the system one costs a system call per request).
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
     }
 
     private let state = Mutex(State())
@@ -23,6 +27,8 @@ public final class RouteTable: Sendable {
     public func update(_ routes: ProxyRoutes) {
         state.withLock { state in
             state.routes = routes
+            state.keys = Dictionary(
+                routes.backends.map { ($0.name, UpstreamPool.key($0.host, $0.port)) }, uniquingKeysWith: { $1 })
             for backend in routes.backends where state.stats[backend.name] == nil {
                 state.stats[backend.name] = BackendStats()
             }
@@ -42,45 +48,63 @@ public final class RouteTable: Sendable {
         var backend: ProxyBackend
         var stats: BackendStats
         var byWeight: Bool
+        /// The sticky cookie's name, when the routes have one.
+        var stickyCookie: String?
+        /// The upstream pool's key for the backend.
+        var key: String
     }
+
+    /// The sticky cookie's name, when the routes set one.
+    var stickyCookie: String? { state.withLock { $0.routes.stickyCookie } }
 
     /// Picks a release for a request: the `X-Gantry-Canary` override (`always`/`never`), then a sticky
     /// cookie naming a release that still takes traffic, then weighted choice among releases not
     /// avoided (all of them when every one is). `excluding` names a release that just failed this request.
+    /// Runs for every request: one lock, no allocation.
     func choose(override: String?, cookie: String?, excluding: String? = nil) -> Choice? {
         state.withLock { state -> Choice? in
-            let now = ContinuousClock.now
-            let candidates = state.routes.backends.filter { $0.name != excluding }
+            let backends = state.routes.backends
+            let sticky = state.routes.stickyCookie
             func choice(_ backend: ProxyBackend, byWeight: Bool) -> Choice? {
-                state.stats[backend.name].map { Choice(backend: backend, stats: $0, byWeight: byWeight) }
+                guard let stats = state.stats[backend.name] else { return nil }
+                return Choice(
+                    backend: backend, stats: stats, byWeight: byWeight, stickyCookie: sticky,
+                    key: state.keys[backend.name] ?? UpstreamPool.key(backend.host, backend.port))
             }
-            switch override?.lowercased() {
-            case "always":
-                if let canary = candidates.first(where: { $0.role == .canary }) {
-                    return choice(canary, byWeight: false)
-                }
-            case "never":
-                if let stable = candidates.first(where: { $0.role == .stable }) {
-                    return choice(stable, byWeight: false)
-                }
-            default: break
-            }
+            let now = state.avoidedUntil.isEmpty ? nil : ContinuousClock.now
             func available(_ backend: ProxyBackend) -> Bool {
-                state.avoidedUntil[backend.name].map { $0 <= now } ?? true
+                guard let now, let until = state.avoidedUntil[backend.name] else { return true }
+                return until <= now
             }
-            if let cookie, let sticky = candidates.first(where: { $0.name == cookie && $0.weight > 0 }),
-                available(sticky)
+            if let override {
+                let role: ProxyBackend.Role? =
+                    override.caseInsensitiveCompare("always") == .orderedSame
+                    ? .canary : override.caseInsensitiveCompare("never") == .orderedSame ? .stable : nil
+                if let role, let pinned = backends.first(where: { $0.role == role && $0.name != excluding }) {
+                    return choice(pinned, byWeight: false)
+                }
+            }
+            if let cookie,
+                let pinned = backends.first(where: { $0.name == cookie && $0.weight > 0 && $0.name != excluding }),
+                available(pinned)
             {
-                return choice(sticky, byWeight: false)
+                return choice(pinned, byWeight: false)
             }
-            var weighted = candidates.filter { $0.weight > 0 && available($0) }
-            if weighted.isEmpty { weighted = candidates.filter { $0.weight > 0 } }
-            let total = weighted.reduce(0) { $0 + $1.weight }
-            guard total > 0 else { return nil }
-            var pick = Int.random(in: 0..<total)
-            for backend in weighted {
-                if pick < backend.weight { return choice(backend, byWeight: true) }
-                pick -= backend.weight
+            // Two passes over the few backends, without building arrays: releases not avoided first,
+            // every release when all are avoided.
+            for includeAvoided in [false, true] {
+                var total = 0
+                for backend in backends
+                where backend.weight > 0 && backend.name != excluding && (includeAvoided || available(backend)) {
+                    total += backend.weight
+                }
+                guard total > 0 else { continue }
+                var pick = Int(state.random.next() % UInt64(total))
+                for backend in backends
+                where backend.weight > 0 && backend.name != excluding && (includeAvoided || available(backend)) {
+                    if pick < backend.weight { return choice(backend, byWeight: true) }
+                    pick -= backend.weight
+                }
             }
             return nil
         }
@@ -96,5 +120,20 @@ public final class RouteTable: Sendable {
         state.withLock { state in
             if state.avoidedUntil[name] != nil { state.avoidedUntil[name] = nil }
         }
+    }
+}
+
+/// SplitMix64: a small, fast, statistically sound generator (not for secrets: it spreads requests).
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -5,7 +5,7 @@ import NIOPosix
 /// Keep-alive connections to releases, one pool per event loop (a request's upstream connection
 /// lives on the loop of its client connection: no hop between threads). Used only on its loop.
 final class UpstreamPool {
-    private var idle: [String: [any Channel]] = [:]
+    private var idle: [String: [UpstreamConnection]] = [:]
     private let eventLoop: any EventLoop
     /// Idle connections kept per release; more are closed when they come back.
     let maximumIdle: Int
@@ -17,18 +17,20 @@ final class UpstreamPool {
         self.connectTimeout = connectTimeout
     }
 
-    private static func key(_ host: String, _ port: Int) -> String { "\(host):\(port)" }
+    static func key(_ host: String, _ port: Int) -> String { "\(host):\(port)" }
 
-    /// An idle connection to `host:port` (unless `fresh`), or a new one. `reused` says which (a reused connection the
-    /// release closed meanwhile fails without an answer, and the request may be retried).
-    func acquire(host: String, port: Int, fresh: Bool = false) -> EventLoopFuture<(channel: any Channel, reused: Bool)>
-    {
-        let key = Self.key(host, port)
-        while !fresh, var channels = idle[key], let channel = channels.popLast() {
-            idle[key] = channels
-            if channel.isActive { return eventLoop.makeSucceededFuture((channel, true)) }
+    /// An idle, still open connection to `key`, if there is one (the common case, without a future).
+    func takeIdle(_ key: String) -> UpstreamConnection? {
+        while var connections = idle[key], let connection = connections.popLast() {
+            idle[key] = connections
+            if connection.channel.isActive { return connection }
         }
-        return ClientBootstrap(group: eventLoop)
+        return nil
+    }
+
+    /// A new connection to `host:port`.
+    func connect(host: String, port: Int) -> EventLoopFuture<UpstreamConnection> {
+        ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -38,24 +40,34 @@ final class UpstreamPool {
                 }
             }
             .connect(host: host, port: port)
-            .map { ($0, false) }
+            .flatMapThrowing { channel in
+                UpstreamConnection(
+                    channel: channel, handler: try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self))
+            }
     }
 
     /// Returns a connection whose last exchange ended cleanly and may be reused.
-    func release(_ channel: any Channel, host: String, port: Int) {
-        let key = Self.key(host, port)
-        guard channel.isActive, idle[key, default: []].count < maximumIdle else {
-            channel.close(promise: nil)
+    func release(_ connection: UpstreamConnection, key: String) {
+        connection.handler.delegate = nil
+        guard connection.channel.isActive, idle[key, default: []].count < maximumIdle else {
+            connection.channel.close(promise: nil)
             return
         }
-        idle[key, default: []].append(channel)
+        idle[key, default: []].append(connection)
     }
 
     /// Closes every idle connection (shutdown).
     func closeAll() {
-        for channels in idle.values { for channel in channels { channel.close(promise: nil) } }
+        for connections in idle.values { for connection in connections { connection.channel.close(promise: nil) } }
         idle.removeAll()
     }
+}
+
+/// A connection to a release and the handler at its end (kept together: looking the handler up in
+/// the pipeline for every request would cost a walk of it).
+struct UpstreamConnection {
+    let channel: any Channel
+    let handler: UpstreamHandler
 }
 
 /// What an upstream connection reports to the request using it.

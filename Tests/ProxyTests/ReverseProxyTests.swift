@@ -147,6 +147,32 @@ import Testing
         await fixture.stop()
     }
 
+    /// Requests sent back to back on one connection (HTTP pipelining) are answered in order.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("web")
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("web", .stable, weight: 100)]))
+        let script = """
+            import json, socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(b"".join(b"GET /%d HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n" % i for i in range(5)))
+            f = s.makefile("rb")
+            paths = []
+            for _ in range(5):
+                assert f.readline().startswith(b"HTTP/1.1 200")
+                length = 0
+                while True:
+                    line = f.readline()
+                    if line in (b"\\r\\n", b""): break
+                    if line.lower().startswith(b"content-length:"): length = int(line.split(b":")[1])
+                paths.append(json.loads(f.read(length))["path"])
+            print(" ".join(paths))
+            """
+        let printed = try runChecked("/usr/bin/python3", ["-c", script, "\(fixture.port)"])
+        #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "/0 /1 /2 /3 /4")
+        await fixture.stop()
+    }
+
     @Test func metricsAreExportedInThePrometheusFormat() async throws {
         let fixture = try await ProxyFixture()
         try fixture.start("web")

@@ -42,7 +42,11 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The pipeline file whose 'environments:' apply.")
     var file: String = "gantry.yml"
 
+    @Option(help: "Event-loop threads serving traffic (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
+        if !(1...256).contains(threads) { throw ValidationError("--threads must be from 1 to 256") }
         if (env == nil) == upstreams.isEmpty {
             throw ValidationError(
                 "pass --env ENV (host an environment's releases) or --upstream NAME=HOST:PORT, not both")
@@ -57,7 +61,7 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = try ServeCommand.parseAddress(listen)
         let table = RouteTable()
-        let proxy = ReverseProxy(routes: table)
+        let proxy = ReverseProxy(routes: table, threads: threads)
         var environmentHost: EnvironmentHost?
         if let env {
             environmentHost = try makeHost(environment: env, routes: table)
