@@ -104,7 +104,9 @@ let package = Package(
             ],
             // Every request crosses these handlers: exclusivity is proved at compile time where it can be,
             // and the run-time checks (a few percent of the proxy's CPU) are left out of release builds.
-            swiftSettings: swiftSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+            swiftSettings: swiftSettings + [
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+            ]),
         // `gantry proxy --env`: releases run as supervised processes behind the proxy, following the state.
         .target(
             name: "Serving",
