@@ -99,6 +99,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
+                "GantryCore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -13,7 +13,7 @@ struct GantryCommand: AsyncParsableCommand {
             ArtifactCommand.self, KeysCommand.self, PromoteCommand.self, ApproveCommand.self, StatusCommand.self,
             HistoryCommand.self, RollbackCommand.self, RejectCommand.self, CancelCommand.self, UsersCommand.self,
             GCCommand.self, ScanCommand.self, VulnDBCommand.self, PolicyCommand.self, AuditCommand.self,
-            ServeCommand.self, ProxyCommand.self,
+            ServeCommand.self, ProxyCommand.self, RolloutCommand.self,
             TokensCommand.self, VersionCommand.self, ConvertCommand.self,
         ]
     )

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 /// The proxy's counters in the Prometheus text format, and its routes as JSON.
 public enum ProxyMetrics {
@@ -30,7 +31,7 @@ public enum ProxyMetrics {
             var cumulative = 0
             for (index, count) in snapshot.buckets.enumerated() {
                 cumulative += count
-                let bound = index < BackendStats.bounds.count ? "\(BackendStats.bounds[index])" : "+Inf"
+                let bound = index < TrafficCounters.bounds.count ? "\(TrafficCounters.bounds[index])" : "+Inf"
                 lines.append(
                     "gantry_proxy_request_duration_seconds_bucket{release=\"\(name)\",le=\"\(bound)\"} \(cumulative)")
             }

@@ -57,6 +57,8 @@ public final class EnvironmentHost: Sendable {
         var lastBeat = ContinuousClock.now
         var applied = ProxyRoutes()
         var observed: [Digest: String] = [:]
+        var reported: [Digest: TrafficCounters] = [:]
+        var lastTraffic = ContinuousClock.now
         while !Task.isCancelled {
             do {
                 if ContinuousClock.now - lastBeat >= .seconds(1) {
@@ -64,6 +66,10 @@ public final class EnvironmentHost: Sendable {
                     lastBeat = ContinuousClock.now
                 }
                 try reconcile(applied: &applied, observed: &observed, report: report)
+                if ContinuousClock.now - lastTraffic >= .milliseconds(250) {
+                    try reportTraffic(&reported)
+                    lastTraffic = ContinuousClock.now
+                }
             } catch {
                 report("warning: \(error)")
             }
@@ -138,6 +144,16 @@ public final class EnvironmentHost: Sendable {
             try state.observeInstance(
                 app: app, environment: environment, digest: instance.digest, state: current.state, port: current.port,
                 detail: current.detail, appliedGeneration: isApplied ? instance.generation : nil)
+        }
+    }
+
+    /// Writes the proxy's counters of each running release that served requests since the last report
+    /// (a rollout's analysis reads them).
+    private func reportTraffic(_ reported: inout [Digest: TrafficCounters]) throws {
+        for digest in releases.withLock({ Array($0.keys) }) {
+            guard let counters = routes.stats(digest.short)?.snapshot, counters != reported[digest] else { continue }
+            try state.recordTraffic(app: app, environment: environment, digest: digest, counters)
+            reported[digest] = counters
         }
     }
 

@@ -153,7 +153,7 @@ import Testing
         let expected = [
             "gantry.yml:6:21: error: environments.a.secrets: '9BAD' is not a valid secret name (letters, digits and '_', not starting with a digit)",
             "gantry.yml:6:27: error: environments.a.secrets lists 'GOOD' twice",
-            "gantry.yml:7:37: error: environments.a.deploy takes either 'command:' or 'kubernetes:', not both",
+            "gantry.yml:7:37: error: environments.a.deploy takes one of 'command:', 'kubernetes:' and 'process:'",
             "gantry.yml:11:20: error: environments.b.deploy.kubernetes.manifests must not leave its directory ('..'), found '../../etc'",
             "gantry.yml:12:16: error: environments.b.deploy.kubernetes.image names the repository only, without a tag: a tag can move, so Gantry pins by digest (found 'registry.example.com/team/web:1.2')",
             "gantry.yml:13:20: error: environments.b.deploy.kubernetes.namespace 'Prod' is not a valid namespace (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63)",
@@ -166,6 +166,92 @@ import Testing
         ]
         // Each mistake once: no "needs manifests:" for a manifests: that was refused.
         #expect(result == expected, "got:\n\(result.joined(separator: "\n"))")
+    }
+
+    @Test func processDeploysAndCanaryStrategiesAreRead() throws {
+        let definition = try parse(
+            jobs + """
+                environments:
+                  prod:
+                    deploy:
+                      process:
+                        command: ./bin/web --port "$HTTP_PORT"
+                        port_env: HTTP_PORT
+                        readiness: { http: /healthz }
+                        drain: 45s
+                        stop_grace: 5s
+                    strategy:
+                      canary:
+                        steps:
+                          - setWeight: 10
+                          - pause: { duration: 1m }
+                          - analysis: { window: 2m, max_error_ratio: 0.02, max_p99_ratio: 1.5, min_requests: 100 }
+                          - setWeight: 50
+                          - pause: {}
+                  dev:
+                    deploy: { process: { command: python3 app.py } }
+                """
+        ).get()
+        let prod = try #require(definition.environment("prod"))
+        #expect(
+            prod.deploy?.driver
+                == .process(
+                    ProcessDeployDefinition(
+                        command: "./bin/web --port \"$HTTP_PORT\"", portEnv: "HTTP_PORT", readiness: .http("/healthz"),
+                        drain: .seconds(45), stopGrace: .seconds(5))))
+        #expect(
+            prod.strategy?.steps == [
+                .setWeight(10), .pause(.seconds(60)),
+                .analysis(
+                    RolloutAnalysis(window: .seconds(120), maxErrorRatio: 0.02, maxP99Ratio: 1.5, minRequests: 100)),
+                .setWeight(50), .pause(nil),
+            ])
+        #expect(
+            definition.environment("dev")?.deploy?.driver
+                == .process(ProcessDeployDefinition(command: "python3 app.py")))
+    }
+
+    @Test func strategyMistakesAreReportedWithTheirPosition() {
+        let result = diagnostics(
+            jobs + """
+                environments:
+                  a:
+                    deploy: ./deploy.sh
+                    strategy: { canary: { steps: [{ setWeight: 10 }] } }
+                  b:
+                    deploy: { process: { command: ./web, readiness: { http: healthz }, port_env: 1X } }
+                    strategy:
+                      canary:
+                        steps:
+                          - setWeight: 150
+                          - { setWeight: 10, pause: {} }
+                          - analysis: { max_error_ratio: 2, windw: 1m }
+                          - pause: { duration: soon }
+                  c:
+                    deploy: { process: { port_env: PORT } }
+                    strategy: { canary: { steps: [] } }
+                """)
+        let expected = [
+            "gantry.yml:7:5: error: environments.a.strategy needs 'deploy: {process: …}': traffic is shifted between releases that gantry proxy runs",
+            "gantry.yml:9:61: error: environments.b.deploy.process.readiness.http must be a path starting with '/', found 'healthz'",
+            "gantry.yml:9:82: error: environments.b.deploy.process.port_env: '1X' is not a valid environment variable name",
+            "gantry.yml:13:24: error: environments.b.strategy.canary.steps[0].setWeight must be a whole number from 0 to 100",
+            "gantry.yml:14:13: error: environments.b.strategy.canary.steps[1] must be exactly one of setWeight, pause and analysis",
+            "gantry.yml:15:42: error: environments.b.strategy.canary.steps[2].analysis.max_error_ratio must be a number from 0.0 to 1.0",
+            "gantry.yml:15:45: error: unknown key 'windw' in environments.b.strategy.canary.steps[2].analysis (did you mean 'window'?)",
+            "gantry.yml:18:24: error: environments.c.deploy.process needs 'command:' (the command that serves the release)",
+            "gantry.yml:19:34: error: environments.c.strategy.canary.steps must be a non-empty list of steps",
+        ]
+        for line in expected {
+            #expect(result.contains(line), "missing: \(line)\ngot:\n\(result.joined(separator: "\n"))")
+        }
+        #expect(
+            result.contains {
+                $0.hasPrefix(
+                    "gantry.yml:16:32: error: environments.b.strategy.canary.steps[3].pause.duration: invalid duration 'soon'"
+                )
+            })
+        #expect(result.count == expected.count + 1, "each mistake once:\n\(result.joined(separator: "\n"))")
     }
 
     @Test func mistakesAreReportedWithTheirPosition() {
@@ -191,7 +277,7 @@ import Testing
                 """)
         let expected = [
             "gantry.yml:6:15: error: unknown key 'comand' in environments.dev.deploy (did you mean 'command'?)",
-            "gantry.yml:6:13: error: environments.dev.deploy needs 'command:' (the deploy command to run) or 'kubernetes:'",
+            "gantry.yml:6:13: error: environments.dev.deploy needs 'command:' (the deploy command to run), 'kubernetes:' or 'process:'",
             "gantry.yml:7:21: error: environments.dev.verify.http must be an http:// or https:// URL, found 'ftp://x'",
             "gantry.yml:8:5: error: unknown key 'aprovals' in environments.dev (did you mean 'approvals'?)",
             "gantry.yml:9:3: error: environment name 'Staging' must start with a lowercase letter or digit and contain only lowercase letters, digits, '-' and '_' (at most 63)",

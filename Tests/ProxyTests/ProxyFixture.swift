@@ -20,6 +20,7 @@ final class ProxyFixture {
         name = sys.argv[1]
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16  # one write per response: no Nagle/delayed-ACK stalls
             def log_message(self, *args): pass
             def answer(self, code, payload):
                 body = json.dumps(payload).encode()

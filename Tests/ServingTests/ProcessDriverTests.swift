@@ -19,14 +19,21 @@ import Testing
 /// started on loopback ports, traffic switched by promotions, rollbacks, restarts.
 @Suite(.serialized) struct ProcessDriverTests {
     static let server = #"""
-        import http.server, os
+        import http.server, os, time
         version = open("VERSION").read().strip()
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16  # one write per response: no Nagle/delayed-ACK stalls
             def log_message(self, *args): pass
+            count = 0
             def do_GET(self):
                 if self.path == "/crash": os._exit(3)
+                Handler.count += 1
                 healthy = not (self.path == "/healthz" and os.path.exists("UNHEALTHY"))
+                # ERRORS: every Nth request fails; SLOW: each request takes this many seconds.
+                if os.path.exists("ERRORS") and self.path != "/healthz":
+                    healthy = Handler.count % int(open("ERRORS").read()) != 0
+                if os.path.exists("SLOW") and self.path != "/healthz": time.sleep(float(open("SLOW").read()))
                 body = f"version {version}\n".encode()
                 self.send_response(200 if healthy else 500)
                 self.send_header("Content-Length", str(len(body)))
@@ -62,13 +69,13 @@ import Testing
         let port: Int
         let hosting = Mutex<Task<Void, Never>?>(nil)
 
-        init() async throws {
+        init(pipeline text: String = ProcessDriverTests.pipeline) async throws {
             directory = try TemporaryDirectory(prefix: "gantry-serving")
             let stateURL = directory.url.appendingPathComponent(".gantry")
             state = try StateStore(directory: stateURL)
             artifacts = try ArtifactStore(stateDirectory: stateURL)
             pipeline = try PipelineParser.parse(
-                text: ProcessDriverTests.pipeline, file: directory.url.appendingPathComponent("gantry.yml").path)
+                text: text, file: directory.url.appendingPathComponent("gantry.yml").path)
             guard case .process(let definition) = pipeline.environment("prod")?.deploy?.driver else {
                 throw TestSupportError("no process driver")
             }
@@ -94,12 +101,13 @@ import Testing
         }
 
         /// Packs a release answering "version `version`" and signs it; returns its digest.
-        func pack(_ version: String, unhealthy: Bool = false) throws -> Digest {
+        func pack(_ version: String, unhealthy: Bool = false, files: [String: String] = [:]) throws -> Digest {
             let source = directory.url.appendingPathComponent("src-\(version)")
             try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
             try Data(ProcessDriverTests.server.utf8).write(to: source.appendingPathComponent("server.py"))
             try Data((version + "\n").utf8).write(to: source.appendingPathComponent("VERSION"))
             if unhealthy { try Data().write(to: source.appendingPathComponent("UNHEALTHY")) }
+            for (name, content) in files { try Data(content.utf8).write(to: source.appendingPathComponent(name)) }
             let packed = try artifacts.pack(source, app: "web", tag: version)
             _ = try Attestor(store: artifacts, key: key).attest(
                 packed, directory: source,
@@ -139,23 +147,12 @@ import Testing
         #expect(first.promotion.status == .succeeded)
         #expect(try await fixture.get().body == "version 1.0.0\n")
         // Clients keep asking while 2.0.0 replaces 1.0.0: every request gets an answer.
-        let tally = Tally()
-        let clients = (0..<4).map { _ in
-            Task {
-                while !tally.stopped.withLock({ $0 }) {
-                    let answer = try? await fixture.get()
-                    let key = answer.map { $0.status == 200 ? $0.body : "HTTP \($0.status)" } ?? "no answer"
-                    tally.seen.withLock { $0[key, default: 0] += 1 }
-                }
-            }
-        }
+        let (tally, clients) = Tally.start(fixture)
         try await Task.sleep(for: .milliseconds(300))
         let second = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(two.description))
         try await Task.sleep(for: .milliseconds(300))
-        tally.stopped.withLock { $0 = true }
-        for client in clients { await client.value }
+        let seen = await tally.stop(clients)
         #expect(second.promotion.status == .succeeded)
-        let seen = tally.seen.withLock { $0 }
         #expect(Set(seen.keys) == ["version 1.0.0\n", "version 2.0.0\n"], "\(seen)")
         #expect(try await fixture.get().body == "version 2.0.0\n")
         // 1.0.0 drains for 2 s: a rollback now finds it running and switches back at once.
@@ -177,6 +174,27 @@ import Testing
     final class Tally: Sendable {
         let stopped = Mutex(false)
         let seen = Mutex<[String: Int]>([:])
+
+        /// `count` clients asking `fixture` until `stop()`.
+        static func start(_ fixture: Fixture, clients count: Int = 4) -> (Tally, [Task<Void, Never>]) {
+            let tally = Tally()
+            let clients = (0..<count).map { _ in
+                Task {
+                    while !tally.stopped.withLock({ $0 }) {
+                        let answer = try? await fixture.get()
+                        let key = answer.map { $0.status == 200 ? $0.body : "HTTP \($0.status)" } ?? "no answer"
+                        tally.seen.withLock { $0[key, default: 0] += 1 }
+                    }
+                }
+            }
+            return (tally, clients)
+        }
+
+        func stop(_ clients: [Task<Void, Never>]) async -> [String: Int] {
+            stopped.withLock { $0 = true }
+            for client in clients { await client.value }
+            return seen.withLock { $0 }
+        }
     }
 
     @Test func aReleaseThatNeverBecomesReadyIsNotGivenTrafficAndIsRolledBack() async throws {

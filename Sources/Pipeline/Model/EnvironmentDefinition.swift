@@ -16,6 +16,8 @@ public struct EnvironmentDefinition: Sendable, Hashable {
     /// Secrets released to this environment's deploy driver and health check (`environments.<env>.secrets`):
     /// only after every gate and approval passed, only for this environment, masked in all output.
     public var secrets: [String] = []
+    /// How a `process` release takes over the traffic; nil switches all at once when it is ready.
+    public var strategy: RolloutStrategy?
     /// How many most recent digests `gantry gc` keeps for this environment.
     public var retention: Int
     /// Policy rules for the gate, evaluated for the exact digest being promoted.

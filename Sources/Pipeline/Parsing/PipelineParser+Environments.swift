@@ -2,7 +2,9 @@ import GantryCore
 import Yams
 
 extension PipelineParser {
-    static let environmentKeys = ["requires", "approvals", "deploy", "verify", "secrets", "retention", "policy"]
+    static let environmentKeys = [
+        "requires", "approvals", "deploy", "verify", "secrets", "strategy", "retention", "policy",
+    ]
     static let approvalKeys = ["count", "roles", "totp"]
     static let deployKeys = ["command", "kubernetes", "process", "env", "timeout"]
     static let verifyKeys = ["http", "command", "timeout", "interval", "retries"]
@@ -16,6 +18,7 @@ extension PipelineParser {
             error(node, "'environments:' is empty: define at least one environment or remove the section")
         }
         var requiresNodes: [(String, Node)] = []
+        var strategyNodes: [(String, Node)] = []
         for (name, keyNode, value) in pairs {
             if !EnvironmentDefinition.isValidName(name) {
                 error(
@@ -26,7 +29,7 @@ extension PipelineParser {
             var environment = EnvironmentDefinition(name: name, location: document.location(keyNode))
             let context = "environments.\(name)"
             if !value.isNull {
-                for (key, _, setting) in mapping(value, allowed: Self.environmentKeys, context: context) {
+                for (key, keyNode, setting) in mapping(value, allowed: Self.environmentKeys, context: context) {
                     switch key {
                     case "requires":
                         if let required = string(setting, "\(context).requires") {
@@ -49,6 +52,9 @@ extension PipelineParser {
                                 environment.secrets.append(secret)
                             }
                         }
+                    case "strategy":
+                        environment.strategy = parseStrategy(setting, context: "\(context).strategy")
+                        if environment.strategy != nil { strategyNodes.append((name, keyNode)) }
                     case "retention":
                         environment.retention = parseRetention(setting, context: "\(context).retention")
                     case "policy": environment.policy = parsePolicy(setting, context: "\(context).policy")
@@ -68,6 +74,15 @@ extension PipelineParser {
                 environment.policy = policy
             }
             environments.append(environment)
+        }
+        // A strategy shifts traffic between releases that Gantry runs itself.
+        for (name, node) in strategyNodes {
+            guard let environment = environments.first(where: { $0.name == name }) else { continue }
+            if case .process = environment.deploy?.driver { continue }
+            error(
+                node,
+                "environments.\(name).strategy needs 'deploy: {process: …}': traffic is shifted between releases that gantry proxy runs"
+            )
         }
         // `requires` must name an environment declared earlier: the file order is the promotion order,
         // which also rules out cycles.
@@ -305,6 +320,93 @@ extension PipelineParser {
         }
         definition.command = command
         return definition
+    }
+
+    /// `strategy: {canary: {steps: [{setWeight: N} | {pause: {duration?}} | {analysis: {…}}]}}`.
+    mutating func parseStrategy(_ node: Node, context: String) -> RolloutStrategy? {
+        var strategy: RolloutStrategy?
+        for (key, _, value) in mapping(node, allowed: ["canary"], context: context) where key == "canary" {
+            var sawSteps = false
+            for (_, _, stepsNode) in mapping(value, allowed: ["steps"], context: "\(context).canary") {
+                sawSteps = true
+                guard case .sequence(let items) = stepsNode, !items.isEmpty else {
+                    error(stepsNode, "\(context).canary.steps must be a non-empty list of steps")
+                    continue
+                }
+                guard items.count <= RolloutStrategy.maximumSteps else {
+                    error(stepsNode, "\(context).canary.steps has more than \(RolloutStrategy.maximumSteps) steps")
+                    continue
+                }
+                var steps: [RolloutStep] = []
+                for (index, item) in items.enumerated() {
+                    if let step = parseStep(item, context: "\(context).canary.steps[\(index)]") { steps.append(step) }
+                }
+                strategy = RolloutStrategy(steps: steps)
+            }
+            if !sawSteps, case .mapping = value {
+                error(value, "\(context).canary needs 'steps:'")
+            }
+        }
+        return strategy
+    }
+
+    mutating func parseStep(_ node: Node, context: String) -> RolloutStep? {
+        let pairs = mapping(node, allowed: ["setWeight", "pause", "analysis"], context: context)
+        guard pairs.count == 1, let (key, _, value) = pairs.first else {
+            if case .mapping = node {
+                error(node, "\(context) must be exactly one of setWeight, pause and analysis")
+            }
+            return nil
+        }
+        switch key {
+        case "setWeight":
+            guard case .scalar(let scalar) = value, let weight = Int(scalar.string), (0...100).contains(weight) else {
+                error(value, "\(context).setWeight must be a whole number from 0 to 100")
+                return nil
+            }
+            return .setWeight(weight)
+        case "pause":
+            var duration: Duration?
+            if !value.isNull {
+                for (_, _, setting) in mapping(value, allowed: ["duration"], context: "\(context).pause") {
+                    duration = self.duration(setting, "\(context).pause.duration")
+                    if duration == nil { return nil }
+                }
+            }
+            return .pause(duration)
+        default:
+            var analysis = RolloutAnalysis()
+            for (setting, _, item) in mapping(value, allowed: RolloutAnalysis.keys, context: "\(context).analysis") {
+                switch setting {
+                case "window": analysis.window = duration(item, "\(context).analysis.window") ?? analysis.window
+                case "max_error_ratio", "max_p99_ratio":
+                    let range = setting == "max_error_ratio" ? 0.0...1.0 : 1.0...1000.0
+                    guard case .scalar(let scalar) = item, let number = Double(scalar.string), range.contains(number)
+                    else {
+                        error(
+                            item,
+                            "\(context).analysis.\(setting) must be a number from \(range.lowerBound) to \(range.upperBound)"
+                        )
+                        continue
+                    }
+                    if setting == "max_error_ratio" {
+                        analysis.maxErrorRatio = number
+                    } else {
+                        analysis.maxP99Ratio = number
+                    }
+                case "min_requests":
+                    guard case .scalar(let scalar) = item, let count = Int(scalar.string),
+                        (1...1_000_000).contains(count)
+                    else {
+                        error(item, "\(context).analysis.min_requests must be a whole number from 1 to 1000000")
+                        continue
+                    }
+                    analysis.minRequests = count
+                default: break
+                }
+            }
+            return .analysis(analysis)
+        }
     }
 
     /// Why `path` is not a relative path that stays inside its root, or nil.

@@ -156,8 +156,11 @@ extension Promoter {
                         workingDirectory: context.workingDirectory,
                         restoring: try? restoredDeployment(record, automatic: logID != nil)))
             case .process(let process):
+                // A rollback switches at once: the release it restores already proved itself.
+                let restoring = record.kind == .rollback || logID != nil
                 result = await ProcessDeployDriver(
                     state: context.state, app: record.app, environment: record.environment, definition: process,
+                    strategy: restoring ? nil : environment.strategy, promotionID: logID ?? record.id,
                     timeout: driver.timeout, cancellation: context.cancellation, report: reporter.line
                 ).deploy(record.digest)
             }

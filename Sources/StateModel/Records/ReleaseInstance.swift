@@ -46,12 +46,15 @@ public struct ReleaseInstance: Sendable, Hashable {
     /// The proxy routes by the current role and weight (the host sets it after applying them).
     public var applied: Bool
     public var observedAt: Date?
+    /// The proxy's counters for this release (cumulative since the host started it), as last reported.
+    public var traffic: TrafficCounters?
 
     public init(
         app: String, environment: String, digest: Digest, role: Role, weight: Int, desiredAt: Date = Date(),
         generation: Int = 0, state: State = .pending, port: Int? = nil, detail: String = "", applied: Bool = false,
-        observedAt: Date? = nil
+        observedAt: Date? = nil, traffic: TrafficCounters? = nil
     ) {
+        self.traffic = traffic
         self.app = app
         self.environment = environment
         self.digest = digest
@@ -92,4 +95,39 @@ public struct EnvironmentHostRecord: Sendable, Hashable {
 
     /// True when its heartbeat is recent.
     public func isAlive(at now: Date = Date()) -> Bool { now.timeIntervalSince(heartbeatAt) < Self.timeout }
+}
+
+/// One analysis a rollout ran: the canary's and the stable release's traffic over the same window,
+/// and the verdict.
+public struct RolloutAnalysisRecord: Sendable, Hashable {
+    public var promotionID: String
+    /// The step's position in the strategy (0-based).
+    public var step: Int
+    public var at: Date
+    public var passed: Bool
+    /// The verdict in words, with the numbers that decided it.
+    public var detail: String
+    public var canary: TrafficCounters
+    public var stable: TrafficCounters
+
+    public init(
+        promotionID: String, step: Int, at: Date = Date(), passed: Bool, detail: String, canary: TrafficCounters,
+        stable: TrafficCounters
+    ) {
+        self.promotionID = promotionID
+        self.step = step
+        self.at = at
+        self.passed = passed
+        self.detail = detail
+        self.canary = canary
+        self.stable = stable
+    }
+}
+
+/// What `gantry rollout` asks of a rollout in progress.
+public enum RolloutSignal: String, Sendable, CaseIterable {
+    /// Go on past the current pause (an indefinite pause waits for this).
+    case promote
+    /// Stop: all traffic back to the stable release, the canary stopped, the promotion aborted.
+    case abort
 }

@@ -373,6 +373,32 @@ extension StateStore {
                 t.primaryKey(["app", "environment"])
             }
         }
+        migrator.registerMigration("v21-rollouts") { db in
+            // The proxy's counters per release (the latest, cumulative), what `gantry rollout` asks of
+            // a rollout in progress, and each analysis a rollout ran, with its numbers.
+            try db.alter(table: "releaseInstances") { t in
+                t.add(column: "traffic", .text)
+                t.add(column: "trafficAt", .datetime)
+            }
+            try db.create(table: "rolloutSignals") { t in
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("signal", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["app", "environment"])
+            }
+            try db.create(table: "rolloutAnalyses") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("promotionID", .text).notNull().indexed()
+                t.column("step", .integer).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("passed", .boolean).notNull()
+                t.column("detail", .text).notNull()
+                t.column("canary", .text).notNull()
+                t.column("stable", .text).notNull()
+            }
+        }
         return migrator
     }
 }

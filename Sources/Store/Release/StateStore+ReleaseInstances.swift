@@ -37,6 +37,115 @@ extension StateStore {
         }
     }
 
+    /// Gives the canary `digest` `weight` percent of new requests and the stable release the rest, in
+    /// one transaction.
+    public func setCanaryWeight(app: String, environment: String, digest: Digest, weight: Int, at date: Date = Date())
+        throws
+    {
+        try write("set the weight of \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET weight = ?, desiredAt = ?, generation = generation + 1, applied = 0
+                    WHERE app = ? AND environment = ? AND digest = ? AND role = 'canary'
+                    """,
+                arguments: [weight, date, app, environment, digest])
+            guard db.changesCount == 1 else {
+                throw StoreError("\(app)@\(digest.short) is not a canary in \(environment)")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET weight = ?, desiredAt = ?, generation = generation + 1, applied = 0
+                    WHERE app = ? AND environment = ? AND role = 'stable'
+                    """,
+                arguments: [100 - weight, date, app, environment])
+        }
+    }
+
+    /// The host's latest counters for one release.
+    public func recordTraffic(
+        app: String, environment: String, digest: Digest, _ traffic: TrafficCounters, at date: Date = Date()
+    ) throws {
+        let data = try JSONEncoder().encode(traffic)
+        try write("record the traffic of \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql:
+                    "UPDATE releaseInstances SET traffic = ?, trafficAt = ? WHERE app = ? AND environment = ? AND digest = ?",
+                arguments: [String(decoding: data, as: UTF8.self), date, app, environment, digest])
+        }
+    }
+
+    /// Asks the rollout of `app` in `environment` to go on or to stop (the latest request wins).
+    public func sendRolloutSignal(
+        app: String, environment: String, _ signal: RolloutSignal, actor: String, at date: Date = Date()
+    ) throws {
+        try write("send \(signal.rawValue) to the rollout of \(app) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutSignals (app, environment, signal, actor, at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (app, environment) DO UPDATE SET
+                        signal = excluded.signal, actor = excluded.actor, at = excluded.at
+                    """,
+                arguments: [app, environment, signal.rawValue, actor, date])
+        }
+    }
+
+    /// Takes the pending request for the rollout of `app` in `environment`, if any (it is removed).
+    public func takeRolloutSignal(app: String, environment: String) throws -> (signal: RolloutSignal, actor: String)? {
+        try write("read the rollout requests of \(app) in \(environment)") { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT signal, actor FROM rolloutSignals WHERE app = ? AND environment = ?",
+                    arguments: [app, environment])
+            else { return nil }
+            try db.execute(
+                sql: "DELETE FROM rolloutSignals WHERE app = ? AND environment = ?", arguments: [app, environment])
+            return RolloutSignal(rawValue: row["signal"]).map { ($0, row["actor"]) }
+        }
+    }
+
+    /// Forgets requests sent before a rollout started.
+    public func clearRolloutSignal(app: String, environment: String) throws {
+        try write("clear the rollout requests of \(app) in \(environment)") { db in
+            try db.execute(
+                sql: "DELETE FROM rolloutSignals WHERE app = ? AND environment = ?", arguments: [app, environment])
+        }
+    }
+
+    /// Keeps one analysis of a rollout.
+    public func recordAnalysis(_ analysis: RolloutAnalysisRecord) throws {
+        let encoder = JSONEncoder()
+        let canary = String(decoding: try encoder.encode(analysis.canary), as: UTF8.self)
+        let stable = String(decoding: try encoder.encode(analysis.stable), as: UTF8.self)
+        try write("record an analysis of \(analysis.promotionID)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutAnalyses (promotionID, step, at, passed, detail, canary, stable)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    analysis.promotionID, analysis.step, analysis.at, analysis.passed, analysis.detail, canary, stable,
+                ])
+        }
+    }
+
+    /// The analyses of a promotion, in the order they ran.
+    public func analyses(promotionID: String) throws -> [RolloutAnalysisRecord] {
+        try read("list the analyses of \(promotionID)") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM rolloutAnalyses WHERE promotionID = ? ORDER BY id", arguments: [promotionID]
+            ).map { row in
+                let decoder = JSONDecoder()
+                return RolloutAnalysisRecord(
+                    promotionID: row["promotionID"], step: row["step"], at: row["at"], passed: row["passed"],
+                    detail: row["detail"],
+                    canary: (try? decoder.decode(TrafficCounters.self, from: Data((row["canary"] as String).utf8)))
+                        ?? TrafficCounters(),
+                    stable: (try? decoder.decode(TrafficCounters.self, from: Data((row["stable"] as String).utf8)))
+                        ?? TrafficCounters())
+            }
+        }
+    }
+
     /// Makes `digest` the stable release with all the traffic and retires every other instance (they
     /// drain, then stop), in one transaction: the proxy never sees two stable releases.
     public func makeStable(app: String, environment: String, digest: Digest, at date: Date = Date()) throws {
@@ -55,6 +164,26 @@ extension StateStore {
                         role = 'stable', weight = 100, desiredAt = excluded.desiredAt, generation = generation + 1, applied = 0
                     """,
                 arguments: [app, environment, digest, date])
+        }
+    }
+
+    /// Aborts a canary: it is retired (it drains, then stops) and the stable release takes all the
+    /// traffic again, in one transaction.
+    public func abortCanary(app: String, environment: String, digest: Digest, at date: Date = Date()) throws {
+        try write("abort the canary \(app)@\(digest.short) in \(environment)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET role = 'retired', weight = 0, desiredAt = ?, generation = generation + 1,
+                        applied = 0
+                    WHERE app = ? AND environment = ? AND digest = ? AND role = 'canary'
+                    """,
+                arguments: [date, app, environment, digest])
+            try db.execute(
+                sql: """
+                    UPDATE releaseInstances SET weight = 100, desiredAt = ?, generation = generation + 1, applied = 0
+                    WHERE app = ? AND environment = ? AND role = 'stable' AND weight != 100
+                    """,
+                arguments: [date, app, environment])
         }
     }
 
@@ -152,7 +281,10 @@ extension StateStore {
             app: row["app"], environment: row["environment"], digest: try digest(row, "digest"), role: role,
             weight: row["weight"], desiredAt: row["desiredAt"], generation: row["generation"], state: state,
             port: row["port"], detail: row["detail"],
-            applied: row["applied"], observedAt: row["observedAt"])
+            applied: row["applied"], observedAt: row["observedAt"],
+            traffic: (row["traffic"] as String?).flatMap {
+                try? JSONDecoder().decode(TrafficCounters.self, from: Data($0.utf8))
+            })
     }
 
     static func environmentHost(_ row: Row) throws -> EnvironmentHostRecord {

@@ -8,6 +8,7 @@ BROKEN = os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # one write per response: no Nagle/delayed-ACK stalls
 
     def log_message(self, *args):
         pass

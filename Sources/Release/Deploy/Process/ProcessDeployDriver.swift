@@ -5,16 +5,19 @@ import Processes
 import Store
 
 /// Deploys a digest with the `process` driver: asks the environment's `gantry proxy` host to start it
-/// (it unpacks, starts and probes it, without traffic), waits until it is ready, then switches all
-/// traffic to it in one step and waits until the proxy routes by the switch. The release it replaces
-/// is retired: it drains for the driver's `drain` and stops, and a rollback within that time is
-/// instant (it is still running).
+/// (it unpacks, starts and probes it, without traffic), waits until it is ready, then moves the
+/// traffic to it — in one step, or through the environment's canary strategy — and waits until the
+/// proxy routes by it. The release it replaces is retired: it drains for the driver's `drain` and
+/// stops, and a rollback within that time is instant (it is still running).
 struct ProcessDeployDriver {
     var state: StateStore
     var app: String
     var environment: String
     var definition: ProcessDeployDefinition
-    /// How long the release may take to become ready and receive the traffic.
+    /// Canary steps; nil (and always for rollbacks) switches all traffic at once.
+    var strategy: RolloutStrategy?
+    var promotionID: String
+    /// How long the release may take to become ready, and the proxy to follow each change.
     var timeout: Duration
     var cancellation: CancellationFlag
     var report: @Sendable (String) -> Void
@@ -29,12 +32,12 @@ struct ProcessDeployDriver {
                 )
             }
             report("  host: gantry proxy (pid \(host.pid) on \(host.host)) serving on \(host.listen)")
-            let deadline = ContinuousClock.now + timeout
+            let stable = try state.releaseInstances(app: app, environment: environment)
+                .first { $0.role == .stable && $0.digest != digest }?.digest
+            try state.clearRolloutSignal(app: app, environment: environment)
             try state.wantCanary(app: app, environment: environment, digest: digest, weight: 0)
             report("  starting \(digest.short) without traffic; waiting until it is ready")
-            let ready = try await wait(digest, until: deadline) {
-                $0.role != .retired && $0.state == .ready && $0.applied
-            }
+            let ready = try await wait(digest, for: timeout) { $0.role != .retired && $0.state == .ready && $0.applied }
             guard ready.passed else {
                 try? state.retireInstance(app: app, environment: environment, digest: digest)
                 return CommandRunner.Result(
@@ -42,8 +45,20 @@ struct ProcessDeployDriver {
                     cancelled: ready.cancelled)
             }
             report("  ready: \(ready.detail)")
+            if let strategy, let stable {
+                let rollout = try await runSteps(strategy, canary: digest, stable: stable)
+                guard rollout.passed else {
+                    try state.abortCanary(app: app, environment: environment, digest: digest)
+                    report("  ✗ aborted: all traffic back on \(stable.short); \(digest.short) stopped after its drain")
+                    _ = try? await wait(stable, for: .seconds(5)) { $0.applied }
+                    return CommandRunner.Result(
+                        succeeded: false, summary: "canary aborted: \(rollout.detail)", cancelled: rollout.cancelled)
+                }
+            } else if strategy != nil {
+                report("  first release in \(environment): no stable release to compare with, so no canary steps")
+            }
             try state.makeStable(app: app, environment: environment, digest: digest)
-            let switched = try await wait(digest, until: deadline) { $0.role == .stable && $0.applied }
+            let switched = try await wait(digest, for: timeout) { $0.role == .stable && $0.applied }
             guard switched.passed else {
                 return CommandRunner.Result(
                     succeeded: false,
@@ -56,11 +71,140 @@ struct ProcessDeployDriver {
         }
     }
 
-    /// Polls the instance every 100 ms until `condition` holds, the deadline, a cancellation, or the
+    /// What a rollout's steps ended with.
+    private struct Outcome {
+        var passed: Bool
+        var detail: String
+        var cancelled = false
+    }
+
+    /// Runs the canary steps; `gantry rollout promote` ends a pause, `gantry rollout abort` stops
+    /// everything at the next check (every 100 ms).
+    private func runSteps(_ strategy: RolloutStrategy, canary: Digest, stable: Digest) async throws -> Outcome {
+        for (index, step) in strategy.steps.enumerated() {
+            let label = "step \(index + 1)/\(strategy.steps.count)"
+            switch step {
+            case .setWeight(let weight):
+                try state.setCanaryWeight(app: app, environment: environment, digest: canary, weight: weight)
+                let applied = try await wait(canary, for: timeout) { $0.applied }
+                guard applied.passed else {
+                    return Outcome(passed: false, detail: "the proxy did not apply weight \(weight): \(applied.detail)")
+                }
+                report("  \(label): \(canary.short) takes \(weight)% of new requests")
+            case .pause(let duration):
+                report(
+                    "  \(label): paused "
+                        + (duration.map { "for \($0.humanShort)" }
+                            ?? "until 'gantry rollout promote \(app) --env \(environment)'"))
+                if let stop = try await hold(for: duration, continueOnPromote: true) { return stop }
+            case .analysis(let analysis):
+                report(
+                    "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)")
+                let verdict = try await analyse(analysis, canary: canary, stable: stable, step: index)
+                report("  \(label): \(verdict.passed ? "✓" : "✗") \(verdict.detail)")
+                if !verdict.passed { return verdict }
+            }
+        }
+        return Outcome(passed: true, detail: "all steps passed")
+    }
+
+    /// Waits `duration` (forever when nil), checking for `gantry rollout` requests and cancellation.
+    /// Returns an outcome to stop with, or nil to go on.
+    private func hold(for duration: Duration?, continueOnPromote: Bool) async throws -> Outcome? {
+        let end = duration.map { ContinuousClock.now + $0 }
+        while end.map({ ContinuousClock.now < $0 }) ?? true {
+            if cancellation.isCancelled { return Outcome(passed: false, detail: "cancelled", cancelled: true) }
+            if let request = try state.takeRolloutSignal(app: app, environment: environment) {
+                switch request.signal {
+                case .abort: return Outcome(passed: false, detail: "aborted by \(request.actor)")
+                case .promote:
+                    report("  promoted by \(request.actor)")
+                    if continueOnPromote { return nil }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// Measures the canary and the stable release over the same window (extended up to five times
+    /// until the canary has `minRequests`), judges, and records the analysis with its numbers.
+    private func analyse(_ analysis: RolloutAnalysis, canary: Digest, stable: Digest, step: Int) async throws
+        -> Outcome
+    {
+        let (canaryStart, stableStart) = try counters(canary, stable)
+        var canaryWindow = TrafficCounters()
+        var stableWindow = TrafficCounters()
+        var rounds = 0
+        repeat {
+            if let stop = try await hold(for: analysis.window, continueOnPromote: false) { return stop }
+            let (canaryNow, stableNow) = try counters(canary, stable)
+            canaryWindow = canaryNow.since(canaryStart)
+            stableWindow = stableNow.since(stableStart)
+            rounds += 1
+        } while canaryWindow.requests + canaryWindow.failures < analysis.minRequests && rounds < 5
+        let verdict = Self.judge(analysis, canary: canaryWindow, stable: stableWindow)
+        try state.recordAnalysis(
+            RolloutAnalysisRecord(
+                promotionID: promotionID, step: step, passed: verdict.passed, detail: verdict.detail,
+                canary: canaryWindow, stable: stableWindow))
+        return Outcome(passed: verdict.passed, detail: verdict.detail)
+    }
+
+    private func counters(_ canary: Digest, _ stable: Digest) throws -> (TrafficCounters, TrafficCounters) {
+        let instances = try state.releaseInstances(app: app, environment: environment)
+        return (
+            instances.first { $0.digest == canary }?.traffic ?? TrafficCounters(),
+            instances.first { $0.digest == stable }?.traffic ?? TrafficCounters()
+        )
+    }
+
+    /// The verdict on one window: enough canary requests, an error ratio at most `maxErrorRatio` above
+    /// the stable release's, and a p99 at most `maxP99Ratio` times the stable's (differences under
+    /// 5 ms are not judged: they are noise at these sizes).
+    static func judge(_ analysis: RolloutAnalysis, canary: TrafficCounters, stable: TrafficCounters) -> (
+        passed: Bool, detail: String
+    ) {
+        let attempted = canary.requests + canary.failures
+        guard attempted >= analysis.minRequests else {
+            return (
+                false,
+                "inconclusive: the canary had \(attempted) requests, fewer than min_requests \(analysis.minRequests)"
+            )
+        }
+        func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
+        func milliseconds(_ value: Double) -> String {
+            value.isFinite ? String(format: "%.1f ms", value * 1000) : "> 10 s"
+        }
+        let canaryErrors = canary.errorRatio ?? 0
+        let stableErrors = stable.errorRatio ?? 0
+        var numbers =
+            "\(attempted) requests, error ratio \(percent(canaryErrors)) (stable \(percent(stableErrors)) over \(stable.requests + stable.failures))"
+        let canaryP99 = canary.latency(quantile: 0.99)
+        let stableP99 = stable.latency(quantile: 0.99)
+        if let canaryP99, let stableP99 {
+            numbers += ", p99 \(milliseconds(canaryP99)) (stable \(milliseconds(stableP99)))"
+        }
+        if canaryErrors > stableErrors + analysis.maxErrorRatio {
+            return (
+                false,
+                "\(numbers): the error ratio exceeds the stable release's by more than \(percent(analysis.maxErrorRatio))"
+            )
+        }
+        if let canaryP99, let stableP99, stableP99 > 0, canaryP99 > stableP99 * analysis.maxP99Ratio,
+            canaryP99 - stableP99 > 0.005
+        {
+            return (false, "\(numbers): p99 is more than \(analysis.maxP99Ratio)× the stable release's")
+        }
+        return (true, numbers)
+    }
+
+    /// Polls the instance every 100 ms until `condition` holds, `limit` passed, a cancellation, or the
     /// host going away.
-    private func wait(
-        _ digest: Digest, until deadline: ContinuousClock.Instant, _ condition: (ReleaseInstance) -> Bool
-    ) async throws -> (passed: Bool, detail: String, cancelled: Bool) {
+    private func wait(_ digest: Digest, for limit: Duration, _ condition: (ReleaseInstance) -> Bool) async throws -> (
+        passed: Bool, detail: String, cancelled: Bool
+    ) {
+        let deadline = ContinuousClock.now + limit
         var detail = "no report from the host yet"
         while ContinuousClock.now < deadline {
             if cancellation.isCancelled { return (false, "cancelled", true) }
@@ -73,6 +217,6 @@ struct ProcessDeployDriver {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return (false, "timed out after \(timeout.humanShort) (\(detail))", false)
+        return (false, "timed out after \(limit.humanShort) (\(detail))", false)
     }
 }

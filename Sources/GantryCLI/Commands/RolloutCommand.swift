@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import GantryCore
+import Store
+
+/// `gantry rollout status|promote|abort APP --env ENV`: a canary rollout of the `process` driver.
+struct RolloutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollout", abstract: "Show, continue or abort a canary rollout (process driver).",
+        discussion: "See docs/rollouts.md.",
+        subcommands: [RolloutStatusCommand.self, RolloutPromoteCommand.self, RolloutAbortCommand.self])
+}
+
+/// The app and environment a rollout command acts on.
+struct RolloutTarget: ParsableArguments {
+    @Argument(help: "The application.")
+    var app: String
+
+    @Option(help: "The environment.")
+    var env: String
+}
+
+/// `gantry rollout status APP --env ENV`.
+struct RolloutStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "The releases of an app in an environment: role, weight, state, traffic; and the rollout's analyses.")
+
+    @OptionGroup var target: RolloutTarget
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let state = try StateLocation.openExistingState()
+        let instances = try state.releaseInstances(app: target.app, environment: target.env)
+        let promotion = try state.promotions(app: target.app, environment: target.env, limit: 1).first
+        let analyses = try promotion.map { try state.analyses(promotionID: $0.id) } ?? []
+        let host = try state.environmentHost(app: target.app, environment: target.env)
+        if json {
+            var object: [String: Any] = [
+                "releases": instances.map { instance -> [String: Any] in
+                    var row: [String: Any] = [
+                        "digest": instance.digest, "role": instance.role.rawValue, "weight": instance.weight,
+                        "state": instance.state.rawValue, "detail": instance.detail,
+                    ]
+                    row["port"] = instance.port
+                    if let traffic = instance.traffic { row["traffic"] = Self.traffic(traffic) }
+                    return row
+                },
+                "analyses": analyses.map {
+                    [
+                        "step": $0.step, "at": Timestamp.iso8601($0.at), "passed": $0.passed, "detail": $0.detail,
+                        "canary": Self.traffic($0.canary), "stable": Self.traffic($0.stable),
+                    ] as [String: Any]
+                },
+            ]
+            object["promotion"] = promotion.map(ReleaseJSON.promotion) ?? NSNull()
+            object["host"] =
+                host.map {
+                    ["pid": $0.pid, "host": $0.host, "listen": $0.listen, "alive": $0.isAlive()] as [String: Any]
+                } ?? NSNull()
+            return Terminal.printOut(Terminal.json(object))
+        }
+        if let host {
+            Terminal.printOut(
+                "host: gantry proxy pid \(host.pid) on \(host.host), serving \(host.listen)"
+                    + (host.isAlive() ? "" : " — not running (no heartbeat)"))
+        } else {
+            Terminal.printOut("host: none (start 'gantry proxy --env \(target.env) --app \(target.app)')")
+        }
+        var table = TextTable(["DIGEST", "ROLE", "WEIGHT", "STATE", "REQUESTS", "5XX", "P99", "DETAIL"])
+        for instance in instances {
+            let traffic = instance.traffic ?? TrafficCounters()
+            table.add([
+                instance.digest.short, instance.role.rawValue, "\(instance.weight)", instance.state.rawValue,
+                "\(traffic.requests)", "\(traffic.serverErrors)",
+                traffic.latency(quantile: 0.99).map { $0.isFinite ? String(format: "%.1fms", $0 * 1000) : ">10s" }
+                    ?? "-",
+                instance.detail,
+            ])
+        }
+        Terminal.printOut(instances.isEmpty ? "no release runs \(target.app) in \(target.env)" : table.rendered)
+        if let promotion {
+            Terminal.printOut("latest promotion \(promotion.id): \(promotion.status.rawValue) — \(promotion.detail)")
+            for analysis in analyses {
+                Terminal.printOut(
+                    "  analysis at step \(analysis.step + 1): \(analysis.passed ? "passed" : "failed") — \(analysis.detail)"
+                )
+            }
+        }
+    }
+
+    static func traffic(_ counters: TrafficCounters) -> [String: Any] {
+        var object: [String: Any] = [
+            "requests": counters.requests, "responses_5xx": counters.serverErrors, "failures": counters.failures,
+        ]
+        object["error_ratio"] = counters.errorRatio
+        object["p99_seconds"] = counters.latency(quantile: 0.99).flatMap { $0.isFinite ? $0 : nil }
+        return object
+    }
+}
+
+/// `gantry rollout promote APP --env ENV`: go on past the current pause.
+struct RolloutPromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote", abstract: "Continue a rollout past its current pause.")
+
+    @OptionGroup var target: RolloutTarget
+
+    func run() async throws {
+        try RolloutSignalSender(target: target).send(.promote)
+        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to continue")
+    }
+}
+
+/// `gantry rollout abort APP --env ENV`: all traffic back to the stable release.
+struct RolloutAbortCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "abort",
+        abstract: "Abort a rollout: all traffic back to the stable release within a second, the canary stopped.")
+
+    @OptionGroup var target: RolloutTarget
+
+    func run() async throws {
+        try RolloutSignalSender(target: target).send(.abort)
+        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to abort")
+    }
+}
+
+/// Sends a request to the rollout in progress; refuses when there is none.
+struct RolloutSignalSender {
+    var target: RolloutTarget
+
+    func send(_ signal: RolloutSignal) throws {
+        let state = try StateLocation.openExistingState()
+        guard let open = try state.openPromotion(app: target.app, environment: target.env),
+            open.status == .deploying
+        else {
+            throw InputError(
+                "no rollout of \(target.app) is in progress in \(target.env) (see 'gantry rollout status')")
+        }
+        let actor = AuditActor.current()
+        try state.sendRolloutSignal(app: target.app, environment: target.env, signal, actor: actor)
+        try state.appendAudit(
+            actor: actor, action: "rollout.\(signal.rawValue)", subject: "\(target.app)@\(open.digest)",
+            details: ["environment": target.env, "promotion": open.id])
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GantryCore
+import Pipeline
+import Release
+import Store
+import Testing
+
+/// Canary strategies of the `process` driver, measured by the proxy: a healthy canary completes, one
+/// with 5% errors or a p99 three times the stable's is aborted at its first analysis, and
+/// `gantry rollout abort` puts all traffic back on the stable release within a second.
+@Suite(.serialized) struct CanaryRolloutTests {
+    static func pipeline(_ steps: String) -> String {
+        """
+        jobs:
+          build:
+            steps: [{ run: "true" }]
+        environments:
+          prod:
+            deploy:
+              process:
+                command: python3 server.py
+                readiness: { http: /healthz }
+                drain: 2s
+                stop_grace: 2s
+              timeout: 8s
+            strategy:
+              canary:
+                steps:
+        \(steps)
+        """
+    }
+
+    static let analysed = pipeline(
+        """
+                      - setWeight: 50
+                      - analysis: { window: 2s, min_requests: 20 }
+                      - setWeight: 100
+        """)
+
+    /// Promotes `stable`, then `canary` under load; returns the canary's outcome and what clients got.
+    func rollOut(_ fixture: ProcessDriverTests.Fixture, stable: Digest, canary: Digest) async throws -> (
+        PromotionRecord, [String: Int]
+    ) {
+        try fixture.startHost()
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(stable.description))
+        let (tally, clients) = ProcessDriverTests.Tally.start(fixture)
+        var record: PromotionRecord
+        do {
+            record = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(canary.description))
+                .promotion
+        } catch {
+            record = try #require(try fixture.state.promotions().first)
+        }
+        return (record, await tally.stop(clients))
+    }
+
+    @Test func aHealthyCanaryCompletesItsSteps() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(pipeline: Self.analysed)
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0")
+        let (record, seen) = try await rollOut(fixture, stable: one, canary: two)
+        #expect(record.status == .succeeded, "\(record.detail)")
+        #expect(Set(seen.keys) == ["version 1.0.0\n", "version 2.0.0\n"], "\(seen)")
+        let analyses = try fixture.state.analyses(promotionID: record.id)
+        #expect(analyses.count == 1)
+        #expect(analyses.first?.passed == true)
+        #expect((analyses.first?.canary.requests ?? 0) >= 20)
+        #expect((analyses.first?.stable.requests ?? 0) > 0)
+        #expect(try await fixture.get().body == "version 2.0.0\n")
+        await fixture.shutdown()
+    }
+
+    @Test func aCanaryWithFivePercentErrorsIsAbortedAtItsFirstAnalysis() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(pipeline: Self.analysed)
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0", files: ["ERRORS": "20"])
+        let (record, seen) = try await rollOut(fixture, stable: one, canary: two)
+        #expect(record.status == .rolledBack)
+        #expect(record.detail.contains("canary aborted"), "\(record.detail)")
+        let analysis = try #require(try fixture.state.analyses(promotionID: record.id).first)
+        #expect(!analysis.passed)
+        #expect(analysis.detail.contains("the error ratio exceeds the stable release's"), "\(analysis.detail)")
+        #expect((analysis.canary.errorRatio ?? 0) > 0.03)
+        // Only the canary's own 500s reached clients; afterwards everything is back on 1.0.0.
+        #expect(Set(seen.keys).isSubset(of: ["version 1.0.0\n", "version 2.0.0\n", "HTTP 500"]), "\(seen)")
+        #expect(try await fixture.get().body == "version 1.0.0\n")
+        await fixture.shutdown()
+    }
+
+    @Test func aCanaryWithThreeTimesTheLatencyIsAborted() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(pipeline: Self.analysed)
+        let one = try fixture.pack("1.0.0", files: ["SLOW": "0.01"])
+        let two = try fixture.pack("2.0.0", files: ["SLOW": "0.03"])
+        let (record, _) = try await rollOut(fixture, stable: one, canary: two)
+        #expect(record.status == .rolledBack)
+        let analysis = try #require(try fixture.state.analyses(promotionID: record.id).first)
+        #expect(analysis.detail.contains("p99 is more than 2.0× the stable release's"), "\(analysis.detail)")
+        await fixture.shutdown()
+    }
+
+    @Test func anAbortPutsAllTrafficBackOnTheStableReleaseWithinASecond() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(
+            pipeline: Self.pipeline(
+                """
+                              - setWeight: 30
+                              - pause: {}
+                """))
+        try fixture.startHost()
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0")
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(one.description))
+        let rollout = Task {
+            try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(two.description))
+        }
+        // The canary reaches 30% and the rollout pauses until told.
+        var canary: ReleaseInstance?
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            canary = try fixture.state.releaseInstances(app: "web", environment: "prod").first { $0.digest == two }
+            if canary?.weight == 30 && canary?.applied == true { break }
+        }
+        #expect(canary?.weight == 30 && canary?.applied == true)
+        #expect(fixture.host.routes.routes.backends.map(\.weight).sorted() == [30, 70])
+        let asked = ContinuousClock.now
+        try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .abort, actor: "ops")
+        while fixture.host.routes.routes.backends.contains(where: { $0.name == two.short && $0.weight > 0 }) {
+            try await Task.sleep(for: .milliseconds(20))
+            if ContinuousClock.now - asked > .seconds(5) { break }
+        }
+        #expect(ContinuousClock.now - asked < .seconds(1))
+        #expect(fixture.host.routes.routes.backends.map(\.weight) == [100])
+        await #expect(throws: ReleaseError.self) { _ = try await rollout.value }
+        #expect(try fixture.state.promotions().first?.detail.contains("aborted by ops") == true)
+        await fixture.shutdown()
+    }
+}
