@@ -63,6 +63,7 @@ public final class EnvironmentHost: Sendable {
             do {
                 if ContinuousClock.now - lastBeat >= .seconds(1) {
                     try claim()
+                    try abortOrphanedCanaries(report: report)
                     lastBeat = ContinuousClock.now
                 }
                 try reconcile(applied: &applied, observed: &observed, report: report)
@@ -144,6 +145,21 @@ public final class EnvironmentHost: Sendable {
             try state.observeInstance(
                 app: app, environment: environment, digest: instance.digest, state: current.state, port: current.port,
                 detail: current.detail, appliedGeneration: isApplied ? instance.generation : nil)
+        }
+    }
+
+    /// A canary belongs to the promotion rolling it out; when none is alive (it was closed, or its
+    /// process died and its lease expired), the canary is aborted: the stable release takes all the
+    /// traffic again. A split of traffic never outlives the rollout that made it.
+    private func abortOrphanedCanaries(report: @escaping @Sendable (String) -> Void) throws {
+        let canaries = try state.releaseInstances(app: app, environment: environment).filter { $0.role == .canary }
+        guard !canaries.isEmpty else { return }
+        let open = try state.openPromotion(app: app, environment: environment)
+        let alive = open.map { $0.leaseExpiresAt.map { $0 > Date() } ?? true } ?? false
+        guard !alive else { return }
+        for canary in canaries {
+            try state.abortCanary(app: app, environment: environment, digest: canary.digest)
+            report("aborted canary \(app)@\(canary.digest.short): no live promotion owns it any more")
         }
     }
 

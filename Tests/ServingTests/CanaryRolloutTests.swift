@@ -98,6 +98,27 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// A canary nobody rolls out any more (the promoting process died) does not keep its traffic.
+    @Test func aCanaryWithoutALivePromotionIsAbortedByTheHost() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(pipeline: Self.analysed)
+        try fixture.startHost()
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0")
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(one.description))
+        // What a promotion killed mid-rollout leaves behind: a canary at 40%, and no open promotion.
+        try fixture.state.wantCanary(app: "web", environment: "prod", digest: two, weight: 0)
+        try fixture.state.setCanaryWeight(app: "web", environment: "prod", digest: two, weight: 40)
+        var instances: [ReleaseInstance] = []
+        for _ in 0..<50 {
+            try await Task.sleep(for: .milliseconds(100))
+            instances = try fixture.state.releaseInstances(app: "web", environment: "prod")
+            if instances.first(where: { $0.digest == two })?.role == .retired { break }
+        }
+        #expect(instances.first { $0.digest == two }?.role == .retired)
+        #expect(instances.first { $0.digest == one }?.weight == 100)
+        await fixture.shutdown()
+    }
+
     @Test func anAbortPutsAllTrafficBackOnTheStableReleaseWithinASecond() async throws {
         let fixture = try await ProcessDriverTests.Fixture(
             pipeline: Self.pipeline(
