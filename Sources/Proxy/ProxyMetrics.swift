@@ -13,17 +13,16 @@ public enum ProxyMetrics {
             lines.append("# HELP \(name) \(help)")
             lines.append("# TYPE \(name) \(type)")
         }
-        family("gantry_proxy_requests_total", "counter", "Responses received from a release.")
-        for (name, counters) in stats {
-            lines.append("gantry_proxy_requests_total{release=\"\(name)\"} \(counters.snapshot.requests)")
-        }
-        family("gantry_proxy_responses_5xx_total", "counter", "5xx responses from a release.")
-        for (name, counters) in stats {
-            lines.append("gantry_proxy_responses_5xx_total{release=\"\(name)\"} \(counters.snapshot.serverErrors)")
-        }
-        family("gantry_proxy_upstream_failures_total", "counter", "Requests a release did not answer.")
-        for (name, counters) in stats {
-            lines.append("gantry_proxy_upstream_failures_total{release=\"\(name)\"} \(counters.snapshot.failures)")
+        let counters: [(name: String, help: String, value: (TrafficCounters) -> Int)] = [
+            ("gantry_proxy_requests_total", "Responses received from a release.", \.requests),
+            ("gantry_proxy_responses_5xx_total", "5xx responses from a release.", \.serverErrors),
+            ("gantry_proxy_upstream_failures_total", "Requests a release did not answer.", \.failures),
+        ]
+        for counter in counters {
+            family(counter.name, "counter", counter.help)
+            for (name, stats) in stats {
+                lines.append("\(counter.name){release=\"\(name)\"} \(counter.value(stats.snapshot))")
+            }
         }
         family("gantry_proxy_request_duration_seconds", "histogram", "Time from a request to the end of its response.")
         for (name, counters) in stats {

@@ -42,7 +42,9 @@ import Testing
         http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
         """#
 
-    static let pipeline = """
+    /// prod runs `server.py` releases; `strategy` (YAML under `prod:`) adds a rollout strategy.
+    static func pipeline(strategy: String = "") -> String {
+        """
         jobs:
           build:
             steps: [{ run: "true" }]
@@ -55,7 +57,9 @@ import Testing
                 drain: 2s
                 stop_grace: 2s
               timeout: 8s
+        \(strategy)
         """
+    }
 
     /// A project, its state, a host and its proxy.
     final class Fixture: Sendable {
@@ -69,7 +73,7 @@ import Testing
         let port: Int
         let hosting = Mutex<Task<Void, Never>?>(nil)
 
-        init(pipeline text: String = ProcessDriverTests.pipeline) async throws {
+        init(pipeline text: String = ProcessDriverTests.pipeline()) async throws {
             directory = try TemporaryDirectory(prefix: "gantry-serving")
             let stateURL = directory.url.appendingPathComponent(".gantry")
             state = try StateStore(directory: stateURL)
