@@ -175,12 +175,13 @@ public final class GantryServices: Sendable {
     /// The host of `gantry proxy --env`: `app`'s releases in `environment`, run as `definition` says,
     /// on these services' state and artifact store, served through `routes`.
     public func environmentHost(
-        app: String, environment: String, definition: ProcessDeployDefinition, routes: RouteTable, listen: String
+        app: String, environment: String, definition: ProcessDeployDefinition, routes: RouteTable, listen: String,
+        stickyCookie: String? = nil
     ) throws -> EnvironmentHost {
         EnvironmentHost(
             app: app, environment: environment, definition: definition, state: try state(),
             artifacts: try artifacts(), stateDirectory: configuration.stateDirectory,
-            baseEnvironment: configuration.environment, routes: routes, listen: listen)
+            baseEnvironment: configuration.environment, routes: routes, listen: listen, stickyCookie: stickyCookie)
     }
 
     /// The app `gantry proxy --env` serves when none is named: the only one deployed to `environment`,

@@ -27,13 +27,15 @@ public final class EnvironmentHost: Sendable {
     public let routes: RouteTable
     private let releases = Mutex<[Digest: ReleaseProcess]>([:])
     private let listen: String
+    private let stickyCookie: String?
     private let identity = ProcessIdentity.current
 
     public init(
         app: String, environment: String, definition: ProcessDeployDefinition, state: StateStore,
         artifacts: ArtifactStore, stateDirectory: URL, baseEnvironment: [String: String], routes: RouteTable,
-        listen: String
+        listen: String, stickyCookie: String? = nil
     ) {
+        self.stickyCookie = stickyCookie
         self.app = app
         self.environment = environment
         self.definition = definition
@@ -118,7 +120,7 @@ public final class EnvironmentHost: Sendable {
             releases.withLock { _ = $0.removeValue(forKey: digest) }
             Task { await release.stop() }
         }
-        let next = ProxyRoutes(backends: backends, stickyCookie: applied.stickyCookie)
+        let next = ProxyRoutes(backends: backends, stickyCookie: stickyCookie)
         if next != applied {
             routes.update(next)
             applied = next

@@ -67,7 +67,7 @@ final class ReleaseProcess: Sendable {
             var variables = environment
             variables[definition.portEnv] = "\(port)"
             let spec = ProcessSpec(
-                executable: "bash", arguments: ["-c", "exec \(definition.command)"], environment: variables,
+                executable: "bash", arguments: ["-c", definition.command], environment: variables,
                 workingDirectory: folder.path)
             let flag = CancellationFlag(following: cancellation)
             let runner = ProcessRunner(killGrace: definition.stopGrace)

@@ -59,7 +59,7 @@ struct ProxyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (host, port) = try ServeCommand.parseAddress(listen)
+        let (host, port) = try ServeCommand.parseAddress(listen, flag: "--listen")
         let table = RouteTable()
         let proxy = ReverseProxy(routes: table, threads: threads)
         var environmentHost: EnvironmentHost?
@@ -79,7 +79,7 @@ struct ProxyCommand: AsyncParsableCommand {
         var line = "gantry proxy: listening on http://\(host):\(bound)"
         if let environmentHost { line += " for \(environmentHost.app) in \(environmentHost.environment)" }
         if let admin {
-            let (adminHost, adminPort) = try ServeCommand.parseAddress(admin)
+            let (adminHost, adminPort) = try ServeCommand.parseAddress(admin, flag: "--admin")
             let adminBound = try await proxy.listenAdmin(host: adminHost, port: adminPort)
             line += " (metrics on http://\(adminHost):\(adminBound)/metrics)"
         }
@@ -113,7 +113,8 @@ struct ProxyCommand: AsyncParsableCommand {
             throw InputError("say which app to host with --app (none or several are deployed to \(name))")
         }
         let host = try services.environmentHost(
-            app: app, environment: name, definition: definition, routes: routes, listen: listen)
+            app: app, environment: name, definition: definition, routes: routes, listen: listen,
+            stickyCookie: stickyCookie)
         try host.claim()
         return host
     }
@@ -134,7 +135,7 @@ struct ProxyCommand: AsyncParsableCommand {
             weight = parsed
             address = String(address[..<at])
         }
-        let (host, port) = try ServeCommand.parseAddress(address)
+        let (host, port) = try ServeCommand.parseAddress(address, flag: "--upstream \(name)")
         return ProxyBackend(
             name: name, role: entry.offset == 0 ? .stable : .canary, host: host, port: port, weight: weight)
     }

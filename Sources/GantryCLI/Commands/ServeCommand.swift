@@ -66,14 +66,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// `HOST:PORT` (`[::1]:8080` for IPv6), the port 0–65535.
-    static func parseAddress(_ text: String) throws -> (String, Int) {
+    static func parseAddress(_ text: String, flag: String = "--addr") throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":") else {
-            throw ValidationError("--addr must be HOST:PORT (got '\(text)')")
+            throw ValidationError("\(flag) must be HOST:PORT (got '\(text)')")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("--addr must be HOST:PORT with a port from 0 to 65535 (got '\(text)')")
+            throw ValidationError("\(flag) must be HOST:PORT with a port from 0 to 65535 (got '\(text)')")
         }
         return (host, port)
     }
