@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import GantryTestSupport
 import HTTPTypes
 import Hummingbird
@@ -181,6 +182,51 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: worktrees.path)) ?? []).isEmpty)
         let actions = try fixture.state.auditEntries(limit: 100).map { "\($0.actor) \($0.action)" }
         #expect(actions.contains("bob approve"))
+    }
+
+    /// During a canary rollout (process driver) an alert aborts the rollout instead of rolling back
+    /// over it: the rollout's driver takes the request at its next check (tested in ServingTests).
+    @Test func aFiringAlertAbortsACanaryRolloutInProgress() async throws {
+        let secret = "alertmanager-token-for-tests"  // gantry:allow-secret (a test fixture)
+        let (fixture, log) = try Self.project { $0.alertmanagerToken = secret }
+        defer {
+            fixture.remove()
+            try? FileManager.default.removeItem(at: log)
+        }
+        let digest = try #require(Digest(parsing: try Self.pack(fixture)))
+        // What a canary rollout in progress looks like in the state: an open promotion whose digest is
+        // a canary taking 10% of the traffic.
+        let state = try fixture.state
+        let open = try state.openPromotion(
+            PromotionRecord(
+                id: "p-canary", kind: .promote, app: "web", environment: "staging", digest: digest,
+                status: .deploying, requestedBy: "dana", leaseExpiresAt: Date().addingTimeInterval(60)))
+        try state.wantCanary(app: "web", environment: "staging", digest: digest, weight: 10)
+        let application = try await fixture.server.application(host: "127.0.0.1", port: 0)
+        let payload = """
+            {"version":"4","status":"firing","receiver":"gantry","groupLabels":{},"commonLabels":{},
+             "commonAnnotations":{},"externalURL":"http://alertmanager:9093","alerts":[{"status":"firing",
+             "labels":{"alertname":"CanaryErrors","app":"web","environment":"staging"},"annotations":{},
+             "startsAt":"2026-11-29T10:00:00Z","fingerprint":"fp-canary"}]}
+            """
+        let hook: HTTPFields = [.authorization: "Bearer \(secret)", .contentType: "application/json"]
+        try await application.test(.router) { client in
+            let fired = try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: hook, body: ByteBuffer(json: payload))
+            let action = try #require((fired.json["actions"] as? [[String: Any]])?.first)
+            #expect(action["result"] as? String == "aborting the rollout of \(digest.short)", "\(action)")
+            #expect(action["promotion"] as? String == open.id)
+            let repeated = try await client.execute(
+                uri: "/hooks/alertmanager", method: .post, headers: hook, body: ByteBuffer(json: payload))
+            let again = ((repeated.json["actions"] as? [[String: Any]])?.first?["result"] as? String) ?? ""
+            #expect(again.hasPrefix("already aborting"), "\(again)")
+        }
+        let signal = try #require(try state.takeRolloutSignal(app: "web", environment: "staging"))
+        #expect(signal.signal == .abort)
+        #expect(signal.actor == "alertmanager")
+        #expect(try state.auditEntries().contains { $0.action == "rollout.abort" && $0.actor == "alertmanager" })
+        // Nothing was rolled back over the rollout.
+        #expect(try state.promotions().map(\.id) == ["p-canary"])
     }
 
     @Test func aFiringAlertRollsBackARecentReleaseOnce() async throws {

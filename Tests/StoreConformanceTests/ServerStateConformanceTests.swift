@@ -141,6 +141,23 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func rolloutRequestsAreTakenOnceAndTheLatestWins(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        #expect(try await state.takeRolloutSignal(app: "web", environment: "prod") == nil)
+        #expect(try await state.releaseInstances(app: "web", environment: "prod").isEmpty)
+        try await state.sendRolloutSignal(app: "web", environment: "prod", .promote, actor: "dana", at: Date())
+        try await state.sendRolloutSignal(app: "web", environment: "prod", .abort, actor: "ops", at: Date())
+        try await state.sendRolloutSignal(app: "api", environment: "prod", .promote, actor: "dana", at: Date())
+        let taken = try await fixture.connect().takeRolloutSignal(app: "web", environment: "prod")
+        #expect(taken?.signal == .abort)
+        #expect(taken?.actor == "ops")
+        #expect(try await state.takeRolloutSignal(app: "web", environment: "prod") == nil)
+        #expect(try await state.takeRolloutSignal(app: "api", environment: "prod")?.signal == .promote)
+    }
+
+    @Test(arguments: Implementation.allCases)
     func tokensAreFoundByHashRevokedOnceAndNeverDuplicated(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

@@ -80,6 +80,31 @@ struct AlertmanagerRoute {
             action.result = "ignored: the alert needs app and environment labels and a fingerprint"
             return action
         }
+        // A canary rollout in progress is aborted, not rolled back over: all traffic goes back to the
+        // stable release within a second, and the promotion closes as rolled back.
+        if let open = try await services.state.openPromotion(app: app, environment: environment),
+            try await services.state.releaseInstances(app: app, environment: environment)
+                .contains(where: { $0.role == .canary && $0.digest == open.digest })
+        {
+            guard
+                try await services.state.claimAlertAction(
+                    fingerprint: fingerprint, digest: open.digest, app: app, environment: environment, at: Date())
+            else {
+                action.result = "already aborting the rollout of \(open.digest.short) for this alert"
+                return action
+            }
+            try await services.state.sendRolloutSignal(
+                app: app, environment: environment, .abort, actor: "alertmanager", at: Date())
+            _ = try await services.state.appendAudit(
+                actor: "alertmanager", action: "rollout.abort", subject: "\(app)@\(open.digest)",
+                details: [
+                    "environment": environment, "promotion": open.id,
+                    "alert": alert.string(at: "labels", "alertname") ?? "alert", "fingerprint": fingerprint,
+                ], at: Date())
+            action.result = "aborting the rollout of \(open.digest.short)"
+            action.promotion = open.id
+            return action
+        }
         guard let pointer = try await services.state.pointer(app: app, environment: environment) else {
             action.result = "ignored: \(app) was never deployed to \(environment)"
             return action

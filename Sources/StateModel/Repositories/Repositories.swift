@@ -154,6 +154,17 @@ public protocol AlertActionLog: Sendable {
         async throws -> Bool
 }
 
+/// Releases run as processes behind `gantry proxy`, and requests to a rollout in progress.
+public protocol RolloutRepository: Sendable {
+    /// The releases of `app` in `environment`, stable first.
+    func releaseInstances(app: String, environment: String) async throws -> [ReleaseInstance]
+    /// Asks the rollout of `app` in `environment` to go on or to stop (the latest request wins).
+    func sendRolloutSignal(app: String, environment: String, _ signal: RolloutSignal, actor: String, at date: Date)
+        async throws
+    /// Takes the pending request, if any: each request is taken once.
+    func takeRolloutSignal(app: String, environment: String) async throws -> (signal: RolloutSignal, actor: String)?
+}
+
 /// Notifications waiting to be delivered. The store writes them itself, in the transaction of the
 /// change they report (a run finished, a promotion succeeded or failed, an approval was requested).
 public protocol Outbox: Sendable {
@@ -180,4 +191,5 @@ public protocol StateStatistics: Sendable {
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & Outbox & StateStatistics
+    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & RolloutRepository & Outbox
+    & StateStatistics

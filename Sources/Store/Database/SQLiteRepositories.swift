@@ -286,6 +286,26 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.interruptStartedRuns(at: date) }
     }
 
+    // MARK: RolloutRepository
+
+    public func releaseInstances(app: String, environment: String) async throws -> [ReleaseInstance] {
+        try await blocking { try $0.releaseInstances(app: app, environment: environment) }
+    }
+
+    public func sendRolloutSignal(
+        app: String, environment: String, _ signal: RolloutSignal, actor: String, at date: Date
+    ) async throws {
+        try await blocking {
+            try $0.sendRolloutSignal(app: app, environment: environment, signal, actor: actor, at: date)
+        }
+    }
+
+    public func takeRolloutSignal(app: String, environment: String) async throws -> (
+        signal: RolloutSignal, actor: String
+    )? {
+        try await blocking { try $0.takeRolloutSignal(app: app, environment: environment) }
+    }
+
     // MARK: AlertActionLog
 
     public func claimAlertAction(fingerprint: String, digest: Digest, app: String, environment: String, at date: Date)
