@@ -88,6 +88,50 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// After an abort, the next rollout is cautious (smaller weights, longer pauses) until one completes.
+    @Test func theRolloutAfterAnAbortIsCautiousUntilOneCompletes() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(
+            pipeline: Self.pipeline(
+                """
+                              - setWeight: 30
+                              - pause: { duration: 2s }
+                """))
+        try fixture.startHost()
+        let digests = try (1...4).map { try fixture.pack("\($0).0.0") }
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(digests[0].description))
+        // 2.0.0 is aborted during its pause.
+        let aborted = Task {
+            try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(digests[1].description))
+        }
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(50))
+            let canary = try fixture.state.releaseInstances(app: "web", environment: "prod").first {
+                $0.digest == digests[1]
+            }
+            if canary?.weight == 30 && canary?.applied == true { break }
+        }
+        try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .abort, actor: "ops")
+        await #expect(throws: ReleaseError.self) { _ = try await aborted.value }
+        // 3.0.0: cautious — 15% and a 4 s pause.
+        let cautious = ProcessDriverTests.Lines()
+        let started = ContinuousClock.now
+        let third = try await fixture.promoter(lines: cautious).promote(
+            app: "web", to: "prod", source: .digest(digests[2].description))
+        #expect(third.promotion.status == .succeeded)
+        #expect(
+            cautious.all.contains { $0.contains("cautious rollout (the last promotion to prod") }, "\(cautious.all)")
+        #expect(cautious.all.contains { $0.contains("takes 15% of new requests") })
+        #expect(cautious.all.contains { $0.contains("paused for 4.0s") }, "\(cautious.all)")
+        #expect(ContinuousClock.now - started >= .seconds(4))
+        // 4.0.0: 3.0.0 completed, so back to the configured steps.
+        let normal = ProcessDriverTests.Lines()
+        _ = try await fixture.promoter(lines: normal).promote(
+            app: "web", to: "prod", source: .digest(digests[3].description))
+        #expect(!normal.all.contains { $0.contains("cautious") })
+        #expect(normal.all.contains { $0.contains("takes 30% of new requests") })
+        await fixture.shutdown()
+    }
+
     /// A canary nobody rolls out any more (the promoting process died) does not keep its traffic.
     @Test func aCanaryWithoutALivePromotionIsAbortedByTheHost() async throws {
         let fixture = try await ProcessDriverTests.Fixture(pipeline: Self.analysed)

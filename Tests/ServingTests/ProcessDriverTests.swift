@@ -121,11 +121,13 @@ import Testing
             return packed.digest
         }
 
-        func promoter() -> Promoter {
+        /// `lines` collects what the promotion says.
+        func promoter(lines: Lines? = nil) -> Promoter {
             Promoter(
                 context: ReleaseContext(
                     pipeline: pipeline, state: state, artifacts: artifacts, keys: [key.publicKey], actor: "dana",
-                    stateDirectory: directory.url.appendingPathComponent(".gantry"), workingDirectory: directory.url))
+                    stateDirectory: directory.url.appendingPathComponent(".gantry"), workingDirectory: directory.url,
+                    reporter: ReleaseReporter(line: { lines?.append($0) }, commandOutput: { _, _ in })))
         }
 
         func get(_ path: String = "/") async throws -> (status: Int, body: String) {
@@ -172,6 +174,13 @@ import Testing
         #expect(instances.map(\.digest) == [one])
         #expect(instances.first?.role == .stable)
         await fixture.shutdown()
+    }
+
+    /// Lines a promotion printed.
+    final class Lines: Sendable {
+        private let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
     }
 
     /// What concurrent clients got.

@@ -9,6 +9,24 @@ public struct RolloutStrategy: Sendable, Hashable {
 
     /// The most steps a strategy may have.
     public static let maximumSteps = 100
+
+    /// The same rollout, more careful: each weight under 100 halved (at least 1), pauses and analysis
+    /// windows twice as long, twice the requests before a verdict. Used after an abort or a rollback,
+    /// until a rollout completes: the environment does not rewind (data, caches and clients keep what
+    /// the bad release did), so the fix is watched more closely.
+    public var cautious: RolloutStrategy {
+        RolloutStrategy(
+            steps: steps.map { step in
+                switch step {
+                case .setWeight(let weight): return .setWeight(weight >= 100 ? weight : max(1, weight / 2))
+                case .pause(let duration): return .pause(duration.map { $0 * 2 })
+                case .analysis(var analysis):
+                    analysis.window = analysis.window * 2
+                    analysis.minRequests *= 2
+                    return .analysis(analysis)
+                }
+            })
+    }
 }
 
 /// One step of a canary rollout.

@@ -158,9 +158,16 @@ extension Promoter {
             case .process(let process):
                 // A rollback switches at once: the release it restores already proved itself.
                 let restoring = record.kind == .rollback || logID != nil
+                var strategy = restoring ? nil : environment.strategy
+                if let careful = strategy, let why = cautionNeeded(before: record) {
+                    reporter.line(
+                        "  cautious rollout (\(why)): weights halved, pauses and analysis windows doubled, until a rollout completes"
+                    )
+                    strategy = careful.cautious
+                }
                 result = await ProcessDeployDriver(
                     state: context.state, app: record.app, environment: record.environment, definition: process,
-                    strategy: restoring ? nil : environment.strategy, promotionID: logID ?? record.id,
+                    strategy: strategy, promotionID: logID ?? record.id,
                     timeout: driver.timeout, cancellation: context.cancellation, report: reporter.line
                 ).deploy(record.digest)
             }
@@ -192,6 +199,22 @@ extension Promoter {
         }
         reporter.line("✓ verify: \(result.detail) (\(attempts))")
         return Attempt(passed: true, stage: "verify", detail: "verified: \(result.detail)")
+    }
+
+    /// Why the rollout of `record` must be cautious — the last promotion to its environment before it
+    /// ended rolled back, failed or was cancelled (an abort ends as rolled back), or a rollback ran
+    /// since the last one that completed — or nil.
+    func cautionNeeded(before record: PromotionRecord) -> String? {
+        guard
+            let previous = try? context.state.promotions(app: record.app, environment: record.environment, limit: 20)
+                .first(where: { $0.id != record.id && !$0.status.isOpen })
+        else { return nil }
+        switch (previous.kind, previous.status) {
+        case (.rollback, _): return "\(record.environment) was rolled back by \(previous.id)"
+        case (_, .rolledBack), (_, .failed), (_, .cancelled):
+            return "the last promotion to \(record.environment), \(previous.id), ended \(previous.status.rawValue)"
+        default: return nil
+        }
     }
 
     /// The deployment whose kept rendering a rollback re-applies: during an automatic rollback, the
