@@ -5,6 +5,10 @@ import Release
 import Store
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// Canary strategies of the `process` driver, measured by the proxy: a healthy canary completes, one
 /// with 5% errors or a p99 three times the stable's is aborted at its first analysis, and
 /// `gantry rollout abort` puts all traffic back on the stable release within a second.
@@ -129,6 +133,39 @@ import Testing
             app: "web", to: "prod", source: .digest(digests[3].description))
         #expect(!normal.all.contains { $0.contains("cautious") })
         #expect(normal.all.contains { $0.contains("takes 30% of new requests") })
+        await fixture.shutdown()
+    }
+
+    /// Blue/green with a preview: the new release runs without traffic, reachable only with the
+    /// override header, until `gantry rollout promote` switches everything to it.
+    @Test func aPreviewTakesOnlyOverriddenRequestsUntilPromoted() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(
+            pipeline: Self.pipeline(
+                """
+                              - setWeight: 0
+                              - pause: {}
+                """))
+        try fixture.startHost()
+        let blue = try fixture.pack("1.0.0")
+        let green = try fixture.pack("2.0.0")
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(blue.description))
+        let rollout = Task {
+            try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(green.description))
+        }
+        var preview: String?
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(50))
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(fixture.port)/")!)
+            request.setValue("always", forHTTPHeaderField: "X-Gantry-Canary")
+            let (data, _) = try await URLSession.shared.data(for: request)
+            preview = String(decoding: data, as: UTF8.self)
+            if preview == "version 2.0.0\n" { break }
+        }
+        #expect(preview == "version 2.0.0\n")
+        for _ in 0..<10 { #expect(try await fixture.get().body == "version 1.0.0\n") }
+        try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .promote, actor: "ops")
+        #expect(try await rollout.value.promotion.status == .succeeded)
+        #expect(try await fixture.get().body == "version 2.0.0\n")
         await fixture.shutdown()
     }
 
