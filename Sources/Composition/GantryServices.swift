@@ -176,12 +176,13 @@ public final class GantryServices: Sendable {
     /// on these services' state and artifact store, served through `routes`.
     public func environmentHost(
         app: String, environment: String, definition: ProcessDeployDefinition, routes: RouteTable, listen: String,
-        stickyCookie: String? = nil
+        stickyCookie: String? = nil, secrets: [String: String] = [:]
     ) throws -> EnvironmentHost {
         EnvironmentHost(
             app: app, environment: environment, definition: definition, state: try state(),
             artifacts: try artifacts(), stateDirectory: configuration.stateDirectory,
-            baseEnvironment: configuration.environment, routes: routes, listen: listen, stickyCookie: stickyCookie)
+            baseEnvironment: configuration.environment, routes: routes, listen: listen, stickyCookie: stickyCookie,
+            secrets: secrets)
     }
 
     /// The app `gantry proxy --env` serves when none is named: the only one deployed to `environment`,

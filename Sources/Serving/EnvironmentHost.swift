@@ -28,14 +28,17 @@ public final class EnvironmentHost: Sendable {
     private let releases = Mutex<[Digest: ReleaseProcess]>([:])
     private let listen: String
     private let stickyCookie: String?
+    /// The environment's `secrets:`, given to its releases as variables and masked in their logs.
+    private let secrets: [String: String]
     private let identity = ProcessIdentity.current
 
     public init(
         app: String, environment: String, definition: ProcessDeployDefinition, state: StateStore,
         artifacts: ArtifactStore, stateDirectory: URL, baseEnvironment: [String: String], routes: RouteTable,
-        listen: String, stickyCookie: String? = nil
+        listen: String, stickyCookie: String? = nil, secrets: [String: String] = [:]
     ) {
         self.stickyCookie = stickyCookie
+        self.secrets = secrets
         self.app = app
         self.environment = environment
         self.definition = definition
@@ -197,8 +200,10 @@ public final class EnvironmentHost: Sendable {
         variables["GANTRY_APP"] = app
         variables["GANTRY_ENV"] = environment
         variables["GANTRY_DIGEST"] = instance.digest.description
+        variables.merge(secrets) { _, secret in secret }
         let release = ReleaseProcess(
             digest: instance.digest, folder: folder, definition: definition, environment: variables,
+            masker: SecretMasker(secrets: Array(secrets.values)),
             log: logs.appendingPathComponent("\(app)-\(environment)-\(instance.digest.short).log"))
         releases.withLock { $0[instance.digest] = release }
         release.start()

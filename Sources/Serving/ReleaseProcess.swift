@@ -13,13 +13,18 @@ final class ReleaseProcess: Sendable {
     let folder: URL
     private let definition: ProcessDeployDefinition
     private let environment: [String: String]
+    private let masker: SecretMasker
     private let log: URL
     private let cancellation = CancellationFlag()
     private let status = Mutex<(state: ReleaseInstance.State, port: Int?, detail: String)>(
         (.pending, nil, "not started"))
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(digest: Digest, folder: URL, definition: ProcessDeployDefinition, environment: [String: String], log: URL) {
+    init(
+        digest: Digest, folder: URL, definition: ProcessDeployDefinition, environment: [String: String],
+        masker: SecretMasker = SecretMasker(), log: URL
+    ) {
+        self.masker = masker
         self.digest = digest
         self.folder = folder
         self.definition = definition
@@ -55,6 +60,8 @@ final class ReleaseProcess: Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try? FileHandle(forWritingTo: log)
         defer { try? output?.close() }
+        // The log is written line by line (stdout and stderr each split on their own, so their lines
+        // interleave but never mix), with the environment's secrets masked.
         while !cancellation.isCancelled {
             guard let port = ReadinessProbe.freePort() else {
                 set(.failed, port: nil, "no free loopback port")
@@ -72,10 +79,33 @@ final class ReleaseProcess: Sendable {
             let flag = CancellationFlag(following: cancellation)
             let runner = ProcessRunner(killGrace: definition.stopGrace)
             let started = ContinuousClock.now
+            let lines = SplitterPair(masker: masker)
             let process = Task {
-                try? await runner.run(spec, timeout: .seconds(100 * 365 * 24 * 3600), cancellation: flag) { _, bytes in
-                    output?.write(Data(bytes))
+                let outcome = try? await runner.run(
+                    spec, timeout: .seconds(100 * 365 * 24 * 3600), cancellation: flag
+                ) { stream, bytes in
+                    let text = lines.splitters.withLock { splitters in
+                        var text = Data()
+                        splitters[stream == .stderr ? 1 : 0].feed(bytes) {
+                            text.append(contentsOf: $0)
+                            text.append(10)
+                        }
+                        return text
+                    }
+                    if !text.isEmpty { output?.write(text) }
                 }
+                let rest = lines.splitters.withLock { splitters in
+                    var rest = Data()
+                    for index in splitters.indices {
+                        splitters[index].finish {
+                            rest.append(contentsOf: $0)
+                            rest.append(10)
+                        }
+                    }
+                    return rest
+                }
+                if !rest.isEmpty { output?.write(rest) }
+                return outcome
             }
             let probe = ReadinessProbe(
                 readiness: definition.readiness, workingDirectory: folder, environment: variables)
@@ -111,5 +141,14 @@ final class ReleaseProcess: Sendable {
         while !cancellation.isCancelled && ContinuousClock.now < end {
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+}
+
+/// A line splitter for stdout and one for stderr, shared with the output callback.
+private final class SplitterPair: Sendable {
+    let splitters: Mutex<[LineSplitter]>
+
+    init(masker: SecretMasker) {
+        splitters = Mutex([LineSplitter(masker: masker), LineSplitter(masker: masker)])
     }
 }

@@ -21,6 +21,7 @@ import Testing
     static let server = #"""
         import http.server, os, time
         version = open("VERSION").read().strip()
+        print("starting with DB_PASSWORD=" + os.environ.get("DB_PASSWORD", "unset"), flush=True)
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             wbufsize = 1 << 16  # one write per response: no Nagle/delayed-ACK stalls
@@ -73,7 +74,7 @@ import Testing
         let port: Int
         let hosting = Mutex<Task<Void, Never>?>(nil)
 
-        init(pipeline text: String = ProcessDriverTests.pipeline()) async throws {
+        init(pipeline text: String = ProcessDriverTests.pipeline(), secrets: [String: String] = [:]) async throws {
             directory = try TemporaryDirectory(prefix: "gantry-serving")
             let stateURL = directory.url.appendingPathComponent(".gantry")
             state = try StateStore(directory: stateURL)
@@ -89,7 +90,7 @@ import Testing
             host = EnvironmentHost(
                 app: "web", environment: "prod", definition: definition, state: state, artifacts: artifacts,
                 stateDirectory: stateURL, baseEnvironment: ProcessInfo.processInfo.environment, routes: routes,
-                listen: "127.0.0.1:\(port)")
+                listen: "127.0.0.1:\(port)", secrets: secrets)
         }
 
         func startHost() throws {
@@ -224,6 +225,26 @@ import Testing
         // Traffic never left the good release.
         #expect(try await fixture.get().body == "version 1.0.0\n")
         #expect(fixture.host.routes.routes.backends.map(\.name) == [good.short])
+        await fixture.shutdown()
+    }
+
+    /// The environment's secrets reach its releases (from the host, not the promotion) and are masked
+    /// in their logs.
+    @Test func releasesGetTheHostsSecretsMaskedInTheirLogs() async throws {
+        let fixture = try await Fixture(
+            pipeline: Self.pipeline(strategy: "    secrets: [DB_PASSWORD]"), secrets: ["DB_PASSWORD": "db-pass-9Xq4e"])
+        try fixture.startHost()
+        let one = try fixture.pack("1.0.0")
+        // The promotion itself needs no secret: the host holds them.
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(one.description))
+        let log = fixture.directory.url.appendingPathComponent(".gantry/logs/releases/web-prod-\(one.short).log")
+        var text = ""
+        for _ in 0..<50 where !text.contains("starting with") {
+            try await Task.sleep(for: .milliseconds(100))
+            text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains("starting with DB_PASSWORD=***"), "\(text)")
+        #expect(!text.contains("db-pass-9Xq4e"))
         await fixture.shutdown()
     }
 

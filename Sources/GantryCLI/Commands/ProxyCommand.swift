@@ -42,11 +42,17 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The pipeline file whose 'environments:' apply.")
     var file: String = "gantry.yml"
 
+    @OptionGroup(title: "Secrets for the releases (only those the environment's 'secrets:' lists are given to them)")
+    var secretOptions: SecretOptions
+
     @Option(help: "Event-loop threads serving traffic (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         if !(1...256).contains(threads) { throw ValidationError("--threads must be from 1 to 256") }
+        if env == nil && secretOptions.hasFlags {
+            throw ValidationError("secret flags are for --env (the environment's releases get them)")
+        }
         if (env == nil) == upstreams.isEmpty {
             throw ValidationError(
                 "pass --env ENV (host an environment's releases) or --upstream NAME=HOST:PORT, not both")
@@ -108,13 +114,22 @@ struct ProxyCommand: AsyncParsableCommand {
                 "environments.\(name).deploy in \(file) is not a 'process' driver: gantry proxy --env hosts releases run as processes (deploy: {process: {command: …}})"
             )
         }
+        // Read once and scrubbed from this process; a release gets those its environment lists.
+        let given = try secretOptions.load(environment: ProcessInfo.processInfo.environment)
+        let missing = environment.secrets.filter { given[$0] == nil }
+        guard missing.isEmpty else {
+            throw InputError(
+                "environments.\(name).secrets: \(missing.joined(separator: ", ")) not given; the releases need them: pass "
+                    + missing.map { "--secret \($0)" }.joined(separator: " ")
+                    + " (or GANTRY_SECRET_NAME, --secrets-file)")
+        }
         let services = StateLocation.services
         guard let app = try app ?? services.onlyApp(in: name) else {
             throw InputError("say which app to host with --app (none or several are deployed to \(name))")
         }
         let host = try services.environmentHost(
             app: app, environment: name, definition: definition, routes: routes, listen: listen,
-            stickyCookie: stickyCookie)
+            stickyCookie: stickyCookie, secrets: given.filter { environment.secrets.contains($0.key) })
         try host.claim()
         return host
     }

@@ -97,8 +97,10 @@ public struct ReleaseContext: Sendable {
         }
     }
 
-    /// The secrets `environment` lists, or an error naming those not given.
+    /// The secrets `environment` lists, or an error naming those not given. A `process` release gets
+    /// its secrets from the `gantry proxy` that runs it, not from the promotion: none here.
     func releasedSecrets(for environment: EnvironmentDefinition) throws(ReleaseError) -> [String: String] {
+        if case .process = environment.deploy?.driver { return [:] }
         let missing = environment.secrets.filter { secrets[$0] == nil }
         guard missing.isEmpty else {
             let names = missing.joined(separator: ", ")
