@@ -109,7 +109,21 @@ public final class EnvironmentHost: Sendable {
                 continue
             }
             wanted.insert(instance.digest)
-            let release = try running(instance.digest) ?? start(instance, report: report)
+            let release: ReleaseProcess
+            do {
+                release = try running(instance.digest) ?? start(instance, report: report)
+            } catch {
+                // Reported once per distinct problem; the promotion waiting for it fails with it.
+                let detail = "cannot start: \(error)"
+                if observed[instance.digest] != detail {
+                    observed[instance.digest] = detail
+                    report("\(app)@\(instance.digest.short) \(detail)")
+                    try state.observeInstance(
+                        app: app, environment: environment, digest: instance.digest, state: .failed, port: nil,
+                        detail: detail, appliedGeneration: nil)
+                }
+                continue
+            }
             let current = release.current
             if current.state == .ready, let port = current.port {
                 backends.append(

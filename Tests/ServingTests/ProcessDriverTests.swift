@@ -248,6 +248,23 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// A release the host cannot start (here: no such artifact) is reported failed, with why, at once.
+    @Test func aReleaseThatCannotStartIsReportedWithItsReason() async throws {
+        let fixture = try await Fixture()
+        try fixture.startHost()
+        let missing = Digest.sha256("no such release")
+        try fixture.state.wantCanary(app: "web", environment: "prod", digest: missing, weight: 0)
+        var instance: ReleaseInstance?
+        for _ in 0..<50 {
+            try await Task.sleep(for: .milliseconds(100))
+            instance = try fixture.state.releaseInstances(app: "web", environment: "prod").first
+            if instance?.state == .failed { break }
+        }
+        #expect(instance?.state == .failed)
+        #expect(instance?.detail.hasPrefix("cannot start:") == true, "\(instance?.detail ?? "")")
+        await fixture.shutdown()
+    }
+
     @Test func aReleaseThatExitsIsRestarted() async throws {
         let fixture = try await Fixture()
         try fixture.startHost()

@@ -212,6 +212,9 @@ struct ProcessDeployDriver {
             guard let instance else { return (false, "its record was removed", false) }
             if !instance.detail.isEmpty { detail = instance.detail }
             if condition(instance) { return (true, detail, false) }
+            // The host could not even start it (its artifact is gone, its folder cannot be written):
+            // waiting longer changes nothing.
+            if instance.state == .failed && instance.detail.hasPrefix("cannot start:") { return (false, detail, false) }
             if try state.environmentHost(app: app, environment: environment)?.isAlive() != true {
                 return (false, "the gantry proxy host stopped", false)
             }
