@@ -92,6 +92,52 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// `kill -9` of the canary mid-analysis: the proxy sends its requests to the stable release, the
+    /// rollout aborts (a canary that stops being ready fails it), and clients see (almost) nothing.
+    @Test func aCanaryKilledMidRolloutAbortsItWithoutFailingClients() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(
+            pipeline: Self.pipeline(
+                """
+                              - setWeight: 50
+                              - analysis: { window: 4s, min_requests: 20 }
+                """))
+        try fixture.startHost()
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0")
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(one.description))
+        let (tally, clients) = ProcessDriverTests.Tally.start(fixture)
+        let rollout = Task {
+            try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(two.description))
+        }
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(50))
+            let canary = try fixture.state.releaseInstances(app: "web", environment: "prod").first { $0.digest == two }
+            if canary?.weight == 50 && canary?.applied == true { break }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        // Every process running in the canary's release folder.
+        let folder = fixture.directory.url.appendingPathComponent(".gantry/releases/web/prod/\(two.hex)")
+            .resolvingSymlinksInPath().path
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let pids = entries.compactMap(Int32.init).filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0)/cwd")) == folder
+        }
+        #expect(!pids.isEmpty)
+        for pid in pids { kill(pid, SIGKILL) }
+        await #expect(throws: ReleaseError.self) { _ = try await rollout.value }
+        let seen = await tally.stop(clients)
+        let record = try #require(try fixture.state.promotions().first)
+        #expect(record.status == .rolledBack)
+        #expect(record.detail.contains("stopped being ready"), "\(record.detail)")
+        #expect(try fixture.state.analyses(promotionID: record.id).first?.passed == false)
+        let total = seen.values.reduce(0, +)
+        let failed = total - seen.filter { $0.key.hasPrefix("version") }.values.reduce(0, +)
+        #expect(total > 50)
+        #expect(failed * 1000 <= total, "\(seen)")
+        #expect(try await fixture.get().body == "version 1.0.0\n")
+        await fixture.shutdown()
+    }
+
     /// After an abort, the next rollout is cautious (smaller weights, longer pauses) until one completes.
     @Test func theRolloutAfterAnAbortIsCautiousUntilOneCompletes() async throws {
         let fixture = try await ProcessDriverTests.Fixture(

@@ -76,6 +76,8 @@ struct ProcessDeployDriver {
         var passed: Bool
         var detail: String
         var cancelled = false
+        /// The canary stopped being ready (it exited, or its readiness check failed).
+        var canaryStopped = false
     }
 
     /// Runs the canary steps; `gantry rollout promote` ends a pause, `gantry rollout abort` stops
@@ -96,7 +98,7 @@ struct ProcessDeployDriver {
                     "  \(label): paused "
                         + (duration.map { "for \($0.humanShort)" }
                             ?? "until 'gantry rollout promote \(app) --env \(environment)'"))
-                if let stop = try await hold(for: duration, continueOnPromote: true) { return stop }
+                if let stop = try await hold(for: duration, continueOnPromote: true, watching: canary) { return stop }
             case .analysis(let analysis):
                 report(
                     "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)")
@@ -108,12 +110,23 @@ struct ProcessDeployDriver {
         return Outcome(passed: true, detail: "all steps passed")
     }
 
-    /// Waits `duration` (forever when nil), checking for `gantry rollout` requests and cancellation.
-    /// Returns an outcome to stop with, or nil to go on.
-    private func hold(for duration: Duration?, continueOnPromote: Bool) async throws -> Outcome? {
+    /// Waits `duration` (forever when nil), checking for `gantry rollout` requests, cancellation, and
+    /// the canary: one that stops being ready (it crashed, or its readiness check fails) ends the
+    /// rollout at once, as a crashing pod degrades an Argo rollout. Returns an outcome to stop with,
+    /// or nil to go on.
+    private func hold(for duration: Duration?, continueOnPromote: Bool, watching canary: Digest) async throws
+        -> Outcome?
+    {
         let end = duration.map { ContinuousClock.now + $0 }
         while end.map({ ContinuousClock.now < $0 }) ?? true {
             if cancellation.isCancelled { return Outcome(passed: false, detail: "cancelled", cancelled: true) }
+            if let instance = try state.releaseInstances(app: app, environment: environment).first(where: {
+                $0.digest == canary
+            }), instance.state != .ready {
+                return Outcome(
+                    passed: false, detail: "the canary \(canary.short) stopped being ready: \(instance.detail)",
+                    canaryStopped: true)
+            }
             if let request = try state.takeRolloutSignal(app: app, environment: environment) {
                 switch request.signal {
                 case .abort: return Outcome(passed: false, detail: "aborted by \(request.actor)")
@@ -137,7 +150,19 @@ struct ProcessDeployDriver {
         var stableWindow = TrafficCounters()
         var rounds = 0
         repeat {
-            if let stop = try await hold(for: analysis.window, continueOnPromote: false) { return stop }
+            if var stop = try await hold(for: analysis.window, continueOnPromote: false, watching: canary) {
+                if stop.canaryStopped {
+                    // Kept like any verdict, with what the window saw until then.
+                    let (canaryNow, stableNow) = try counters(canary, stable)
+                    stop.detail +=
+                        " (\(Self.judge(analysis, canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)).detail))"
+                    try state.recordAnalysis(
+                        RolloutAnalysisRecord(
+                            promotionID: promotionID, step: step, passed: false, detail: stop.detail,
+                            canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)))
+                }
+                return stop
+            }
             let (canaryNow, stableNow) = try counters(canary, stable)
             canaryWindow = canaryNow.since(canaryStart)
             stableWindow = stableNow.since(stableStart)
