@@ -10,7 +10,7 @@ public final class BackendStats: Sendable {
 
     /// One response from the release, `status` and how long it took from the request to its end.
     func record(status: Int, latency: Duration) {
-        let seconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18
+        let seconds = latency.preciseSeconds
         counters.withLock { $0.record(status: status, seconds: seconds) }
     }
 

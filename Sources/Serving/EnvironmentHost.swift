@@ -240,10 +240,3 @@ public final class EnvironmentHost: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `TimeInterval`.
-    fileprivate var seconds: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -89,6 +89,9 @@ extension Duration {
     /// Seconds as a Double, for scheduling.
     public var seconds: Double { Double(milliseconds) / 1000 }
 
+    /// Seconds as a Double to the attosecond, for latencies below a millisecond.
+    public var preciseSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// A short human form: `850ms`, `12.3s`, `4m05s`, `1h02m`.
     public var humanShort: String {
         let ms = milliseconds

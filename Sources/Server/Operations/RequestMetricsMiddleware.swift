@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import Hummingbird
 
 /// Times every request by its route pattern, adds the security headers every response carries, and
@@ -12,8 +13,7 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let start = ContinuousClock.now
         var response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).preciseSeconds
         metrics.request(
             route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
             seconds: seconds)
