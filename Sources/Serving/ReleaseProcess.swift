@@ -60,8 +60,8 @@ final class ReleaseProcess: Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try? FileHandle(forWritingTo: log)
         defer { try? output?.close() }
-        // The log is written line by line (stdout and stderr each split on their own, so their lines
-        // interleave but never mix), with the environment's secrets masked.
+        // With secrets, the log is written line by line (stdout and stderr each split on their own, so
+        // their lines interleave but never mix) with the secrets masked.
         while !cancellation.isCancelled {
             guard let port = ReadinessProbe.freePort() else {
                 set(.failed, port: nil, "no free loopback port")
@@ -79,32 +79,14 @@ final class ReleaseProcess: Sendable {
             let flag = CancellationFlag(following: cancellation)
             let runner = ProcessRunner(killGrace: definition.stopGrace)
             let started = ContinuousClock.now
-            let lines = SplitterPair(masker: masker)
+            let lines = MaskedOutput(masker: masker) { data, _ in output?.write(data) }
             let process = Task {
                 let outcome = try? await runner.run(
                     spec, timeout: .seconds(100 * 365 * 24 * 3600), cancellation: flag
                 ) { stream, bytes in
-                    let text = lines.splitters.withLock { splitters in
-                        var text = Data()
-                        splitters[stream == .stderr ? 1 : 0].feed(bytes) {
-                            text.append(contentsOf: $0)
-                            text.append(10)
-                        }
-                        return text
-                    }
-                    if !text.isEmpty { output?.write(text) }
+                    lines.feed(bytes, isError: stream == .stderr)
                 }
-                let rest = lines.splitters.withLock { splitters in
-                    var rest = Data()
-                    for index in splitters.indices {
-                        splitters[index].finish {
-                            rest.append(contentsOf: $0)
-                            rest.append(10)
-                        }
-                    }
-                    return rest
-                }
-                if !rest.isEmpty { output?.write(rest) }
+                lines.finish()
                 return outcome
             }
             let probe = ReadinessProbe(
@@ -141,14 +123,5 @@ final class ReleaseProcess: Sendable {
         while !cancellation.isCancelled && ContinuousClock.now < end {
             try? await Task.sleep(for: .milliseconds(100))
         }
-    }
-}
-
-/// A line splitter for stdout and one for stderr, shared with the output callback.
-private final class SplitterPair: Sendable {
-    let splitters: Mutex<[LineSplitter]>
-
-    init(masker: SecretMasker) {
-        splitters = Mutex([LineSplitter(masker: masker), LineSplitter(masker: masker)])
     }
 }

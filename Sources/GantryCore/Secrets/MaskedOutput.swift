@@ -1,22 +1,25 @@
-import Foundation
-import GantryCore
+public import Foundation
 import Synchronization
 
 /// Passes a command's output on with secrets masked. Without secrets, chunks pass as they come; with
 /// secrets, output is passed line by line (per stream), so a value split across two reads is still masked.
-final class MaskedOutput: Sendable {
-    private let output: CommandRunner.OutputHandler
+/// Used for deploy and health-check commands and for the releases `gantry proxy` runs.
+public final class MaskedOutput: Sendable {
+    /// Receives output (`true` for stderr).
+    public typealias Handler = @Sendable (Data, Bool) -> Void
+
+    private let output: Handler
     private let passThrough: Bool
     private let splitters: Mutex<[LineSplitter]>
 
-    init(masker: SecretMasker, output: @escaping CommandRunner.OutputHandler) {
+    public init(masker: SecretMasker, output: @escaping Handler) {
         self.output = output
         passThrough = masker.isEmpty
         splitters = Mutex([LineSplitter(masker: masker), LineSplitter(masker: masker)])
     }
 
     /// Takes one chunk of stdout (`isError` false) or stderr.
-    func feed(_ bytes: UnsafeRawBufferPointer, isError: Bool) {
+    public func feed(_ bytes: UnsafeRawBufferPointer, isError: Bool) {
         guard !passThrough else { return output(Data(bytes), isError) }
         let lines = splitters.withLock { splitters in
             var lines = Data()
@@ -30,7 +33,7 @@ final class MaskedOutput: Sendable {
     }
 
     /// Passes on the last lines that had no newline.
-    func finish() {
+    public func finish() {
         guard !passThrough else { return }
         for (index, isError) in [false, true].enumerated() {
             let rest = splitters.withLock { splitters in
