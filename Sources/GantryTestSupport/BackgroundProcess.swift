@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 /// A server process a test starts and stops: its stdout's first line can be read (servers print their
 /// port), and `stop()` kills it with SIGKILL (a child of a test runner may inherit an ignored SIGTERM).
@@ -50,21 +51,8 @@ public final class BackgroundProcess: @unchecked Sendable {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
 public func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestSupportError("socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw TestSupportError("cannot bind a loopback port") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard let port = LoopbackPort.free() else { throw TestSupportError("cannot bind a loopback port") }
+    return port
 }
 
 /// A failure to set up a test fixture.

@@ -63,7 +63,7 @@ final class ReleaseProcess: Sendable {
         // With secrets, the log is written line by line (stdout and stderr each split on their own, so
         // their lines interleave but never mix) with the secrets masked.
         while !cancellation.isCancelled {
-            guard let port = ReadinessProbe.freePort() else {
+            guard let port = LoopbackPort.free() else {
                 set(.failed, port: nil, "no free loopback port")
                 await pause(backoff)
                 continue
