@@ -63,7 +63,7 @@ public struct RegistryReference: Sendable, Hashable, CustomStringConvertible {
 
     static func isRegistryHost(_ host: String) -> Bool {
         guard !host.isEmpty, host.count <= 255 else { return false }
-        guard host == "localhost" || host.contains(".") || host.contains(":") else { return false }
+        guard ImageName.isRegistryHost(host) else { return false }
         return host.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                 || ".-:[]".unicodeScalars.contains($0)

@@ -433,7 +433,7 @@ extension PipelineParser {
         }
         let components = text.split(separator: "/", omittingEmptySubsequences: false)
         let pathComponents =
-            components.count > 1 && Self.isRegistryHost(components[0]) ? components.dropFirst() : components[...]
+            components.count > 1 && ImageName.isRegistryHost(components[0]) ? components.dropFirst() : components[...]
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
         for component in pathComponents {
             guard let first = component.first, let last = component.last, first.isLetter || first.isNumber,
@@ -444,11 +444,6 @@ extension PipelineParser {
             }
         }
         return nil
-    }
-
-    /// The first component of an image name is a registry host when it has a `.` or `:` or is `localhost`.
-    private static func isRegistryHost(_ component: Substring) -> Bool {
-        component.contains(".") || component.contains(":") || component == "localhost"
     }
 
     /// An RFC 1123 label: what Kubernetes accepts as a namespace name.

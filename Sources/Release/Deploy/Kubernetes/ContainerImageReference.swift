@@ -1,3 +1,5 @@
+import GantryCore
+
 /// A container image reference split as registries read it: `[host[:port]/]path[:tag][@digest]`.
 struct ContainerImageReference: Hashable {
     /// The repository as written (without tag or digest).
@@ -30,7 +32,7 @@ struct ContainerImageReference: Hashable {
     static func canonical(_ repository: String) -> String {
         let components = repository.split(separator: "/", omittingEmptySubsequences: false)
         guard let first = components.first else { return repository }
-        let hasHost = components.count > 1 && (first.contains(".") || first.contains(":") || first == "localhost")
+        let hasHost = components.count > 1 && ImageName.isRegistryHost(first)
         if hasHost {
             return first == "index.docker.io"
                 ? "docker.io/" + components.dropFirst().joined(separator: "/") : repository
