@@ -254,6 +254,100 @@ import Testing
         #expect(result.count == expected.count + 1, "each mistake once:\n\(result.joined(separator: "\n"))")
     }
 
+    @Test func prometheusAnalysisIsReadWithItsCondition() throws {
+        let definition = try parse(
+            jobs + """
+                environments:
+                  prod:
+                    deploy: { process: { command: ./web } }
+                    strategy:
+                      canary:
+                        steps:
+                          - setWeight: 10
+                          - analysis:
+                              window: 1m
+                              prometheus:
+                                address: http://127.0.0.1:9090
+                                query: sum(rate(gantry_proxy_responses_5xx_total{release="{{canary}}"}[1m]))
+                                success_condition: result[0] <= 0.5
+                """
+        ).get()
+        let steps = try #require(definition.environment("prod")?.strategy?.steps)
+        guard case .analysis(let analysis) = steps[1], let check = analysis.prometheus else {
+            Issue.record("no prometheus analysis: \(steps)")
+            return
+        }
+        #expect(analysis.window == .seconds(60))
+        #expect(check.address == .url("http://127.0.0.1:9090"))
+        #expect(check.address.resolve(in: [:]) == .success("http://127.0.0.1:9090"))
+        let fromEnvironment = PrometheusAddress.environment("PROM")
+        #expect(fromEnvironment.resolve(in: ["PROM": "http://127.0.0.1:1"]) == .success("http://127.0.0.1:1"))
+        #expect(
+            fromEnvironment.resolve(in: [:])
+                == .failure(
+                    .init(
+                        description:
+                            "the Prometheus address is read from $PROM, which is not set: set it to the server's URL (e.g. http://127.0.0.1:9090) where gantry promotes"
+                    )))
+        #expect(
+            fromEnvironment.resolve(in: ["PROM": "127.0.0.1:9090"])
+                == .failure(
+                    .init(
+                        description:
+                            "$PROM must be the server's http:// or https:// base URL (e.g. http://127.0.0.1:9090), found '127.0.0.1:9090'"
+                    )))
+        #expect(check.successCondition == PrometheusCondition(.lessOrEqual, 0.5))
+        #expect(
+            check.renderedQuery(canary: "sha256:abc", stable: "sha256:def", app: "web", environment: "prod")
+                == "sum(rate(gantry_proxy_responses_5xx_total{release=\"sha256:abc\"}[1m]))")
+    }
+
+    @Test func prometheusConditionsAreOneComparison() throws {
+        #expect(try PrometheusCondition.parse("result >= 0.95").get() == PrometheusCondition(.greaterOrEqual, 0.95))
+        #expect(try PrometheusCondition.parse(" result[0]<3").get() == PrometheusCondition(.less, 3))
+        #expect(try PrometheusCondition.parse("result != 0").get().holds(for: 1))
+        #expect(try PrometheusCondition.parse("result == 0").get().holds(for: 0))
+        #expect(try !PrometheusCondition.parse("result <= 1").get().holds(for: .nan))
+        #expect(try !PrometheusCondition.parse("result > 1").get().holds(for: 1))
+        for bad in [
+            "", "result", "len(result) == 1", "result <= 1 && result > 0", "result <= nan", "result <= inf", "x < 1",
+        ] {
+            #expect(throws: PrometheusCondition.ConditionError.self, "\(bad)") {
+                try PrometheusCondition.parse(bad).get()
+            }
+        }
+    }
+
+    @Test func prometheusAnalysisMistakesAreReportedWithTheirPosition() {
+        let result = diagnostics(
+            jobs + """
+                environments:
+                  prod:
+                    deploy: { process: { command: ./web } }
+                    strategy:
+                      canary:
+                        steps:
+                          - analysis: { prometheus: { address: "ftp://x", query: up, success_condition: "result ~ 1" } }
+                          - analysis: { min_requests: 5, prometheus: { address: "http://p:9090", query: up, success_condition: result > 0 } }
+                          - analysis: { prometheus: { query: "" } }
+                          - analysis: { prometheus: { address: { env: 1X }, query: up, success_condition: result == 1 } }
+                          - analysis: { prometheus: { address: { env: PROMETHEUS_URL }, query: up, success_condition: result == 1 } }
+                """)
+        let expected = [
+            "gantry.yml:10:48: error: environments.prod.strategy.canary.steps[0].analysis.prometheus.address must be the server's http:// or https:// base URL (e.g. http://127.0.0.1:9090), found 'ftp://x'",
+            "gantry.yml:10:89: error: environments.prod.strategy.canary.steps[0].analysis.prometheus.success_condition: 'result ~ 1' is not a condition gantry can check: write 'result OP NUMBER' with OP one of <=, >=, <, >, ==, != (e.g. 'result <= 0.01')",
+            "gantry.yml:11:25: error: environments.prod.strategy.canary.steps[1].analysis.min_requests judges by the proxy's measurements; an analysis with 'prometheus:' is judged by its query alone (use a second analysis step for both)",
+            "gantry.yml:12:37: error: environments.prod.strategy.canary.steps[2].analysis.prometheus needs 'address:'",
+            "gantry.yml:12:37: error: environments.prod.strategy.canary.steps[2].analysis.prometheus needs 'success_condition:' (e.g. 'result <= 0.01')",
+            "gantry.yml:12:46: error: environments.prod.strategy.canary.steps[2].analysis.prometheus.query must be a non-empty string",
+            "gantry.yml:13:55: error: environments.prod.strategy.canary.steps[3].analysis.prometheus.address.env must be an environment variable name",
+        ]
+        for line in expected {
+            #expect(result.contains(line), "missing: \(line)\ngot:\n\(result.joined(separator: "\n"))")
+        }
+        #expect(result.count == expected.count, "each mistake once:\n\(result.joined(separator: "\n"))")
+    }
+
     @Test func mistakesAreReportedWithTheirPosition() {
         let result = diagnostics(
             jobs + """

@@ -51,15 +51,21 @@ public struct RolloutAnalysis: Sendable, Hashable {
     /// Below this many canary requests in the window there is no verdict yet: the window is extended
     /// (up to five times) before the rollout aborts as inconclusive.
     public var minRequests: Int
+    /// When set, the verdict is this PromQL query's instead of the proxy's measurements.
+    public var prometheus: PrometheusCheck?
 
     public init(
-        window: Duration = .seconds(30), maxErrorRatio: Double = 0.01, maxP99Ratio: Double = 2, minRequests: Int = 20
+        window: Duration = .seconds(30), maxErrorRatio: Double = 0.01, maxP99Ratio: Double = 2, minRequests: Int = 20,
+        prometheus: PrometheusCheck? = nil
     ) {
         self.window = window
         self.maxErrorRatio = maxErrorRatio
         self.maxP99Ratio = maxP99Ratio
         self.minRequests = minRequests
+        self.prometheus = prometheus
     }
 
-    public static let keys = ["window", "max_error_ratio", "max_p99_ratio", "min_requests"]
+    /// The keys that judge by the proxy's own measurements.
+    public static let proxyKeys = ["max_error_ratio", "max_p99_ratio", "min_requests"]
+    public static let keys = ["window", "prometheus"] + proxyKeys
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GantryCore
 import Yams
 
@@ -376,8 +377,16 @@ extension PipelineParser {
             return .pause(duration)
         default:
             var analysis = RolloutAnalysis()
-            for (setting, _, item) in mapping(value, allowed: RolloutAnalysis.keys, context: "\(context).analysis") {
+            var proxyKeyNode: (String, Node)?
+            for (setting, keyNode, item) in mapping(
+                value, allowed: RolloutAnalysis.keys, context: "\(context).analysis")
+            {
+                if RolloutAnalysis.proxyKeys.contains(setting), proxyKeyNode == nil {
+                    proxyKeyNode = (setting, keyNode)
+                }
                 switch setting {
+                case "prometheus":
+                    analysis.prometheus = parsePrometheus(item, context: "\(context).analysis.prometheus")
                 case "window": analysis.window = duration(item, "\(context).analysis.window") ?? analysis.window
                 case "max_error_ratio", "max_p99_ratio":
                     let range = setting == "max_error_ratio" ? 0.0...1.0 : 1.0...1000.0
@@ -405,8 +414,72 @@ extension PipelineParser {
                 default: break
                 }
             }
+            if analysis.prometheus != nil, let (setting, keyNode) = proxyKeyNode {
+                error(
+                    keyNode,
+                    "\(context).analysis.\(setting) judges by the proxy's measurements; an analysis with 'prometheus:' is judged by its query alone (use a second analysis step for both)"
+                )
+            }
             return .analysis(analysis)
         }
+    }
+
+    /// `prometheus: {address: http://…, query: PromQL, success_condition: result <= N}`.
+    mutating func parsePrometheus(_ node: Node, context: String) -> PrometheusCheck? {
+        var address: PrometheusAddress?
+        var query: String?
+        var condition: PrometheusCondition?
+        var present: Set<String> = []
+        for (setting, _, item) in mapping(node, allowed: PrometheusCheck.keys, context: context) {
+            present.insert(setting)
+            if setting == "address", case .mapping = item {
+                // {env: NAME}: the promoting process's variable.
+                let pairs = mapping(item, allowed: ["env"], context: "\(context).address")
+                for (_, _, nameNode) in pairs {
+                    guard case .scalar(let name) = nameNode, VariableName.isValid(name.string) else {
+                        error(nameNode, "\(context).address.env must be an environment variable name")
+                        continue
+                    }
+                    address = .environment(name.string)
+                }
+                if pairs.isEmpty { error(item, "\(context).address must be a URL or {env: NAME}") }
+                continue
+            }
+            guard case .scalar(let scalar) = item, !scalar.string.isEmpty else {
+                error(item, "\(context).\(setting) must be a non-empty string")
+                continue
+            }
+            let text = scalar.string
+            switch setting {
+            case "address":
+                if let problem = PrometheusAddress.problem(text) {
+                    error(item, "\(context).address \(problem), found '\(text)'")
+                    continue
+                }
+                address = .url(text)
+            case "query":
+                guard text.utf8.count <= PrometheusCheck.maximumQueryLength else {
+                    error(item, "\(context).query is longer than \(PrometheusCheck.maximumQueryLength) bytes")
+                    continue
+                }
+                query = text
+            default:
+                switch PrometheusCondition.parse(text) {
+                case .success(let parsed): condition = parsed
+                case .failure(let problem): error(item, "\(context).success_condition: \(problem)")
+                }
+            }
+        }
+        guard case .mapping = node else { return nil }
+        // Each missing key once; a key that is present but wrong was reported above.
+        for setting in ["address", "query"] where !present.contains(setting) {
+            error(node, "\(context) needs '\(setting):'")
+        }
+        if !present.contains("success_condition") {
+            error(node, "\(context) needs 'success_condition:' (e.g. 'result <= 0.01')")
+        }
+        guard let address, let query, let condition else { return nil }
+        return PrometheusCheck(address: address, query: query, successCondition: condition)
     }
 
     /// Why `path` is not a relative path that stays inside its root, or nil.

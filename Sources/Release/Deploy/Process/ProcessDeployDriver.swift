@@ -101,7 +101,8 @@ struct ProcessDeployDriver {
                 if let stop = try await hold(for: duration, continueOnPromote: true, watching: canary) { return stop }
             case .analysis(let analysis):
                 report(
-                    "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)")
+                    "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)"
+                        + (analysis.prometheus.map { " with Prometheus at \($0.address)" } ?? ""))
                 let verdict = try await analyse(analysis, canary: canary, stable: stable, step: index)
                 report("  \(label): \(verdict.passed ? "✓" : "✗") \(verdict.detail)")
                 if !verdict.passed { return verdict }
@@ -145,6 +146,9 @@ struct ProcessDeployDriver {
     private func analyse(_ analysis: RolloutAnalysis, canary: Digest, stable: Digest, step: Int) async throws
         -> Outcome
     {
+        if let prometheus = analysis.prometheus {
+            return try await analyse(prometheus, window: analysis.window, canary: canary, stable: stable, step: step)
+        }
         let (canaryStart, stableStart) = try counters(canary, stable)
         var canaryWindow = TrafficCounters()
         var stableWindow = TrafficCounters()
@@ -174,6 +178,57 @@ struct ProcessDeployDriver {
                 promotionID: promotionID, step: step, passed: verdict.passed, detail: verdict.detail,
                 canary: canaryWindow, stable: stableWindow))
         return Outcome(passed: verdict.passed, detail: verdict.detail)
+    }
+
+    /// Waits the window, then asks Prometheus for the query's number and checks the success
+    /// condition. No number yet (no series, NaN) or an unreachable server waits another window, up to
+    /// five; a query Prometheus refuses fails at once. Recorded with the proxy's counters of the window.
+    private func analyse(_ check: PrometheusCheck, window: Duration, canary: Digest, stable: Digest, step: Int)
+        async throws -> Outcome
+    {
+        let query = check.renderedQuery(
+            canary: canary.short, stable: stable.short, app: app, environment: environment)
+        let (canaryStart, stableStart) = try counters(canary, stable)
+        func record(_ passed: Bool, _ detail: String) throws {
+            let (canaryNow, stableNow) = try counters(canary, stable)
+            try state.recordAnalysis(
+                RolloutAnalysisRecord(
+                    promotionID: promotionID, step: step, passed: passed, detail: detail,
+                    canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)))
+        }
+        let client: PrometheusClient
+        switch check.address.resolve(in: ProcessInfo.processInfo.environment) {
+        case .success(let address): client = PrometheusClient(address: address)
+        case .failure(let problem):
+            try record(false, problem.description)
+            return Outcome(passed: false, detail: problem.description)
+        }
+        var pending = "no answer yet"
+        for round in 1...5 {
+            if let stop = try await hold(for: window, continueOnPromote: false, watching: canary) {
+                if stop.canaryStopped { try record(false, stop.detail) }
+                return stop
+            }
+            switch await client.query(query) {
+            case .success(.value(let value)):
+                let passed = check.successCondition.holds(for: value)
+                let detail =
+                    "Prometheus: \(PrometheusCondition.format(value)), which \(passed ? "meets" : "fails") \(check.successCondition)"
+                try record(passed, detail)
+                return Outcome(passed: passed, detail: detail)
+            case .success(.noData(let why)):
+                pending = why
+            case .failure(let error) where error.permanent:
+                try record(false, error.message)
+                return Outcome(passed: false, detail: error.message)
+            case .failure(let error):
+                pending = error.message
+            }
+            if round < 5 { report("    no verdict yet (\(pending)); waiting another \(window.humanShort)") }
+        }
+        let detail = "inconclusive after 5 windows: \(pending)"
+        try record(false, detail)
+        return Outcome(passed: false, detail: detail)
     }
 
     private func counters(_ canary: Digest, _ stable: Digest) throws -> (TrafficCounters, TrafficCounters) {
