@@ -68,8 +68,12 @@ import Testing
         let one = try fixture.pack("1.0.0")
         let two = try fixture.pack("2.0.0", files: ["ERRORS": "20"])
         let (record, seen) = try await rollOut(fixture, stable: one, canary: two)
-        #expect(record.status == .rolledBack)
+        #expect(record.status == .aborted)
         #expect(record.detail.contains("canary aborted"), "\(record.detail)")
+        // The pointer never left 1.0.0, and the audit log and the outbox say why.
+        #expect(try fixture.state.pointer(app: "web", environment: "prod")?.digest == one)
+        let audit = try fixture.state.auditEntries().last { $0.action == "promote.aborted" }
+        #expect(audit?.details["detail"]?.contains("the error ratio exceeds") == true, "\(String(describing: audit))")
         let analysis = try #require(try fixture.state.analyses(promotionID: record.id).first)
         #expect(!analysis.passed)
         #expect(analysis.detail.contains("the error ratio exceeds the stable release's"), "\(analysis.detail)")
@@ -86,7 +90,7 @@ import Testing
         let one = try fixture.pack("1.0.0", files: ["SLOW": "0.01"])
         let two = try fixture.pack("2.0.0", files: ["SLOW": "0.06"])
         let (record, _) = try await rollOut(fixture, stable: one, canary: two)
-        #expect(record.status == .rolledBack)
+        #expect(record.status == .aborted)
         let analysis = try #require(try fixture.state.analyses(promotionID: record.id).first)
         #expect(analysis.detail.contains("p99 is more than 2.0× the stable release's"), "\(analysis.detail)")
         await fixture.shutdown()
@@ -127,7 +131,7 @@ import Testing
         await #expect(throws: ReleaseError.self) { _ = try await rollout.value }
         let seen = await tally.stop(clients)
         let record = try #require(try fixture.state.promotions().first)
-        #expect(record.status == .rolledBack)
+        #expect(record.status == .aborted)
         #expect(record.detail.contains("stopped being ready"), "\(record.detail)")
         #expect(try fixture.state.analyses(promotionID: record.id).first?.passed == false)
         let total = seen.values.reduce(0, +)
@@ -211,6 +215,46 @@ import Testing
         for _ in 0..<10 { #expect(try await fixture.get().body == "version 1.0.0\n") }
         try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .promote, actor: "ops")
         #expect(try await rollout.value.promotion.status == .succeeded)
+        #expect(try await fixture.get().body == "version 2.0.0\n")
+        await fixture.shutdown()
+    }
+
+    /// `gantry rollout pause` stops a timed pause's clock: the weights stay until `resume`, then the
+    /// rest of the pause runs and the rollout completes.
+    @Test func aManualPauseHoldsTheRolloutUntilResumed() async throws {
+        let fixture = try await ProcessDriverTests.Fixture(
+            pipeline: Self.pipeline(
+                """
+                              - setWeight: 30
+                              - pause: { duration: 1s }
+                              - setWeight: 60
+                """))
+        try fixture.startHost()
+        let one = try fixture.pack("1.0.0")
+        let two = try fixture.pack("2.0.0")
+        _ = try await fixture.promoter().promote(app: "web", to: "prod", source: .digest(one.description))
+        let lines = ProcessDriverTests.Lines()
+        let rollout = Task {
+            try await fixture.promoter(lines: lines).promote(app: "web", to: "prod", source: .digest(two.description))
+        }
+        var progress: RolloutProgress?
+        for _ in 0..<200 {
+            try await Task.sleep(for: .milliseconds(50))
+            progress = try fixture.state.rolloutProgress(app: "web", environment: "prod")
+            if progress?.phase == "paused for 1.0s" { break }
+        }
+        #expect(progress?.step == 1 && progress?.steps == 3, "\(String(describing: progress))")
+        try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .pause, actor: "ops")
+        // Well past the 1 s pause: still held at 30%.
+        try await Task.sleep(for: .seconds(3))
+        #expect(try fixture.state.rolloutProgress(app: "web", environment: "prod")?.pausedBy == "ops")
+        let canary = try fixture.state.releaseInstances(app: "web", environment: "prod").first { $0.digest == two }
+        #expect(canary?.role == .canary && canary?.weight == 30, "\(String(describing: canary))")
+        try fixture.state.sendRolloutSignal(app: "web", environment: "prod", .resume, actor: "ops")
+        #expect(try await rollout.value.promotion.status == .succeeded)
+        #expect(lines.all.contains { $0.contains("paused by ops") }, "\(lines.all)")
+        #expect(lines.all.contains { $0.contains("resumed by ops after") }, "\(lines.all)")
+        #expect(try fixture.state.rolloutProgress(app: "web", environment: "prod")?.pausedBy == nil)
         #expect(try await fixture.get().body == "version 2.0.0\n")
         await fixture.shutdown()
     }

@@ -158,6 +158,26 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func aRolloutKeepsOneProgressPerAppAndEnvironment(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        #expect(try await state.rolloutProgress(app: "web", environment: "prod") == nil)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        try await state.recordRolloutProgress(
+            app: "web", environment: "prod",
+            RolloutProgress(promotionID: "p-1", step: 0, steps: 3, phase: "canary at 10%", at: at))
+        let paused = RolloutProgress(
+            promotionID: "p-1", step: 1, steps: 3, phase: "paused for 1m", pausedBy: "dana", at: at)
+        try await state.recordRolloutProgress(app: "web", environment: "prod", paused)
+        try await state.recordRolloutProgress(
+            app: "api", environment: "prod",
+            RolloutProgress(promotionID: "p-2", step: 0, steps: 1, phase: "canary at 50%", at: at))
+        #expect(try await fixture.connect().rolloutProgress(app: "web", environment: "prod") == paused)
+        #expect(try await state.rolloutProgress(app: "api", environment: "prod")?.promotionID == "p-2")
+    }
+
+    @Test(arguments: Implementation.allCases)
     func tokensAreFoundByHashRevokedOnceAndNeverDuplicated(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

@@ -66,6 +66,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try ServeCommand.parseAddress(listen, flag: "--listen")
+        // Both addresses are checked before anything starts or claims the environment.
+        let adminAddress = try admin.map { try ServeCommand.parseAddress($0, flag: "--admin") }
         let table = RouteTable()
         let proxy = ReverseProxy(routes: table, threads: threads)
         var environmentHost: EnvironmentHost?
@@ -84,8 +86,7 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         var line = "gantry proxy: listening on http://\(host):\(bound)"
         if let environmentHost { line += " for \(environmentHost.app) in \(environmentHost.environment)" }
-        if let admin {
-            let (adminHost, adminPort) = try ServeCommand.parseAddress(admin, flag: "--admin")
+        if let (adminHost, adminPort) = adminAddress {
             let adminBound = try await proxy.listenAdmin(host: adminHost, port: adminPort)
             line += " (metrics on http://\(adminHost):\(adminBound)/metrics)"
         }

@@ -3,12 +3,16 @@ import Foundation
 import GantryCore
 import Store
 
-/// `gantry rollout status|promote|abort APP --env ENV`: a canary rollout of the `process` driver.
+/// `gantry rollout status|promote|abort|pause|resume|retry APP --env ENV`: a canary rollout of the
+/// `process` driver.
 struct RolloutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollout", abstract: "Show, continue or abort a canary rollout (process driver).",
+        commandName: "rollout", abstract: "Show, continue, pause, abort or retry a canary rollout (process driver).",
         discussion: "See docs/rollouts.md.",
-        subcommands: [RolloutStatusCommand.self, RolloutPromoteCommand.self, RolloutAbortCommand.self])
+        subcommands: [
+            RolloutStatusCommand.self, RolloutPromoteCommand.self, RolloutAbortCommand.self, RolloutPauseCommand.self,
+            RolloutResumeCommand.self, RolloutRetryCommand.self,
+        ])
 }
 
 /// The app and environment a rollout command acts on.
@@ -37,6 +41,10 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         let promotion = try state.promotions(app: target.app, environment: target.env, limit: 1).first
         let analyses = try promotion.map { try state.analyses(promotionID: $0.id) } ?? []
         let host = try state.environmentHost(app: target.app, environment: target.env)
+        // Where the rollout in progress is; nothing once it ended.
+        let progress = try state.rolloutProgress(app: target.app, environment: target.env).flatMap {
+            $0.promotionID == promotion?.id && promotion?.status == .deploying ? $0 : nil
+        }
         if json {
             var object: [String: Any] = [
                 "releases": instances.map { instance -> [String: Any] in
@@ -56,6 +64,13 @@ struct RolloutStatusCommand: AsyncParsableCommand {
                 },
             ]
             object["promotion"] = promotion.map(ReleaseJSON.promotion) ?? NSNull()
+            object["rollout"] =
+                progress.map {
+                    [
+                        "step": $0.step + 1, "steps": $0.steps, "phase": $0.phase, "paused": $0.pausedBy != nil,
+                        "paused_by": $0.pausedBy ?? NSNull(),
+                    ] as [String: Any]
+                } ?? NSNull()
             object["host"] =
                 host.map {
                     ["pid": $0.pid, "host": $0.host, "listen": $0.listen, "alive": $0.isAlive()] as [String: Any]
@@ -83,6 +98,13 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         Terminal.printOut(instances.isEmpty ? "no release runs \(target.app) in \(target.env)" : table.rendered)
         if let promotion {
             Terminal.printOut("latest promotion \(promotion.id): \(promotion.status.rawValue) — \(promotion.detail)")
+            if let progress {
+                Terminal.printOut(
+                    "  rollout at step \(progress.step + 1)/\(progress.steps): \(progress.phase)"
+                        + (progress.pausedBy.map {
+                            " — PAUSED by \($0) ('gantry rollout resume \(target.app) --env \(target.env)')"
+                        } ?? ""))
+            }
             for analysis in analyses {
                 Terminal.printOut(
                     "  analysis at step \(analysis.step + 1): \(analysis.passed ? "passed" : "failed") — \(analysis.detail)"
@@ -128,7 +150,35 @@ struct RolloutAbortCommand: AsyncParsableCommand {
     }
 }
 
-/// Sends a request to the rollout in progress; refuses when there is none.
+/// `gantry rollout pause APP --env ENV`: hold the rollout where it is.
+struct RolloutPauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Pause a rollout where it is: weights stay, a pause's or an analysis' clock stops, until resumed.")
+
+    @OptionGroup var target: RolloutTarget
+
+    func run() async throws {
+        try RolloutSignalSender(target: target).send(.pause)
+        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to pause")
+    }
+}
+
+/// `gantry rollout resume APP --env ENV`: go on after `gantry rollout pause`.
+struct RolloutResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused rollout with what was left of its step.")
+
+    @OptionGroup var target: RolloutTarget
+
+    func run() async throws {
+        try RolloutSignalSender(target: target).send(.resume)
+        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to resume")
+    }
+}
+
+/// Sends a request to the rollout in progress; refuses when there is none, or when it cannot apply
+/// (resuming a rollout that is not paused, pausing one that is).
 struct RolloutSignalSender {
     var target: RolloutTarget
 
@@ -139,6 +189,16 @@ struct RolloutSignalSender {
         else {
             throw InputError(
                 "no rollout of \(target.app) is in progress in \(target.env) (see 'gantry rollout status')")
+        }
+        let progress = try state.rolloutProgress(app: target.app, environment: target.env)
+            .flatMap { $0.promotionID == open.id ? $0 : nil }
+        if signal == .resume, progress?.pausedBy == nil {
+            throw InputError(
+                "the rollout of \(target.app) in \(target.env) is not paused (a pause step ends with 'gantry rollout promote')"
+            )
+        }
+        if signal == .pause, let by = progress?.pausedBy {
+            throw InputError("the rollout of \(target.app) in \(target.env) is already paused (by \(by))")
         }
         let actor = AuditActor.current()
         try state.sendRolloutSignal(app: target.app, environment: target.env, signal, actor: actor)

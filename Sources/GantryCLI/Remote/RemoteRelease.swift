@@ -40,6 +40,6 @@ struct RemoteRelease {
     /// Prints the outcome as `gantry promote` does; a failed or rolled-back deployment exits 1.
     static func report(_ record: PromotionRecord, options: ReleaseOptions) throws {
         options.report(Promoter.Outcome(promotion: record, checks: []))
-        if [.failed, .rolledBack, .abandoned].contains(record.status) { throw CommandExit(status: .failure) }
+        if [.failed, .rolledBack, .aborted, .abandoned].contains(record.status) { throw CommandExit(status: .failure) }
     }
 }

@@ -38,6 +38,8 @@ public struct CommandRunner: Sendable {
         public var summary: String
         /// A signal cancelled it.
         public var cancelled: Bool = false
+        /// A canary rollout was aborted: the traffic is back on the stable release; nothing to redeploy.
+        public var aborted: Bool = false
     }
 
     /// Runs `command` with `environment` added to the base environment.

@@ -8,7 +8,8 @@ import Synchronization
 extension Promoter {
     /// Deploys an open promotion (status `deploying`), verifies it and closes it: `succeeded` with the
     /// pointer moved, or — when deployment or verification fails — `rolled_back` after redeploying
-    /// last-known-good, or `failed` when there is none (or the promotion is irreversible).
+    /// last-known-good, or `failed` when there is none (or the promotion is irreversible); `aborted`
+    /// when its canary rollout was (the stable release has the traffic; nothing is redeployed).
     func deploy(
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition
     ) async throws -> PromotionRecord {
@@ -50,6 +51,17 @@ extension Promoter {
             "\(record.kind == .rollback ? "rollback" : "promote").\(attempt.stage)-failed", app: record.app,
             digest: record.digest,
             ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
+        if attempt.aborted, record.kind == .promote {
+            // The stable release kept running and has all the traffic again: nothing to redeploy.
+            try close(record, as: .aborted, attempt.detail)
+            context.audit(
+                "promote.aborted", app: record.app, digest: record.digest,
+                ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
+            let stable = record.previousDigest.map { " on \(record.app)@\($0.short)" } ?? ""
+            throw ReleaseError.deploymentFailed(
+                "promotion \(record.id) aborted (\(attempt.detail)); all traffic is back\(stable), which never stopped. "
+                    + "A fixed release's next rollout to \(record.environment) is cautious")
+        }
         if record.kind == .rollback {
             try close(record, as: .failed, "the rollback's \(attempt.stage) failed: \(attempt.detail)")
             throw ReleaseError.deploymentFailed(
@@ -67,6 +79,8 @@ extension Promoter {
         var detail: String
         /// A signal stopped it (not a failure of the release: nothing is rolled back automatically).
         var cancelled = false
+        /// Its canary rollout was aborted: the stable release has all the traffic again.
+        var aborted = false
     }
 
     /// Records a promotion stopped by SIGINT/SIGTERM as `cancelled` (its commands are already stopped)
@@ -176,7 +190,7 @@ extension Promoter {
                 return Attempt(
                     passed: false, stage: "deploy",
                     detail: "\(driver.kind): \(result.summary)",
-                    cancelled: result.cancelled)
+                    cancelled: result.cancelled, aborted: result.aborted)
             }
             reporter.line("✓ deploy: \(result.summary)")
         } else {
@@ -202,7 +216,7 @@ extension Promoter {
     }
 
     /// Why the rollout of `record` must be cautious — the last promotion to its environment before it
-    /// ended rolled back, failed or was cancelled (an abort ends as rolled back), or a rollback ran
+    /// ended rolled back, failed, aborted or was cancelled, or a rollback ran
     /// since the last one that completed — or nil.
     func cautionNeeded(before record: PromotionRecord) -> String? {
         guard
@@ -211,7 +225,7 @@ extension Promoter {
         else { return nil }
         switch (previous.kind, previous.status) {
         case (.rollback, _): return "\(record.environment) was rolled back by \(previous.id)"
-        case (_, .rolledBack), (_, .failed), (_, .cancelled):
+        case (_, .rolledBack), (_, .failed), (_, .cancelled), (_, .aborted):
             return "the last promotion to \(record.environment), \(previous.id), ended \(previous.status.rawValue)"
         default: return nil
         }

@@ -82,7 +82,8 @@ enum HTMLPage {
         let tone =
             switch status {
             case "success", "succeeded", "finished", "cached": "good"
-            case "failure", "failed", "timed_out", "retries_exhausted", "rolled_back", "abandoned", "interrupted":
+            case "failure", "failed", "timed_out", "retries_exhausted", "rolled_back", "aborted", "abandoned",
+                "interrupted":
                 "bad"
             case "running", "deploying", "verifying", "awaiting_approval", "queued", "started": "busy"
             default: "neutral"

@@ -94,6 +94,8 @@ struct NotificationDelivery: Sendable {
         case "promotion.failed": return "Promotion of \(target) failed: \(f["detail"] ?? "")"
         case "promotion.rolled_back":
             return "Promotion of \(target) failed and was rolled back to \(Digest.short(f["restored"] ?? ""))"
+        case "promotion.aborted":
+            return "Rollout of \(target) aborted: \(f["detail"] ?? "")"
         case "rollback.succeeded":
             return "Rolled back \(f["app"] ?? "") in \(f["environment"] ?? "") to \(Digest.short(f["digest"] ?? ""))"
         default: return "\(event.type): \(event.subject)"

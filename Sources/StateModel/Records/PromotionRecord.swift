@@ -17,6 +17,9 @@ public enum PromotionStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Verification failed and last-known-good was redeployed and verified.
     case rolledBack = "rolled_back"
+    /// A canary rollout was aborted (a failed analysis, `gantry rollout abort`, a firing alert): the
+    /// traffic is back on the stable release, which never stopped; the pointer did not move.
+    case aborted
     /// Withdrawn before it deployed.
     case cancelled
     /// The process running it died; found and closed by a later promotion.

@@ -126,8 +126,34 @@ public struct RolloutAnalysisRecord: Sendable, Hashable {
 
 /// What `gantry rollout` asks of a rollout in progress.
 public enum RolloutSignal: String, Sendable, CaseIterable {
-    /// Go on past the current pause (an indefinite pause waits for this).
+    /// Go on past the current pause (an indefinite pause waits for this); ends a manual pause too.
     case promote
     /// Stop: all traffic back to the stable release, the canary stopped, the promotion aborted.
     case abort
+    /// Hold where it is (weights unchanged, timers stopped) until resumed.
+    case pause
+    /// Go on after a pause, with what was left of the step.
+    case resume
+}
+
+/// Where a canary rollout is: its step, what the step does, and whether someone paused it.
+public struct RolloutProgress: Sendable, Hashable {
+    public var promotionID: String
+    /// The step running (0-based), of `steps`.
+    public var step: Int
+    public var steps: Int
+    /// What the step does, in words (`canary at 30%`, `paused until promoted`, `analysing over 1m`).
+    public var phase: String
+    /// Who paused the rollout with `gantry rollout pause`; nil while it runs.
+    public var pausedBy: String?
+    public var at: Date
+
+    public init(promotionID: String, step: Int, steps: Int, phase: String, pausedBy: String? = nil, at: Date = Date()) {
+        self.promotionID = promotionID
+        self.step = step
+        self.steps = steps
+        self.phase = phase
+        self.pausedBy = pausedBy
+        self.at = at
+    }
 }

@@ -163,6 +163,10 @@ public protocol RolloutRepository: Sendable {
         async throws
     /// Takes the pending request, if any: each request is taken once.
     func takeRolloutSignal(app: String, environment: String) async throws -> (signal: RolloutSignal, actor: String)?
+    /// Records where the rollout of `app` in `environment` is.
+    func recordRolloutProgress(app: String, environment: String, _ progress: RolloutProgress) async throws
+    /// Where the latest rollout of `app` in `environment` got to.
+    func rolloutProgress(app: String, environment: String) async throws -> RolloutProgress?
 }
 
 /// Notifications waiting to be delivered. The store writes them itself, in the transaction of the

@@ -306,6 +306,14 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.takeRolloutSignal(app: app, environment: environment) }
     }
 
+    public func recordRolloutProgress(app: String, environment: String, _ progress: RolloutProgress) async throws {
+        try await blocking { try $0.recordRolloutProgress(app: app, environment: environment, progress) }
+    }
+
+    public func rolloutProgress(app: String, environment: String) async throws -> RolloutProgress? {
+        try await blocking { try $0.rolloutProgress(app: app, environment: environment) }
+    }
+
     // MARK: AlertActionLog
 
     public func claimAlertAction(fingerprint: String, digest: Digest, app: String, environment: String, at date: Date)

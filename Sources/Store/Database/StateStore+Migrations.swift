@@ -399,6 +399,20 @@ extension StateStore {
                 t.column("stable", .text).notNull()
             }
         }
+        migrator.registerMigration("v22-rollout-progress") { db in
+            // The step a rollout is at and whether it was paused, for `gantry rollout status`.
+            try db.create(table: "rolloutProgress") { t in
+                t.column("app", .text).notNull()
+                t.column("environment", .text).notNull()
+                t.column("promotionID", .text).notNull()
+                t.column("step", .integer).notNull()
+                t.column("steps", .integer).notNull()
+                t.column("phase", .text).notNull()
+                t.column("pausedBy", .text)
+                t.column("at", .datetime).notNull()
+                t.primaryKey(["app", "environment"])
+            }
+        }
         return migrator
     }
 }

@@ -142,12 +142,12 @@ extension StateStore {
                     """,
                 arguments: arguments)
             let changed = db.changesCount == 1
-            if changed, status == .failed,
+            if changed, status == .failed || status == .aborted,
                 let record = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id])
                     .map(Self.promotion)
             {
                 try Self.enqueueEvent(
-                    db, type: "promotion.failed", subject: "\(record.app)@\(record.digest)",
+                    db, type: "promotion.\(status.rawValue)", subject: "\(record.app)@\(record.digest)",
                     fields: Self.eventFields(record, detail: detail))
             }
             return changed

@@ -111,11 +111,53 @@ extension StateStore {
         }
     }
 
+    /// The pending request for the rollout of `app` in `environment`, left in place.
+    public func pendingRolloutSignal(app: String, environment: String) throws -> RolloutSignal? {
+        try read("look for rollout requests of \(app) in \(environment)") { db in
+            try String.fetchOne(
+                db, sql: "SELECT signal FROM rolloutSignals WHERE app = ? AND environment = ?",
+                arguments: [app, environment]
+            ).flatMap(RolloutSignal.init(rawValue:))
+        }
+    }
+
     /// Forgets requests sent before a rollout started.
     public func clearRolloutSignal(app: String, environment: String) throws {
         try write("clear the rollout requests of \(app) in \(environment)") { db in
             try db.execute(
                 sql: "DELETE FROM rolloutSignals WHERE app = ? AND environment = ?", arguments: [app, environment])
+        }
+    }
+
+    /// Records where the rollout of `app` in `environment` is (one row per app and environment).
+    public func recordRolloutProgress(app: String, environment: String, _ progress: RolloutProgress) throws {
+        try write("record the progress of \(progress.promotionID)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rolloutProgress (app, environment, promotionID, step, steps, phase, pausedBy, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (app, environment) DO UPDATE SET
+                        promotionID = excluded.promotionID, step = excluded.step, steps = excluded.steps,
+                        phase = excluded.phase, pausedBy = excluded.pausedBy, at = excluded.at
+                    """,
+                arguments: [
+                    app, environment, progress.promotionID, progress.step, progress.steps, progress.phase,
+                    progress.pausedBy, progress.at,
+                ])
+        }
+    }
+
+    /// Where the latest rollout of `app` in `environment` got to, if one ran.
+    public func rolloutProgress(app: String, environment: String) throws -> RolloutProgress? {
+        try read("read the progress of the rollout of \(app) in \(environment)") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM rolloutProgress WHERE app = ? AND environment = ?",
+                arguments: [app, environment]
+            ).map {
+                RolloutProgress(
+                    promotionID: $0["promotionID"], step: $0["step"], steps: $0["steps"], phase: $0["phase"],
+                    pausedBy: $0["pausedBy"], at: $0["at"])
+            }
         }
     }
 

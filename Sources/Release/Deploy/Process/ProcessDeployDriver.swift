@@ -21,6 +21,25 @@ struct ProcessDeployDriver {
     var timeout: Duration
     var cancellation: CancellationFlag
     var report: @Sendable (String) -> Void
+    /// The rollout's step and manual pause, as `gantry rollout status` shows them.
+    private let control: RolloutControl
+
+    init(
+        state: StateStore, app: String, environment: String, definition: ProcessDeployDefinition,
+        strategy: RolloutStrategy?, promotionID: String, timeout: Duration, cancellation: CancellationFlag,
+        report: @escaping @Sendable (String) -> Void
+    ) {
+        self.state = state
+        self.app = app
+        self.environment = environment
+        self.definition = definition
+        self.strategy = strategy
+        self.promotionID = promotionID
+        self.timeout = timeout
+        self.cancellation = cancellation
+        self.report = report
+        control = RolloutControl(state: state, app: app, environment: environment, promotionID: promotionID)
+    }
 
     func deploy(_ digest: Digest) async -> CommandRunner.Result {
         do {
@@ -52,7 +71,8 @@ struct ProcessDeployDriver {
                     report("  ✗ aborted: all traffic back on \(stable.short); \(digest.short) stopped after its drain")
                     _ = try? await wait(stable, for: .seconds(5)) { $0.applied }
                     return CommandRunner.Result(
-                        succeeded: false, summary: "canary aborted: \(rollout.detail)", cancelled: rollout.cancelled)
+                        succeeded: false, summary: "canary aborted: \(rollout.detail)", cancelled: rollout.cancelled,
+                        aborted: !rollout.cancelled)
                 }
             } else if strategy != nil {
                 report("  first release in \(environment): no stable release to compare with, so no canary steps")
@@ -80,13 +100,21 @@ struct ProcessDeployDriver {
         var canaryStopped = false
     }
 
-    /// Runs the canary steps; `gantry rollout promote` ends a pause, `gantry rollout abort` stops
-    /// everything at the next check (every 100 ms).
+    /// Runs the canary steps; `gantry rollout promote` ends a pause, `pause`/`resume` hold and release
+    /// the rollout where it is, `abort` stops everything — each at the next check (every 100 ms).
     private func runSteps(_ strategy: RolloutStrategy, canary: Digest, stable: Digest) async throws -> Outcome {
         for (index, step) in strategy.steps.enumerated() {
             let label = "step \(index + 1)/\(strategy.steps.count)"
+            // Paused (or aborted) between steps: held before the next one. A pending promote is left for
+            // the next pause step, which it ends.
+            if let pending = try state.pendingRolloutSignal(app: app, environment: environment), pending != .promote,
+                let stop = try await hold(for: .zero, continueOnPromote: true, watching: canary)
+            {
+                return stop
+            }
             switch step {
             case .setWeight(let weight):
+                control.progress(step: index, of: strategy.steps.count, "canary at \(weight)%")
                 try state.setCanaryWeight(app: app, environment: environment, digest: canary, weight: weight)
                 let applied = try await wait(canary, for: timeout) { $0.applied }
                 guard applied.passed else {
@@ -94,12 +122,16 @@ struct ProcessDeployDriver {
                 }
                 report("  \(label): \(canary.short) takes \(weight)% of new requests")
             case .pause(let duration):
+                let phase = duration.map { "paused for \($0.humanShort)" } ?? "paused until promoted"
+                control.progress(step: index, of: strategy.steps.count, phase)
                 report(
                     "  \(label): paused "
                         + (duration.map { "for \($0.humanShort)" }
                             ?? "until 'gantry rollout promote \(app) --env \(environment)'"))
                 if let stop = try await hold(for: duration, continueOnPromote: true, watching: canary) { return stop }
             case .analysis(let analysis):
+                control.progress(
+                    step: index, of: strategy.steps.count, "analysing over \(analysis.window.humanShort)")
                 report(
                     "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)"
                         + (analysis.prometheus.map { " with Prometheus at \($0.address)" } ?? ""))
@@ -111,15 +143,16 @@ struct ProcessDeployDriver {
         return Outcome(passed: true, detail: "all steps passed")
     }
 
-    /// Waits `duration` (forever when nil), checking for `gantry rollout` requests, cancellation, and
-    /// the canary: one that stops being ready (it crashed, or its readiness check fails) ends the
-    /// rollout at once, as a crashing pod degrades an Argo rollout. Returns an outcome to stop with,
-    /// or nil to go on.
+    /// Waits `duration` (forever when nil; `.zero` only looks), checking for `gantry rollout` requests,
+    /// cancellation, and the canary: one that stops being ready (it crashed, or its readiness check
+    /// fails) ends the rollout at once, as a crashing pod degrades an Argo rollout. A manual pause
+    /// stops the clock: the time paused is added to `duration`. Returns an outcome to stop with, or
+    /// nil to go on.
     private func hold(for duration: Duration?, continueOnPromote: Bool, watching canary: Digest) async throws
         -> Outcome?
     {
-        let end = duration.map { ContinuousClock.now + $0 }
-        while end.map({ ContinuousClock.now < $0 }) ?? true {
+        var end = duration.map { ContinuousClock.now + $0 }
+        while true {
             if cancellation.isCancelled { return Outcome(passed: false, detail: "cancelled", cancelled: true) }
             if let instance = try state.releaseInstances(app: app, environment: environment).first(where: {
                 $0.digest == canary
@@ -131,14 +164,25 @@ struct ProcessDeployDriver {
             if let request = try state.takeRolloutSignal(app: app, environment: environment) {
                 switch request.signal {
                 case .abort: return Outcome(passed: false, detail: "aborted by \(request.actor)")
-                case .promote:
-                    report("  promoted by \(request.actor)")
-                    if continueOnPromote { return nil }
+                case .pause:
+                    if control.pause(by: request.actor) {
+                        report(
+                            "  paused by \(request.actor): 'gantry rollout resume \(app) --env \(environment)' goes on")
+                    }
+                case .resume, .promote:
+                    if let paused = control.resume() {
+                        end = end.map { $0 + paused }
+                        report("  resumed by \(request.actor) after \(paused.humanShort)")
+                    }
+                    if request.signal == .promote {
+                        report("  promoted by \(request.actor)")
+                        if continueOnPromote { return nil }
+                    }
                 }
             }
+            if !control.isPaused, let end, ContinuousClock.now >= end { return nil }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return nil
     }
 
     /// Measures the canary and the stable release over the same window (extended up to five times
