@@ -18,6 +18,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     private let routes: RouteTable
     private let pool: UpstreamPool
+    /// A blue/green preview listener: every request goes to the canary, as with `X-Gantry-Canary: always`.
+    private let preview: Bool
     private var context: ChannelHandlerContext?
     /// The client's address, read once per connection (for `X-Forwarded-For`).
     private var clientAddress: String?
@@ -54,9 +56,10 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     private var exchange: Exchange?
 
-    init(routes: RouteTable, pool: UpstreamPool) {
+    init(routes: RouteTable, pool: UpstreamPool, preview: Bool = false) {
         self.routes = routes
         self.pool = pool
+        self.preview = preview
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -142,6 +145,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             default: break
             }
         }
+        if preview { override = "always" }
         let cookie = hasCookie ? routes.stickyCookie.flatMap { Self.cookie(named: $0, in: head.headers) } : nil
         guard let choice = routes.choose(override: override, cookie: cookie) else {
             respond(503, "no release is serving this environment\n", keepAlive: head.isKeepAlive, context: context)

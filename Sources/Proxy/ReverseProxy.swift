@@ -27,7 +27,9 @@ public final class ReverseProxy: Sendable {
     }
 
     /// Starts listening for clients on `host:port` (0 picks a free port); returns the port bound.
-    public func listen(host: String, port: Int) async throws -> Int {
+    /// A `preview` listener sends every request to the canary release (to the stable one when there is
+    /// none), as a blue/green preview service does.
+    public func listen(host: String, port: Int, preview: Bool = false) async throws -> Int {
         let routes = self.routes
         let pools = self.pools
         let channel = try await ServerBootstrap(group: group)
@@ -43,7 +45,8 @@ public final class ReverseProxy: Sendable {
                     // Pipelined requests are queued by the proxy handler itself (see ProxyServerHandler).
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(ProxyServerHandler(routes: routes, pool: pool))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ProxyServerHandler(routes: routes, pool: pool, preview: preview))
                 }
             }
             .bind(host: host, port: port).get()

@@ -127,6 +127,49 @@ import Testing
         #expect(try await Self.get(port) == "version 2.0.0\n")
     }
 
+    /// Blue/green with a preview port: the new release answers on the preview port only, until
+    /// `gantry rollout promote` switches all traffic to it.
+    @Test func blueGreenServesThePreviewUntilPromoted() async throws {
+        let preview = try freeLoopbackPort()
+        let (directory, first) = try releaseProject(
+            environments: """
+                  prod:
+                    deploy:
+                      process: { command: python3 server.py, drain: 1s }
+                      timeout: 30s
+                    strategy:
+                      blueGreen: { previewPort: \(preview), autoPromotionEnabled: false, scaleDownDelaySeconds: 2 }
+                """,
+            files: ["app/VERSION": "1.0.0\n", "app/server.py": Self.server])
+        defer { directory.remove() }
+        let url = directory.url
+        try directory.write("app/VERSION", "2.0.0\n")
+        #expect(try GantryBinary.run(["run"], in: url).status == 0)
+        let inspect = try GantryBinary.run(["artifact", "inspect", "web:v1", "--json"], in: url)
+        let second = try #require((inspect.stdoutJSON as? [String: Any])?["digest"] as? String)
+        let port = try freeLoopbackPort()
+        let host = try BackgroundProcess(
+            GantryBinary.path, ["proxy", "--env", "prod", "--app", "web", "--listen", "127.0.0.1:\(port)"],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "CI": "true"],
+            log: url.appendingPathComponent("proxy.log"), currentDirectory: url)
+        defer { host.stop() }
+        let line = host.firstLine() ?? ""
+        #expect(line.contains("(preview on http://127.0.0.1:\(preview))"), "\(line)")
+        #expect(try GantryBinary.run(["promote", "web", "--to", "prod", "--digest", first], in: url).status == 0)
+        // No new release yet: the preview shows the active one.
+        #expect(try await Self.get(preview) == "version 1.0.0\n")
+
+        let rolling = try startGantry(["promote", "web", "--to", "prod", "--digest", second], in: url)
+        _ = try await rollout(in: url) { $0["phase"] as? String == "paused until promoted" }
+        #expect(try await Self.get(preview) == "version 2.0.0\n")
+        for _ in 0..<5 { #expect(try await Self.get(port) == "version 1.0.0\n") }
+        #expect(try GantryBinary.run(["rollout", "promote", "web", "--env", "prod"], in: url).status == 0)
+        rolling.waitUntilExit()
+        #expect(rolling.terminationStatus == 0)
+        #expect(try await Self.get(port) == "version 2.0.0\n")
+        #expect(try await Self.get(preview) == "version 2.0.0\n")
+    }
+
     @Test func proxyMistakesAreRefusedBeforeAnythingStarts() throws {
         let (directory, _) = try releaseProject(
             environments: """

@@ -302,6 +302,61 @@ import Testing
                 == "sum(rate(gantry_proxy_responses_5xx_total{release=\"sha256:abc\"}[1m]))")
     }
 
+    @Test func blueGreenIsAPreviewThenASwitch() throws {
+        let definition = try parse(
+            jobs + """
+                environments:
+                  prod:
+                    deploy: { process: { command: ./web } }
+                    strategy:
+                      blueGreen: { previewPort: 8081, autoPromotionEnabled: false, scaleDownDelaySeconds: 60 }
+                  stage:
+                    deploy: { process: { command: ./web } }
+                    strategy:
+                      blueGreen: { autoPromotionSeconds: 30 }
+                  dev:
+                    deploy: { process: { command: ./web } }
+                    strategy: { blueGreen: }
+                """
+        ).get()
+        let prod = try #require(definition.environment("prod")?.strategy)
+        #expect(prod.steps == [.setWeight(0), .pause(nil)])
+        #expect(prod.previewPort == 8081 && prod.scaleDownDelay == .seconds(60))
+        #expect(definition.environment("stage")?.strategy?.steps == [.setWeight(0), .pause(.seconds(30))])
+        #expect(definition.environment("dev")?.strategy?.steps == [.setWeight(0), .pause(.zero)])
+        // Cautious: the preview still takes no traffic by weight.
+        #expect(prod.cautious.steps == [.setWeight(0), .pause(nil)])
+        #expect(prod.cautious.previewPort == 8081)
+    }
+
+    @Test func blueGreenMistakesAreReportedWithTheirPosition() {
+        let result = diagnostics(
+            jobs + """
+                environments:
+                  a:
+                    deploy: { process: { command: ./web } }
+                    strategy: { blueGreen: { previewPort: 0, autoPromotionEnabled: maybe } }
+                  b:
+                    deploy: { process: { command: ./web } }
+                    strategy: { blueGreen: { activeService: web, autoPromotionSeconds: -1 } }
+                  c:
+                    deploy: { process: { command: ./web } }
+                    strategy: { blueGreen: { autoPromotionEnabled: false, autoPromotionSeconds: 10 }, canary: { steps: [] } }
+                  d:
+                    deploy: { process: { command: ./web } }
+                    strategy: { blueGreen: { autoPromotionEnabled: false, autoPromotionSeconds: 10 } }
+                """)
+        let expected = [
+            "gantry.yml:7:43: error: environments.a.strategy.blueGreen.previewPort must be a whole number from 1 to 65535",
+            "gantry.yml:7:68: error: environments.a.strategy.blueGreen.autoPromotionEnabled must be true or false",
+            "gantry.yml:10:30: error: environments.b.strategy.blueGreen.activeService is not supported: gantry proxy serves the active release on its --listen address and the preview on previewPort",
+            "gantry.yml:10:72: error: environments.b.strategy.blueGreen.autoPromotionSeconds must be a whole number from 0 to 86400",
+            "gantry.yml:13:15: error: environments.c.strategy must be one of canary and blueGreen, not both",
+            "gantry.yml:16:28: error: environments.d.strategy.blueGreen: autoPromotionSeconds needs autoPromotionEnabled (it promotes automatically after that time)",
+        ]
+        #expect(result == expected, "got:\n\(result.joined(separator: "\n"))")
+    }
+
     @Test func prometheusConditionsAreOneComparison() throws {
         #expect(try PrometheusCondition.parse("result >= 0.95").get() == PrometheusCondition(.greaterOrEqual, 0.95))
         #expect(try PrometheusCondition.parse(" result[0]<3").get() == PrometheusCondition(.less, 3))

@@ -106,10 +106,11 @@ final class ProxyFixture {
     }
 
     /// One request through the proxy: status, headers and body.
-    func get(_ path: String = "/", headers: [String: String] = [:], method: String = "GET", body: Data? = nil)
-        async throws -> (status: Int, headers: [String: String], body: Data)
-    {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    func get(
+        _ path: String = "/", headers: [String: String] = [:], method: String = "GET", body: Data? = nil,
+        port: Int? = nil
+    ) async throws -> (status: Int, headers: [String: String], body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

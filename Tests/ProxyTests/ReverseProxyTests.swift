@@ -50,6 +50,26 @@ import Testing
         await fixture.stop()
     }
 
+    /// A blue/green preview listener sends everything to the canary (at weight 0), and to the stable
+    /// release when there is no canary; the main listener is unaffected.
+    @Test func aPreviewListenerServesTheCanary() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("blue")
+        try fixture.start("green")
+        let preview = try await fixture.proxy.listen(host: "127.0.0.1", port: 0, preview: true)
+        fixture.table.update(
+            ProxyRoutes(backends: [
+                fixture.backend("blue", .stable, weight: 100), fixture.backend("green", .canary, weight: 0),
+            ]))
+        for _ in 0..<5 {
+            #expect(fixture.json(try await fixture.get(port: preview).body)["release"] as? String == "green")
+            #expect(fixture.json(try await fixture.get().body)["release"] as? String == "blue")
+        }
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("green", .stable, weight: 100)]))
+        #expect(fixture.json(try await fixture.get(port: preview).body)["release"] as? String == "green")
+        await fixture.stop()
+    }
+
     @Test func forwardsHeadersAndBodiesAndAnswersWhenNoReleaseCan() async throws {
         let fixture = try await ProxyFixture()
         // Nothing routed yet: 503, not a hang.

@@ -11,7 +11,7 @@ export GANTRY_HOME="${GANTRY_HOME:-$PWD/.gantry}"
 work="$(mktemp -d)"
 children=()
 finish() {
-    for pid in "${children[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+    for pid in "${children[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
     rm -rf "$work" dist
 }
 trap finish EXIT

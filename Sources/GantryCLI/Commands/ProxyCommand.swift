@@ -71,8 +71,9 @@ struct ProxyCommand: AsyncParsableCommand {
         let table = RouteTable()
         let proxy = ReverseProxy(routes: table, threads: threads)
         var environmentHost: EnvironmentHost?
+        var previewPort: Int?
         if let env {
-            environmentHost = try makeHost(environment: env, routes: table)
+            (environmentHost, previewPort) = try makeHost(environment: env, routes: table)
         } else {
             table.update(
                 ProxyRoutes(backends: try upstreams.enumerated().map(Self.upstream), stickyCookie: stickyCookie))
@@ -86,6 +87,15 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         var line = "gantry proxy: listening on http://\(host):\(bound)"
         if let environmentHost { line += " for \(environmentHost.app) in \(environmentHost.environment)" }
+        if let previewPort {
+            do {
+                _ = try await proxy.listen(host: host, port: previewPort, preview: true)
+            } catch {
+                await proxy.shutdown()
+                throw InputError("cannot listen on the blue/green previewPort \(host):\(previewPort): \(error)")
+            }
+            line += " (preview on http://\(host):\(previewPort))"
+        }
         if let (adminHost, adminPort) = adminAddress {
             let adminBound = try await proxy.listenAdmin(host: adminHost, port: adminPort)
             line += " (metrics on http://\(adminHost):\(adminBound)/metrics)"
@@ -103,14 +113,15 @@ struct ProxyCommand: AsyncParsableCommand {
         await proxy.shutdown()
     }
 
-    private func makeHost(environment name: String, routes: RouteTable) throws -> EnvironmentHost {
+    /// The host of the environment's releases, claimed, and its blue/green preview port if any.
+    private func makeHost(environment name: String, routes: RouteTable) throws -> (EnvironmentHost, Int?) {
         let pipeline = try PipelineParser.load(path: file)
         guard let environment = pipeline.environment(name) else {
             throw InputError(
                 "unknown environment '\(name)' in \(file) (defined: \(pipeline.environments.map(\.name).joined(separator: ", ")))"
             )
         }
-        guard case .process(let definition) = environment.deploy?.driver else {
+        guard case .process(var definition) = environment.deploy?.driver else {
             throw InputError(
                 "environments.\(name).deploy in \(file) is not a 'process' driver: gantry proxy --env hosts releases run as processes (deploy: {process: {command: …}})"
             )
@@ -124,6 +135,8 @@ struct ProxyCommand: AsyncParsableCommand {
                     + missing.map { "--secret \($0)" }.joined(separator: " ")
                     + " (or GANTRY_SECRET_NAME, --secrets-file)")
         }
+        // Blue/green keeps the replaced release for scaleDownDelaySeconds instead of the drain.
+        if let delay = environment.strategy?.scaleDownDelay { definition.drain = delay }
         let services = StateLocation.services
         guard let app = try app ?? services.onlyApp(in: name) else {
             throw InputError("say which app to host with --app (none or several are deployed to \(name))")
@@ -132,7 +145,7 @@ struct ProxyCommand: AsyncParsableCommand {
             app: app, environment: name, definition: definition, routes: routes, listen: listen,
             stickyCookie: stickyCookie, secrets: given.filter { environment.secrets.contains($0.key) })
         try host.claim()
-        return host
+        return (host, environment.strategy?.previewPort)
     }
 
     /// `NAME=HOST:PORT[@WEIGHT]`; the first upstream is the stable release, the others canaries.

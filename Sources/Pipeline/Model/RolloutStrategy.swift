@@ -1,16 +1,42 @@
 public import GantryCore
 
-/// `environments.<env>.strategy`: how a `process` release takes over the traffic. Argo Rollouts' step
-/// vocabulary: `setWeight`, `pause`, `analysis`.
+/// `environments.<env>.strategy`: how a `process` release takes over the traffic. Argo Rollouts'
+/// vocabulary: `canary` with the steps `setWeight`, `pause`, `analysis`; `blueGreen` with a preview.
 public struct RolloutStrategy: Sendable, Hashable {
     public var steps: [RolloutStep]
+    /// `blueGreen.previewPort`: `gantry proxy` also listens here, sending every request to the new
+    /// release while it waits (to the stable one when there is none).
+    public var previewPort: Int?
+    /// `blueGreen.scaleDownDelaySeconds`: how long the replaced release keeps running after the switch
+    /// (instead of the process driver's `drain`).
+    public var scaleDownDelay: Duration?
 
-    public init(steps: [RolloutStep]) { self.steps = steps }
+    public init(steps: [RolloutStep], previewPort: Int? = nil, scaleDownDelay: Duration? = nil) {
+        self.steps = steps
+        self.previewPort = previewPort
+        self.scaleDownDelay = scaleDownDelay
+    }
+
+    /// Blue/green as Argo Rollouts' `blueGreen` strategy: the new release starts without traffic
+    /// (reachable on the preview port and with `X-Gantry-Canary: always`), then takes all of it —
+    /// after `autoPromotionSeconds`, at once when auto-promotion is on without a delay, or on
+    /// `gantry rollout promote` when it is off.
+    public static func blueGreen(
+        previewPort: Int?, autoPromotion: Bool, autoPromotionAfter: Duration?, scaleDownDelay: Duration?
+    ) -> RolloutStrategy {
+        let wait: Duration? = autoPromotion ? (autoPromotionAfter ?? .zero) : nil
+        return RolloutStrategy(
+            steps: [.setWeight(0), .pause(wait)], previewPort: previewPort, scaleDownDelay: scaleDownDelay)
+    }
+
+    public static let blueGreenKeys = [
+        "previewPort", "autoPromotionEnabled", "autoPromotionSeconds", "scaleDownDelaySeconds",
+    ]
 
     /// The most steps a strategy may have.
     public static let maximumSteps = 100
 
-    /// The same rollout, more careful: each weight under 100 halved (at least 1), pauses and analysis
+    /// The same rollout, more careful: each weight from 1 to 99 halved (at least 1), pauses and analysis
     /// windows twice as long, twice the requests before a verdict. Used after an abort or a rollback,
     /// until a rollout completes: the environment does not rewind (data, caches and clients keep what
     /// the bad release did), so the fix is watched more closely.
@@ -18,14 +44,16 @@ public struct RolloutStrategy: Sendable, Hashable {
         RolloutStrategy(
             steps: steps.map { step in
                 switch step {
-                case .setWeight(let weight): return .setWeight(weight >= 100 ? weight : max(1, weight / 2))
+                // 0 stays 0: a blue/green preview never takes traffic by weight.
+                case .setWeight(let weight):
+                    return .setWeight(weight == 0 || weight >= 100 ? weight : max(1, weight / 2))
                 case .pause(let duration): return .pause(duration.map { $0 * 2 })
                 case .analysis(var analysis):
                     analysis.window = analysis.window * 2
                     analysis.minRequests *= 2
                     return .analysis(analysis)
                 }
-            })
+            }, previewPort: previewPort, scaleDownDelay: scaleDownDelay)
     }
 }
 

@@ -323,10 +323,19 @@ extension PipelineParser {
         return definition
     }
 
-    /// `strategy: {canary: {steps: [{setWeight: N} | {pause: {duration?}} | {analysis: {…}}]}}`.
+    /// `strategy: {canary: {steps: [{setWeight: N} | {pause: {duration?}} | {analysis: {…}}]}}` or
+    /// `strategy: {blueGreen: {previewPort?, autoPromotionEnabled?, autoPromotionSeconds?, scaleDownDelaySeconds?}}`.
     mutating func parseStrategy(_ node: Node, context: String) -> RolloutStrategy? {
         var strategy: RolloutStrategy?
-        for (key, _, value) in mapping(node, allowed: ["canary"], context: context) where key == "canary" {
+        let pairs = mapping(node, allowed: ["canary", "blueGreen"], context: context)
+        if pairs.count > 1 {
+            error(node, "\(context) must be one of canary and blueGreen, not both")
+            return nil
+        }
+        for (key, _, value) in pairs where key == "blueGreen" {
+            strategy = parseBlueGreen(value, context: "\(context).blueGreen")
+        }
+        for (key, _, value) in pairs where key == "canary" {
             var sawSteps = false
             for (_, _, stepsNode) in mapping(value, allowed: ["steps"], context: "\(context).canary") {
                 sawSteps = true
@@ -349,6 +358,70 @@ extension PipelineParser {
             }
         }
         return strategy
+    }
+
+    /// Argo Rollouts' `blueGreen` keys that apply to releases Gantry runs.
+    mutating func parseBlueGreen(_ node: Node, context: String) -> RolloutStrategy? {
+        if node.isNull {
+            return .blueGreen(previewPort: nil, autoPromotion: true, autoPromotionAfter: nil, scaleDownDelay: nil)
+        }
+        var previewPort: Int?
+        var autoPromotion = true
+        var autoPromotionAfter: Duration?
+        var scaleDownDelay: Duration?
+        var valid = true
+        func seconds(_ item: Node, _ setting: String, _ range: ClosedRange<Int>) -> Int? {
+            guard case .scalar(let scalar) = item, let number = Int(scalar.string), range.contains(number) else {
+                error(
+                    item, "\(context).\(setting) must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+                )
+                valid = false
+                return nil
+            }
+            return number
+        }
+        let unsupported = ["activeService", "previewService", "prePromotionAnalysis", "postPromotionAnalysis"]
+        for (setting, keyNode, item) in mapping(
+            node, allowed: RolloutStrategy.blueGreenKeys + unsupported, context: context)
+        {
+            switch setting {
+            case "activeService", "previewService":
+                error(
+                    keyNode,
+                    "\(context).\(setting) is not supported: gantry proxy serves the active release on its --listen address and the preview on previewPort"
+                )
+                valid = false
+            case "prePromotionAnalysis", "postPromotionAnalysis":
+                error(
+                    keyNode,
+                    "\(context).\(setting) is not supported: use a canary strategy with [{setWeight: 0}, {analysis: {prometheus: …}}, {pause: {}}] to judge a preview"
+                )
+                valid = false
+            case "previewPort": previewPort = seconds(item, setting, 1...65535)
+            case "autoPromotionEnabled":
+                guard case .scalar(let scalar) = item, let flag = Bool(scalar.string.lowercased()) else {
+                    error(item, "\(context).autoPromotionEnabled must be true or false")
+                    valid = false
+                    continue
+                }
+                autoPromotion = flag
+            case "autoPromotionSeconds":
+                autoPromotionAfter = seconds(item, setting, 0...86_400).map { .seconds($0) }
+            default:
+                scaleDownDelay = seconds(item, setting, 0...86_400).map { .seconds($0) }
+            }
+        }
+        if !autoPromotion, autoPromotionAfter != nil {
+            error(
+                node,
+                "\(context): autoPromotionSeconds needs autoPromotionEnabled (it promotes automatically after that time)"
+            )
+            valid = false
+        }
+        guard valid, case .mapping = node else { return nil }
+        return .blueGreen(
+            previewPort: previewPort, autoPromotion: autoPromotion, autoPromotionAfter: autoPromotionAfter,
+            scaleDownDelay: scaleDownDelay)
     }
 
     mutating func parseStep(_ node: Node, context: String) -> RolloutStep? {
