@@ -26,7 +26,8 @@ struct KubernetesManifestFiles {
             guard FileManager.default.fileExists(atPath: candidate.path) else { continue }
             let base = root.directory.resolvingSymlinksInPath().standardizedFileURL.path
             var files: [String] = []
-            try Self.collect(candidate, base: base, path: path, into: &files)
+            var visited: Set<String> = []
+            try Self.collect(candidate, base: base, path: path, into: &files, visited: &visited)
             guard !files.isEmpty else {
                 throw .input("\(path) in \(root.name) holds no .yaml, .yml or .json manifest")
             }
@@ -54,9 +55,11 @@ struct KubernetesManifestFiles {
     }
 
     /// Adds `url` (a file, or the manifest files under a directory) as paths relative to the root,
-    /// refusing anything whose real path leaves `base`.
-    private static func collect(_ url: URL, base: String, path: String, into files: inout [String]) throws(ReleaseError)
-    {
+    /// refusing anything whose real path leaves `base`. A directory reached twice (a symbolic link to
+    /// one of its parents) is read once.
+    private static func collect(
+        _ url: URL, base: String, path: String, into files: inout [String], visited: inout Set<String>
+    ) throws(ReleaseError) {
         let real = url.resolvingSymlinksInPath().standardizedFileURL.path
         guard real == base || real.hasPrefix(base + "/") else {
             throw .input("manifest path \(path) leads out of its directory (through a symbolic link): refused")
@@ -67,6 +70,7 @@ struct KubernetesManifestFiles {
             files.append(path)
             return
         }
+        guard visited.insert(real).inserted else { return }
         let entries: [String]
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: real)
@@ -79,9 +83,9 @@ struct KubernetesManifestFiles {
             var childIsDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: childURL.path, isDirectory: &childIsDirectory)
             if childIsDirectory.boolValue {
-                try collect(childURL, base: base, path: child, into: &files)
+                try collect(childURL, base: base, path: child, into: &files, visited: &visited)
             } else if [".yaml", ".yml", ".json"].contains(where: { entry.hasSuffix($0) }) {
-                try collect(childURL, base: base, path: child, into: &files)
+                try collect(childURL, base: base, path: child, into: &files, visited: &visited)
             }
             guard files.count <= maximumFiles else {
                 throw .input("more than \(maximumFiles) manifest files under \(path): refused")
