@@ -47,6 +47,10 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var responseStatus: Int?
         var responseKeepAlive = true
         var clientKeepAlive: Bool
+        /// A WebSocket upgrade was asked for (`Upgrade: websocket`), and passed on.
+        var upgrade = false
+        /// The release agreed (101): after the response head, both connections become a byte tunnel.
+        var switching = false
         /// Attempts on fresh connections (a reused connection the release had closed is retried on a
         /// fresh one without counting).
         var attempts = 1
@@ -134,8 +138,13 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var hasForwardedProto = false
         var hasForwardedHost = false
         var hasCookie = false
+        var upgrade: String?
+        var connectionUpgrade = false
         for (name, value) in head.headers {
             switch name.utf8.count {
+            case 7 where name.caseInsensitiveEquals("Upgrade"): upgrade = value
+            case 10 where name.caseInsensitiveEquals("Connection"):
+                connectionUpgrade = connectionUpgrade || value.lowercased().contains("upgrade")
             case 4 where name.caseInsensitiveEquals("Host"): host = value
             case 6 where name.caseInsensitiveEquals("Cookie"): hasCookie = true
             case 15 where name.caseInsensitiveEquals("X-Gantry-Canary"): override = value
@@ -162,11 +171,18 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                     name: "X-Forwarded-For", value: forwardedFor.joined(separator: ", ") + ", " + address)
             }
         }
+        // WebSocket is the one upgrade passed through (h2c and others stay on their hop).
+        let webSocket =
+            connectionUpgrade && upgrade?.caseInsensitiveCompare("websocket") == .orderedSame && head.method == .GET
+        if webSocket {
+            upstreamHead.headers.add(name: "Connection", value: "Upgrade")
+            upstreamHead.headers.add(name: "Upgrade", value: "websocket")
+        }
         if !hasForwardedProto { upstreamHead.headers.add(name: "X-Forwarded-Proto", value: "http") }
         if let host, !hasForwardedHost { upstreamHead.headers.add(name: "X-Forwarded-Host", value: host) }
         exchange = Exchange(
             head: upstreamHead, choice: choice, key: choice.key,
-            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive)
+            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive, upgrade: webSocket)
         connect()
     }
 
@@ -237,15 +253,69 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                     name: "Set-Cookie", value: "\(name)=\(exchange.choice.backend.name); Path=/; HttpOnly; SameSite=Lax"
                 )
             }
-            if !exchange.clientKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+            if exchange.upgrade && head.status == .switchingProtocols {
+                exchange.switching = true
+                head.headers.add(name: "Connection", value: "Upgrade")
+                head.headers.add(name: "Upgrade", value: "websocket")
+            } else if !exchange.clientKeepAlive {
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+            }
             self.exchange = exchange
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
                 promise: nil)
+
         case .body(let buffer):
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):
-            finish(trailers, context: context)
+            if exchange.switching {
+                // The end of the 101 comes in the same read as its head, before anything else can.
+                tunnel(exchange, context: context)
+            } else {
+                finish(trailers, context: context)
+            }
+        }
+    }
+
+    /// After a 101 answer to a WebSocket upgrade: both connections stop speaking HTTP and become the
+    /// two ends of a byte tunnel (bytes the release sent right after its 101 go through it too: its
+    /// decoder stopped parsing at the upgrade and hands them on as it leaves).
+    private func tunnel(_ exchange: Exchange, context: ChannelHandlerContext) {
+        self.exchange = nil
+        queued = []
+        exchange.choice.stats.record(status: 101, latency: ContinuousClock.now - exchange.started)
+        context.flush()
+        guard let upstream = exchange.upstream else {
+            context.close(promise: nil)
+            return
+        }
+        upstream.handler.delegate = nil
+        let clientEnd = TunnelHandler()
+        let releaseEnd = TunnelHandler()
+        clientEnd.partner = releaseEnd
+        releaseEnd.partner = clientEnd
+        do {
+            // The client's end first: the release's decoder hands the bytes that followed its 101 to the
+            // tunnel as soon as it leaves, and they must reach the client unencoded.
+            let client = context.pipeline.syncOperations
+            try client.addHandler(clientEnd)
+            Self.remove(HTTPResponseEncoder.self, from: client)
+            Self.remove(NIOHTTPResponseHeadersValidator.self, from: client)
+            Self.remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: client)
+            Self.remove(HTTPServerProtocolErrorHandler.self, from: client)
+            client.removeHandler(context: context, promise: nil)
+            let release = upstream.channel.pipeline.syncOperations
+            try release.addHandler(releaseEnd)
+            // The handler at the end before the decoder, which hands its leftover bytes to the next one.
+            release.removeHandler(upstream.handler, promise: nil)
+            Self.remove(HTTPRequestEncoder.self, from: release)
+            Self.remove(NIOHTTPRequestHeadersValidator.self, from: release)
+            Self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: release)
+            context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+            upstream.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        } catch {
+            upstream.channel.close(promise: nil)
+            context.close(promise: nil)
         }
     }
 
@@ -334,6 +404,14 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
         self.exchange = nil
         respond(502, "the release did not answer\n", keepAlive: false, context: context)
+    }
+
+    /// Takes an HTTP handler out of a pipeline that stops speaking HTTP (absent ones are skipped: which
+    /// validators NIO adds depends on its configuration).
+    private static func remove<Handler: RemovableChannelHandler>(
+        _ type: Handler.Type, from pipeline: ChannelPipeline.SynchronousOperations
+    ) {
+        if let handler = try? pipeline.handler(type: type) { pipeline.removeHandler(handler, promise: nil) }
     }
 
     private func respond(_ status: Int, _ text: String, keepAlive: Bool, context: ChannelHandlerContext) {

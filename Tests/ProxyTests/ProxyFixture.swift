@@ -30,6 +30,16 @@ final class ProxyFixture {
                 self.end_headers()
                 self.wfile.write(body)
             def do_GET(self):
+                if self.path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
+                    # An upgraded connection: 101, a greeting at once, then every byte echoed in upper case.
+                    self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    self.wfile.write(f"hello from {name}\n".encode()); self.wfile.flush()
+                    while True:
+                        data = self.connection.recv(65536)
+                        if not data: break
+                        self.connection.sendall(data.upper())
+                    self.close_connection = True
+                    return
                 if self.path.startswith("/slow"): time.sleep(0.05)
                 self.answer(500 if self.path.startswith("/fail") else 200, {
                     "release": name, "path": self.path,

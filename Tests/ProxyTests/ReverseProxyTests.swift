@@ -70,6 +70,41 @@ import Testing
         await fixture.stop()
     }
 
+    /// A WebSocket upgrade goes through: the release's 101 reaches the client with its Upgrade headers,
+    /// then bytes flow both ways (the greeting the release sent with its 101 too) until one side closes.
+    @Test func aWebSocketUpgradeBecomesATunnel() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("stable")
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("stable", .stable, weight: 100)]))
+        let client = #"""
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+            s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                      b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+            data = b""
+            while b"hello from" not in data or not data.endswith(b"\n"): data += s.recv(4096)
+            head, _, greeting = data.partition(b"\r\n\r\n")
+            print(head.decode().splitlines()[0])
+            print("upgrade:" + str(b"upgrade: websocket" in head.lower()))
+            print(greeting.decode().strip())
+            for message in [b"ping", b"x" * 200000]:
+                s.sendall(message)
+                echoed = b""
+                while len(echoed) < len(message): echoed += s.recv(65536)
+                print(echoed == message.upper())
+            s.close()
+            """#
+        let output = try runChecked("/usr/bin/python3", ["-c", client, "\(fixture.port)"])
+        #expect(
+            output.split(separator: "\n").map(String.init) == [
+                "HTTP/1.1 101 Switching Protocols", "upgrade:True", "hello from stable", "True", "True",
+            ], "\(output)")
+        // Plain requests still work on new connections, and the upgrade was counted.
+        #expect(fixture.json(try await fixture.get().body)["release"] as? String == "stable")
+        #expect((fixture.table.stats("stable")?.snapshot.requests ?? 0) == 2)
+        await fixture.stop()
+    }
+
     @Test func forwardsHeadersAndBodiesAndAnswersWhenNoReleaseCan() async throws {
         let fixture = try await ProxyFixture()
         // Nothing routed yet: 503, not a hang.
