@@ -45,15 +45,9 @@ struct ApproveCommand: AsyncParsableCommand {
             return try RemoteRelease.report(
                 try await RemoteRelease(client: client).start(path, body), options: options)
         }
-        let cancellation = CancellationFlag()
-        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
-        defer { signals.release() }
-        var context = try options.context(
-            cancellation: cancellation,
-            secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
         let name = approver ?? AuditActor.current()
-        context.actor = name
-        let outcome = try await Promoter(context: context).approve(promotionID: promotion, as: name, totpCode: totp)
-        options.report(outcome)
+        try await options.runLocally(
+            secrets: secretOptions, adjust: { $0.actor = name },
+            { try await $0.approve(promotionID: promotion, as: name, totpCode: totp) })
     }
 }

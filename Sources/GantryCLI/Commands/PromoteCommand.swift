@@ -67,15 +67,8 @@ struct PromoteCommand: AsyncParsableCommand {
                 try await RemoteRelease(client: client).start("/api/v1/promotions", body), options: options)
         }
         let source: Promoter.Source = digest.map { .digest($0) } ?? .environment(from ?? "")
-        let cancellation = CancellationFlag()
-        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
-        defer { signals.release() }
-        let outcome = try await Promoter(
-            context: try options.context(
-                cancellation: cancellation,
-                secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
-        ).promote(
-            app: app, to: to, source: source, irreversible: irreversible, reason: reason)
-        options.report(outcome)
+        try await options.runLocally(secrets: secretOptions) {
+            try await $0.promote(app: app, to: to, source: source, irreversible: irreversible, reason: reason)
+        }
     }
 }

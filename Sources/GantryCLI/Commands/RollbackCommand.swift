@@ -45,15 +45,8 @@ struct RollbackCommand: AsyncParsableCommand {
             return try RemoteRelease.report(
                 try await RemoteRelease(client: client).start("/api/v1/rollbacks", body), options: options)
         }
-        let cancellation = CancellationFlag()
-        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
-        defer { signals.release() }
-        let outcome = try await Promoter(
-            context: try options.context(
-                cancellation: cancellation,
-                secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
-        ).rollback(
-            app: app, environment: env, to: to, reason: reason, force: force)
-        options.report(outcome)
+        try await options.runLocally(secrets: secretOptions) {
+            try await $0.rollback(app: app, environment: env, to: to, reason: reason, force: force)
+        }
     }
 }

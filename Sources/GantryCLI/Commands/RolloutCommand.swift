@@ -123,58 +123,57 @@ struct RolloutStatusCommand: AsyncParsableCommand {
     }
 }
 
+/// A `gantry rollout` subcommand that sends one request to the rollout in progress.
+protocol RolloutSignalCommand: AsyncParsableCommand {
+    static var signal: RolloutSignal { get }
+    /// What was asked, for the confirmation line (`continue`, `abort`, …).
+    static var verb: String { get }
+    var target: RolloutTarget { get }
+}
+
+extension RolloutSignalCommand {
+    func run() async throws {
+        try RolloutSignalSender(target: target).send(Self.signal)
+        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to \(Self.verb)")
+    }
+}
+
 /// `gantry rollout promote APP --env ENV`: go on past the current pause.
-struct RolloutPromoteCommand: AsyncParsableCommand {
+struct RolloutPromoteCommand: RolloutSignalCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote", abstract: "Continue a rollout past its current pause.")
-
+    static let signal = RolloutSignal.promote
+    static let verb = "continue"
     @OptionGroup var target: RolloutTarget
-
-    func run() async throws {
-        try RolloutSignalSender(target: target).send(.promote)
-        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to continue")
-    }
 }
 
 /// `gantry rollout abort APP --env ENV`: all traffic back to the stable release.
-struct RolloutAbortCommand: AsyncParsableCommand {
+struct RolloutAbortCommand: RolloutSignalCommand {
     static let configuration = CommandConfiguration(
         commandName: "abort",
         abstract: "Abort a rollout: all traffic back to the stable release within a second, the canary stopped.")
-
+    static let signal = RolloutSignal.abort
+    static let verb = "abort"
     @OptionGroup var target: RolloutTarget
-
-    func run() async throws {
-        try RolloutSignalSender(target: target).send(.abort)
-        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to abort")
-    }
 }
 
 /// `gantry rollout pause APP --env ENV`: hold the rollout where it is.
-struct RolloutPauseCommand: AsyncParsableCommand {
+struct RolloutPauseCommand: RolloutSignalCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause",
         abstract: "Pause a rollout where it is: weights stay, a pause's or an analysis' clock stops, until resumed.")
-
+    static let signal = RolloutSignal.pause
+    static let verb = "pause"
     @OptionGroup var target: RolloutTarget
-
-    func run() async throws {
-        try RolloutSignalSender(target: target).send(.pause)
-        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to pause")
-    }
 }
 
 /// `gantry rollout resume APP --env ENV`: go on after `gantry rollout pause`.
-struct RolloutResumeCommand: AsyncParsableCommand {
+struct RolloutResumeCommand: RolloutSignalCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume", abstract: "Resume a paused rollout with what was left of its step.")
-
+    static let signal = RolloutSignal.resume
+    static let verb = "resume"
     @OptionGroup var target: RolloutTarget
-
-    func run() async throws {
-        try RolloutSignalSender(target: target).send(.resume)
-        Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to resume")
-    }
 }
 
 /// Sends a request to the rollout in progress; refuses when there is none, or when it cannot apply

@@ -35,16 +35,10 @@ struct RolloutRetryCommand: AsyncParsableCommand {
             )
         }
         Terminal.printOut("retrying \(target.app)@\(latest.digest.short), aborted in \(latest.id): \(latest.detail)")
-        let cancellation = CancellationFlag()
-        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
-        defer { signals.release() }
-        let outcome = try await Promoter(
-            context: try options.context(
-                cancellation: cancellation,
-                secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
-        ).promote(
-            app: target.app, to: target.env, source: .digest(latest.digest.description), irreversible: nil,
-            reason: reason ?? "retry of \(latest.id)")
-        options.report(outcome)
+        try await options.runLocally(secrets: secretOptions) {
+            try await $0.promote(
+                app: target.app, to: target.env, source: .digest(latest.digest.description), irreversible: nil,
+                reason: reason ?? "retry of \(latest.id)")
+        }
     }
 }

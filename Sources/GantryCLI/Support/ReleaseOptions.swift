@@ -50,6 +50,23 @@ struct ReleaseOptions: ParsableArguments {
             cancellation: cancellation, readOnly: readOnly, secrets: secrets)
     }
 
+    /// Runs one deploying release operation on this machine: SIGINT/SIGTERM stop its commands cleanly,
+    /// the environment's secrets come from `secretOptions`, and the outcome is printed.
+    /// `adjust` changes the context first (e.g. the acting approver).
+    func runLocally(
+        secrets secretOptions: SecretOptions, adjust: (inout ReleaseContext) -> Void = { _ in },
+        _ operation: (Promoter) async throws -> Promoter.Outcome
+    ) async throws {
+        let cancellation = CancellationFlag()
+        let signals = SignalTrap(cancellation: cancellation, what: "the deployment")
+        defer { signals.release() }
+        var context = try context(
+            cancellation: cancellation,
+            secrets: try secretOptions.load(environment: ProcessInfo.processInfo.environment))
+        adjust(&context)
+        report(try await operation(Promoter(context: context)))
+    }
+
     /// Prints a promotion outcome as JSON, or its final line.
     func report(_ outcome: Promoter.Outcome) {
         if json {
