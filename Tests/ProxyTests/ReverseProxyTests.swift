@@ -180,6 +180,49 @@ import Testing
         await fixture.stop()
     }
 
+    /// The same under Debian's wrk (keep-alive connections, as many requests as it can): blue/green
+    /// switches back and forth and canary weight changes drop no request and answer none with an error.
+    @Test func wrkSeesNoErrorWhileTrafficSwitches() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("blue")
+        try fixture.start("green")
+        let blue = fixture.backend("blue", .stable, weight: 100)
+        let green = fixture.backend("green", .canary, weight: 0)
+        fixture.table.update(ProxyRoutes(backends: [blue, green]))
+        let output = Pipe()
+        let wrk = Process()
+        wrk.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        wrk.arguments = ["-t", "2", "-c", "8", "-d", "3s", "--timeout", "5s", "http://127.0.0.1:\(fixture.port)/"]
+        wrk.standardOutput = output
+        wrk.standardError = output
+        try wrk.run()
+        // Weight changes (10, 50, 90 %), then whole switches (blue/green), every 100 ms.
+        for step in 0..<25 {
+            try await Task.sleep(for: .milliseconds(100))
+            let canary = step < 12 ? [10, 50, 90][step % 3] : (step.isMultiple(of: 2) ? 100 : 0)
+            var next = [blue, green]
+            next[0].weight = 100 - canary
+            next[1].weight = canary
+            fixture.table.update(ProxyRoutes(backends: next))
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        wrk.waitUntilExit()
+        #expect(wrk.terminationStatus == 0, "\(text)")
+        // wrk reports these lines only when there were any.
+        #expect(!text.contains("Socket errors"), "\(text)")
+        #expect(!text.contains("Non-2xx or 3xx responses"), "\(text)")
+        let requests =
+            text.split(separator: "\n").first { $0.contains("requests in") }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") } ?? 0
+        #expect(requests > 200, "\(text)")
+        let blueServed = fixture.table.stats("blue")?.snapshot.requests ?? 0
+        let greenServed = fixture.table.stats("green")?.snapshot.requests ?? 0
+        #expect(blueServed > 0 && greenServed > 0)
+        #expect(
+            fixture.table.stats("blue")?.snapshot.failures == 0 && fixture.table.stats("green")?.snapshot.failures == 0)
+        await fixture.stop()
+    }
+
     /// `kill -9` of a release under load: requests it refused are retried on the other one, so
     /// (nearly) nothing fails; the proxy stops sending it new requests.
     @Test func aKilledReleaseCostsAlmostNoRequest() async throws {
