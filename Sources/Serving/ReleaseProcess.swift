@@ -7,7 +7,8 @@ import Synchronization
 
 /// One release of an app, run as a process on a loopback port: started, probed until ready,
 /// restarted with backoff (1 s doubling to 30 s) when it exits, stopped with SIGTERM and SIGKILL
-/// after the grace period. Its output goes to a log file. It dies with the host that runs it.
+/// after the grace period. Its output goes to a log file (rotated at 10 MiB). It dies with the host
+/// that runs it.
 final class ReleaseProcess: Sendable {
     let digest: Digest
     let folder: URL
@@ -57,9 +58,8 @@ final class ReleaseProcess: Sendable {
     private func supervise() async {
         var backoff = Duration.seconds(1)
         var restarts = 0
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let output = try? FileHandle(forWritingTo: log)
-        defer { try? output?.close() }
+        let output = ReleaseLog(url: log)
+        defer { output.close() }
         // With secrets, the log is written line by line (stdout and stderr each split on their own, so
         // their lines interleave but never mix) with the secrets masked.
         while !cancellation.isCancelled {
@@ -79,7 +79,7 @@ final class ReleaseProcess: Sendable {
             let flag = CancellationFlag(following: cancellation)
             let runner = ProcessRunner(killGrace: definition.stopGrace)
             let started = ContinuousClock.now
-            let lines = MaskedOutput(masker: masker) { data, _ in output?.write(data) }
+            let lines = MaskedOutput(masker: masker) { data, _ in output.write(data) }
             let process = Task {
                 let outcome = try? await runner.run(
                     spec, timeout: .seconds(100 * 365 * 24 * 3600), cancellation: flag
