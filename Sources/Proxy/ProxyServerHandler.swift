@@ -49,7 +49,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var clientKeepAlive: Bool
         /// A WebSocket upgrade was asked for (`Upgrade: websocket`), and passed on.
         var upgrade = false
-        /// The release agreed (101): after the response head, both connections become a byte tunnel.
+        /// The release agreed (101): at the end of that response both connections become a byte tunnel.
         var switching = false
         /// Attempts on fresh connections (a reused connection the release had closed is retried on a
         /// fresh one without counting).
@@ -180,9 +180,13 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
         if !hasForwardedProto { upstreamHead.headers.add(name: "X-Forwarded-Proto", value: "http") }
         if let host, !hasForwardedHost { upstreamHead.headers.add(name: "X-Forwarded-Host", value: host) }
+        // NIO's request decoder stops parsing after any upgrade request: unless it becomes a tunnel,
+        // the client connection ends with this response (h2c, or a release that refused the upgrade).
+        let upgradeAsked = connectionUpgrade && upgrade != nil
         exchange = Exchange(
             head: upstreamHead, choice: choice, key: choice.key,
-            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive, upgrade: webSocket)
+            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive && !upgradeAsked,
+            upgrade: webSocket)
         connect()
     }
 
@@ -264,7 +268,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
                 promise: nil)
-
         case .body(let buffer):
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end(let trailers):

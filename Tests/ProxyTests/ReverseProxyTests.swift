@@ -99,9 +99,28 @@ import Testing
             output.split(separator: "\n").map(String.init) == [
                 "HTTP/1.1 101 Switching Protocols", "upgrade:True", "hello from stable", "True", "True",
             ], "\(output)")
+        // Another upgrade (h2c) stays on its hop: the release answers plain HTTP/1.1, and the
+        // connection ends with that answer (the request decoder stops after an upgrade request).
+        let h2c = #"""
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+            s.sendall(b"GET /h2c HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                      b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            print(head.decode().splitlines()[0])
+            print("close:" + str(b"connection: close" in head.lower()))
+            print(b'"release": "stable"' in body)
+            """#
+        let plain = try runChecked("/usr/bin/python3", ["-c", h2c, "\(fixture.port)"])
+        #expect(plain.split(separator: "\n").map(String.init) == ["HTTP/1.1 200 OK", "close:True", "True"], "\(plain)")
         // Plain requests still work on new connections, and the upgrade was counted.
         #expect(fixture.json(try await fixture.get().body)["release"] as? String == "stable")
-        #expect((fixture.table.stats("stable")?.snapshot.requests ?? 0) == 2)
+        #expect((fixture.table.stats("stable")?.snapshot.requests ?? 0) == 3)
         await fixture.stop()
     }
 
