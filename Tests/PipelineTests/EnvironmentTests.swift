@@ -348,7 +348,7 @@ import Testing
                 """)
         let expected = [
             "gantry.yml:7:43: error: environments.a.strategy.blueGreen.previewPort must be a whole number from 1 to 65535",
-            "gantry.yml:7:68: error: environments.a.strategy.blueGreen.autoPromotionEnabled must be true or false",
+            "gantry.yml:7:68: error: environments.a.strategy.blueGreen.autoPromotionEnabled must be true or false, found 'maybe'",
             "gantry.yml:10:30: error: environments.b.strategy.blueGreen.activeService is not supported: gantry proxy serves the active release on its --listen address and the preview on previewPort",
             "gantry.yml:10:72: error: environments.b.strategy.blueGreen.autoPromotionSeconds must be a whole number from 0 to 86400",
             "gantry.yml:13:15: error: environments.c.strategy must be one of canary and blueGreen, not both",

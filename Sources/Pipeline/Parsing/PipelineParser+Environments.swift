@@ -115,10 +115,7 @@ extension PipelineParser {
         for (key, _, value) in mapping(node, allowed: Self.approvalKeys, context: context) {
             switch key {
             case "count":
-                guard case .scalar(let scalar) = value, let count = Int(scalar.string), (1...20).contains(count) else {
-                    error(value, "\(context).count must be a whole number from 1 to 20")
-                    continue
-                }
+                guard let count = wholeNumber(value, "\(context).count", in: 1...20) else { continue }
                 rule.count = count
             case "roles":
                 let roles = stringList(value, "\(context).roles")
@@ -370,14 +367,9 @@ extension PipelineParser {
         var autoPromotionAfter: Duration?
         var scaleDownDelay: Duration?
         var valid = true
-        func seconds(_ item: Node, _ setting: String, _ range: ClosedRange<Int>) -> Int? {
-            guard case .scalar(let scalar) = item, let number = Int(scalar.string), range.contains(number) else {
-                error(
-                    item, "\(context).\(setting) must be a whole number from \(range.lowerBound) to \(range.upperBound)"
-                )
-                valid = false
-                return nil
-            }
+        func whole(_ item: Node, _ setting: String, _ range: ClosedRange<Int>) -> Int? {
+            let number = wholeNumber(item, "\(context).\(setting)", in: range)
+            if number == nil { valid = false }
             return number
         }
         let unsupported = ["activeService", "previewService", "prePromotionAnalysis", "postPromotionAnalysis"]
@@ -397,18 +389,15 @@ extension PipelineParser {
                     "\(context).\(setting) is not supported: use a canary strategy with [{setWeight: 0}, {analysis: {prometheus: …}}, {pause: {}}] to judge a preview"
                 )
                 valid = false
-            case "previewPort": previewPort = seconds(item, setting, 1...65535)
+            case "previewPort": previewPort = whole(item, setting, 1...65535)
             case "autoPromotionEnabled":
-                guard case .scalar(let scalar) = item, let flag = Bool(scalar.string.lowercased()) else {
-                    error(item, "\(context).autoPromotionEnabled must be true or false")
+                guard let flag = bool(item, "\(context).autoPromotionEnabled") else {
                     valid = false
                     continue
                 }
                 autoPromotion = flag
-            case "autoPromotionSeconds":
-                autoPromotionAfter = seconds(item, setting, 0...86_400).map { .seconds($0) }
-            default:
-                scaleDownDelay = seconds(item, setting, 0...86_400).map { .seconds($0) }
+            case "autoPromotionSeconds": autoPromotionAfter = whole(item, setting, 0...86_400).map { .seconds($0) }
+            default: scaleDownDelay = whole(item, setting, 0...86_400).map { .seconds($0) }
             }
         }
         if !autoPromotion, autoPromotionAfter != nil {
@@ -434,11 +423,7 @@ extension PipelineParser {
         }
         switch key {
         case "setWeight":
-            guard case .scalar(let scalar) = value, let weight = Int(scalar.string), (0...100).contains(weight) else {
-                error(value, "\(context).setWeight must be a whole number from 0 to 100")
-                return nil
-            }
-            return .setWeight(weight)
+            return wholeNumber(value, "\(context).setWeight", in: 0...100).map { .setWeight($0) }
         case "pause":
             var duration: Duration?
             if !value.isNull {
@@ -477,13 +462,8 @@ extension PipelineParser {
                         analysis.maxP99Ratio = number
                     }
                 case "min_requests":
-                    guard case .scalar(let scalar) = item, let count = Int(scalar.string),
-                        (1...1_000_000).contains(count)
-                    else {
-                        error(item, "\(context).analysis.min_requests must be a whole number from 1 to 1000000")
-                        continue
-                    }
-                    analysis.minRequests = count
+                    analysis.minRequests =
+                        wholeNumber(item, "\(context).analysis.min_requests", in: 1...1_000_000) ?? analysis.minRequests
                 default: break
                 }
             }
@@ -629,10 +609,7 @@ extension PipelineParser {
             case "timeout": check.timeout = duration(value, "\(context).timeout") ?? check.timeout
             case "interval": check.interval = duration(value, "\(context).interval") ?? check.interval
             case "retries":
-                guard case .scalar(let scalar) = value, let count = Int(scalar.string), (0...100).contains(count) else {
-                    error(value, "\(context).retries must be a whole number from 0 to 100")
-                    continue
-                }
+                guard let count = wholeNumber(value, "\(context).retries", in: 0...100) else { continue }
                 check.retries = count
             default: break
             }
@@ -647,10 +624,7 @@ extension PipelineParser {
 
     mutating func parseRetention(_ node: Node, context: String) -> Int {
         for (key, _, value) in mapping(node, allowed: Self.retentionKeys, context: context) where key == "keep" {
-            guard case .scalar(let scalar) = value, let keep = Int(scalar.string), (1...10_000).contains(keep) else {
-                error(value, "\(context).keep must be a whole number from 1 to 10000")
-                continue
-            }
+            guard let keep = wholeNumber(value, "\(context).keep", in: 1...10_000) else { continue }
             return keep
         }
         return 10
@@ -679,10 +653,7 @@ extension PipelineParser {
                 }
                 policy.maxCVSS = score
             case "terraform_max_risk":
-                guard case .scalar(let scalar) = value, let risk = Int(scalar.string), (0...100).contains(risk) else {
-                    error(value, "\(context).terraform_max_risk must be a whole number from 0 to 100")
-                    continue
-                }
+                guard let risk = wholeNumber(value, "\(context).terraform_max_risk", in: 0...100) else { continue }
                 policy.terraformMaxRisk = risk
             default: break
             }

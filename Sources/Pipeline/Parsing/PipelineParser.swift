@@ -274,6 +274,15 @@ public struct PipelineParser {
         return nil
     }
 
+    /// A whole number within `range`; nil (and an error naming the range) otherwise.
+    mutating func wholeNumber(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let scalar) = node, let number = Int(scalar.string), range.contains(number) else {
+            error(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
     mutating func duration(_ node: Node, _ what: String) -> Duration? {
         guard let text = string(node, what) else { return nil }
         do {
