@@ -128,14 +128,18 @@ public struct PrometheusCondition: Sendable, Hashable, CustomStringConvertible {
 
     /// The condition as written (the threshold exact).
     public var description: String {
-        let number = threshold == threshold.rounded() && abs(threshold) < 1e15 ? String(Int(threshold)) : "\(threshold)"
-        return "result \(comparison.rawValue) \(number)"
+        "result \(comparison.rawValue) \(Self.wholeNumber(threshold) ?? "\(threshold)")"
     }
 
     /// A number for people: whole numbers without a fraction, others to four significant digits.
     public static func format(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+        if let whole = wholeNumber(value) { return whole }
         return value.isFinite ? String(format: "%.4g", value) : (value > 0 ? "+Inf" : "-Inf")
+    }
+
+    /// `value` without a fraction when it is a whole number (that fits an Int), else nil.
+    private static func wholeNumber(_ value: Double) -> String? {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : nil
     }
 
     /// A condition that is not one comparison with a number.

@@ -93,12 +93,7 @@ extension StateStore {
     /// A rollout polls this every 100 ms: it reads first and takes a write transaction only when there
     /// is a request.
     public func takeRolloutSignal(app: String, environment: String) throws -> (signal: RolloutSignal, actor: String)? {
-        let pending = try read("look for rollout requests of \(app) in \(environment)") { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS(SELECT 1 FROM rolloutSignals WHERE app = ? AND environment = ?)",
-                arguments: [app, environment]) ?? false
-        }
-        guard pending else { return nil }
+        guard try pendingRolloutSignal(app: app, environment: environment) != nil else { return nil }
         return try write("read the rollout requests of \(app) in \(environment)") { db in
             guard
                 let row = try Row.fetchOne(

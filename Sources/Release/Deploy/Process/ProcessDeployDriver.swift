@@ -201,26 +201,17 @@ struct ProcessDeployDriver {
             if var stop = try await hold(for: analysis.window, continueOnPromote: false, watching: canary) {
                 if stop.canaryStopped {
                     // Kept like any verdict, with what the window saw until then.
-                    let (canaryNow, stableNow) = try counters(canary, stable)
-                    stop.detail +=
-                        " (\(Self.judge(analysis, canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)).detail))"
-                    try state.recordAnalysis(
-                        RolloutAnalysisRecord(
-                            promotionID: promotionID, step: step, passed: false, detail: stop.detail,
-                            canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)))
+                    let seen = try traffic(canary, stable, since: (canaryStart, stableStart))
+                    stop.detail += " (\(Self.judge(analysis, canary: seen.canary, stable: seen.stable).detail))"
+                    try record(step: step, passed: false, detail: stop.detail, seen)
                 }
                 return stop
             }
-            let (canaryNow, stableNow) = try counters(canary, stable)
-            canaryWindow = canaryNow.since(canaryStart)
-            stableWindow = stableNow.since(stableStart)
+            (canaryWindow, stableWindow) = try traffic(canary, stable, since: (canaryStart, stableStart))
             rounds += 1
         } while canaryWindow.requests + canaryWindow.failures < analysis.minRequests && rounds < 5
         let verdict = Self.judge(analysis, canary: canaryWindow, stable: stableWindow)
-        try state.recordAnalysis(
-            RolloutAnalysisRecord(
-                promotionID: promotionID, step: step, passed: verdict.passed, detail: verdict.detail,
-                canary: canaryWindow, stable: stableWindow))
+        try record(step: step, passed: verdict.passed, detail: verdict.detail, (canaryWindow, stableWindow))
         return Outcome(passed: verdict.passed, detail: verdict.detail)
     }
 
@@ -232,13 +223,9 @@ struct ProcessDeployDriver {
     {
         let query = check.renderedQuery(
             canary: canary.short, stable: stable.short, app: app, environment: environment)
-        let (canaryStart, stableStart) = try counters(canary, stable)
+        let start = try counters(canary, stable)
         func record(_ passed: Bool, _ detail: String) throws {
-            let (canaryNow, stableNow) = try counters(canary, stable)
-            try state.recordAnalysis(
-                RolloutAnalysisRecord(
-                    promotionID: promotionID, step: step, passed: passed, detail: detail,
-                    canary: canaryNow.since(canaryStart), stable: stableNow.since(stableStart)))
+            try self.record(step: step, passed: passed, detail: detail, try traffic(canary, stable, since: start))
         }
         let client: PrometheusClient
         switch check.address.resolve(in: ProcessInfo.processInfo.environment) {
@@ -273,6 +260,24 @@ struct ProcessDeployDriver {
         let detail = "inconclusive after 5 windows: \(pending)"
         try record(false, detail)
         return Outcome(passed: false, detail: detail)
+    }
+
+    /// The two releases' traffic since `start` (their counters when the window opened).
+    private func traffic(_ canary: Digest, _ stable: Digest, since start: (TrafficCounters, TrafficCounters)) throws
+        -> (canary: TrafficCounters, stable: TrafficCounters)
+    {
+        let (canaryNow, stableNow) = try counters(canary, stable)
+        return (canaryNow.since(start.0), stableNow.since(start.1))
+    }
+
+    /// Keeps one analysis with the traffic its window saw.
+    private func record(
+        step: Int, passed: Bool, detail: String, _ window: (canary: TrafficCounters, stable: TrafficCounters)
+    ) throws {
+        try state.recordAnalysis(
+            RolloutAnalysisRecord(
+                promotionID: promotionID, step: step, passed: passed, detail: detail, canary: window.canary,
+                stable: window.stable))
     }
 
     private func counters(_ canary: Digest, _ stable: Digest) throws -> (TrafficCounters, TrafficCounters) {
