@@ -28,7 +28,6 @@ public enum PipelineConverter {
         "runs-on": "a job runs on the machine that runs gantry",
         "permissions": "no token is issued to a local run",
         "concurrency": "one run at a time per invocation",
-        "environment": "promotion environments are Gantry's environments: (docs/promotion.md)",
     ]
 
     /// Converts the workflow `text` read from `file`.

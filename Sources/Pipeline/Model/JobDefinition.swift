@@ -42,6 +42,8 @@ public struct JobDefinition: Sendable {
     /// At most one job of this group runs at a time on this machine, across runs (GitLab's
     /// `resource_group`): a deploy waits for the one before it.
     public var resourceGroup: String? = nil
+    /// The environment the job deploys to (`environment:`), which protects it.
+    public var environment: JobEnvironment? = nil
     /// Why this workflow job cannot run here, once `--skip-unsupported` skips it (not encoded: such a
     /// job is never assigned).
     public var unsupported: String? = nil

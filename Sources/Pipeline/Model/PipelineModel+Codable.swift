@@ -126,7 +126,7 @@ extension JobDefinition: Codable {
     // `matrix` is left out: an assignment is one concrete job, its matrix values already chosen.
     private enum CodingKeys: String, CodingKey {
         case id, location, name, needs, condition, env, steps, timeout, retry, continueOnError, paths, pathsIgnore
-        case cache, inputs, outputs, workingDirectory, secrets, artifacts
+        case cache, inputs, outputs, workingDirectory, secrets, artifacts, environment
     }
 
     public init(from decoder: any Decoder) throws {
@@ -151,6 +151,7 @@ extension JobDefinition: Codable {
         workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
         secrets = try container.decode([String].self, forKey: .secrets)
         artifacts = try container.decodeIfPresent(ArtifactSpec.self, forKey: .artifacts)
+        environment = try container.decodeIfPresent(JobEnvironment.self, forKey: .environment)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -173,6 +174,7 @@ extension JobDefinition: Codable {
         try container.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
         try container.encode(secrets, forKey: .secrets)
         try container.encodeIfPresent(artifacts, forKey: .artifacts)
+        try container.encodeIfPresent(environment, forKey: .environment)
     }
 }
 

@@ -77,6 +77,8 @@ extension PipelineParser {
                         job.resourceGroup = name
                     }
                 }
+            case "environment":
+                job.environment = parseJobEnvironment(value, job: id, steps: job.steps.compactMap(\.id))
             case "working-directory":
                 job.workingDirectory = string(value, "\(context) working-directory")
                 if let text = job.workingDirectory {
@@ -95,6 +97,35 @@ extension PipelineParser {
             }
         }
         return job
+    }
+
+    /// A job's `environment:`: a name, or `{name, url}`. Either may use expressions; the url is known
+    /// when the job ends, so it may read the job's `steps` (`${{ steps.deployment.outputs.page_url }}`).
+    mutating func parseJobEnvironment(_ node: Node, job: String, steps: [String]) -> JobEnvironment? {
+        let context = "job '\(job)' environment"
+        var nameNode = node
+        var url: String?
+        if case .mapping = node {
+            let pairs = mapping(node, allowed: ["name", "url"], context: context)
+            guard let named = pairs.first(where: { $0.0 == "name" }) else {
+                error(node, "\(context) needs a name (environment: NAME, or {name: NAME, url: URL})")
+                return nil
+            }
+            nameNode = named.2
+            if let urlNode = pairs.first(where: { $0.0 == "url" })?.2, let text = string(urlNode, "\(context) url") {
+                expectTemplate(
+                    text, node: urlNode, scope: ReferenceScope(field: .jobOutputs, job: job, visibleSteps: steps))
+                url = text
+            }
+        }
+        guard let name = string(nameNode, "\(context) name") else { return nil }
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 255 else {
+            error(nameNode, "\(context) must be a name of 1 to 255 characters")
+            return nil
+        }
+        expectTemplate(trimmed, node: nameNode, scope: ReferenceScope(field: .jobSetting, job: job))
+        return JobEnvironment(name: trimmed, url: url, location: document.location(nameNode))
     }
 
     /// `continue-on-error` of a job or a step: a boolean, or an expression decided when it runs.

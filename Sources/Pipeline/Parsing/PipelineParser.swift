@@ -9,7 +9,7 @@ public struct PipelineParser {
     static let jobKeys = [
         "name", "needs", "if", "env", "matrix", "steps", "timeout", "retry", "continue-on-error", "paths",
         "paths-ignore", "cache", "inputs", "outputs", "working-directory", "secrets", "artifacts", "resource-group",
-        "fail-fast", "max-parallel",
+        "fail-fast", "max-parallel", "environment",
     ]
     static let stepKeys = [
         "name", "id", "run", "shell", "env", "if", "timeout", "continue-on-error", "working-directory", "uses", "with",
@@ -188,6 +188,7 @@ public struct PipelineParser {
             }
         }
         definition.indexJobs()
+        parser.protectEnvironments(of: &definition, file: file, native: dialect == nil && format == .gantry)
         if let translator {
             for (id, labels) in translator.runnerLabels.sorted(by: { $0.key < $1.key }) {
                 guard let position = definition.jobs.firstIndex(where: { $0.id == id }) else { continue }
@@ -208,6 +209,25 @@ public struct PipelineParser {
             throw DiagnosticsError(diagnostics.sorted { $0.location < $1.location })
         }
         return definition
+    }
+
+    /// Applies the Gantry environments' protection to the jobs that deploy (`EnvironmentProtection`): a
+    /// `gantry.yml`'s own `environments:`, or those of the `gantry.yml` beside a workflow or GitLab file.
+    mutating func protectEnvironments(of definition: inout PipelineDefinition, file: String, native: Bool) {
+        guard definition.jobs.contains(where: { $0.environment != nil || !$0.secrets.isEmpty }) else { return }
+        var environments = definition.environments
+        var declaredIn = URL(fileURLWithPath: file).lastPathComponent
+        if !native, environments.isEmpty, FileManager.default.fileExists(atPath: file) {
+            let repository = RepositoryEnvironments.read(workspace: PipelineFormat.workspace(forFile: file))
+            diagnostics += repository.problems
+            environments = repository.environments
+            declaredIn = "gantry.yml"
+        }
+        var protection = EnvironmentProtection(environments: environments, declaredIn: declaredIn, native: native)
+        protection.check(definition, references: references)
+        diagnostics += protection.errors
+        definition.warnings += protection.warnings
+        definition.unsupported += protection.unsupported
     }
 
     let document: YAMLDocument

@@ -7,7 +7,8 @@ import Yams
 /// Keys with a Gantry equivalent are renamed (`timeout-minutes` → `timeout`, `strategy.matrix` →
 /// `matrix`, `strategy.fail-fast` → `fail-fast`, `defaults.run` → `defaults`, push and pull_request
 /// path filters → each job's `paths`); keys that change nothing on one machine are accepted and
-/// dropped (`permissions`, `concurrency`, `run-name`, `environment`); local and vendored actions
+/// dropped (`permissions`, `concurrency`, `run-name`); a job's `environment` is protected by the Gantry
+/// environment of that name (`EnvironmentProtection`); local and vendored actions
 /// and reusable workflows are inlined (`+Actions`, `+Call`); what cannot run here (containers, macOS and Windows
 /// runners, actions and reusable workflows that are neither in the repository nor vendored) is
 /// recorded as unsupported and replaced by a step that says so. docs/compat.md lists every key.
@@ -187,7 +188,7 @@ struct GitHubWorkflowTranslator {
         for (keyNode, value) in body {
             guard let key = keyNode.string else { continue }
             switch key {
-            case "name", "needs", "if", "env", "outputs", "continue-on-error":
+            case "name", "needs", "if", "env", "outputs", "continue-on-error", "environment":
                 out.append((keyNode, value))
             case "runs-on":
                 runsOn(value, job: id)
@@ -218,7 +219,7 @@ struct GitHubWorkflowTranslator {
                     mappedCacheSteps.insert("\(id)#\(position)")
                 }
                 out.append((keyNode, steps(value, job: id, defaultShell: defaultShell)))
-            case "environment", "permissions", "concurrency", "defaults", "with", "secrets": break
+            case "permissions", "concurrency", "defaults", "with", "secrets": break
             default:
                 error(keyNode, "unknown key '\(key)' in job '\(id)'\(Suggestion.hint(for: key, in: Self.jobKeys))")
             }

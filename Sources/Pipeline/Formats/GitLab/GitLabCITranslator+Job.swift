@@ -140,6 +140,9 @@ extension GitLabCITranslator {
         if !environment.isEmpty {
             out.append((NodeBuilder.key("env", at: at), NodeBuilder.mapping(environment, at: at)))
         }
+        if let deployment = deploymentEnvironment(of: job) {
+            out.append((NodeBuilder.key("environment", at: at), deployment))
+        }
         if let matrix { out.append((NodeBuilder.key("matrix", at: at), matrix)) }
         if let timeout = job.body["timeout"] {
             if let text = timeout.string, let seconds = GitLabDuration.seconds(text), seconds >= 1 {
@@ -236,6 +239,22 @@ extension GitLabCITranslator {
             ids.append(NodeBuilder.scalar(target.id, at: entry))
         }
         return NodeBuilder.sequence(ids, at: explicit)
+    }
+
+    /// A deployment job's `environment:` (`name` or `{name, url, action}`) as the job's native
+    /// `environment: {name, url}`, variables expanded: the Gantry environment of that name protects it.
+    private func deploymentEnvironment(of job: GitLabJob) -> Node? {
+        guard let environment = job.body["environment"],
+            let name = environment.string ?? environment["name"]?.string,
+            case let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true), !expanded.isEmpty
+        else { return nil }
+        let at = environment["name"] ?? environment
+        var pairs = [(NodeBuilder.key("name", at: at), NodeBuilder.scalar(Template.literal(expanded), at: at))]
+        if let url = environment["url"], let text = url.string {
+            let value = Template.literal(GitLabVariables.expand(text, job.known, undefinedAsEmpty: true))
+            pairs.append((NodeBuilder.key("url", at: url), NodeBuilder.scalar(value, at: url)))
+        }
+        return NodeBuilder.mapping(pairs, at: environment)
     }
 
     /// The job's variables: predefined, job-level ones, global, job, rule and matrix variables, and
