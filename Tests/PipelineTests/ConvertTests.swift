@@ -72,15 +72,9 @@ import Testing
         #expect(try PipelineParser.parse(text: conversion.text, file: "gantry.yml").env.isEmpty)
     }
 
-    @Test func onlyAWorkflowIsConverted() {
+    @Test func aGantryFileIsNotConvertedAndAnInvalidWorkflowIsReported() {
         #expect(throws: DiagnosticsError.self) {
             try PipelineConverter.convert(text: "jobs:\n  a:\n    steps:\n      - run: x\n", file: "gantry.yml")
-        }
-        do {
-            _ = try PipelineConverter.convert(text: "build:\n  script: make\n", file: ".gitlab-ci.yml")
-            Issue.record("a GitLab CI file was converted")
-        } catch {
-            #expect(error.diagnostics.first?.message.contains("run a GitLab CI file as it is") == true)
         }
         // An invalid workflow is reported as validate reports it.
         do {
@@ -98,8 +92,8 @@ import Testing
 
     @Test func aDialectIsReadAndCheckedInAGantryFile() {
         #expect(
-            diagnostics("dialect: gitlab\njobs:\n  a:\n    steps:\n      - run: x\n").contains {
-                $0.hasPrefix("gantry.yml:1:10: error: unknown dialect 'gitlab'")
+            diagnostics("dialect: gitlub\njobs:\n  a:\n    steps:\n      - run: x\n").contains {
+                $0.hasPrefix("gantry.yml:1:10: error: unknown dialect 'gitlub'")
             })
         #expect(
             diagnostics("dialect: {github: {event: [push]}}\njobs:\n  a:\n    steps:\n      - run: x\n").contains {

@@ -81,6 +81,11 @@ public enum LocalTrigger {
         case .gitlab:
             // A GitLab CI file known by its content: its rules decide which jobs this pipeline holds.
             return try await loadGitLab(path: path, trigger: await trigger(), mirrors: gitLabProjects)
+        case .gantry where definition.decidedPerTrigger:
+            // Converted from a GitLab CI file: its rules decide which jobs this pipeline holds.
+            return try await PipelineParser.load(
+                path: path, trigger: await trigger(), templates: GitTemplates(requirePinned: requirePinnedTemplates),
+                actionsDirectory: actionsDirectory)
         case .github where definition.workflowFiltersRefs:
             // Its branch and tag filters decide whether it runs for the checkout (and --event): read
             // again with them (git is asked only for a workflow that filters).

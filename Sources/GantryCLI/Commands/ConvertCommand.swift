@@ -3,20 +3,22 @@ import Foundation
 import GantryCore
 import Pipeline
 
-/// `gantry convert`: a GitHub Actions workflow as the equivalent gantry.yml.
+/// `gantry convert`: a GitHub Actions workflow or a GitLab CI file as the equivalent gantry.yml.
 struct ConvertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract:
-            "Write a GitHub Actions workflow as the equivalent gantry.yml, with a comment at each construct not translated.",
+            "Write a GitHub Actions workflow or a GitLab CI file as the equivalent gantry.yml, with a comment at each construct not translated.",
         discussion: """
-            The workflow must be valid (gantry validate). The result keeps GitHub's contexts, runner files and \
-            workflow commands with `dialect: github`, lists each job's secrets, inlines local actions and reusable \
-            workflows, and is checked to validate before it is written. Constructs that were not translated are \
-            also listed on standard error.
+            The file must be valid (gantry validate), and the result is checked to validate before it is written. \
+            A workflow keeps GitHub's contexts, runner files and workflow commands with `dialect: github`, lists \
+            each job's secrets, and inlines local actions and reusable workflows. A GitLab CI file has its \
+            includes, extends, !reference and defaults resolved, and keeps its stages and each job's rules, \
+            only/except and when with `dialect: gitlab`, decided for each run as GitLab decides them for each \
+            pipeline. Constructs that were not translated are also listed on standard error.
             """)
 
-    @Argument(help: ArgumentHelp("The workflow to convert.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The workflow or GitLab CI file to convert.", valueName: "file"))
     var file: String
 
     @Option(

@@ -39,10 +39,7 @@ public enum PipelineConverter {
         }
         switch format {
         case .gantry: throw refuse("the file is already a gantry.yml")
-        case .gitlab:
-            throw refuse(
-                "gantry convert reads GitHub Actions workflows; run a GitLab CI file as it is (gantry run "
-                    + ".gitlab-ci.yml): its rules are evaluated for each pipeline, which a gantry.yml cannot say yet")
+        case .gitlab: return try convertGitLab(text: text, file: file)
         case .github: break
         }
         // The workflow must be valid: its problems are reported as `validate` reports them.
@@ -77,13 +74,7 @@ public enum PipelineConverter {
             }
             top.append((key, NodeBuilder.mapping(withSecrets, at: value)))
         }
-        let body: String
-        do {
-            body = try Yams.serialize(
-                node: restyled(NodeBuilder.mapping(top, at: at)), indent: 2, width: -1, allowUnicode: true)
-        } catch {
-            throw refuse("the converted pipeline cannot be written as YAML: \(error)")
-        }
+        let body = try serialized(top, at: at, file: file)
         var notes: [String: [String]] = [:]
         var notTranslated: [String] = []
         for construct in definition.unsupported {
@@ -112,7 +103,26 @@ public enum PipelineConverter {
             "# once the steps use Gantry's own (run.*, GANTRY_OUTPUT, GANTRY_ENV). See docs/compat.md.",
         ]
         let text = header.joined(separator: "\n") + "\n" + annotate(body, notes: notes)
-        // What is written must be a valid gantry.yml.
+        try checkValid(text, convertedFrom: file)
+        return Conversion(text: text, notTranslated: notTranslated)
+    }
+
+    /// The converted pipeline as YAML.
+    static func serialized(_ top: [(Node, Node)], at: Node, file: String) throws(DiagnosticsError) -> String {
+        do {
+            return try Yams.serialize(
+                node: restyled(NodeBuilder.mapping(top, at: at)), indent: 2, width: -1, allowUnicode: true)
+        } catch {
+            throw DiagnosticsError([
+                Diagnostic(
+                    SourceLocation(file: file, line: 1, column: 1), .error,
+                    "the converted pipeline cannot be written as YAML: \(error)")
+            ])
+        }
+    }
+
+    /// What is written must be a valid `gantry.yml` (read where it would be written).
+    static func checkValid(_ text: String, convertedFrom file: String) throws(DiagnosticsError) {
         let target = PipelineFormat.workspace(forFile: file).appendingPathComponent("gantry.yml").path
         do {
             _ = try PipelineParser.parse(text: text, file: target)
@@ -124,6 +134,113 @@ public enum PipelineConverter {
                         "the converted pipeline does not validate (a bug in gantry convert; please report it):")
                 ] + error.diagnostics)
         }
+    }
+
+    /// Global and job keys of a GitLab CI file that mean nothing on one machine, and why.
+    static let droppedGitLabTopKeys = [
+        "image": "a job runs on this machine, not in a container image",
+        "services": "Gantry uses no container engine",
+        "include": "the included files are merged into this one",
+    ]
+    static let droppedGitLabJobKeys = [
+        "image": "a job runs on this machine, not in a container image",
+        "tags": "a job runs on the machine that runs gantry",
+        "interruptible": "a run is cancelled as a whole",
+    ]
+
+    /// A GitLab CI file as a `gantry.yml` with `dialect: gitlab`: includes, `extends`, `!reference`,
+    /// anchors and `default:` resolved, scripts as bash steps, variables, matrices, caches, artifacts,
+    /// retries and timeouts in Gantry's words; `stages`, `workflow:rules` and each job's `stage`,
+    /// `rules`, `only`/`except` and `when` kept as GitLab writes them, for the dialect to decide for each
+    /// run (GitLab decides them for each pipeline).
+    static func convertGitLab(text: String, file: String) throws(DiagnosticsError) -> Conversion {
+        // The file must be valid: its problems are reported as `validate` reports them.
+        _ = try PipelineParser.parse(text: text, file: file)
+        let (header, body) = GitLabSpecHeader.blankingHeader(of: text)
+        let document = try YAMLDocument(file: file, text: body)
+        var translator = GitLabCITranslator(document: document, trigger: PipelineTrigger())
+        translator.specHeader = header
+        translator.keepsDecisions = true
+        if FileManager.default.fileExists(atPath: file) {
+            translator.repositoryRoot = PipelineFormat.workspace(forFile: file).standardizedFileURL
+        }
+        let at = document.root ?? Node("")
+        guard case .mapping(let translated)? = translator.translate(), case .mapping(let original)? = document.root
+        else {
+            throw DiagnosticsError([
+                Diagnostic(SourceLocation(file: file, line: 1, column: 1), .error, "the file must be a mapping")
+            ])
+        }
+        var settings: [(Node, Node)] = [
+            (
+                NodeBuilder.key("stages", at: at),
+                .sequence(
+                    Node.Sequence(
+                        translator.stages.filter { $0 != ".pre" && $0 != ".post" }.map { NodeBuilder.key($0, at: at) },
+                        .implicit, .flow, at.mark))
+            )
+        ]
+        if let rules = translator.workflowRules {
+            settings.append(
+                (
+                    NodeBuilder.key("workflow", at: at),
+                    NodeBuilder.mapping([(NodeBuilder.key("rules", at: at), rules)], at: at)
+                ))
+        }
+        var top: [(Node, Node)] = []
+        for (key, value) in translated {
+            guard key.string == "jobs", case .mapping(let jobs) = value else {
+                top.append((key, value))
+                if key.string == "name" {
+                    top.append(
+                        (
+                            NodeBuilder.key("dialect", at: at),
+                            NodeBuilder.mapping(
+                                [(NodeBuilder.key("gitlab", at: at), NodeBuilder.mapping(settings, at: at))], at: at)
+                        ))
+                }
+                continue
+            }
+            // A job's name is written only when it is not its id (`test:unit` becomes `test_unit`).
+            let named = jobs.map { id, job in
+                (id, ordered(job["name"]?.string == id.string ? NodeMerge.removing(["name"], from: job) : job))
+            }
+            top.append((key, NodeBuilder.mapping(named, at: value)))
+        }
+        var notes: [String: [String]] = [:]
+        var notTranslated: [String] = []
+        for construct in translator.unsupported {
+            notes[construct.job, default: []].append("not translated: \(construct.message) (\(construct.location))")
+            notTranslated.append("\(construct.location): \(construct.message)")
+        }
+        for (key, value) in original {
+            guard let name = key.string, let why = droppedGitLabTopKeys[name] else { continue }
+            notes["", default: []].append("\(name): \(summary(value)) — dropped: \(why)")
+        }
+        // Jobs written in this file, by the id the translator gives them (in the same order; included
+        // files' jobs, merged in, are left without these notes).
+        var taken = Set<String>()
+        for (nameNode, job) in original where original["include"] == nil {
+            guard let name = nameNode.string, !GitLabCITranslator.globalKeys.contains(name), !name.hasPrefix(".")
+            else { continue }
+            let id = GitLabCITranslator.jobID(name, taken: &taken)
+            if case .mapping(let pairs) = job {
+                for (key, value) in pairs {
+                    guard let keyName = key.string, let why = droppedGitLabJobKeys[keyName] else { continue }
+                    notes[id, default: []].append("\(keyName): \(summary(value)) — dropped: \(why)")
+                }
+            }
+        }
+        let source = URL(fileURLWithPath: file).lastPathComponent
+        let comment = [
+            "# Converted from \(source) by gantry convert.",
+            "# dialect: gitlab gives the pipeline GitLab's predefined CI_* variables and keeps its stages and",
+            "# each job's rules, only/except and when, decided for each run as GitLab decides them for each",
+            "# pipeline. See docs/compat.md.",
+        ]
+        let text =
+            comment.joined(separator: "\n") + "\n" + annotate(try serialized(top, at: at, file: file), notes: notes)
+        try checkValid(text, convertedFrom: file)
         return Conversion(text: text, notTranslated: notTranslated)
     }
 
@@ -178,7 +295,8 @@ public enum PipelineConverter {
 
     /// The order a job's keys are written in: what it is and when it runs first, its steps last.
     static let jobKeyOrder = [
-        "name", "needs", "if", "matrix", "env", "secrets", "timeout", "retry", "continue-on-error", "paths",
+        "name", "stage", "needs", "rules", "only", "except", "when", "if", "matrix", "env", "secrets", "timeout",
+        "retry", "continue-on-error", "paths",
         "paths-ignore", "cache", "inputs", "outputs", "artifacts", "resource-group", "steps",
     ]
 

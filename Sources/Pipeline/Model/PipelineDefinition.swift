@@ -37,6 +37,9 @@ public struct PipelineDefinition: Sendable {
     /// Problems that do not stop the pipeline (a vendored action not pinned to a commit): `validate`
     /// and `run` print them.
     public var warnings: [Diagnostic] = []
+    /// A pipeline converted from a GitLab CI file (`dialect: gitlab`): its jobs are decided for the
+    /// trigger it is read for (its branch, tag, event), as GitLab decides them for each pipeline.
+    public var decidedPerTrigger = false
     /// Files of other GitLab projects a GitLab CI file's includes name and the parse was not given
     /// (the engine fetches them from a mirror and parses again).
     public var gitLabProjectRequests: [GitLabProjectRequest] = []

@@ -26,7 +26,8 @@ struct GitHubDialect {
         func problem(_ at: Node, _ message: String) -> (GitHubDialect?, [Diagnostic]) {
             (nil, [Diagnostic(document.location(at), .error, message)])
         }
-        let expected = "dialect must be 'github' or a mapping {github: {events: […], inputs: {…}}}"
+        let expected =
+            "dialect must be 'github', 'gitlab', or a mapping {github: {events: […], inputs: {…}}} or {gitlab: {stages: […], workflow: {rules: […]}}}"
         if let name = node.scalar?.string {
             return name == "github" ? (GitHubDialect(), []) : problem(node, "unknown dialect '\(name)': \(expected)")
         }

@@ -125,16 +125,30 @@ public struct PipelineParser {
         }
         // A converted workflow keeps GitHub's runtime (`dialect: github`).
         var dialect: GitHubDialect?
+        // A converted GitLab CI file keeps GitLab's decisions (`dialect: gitlab`).
+        var gitlabDialect: GitLabDialect?
         if format == .gantry, case .mapping(let top)? = document.root, let node = top["dialect"] {
-            let (read, problems) = GitHubDialect.read(node, in: document)
-            if !problems.isEmpty { throw DiagnosticsError(problems) }
-            dialect = read
-            format = .github
+            if GitLabDialect.isNamed(by: node) {
+                let (read, problems) = GitLabDialect.read(node, in: document)
+                guard var read else { throw DiagnosticsError(problems) }
+                document = read.extract(from: document)
+                gitlabDialect = read
+            } else {
+                let (read, problems) = GitHubDialect.read(node, in: document)
+                if !problems.isEmpty { throw DiagnosticsError(problems) }
+                dialect = read
+                format = .github
+            }
         }
         var parser = PipelineParser(document: document)
         parser.format = format
         var definition = parser.parseTop(digest: digest ?? Digest.sha256(text))
         definition.format = format
+        if let gitlabDialect {
+            definition.decidedPerTrigger = true
+            parser.diagnostics += gitlabDialect.apply(
+                to: &definition, trigger: trigger, file: file, document: document)
+        }
         if format == .github, case .mapping(let top)? = original, top["name"] == nil {
             // GitHub names an unnamed workflow after its file.
             definition.name = URL(fileURLWithPath: file).lastPathComponent
@@ -188,7 +202,8 @@ public struct PipelineParser {
             }
         }
         definition.indexJobs()
-        parser.protectEnvironments(of: &definition, file: file, native: dialect == nil && format == .gantry)
+        parser.protectEnvironments(
+            of: &definition, file: file, native: dialect == nil && gitlabDialect == nil && format == .gantry)
         if let translator {
             for (id, labels) in translator.runnerLabels.sorted(by: { $0.key < $1.key }) {
                 guard let position = definition.jobs.firstIndex(where: { $0.id == id }) else { continue }

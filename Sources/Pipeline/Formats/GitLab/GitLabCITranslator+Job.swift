@@ -72,27 +72,24 @@ extension GitLabCITranslator {
         job.known = known
         let conditions = GitLabRuleConditions(
             variables: known, changedFiles: trigger.changedFiles, repositoryRoot: repositoryRoot)
-        let rules = job.body["rules"]
-        let outcome: Result<GitLabJobOutcome, GitLabRuleProblem>
-        if let rules {
-            if let filter = job.body["only"] ?? job.body["except"] {
-                error(filter, "job '\(job.name)' uses rules with only/except; use one or the other")
-            }
-            outcome = conditions.outcome(rules: rules, jobWhen: job.when)
+        if keepsDecisions {
+            // `gantry convert`: rules are decided for each pipeline by `dialect: gitlab`.
+            job.allowFailure = false
         } else {
-            outcome = conditions.outcome(
-                only: job.body["only"], except: job.body["except"], jobWhen: job.when, trigger: trigger)
-        }
-        switch outcome {
-        case .failure(let problem):
-            error(problem.node, "job '\(job.name)': \(problem.message)")
-        case .success(let decided):
-            job.when = decided.when
-            job.excluded = decided.excluded
-            job.ruleVariables = decided.variables
-            job.ruleNeeds = decided.needs
-            // A manual job may fail (and does not hold later stages back) unless rules say otherwise.
-            job.allowFailure = decided.allowFailure ?? (job.when == "manual" && rules == nil)
+            switch conditions.jobOutcome(
+                rules: job.body["rules"], only: job.body["only"], except: job.body["except"], jobWhen: job.when,
+                trigger: trigger)
+            {
+            case .failure(let problem):
+                error(problem.node, "job '\(job.name)': \(problem.message)")
+            case .success(let decided):
+                job.when = decided.when
+                job.excluded = decided.excluded
+                job.ruleVariables = decided.variables
+                job.ruleNeeds = decided.needs
+                // A manual job may fail (and does not hold later stages back) unless rules say otherwise.
+                job.allowFailure = decided.allowFailure ?? false
+            }
         }
         if let allow = job.body["allow_failure"] {
             if let value = Self.bool(allow) {
@@ -111,7 +108,13 @@ extension GitLabCITranslator {
     mutating func translateJob(_ job: GitLabJob, context: GitLabJobContext, jobs: [GitLabJob]) -> Node {
         let at = job.keyNode
         var out: [(Node, Node)] = [(NodeBuilder.key("name", at: at), NodeBuilder.scalar(job.name, at: at))]
-        if let reason = job.excluded {
+        if keepsDecisions {
+            out += GitLabDialect.jobKeys.compactMap { key in
+                key == "stage"
+                    ? (NodeBuilder.key("stage", at: at), NodeBuilder.scalar(job.stage, at: job.body["stage"] ?? at))
+                    : job.body[key].map { (NodeBuilder.key(key, at: at), $0) }
+            }
+        } else if let reason = job.excluded {
             recordSkip(.rules(reason), job: job.id)
         } else if job.when == "manual" {
             recordSkip(.manual, job: job.id)
@@ -129,7 +132,7 @@ extension GitLabCITranslator {
         if let needs = needs(of: job, context: context, jobs: jobs) {
             out.append((NodeBuilder.key("needs", at: at), needs))
         }
-        switch job.when {
+        switch keepsDecisions ? "" : job.when {
         case "on_failure": out.append((NodeBuilder.key("if", at: at), NodeBuilder.scalar("failure()", at: at)))
         case "always": out.append((NodeBuilder.key("if", at: at), NodeBuilder.scalar("always()", at: at)))
         default: break
@@ -185,15 +188,11 @@ extension GitLabCITranslator {
         let at = job.keyNode
         let byName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         guard let explicit = job.ruleNeeds ?? job.body["needs"] else {
-            guard let position = context.stages.firstIndex(of: job.stage) else { return nil }
-            let earlier = Set(context.stages[..<position])
-            var needed: [String] = []
-            var soft: Set<String> = []
-            for other in jobs where earlier.contains(other.stage) && other.excluded == nil {
-                if other.when == "manual" && !other.blocksLaterStages { continue }
-                needed.append(other.id)
-                if !other.blocksLaterStages { soft.insert(other.id) }
-            }
+            // `gantry convert` leaves stage order to `dialect: gitlab`, which decides rules first.
+            guard !keepsDecisions,
+                let (needed, soft) = GitLabStages.needs(
+                    of: job.stage, stages: context.stages, members: jobs.map(\.stageMember))
+            else { return nil }
             recordStageNeeds(soft, job: job.id)
             return needed.isEmpty ? nil : NodeBuilder.sequence(needed.map { NodeBuilder.scalar($0, at: at) }, at: at)
         }
@@ -241,18 +240,25 @@ extension GitLabCITranslator {
         return NodeBuilder.sequence(ids, at: explicit)
     }
 
+    /// Text GitLab expands when it creates the pipeline (an environment's name and url), as a template:
+    /// the variables known here expanded, the rest empty — or, with `keepsDecisions`, read when the job
+    /// runs (`${{ env.CI_COMMIT_REF_SLUG }}`: `dialect: gitlab` gives the pipeline its `CI_*` variables).
+    func creationText(_ text: String, job: GitLabJob) -> String {
+        let expanded = Template.literal(GitLabVariables.expand(text, job.known, undefinedAsEmpty: !keepsDecisions))
+        return keepsDecisions ? GitLabVariables.environmentReferences(expanded) : expanded
+    }
+
     /// A deployment job's `environment:` (`name` or `{name, url, action}`) as the job's native
     /// `environment: {name, url}`, variables expanded: the Gantry environment of that name protects it.
     private func deploymentEnvironment(of job: GitLabJob) -> Node? {
         guard let environment = job.body["environment"],
             let name = environment.string ?? environment["name"]?.string,
-            case let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true), !expanded.isEmpty
+            case let expanded = creationText(name, job: job), !expanded.isEmpty
         else { return nil }
         let at = environment["name"] ?? environment
-        var pairs = [(NodeBuilder.key("name", at: at), NodeBuilder.scalar(Template.literal(expanded), at: at))]
+        var pairs = [(NodeBuilder.key("name", at: at), NodeBuilder.scalar(expanded, at: at))]
         if let url = environment["url"], let text = url.string {
-            let value = Template.literal(GitLabVariables.expand(text, job.known, undefinedAsEmpty: true))
-            pairs.append((NodeBuilder.key("url", at: url), NodeBuilder.scalar(value, at: url)))
+            pairs.append((NodeBuilder.key("url", at: url), NodeBuilder.scalar(creationText(text, job: job), at: url)))
         }
         return NodeBuilder.mapping(pairs, at: environment)
     }
@@ -282,14 +288,13 @@ extension GitLabCITranslator {
             if let name {
                 let expanded = GitLabVariables.expand(name, job.known, undefinedAsEmpty: true)
                 raw += [
-                    ("CI_ENVIRONMENT_NAME", literal(expanded)),
+                    ("CI_ENVIRONMENT_NAME", creationText(name, job: job)),
                     ("CI_ENVIRONMENT_SLUG", String(GitLabVariables.slug(expanded).prefix(24))),
                     ("CI_ENVIRONMENT_ACTION", environment["action"]?.string ?? "start"),
                 ]
             }
             if let url = environment["url"]?.string {
-                raw.append(
-                    ("CI_ENVIRONMENT_URL", literal(GitLabVariables.expand(url, job.known, undefinedAsEmpty: true))))
+                raw.append(("CI_ENVIRONMENT_URL", creationText(url, job: job)))
             }
         }
         raw += job.variables.map { ($0.name, literal($0.value)) }
@@ -541,7 +546,12 @@ extension GitLabCITranslator {
                 return nil
             }
         }
-        if GitLabVariables.namesVariable(key) { key = key.replacingOccurrences(of: "$", with: "") }
+        if GitLabVariables.namesVariable(key) {
+            // Converted, the key reads them when the job runs; otherwise they are unknown here.
+            key =
+                keepsDecisions
+                ? GitLabVariables.environmentReferences(key) : key.replacingOccurrences(of: "$", with: "")
+        }
         var pairs: [(Node, Node)] = [
             (NodeBuilder.key("key", at: at), NodeBuilder.scalar(key, at: cache["key"] ?? at)),
             (

@@ -27,6 +27,13 @@ struct GitLabCITranslator {
     private(set) var projectRequests: [GitLabProjectRequest] = []
     /// Whether an include could not be read here (remote, template, project, component).
     private(set) var missingIncludes = false
+    /// `gantry convert`: keep `rules:`, `only:`/`except:`, `when:`, `stage:` and `workflow:rules` for
+    /// `dialect: gitlab` to decide for each pipeline, and leave the predefined `CI_*` variables (whose
+    /// values come from the trigger) to it, instead of deciding for `trigger`.
+    var keepsDecisions = false
+    /// With `keepsDecisions`: the stages and `workflow:rules`, for `dialect: gitlab`.
+    private(set) var stages: [String] = []
+    private(set) var workflowRules: Node?
 
     static let globalKeys: Set<String> = [
         "stages", "types", "variables", "default", "workflow", "include", "image", "services", "cache",
@@ -121,8 +128,10 @@ struct GitLabCITranslator {
         var workflowExcluded: String?
         if let workflow = global["workflow"] {
             // Rules read the global variables expanded (`DEPLOY_ENV: $CI_COMMIT_BRANCH`).
-            let known = GitLabVariables.adding(globalVariables, to: GitLabVariables.forRules(predefined))
-                .merging(trigger.variables) { $1 }
+            // Converted, the name keeps what the trigger would give (`Release $CI_COMMIT_TAG`).
+            let known = GitLabVariables.adding(
+                globalVariables, to: keepsDecisions ? [:] : GitLabVariables.forRules(predefined)
+            ).merging(trigger.variables) { $1 }
             (workflowExcluded, pipelineName) = self.workflow(
                 workflow, variables: known, globalVariables: &globalVariables, name: pipelineName)
         }
@@ -143,9 +152,10 @@ struct GitLabCITranslator {
             error(original, "the file defines no visible job (a job is a top-level key with script:)")
         }
         var translated: [(Node, Node)] = []
+        self.stages = stages
         let context = GitLabJobContext(
-            stages: stages, defaults: defaults, globalVariables: globalVariables, predefined: predefined,
-            workflowExcluded: workflowExcluded)
+            stages: stages, defaults: defaults, globalVariables: globalVariables,
+            predefined: keepsDecisions ? [] : predefined, workflowExcluded: workflowExcluded)
         for index in jobs.indices { decide(&jobs[index], context: context) }
         for job in jobs {
             translated.append(
@@ -206,9 +216,11 @@ struct GitLabCITranslator {
             case "name":
                 if let text = value.string, !text.isEmpty {
                     // An undefined variable in a name is empty, as GitLab shows it.
-                    pipelineName = GitLabVariables.expand(text, variables, undefinedAsEmpty: true)
+                    pipelineName = GitLabVariables.expand(text, variables, undefinedAsEmpty: !keepsDecisions)
                 }
             case "auto_cancel": break
+            case "rules" where keepsDecisions:
+                workflowRules = value
             case "rules":
                 let conditions = GitLabRuleConditions(
                     variables: variables, changedFiles: trigger.changedFiles, repositoryRoot: repositoryRoot)
@@ -347,6 +359,8 @@ struct GitLabJob {
     /// How many jobs `parallel:` makes (`CI_NODE_TOTAL`).
     var parallelTotal: Int?
 
-    /// A manual job that holds later stages back (GitLab: `allow_failure: false`).
-    var blocksLaterStages: Bool { when == "manual" && !allowFailure }
+    /// The job as stage order sees it.
+    var stageMember: GitLabStages.Member {
+        GitLabStages.Member(id: id, stage: stage, excluded: excluded != nil, when: when, allowFailure: allowFailure)
+    }
 }

@@ -159,6 +159,29 @@ extension GitLabRuleConditions {
         return .success(GitLabJobOutcome(when: "never", excluded: "rules: no rule matches this pipeline"))
     }
 
+    /// What a job's `rules:` (or else `only:`/`except:`) decide, with GitLab's default for
+    /// `allow_failure` (a manual job may fail unless rules say otherwise).
+    func jobOutcome(
+        rules: Node?, only: Node?, except: Node?, jobWhen: String, trigger: PipelineTrigger
+    ) -> Result<GitLabJobOutcome, GitLabRuleProblem> {
+        let decided: Result<GitLabJobOutcome, GitLabRuleProblem>
+        if let rules {
+            if let filter = only ?? except {
+                return .failure(
+                    GitLabRuleProblem(
+                        node: filter, message: "rules cannot be used with only/except; use one or the other"))
+            }
+            decided = outcome(rules: rules, jobWhen: jobWhen)
+        } else {
+            decided = outcome(only: only, except: except, jobWhen: jobWhen, trigger: trigger)
+        }
+        return decided.map { outcome in
+            var outcome = outcome
+            if outcome.allowFailure == nil, rules == nil { outcome.allowFailure = outcome.when == "manual" }
+            return outcome
+        }
+    }
+
     /// `only:`/`except:` (refs, variables, changes): the job is in the pipeline when `only` matches
     /// (default: branches and tags) and `except` does not.
     func outcome(

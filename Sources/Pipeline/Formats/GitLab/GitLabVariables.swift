@@ -87,6 +87,27 @@ enum GitLabVariables {
         return String(out)
     }
 
+    /// `text` with each `$NAME` and `${NAME}` as `${{ env.NAME }}` (read when the job runs), `$$` kept.
+    static func environmentReferences(_ text: String) -> String {
+        guard text.contains("$") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "$" {
+                out.append(contentsOf: ["$", "$"])
+                index += 2
+            } else if scalars[index] == "$", let (name, end) = reference(in: scalars, at: index) {
+                out.append(contentsOf: "${{ env.\(name) }}".unicodeScalars)
+                index = end
+            } else {
+                out.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(out)
+    }
+
     /// Whether `text` still refers to a variable (`$NAME` or `${NAME}`, not `$$`).
     static func namesVariable(_ text: String) -> Bool {
         guard text.contains("$") else { return false }

@@ -1,0 +1,157 @@
+import Foundation
+import GantryCore
+import Testing
+
+@testable import Pipeline
+
+/// `gantry convert .gitlab-ci.yml`: a `gantry.yml` with `dialect: gitlab` that decides its jobs for each
+/// run as the GitLab CI file does for each pipeline.
+@Suite struct GitLabConvertTests {
+    /// The GitLab CI files of the compatibility corpus (Tests/Compat/gitlab).
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Compat/gitlab")
+
+    /// Pipelines GitLab would create: pushes to the default branch and to a feature branch, a tag, a
+    /// merge request, a schedule, a web pipeline with a variable.
+    static let triggers = [
+        PipelineTrigger(sha: "1234567890abcdef1234567890abcdef12345678", branch: "main", changedFiles: ["src/app.py"]),
+        PipelineTrigger(branch: "feature/login", changedFiles: ["docs/index.md"]),
+        PipelineTrigger(tag: "v1.2.3"),
+        PipelineTrigger(branch: "feature/api", source: "merge_request_event", changedFiles: ["services/api/main.go"]),
+        PipelineTrigger(branch: "main", source: "schedule"),
+        PipelineTrigger(branch: "main", source: "web", variables: ["DEPLOY": "true"]),
+    ]
+
+    /// What decides a job in a pipeline, as text to compare.
+    static func decisions(_ definition: PipelineDefinition) -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: definition.jobs.map { job in
+                (
+                    job.id,
+                    "skip=\(job.plannedSkip.map(String.init(describing:)) ?? "-") needs=\(job.needs.sorted()) "
+                        + "soft=\(job.stageNeeds.sorted()) if=\(job.condition ?? "-") "
+                        + "continue=\(job.continueOnError) steps=\(job.steps.count)"
+                )
+            })
+    }
+
+    @Test func everyCorpusFileConvertsAndDecidesItsJobsAsGitLabDoes() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).filter {
+            $0.hasSuffix(".yml")
+        }
+        #expect(files.count >= 12)
+        var compared = 0
+        for name in files.sorted() {
+            let file = Self.corpus.appendingPathComponent(name).path
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let conversion = try PipelineConverter.convert(text: text, file: file)
+            #expect(conversion.text.contains("dialect:\n  gitlab:"), "\(name)")
+            let converted = Self.corpus.appendingPathComponent("gantry.yml").path
+            for trigger in Self.triggers {
+                let original = try PipelineParser.parse(text: text, file: file, trigger: trigger)
+                // Files with parts that cannot run here are compared on what can.
+                guard original.unsupported.isEmpty else { continue }
+                let result = try PipelineParser.parse(text: conversion.text, file: converted, trigger: trigger)
+                #expect(
+                    Self.decisions(result) == Self.decisions(original),
+                    "\(name) for \(trigger.tag ?? trigger.branch ?? "-") \(trigger.source)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 40)
+    }
+
+    static let file = """
+        stages: [build, test, deploy]
+        variables:
+          IMAGE: registry.example.com/app:$CI_COMMIT_SHORT_SHA
+        workflow:
+          name: Pipeline for $CI_COMMIT_REF_NAME
+          rules:
+            - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+            - if: $CI_COMMIT_BRANCH
+        build:
+          stage: build
+          image: node:20
+          tags: [docker]
+          script: [npm ci, npm run build]
+          cache:
+            key: $CI_COMMIT_REF_SLUG
+            paths: [node_modules/]
+        lint:
+          stage: test
+          script: [npm run lint]
+          rules:
+            - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+              allow_failure: true
+        deploy:
+          stage: deploy
+          script: [./deploy.sh]
+          environment:
+            name: review/$CI_COMMIT_REF_SLUG
+          rules:
+            - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+              when: manual
+            - when: never
+
+        """
+
+    @Test func rulesStagesAndVariablesAreKeptForEachRun() throws {
+        let conversion = try PipelineConverter.convert(text: Self.file, file: ".gitlab-ci.yml")
+        let text = conversion.text
+        #expect(text.contains("name: \"Pipeline for $CI_COMMIT_REF_NAME\""))
+        #expect(text.contains("stages: [build, test, deploy]"))
+        #expect(text.contains("- if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"))
+        // Values the trigger gives are read when the job runs, not frozen at conversion.
+        #expect(
+            text.contains("key: \"${{ env.CI_COMMIT_REF_SLUG }}\"")
+                || text.contains("key: ${{ env.CI_COMMIT_REF_SLUG }}"))
+        #expect(text.contains("review/${{ env.CI_COMMIT_REF_SLUG }}"))
+        #expect(!text.contains("CI_COMMIT_SHA:"))
+        #expect(text.contains("# image: node:20 — dropped"))
+        #expect(text.contains("# tags: [docker] — dropped"))
+
+        func decide(_ trigger: PipelineTrigger) throws -> PipelineDefinition {
+            try PipelineParser.parse(text: text, file: "gantry.yml", trigger: trigger)
+        }
+        let main = try decide(PipelineTrigger(sha: String(repeating: "a", count: 40), branch: "main"))
+        #expect(main.job("deploy")?.plannedSkip == .manual)
+        #expect(main.job("lint")?.plannedSkip.map(String.init(describing:))?.contains("no rule matches") == true)
+        // lint is not in this pipeline: deploy waits for build only, and build being skipped would not
+        // hold it back.
+        #expect(main.job("deploy")?.needs == ["build"])
+        #expect(main.job("deploy")?.stageNeeds == ["build"])
+        #expect(main.env.contains { $0.name == "CI_COMMIT_SHORT_SHA" && $0.value == "aaaaaaaa" })
+        let request = try decide(PipelineTrigger(branch: "feature", source: "merge_request_event"))
+        #expect(request.job("lint")?.plannedSkip == nil)
+        #expect(request.job("lint")?.continueOnError == true)
+        #expect(request.job("deploy")?.plannedSkip.map(String.init(describing:))?.contains("when: never") == true)
+        let tag = try decide(PipelineTrigger(tag: "v1.0.0"))
+        #expect(tag.jobs.allSatisfy { $0.plannedSkip.map(String.init(describing:))?.contains("workflow:") == true })
+    }
+
+    @Test func theDialectsMistakesAreReportedAtTheirLines() {
+        let base = "dialect:\n  gitlab:\n    stages: [build]\njobs:\n  a:\n"
+        #expect(
+            diagnostics(base + "    stage: tset\n    steps: [{run: x}]\n").contains {
+                $0.hasPrefix("gantry.yml:6:12: error: job 'a' is in stage 'tset'")
+            })
+        #expect(
+            diagnostics(base + "    when: later\n    steps: [{run: x}]\n").contains {
+                $0.contains("gantry.yml:6:11: error: unknown when 'later'")
+            })
+        #expect(
+            diagnostics(base + "    rules: [{if: '$A ==', when: always}]\n    steps: [{run: x}]\n").contains {
+                $0.contains("invalid expression in if")
+            })
+        #expect(
+            diagnostics("dialect: {gitlab: {stage: [a]}}\njobs:\n  a:\n    steps: [{run: x}]\n").contains {
+                $0.contains("unknown key 'stage' in dialect.gitlab (did you mean 'stages'?)")
+            })
+        // Without the dialect, GitLab's keys are not a gantry.yml's.
+        #expect(
+            diagnostics("jobs:\n  a:\n    rules: [{when: always}]\n    steps: [{run: x}]\n").contains {
+                $0.contains("unknown key 'rules' in job 'a'")
+            })
+    }
+}
