@@ -130,6 +130,42 @@ import Testing
         #expect(tag.jobs.allSatisfy { $0.plannedSkip.map(String.init(describing:))?.contains("workflow:") == true })
     }
 
+    /// `allow_failure`: the matching rule's wins over the job's, and a manual job with
+    /// `allow_failure: false` holds later stages back — in the GitLab file and converted alike.
+    @Test func allowFailureFollowsGitLabsPrecedence() throws {
+        let file = """
+            stages: [check, gate, ship]
+            lenient:
+              stage: check
+              allow_failure: true
+              script: [exit 1]
+              rules:
+                - if: $CI_COMMIT_BRANCH == "main"
+                  allow_failure: false
+                - when: on_success
+            approve:
+              stage: gate
+              when: manual
+              allow_failure: false
+              script: [echo approve]
+            ship:
+              stage: ship
+              script: [echo ship]
+
+            """
+        let conversion = try PipelineConverter.convert(text: file, file: ".gitlab-ci.yml")
+        for branch in ["main", "feature"] {
+            let trigger = PipelineTrigger(branch: branch)
+            let original = try PipelineParser.parse(text: file, file: ".gitlab-ci.yml", trigger: trigger)
+            let converted = try PipelineParser.parse(text: conversion.text, file: "gantry.yml", trigger: trigger)
+            #expect(Self.decisions(converted) == Self.decisions(original), "\(branch)")
+            #expect(original.job("lenient")?.continueOnError == (branch != "main"))
+            // The blocking manual job is waited for, and its being skipped holds ship back.
+            #expect(original.job("ship")?.needs.contains("approve") == true)
+            #expect(original.job("ship")?.stageNeeds.contains("approve") == false)
+        }
+    }
+
     @Test func theDialectsMistakesAreReportedAtTheirLines() {
         let base = "dialect:\n  gitlab:\n    stages: [build]\njobs:\n  a:\n"
         #expect(

@@ -295,7 +295,8 @@ public enum PipelineConverter {
 
     /// The order a job's keys are written in: what it is and when it runs first, its steps last.
     static let jobKeyOrder = [
-        "name", "stage", "needs", "rules", "only", "except", "when", "if", "matrix", "env", "secrets", "timeout",
+        "name", "stage", "needs", "rules", "only", "except", "when", "allow_failure", "if", "matrix", "env", "secrets",
+        "timeout",
         "retry", "continue-on-error", "paths",
         "paths-ignore", "cache", "inputs", "outputs", "artifacts", "resource-group", "steps",
     ]

@@ -72,13 +72,21 @@ extension GitLabCITranslator {
         job.known = known
         let conditions = GitLabRuleConditions(
             variables: known, changedFiles: trigger.changedFiles, repositoryRoot: repositoryRoot)
+        // The job's own `allow_failure` (true/false; `exit_codes` are judged by its script).
+        var jobAllowFailure: Bool?
+        if let allow = job.body["allow_failure"] {
+            jobAllowFailure = Self.bool(allow)
+            if jobAllowFailure == nil, allow["exit_codes"] == nil {
+                error(allow, "allow_failure must be true, false or {exit_codes: [...]}")
+            }
+        }
         if keepsDecisions {
             // `gantry convert`: rules are decided for each pipeline by `dialect: gitlab`.
-            job.allowFailure = false
+            job.allowFailure = jobAllowFailure ?? false
         } else {
             switch conditions.jobOutcome(
                 rules: job.body["rules"], only: job.body["only"], except: job.body["except"], jobWhen: job.when,
-                trigger: trigger)
+                jobAllowFailure: jobAllowFailure, trigger: trigger)
             {
             case .failure(let problem):
                 error(problem.node, "job '\(job.name)': \(problem.message)")
@@ -87,15 +95,7 @@ extension GitLabCITranslator {
                 job.excluded = decided.excluded
                 job.ruleVariables = decided.variables
                 job.ruleNeeds = decided.needs
-                // A manual job may fail (and does not hold later stages back) unless rules say otherwise.
                 job.allowFailure = decided.allowFailure ?? false
-            }
-        }
-        if let allow = job.body["allow_failure"] {
-            if let value = Self.bool(allow) {
-                job.allowFailure = value
-            } else if allow["exit_codes"] == nil {
-                error(allow, "allow_failure must be true, false or {exit_codes: [...]}")
             }
         }
         if let why = context.workflowExcluded { job.excluded = why }
@@ -162,7 +162,7 @@ extension GitLabCITranslator {
             out.append((NodeBuilder.key("retry", at: retry), translated))
         }
         let allowedCodes = allowedExitCodes(job.body["allow_failure"])
-        if job.allowFailure && allowedCodes.isEmpty {
+        if job.allowFailure && allowedCodes.isEmpty && !keepsDecisions {
             out.append((NodeBuilder.key("continue-on-error", at: at), NodeBuilder.scalar("true", at: at)))
         }
         if let artifacts = job.body["artifacts"], let translated = artifactSpec(artifacts, job: job) {

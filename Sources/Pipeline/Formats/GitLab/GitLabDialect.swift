@@ -21,10 +21,11 @@ import Yams
 /// ```
 ///
 /// The pipeline gets GitLab's predefined variables (`CI_COMMIT_BRANCH`, `CI_PIPELINE_SOURCE`, …) from
-/// the run's trigger, as its first variables. A job may keep `stage`, `rules`, `only`, `except` and
-/// `when`, written and evaluated as in a GitLab CI file (`GitLabRuleConditions`): a job they leave out
+/// the run's trigger, as its first variables. A job may keep `stage`, `rules`, `only`, `except`, `when`
+/// and `allow_failure`, written and evaluated as in a GitLab CI file (`GitLabRuleConditions`): a job they leave out
 /// is skipped with the reason, `when: manual` is skipped as manual, `on_failure` and `always` become the
-/// job's condition, `allow_failure` lets it fail, rule `variables` join its environment. A job with a
+/// job's condition, `allow_failure` (the rule's, else the job's, else GitLab's default for manual jobs)
+/// lets it fail, rule `variables` join its environment. A job with a
 /// `stage` and no `needs` waits for the jobs of the earlier stages that are in this pipeline, and one
 /// skipped there does not hold it back.
 struct GitLabDialect {
@@ -36,7 +37,7 @@ struct GitLabDialect {
     private(set) var explicitNeeds: Set<String> = []
 
     /// The job keys the dialect reads (the native parser never sees them).
-    static let jobKeys = ["stage", "rules", "only", "except", "when"]
+    static let jobKeys = ["stage", "rules", "only", "except", "when", "allow_failure"]
     static let keys = ["stages", "workflow"]
 
     /// Whether `node` (the value of `dialect:`) names this dialect.
@@ -174,7 +175,8 @@ struct GitLabDialect {
                 variables: jobKnown, changedFiles: trigger.changedFiles, repositoryRoot: workspace)
             var outcome = GitLabJobOutcome(when: jobWhen)
             switch conditions.jobOutcome(
-                rules: kept["rules"], only: kept["only"], except: kept["except"], jobWhen: jobWhen, trigger: trigger)
+                rules: kept["rules"], only: kept["only"], except: kept["except"], jobWhen: jobWhen,
+                jobAllowFailure: kept["allow_failure"].flatMap(GitLabCITranslator.bool), trigger: trigger)
             {
             case .failure(let problem):
                 problems.append(
@@ -191,7 +193,7 @@ struct GitLabDialect {
             case "always": job.condition = "always()"
             default: break
             }
-            if outcome.allowFailure == true { job.continueOnError = true }
+            job.continueOnError = outcome.allowFailure ?? false
             if outcome.needs != nil, let node = kept["rules"] {
                 problems.append(
                     Diagnostic(

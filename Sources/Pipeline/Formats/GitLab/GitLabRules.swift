@@ -159,10 +159,11 @@ extension GitLabRuleConditions {
         return .success(GitLabJobOutcome(when: "never", excluded: "rules: no rule matches this pipeline"))
     }
 
-    /// What a job's `rules:` (or else `only:`/`except:`) decide, with GitLab's default for
-    /// `allow_failure` (a manual job may fail unless rules say otherwise).
+    /// What a job's `rules:` (or else `only:`/`except:`) decide. Whether it may fail: the matching
+    /// rule's `allow_failure`, else the job's own (`jobAllowFailure`), else GitLab's default (a manual
+    /// job may fail, unless it was made manual by a rule).
     func jobOutcome(
-        rules: Node?, only: Node?, except: Node?, jobWhen: String, trigger: PipelineTrigger
+        rules: Node?, only: Node?, except: Node?, jobWhen: String, jobAllowFailure: Bool?, trigger: PipelineTrigger
     ) -> Result<GitLabJobOutcome, GitLabRuleProblem> {
         let decided: Result<GitLabJobOutcome, GitLabRuleProblem>
         if let rules {
@@ -177,7 +178,8 @@ extension GitLabRuleConditions {
         }
         return decided.map { outcome in
             var outcome = outcome
-            if outcome.allowFailure == nil, rules == nil { outcome.allowFailure = outcome.when == "manual" }
+            outcome.allowFailure =
+                outcome.allowFailure ?? jobAllowFailure ?? (rules == nil && outcome.when == "manual")
             return outcome
         }
     }
