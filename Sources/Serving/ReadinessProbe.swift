@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 import Pipeline
 import Processes
 
@@ -23,14 +24,13 @@ struct ReadinessProbe: Sendable {
             guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else {
                 return (false, "bad readiness path \(path)")
             }
-            var request = URLRequest(url: url, timeoutInterval: 2)
-            request.httpMethod = "GET"
-            do {
-                let (_, response) = try await URLSession.shared.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                return ((200..<300).contains(status), "GET \(path): HTTP \(status)")
-            } catch {
-                return (false, "GET \(path): \(error.localizedDescription)")
+            switch await ShortRequest.send(URLRequest(url: url), timeout: .seconds(2)) {
+            case .success(let answer):
+                return ((200..<300).contains(answer.status), "GET \(path): HTTP \(answer.status)")
+            case .failure(.timedOut(let seconds)):
+                return (false, "GET \(path): no answer within \(seconds)s")
+            case .failure(.failed(let why)):
+                return (false, "GET \(path): \(why)")
             }
         case .command(let command):
             let spec = ProcessSpec(

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 public import Pipeline
 import Processes
 
@@ -71,25 +72,13 @@ public struct HealthChecker: Sendable {
     /// One GET; passes when the final answer (after any redirects) is 2xx.
     static func get(_ address: String, timeout: Duration) async -> (Bool, String) {
         guard let url = URL(string: address) else { return (false, "\(address) is not a valid URL") }
-        // The HTTP stack counts timeouts in whole seconds (a fraction would round to "no time at all").
-        let seconds = max(1, timeout.seconds.rounded(.up))
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData)
-        request.timeoutInterval = seconds
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            let (_, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                return (false, "GET \(address): not an HTTP response")
-            }
-            return ((200..<300).contains(http.statusCode), "GET \(address) → \(http.statusCode)")
-        } catch let error as URLError where error.code == .timedOut {
-            return (false, "GET \(address): no answer within \(Int(seconds))s")
-        } catch {
-            return (false, "GET \(address): \(error.localizedDescription)")
+        switch await ShortRequest.send(URLRequest(url: url), timeout: timeout) {
+        case .success(let answer):
+            return ((200..<300).contains(answer.status), "GET \(address) → \(answer.status)")
+        case .failure(.timedOut(let seconds)):
+            return (false, "GET \(address): no answer within \(seconds)s")
+        case .failure(.failed(let why)):
+            return (false, "GET \(address): \(why)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GantryCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -34,29 +35,19 @@ struct PrometheusClient: Sendable {
         guard let url = URL(string: base + "/api/v1/query") else {
             return .failure(QueryError(message: "\(address) is not a valid URL", permanent: true))
         }
-        let seconds = max(1, timeout.seconds.rounded(.up))
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData)
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
-        request.timeoutInterval = seconds
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         // Form-encoded by hand: '+' must reach Prometheus as %2B, not as a space.
         request.httpBody = Data("query=\(Self.formEncoded(expression))".utf8)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            let (body, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return Self.parse(status: status, body: body)
-        } catch let error as URLError where error.code == .timedOut {
+        switch await ShortRequest.send(request, timeout: timeout) {
+        case .success(let answer):
+            return Self.parse(status: answer.status, body: answer.body)
+        case .failure(.timedOut(let seconds)):
             return .failure(
-                QueryError(message: "Prometheus at \(address) did not answer within \(Int(seconds))s", permanent: false)
-            )
-        } catch {
-            return .failure(
-                QueryError(message: "Prometheus at \(address): \(error.localizedDescription)", permanent: false))
+                QueryError(message: "Prometheus at \(address) did not answer within \(seconds)s", permanent: false))
+        case .failure(.failed(let why)):
+            return .failure(QueryError(message: "Prometheus at \(address): \(why)", permanent: false))
         }
     }
 

@@ -1,0 +1,43 @@
+public import Foundation
+
+#if canImport(FoundationNetworking)
+    public import FoundationNetworking
+#endif
+
+/// One short HTTP exchange with a deadline — a health check, a readiness probe, a metrics query — on
+/// a session of its own (no cache, no cookies, nothing kept between calls).
+public enum ShortRequest {
+    /// Why there was no answer.
+    public enum Failure: Error, Sendable, Equatable {
+        /// Nothing came back within the deadline (in whole seconds, as the HTTP stack counts them).
+        case timedOut(seconds: Int)
+        /// The connection failed, or what came back was not HTTP.
+        case failed(String)
+    }
+
+    /// Sends `request` and waits at most `timeout` (rounded up to whole seconds, at least one: the HTTP
+    /// stack counts in seconds, and a fraction would round to no time at all).
+    public static func send(_ request: URLRequest, timeout: Duration) async -> Result<
+        (status: Int, body: Data), Failure
+    > {
+        let components = timeout.components
+        let seconds = max(1, (Double(components.seconds) + Double(components.attoseconds) / 1e18).rounded(.up))
+        var request = request
+        request.cachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+        request.timeoutInterval = seconds
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = seconds
+        configuration.timeoutIntervalForResource = seconds
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        do {
+            let (body, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else { return .failure(.failed("not an HTTP response")) }
+            return .success((http.statusCode, body))
+        } catch let error as URLError where error.code == .timedOut {
+            return .failure(.timedOut(seconds: Int(seconds)))
+        } catch {
+            return .failure(.failed(error.localizedDescription))
+        }
+    }
+}
