@@ -125,6 +125,18 @@ import Testing
         #expect(newest["status"] as? String == "succeeded")
         #expect((newest["reason"] as? String)?.hasPrefix("retry of p-") == true, "\(newest)")
         #expect(try await Self.get(port) == "version 2.0.0\n")
+
+        // The host killed: its releases died with it, and status no longer shows them ready.
+        host.stop()
+        var rows: [[String: Any]] = []
+        for _ in 0..<100 {
+            let status = try gantry("rollout", "status", "web", "--env", "prod", "--json")
+            rows = ((status.stdoutJSON as? [String: Any])?["releases"] as? [[String: Any]]) ?? []
+            if !rows.isEmpty, rows.allSatisfy({ $0["state"] as? String == "stopped" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0["state"] as? String == "stopped" }, "\(rows)")
+        #expect(rows.allSatisfy { ($0["detail"] as? String)?.contains("the host is not running") == true })
     }
 
     /// Blue/green with a preview port: the new release answers on the preview port only, until

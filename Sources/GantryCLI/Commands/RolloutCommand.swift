@@ -45,12 +45,18 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         let progress = try state.rolloutProgress(app: target.app, environment: target.env).flatMap {
             $0.promotionID == promotion?.id && promotion?.status == .deploying ? $0 : nil
         }
+        // Releases die with their host: without a live one, what it last reported is history.
+        let hostRunning = host?.isAlive() == true
+        func shownState(_ instance: ReleaseInstance) -> String { hostRunning ? instance.state.rawValue : "stopped" }
+        func shownDetail(_ instance: ReleaseInstance) -> String {
+            hostRunning ? instance.detail : "the host is not running (last reported: \(instance.state.rawValue))"
+        }
         if json {
             var object: [String: Any] = [
                 "releases": instances.map { instance -> [String: Any] in
                     var row: [String: Any] = [
                         "digest": instance.digest, "role": instance.role.rawValue, "weight": instance.weight,
-                        "state": instance.state.rawValue, "detail": instance.detail,
+                        "state": shownState(instance), "detail": shownDetail(instance),
                     ]
                     row["port"] = instance.port
                     if let traffic = instance.traffic { row["traffic"] = Self.traffic(traffic) }
@@ -88,11 +94,11 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         for instance in instances {
             let traffic = instance.traffic ?? TrafficCounters()
             table.add([
-                instance.digest.short, instance.role.rawValue, "\(instance.weight)", instance.state.rawValue,
+                instance.digest.short, instance.role.rawValue, "\(instance.weight)", shownState(instance),
                 "\(traffic.requests)", "\(traffic.serverErrors)",
                 traffic.latency(quantile: 0.99).map { $0.isFinite ? String(format: "%.1fms", $0 * 1000) : ">10s" }
                     ?? "-",
-                instance.detail,
+                shownDetail(instance),
             ])
         }
         Terminal.printOut(instances.isEmpty ? "no release runs \(target.app) in \(target.env)" : table.rendered)
