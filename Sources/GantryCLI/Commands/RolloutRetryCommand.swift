@@ -26,17 +26,19 @@ struct RolloutRetryCommand: AsyncParsableCommand {
     var secretOptions: SecretOptions
 
     func run() async throws {
-        let state = try StateLocation.openExistingState()
-        guard let latest = try state.promotions(app: target.app, environment: target.env, limit: 1).first,
-            latest.status == .aborted
-        else {
-            throw InputError(
-                "the latest promotion of \(target.app) to \(target.env) was not an aborted rollout: nothing to retry (see 'gantry rollout status \(target.app) --env \(target.env)')"
-            )
-        }
-        Terminal.printOut("retrying \(target.app)@\(latest.digest.short), aborted in \(latest.id): \(latest.detail)")
-        try await options.runLocally(secrets: secretOptions) {
-            try await $0.promote(
+        // The state the promotion uses (opened once): the latest promotion must be an aborted rollout.
+        try await options.runLocally(secrets: secretOptions) { promoter in
+            guard
+                let latest = try promoter.context.state.promotions(app: target.app, environment: target.env, limit: 1)
+                    .first, latest.status == .aborted
+            else {
+                throw InputError(
+                    "the latest promotion of \(target.app) to \(target.env) was not an aborted rollout: nothing to retry (see 'gantry rollout status \(target.app) --env \(target.env)')"
+                )
+            }
+            Terminal.printOut(
+                "retrying \(target.app)@\(latest.digest.short), aborted in \(latest.id): \(latest.detail)")
+            return try await promoter.promote(
                 app: target.app, to: target.env, source: .digest(latest.digest.description), irreversible: nil,
                 reason: reason ?? "retry of \(latest.id)")
         }

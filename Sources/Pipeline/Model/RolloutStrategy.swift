@@ -67,6 +67,17 @@ public enum RolloutStep: Sendable, Hashable {
     case analysis(RolloutAnalysis)
 }
 
+extension RolloutStep {
+    /// What a rollout at this step is doing, in a few words (`gantry rollout status`).
+    public var phase: String {
+        switch self {
+        case .setWeight(let weight): "canary at \(weight)%"
+        case .pause(let duration): duration.map { "paused for \($0.humanShort)" } ?? "paused until promoted"
+        case .analysis(let analysis): "analysing over \(analysis.window.humanShort)"
+        }
+    }
+}
+
 /// `analysis:` — what the canary must do as well as the stable release, in the same window.
 public struct RolloutAnalysis: Sendable, Hashable {
     /// How long to measure.

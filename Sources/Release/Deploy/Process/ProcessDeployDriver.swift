@@ -112,9 +112,9 @@ struct ProcessDeployDriver {
             {
                 return stop
             }
+            control.progress(step: index, of: strategy.steps.count, step.phase)
             switch step {
             case .setWeight(let weight):
-                control.progress(step: index, of: strategy.steps.count, "canary at \(weight)%")
                 try state.setCanaryWeight(app: app, environment: environment, digest: canary, weight: weight)
                 let applied = try await wait(canary, for: timeout) { $0.applied }
                 guard applied.passed else {
@@ -122,16 +122,12 @@ struct ProcessDeployDriver {
                 }
                 report("  \(label): \(canary.short) takes \(weight)% of new requests")
             case .pause(let duration):
-                let phase = duration.map { "paused for \($0.humanShort)" } ?? "paused until promoted"
-                control.progress(step: index, of: strategy.steps.count, phase)
                 report(
                     "  \(label): paused "
                         + (duration.map { "for \($0.humanShort)" }
                             ?? "until 'gantry rollout promote \(app) --env \(environment)'"))
                 if let stop = try await hold(for: duration, continueOnPromote: true, watching: canary) { return stop }
             case .analysis(let analysis):
-                control.progress(
-                    step: index, of: strategy.steps.count, "analysing over \(analysis.window.humanShort)")
                 report(
                     "  \(label): analysing \(canary.short) against \(stable.short) over \(analysis.window.humanShort)"
                         + (analysis.prometheus.map { " with Prometheus at \($0.address)" } ?? ""))
