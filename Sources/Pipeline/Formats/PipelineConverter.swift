@@ -75,24 +75,12 @@ public enum PipelineConverter {
             top.append((key, NodeBuilder.mapping(withSecrets, at: value)))
         }
         let body = try serialized(top, at: at, file: file)
-        var notes: [String: [String]] = [:]
-        var notTranslated: [String] = []
-        for construct in definition.unsupported {
-            notes[construct.job ?? "", default: []].append(
-                "not translated: \(construct.message) (\(construct.location))")
-            notTranslated.append("\(construct.location): \(construct.message)")
-        }
-        for (key, value) in original {
-            guard let name = key.string, let why = droppedTopKeys[name] else { continue }
-            notes["", default: []].append("\(name): \(summary(value)) — dropped: \(why)")
-        }
+        var (notes, notTranslated) = untranslated(definition.unsupported)
+        notes["", default: []] += droppedNotes(.mapping(original), droppedTopKeys)
         if case .mapping(let jobs)? = original["jobs"] {
             for (idNode, job) in jobs {
-                guard let id = idNode.string, case .mapping(let pairs) = job else { continue }
-                for (key, value) in pairs {
-                    guard let name = key.string, let why = droppedJobKeys[name] else { continue }
-                    notes[id, default: []].append("\(name): \(summary(value)) — dropped: \(why)")
-                }
+                guard let id = idNode.string else { continue }
+                notes[id, default: []] += droppedNotes(job, droppedJobKeys)
             }
         }
         let source = URL(fileURLWithPath: file).lastPathComponent
@@ -207,29 +195,16 @@ public enum PipelineConverter {
             }
             top.append((key, NodeBuilder.mapping(named, at: value)))
         }
-        var notes: [String: [String]] = [:]
-        var notTranslated: [String] = []
-        for construct in translator.unsupported {
-            notes[construct.job, default: []].append("not translated: \(construct.message) (\(construct.location))")
-            notTranslated.append("\(construct.location): \(construct.message)")
-        }
-        for (key, value) in original {
-            guard let name = key.string, let why = droppedGitLabTopKeys[name] else { continue }
-            notes["", default: []].append("\(name): \(summary(value)) — dropped: \(why)")
-        }
+        var (notes, notTranslated) = untranslated(translator.unsupported)
+        notes["", default: []] += droppedNotes(.mapping(original), droppedGitLabTopKeys)
         // Jobs written in this file, by the id the translator gives them (in the same order; included
         // files' jobs, merged in, are left without these notes).
         var taken = Set<String>()
         for (nameNode, job) in original where original["include"] == nil {
             guard let name = nameNode.string, !GitLabCITranslator.globalKeys.contains(name), !name.hasPrefix(".")
             else { continue }
-            let id = GitLabCITranslator.jobID(name, taken: &taken)
-            if case .mapping(let pairs) = job {
-                for (key, value) in pairs {
-                    guard let keyName = key.string, let why = droppedGitLabJobKeys[keyName] else { continue }
-                    notes[id, default: []].append("\(keyName): \(summary(value)) — dropped: \(why)")
-                }
-            }
+            notes[GitLabCITranslator.jobID(name, taken: &taken), default: []] += droppedNotes(
+                job, droppedGitLabJobKeys)
         }
         let source = URL(fileURLWithPath: file).lastPathComponent
         let comment = [
@@ -242,6 +217,24 @@ public enum PipelineConverter {
             comment.joined(separator: "\n") + "\n" + annotate(try serialized(top, at: at, file: file), notes: notes)
         try checkValid(text, convertedFrom: file)
         return Conversion(text: text, notTranslated: notTranslated)
+    }
+
+    /// A comment for each construct that was not translated, by job, and each as `file:line:col: message`.
+    static func untranslated(_ constructs: [UnsupportedConstruct]) -> (notes: [String: [String]], lines: [String]) {
+        var notes: [String: [String]] = [:]
+        for construct in constructs {
+            notes[construct.job, default: []].append("not translated: \(construct.message) (\(construct.location))")
+        }
+        return (notes, constructs.map { "\($0.location): \($0.message)" })
+    }
+
+    /// A comment for each key of `mapping` that `dropped` names, with its value and why it was dropped.
+    static func droppedNotes(_ mapping: Node, _ dropped: [String: String]) -> [String] {
+        guard case .mapping(let pairs) = mapping else { return [] }
+        return pairs.compactMap { key, value in
+            guard let name = key.string, let why = dropped[name] else { return nil }
+            return "\(name): \(summary(value)) — dropped: \(why)"
+        }
     }
 
     /// `dialect:` with the workflow's events and inputs.

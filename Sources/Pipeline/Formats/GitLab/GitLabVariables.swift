@@ -66,6 +66,17 @@ enum GitLabVariables {
     /// variable not known there is left as it is, for the job's shell, and so is `$$` (a literal `$`
     /// once the value is final).
     static func expand(_ text: String, _ variables: [String: String], undefinedAsEmpty: Bool = false) -> String {
+        replacingReferences(in: text) { variables[$0] ?? (undefinedAsEmpty ? "" : nil) }
+    }
+
+    /// `text` with each `$NAME` and `${NAME}` as `${{ env.NAME }}` (read when the job runs), `$$` kept.
+    static func environmentReferences(_ text: String) -> String {
+        replacingReferences(in: text) { "${{ env.\($0) }}" }
+    }
+
+    /// `text` with each `$NAME` or `${NAME}` for which `replacement` has a value replaced by it; the
+    /// others, and `$$`, kept as written.
+    private static func replacingReferences(in text: String, _ replacement: (String) -> String?) -> String {
         guard text.contains("$") else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
@@ -75,30 +86,9 @@ enum GitLabVariables {
                 out.append(contentsOf: ["$", "$"])
                 index += 2
             } else if scalars[index] == "$", let (name, end) = reference(in: scalars, at: index),
-                let value = variables[name] ?? (undefinedAsEmpty ? "" : nil)
+                let value = replacement(name)
             {
                 out.append(contentsOf: value.unicodeScalars)
-                index = end
-            } else {
-                out.append(scalars[index])
-                index += 1
-            }
-        }
-        return String(out)
-    }
-
-    /// `text` with each `$NAME` and `${NAME}` as `${{ env.NAME }}` (read when the job runs), `$$` kept.
-    static func environmentReferences(_ text: String) -> String {
-        guard text.contains("$") else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            if scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "$" {
-                out.append(contentsOf: ["$", "$"])
-                index += 2
-            } else if scalars[index] == "$", let (name, end) = reference(in: scalars, at: index) {
-                out.append(contentsOf: "${{ env.\(name) }}".unicodeScalars)
                 index = end
             } else {
                 out.append(scalars[index])
