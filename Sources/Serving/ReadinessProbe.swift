@@ -24,14 +24,8 @@ struct ReadinessProbe: Sendable {
             guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else {
                 return (false, "bad readiness path \(path)")
             }
-            switch await ShortRequest.send(URLRequest(url: url), timeout: .seconds(2)) {
-            case .success(let answer):
-                return ((200..<300).contains(answer.status), "GET \(path): HTTP \(answer.status)")
-            case .failure(.timedOut(let seconds)):
-                return (false, "GET \(path): no answer within \(seconds)s")
-            case .failure(.failed(let why)):
-                return (false, "GET \(path): \(why)")
-            }
+            let result = await ShortRequest.check(url, label: path, timeout: .seconds(2))
+            return (result.passed, result.detail)
         case .command(let command):
             let spec = ProcessSpec(
                 executable: "bash", arguments: ["-c", command], environment: environment,

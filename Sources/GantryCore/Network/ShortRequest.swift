@@ -15,6 +15,16 @@ public enum ShortRequest {
         case failed(String)
     }
 
+    /// A GET of `url` that passes on a 2xx answer, and what happened in words, naming it `label`
+    /// (`GET /healthz → 200`, `GET /healthz: no answer within 2s`).
+    public static func check(_ url: URL, label: String, timeout: Duration) async -> (passed: Bool, detail: String) {
+        switch await send(URLRequest(url: url), timeout: timeout) {
+        case .success(let answer): return ((200..<300).contains(answer.status), "GET \(label) → \(answer.status)")
+        case .failure(.timedOut(let seconds)): return (false, "GET \(label): no answer within \(seconds)s")
+        case .failure(.failed(let why)): return (false, "GET \(label): \(why)")
+        }
+    }
+
     /// Sends `request` and waits at most `timeout` (rounded up to whole seconds, at least one: the HTTP
     /// stack counts in seconds, and a fraction would round to no time at all).
     public static func send(_ request: URLRequest, timeout: Duration) async -> Result<

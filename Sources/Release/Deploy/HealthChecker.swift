@@ -72,13 +72,7 @@ public struct HealthChecker: Sendable {
     /// One GET; passes when the final answer (after any redirects) is 2xx.
     static func get(_ address: String, timeout: Duration) async -> (Bool, String) {
         guard let url = URL(string: address) else { return (false, "\(address) is not a valid URL") }
-        switch await ShortRequest.send(URLRequest(url: url), timeout: timeout) {
-        case .success(let answer):
-            return ((200..<300).contains(answer.status), "GET \(address) → \(answer.status)")
-        case .failure(.timedOut(let seconds)):
-            return (false, "GET \(address): no answer within \(seconds)s")
-        case .failure(.failed(let why)):
-            return (false, "GET \(address): \(why)")
-        }
+        let result = await ShortRequest.check(url, label: address, timeout: timeout)
+        return (result.passed, result.detail)
     }
 }
