@@ -24,7 +24,8 @@ struct ReadinessProbe: Sendable {
             guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else {
                 return (false, "bad readiness path \(path)")
             }
-            let result = await ShortRequest.check(url, label: path, timeout: .seconds(2))
+            // Probed every 200 ms until ready: on the shared session, not one made each time.
+            let result = await ShortRequest.check(url, label: path, timeout: .seconds(2), session: .shared)
             return (result.passed, result.detail)
         case .command(let command):
             let spec = ProcessSpec(
