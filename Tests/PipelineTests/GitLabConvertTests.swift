@@ -1,6 +1,5 @@
 import Foundation
 import GantryCore
-import GantryTestSupport
 import Testing
 
 @testable import Pipeline
@@ -8,21 +7,6 @@ import Testing
 /// `gantry convert .gitlab-ci.yml`: a `gantry.yml` with `dialect: gitlab` that decides its jobs for each
 /// run as the GitLab CI file does for each pipeline.
 @Suite struct GitLabConvertTests {
-    /// The GitLab CI files of the compatibility corpus (Tests/Compat/gitlab).
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Compat/gitlab")
-
-    /// Pipelines GitLab would create: pushes to the default branch and to a feature branch, a tag, a
-    /// merge request, a schedule, a web pipeline with a variable.
-    static let triggers = [
-        PipelineTrigger(sha: "1234567890abcdef1234567890abcdef12345678", branch: "main", changedFiles: ["src/app.py"]),
-        PipelineTrigger(branch: "feature/login", changedFiles: ["docs/index.md"]),
-        PipelineTrigger(tag: "v1.2.3"),
-        PipelineTrigger(branch: "feature/api", source: "merge_request_event", changedFiles: ["services/api/main.go"]),
-        PipelineTrigger(branch: "main", source: "schedule"),
-        PipelineTrigger(branch: "main", source: "web", variables: ["DEPLOY": "true"]),
-    ]
-
     /// What decides a job in a pipeline, as text to compare.
     static func decisions(_ definition: PipelineDefinition) -> [String: String] {
         Dictionary(
@@ -34,49 +18,6 @@ import Testing
                         + "continue=\(job.continueOnError) steps=\(job.steps.count)"
                 )
             })
-    }
-
-    /// One pipeline of one corpus file: its jobs' decisions, from the file and from its conversion.
-    struct Comparison: Sendable {
-        let label: String
-        let original: [String: String]
-        let converted: [String: String]
-    }
-
-    @Test func everyCorpusFileConvertsAndDecidesItsJobsAsGitLabDoes() async throws {
-        // About two hundred parses: on a thread of their own, not the pool other tests' tasks need.
-        let (files, comparisons) = try await onOwnThread { () throws -> ([String], [Comparison]) in
-            let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).filter {
-                $0.hasSuffix(".yml")
-            }
-            var comparisons: [Comparison] = []
-            for name in files.sorted() {
-                let file = Self.corpus.appendingPathComponent(name).path
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                let conversion = try PipelineConverter.convert(text: text, file: file)
-                guard conversion.text.contains("dialect:\n  gitlab:") else {
-                    comparisons.append(Comparison(label: "\(name): no dialect", original: ["": "x"], converted: [:]))
-                    continue
-                }
-                let converted = Self.corpus.appendingPathComponent("gantry.yml").path
-                for trigger in Self.triggers {
-                    let original = try PipelineParser.parse(text: text, file: file, trigger: trigger)
-                    // Files with parts that cannot run here are compared on what can.
-                    guard original.unsupported.isEmpty else { continue }
-                    let result = try PipelineParser.parse(text: conversion.text, file: converted, trigger: trigger)
-                    comparisons.append(
-                        Comparison(
-                            label: "\(name) for \(trigger.tag ?? trigger.branch ?? "-") \(trigger.source)",
-                            original: Self.decisions(original), converted: Self.decisions(result)))
-                }
-            }
-            return (files, comparisons)
-        }
-        #expect(files.count >= 12)
-        #expect(comparisons.count >= 40)
-        for comparison in comparisons {
-            #expect(comparison.converted == comparison.original, "\(comparison.label)")
-        }
     }
 
     static let file = """

@@ -57,7 +57,7 @@ import Testing
                 readiness: { http: /healthz }
                 drain: 2s
                 stop_grace: 2s
-              timeout: 8s
+              timeout: 30s
         \(strategy)
         """
     }
