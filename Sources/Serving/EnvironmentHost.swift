@@ -13,8 +13,9 @@ import Synchronization
 ///
 /// Every 100 ms it reconciles: starts releases that should run (each unpacked into a folder of its
 /// own), routes traffic to those that are ready by their weights, lets retired ones drain for
-/// `drain` and then stops them, and writes their state back. Its heartbeat tells promotions a host
-/// is there; a second host for the same app and environment is refused. The releases are children
+/// `drain` and then stops them, and writes their state back. Its heartbeat (every second, on a thread
+/// of its own) tells promotions a host is there; a second host for the same app and environment is
+/// refused. The releases are children
 /// of this process: they stop with it (they never outlive their owner).
 public final class EnvironmentHost: Sendable {
     public let app: String
@@ -59,17 +60,31 @@ public final class EnvironmentHost: Sendable {
 
     /// Reconciles until the task is cancelled, then stops every release and removes the heartbeat.
     public func run(report: @escaping @Sendable (String) -> Void) async {
-        var lastBeat = ContinuousClock.now
+        let lastProblem = Mutex<String?>(nil)
+        let heartbeat = HostHeartbeat(interval: .seconds(1)) { [self] in
+            do {
+                try claim()
+                lastProblem.withLock { $0 = nil }
+            } catch {
+                let problem = "warning: \(error)"
+                if lastProblem.withLock({ last in
+                    defer { last = problem }
+                    return last != problem
+                }) {
+                    report(problem)
+                }
+            }
+        }
+        var lastCheck = ContinuousClock.now
         var applied = ProxyRoutes()
         var observed: [Digest: String] = [:]
         var reported: [Digest: TrafficCounters] = [:]
         var lastTraffic = ContinuousClock.now
         while !Task.isCancelled {
             do {
-                if ContinuousClock.now - lastBeat >= .seconds(1) {
-                    try claim()
+                if ContinuousClock.now - lastCheck >= .seconds(1) {
                     try abortOrphanedCanaries(report: report)
-                    lastBeat = ContinuousClock.now
+                    lastCheck = ContinuousClock.now
                 }
                 try reconcile(applied: &applied, observed: &observed, report: report)
                 if ContinuousClock.now - lastTraffic >= .milliseconds(250) {
@@ -87,6 +102,7 @@ public final class EnvironmentHost: Sendable {
         }
         routes.update(ProxyRoutes())
         for release in running { await release.stop() }
+        await heartbeat.stop()
         try? state.removeEnvironmentHost(app: app, environment: environment, pid: identity.pid)
     }
 

@@ -44,7 +44,7 @@ import Testing
         """#
 
     /// prod runs `server.py` releases; `strategy` (YAML under `prod:`) adds a rollout strategy.
-    static func pipeline(strategy: String = "") -> String {
+    static func pipeline(strategy: String = "", drain: String = "2s") -> String {
         """
         jobs:
           build:
@@ -55,7 +55,7 @@ import Testing
               process:
                 command: python3 server.py
                 readiness: { http: /healthz }
-                drain: 2s
+                drain: \(drain)
                 stop_grace: 2s
               timeout: 30s
         \(strategy)
@@ -146,7 +146,8 @@ import Testing
     }
 
     @Test func promotionsSwitchTrafficWithoutDroppingARequestAndRollBackAtOnce() async throws {
-        let fixture = try await Fixture()
+        // A long drain, so a slow machine still rolls back while 1.0.0 drains.
+        let fixture = try await Fixture(pipeline: ProcessDriverTests.pipeline(drain: "15s"))
         try fixture.startHost()
         let one = try fixture.pack("1.0.0")
         let two = try fixture.pack("2.0.0")
@@ -162,16 +163,26 @@ import Testing
         #expect(second.promotion.status == .succeeded)
         #expect(Set(seen.keys) == ["version 1.0.0\n", "version 2.0.0\n"], "\(seen)")
         #expect(try await fixture.get().body == "version 2.0.0\n")
-        // 1.0.0 drains for 2 s: a rollback now finds it running and switches back at once.
-        let started = ContinuousClock.now
+        // 1.0.0 drains: a rollback now finds it running and switches back to that very process
+        // (same port) instead of starting a new one.
+        let draining = try fixture.state.releaseInstances(app: "web", environment: "prod")
+            .first { $0.digest == one }
+        #expect(draining?.role == .retired)
+        #expect(draining?.state == .ready)
         let rollback = try await fixture.promoter().rollback(
             app: "web", environment: "prod", to: nil, reason: "test", force: false)
         #expect(rollback.promotion.status == .succeeded)
-        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(try await fixture.get().body == "version 1.0.0\n")
+        let restored = try fixture.state.releaseInstances(app: "web", environment: "prod").first { $0.digest == one }
+        #expect(restored?.role == .stable)
+        #expect(restored?.port != nil && restored?.port == draining?.port)
         // After its drain, 2.0.0 is stopped and forgotten.
-        try await Task.sleep(for: .seconds(4))
-        let instances = try fixture.state.releaseInstances(app: "web", environment: "prod")
+        var instances: [ReleaseInstance] = []
+        for _ in 0..<120 {
+            instances = try fixture.state.releaseInstances(app: "web", environment: "prod")
+            if instances.count == 1 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
         #expect(instances.map(\.digest) == [one])
         #expect(instances.first?.role == .stable)
         await fixture.shutdown()
