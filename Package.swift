@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "Release",
             dependencies: [
-                "GantryCore", "Pipeline", "Store", "Artifacts", "Attestation", "Policy", "Processes",
+                "GantryCore", "Pipeline", "StateModel", "Artifacts", "Attestation", "Policy", "Processes",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

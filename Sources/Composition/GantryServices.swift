@@ -85,6 +85,11 @@ public final class GantryServices: Sendable {
     /// The state through its async repository protocols (what a server uses), on the shared store.
     public func repositories() throws -> SQLiteRepositories { SQLiteRepositories(store: try state()) }
 
+    /// The existing state through its repository protocols: never creates `.gantry/`.
+    public func existingRepositories() throws -> SQLiteRepositories {
+        SQLiteRepositories(store: try existingState())
+    }
+
     /// The state store when state exists, nil otherwise (`gantry plan`: nothing can be avoided yet).
     public func stateIfPresent() throws -> StateStore? {
         let database = configuration.stateDirectory.appendingPathComponent("state.db").path
@@ -165,11 +170,11 @@ public final class GantryServices: Sendable {
         readOnly: Bool = false, secrets: [String: String] = [:]
     ) throws -> ReleaseContext {
         ReleaseContext(
-            pipeline: pipeline, state: try readOnly ? existingState() : state(),
+            pipeline: pipeline, state: SQLiteRepositories(store: try readOnly ? existingState() : state()),
             artifacts: try artifacts(create: !readOnly), keys: keys, actor: actor,
             stateDirectory: configuration.stateDirectory, workingDirectory: workingDirectory, reporter: reporter,
             cancellation: cancellation, waivers: waivers, signingKey: try signingKey(),
-            vulnerabilities: try vulnerabilities(createState: !readOnly), secrets: secrets)
+            vulnerabilities: SQLiteRepositories(store: try vulnerabilities(createState: !readOnly)), secrets: secrets)
     }
 
     /// The host of `gantry proxy --env`: `app`'s releases in `environment`, run as `definition` says,

@@ -146,11 +146,11 @@ import Testing
         await #expect(throws: PromotionConflict.self) {
             try await fixture.promoter().promote(app: "web", to: "staging", source: .digest(second))
         }
-        let cancelled = try fixture.promoter().cancel(promotionID: waiting.promotion.id, reason: "wrong digest")
+        let cancelled = try await fixture.promoter().cancel(promotionID: waiting.promotion.id, reason: "wrong digest")
         #expect(cancelled.status == .cancelled)
         let again = try await fixture.promoter().promote(app: "web", to: "staging", source: .digest(second))
         #expect(again.promotion.status == .awaitingApproval)
-        _ = try fixture.promoter().reject(app: "web", digest: second, reason: "found a bug")
+        _ = try await fixture.promoter().reject(app: "web", digest: second, reason: "found a bug")
         #expect(try fixture.state.promotion(id: again.promotion.id)?.status == .cancelled)
         #expect(try fixture.state.openPromotion(app: "web", environment: "staging") == nil)
     }

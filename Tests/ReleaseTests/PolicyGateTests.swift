@@ -44,25 +44,26 @@ import Testing
         return fixture
     }
 
-    func evaluate(_ fixture: ReleaseFixture, _ digest: String, waivers: WaiverSet = WaiverSet()) throws
+    func evaluate(_ fixture: ReleaseFixture, _ digest: String, waivers: WaiverSet = WaiverSet()) async throws
         -> (PolicyDecision, [String: String])
     {
         let gate = PolicyRulesGate(
             evaluator: PolicyEvaluator(
-                artifacts: fixture.artifacts, state: fixture.state, keys: [fixture.key.publicKey], waivers: waivers,
+                artifacts: fixture.artifacts, state: fixture.repositories, keys: [fixture.key.publicKey],
+                waivers: waivers,
                 signingKey: fixture.key),
             actor: "dana")
         let environment = try #require(fixture.pipeline.environment("prod"))
-        let (decision, evaluation) = try gate.decide(
+        let (decision, evaluation) = try await gate.decide(
             app: "web", digest: try #require(Digest(parsing: digest)), environment: environment)
         return (decision, Dictionary(uniqueKeysWithValues: evaluation.results.map { ($0.rule, $0.outcome.rawValue) }))
     }
 
-    @Test func aCleanDigestPassesEveryRule() throws {
+    @Test func aCleanDigestPassesEveryRule() async throws {
         let fixture = try fixture()
         defer { fixture.remove() }
         let digest = try fixture.pack("1.0.0")
-        let (decision, rules) = try evaluate(fixture, digest)
+        let (decision, rules) = try await evaluate(fixture, digest)
         #expect(decision.passed, "\(decision.detail)")
         #expect(
             rules == [
@@ -95,7 +96,7 @@ import Testing
                 "requirements.txt": "requests==2.28.1\n", "config/app.env": "GITLAB=\(token)\n",
                 "Dockerfile": "FROM python:3.12\nUSER app\n",
             ])
-        let (decision, rules) = try evaluate(fixture, digest)
+        let (decision, rules) = try await evaluate(fixture, digest)
         #expect(!decision.passed)
         #expect(rules["max_cvss"] == "fail" && rules["no_secrets"] == "fail" && rules["pinned_base_images"] == "fail")
         #expect(decision.detail.contains("CVE-2099-0001"))
@@ -127,7 +128,7 @@ import Testing
                 approved_by: bob
                 expires: 2999-01-01
             """, file: "waivers.yml")
-        let (waived, waivedRules) = try evaluate(fixture, digest, waivers: future)
+        let (waived, waivedRules) = try await evaluate(fixture, digest, waivers: future)
         #expect(waived.passed, "\(waived.detail)")
         #expect(waivedRules["max_cvss"] == "waived" && waivedRules["no_secrets"] == "waived")
         #expect(try fixture.state.auditEntries().filter { $0.action == "waiver" }.count >= 3)
@@ -161,7 +162,7 @@ import Testing
         context.pipeline = relaxed
         _ = try await Promoter(context: context).promote(app: "web", to: "prod", source: .digest(old))
         let next = try fixture.pack("1.1.0", files: ["requirements.txt": "requests==2.28.1\n"])
-        let (decision, rules) = try evaluate(fixture, next)
+        let (decision, rules) = try await evaluate(fixture, next)
         #expect(decision.passed, "\(decision.detail)")
         #expect(rules["max_cvss"] == "pass")
     }

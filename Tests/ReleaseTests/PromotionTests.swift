@@ -112,16 +112,16 @@ import Testing
         #expect(utimensat(AT_FDCWD, url.path, &times, 0) == 0)
         // ctime is now; the check uses whichever is newer, so move "now" past the window.
         let later = Date().addingTimeInterval(10)
-        let integrity = ArtifactIntegrity(artifacts: fixture.artifacts, state: fixture.state)
-        #expect(try integrity.check(artifact, now: later).contains("match their digests"))
+        let integrity = ArtifactIntegrity(artifacts: fixture.artifacts, state: fixture.repositories)
+        #expect(try await integrity.check(artifact, now: later).contains("match their digests"))
         #expect(try fixture.state.verifiedBlobStamp(layer.digest.description) != nil)
-        #expect(try integrity.check(artifact, now: later).contains("1 unchanged since last verified"))
+        #expect(try await integrity.check(artifact, now: later).contains("1 unchanged since last verified"))
         // Changing the file (same size) changes its ctime: it is hashed again and the change is found.
         var bytes = try Data(contentsOf: url)
         bytes[600] ^= 0x01
         try bytes.write(to: url)
         #expect(utimensat(AT_FDCWD, url.path, &times, 0) == 0)
-        #expect(throws: ArtifactError.self) { try integrity.check(artifact, now: later) }
+        await #expect(throws: ArtifactError.self) { try await integrity.check(artifact, now: later) }
     }
 
     @Test func aWrongOrMissingKeyIsRefused() async throws {
@@ -236,7 +236,7 @@ import Testing
         for digest in [first, second, third] {
             _ = try await fixture.promoter().promote(app: "web", to: "dev", source: .digest(digest))
         }
-        _ = try fixture.promoter().reject(app: "web", digest: second, reason: "corrupts sessions")
+        _ = try await fixture.promoter().reject(app: "web", digest: second, reason: "corrupts sessions")
         await #expect(throws: ReleaseError.self) {
             try await fixture.promoter().promote(app: "web", to: "dev", source: .digest(second))
         }
@@ -251,9 +251,11 @@ import Testing
         #expect(outcome.promotion.digest.description == first)
         #expect(try fixture.state.pointer(app: "web", environment: "dev")?.digest.description == first)
         // Rejections need a reason and a digest that exists here.
-        #expect(throws: ReleaseError.self) { try fixture.promoter().reject(app: "web", digest: third, reason: " ") }
-        #expect(throws: ReleaseError.self) {
-            try fixture.promoter().reject(
+        await #expect(throws: ReleaseError.self) {
+            try await fixture.promoter().reject(app: "web", digest: third, reason: " ")
+        }
+        await #expect(throws: ReleaseError.self) {
+            try await fixture.promoter().reject(
                 app: "web", digest: "sha256:" + String(repeating: "0", count: 64), reason: "x")
         }
     }

@@ -47,6 +47,8 @@ struct ReleaseFixture {
     }
 
     var stateDirectory: URL { directory.url.appendingPathComponent(".gantry") }
+    /// The state through the repository protocols (what release operations are given).
+    var repositories: SQLiteRepositories { SQLiteRepositories(store: state) }
 
     func setHealth(_ environment: String, _ value: String) throws {
         try directory.write("health/\(environment)", value + "\n")
@@ -85,7 +87,7 @@ struct ReleaseFixture {
         output: LineRecorder? = nil, secrets: [String: String] = [:], environment: [String: String] = [:]
     ) -> ReleaseContext {
         ReleaseContext(
-            pipeline: pipeline, state: state, artifacts: artifacts, keys: keys ?? [key.publicKey], actor: actor,
+            pipeline: pipeline, state: repositories, artifacts: artifacts, keys: keys ?? [key.publicKey], actor: actor,
             stateDirectory: stateDirectory, workingDirectory: directory.url,
             reporter: ReleaseReporter(
                 line: { lines?.append($0) },

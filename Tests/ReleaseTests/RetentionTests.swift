@@ -52,15 +52,15 @@ import Testing
         // v2 is beyond dev's keep (v4, v3) but waits for approval to staging: it is protected while open.
         let waiting = try await fixture.promoter().promote(app: "web", to: "staging", source: .digest(v2))
         let collector = GarbageCollector(
-            state: fixture.state, artifacts: fixture.artifacts, pipeline: fixture.pipeline, grace: 0)
+            state: fixture.repositories, artifacts: fixture.artifacts, pipeline: fixture.pipeline, grace: 0)
 
-        let held = try collector.collect(dryRun: true, actor: "ops")
+        let held = try await collector.collect(dryRun: true, actor: "ops")
         #expect(held.removed.map(\.digest.description) == [oldFeature])
 
-        _ = try fixture.promoter().cancel(promotionID: waiting.promotion.id, reason: "not now")
+        _ = try await fixture.promoter().cancel(promotionID: waiting.promotion.id, reason: "not now")
         let oldFeatureLayer = try layerPath(fixture, oldFeature)
         let v2Layer = try layerPath(fixture, v2)
-        let preview = try collector.collect(dryRun: true, actor: "ops")
+        let preview = try await collector.collect(dryRun: true, actor: "ops")
         #expect(Set(preview.removed.map(\.digest.description)) == [v2, oldFeature])
         #expect(preview.removed.first { $0.digest.description == v2 }?.reason.contains("beyond") == true)
         #expect(
@@ -72,7 +72,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: v2Layer))
         #expect(!(try fixture.state.auditEntries().map(\.action).contains("gc")))
 
-        let report = try collector.collect(dryRun: false, actor: "ops")
+        let report = try await collector.collect(dryRun: false, actor: "ops")
         #expect(Set(report.removed.map(\.digest.description)) == [v2, oldFeature])
         #expect(report.bytesFreed == preview.bytesFreed)
         #expect(report.kept == 6)
@@ -88,17 +88,17 @@ import Testing
         }
         #expect(try fixture.state.auditEntries().last?.action == "gc")
         // Running again finds nothing more.
-        let again = try collector.collect(dryRun: false, actor: "ops")
+        let again = try await collector.collect(dryRun: false, actor: "ops")
         #expect(again.removed.isEmpty && again.blobs.isEmpty)
     }
 
-    @Test func freshUnreachableBlobsSurviveTheGracePeriod() throws {
+    @Test func freshUnreachableBlobsSurviveTheGracePeriod() async throws {
         let fixture = try ReleaseFixture(pipeline: Self.pipeline)
         defer { fixture.remove() }
         // A blob a concurrent pack has written but not yet indexed.
         let orphan = try fixture.artifacts.layout.putBlob(Data("in flight".utf8))
-        let collector = GarbageCollector(state: fixture.state, artifacts: fixture.artifacts, pipeline: nil)
-        #expect(try collector.collect(dryRun: false, actor: "ops").blobs.isEmpty)
+        let collector = GarbageCollector(state: fixture.repositories, artifacts: fixture.artifacts, pipeline: nil)
+        #expect(try await collector.collect(dryRun: false, actor: "ops").blobs.isEmpty)
         #expect(fixture.artifacts.layout.hasBlob(orphan.digest))
         let swept = try fixture.artifacts.sweep(grace: 600, now: Date().addingTimeInterval(3600))
         #expect(swept.map(\.digest) == [orphan.digest])
@@ -122,14 +122,14 @@ import Testing
         // Reopening the store (as the next command does) must not paper over a missing index.
         let reopened = try ArtifactStore(stateDirectory: fixture.stateDirectory)
         let collector = GarbageCollector(
-            state: fixture.state, artifacts: reopened, pipeline: fixture.pipeline, grace: 0)
-        #expect(throws: (any Error).self) { try collector.collect(dryRun: false, actor: "ops") }
+            state: fixture.repositories, artifacts: reopened, pipeline: fixture.pipeline, grace: 0)
+        await #expect(throws: (any Error).self) { try await collector.collect(dryRun: false, actor: "ops") }
         #expect(FileManager.default.fileExists(atPath: layer), "gc deleted the layer dev runs")
         #expect(FileManager.default.fileExists(atPath: index.path) == (damage == "empty"))
     }
 
     /// Before: temporary files of killed packs stayed forever (2.2 GB after eight kills).
-    @Test func temporaryFilesOfKilledPacksAreSwept() throws {
+    @Test func temporaryFilesOfKilledPacksAreSwept() async throws {
         let fixture = try ReleaseFixture(pipeline: Self.pipeline)
         defer { fixture.remove() }
         let tmp = fixture.artifacts.layout.root.appendingPathComponent(".tmp")
@@ -139,8 +139,8 @@ import Testing
         try Data(count: 10).write(to: fresh)
         let twoHoursAgo = Date().addingTimeInterval(-7200)
         try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: old.path)
-        let report = try GarbageCollector(
-            state: fixture.state, artifacts: fixture.artifacts, pipeline: fixture.pipeline, grace: 0
+        let report = try await GarbageCollector(
+            state: fixture.repositories, artifacts: fixture.artifacts, pipeline: fixture.pipeline, grace: 0
         ).collect(dryRun: false, actor: "ops")
         #expect(report.temporaryBytesFreed == 4096)
         #expect(!FileManager.default.fileExists(atPath: old.path))

@@ -7,28 +7,29 @@ import Testing
 /// The trust model of users and TOTP enrolment.
 @Suite struct UserAdministrationTests {
     func administration(_ fixture: ReleaseFixture) throws -> UserAdministration {
-        UserAdministration(state: fixture.state, secrets: try TOTPSecretBox(stateDirectory: fixture.stateDirectory))
+        UserAdministration(
+            state: fixture.repositories, secrets: try TOTPSecretBox(stateDirectory: fixture.stateDirectory))
     }
 
-    func refusal(_ body: () throws -> Void) -> String? {
+    func refusal(_ body: () async throws -> Void) async -> String? {
         do {
-            try body()
+            try await body()
             return nil
         } catch {
             return "\(error)"
         }
     }
 
-    @Test func theFirstUserIsAnAdminAndOnlyAdminsAddUsers() throws {
+    @Test func theFirstUserIsAnAdminAndOnlyAdminsAddUsers() async throws {
         let fixture = try ReleaseFixture()
         defer { fixture.remove() }
         let users = try administration(fixture)
         #expect(
-            refusal { try users.addUser("alice", role: "releaser", actor: "alice", totp: nil) }?
+            await refusal { try await users.addUser("alice", role: "releaser", actor: "alice", totp: nil) }?
                 .contains("the first user must be an admin") == true)
-        try users.addUser("ops", role: "admin", actor: "ops", totp: nil)
-        try users.addUser("alice", role: "releaser", actor: "ops", totp: nil)
-        let refused = refusal { try users.addUser("mallory", role: "admin", actor: "alice", totp: nil) }
+        try await users.addUser("ops", role: "admin", actor: "ops", totp: nil)
+        try await users.addUser("alice", role: "releaser", actor: "ops", totp: nil)
+        let refused = await refusal { try await users.addUser("mallory", role: "admin", actor: "alice", totp: nil) }
         #expect(refused?.contains("only an admin may do this, and 'alice' is not one") == true)
         #expect(try fixture.state.user("mallory") == nil)
         let actions = try fixture.state.auditEntries(limit: 100).map(\.action)
@@ -36,41 +37,42 @@ import Testing
     }
 
     /// Before: the requester of a prod promotion could re-enrol the approver's TOTP and approve as them.
-    @Test func nobodyElseReplacesAnEnrolmentWithoutProof() throws {
+    @Test func nobodyElseReplacesAnEnrolmentWithoutProof() async throws {
         let fixture = try ReleaseFixture()
         defer { fixture.remove() }
         let users = try administration(fixture)
-        try users.addUser("ops", role: "admin", actor: "ops", totp: nil)
-        try users.addUser("bob", role: "releaser", actor: "ops", totp: nil)
-        try users.addUser("dana", role: "releaser", actor: "ops", totp: nil)
-        let bob = try users.enrollTOTP("bob", actor: "bob", totp: nil)
+        try await users.addUser("ops", role: "admin", actor: "ops", totp: nil)
+        try await users.addUser("bob", role: "releaser", actor: "ops", totp: nil)
+        try await users.addUser("dana", role: "releaser", actor: "ops", totp: nil)
+        let bob = try await users.enrollTOTP("bob", actor: "bob", totp: nil)
 
         // dana (not an admin) may not enrol bob.
         #expect(
-            refusal { _ = try users.enrollTOTP("bob", actor: "dana", totp: nil) }?.contains("only an admin") == true)
+            await refusal { _ = try await users.enrollTOTP("bob", actor: "dana", totp: nil) }?.contains("only an admin")
+                == true)
         // bob himself must prove the current secret to replace it.
         let now = Date()
-        #expect(refusal { _ = try users.enrollTOTP("bob", actor: "bob", totp: "000000", at: now) } != nil)
+        #expect(await refusal { _ = try await users.enrollTOTP("bob", actor: "bob", totp: "000000", at: now) } != nil)
         // An admin who is not enrolled cannot replace it either.
         #expect(
-            refusal { _ = try users.enrollTOTP("bob", actor: "ops", totp: nil) }?
+            await refusal { _ = try await users.enrollTOTP("bob", actor: "ops", totp: nil) }?
                 .contains("needs an admin enrolled for TOTP") == true)
         // With bob's current code it works, and the old secret stops working.
-        let replaced = try users.enrollTOTP("bob", actor: "bob", totp: bob.code(at: now), at: now)
+        let replaced = try await users.enrollTOTP("bob", actor: "bob", totp: bob.code(at: now), at: now)
         #expect(replaced.secret != bob.secret)
     }
 
-    @Test func enrollingAgainNeverLiftsALockout() throws {
+    @Test func enrollingAgainNeverLiftsALockout() async throws {
         let fixture = try ReleaseFixture()
         defer { fixture.remove() }
         let users = try administration(fixture)
-        try users.addUser("ops", role: "admin", actor: "ops", totp: nil)
-        let ops = try users.enrollTOTP("ops", actor: "ops", totp: nil)
-        try users.addUser("bob", role: "releaser", actor: "ops", totp: ops.code(at: Date()))
-        _ = try users.enrollTOTP("bob", actor: "bob", totp: nil)
+        try await users.addUser("ops", role: "admin", actor: "ops", totp: nil)
+        let ops = try await users.enrollTOTP("ops", actor: "ops", totp: nil)
+        try await users.addUser("bob", role: "releaser", actor: "ops", totp: ops.code(at: Date()))
+        _ = try await users.enrollTOTP("bob", actor: "bob", totp: nil)
         for _ in 0..<5 { _ = try fixture.state.beginTOTPAttempt(for: "bob") }
         let now = Date().addingTimeInterval(60)
-        _ = try users.enrollTOTP("bob", actor: "ops", totp: ops.code(at: now), at: now)
+        _ = try await users.enrollTOTP("bob", actor: "ops", totp: ops.code(at: now), at: now)
         #expect(try fixture.state.user("bob")?.totpLockedUntil ?? .distantPast > Date())
     }
 
@@ -93,12 +95,12 @@ import Testing
     }
 
     /// Before: TOTP secrets sat in state.db in clear, readable by any local user.
-    @Test func secretsAreEncryptedAtRestAndBoundToTheUser() throws {
+    @Test func secretsAreEncryptedAtRestAndBoundToTheUser() async throws {
         let fixture = try ReleaseFixture()
         defer { fixture.remove() }
         let users = try administration(fixture)
-        try users.addUser("ops", role: "admin", actor: "ops", totp: nil)
-        let totp = try users.enrollTOTP("ops", actor: "ops", totp: nil)
+        try await users.addUser("ops", role: "admin", actor: "ops", totp: nil)
+        let totp = try await users.enrollTOTP("ops", actor: "ops", totp: nil)
         let stored = try #require(try fixture.state.user("ops")?.totpSecret)
         #expect(stored.hasPrefix("enc:v1:"))
         #expect(!stored.contains(Base32.encode(totp.secret)))

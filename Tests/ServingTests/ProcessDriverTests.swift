@@ -126,7 +126,9 @@ import Testing
         func promoter(lines: Lines? = nil) -> Promoter {
             Promoter(
                 context: ReleaseContext(
-                    pipeline: pipeline, state: state, artifacts: artifacts, keys: [key.publicKey], actor: "dana",
+                    pipeline: pipeline, state: SQLiteRepositories(store: state), artifacts: artifacts,
+                    keys: [key.publicKey],
+                    actor: "dana",
                     stateDirectory: directory.url.appendingPathComponent(".gantry"), workingDirectory: directory.url,
                     reporter: ReleaseReporter(line: { lines?.append($0) }, commandOutput: { _, _ in })))
         }

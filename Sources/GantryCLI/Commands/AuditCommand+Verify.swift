@@ -38,15 +38,20 @@ extension AuditCommand {
                         headHash: try answer.string("head_hash"),
                         problems: answer.fields["problems"] as? [String] ?? []))
             }
-            let state = try StateLocation.openExistingState()
+            let state = try StateLocation.existingRepositories()
             let keys = try StateLocation.services.trustedKeys(flags: key)
             // Without a store there are no checkpoints to read; a missing store is itself suspicious
             // when promotions were recorded (they write checkpoints).
             let artifacts = try? StateLocation.services.artifacts(create: false)
             var result =
-                try artifacts.map { try AuditAnchor(state: state, artifacts: $0, signingKey: nil, keys: keys).verify() }
-                ?? state.verifyAudit()
-            if result.anchoredAt == nil, !keys.isEmpty, !(try state.promotions(limit: 1)).isEmpty {
+                if let artifacts {
+                    try await AuditAnchor(state: state, artifacts: artifacts, signingKey: nil, keys: keys).verify()
+                } else {
+                    try await state.verifyAudit()
+                }
+            if result.anchoredAt == nil, !keys.isEmpty,
+                !(try await state.promotions(app: nil, environment: nil, limit: 1)).isEmpty
+            {
                 result.problems.append(
                     "no signed checkpoint exists, yet promotions were recorded (each writes one): checkpoints were deleted, or the key changed"
                 )
@@ -87,14 +92,14 @@ extension AuditCommand {
             discussion: "Push it to a registry you control (gantry artifact push) to anchor the log off this machine.")
 
         func run() async throws {
-            let state = try StateLocation.openExistingState()
+            let state = try StateLocation.existingRepositories()
             guard let signingKey = try StateLocation.services.signingKey() else {
                 throw InputError("no signing key: run 'gantry keys generate' first (checkpoints are signed)")
             }
             let anchor = AuditAnchor(
                 state: state, artifacts: try StateLocation.services.artifacts(),
                 signingKey: signingKey, keys: [])
-            guard let checkpoint = try anchor.checkpoint(reason: "checkpoint") else {
+            guard let checkpoint = try await anchor.checkpoint(reason: "checkpoint") else {
                 throw InputError("the audit log is empty: nothing to checkpoint")
             }
             print(

@@ -26,7 +26,7 @@ struct CancelCommand: AsyncParsableCommand {
                 "/api/v1/promotions/\(try RemotePath.segment(promotion))/cancel", ["reason": reason])
             record = try RemoteRecords.promotion(try RemoteObject(try answer.object(), "promotion"))
         } else {
-            record = try Promoter(context: try options.context(needsKeys: false)).cancel(
+            record = try await Promoter(context: try options.context(needsKeys: false)).cancel(
                 promotionID: promotion, reason: reason)
         }
         if options.json {

@@ -66,8 +66,9 @@ struct GCCommand: AsyncParsableCommand {
         let report =
             noArtifacts
             ? GarbageCollector.Report.nothing(dryRun: dryRun)
-            : try GarbageCollector(
-                state: state, artifacts: try StateLocation.services.artifacts(create: !dryRun),
+            : try await GarbageCollector(
+                state: SQLiteRepositories(store: state),
+                artifacts: try StateLocation.services.artifacts(create: !dryRun),
                 pipeline: pipeline, ttl: age.seconds,
                 defaultBranches: defaultBranch.isEmpty ? ["main", "master"] : Set(defaultBranch)
             ).collect(dryRun: dryRun, actor: AuditActor.current())

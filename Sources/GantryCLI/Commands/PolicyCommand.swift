@@ -49,8 +49,8 @@ struct PolicyCommand: AsyncParsableCommand {
             let evaluator = PolicyEvaluator(
                 artifacts: context.artifacts, state: context.state, keys: context.keys,
                 waivers: try options.loadWaivers(), signingKey: context.signingKey,
-                vulnerabilities: try StateLocation.services.vulnerabilities())
-            let (decision, evaluation) = try PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
+                vulnerabilities: SQLiteRepositories(store: try StateLocation.services.vulnerabilities()))
+            let (decision, evaluation) = try await PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
                 app: app, digest: digest, environment: environment)
             if options.json {
                 Terminal.printOut(

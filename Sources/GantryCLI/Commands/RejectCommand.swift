@@ -36,7 +36,7 @@ struct RejectCommand: AsyncParsableCommand {
                 rejectedBy: try answer.string("rejected_by"),
                 rejectedAt: answer.optionalDate("rejected_at") ?? Date())
         } else {
-            rejection = try Promoter(context: try options.context(needsKeys: false)).reject(
+            rejection = try await Promoter(context: try options.context(needsKeys: false)).reject(
                 app: app, digest: digest.description, reason: reason)
         }
         if options.json {

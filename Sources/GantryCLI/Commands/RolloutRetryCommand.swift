@@ -29,8 +29,10 @@ struct RolloutRetryCommand: AsyncParsableCommand {
         // The state the promotion uses (opened once): the latest promotion must be an aborted rollout.
         try await options.runLocally(secrets: secretOptions) { promoter in
             guard
-                let latest = try promoter.context.state.promotions(app: target.app, environment: target.env, limit: 1)
-                    .first, latest.status == .aborted
+                let latest = try await promoter.context.state.promotions(
+                    app: target.app, environment: target.env, limit: 1
+                )
+                .first, latest.status == .aborted
             else {
                 throw InputError(
                     "the latest promotion of \(target.app) to \(target.env) was not an aborted rollout: nothing to retry (see 'gantry rollout status \(target.app) --env \(target.env)')"

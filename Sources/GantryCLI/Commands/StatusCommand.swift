@@ -36,8 +36,9 @@ struct StatusCommand: AsyncParsableCommand {
             for artifact in try artifacts.artifacts() { tags["\(artifact.app)@\(artifact.digest)"] = artifact.tags }
         }
         render(
-            try ReleaseStatus.rows(
-                state: try StateLocation.openExistingState(), pipeline: pipeline, app: app, tags: tags))
+            try await ReleaseStatus.rows(
+                state: try StateLocation.existingRepositories(),
+                environments: pipeline?.environments.map(\.name) ?? [], app: app, tags: tags))
     }
 
     /// Prints the table (or JSON), the same for the local state and a server's.

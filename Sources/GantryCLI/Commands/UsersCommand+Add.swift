@@ -51,9 +51,10 @@ extension UsersCommand {
                 return
             }
             let administration = UserAdministration(
-                state: try StateLocation.openState(),
+                state: try StateLocation.repositories(),
                 secrets: try TOTPSecretBox(stateDirectory: StateLocation.directory))
-            let existed = try administration.addUser(name, role: role, actor: actor ?? AuditActor.current(), totp: totp)
+            let existed = try await administration.addUser(
+                name, role: role, actor: actor ?? AuditActor.current(), totp: totp)
             print("\(existed ? "updated" : "added") \(name) (\(role))")
         }
     }

@@ -26,10 +26,10 @@ extension UsersCommand {
         var totp: String?
 
         func run() async throws {
-            let state = try StateLocation.openState()
+            let state = try StateLocation.repositories()
             let administration = UserAdministration(
                 state: state, secrets: try TOTPSecretBox(stateDirectory: StateLocation.directory))
-            let enrolled = try administration.enrollTOTP(name, actor: actor ?? AuditActor.current(), totp: totp)
+            let enrolled = try await administration.enrollTOTP(name, actor: actor ?? AuditActor.current(), totp: totp)
             print(enrolled.provisioningURI(account: name))
         }
     }

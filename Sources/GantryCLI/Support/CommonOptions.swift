@@ -201,4 +201,10 @@ enum StateLocation {
 
     /// The state database for a read-only command: never creates `.gantry/`; exit 2 when there is none.
     static func openExistingState() throws -> StateStore { try services.existingState() }
+
+    /// The state through its repository protocols (what the release operations use).
+    static func repositories() throws -> SQLiteRepositories { try services.repositories() }
+
+    /// The existing state through its repository protocols: never creates `.gantry/`; exit 2 without one.
+    static func existingRepositories() throws -> SQLiteRepositories { try services.existingRepositories() }
 }

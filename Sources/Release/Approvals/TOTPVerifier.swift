@@ -1,15 +1,15 @@
 import Foundation
 import GantryCore
-import Store
+import StateModel
 
 /// Checks a user's TOTP code: at most five attempts in a row (counted atomically, so concurrent guesses
 /// get no more), then a 15-minute lockout; each accepted code is used once.
 struct TOTPVerifier {
-    let state: StateStore
+    let state: any StateRepositories
     let box: TOTPSecretBox
 
     /// Nil when `code` is `user`'s current, unused code; otherwise why it is refused, in words.
-    func refusal(of code: String?, for user: UserRecord, at now: Date) throws -> String? {
+    func refusal(of code: String?, for user: UserRecord, at now: Date) async throws -> String? {
         guard let stored = user.totpSecret else {
             return "\(user.name) is not enrolled for TOTP ('gantry users totp-enroll \(user.name)')"
         }
@@ -20,7 +20,7 @@ struct TOTPVerifier {
         guard let code = code?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
             return "a TOTP code of \(user.name) is needed: pass --totp CODE"
         }
-        switch try state.beginTOTPAttempt(for: user.name, at: now) {
+        switch try await state.beginTOTPAttempt(for: user.name, at: now) {
         case .locked(let until):
             return "too many wrong TOTP codes for \(user.name); try again after \(Timestamp.iso8601(until))"
         case .allowed(let last):
@@ -30,8 +30,8 @@ struct TOTPVerifier {
                         + Timestamp.iso8601(now.addingTimeInterval(900))
                     : "the TOTP code is wrong or expired"
             }
-            try state.resetTOTPFailures(for: user.name)
-            guard try state.consumeTOTPStep(step, for: user.name) else {
+            try await state.resetTOTPFailures(for: user.name)
+            guard try await state.consumeTOTPStep(step, for: user.name) else {
                 return "the TOTP code was already used; wait for the next one"
             }
             return nil

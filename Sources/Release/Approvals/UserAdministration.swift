@@ -1,6 +1,6 @@
 public import Foundation
 import GantryCore
-public import Store
+public import StateModel
 
 /// Who may change users and TOTP enrolments, checked and audited in one place.
 ///
@@ -13,10 +13,10 @@ public import Store
 /// The acting name comes from `--as` / `GANTRY_ACTOR`; on a shared machine that claim is only as
 /// strong as the TOTP codes behind it, which is why changing someone else's enrolment needs a code.
 public struct UserAdministration: Sendable {
-    public let state: StateStore
+    public let state: any StateRepositories
     public let secrets: TOTPSecretBox
 
-    public init(state: StateStore, secrets: TOTPSecretBox) {
+    public init(state: any StateRepositories, secrets: TOTPSecretBox) {
         self.state = state
         self.secrets = secrets
     }
@@ -34,20 +34,21 @@ public struct UserAdministration: Sendable {
     /// - Throws: `ReleaseError.approvalRefused` when `actor` may not do it (audited), `.input` for a
     ///   first user who is not an admin.
     @discardableResult
-    public func addUser(_ name: String, role: String, actor: String, totp: String?, at now: Date = Date()) throws
+    public func addUser(_ name: String, role: String, actor: String, totp: String?, at now: Date = Date()) async throws
         -> Bool
     {
-        let users = try state.users()
+        let users = try await state.users()
         let existed = users.contains { $0.name == name }
         if users.isEmpty && role != "admin" {
             throw ReleaseError.input(
                 "the first user must be an admin, who then adds the others: gantry users add \(actor) --role admin")
         }
         if users.contains(where: { $0.role == "admin" }) {
-            try requireAdmin(actor, totp: totp, action: existed ? "users.role" : "users.add", subject: name, at: now)
+            try await requireAdmin(
+                actor, totp: totp, action: existed ? "users.role" : "users.add", subject: name, at: now)
         }
-        try state.upsertUser(name: name, role: role, at: now)
-        _ = try state.appendAudit(
+        try await state.upsertUser(name: name, role: role, at: now)
+        _ = try await state.appendAudit(
             actor: actor, action: existed ? "users.role" : "users.add", subject: "user:\(name)",
             details: ["role": role])
         return existed
@@ -56,27 +57,29 @@ public struct UserAdministration: Sendable {
     /// Creates a new TOTP secret for `name` and returns it (print its URI once; it is stored sealed).
     /// - Throws: `ReleaseError.approvalRefused` when `actor` may not do it (audited), `.input` for an
     ///   unknown user.
-    public func enrollTOTP(_ name: String, actor: String, totp: String?, at now: Date = Date()) throws -> TOTP {
-        guard let user = try state.user(name) else {
+    public func enrollTOTP(_ name: String, actor: String, totp: String?, at now: Date = Date()) async throws -> TOTP {
+        guard let user = try await state.user(name) else {
             throw ReleaseError.input("no user named '\(name)' (add it with 'gantry users add \(name) --role releaser')")
         }
         if actor == name {
             if user.isTOTPEnrolled {
                 // Replacing your own secret: prove you hold the current one.
-                if let refusal = try TOTPVerifier(state: state, box: secrets).refusal(of: totp, for: user, at: now) {
-                    throw try refuse(
+                if let refusal = try await TOTPVerifier(state: state, box: secrets).refusal(
+                    of: totp, for: user, at: now)
+                {
+                    throw try await refuse(
                         "\(name) is already enrolled; re-enrolling needs \(name)'s current code: \(refusal)",
                         actor: actor, action: "users.totp-enroll", subject: name)
                 }
             }
         } else {
-            try requireAdmin(
+            try await requireAdmin(
                 actor, totp: totp, action: "users.totp-enroll", subject: name, at: now,
                 mustBeEnrolled: user.isTOTPEnrolled)
         }
         let totpSecret = TOTP(secret: TOTP.newSecret())
-        try state.setTOTPSecret(try secrets.seal(totpSecret.secret, user: name), for: name)
-        _ = try state.appendAudit(
+        try await state.setTOTPSecret(try secrets.seal(totpSecret.secret, user: name), for: name)
+        _ = try await state.appendAudit(
             actor: actor, action: "users.totp-enroll", subject: "user:\(name)",
             details: ["replaced": user.isTOTPEnrolled ? "yes" : "no"])
         return totpSecret
@@ -86,26 +89,27 @@ public struct UserAdministration: Sendable {
     /// enrolled when `mustBeEnrolled`).
     private func requireAdmin(
         _ actor: String, totp: String?, action: String, subject: String, at now: Date, mustBeEnrolled: Bool = false
-    ) throws {
-        guard let admin = try state.user(actor), admin.role == "admin" else {
-            throw try refuse(
+    ) async throws {
+        guard let admin = try await state.user(actor), admin.role == "admin" else {
+            throw try await refuse(
                 "only an admin may do this, and '\(actor)' is not one (act as an admin with --as NAME)",
                 actor: actor, action: action, subject: subject)
         }
         if mustBeEnrolled && !admin.isTOTPEnrolled {
-            throw try refuse(
+            throw try await refuse(
                 "\(subject) is already enrolled: replacing it needs an admin enrolled for TOTP, and \(actor) is not",
                 actor: actor, action: action, subject: subject)
         }
         guard admin.isTOTPEnrolled else { return }
-        if let refusal = try TOTPVerifier(state: state, box: secrets).refusal(of: totp, for: admin, at: now) {
-            throw try refuse(
+        if let refusal = try await TOTPVerifier(state: state, box: secrets).refusal(of: totp, for: admin, at: now) {
+            throw try await refuse(
                 "\(actor) must prove it is them: \(refusal)", actor: actor, action: action, subject: subject)
         }
     }
 
-    private func refuse(_ message: String, actor: String, action: String, subject: String) throws -> ReleaseError {
-        _ = try state.appendAudit(
+    private func refuse(_ message: String, actor: String, action: String, subject: String) async throws -> ReleaseError
+    {
+        _ = try await state.appendAudit(
             actor: actor, action: "\(action).refused", subject: "user:\(subject)", details: ["reason": message])
         return ReleaseError.approvalRefused(message)
     }

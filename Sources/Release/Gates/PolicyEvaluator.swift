@@ -4,7 +4,7 @@ import Foundation
 import GantryCore
 public import Pipeline
 public import Policy
-public import Store
+public import StateModel
 
 /// Evaluates an environment's `policy:` rules for one exact digest: signatures and the SBOM seal from
 /// its attestations, and vulnerabilities, secrets, Dockerfiles and Terraform plans from its own
@@ -12,17 +12,18 @@ public import Store
 /// to findings; each one used is reported.
 public struct PolicyEvaluator: Sendable {
     public var artifacts: ArtifactStore
-    public var state: StateStore
+    public var state: any StateRepositories
     /// Where vulnerability data is read (`GANTRY_VULNDB`); the state itself by default.
-    public var vulnerabilities: StateStore
+    public var vulnerabilities: any VulnerabilityDatabase
     public var keys: [VerificationKey]
     public var waivers: WaiverSet
     /// Signs the policy report attached to the digest; without it the report is attached unsigned.
     public var signingKey: SigningKey?
 
     public init(
-        artifacts: ArtifactStore, state: StateStore, keys: [VerificationKey], waivers: WaiverSet = WaiverSet(),
-        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil
+        artifacts: ArtifactStore, state: any StateRepositories, keys: [VerificationKey],
+        waivers: WaiverSet = WaiverSet(),
+        signingKey: SigningKey? = nil, vulnerabilities: (any VulnerabilityDatabase)? = nil
     ) {
         self.artifacts = artifacts
         self.state = state
@@ -111,7 +112,22 @@ public struct PolicyEvaluator: Sendable {
         public var passed: Bool { !results.contains { $0.outcome == .fail } }
     }
 
-    public func evaluate(app: String, digest: Digest, environment: String, policy: EnvironmentPolicy) throws
+    /// The stored OSV records naming each of `packages`, keyed `ecosystem NUL normalised-name` (what a
+    /// scanner's lookup asks for), read before the scan.
+    static func osvRecords(of packages: [PackageVersion], in database: any VulnerabilityDatabase) async throws
+        -> [String: [Data]]
+    {
+        var records: [String: [Data]] = [:]
+        for package in packages {
+            let name = PackageVersion.normalizedName(package.name, ecosystem: package.ecosystem)
+            let key = package.ecosystem + "\u{0}" + name
+            guard records[key] == nil else { continue }
+            records[key] = try await database.osvRecords(ecosystem: package.ecosystem, name: name)
+        }
+        return records
+    }
+
+    public func evaluate(app: String, digest: Digest, environment: String, policy: EnvironmentPolicy) async throws
         -> Evaluation
     {
         let artifact: StoredArtifact
@@ -189,29 +205,32 @@ public struct PolicyEvaluator: Sendable {
 
         if let maxCVSS = policy.maxCVSS {
             let packages = try LockfilePackages.of(directory: directory)
-            let state = self.state
-            let scanner = VulnerabilityScanner(
-                lookup: { try vulnerabilities.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: maxCVSS,
-                onlyFixed: policy.onlyFixed)
-            var report = try scanner.scan(packages)
-            var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
-            if policy.regressionOnly, let current = try state.pointer(app: app, environment: environment),
-                current.digest != digest, let running = try? artifacts.resolve(.digest(app: app, current.digest))
+            // With regression_only: the packages of what the environment runs now, whose findings are
+            // not new.
+            var running: (digest: Digest, packages: [PackageVersion])?
+            if policy.regressionOnly, let current = try await state.pointer(app: app, environment: environment),
+                current.digest != digest, let artifact = try? artifacts.resolve(.digest(app: app, current.digest))
             {
                 let baseline = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "gantry-policy-\(UUID().uuidString)")
                 defer { try? FileManager.default.removeItem(at: baseline) }
-                try artifacts.unpack(running, into: baseline)
-                let existing = Set(
-                    try scanner.scan(try LockfilePackages.of(directory: baseline)).findings.map(\.fingerprint)
-                )
+                try artifacts.unpack(artifact, into: baseline)
+                running = (current.digest, try LockfilePackages.of(directory: baseline))
+            }
+            let records = try await Self.osvRecords(of: packages + (running?.packages ?? []), in: vulnerabilities)
+            let scanner = VulnerabilityScanner(
+                lookup: { records[$0 + "\u{0}" + $1] ?? [] }, failOnCVSS: maxCVSS, onlyFixed: policy.onlyFixed)
+            var report = try scanner.scan(packages)
+            var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
+            if let current = running {
+                let existing = Set(try scanner.scan(current.packages).findings.map(\.fingerprint))
                 for index in report.findings.indices where existing.contains(report.findings[index].fingerprint) {
                     report.findings[index].suppressed = Suppression(
                         .alreadyDeployed, "already in what \(environment) runs (\(current.digest.short))")
                 }
                 note += " that \(environment)'s current \(current.digest.short) does not have"
             }
-            if try vulnerabilities.osvStatus().isEmpty {
+            if try await vulnerabilities.osvStatus().isEmpty {
                 results.append(
                     RuleResult(
                         rule: "max_cvss", outcome: .fail,
@@ -280,12 +299,14 @@ public struct PolicyRulesGate: PolicyGate {
         self.actor = actor
     }
 
-    public func evaluate(app: String, digest: Digest, environment: EnvironmentDefinition) throws -> PolicyDecision {
-        try decide(app: app, digest: digest, environment: environment).decision
+    public func evaluate(app: String, digest: Digest, environment: EnvironmentDefinition) async throws
+        -> PolicyDecision
+    {
+        try await decide(app: app, digest: digest, environment: environment).decision
     }
 
     /// The decision and the per-rule verdicts behind it (audited once).
-    public func decide(app: String, digest: Digest, environment: EnvironmentDefinition) throws -> (
+    public func decide(app: String, digest: Digest, environment: EnvironmentDefinition) async throws -> (
         decision: PolicyDecision, evaluation: PolicyEvaluator.Evaluation
     ) {
         guard let policy = environment.policy else {
@@ -294,14 +315,16 @@ public struct PolicyRulesGate: PolicyGate {
                 PolicyEvaluator.Evaluation(results: [], waiversUsed: [])
             )
         }
-        let evaluation = try evaluator.evaluate(app: app, digest: digest, environment: environment.name, policy: policy)
+        let evaluation = try await evaluator.evaluate(
+            app: app, digest: digest, environment: environment.name, policy: policy)
         let report = try evaluator.record(evaluation, app: app, digest: digest, environment: environment.name)
         var details = ["environment": environment.name, "result": evaluation.passed ? "pass" : "fail"]
         if let report { details["report"] = report.description }
         for result in evaluation.results { details["rule.\(result.rule)"] = result.outcome.rawValue }
-        try evaluator.state.appendAudit(actor: actor, action: "policy", subject: "\(app)@\(digest)", details: details)
+        try await evaluator.state.appendAudit(
+            actor: actor, action: "policy", subject: "\(app)@\(digest)", details: details)
         for waiver in evaluation.waiversUsed {
-            try evaluator.state.appendAudit(
+            try await evaluator.state.appendAudit(
                 actor: actor, action: "waiver", subject: "\(app)@\(digest)",
                 details: [
                     "id": waiver.id, "approved_by": waiver.approvedBy, "reason": waiver.reason,

@@ -17,5 +17,5 @@ public struct PolicyDecision: Sendable, Hashable {
 /// rejection checks and before approvals. The policy module provides the real gate.
 public protocol PolicyGate: Sendable {
     /// Evaluates `environment.policy` for exactly `digest` of `app`.
-    func evaluate(app: String, digest: Digest, environment: EnvironmentDefinition) throws -> PolicyDecision
+    func evaluate(app: String, digest: Digest, environment: EnvironmentDefinition) async throws -> PolicyDecision
 }

@@ -1,7 +1,7 @@
 import Artifacts
 import Foundation
 import GantryCore
-import Store
+import StateModel
 
 /// Checks that an artifact's blobs on disk still match their digests. Manifest and config are read
 /// and hashed every time; a layer is hashed again only when its file changed since it last matched
@@ -9,12 +9,12 @@ import Store
 /// while a byte changed on disk is still found.
 struct ArtifactIntegrity {
     let artifacts: ArtifactStore
-    let state: StateStore
+    let state: any StateRepositories
     /// A file changed this recently is always hashed and not remembered: a later write in the same
     /// timestamp tick could go unseen (the "racy git" case).
     static let racyWindow: TimeInterval = 2
 
-    func check(_ artifact: StoredArtifact, now: Date = Date()) throws -> String {
+    func check(_ artifact: StoredArtifact, now: Date = Date()) async throws -> String {
         let manifest = try artifacts.manifest(of: artifact)
         _ = try artifacts.layout.readBlob(manifest.config.digest)
         var hashed = 0
@@ -36,7 +36,7 @@ struct ArtifactIntegrity {
                 throw ArtifactError.corrupt(
                     "layer \(layer.digest) is \(stamp.size) bytes on disk but the manifest says \(layer.size)")
             }
-            if try state.verifiedBlobStamp(layer.digest.description) == stamp {
+            if try await state.verifiedBlobStamp(layer.digest.description) == stamp {
                 unchanged += 1
                 continue
             }
@@ -44,7 +44,7 @@ struct ArtifactIntegrity {
             hashed += 1
             let changed = Double(max(stamp.mtimeNanoseconds, stamp.ctimeNanoseconds)) / 1_000_000_000
             if changed < now.timeIntervalSince1970 - Self.racyWindow {
-                try state.recordVerifiedBlob(layer.digest.description, stamp: stamp)
+                try await state.recordVerifiedBlob(layer.digest.description, stamp: stamp)
             }
         }
         let layers = manifest.layers.count

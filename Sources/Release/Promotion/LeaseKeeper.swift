@@ -1,6 +1,6 @@
 import Foundation
 import GantryCore
-import Store
+import StateModel
 
 /// Renews an open promotion's lease while its process deploys, verifies or rolls it back, so that a
 /// process on another host can tell a live promotion from one whose process died (its lease runs
@@ -11,7 +11,7 @@ final class LeaseKeeper: Sendable {
     /// Renews every third of `duration`; calls `lost` once if the lease was taken over or the promotion
     /// closed meanwhile (then renewing stops).
     init(
-        state: StateStore, promotionID: String, token: Int64, duration: Duration,
+        state: any StateRepositories, promotionID: String, token: Int64, duration: Duration,
         lost: @escaping @Sendable () -> Void
     ) {
         task = Task.detached {
@@ -20,7 +20,9 @@ final class LeaseKeeper: Sendable {
                 if Task.isCancelled { return }
                 let until = Date().addingTimeInterval(Double(duration.components.seconds))
                 // A database that is busy for a moment is retried at the next beat.
-                guard let renewed = try? state.renewLease(promotionID, token: token, until: until) else { continue }
+                guard let renewed = try? await state.renewLease(promotionID, token: token, until: until) else {
+                    continue
+                }
                 if !renewed {
                     lost()
                     return

@@ -2,7 +2,7 @@ import Artifacts
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 extension Promoter {
     /// Records `approver`'s approval of an open promotion. The approver must be a registered user with
@@ -12,8 +12,15 @@ extension Promoter {
     public func approve(promotionID: String, as approver: String, totpCode: String?, at now: Date = Date())
         async throws -> Outcome
     {
-        defer { anchorAudit(reason: "approve") }
-        guard let record = try context.state.promotion(id: promotionID) else {
+        try await anchored("approve") {
+            try await approveUnanchored(promotionID: promotionID, as: approver, totpCode: totpCode, at: now)
+        }
+    }
+
+    private func approveUnanchored(promotionID: String, as approver: String, totpCode: String?, at now: Date)
+        async throws -> Outcome
+    {
+        guard let record = try await context.state.promotion(id: promotionID) else {
             throw ReleaseError.input("no promotion '\(promotionID)' (see 'gantry history APP --env ENV')")
         }
         guard record.status == .awaitingApproval else {
@@ -22,52 +29,54 @@ extension Promoter {
         }
         let environment = try context.environment(record.environment)
         let rule = environment.approvals ?? ApprovalRule(count: record.approvalsRequired)
-        func refuse(_ message: String) -> ReleaseError {
-            context.audit(
+        func refuse(_ message: String) async -> ReleaseError {
+            await context.audit(
                 "approve.refused", app: record.app, digest: record.digest,
                 ["environment": record.environment, "promotion": record.id, "approver": approver, "reason": message])
             return ReleaseError.approvalRefused(message)
         }
-        guard let user = try context.state.user(approver) else {
-            throw refuse("'\(approver)' is not a user (add with 'gantry users add \(approver) --role releaser')")
+        guard let user = try await context.state.user(approver) else {
+            throw await refuse("'\(approver)' is not a user (add with 'gantry users add \(approver) --role releaser')")
         }
         guard approver != record.requestedBy else {
-            throw refuse("\(approver) requested promotion \(record.id) and cannot approve it too")
+            throw await refuse("\(approver) requested promotion \(record.id) and cannot approve it too")
         }
         guard rule.roles.contains(user.role) else {
-            throw refuse(
+            throw await refuse(
                 "\(approver) has role \(user.role); \(record.environment) needs one of: \(rule.roles.joined(separator: ", "))"
             )
         }
-        if try context.state.approvals(of: record.id).contains(where: { $0.approver == approver }) {
-            throw refuse("\(approver) has already approved \(record.id)")
+        if try await context.state.approvals(of: record.id).contains(where: { $0.approver == approver }) {
+            throw await refuse("\(approver) has already approved \(record.id)")
         }
         if rule.totp {
             guard user.isTOTPEnrolled else {
-                throw refuse(
+                throw await refuse(
                     "\(record.environment) needs a TOTP code and \(approver) is not enrolled ('gantry users totp-enroll \(approver)')"
                 )
             }
             guard totpCode?.trimmingCharacters(in: .whitespaces).isEmpty == false else {
-                throw refuse("\(record.environment) needs a TOTP code: pass --totp CODE")
+                throw await refuse("\(record.environment) needs a TOTP code: pass --totp CODE")
             }
             let verifier = TOTPVerifier(state: context.state, box: try context.totpSecrets())
-            if let refusal = try verifier.refusal(of: totpCode, for: user, at: now) { throw refuse(refusal) }
+            if let refusal = try await verifier.refusal(of: totpCode, for: user, at: now) {
+                throw await refuse(refusal)
+            }
         }
         // The approval that completes the quorum deploys in this process: it needs the environment's
         // secrets, checked before the approval is recorded.
-        if try context.state.approvals(of: record.id).count + 1 >= record.approvalsRequired {
-            try context.checkDeployable(environment, app: record.app)
+        if try await context.state.approvals(of: record.id).count + 1 >= record.approvalsRequired {
+            try await context.checkDeployable(environment, app: record.app)
         }
         do {
-            try context.state.addApproval(
+            try await context.state.addApproval(
                 ApprovalRecord(
                     promotionID: record.id, approver: approver, role: user.role, approvedAt: now, totp: rule.totp))
         } catch let error as StoreError {
-            throw refuse(error.description)
+            throw await refuse(error.description)
         }
-        let count = try context.state.approvals(of: record.id).count
-        context.audit(
+        let count = try await context.state.approvals(of: record.id).count
+        await context.audit(
             "approve", app: record.app, digest: record.digest,
             [
                 "environment": record.environment, "promotion": record.id, "approver": approver, "role": user.role,
@@ -85,14 +94,15 @@ extension Promoter {
         // Quorum: check the gates again for this exact digest, then deploy.
         let gates: GateResult
         do {
-            gates = try runGates(app: record.app, digest: record.digest, environment: environment, action: "promote")
+            gates = try await runGates(
+                app: record.app, digest: record.digest, environment: environment, action: "promote")
         } catch {
-            try close(record, as: .failed, "a gate refused it after approval: \(error)")
+            try await close(record, as: .failed, "a gate refused it after approval: \(error)")
             throw error
         }
         checks = gates.checks + checks
         guard
-            try context.state.transition(
+            try await context.state.transition(
                 record.id, from: [.awaitingApproval], to: .deploying, detail: "deploying",
                 pid: ProcessIdentity.current.pid,
                 ownerStart: ProcessIdentity.current.startTicks, ownerMark: context.ownerMark, lease: leaseExpiry)
@@ -100,7 +110,7 @@ extension Promoter {
             throw ReleaseError.input("promotion \(record.id) was started or cancelled by someone else meanwhile")
         }
         // As stored now: deploying, with its lease and fencing token.
-        var deploying = try context.state.promotion(id: record.id) ?? record
+        var deploying = try await context.state.promotion(id: record.id) ?? record
         deploying.status = .deploying
         let finished = try await deploy(deploying, artifact: gates.artifact, environment: environment)
         return Outcome(promotion: finished, checks: checks)

@@ -2,7 +2,7 @@ import Artifacts
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 import Synchronization
 
 extension Promoter {
@@ -13,7 +13,7 @@ extension Promoter {
     func deploy(
         _ record: PromotionRecord, artifact: StoredArtifact, environment: EnvironmentDefinition
     ) async throws -> PromotionRecord {
-        if context.cancellation.isCancelled { try closeCancelled(record, during: "the checks") }
+        if context.cancellation.isCancelled { try await closeCancelled(record, during: "the checks") }
         // Renew the lease while this process works; losing it (another process took over after it
         // expired) stops the deploy: two processes must never deploy to one environment at once.
         let lostLease = Mutex(false)
@@ -36,25 +36,25 @@ extension Promoter {
                     + "time and was taken over); its commands were stopped. \(record.environment) may be partly deployed: "
                     + "see 'gantry history \(record.app) --env \(record.environment)'")
         }
-        if attempt.cancelled { try closeCancelled(record, during: attempt.stage) }
+        if attempt.cancelled { try await closeCancelled(record, during: attempt.stage) }
         if attempt.passed {
-            try context.state.completePromotion(record.id, verified: true, detail: attempt.detail)
-            context.audit(
+            try await context.state.completePromotion(record.id, verified: true, detail: attempt.detail)
+            await context.audit(
                 record.kind == .rollback ? "rollback.deployed" : "promote.deployed", app: record.app,
                 digest: record.digest,
                 ["environment": record.environment, "promotion": record.id, "result": "succeeded"])
             context.reporter.line(
                 "\(record.environment) now runs \(record.app)@\(record.digest) (last-known-good)")
-            return try context.state.promotion(id: record.id) ?? record
+            return try await context.state.promotion(id: record.id) ?? record
         }
-        context.audit(
+        await context.audit(
             "\(record.kind == .rollback ? "rollback" : "promote").\(attempt.stage)-failed", app: record.app,
             digest: record.digest,
             ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
         if attempt.aborted, record.kind == .promote {
             // The stable release kept running and has all the traffic again: nothing to redeploy.
-            try close(record, as: .aborted, attempt.detail)
-            context.audit(
+            try await close(record, as: .aborted, attempt.detail)
+            await context.audit(
                 "promote.aborted", app: record.app, digest: record.digest,
                 ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
             let stable = record.previousDigest.map { " on \(record.app)@\($0.short)" } ?? ""
@@ -63,7 +63,7 @@ extension Promoter {
                     + "A fixed release's next rollout to \(record.environment) is cautious")
         }
         if record.kind == .rollback {
-            try close(record, as: .failed, "the rollback's \(attempt.stage) failed: \(attempt.detail)")
+            try await close(record, as: .failed, "the rollback's \(attempt.stage) failed: \(attempt.detail)")
             throw ReleaseError.deploymentFailed(
                 "rollback \(record.id) failed: \(attempt.stage): \(attempt.detail); \(record.environment) needs attention"
             )
@@ -85,11 +85,11 @@ extension Promoter {
 
     /// Records a promotion stopped by SIGINT/SIGTERM as `cancelled` (its commands are already stopped)
     /// and throws `ReleaseError.cancelled`, which exits 130 or 143.
-    func closeCancelled(_ record: PromotionRecord, during stage: String) throws -> Never {
+    func closeCancelled(_ record: PromotionRecord, during stage: String) async throws -> Never {
         let signal = context.cancellation.signal
         let name = signal.map { SignalNames.name(of: $0) ?? "signal \($0)" } ?? "a signal"
-        try close(record, as: .cancelled, "cancelled by \(name) during \(stage)")
-        context.audit(
+        try await close(record, as: .cancelled, "cancelled by \(name) during \(stage)")
+        await context.audit(
             "\(record.kind == .rollback ? "rollback" : "promote").cancelled", app: record.app, digest: record.digest,
             ["environment": record.environment, "promotion": record.id, "stage": stage, "signal": name])
         throw ReleaseError.cancelled(
@@ -168,12 +168,12 @@ extension Promoter {
                         app: record.app, environmentName: record.environment, digest: record.digest,
                         promotionID: record.id, artifactDirectory: checkout?.directory,
                         workingDirectory: context.workingDirectory,
-                        restoring: try? restoredDeployment(record, automatic: logID != nil)))
+                        restoring: try? await restoredDeployment(record, automatic: logID != nil)))
             case .process(let process):
                 // A rollback switches at once: the release it restores already proved itself.
                 let restoring = record.kind == .rollback || logID != nil
                 var strategy = restoring ? nil : environment.strategy
-                if let careful = strategy, let why = cautionNeeded(before: record) {
+                if let careful = strategy, let why = await cautionNeeded(before: record) {
                     reporter.line(
                         "  cautious rollout (\(why)): weights halved, pauses and analysis windows doubled, until a rollout completes"
                     )
@@ -201,7 +201,7 @@ extension Promoter {
         }
         // Only a promotion that is deploying moves to verifying; during an automatic rollback it stays
         // rolling_back (the record here is then the last-known-good deployment, already closed).
-        _ = try? context.state.transition(record.id, from: [.deploying], to: .verifying, detail: "verifying")
+        _ = try? await context.state.transition(record.id, from: [.deploying], to: .verifying, detail: "verifying")
         let checker = HealthChecker(commands: commands, secrets: secrets) { reporter.line("  verify: \($0)") }
         let result = await checker.check(check, environment: deployEnvironment)
         let attempts = "\(result.attempts) attempt\(result.attempts == 1 ? "" : "s")"
@@ -218,10 +218,12 @@ extension Promoter {
     /// Why the rollout of `record` must be cautious — the last promotion to its environment before it
     /// ended rolled back, failed, aborted or was cancelled, or a rollback ran
     /// since the last one that completed — or nil.
-    func cautionNeeded(before record: PromotionRecord) -> String? {
+    func cautionNeeded(before record: PromotionRecord) async -> String? {
         guard
-            let previous = try? context.state.promotions(app: record.app, environment: record.environment, limit: 20)
-                .first(where: { $0.id != record.id && !$0.status.isOpen })
+            let previous = try? await context.state.promotions(
+                app: record.app, environment: record.environment, limit: 20
+            )
+            .first(where: { $0.id != record.id && !$0.status.isOpen })
         else { return nil }
         switch (previous.kind, previous.status) {
         case (.rollback, _): return "\(record.environment) was rolled back by \(previous.id)"
@@ -234,10 +236,10 @@ extension Promoter {
     /// The deployment whose kept rendering a rollback re-applies: during an automatic rollback, the
     /// last-known-good deployment itself (`record`); for `gantry rollback`, the newest deployment of the
     /// target digest. Nil for a promotion, which renders the current manifests.
-    func restoredDeployment(_ record: PromotionRecord, automatic: Bool) throws -> String? {
+    func restoredDeployment(_ record: PromotionRecord, automatic: Bool) async throws -> String? {
         if automatic { return record.id }
         guard record.kind == .rollback else { return nil }
-        return try context.state.deployments(app: record.app, environment: record.environment)
+        return try await context.state.deployments(app: record.app, environment: record.environment)
             .first { $0.digest == record.digest && $0.id != record.id }?.id
     }
 
@@ -249,45 +251,45 @@ extension Promoter {
     ) async throws -> Never {
         let reason = "\(failure.stage) failed: \(failure.detail)"
         if let why = record.irreversible {
-            try close(record, as: .failed, "\(reason); not rolled back automatically (irreversible: \(why))")
+            try await close(record, as: .failed, "\(reason); not rolled back automatically (irreversible: \(why))")
             throw ReleaseError.deploymentFailed(
                 "promotion \(record.id) failed (\(reason)); it is marked irreversible (\(why)), so it was not rolled back automatically: decide, then run 'gantry rollback \(record.app) --env \(record.environment) --force --reason …'"
             )
         }
-        let pointer = try context.state.pointer(app: record.app, environment: record.environment)
+        let pointer = try await context.state.pointer(app: record.app, environment: record.environment)
         guard let good = pointer?.lastKnownGood, good != record.digest,
-            try context.state.rejection(app: record.app, digest: good) == nil,
-            let goodDeployment = try context.state.deployments(app: record.app, environment: record.environment)
+            try await context.state.rejection(app: record.app, digest: good) == nil,
+            let goodDeployment = try await context.state.deployments(app: record.app, environment: record.environment)
                 .first(where: { $0.digest == good }),
             let artifact = try? context.artifacts.resolve(.digest(app: record.app, good))
         else {
-            try close(record, as: .failed, "\(reason); no last-known-good to roll back to")
+            try await close(record, as: .failed, "\(reason); no last-known-good to roll back to")
             throw ReleaseError.deploymentFailed(
                 "promotion \(record.id) failed (\(reason)); \(record.environment) has no last-known-good of \(record.app) to roll back to, so it may run a broken deployment"
             )
         }
         context.reporter.line(
             "rolling back \(record.environment) to last-known-good \(record.app)@\(good.short)")
-        try context.state.transition(
+        try await context.state.transition(
             record.id, from: [.deploying, .verifying], to: .rollingBack, detail: "rolling back: \(reason)")
         var restored = goodDeployment
         restored.requestedBy = context.actor
         let attempt = await deployAndVerify(
             restored, artifact: artifact, environment: environment, previousDigest: record.digest, logID: record.id)
-        if attempt.cancelled { try closeCancelled(record, during: "the automatic rollback") }
+        if attempt.cancelled { try await closeCancelled(record, during: "the automatic rollback") }
         guard attempt.passed else {
-            try close(
+            try await close(
                 record, as: .failed, "\(reason); rollback to \(good.short) failed too: \(attempt.detail)")
-            context.audit(
+            await context.audit(
                 "rollback.failed", app: record.app, digest: good,
                 ["environment": record.environment, "promotion": record.id, "detail": attempt.detail])
             throw ReleaseError.deploymentFailed(
                 "promotion \(record.id) failed (\(reason)) and redeploying last-known-good \(good.short) failed too (\(attempt.detail)): \(record.environment) needs attention"
             )
         }
-        try context.state.closeRolledBack(
+        try await context.state.closeRolledBack(
             record.id, restored: restored, detail: "\(reason); rolled back to \(good.short)")
-        context.audit(
+        await context.audit(
             "rollback.automatic", app: record.app, digest: good,
             [
                 "environment": record.environment, "promotion": record.id, "from": record.digest.description,
@@ -298,7 +300,7 @@ extension Promoter {
         )
     }
 
-    func close(_ record: PromotionRecord, as status: PromotionStatus, _ detail: String) throws {
-        try context.state.transition(record.id, from: PromotionStatus.open, to: status, detail: detail)
+    func close(_ record: PromotionRecord, as status: PromotionStatus, _ detail: String) async throws {
+        try await context.state.transition(record.id, from: PromotionStatus.open, to: status, detail: detail)
     }
 }

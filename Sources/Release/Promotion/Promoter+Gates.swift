@@ -3,7 +3,7 @@ import Attestation
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 extension Promoter {
     /// What the gates found out on the way.
@@ -18,16 +18,16 @@ extension Promoter {
     func runGates(
         app: String, digest: Digest, environment: EnvironmentDefinition, action: String,
         skipRequires: Bool = false
-    ) throws -> GateResult {
+    ) async throws -> GateResult {
         var checks: [GateCheck] = []
         func pass(_ name: String, _ detail: String) {
             let check = GateCheck(name, .passed, detail)
             context.reporter.line(check.line)
             checks.append(check)
         }
-        func fail(_ name: String, _ detail: String) -> ReleaseError {
+        func fail(_ name: String, _ detail: String) async -> ReleaseError {
             context.reporter.line(GateCheck(name, .failed, detail).line)
-            context.audit(
+            await context.audit(
                 "\(action).refused", app: app, digest: digest,
                 ["environment": environment.name, "check": name, "detail": detail])
             return ReleaseError.checkFailed(check: name, detail: detail)
@@ -37,18 +37,19 @@ extension Promoter {
         let artifact: StoredArtifact
         do {
             artifact = try context.artifacts.resolve(.digest(app: app, digest))
-            let integrity = try ArtifactIntegrity(artifacts: context.artifacts, state: context.state).check(artifact)
+            let integrity = try await ArtifactIntegrity(artifacts: context.artifacts, state: context.state).check(
+                artifact)
             pass(
                 "artifact",
                 "\(app)@\(digest.short)\(artifact.tags.isEmpty ? "" : " (\(artifact.tags.joined(separator: ", ")))"); \(integrity)"
             )
         } catch let error as ArtifactError {
-            throw fail("artifact", "\(error)")
+            throw await fail("artifact", "\(error)")
         }
 
         // 2–3. Signed provenance and SBOM with a trusted key; the SBOM seal.
         guard !context.keys.isEmpty else {
-            throw fail("signature", "no trusted public key (pass --key or create .gantry/keys/signing.pub)")
+            throw await fail("signature", "no trusted public key (pass --key or create .gantry/keys/signing.pub)")
         }
         let verifier = Verifier(store: context.artifacts, keys: context.keys)
         let verified = verifier.verify(artifact, regenerateSBOM: false)
@@ -57,9 +58,9 @@ extension Promoter {
         ]
         for (name, steps) in groups {
             let relevant = verified.filter { steps.contains($0.kind) }
-            if let failed = relevant.first(where: { !$0.passed }) { throw fail(name, failed.detail) }
+            if let failed = relevant.first(where: { !$0.passed }) { throw await fail(name, failed.detail) }
             guard relevant.count == steps.count else {
-                throw fail(name, "not checked: an earlier verification step failed")
+                throw await fail(name, "not checked: an earlier verification step failed")
             }
             pass(name, relevant.map(\.detail).joined(separator: "; "))
         }
@@ -67,8 +68,8 @@ extension Promoter {
 
         // 4. The digest passed the required environment.
         if let required = environment.requires, !skipRequires {
-            guard try context.state.hasPassed(app: app, environment: required, digest: digest) else {
-                throw fail(
+            guard try await context.state.hasPassed(app: app, environment: required, digest: digest) else {
+                throw await fail(
                     "requires",
                     "\(app)@\(artifact.digest.short) has not been deployed and verified in \(required) (promote it there first)"
                 )
@@ -79,8 +80,8 @@ extension Promoter {
         }
 
         // 5. Not rejected.
-        if let rejection = try context.state.rejection(app: app, digest: digest) {
-            throw fail(
+        if let rejection = try await context.state.rejection(app: app, digest: digest) {
+            throw await fail(
                 "not rejected",
                 "rejected by \(rejection.rejectedBy) at \(Timestamp.iso8601(rejection.rejectedAt)): \(rejection.reason)"
             )
@@ -90,16 +91,16 @@ extension Promoter {
         // 6. Policy gate (the hook the policy module fills).
         let decision: PolicyDecision
         do {
-            decision = try context.policyGate.evaluate(app: app, digest: digest, environment: environment)
+            decision = try await context.policyGate.evaluate(app: app, digest: digest, environment: environment)
         } catch {
-            throw fail("policy", "the policy gate failed: \(error)")
+            throw await fail("policy", "the policy gate failed: \(error)")
         }
-        guard decision.passed else { throw fail("policy", decision.detail) }
+        guard decision.passed else { throw await fail("policy", decision.detail) }
         pass("policy", decision.detail)
 
         var details = ["environment": environment.name]
         for check in checks { details["check." + check.name] = check.result.rawValue }
-        context.audit("\(action).checks", app: app, digest: digest, details)
+        await context.audit("\(action).checks", app: app, digest: digest, details)
         return GateResult(artifact: artifact, commit: commit, checks: checks)
     }
 }

@@ -2,7 +2,7 @@ import Artifacts
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 extension Promoter {
     /// Redeploys an earlier digest of `app` in an environment through its driver, after verifying its
@@ -15,16 +15,24 @@ extension Promoter {
     )
         async throws -> Outcome
     {
-        defer { anchorAudit(reason: "rollback") }
+        try await anchored("rollback") {
+            try await rollbackUnanchored(
+                app: app, environment: environmentName, to: target, reason: reason, force: force, id: id)
+        }
+    }
+
+    private func rollbackUnanchored(
+        app: String, environment environmentName: String, to target: String?, reason: String, force: Bool, id: String
+    ) async throws -> Outcome {
         let environment = try context.environment(environmentName)
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ReleaseError.input("--reason is required: say why you roll back")
         }
-        guard let pointer = try context.state.pointer(app: app, environment: environment.name) else {
+        guard let pointer = try await context.state.pointer(app: app, environment: environment.name) else {
             throw ReleaseError.input("\(app) has never been deployed to \(environment.name): nothing to roll back")
         }
-        try context.checkDeployable(environment, app: app)
-        let deployments = try context.state.deployments(app: app, environment: environment.name)
+        try await context.checkDeployable(environment, app: app)
+        let deployments = try await context.state.deployments(app: app, environment: environment.name)
         let chosen: PromotionRecord
         if let text = target {
             guard let target = Digest(parsing: text) else {
@@ -38,7 +46,7 @@ extension Promoter {
                     "\(app)@\(target) was never deployed and verified in \(environment.name); rollback only goes back to a digest that ran there (promote it instead)"
                 )
             }
-            if let rejection = try context.state.rejection(app: app, digest: target) {
+            if let rejection = try await context.state.rejection(app: app, digest: target) {
                 throw ReleaseError.checkFailed(
                     check: "not rejected", detail: "\(app)@\(target.short) was rejected: \(rejection.reason)")
             }
@@ -46,7 +54,7 @@ extension Promoter {
         } else {
             var candidates: [PromotionRecord] = []
             for deployment in deployments where deployment.digest != pointer.digest {
-                if try context.state.rejection(app: app, digest: deployment.digest) == nil {
+                if try await context.state.rejection(app: app, digest: deployment.digest) == nil {
                     candidates.append(deployment)
                 }
             }
@@ -76,9 +84,9 @@ extension Promoter {
         context.reporter.line(
             "rolling back \(app) in \(environment.name) from \(pointer.digest.short) to \(chosen.digest.short): \(reason)"
         )
-        let gates = try runGates(
+        let gates = try await runGates(
             app: app, digest: chosen.digest, environment: environment, action: "rollback", skipRequires: true)
-        let record = try context.state.openPromotion(
+        let record = try await context.state.openPromotion(
             PromotionRecord(
                 id: id, kind: .rollback, app: app, environment: environment.name,
                 digest: chosen.digest, tag: chosen.tag, commit: chosen.commit, status: .deploying,
@@ -87,7 +95,7 @@ extension Promoter {
                 ownerStart: ProcessIdentity.current.startTicks,
                 ownerMark: context.ownerMark, leaseExpiresAt: leaseExpiry),
             isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
-        context.audit(
+        await context.audit(
             "rollback.request", app: app, digest: chosen.digest,
             [
                 "environment": environment.name, "promotion": record.id, "from": pointer.digest.description,

@@ -4,7 +4,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-public import Store
+public import StateModel
 
 /// The promotion state machine: checks a digest against an environment's gates, collects approvals,
 /// deploys through the environment's driver, verifies health, moves the pointer and last-known-good,
@@ -43,7 +43,15 @@ public struct Promoter: Sendable {
         app: String, to environmentName: String, source: Source, irreversible: String? = nil, reason: String? = nil,
         id: String = PromotionRecord.newID()
     ) async throws -> Outcome {
-        defer { anchorAudit(reason: "promote") }
+        try await anchored("promote") {
+            try await promoteUnanchored(
+                app: app, to: environmentName, source: source, irreversible: irreversible, reason: reason, id: id)
+        }
+    }
+
+    private func promoteUnanchored(
+        app: String, to environmentName: String, source: Source, irreversible: String?, reason: String?, id: String
+    ) async throws -> Outcome {
         try ArtifactReference.validate(app: app)
         let environment = try context.environment(environmentName)
         let digest: Digest
@@ -52,7 +60,7 @@ public struct Promoter: Sendable {
             digest = try resolveDigest(text, app: app)
         case .environment(let from):
             _ = try context.environment(from)
-            guard let pointer = try context.state.pointer(app: app, environment: from) else {
+            guard let pointer = try await context.state.pointer(app: app, environment: from) else {
                 throw ReleaseError.input("\(app) has never been deployed to \(from): nothing to promote from there")
             }
             digest = pointer.digest
@@ -62,10 +70,10 @@ public struct Promoter: Sendable {
         }
         // A promotion that deploys now needs its environment's secrets (and host): check before anything
         // is recorded.
-        if environment.approvals == nil { try context.checkDeployable(environment, app: app) }
+        if environment.approvals == nil { try await context.checkDeployable(environment, app: app) }
         context.reporter.line("promoting \(app)@\(digest) to \(environment.name)")
-        let gates = try runGates(app: app, digest: digest, environment: environment, action: "promote")
-        let previous = try context.state.pointer(app: app, environment: environment.name)
+        let gates = try await runGates(app: app, digest: digest, environment: environment, action: "promote")
+        let previous = try await context.state.pointer(app: app, environment: environment.name)
         let required = environment.approvals?.count ?? 0
         var record = PromotionRecord(
             id: id, kind: .promote, app: app, environment: environment.name, digest: digest,
@@ -78,7 +86,8 @@ public struct Promoter: Sendable {
             ownerStart: required > 0 ? nil : ProcessIdentity.current.startTicks,
             ownerMark: required > 0 ? nil : context.ownerMark, leaseExpiresAt: required > 0 ? nil : leaseExpiry)
         var checks = gates.checks
-        record = try context.state.openPromotion(record, isStale: Self.isStale, stopLeftovers: Self.stopLeftovers)
+        record = try await context.state.openPromotion(
+            record, isStale: { Self.isStale($0) }, stopLeftovers: { Self.stopLeftovers($0) })
         if let rule = environment.approvals {
             let check = GateCheck(
                 "approvals", .pending,
@@ -86,7 +95,7 @@ public struct Promoter: Sendable {
                     + "; approve with: gantry approve \(record.id) --as NAME\(rule.totp ? " --totp CODE" : "")")
             context.reporter.line(check.line)
             checks.append(check)
-            context.audit(
+            await context.audit(
                 "promote.request", app: app, digest: digest,
                 ["environment": environment.name, "promotion": record.id, "status": record.status.rawValue])
             return Outcome(promotion: record, checks: checks)
@@ -94,7 +103,7 @@ public struct Promoter: Sendable {
         let approvals = GateCheck("approvals", .passed, "not required for \(environment.name)")
         context.reporter.line(approvals.line)
         checks.append(approvals)
-        context.audit(
+        await context.audit(
             "promote.request", app: app, digest: digest,
             ["environment": environment.name, "promotion": record.id, "status": record.status.rawValue])
         let finished = try await deploy(record, artifact: gates.artifact, environment: environment)

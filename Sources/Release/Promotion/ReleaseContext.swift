@@ -5,7 +5,7 @@ public import GantryCore
 public import Pipeline
 public import Policy
 import Processes
-public import Store
+public import StateModel
 
 /// Where a release operation prints: progress lines, and the output of deploy and health commands.
 public struct ReleaseReporter: Sendable {
@@ -25,7 +25,8 @@ public struct ReleaseReporter: Sendable {
 public struct ReleaseContext: Sendable {
     /// The pipeline whose `environments:` apply.
     public var pipeline: PipelineDefinition
-    public var state: StateStore
+    /// The state, through its repository protocols (SQLite or a server's shared database).
+    public var state: any StateRepositories
     public var artifacts: ArtifactStore
     /// Public keys trusted to have signed provenance and SBOMs.
     public var keys: [VerificationKey]
@@ -56,12 +57,13 @@ public struct ReleaseContext: Sendable {
     public func totpSecrets() throws -> TOTPSecretBox { try TOTPSecretBox(stateDirectory: stateDirectory) }
 
     public init(
-        pipeline: PipelineDefinition, state: StateStore, artifacts: ArtifactStore, keys: [VerificationKey],
+        pipeline: PipelineDefinition, state: any StateRepositories, artifacts: ArtifactStore, keys: [VerificationKey],
         actor: String, stateDirectory: URL, workingDirectory: URL,
         policyGate: (any PolicyGate)? = nil, reporter: ReleaseReporter = .silent,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
         cancellation: CancellationFlag = CancellationFlag(), waivers: WaiverSet = WaiverSet(),
-        signingKey: SigningKey? = nil, vulnerabilities: StateStore? = nil, secrets: [String: String] = [:]
+        signingKey: SigningKey? = nil, vulnerabilities: (any VulnerabilityDatabase)? = nil,
+        secrets: [String: String] = [:]
     ) {
         self.secrets = secrets
         self.cancellation = cancellation
@@ -86,10 +88,10 @@ public struct ReleaseContext: Sendable {
 
     /// Refuses a deployment that cannot happen here, before anything is recorded: the environment's
     /// secrets must be given, and a `process` driver needs its `gantry proxy` host running.
-    func checkDeployable(_ environment: EnvironmentDefinition, app: String) throws {
+    func checkDeployable(_ environment: EnvironmentDefinition, app: String) async throws {
         _ = try releasedSecrets(for: environment)
         if case .process = environment.deploy?.driver,
-            try state.environmentHost(app: app, environment: environment.name)?.isAlive() != true
+            try await state.environmentHost(app: app, environment: environment.name)?.isAlive() != true
         {
             throw ReleaseError.input(
                 "no gantry proxy hosts \(app) in \(environment.name), so nothing would run the release: start 'gantry proxy --env \(environment.name) --app \(app)' (as a service), then promote again"
@@ -126,13 +128,13 @@ public struct ReleaseContext: Sendable {
         return environment
     }
 
-    func audit(_ action: String, app: String, digest: Digest, _ details: [String: String]) {
+    func audit(_ action: String, app: String, digest: Digest, _ details: [String: String]) async {
         // The audit row is part of the operation: a failure to write it is reported, not hidden.
         do {
             // A deploy's output never reaches the audit log, but a detail quoting one must not carry a secret.
             let masker = SecretMasker(secrets: Array(secrets.values))
             let details = masker.isEmpty ? details : details.mapValues(masker.mask)
-            try state.appendAudit(actor: actor, action: action, subject: "\(app)@\(digest)", details: details)
+            try await state.appendAudit(actor: actor, action: action, subject: "\(app)@\(digest)", details: details)
         } catch {
             reporter.line("warning: could not write the audit log: \(error)")
         }

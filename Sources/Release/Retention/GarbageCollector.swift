@@ -3,7 +3,7 @@ import Attestation
 public import Foundation
 import GantryCore
 public import Pipeline
-public import Store
+public import StateModel
 
 /// Retention for the artifact store (`gantry gc`). Keeps, per app and environment, the last `keep`
 /// digests deployed there, whatever an environment points to, every last-known-good and anything in an
@@ -11,7 +11,7 @@ public import Store
 /// never-promoted artifacts built on a branch other than the default ones once older than the TTL.
 /// Then sweeps blobs nothing reaches.
 public struct GarbageCollector: Sendable {
-    public var state: StateStore
+    public var state: any StateRepositories
     public var artifacts: ArtifactStore
     /// Gives each environment's `retention.keep` (10 for environments the pipeline does not define).
     public var pipeline: PipelineDefinition?
@@ -23,7 +23,8 @@ public struct GarbageCollector: Sendable {
     public var grace: TimeInterval
 
     public init(
-        state: StateStore, artifacts: ArtifactStore, pipeline: PipelineDefinition?, ttl: TimeInterval = 7 * 86400,
+        state: any StateRepositories, artifacts: ArtifactStore, pipeline: PipelineDefinition?,
+        ttl: TimeInterval = 7 * 86400,
         defaultBranches: Set<String> = ["main", "master"], grace: TimeInterval = 600
     ) {
         self.state = state
@@ -57,9 +58,11 @@ public struct GarbageCollector: Sendable {
     }
 
     /// Decides, removes (unless `dryRun`), sweeps, and writes one audit row.
-    public func collect(dryRun: Bool, actor: String, now: Date = Date()) throws -> Report {
-        let protected = try protectedDigests()
-        let deployed = Set(try state.promotions(limit: Int.max).filter { $0.status == .succeeded }.map(\.digest))
+    public func collect(dryRun: Bool, actor: String, now: Date = Date()) async throws -> Report {
+        let protected = try await protectedDigests()
+        let deployed = Set(
+            try await state.promotions(app: nil, environment: nil, limit: Int.max).filter { $0.status == .succeeded }
+                .map(\.digest))
         let verifier = Verifier(store: artifacts, keys: [])
         var removed: [Removal] = []
         var kept = 0
@@ -114,7 +117,7 @@ public struct GarbageCollector: Sendable {
         var report = Report(removed: removed, kept: kept, blobs: blobs, dryRun: dryRun)
         if !dryRun { report.temporaryBytesFreed = artifacts.layout.sweepTemporaryFiles(olderThan: 3600, now: now) }
         if !dryRun {
-            try state.appendAudit(
+            try await state.appendAudit(
                 actor: actor, action: "gc", subject: "store",
                 details: [
                     "removed": removed.map { "\($0.app)@\($0.digest)" }.joined(separator: ","),
@@ -125,19 +128,21 @@ public struct GarbageCollector: Sendable {
     }
 
     /// Digests that must stay: pointers, last-known-good, open promotions, the last `keep` per environment.
-    func protectedDigests() throws -> Set<Digest> {
+    func protectedDigests() async throws -> Set<Digest> {
         var protected = Set<Digest>()
-        for pointer in try state.pointers() {
+        for pointer in try await state.pointers() {
             protected.insert(pointer.digest)
             if let good = pointer.lastKnownGood { protected.insert(good) }
         }
-        protected.formUnion(try state.digestsInOpenPromotions())
+        protected.formUnion(try await state.digestsInOpenPromotions())
         var targets = Set<[String]>()
-        for record in try state.promotions(limit: Int.max) { targets.insert([record.app, record.environment]) }
+        for record in try await state.promotions(app: nil, environment: nil, limit: Int.max) {
+            targets.insert([record.app, record.environment])
+        }
         for target in targets {
             let keep = pipeline?.environment(target[1])?.retention ?? 10
             var recent: [Digest] = []
-            for deployment in try state.deployments(app: target[0], environment: target[1])
+            for deployment in try await state.deployments(app: target[0], environment: target[1])
             where !recent.contains(deployment.digest) {
                 recent.append(deployment.digest)
                 if recent.count == keep { break }

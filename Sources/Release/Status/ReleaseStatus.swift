@@ -1,6 +1,6 @@
 import Foundation
 public import Pipeline
-public import Store
+public import StateModel
 
 /// One cell of `gantry status`: what an environment runs for an app, and what is on its way there.
 public struct StatusRow: Sendable, Hashable {
@@ -32,21 +32,9 @@ public struct StatusRow: Sendable, Hashable {
 /// rows for `gantry status`, the server's `/api/v1/environments` and its board.
 public enum ReleaseStatus {
     /// Rows for `app` (every environment, deployed or not), or for every app with a deployment or an
-    /// open promotion. `tags` holds the artifact store's current tags by `APP@sha256:…`.
-    public static func rows(
-        state: StateStore, pipeline: PipelineDefinition?, app: String? = nil, tags: [String: [String]] = [:]
-    ) throws -> [StatusRow] {
-        let open = try state.openPromotions(app: app)
-        var approvals: [String: Int] = [:]
-        for promotion in open { approvals[promotion.id] = try state.approvals(of: promotion.id).count }
-        return assemble(
-            pointers: try state.pointers(app: app), open: open, approvals: approvals,
-            environments: pipeline?.environments.map(\.name) ?? [], app: app, tags: tags)
-    }
-
-    /// The same rows from the asynchronous repositories (the server's), environments in `order` first;
-    /// with `everyEnvironment`, each app (and each of `apps`, packed but maybe never deployed) has a row
-    /// for every environment (the board's promote targets).
+    /// open promotion, environments in `order` first (the pipeline's); with
+    /// `everyEnvironment`, each app (and each of `apps`, packed but maybe never deployed) has a row for
+    /// every environment (the board's promote targets).
     public static func rows(
         state: any StateRepositories, environments order: [String] = [], app: String? = nil,
         tags: [String: [String]] = [:], everyEnvironment: Bool = false, apps known: Set<String> = []

@@ -61,9 +61,8 @@ struct AdministrationRoutes {
             else { throw APIError.invalid("user name must be 1–64 letters, digits, '-', '_', '.' or '@'") }
             do {
                 let administration = UserAdministration(
-                    state: try services.gantry.state(),
-                    secrets: try TOTPSecretBox(stateDirectory: services.dataDirectory))
-                let existed = try administration.addUser(
+                    state: services.state, secrets: try TOTPSecretBox(stateDirectory: services.dataDirectory))
+                let existed = try await administration.addUser(
                     name, role: role, actor: principal.user, totp: try body.string("totp"))
                 return JSONResponse.encode(["name": name, "role": role, "change": existed ? "updated" : "added"])
             } catch let error as APIError {

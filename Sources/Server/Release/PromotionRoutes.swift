@@ -65,7 +65,7 @@ struct PromotionRoutes {
         try allow(.approve, principal, record.environment)
         let opened = try await open(record, principal)
         defer { Task { await opened.close() } }
-        return try rejection(opened, app: record.app, digest: record.digest, reason: reason)
+        return try await rejection(opened, app: record.app, digest: record.digest, reason: reason)
     }
 
     /// `{"app", "digest", "reason", "project"?}`: rejects a digest by name (`gantry reject --server`).
@@ -89,14 +89,14 @@ struct PromotionRoutes {
             commit: try workspace.commit(of: digest.description, app: app),
             actor: principal.user, cancellation: CancellationFlag())
         defer { Task { await opened.close() } }
-        return try rejection(opened, app: app, digest: digest, reason: reason)
+        return try await rejection(opened, app: app, digest: digest, reason: reason)
     }
 
-    private func rejection(_ opened: ReleaseWorkspace.Opened, app: String, digest: Digest, reason: String) throws
-        -> Response
+    private func rejection(_ opened: ReleaseWorkspace.Opened, app: String, digest: Digest, reason: String)
+        async throws -> Response
     {
         do {
-            let rejection = try Promoter(context: opened.context).reject(
+            let rejection = try await Promoter(context: opened.context).reject(
                 app: app, digest: digest.description, reason: reason)
             return JSONResponse.encode([
                 "app": rejection.app, "digest": rejection.digest.description, "reason": rejection.reason,
@@ -126,7 +126,8 @@ struct PromotionRoutes {
         defer { Task { await opened.close() } }
         do {
             return JSONResponse.encode(
-                PromotionSummary(try Promoter(context: opened.context).cancel(promotionID: record.id, reason: reason)))
+                PromotionSummary(
+                    try await Promoter(context: opened.context).cancel(promotionID: record.id, reason: reason)))
         } catch {
             throw ReleaseTasks.apiError(error, logger: logger)
         }

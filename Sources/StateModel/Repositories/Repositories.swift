@@ -40,24 +40,58 @@ public protocol RunRepository: Sendable {
 /// process may close the promotion as abandoned.
 public protocol PromotionRepository: Sendable {
     /// Records `record` as the open promotion of its app and environment; throws `PromotionConflict`
-    /// naming the open one when there is one.
-    func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord
+    /// naming the open one when there is one. An open promotion `isStale` judges abandoned (its
+    /// process is gone, its lease expired) is first closed as `abandoned` — after `stopLeftovers` has
+    /// stopped what its deploy left running, so an orphaned deploy never finishes after a newer one —
+    /// and the lock taken.
+    func openPromotion(
+        _ record: PromotionRecord, isStale: @escaping @Sendable (PromotionRecord) -> Bool,
+        stopLeftovers: @escaping @Sendable (PromotionRecord) -> Void
+    ) async throws -> PromotionRecord
     func openPromotion(app: String, environment: String) async throws -> PromotionRecord?
     /// Every open promotion (awaiting approval, deploying, verifying, rolling back), optionally of one app.
     func openPromotions(app: String?) async throws -> [PromotionRecord]
     func promotion(id: String) async throws -> PromotionRecord?
     func promotions(app: String?, environment: String?, limit: Int) async throws -> [PromotionRecord]
     /// Compare-and-set: moves the promotion to `status` only if it is in one of `from`; true if it did.
-    func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String) async throws
-        -> Bool
+    /// With an owner (`pid`, `ownerStart`, `ownerMark`) and a `lease`, the calling process takes the
+    /// promotion over: the lease runs until then, with a new fencing token.
+    func transition(
+        _ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String, pid: Int32?,
+        ownerStart: Int64?, ownerMark: String?, lease: Date?
+    ) async throws -> Bool
     /// Extends the lease of an open promotion if `token` still holds it; false otherwise.
     func renewLease(_ id: String, token: Int64, until: Date) async throws -> Bool
     /// Closes a deploying or verifying promotion; a verified one moves the pointer (and last-known-good).
     func completePromotion(_ id: String, verified: Bool, detail: String, at date: Date) async throws
+    /// Closes a promotion whose deployment failed and whose environment was redeployed to `restored`
+    /// (last-known-good), in one transaction.
+    func closeRolledBack(_ id: String, restored: PromotionRecord, detail: String, at date: Date) async throws
+    /// Succeeded deployments of `app` in `environment`, newest first (one per promotion).
+    func deployments(app: String, environment: String) async throws -> [PromotionRecord]
+    /// Digests any open promotion refers to (garbage collection keeps them).
+    func digestsInOpenPromotions() async throws -> Set<Digest>
     func pointer(app: String, environment: String) async throws -> EnvironmentPointer?
     func pointers(app: String?) async throws -> [EnvironmentPointer]
     /// Whether `digest` was verified in that environment (for `requires:`).
     func hasPassed(app: String, environment: String, digest: Digest) async throws -> Bool
+}
+
+extension PromotionRepository {
+    /// Compare-and-set: moves the promotion to `status` only if it is in one of `from`; true if it did.
+    @discardableResult
+    public func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String)
+        async throws -> Bool
+    {
+        try await transition(
+            id, from: from, to: status, detail: detail, pid: nil, ownerStart: nil, ownerMark: nil, lease: nil)
+    }
+
+    /// Records `record` as the open promotion of its app and environment; throws `PromotionConflict`
+    /// naming the open one when there is one (none is judged abandoned).
+    public func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord {
+        try await openPromotion(record, isStale: { _ in false }, stopLeftovers: { _ in })
+    }
 }
 
 /// Users, approvals and rejections.
@@ -71,6 +105,18 @@ public protocol ApprovalRepository: Sendable {
     /// Records a rejection (the first one for a digest stands); returns the one in force.
     func reject(_ rejection: RejectionRecord) async throws -> RejectionRecord
     func rejection(app: String, digest: Digest) async throws -> RejectionRecord?
+    /// Stores a new TOTP secret for a user (as given: the caller encrypts it), forgetting the previous
+    /// one. A lockout and the count of wrong codes stay: enrolling again never lifts them.
+    func setTOTPSecret(_ secret: String, for name: String) async throws
+    /// Takes one of `limit` attempts at a TOTP code, counted inside one transaction, so any number of
+    /// concurrent guesses get at most `limit` checks before a lockout of `lockout` seconds.
+    func beginTOTPAttempt(for name: String, limit: Int, lockout: TimeInterval, at now: Date) async throws
+        -> TOTPAttempt
+    /// After a good code: the attempts taken so far (and a lock the last of them set) are forgiven.
+    func resetTOTPFailures(for name: String) async throws
+    /// Marks TOTP time step `step` used by `name`. False when that step or a later one was already
+    /// used: a code is accepted once, and never one older than the last accepted.
+    func consumeTOTPStep(_ step: Int64, for name: String) async throws -> Bool
 }
 
 /// The append-only, hash-chained audit log.
@@ -80,7 +126,14 @@ public protocol AuditLog: Sendable {
         async throws -> AuditEntry
     func auditEntries(subjectPrefix: String?, limit: Int) async throws -> [AuditEntry]
     func auditHead() async throws -> (sequence: Int64, hash: String)?
-    func verifyAudit() async throws -> AuditVerification
+    /// Checks the whole chain; with an `anchor` (a signed checkpoint), also that the entry at its
+    /// sequence still has its hash.
+    func verifyAudit(anchor: (sequence: Int64, hash: String)?) async throws -> AuditVerification
+}
+
+extension AuditLog {
+    /// Checks the whole chain.
+    public func verifyAudit() async throws -> AuditVerification { try await verifyAudit(anchor: nil) }
 }
 
 /// Cache entries (key → snapshot), build-avoidance entries and where snapshots were made.
@@ -103,6 +156,15 @@ public protocol VulnerabilityDatabase: Sendable {
     /// The JSON of every record affecting a package.
     func osvRecords(ecosystem: String, name: String) async throws -> [Data]
     func osvStatus() async throws -> [(ecosystem: String, records: Int, newest: String)]
+}
+
+/// Blobs of the artifact store whose content was found to match their digest, with the file's stamp
+/// then: an unchanged file need not be hashed again.
+public protocol VerifiedBlobLog: Sendable {
+    /// The stamp a blob had when its content was last found to match its digest.
+    func verifiedBlobStamp(_ digest: String) async throws -> BlobStamp?
+    /// Remembers that the blob with `stamp` matched its digest.
+    func recordVerifiedBlob(_ digest: String, stamp: BlobStamp) async throws
 }
 
 /// Which registries and repositories a digest was pushed to.
@@ -167,6 +229,31 @@ public protocol RolloutRepository: Sendable {
     func recordRolloutProgress(app: String, environment: String, _ progress: RolloutProgress) async throws
     /// Where the latest rollout of `app` in `environment` got to.
     func rolloutProgress(app: String, environment: String) async throws -> RolloutProgress?
+    /// The pending request for the rollout of `app` in `environment`, left in place.
+    func pendingRolloutSignal(app: String, environment: String) async throws -> RolloutSignal?
+    /// Forgets requests sent before a rollout started.
+    func clearRolloutSignal(app: String, environment: String) async throws
+    /// Keeps one analysis of a rollout.
+    func recordAnalysis(_ analysis: RolloutAnalysisRecord) async throws
+    /// The analyses of a promotion, in the order they ran.
+    func analyses(promotionID: String) async throws -> [RolloutAnalysisRecord]
+    /// Starts `digest` as a canary at `weight` (0: ready but without traffic), or changes its weight.
+    /// A retired instance of the same digest is brought back (it may still be running).
+    func wantCanary(app: String, environment: String, digest: Digest, weight: Int, at date: Date) async throws
+    /// Gives the canary `digest` `weight` percent of new requests and the stable release the rest, in
+    /// one transaction.
+    func setCanaryWeight(app: String, environment: String, digest: Digest, weight: Int, at date: Date) async throws
+    /// Makes `digest` the stable release with all the traffic and retires every other instance (they
+    /// drain, then stop), in one transaction: the proxy never sees two stable releases.
+    func makeStable(app: String, environment: String, digest: Digest, at date: Date) async throws
+    /// Aborts a canary: it is retired (it drains, then stops) and the stable release takes all the
+    /// traffic again, in one transaction.
+    func abortCanary(app: String, environment: String, digest: Digest, at date: Date) async throws
+    /// Retires one instance that is not the stable release (a canary that is abandoned or failed): it
+    /// drains, then stops.
+    func retireInstance(app: String, environment: String, digest: Digest, at date: Date) async throws
+    /// The `gantry proxy` hosting `app` in `environment`, alive or not.
+    func environmentHost(app: String, environment: String) async throws -> EnvironmentHostRecord?
 }
 
 /// Notifications waiting to be delivered. The store writes them itself, in the transaction of the
@@ -195,5 +282,6 @@ public protocol StateStatistics: Sendable {
 /// Every concern of the state, as one implementation provides them.
 public typealias StateRepositories =
     RunRepository & PromotionRepository & ApprovalRepository & AuditLog & CacheIndex & VulnerabilityDatabase
-    & RegistryPushLog & TokenRepository & RunQueueRepository & AlertActionLog & RolloutRepository & Outbox
+    & RegistryPushLog & VerifiedBlobLog & TokenRepository & RunQueueRepository & AlertActionLog & RolloutRepository
+    & Outbox
     & StateStatistics

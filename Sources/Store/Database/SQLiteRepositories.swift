@@ -64,8 +64,23 @@ public struct SQLiteRepositories: StateRepositories {
 
     // MARK: PromotionRepository
 
-    public func openPromotion(_ record: PromotionRecord) async throws -> PromotionRecord {
-        try await blocking { try $0.openPromotion(record) }
+    public func openPromotion(
+        _ record: PromotionRecord, isStale: @escaping @Sendable (PromotionRecord) -> Bool,
+        stopLeftovers: @escaping @Sendable (PromotionRecord) -> Void
+    ) async throws -> PromotionRecord {
+        try await blocking { try $0.openPromotion(record, isStale: isStale, stopLeftovers: stopLeftovers) }
+    }
+
+    public func closeRolledBack(_ id: String, restored: PromotionRecord, detail: String, at date: Date) async throws {
+        try await blocking { try $0.closeRolledBack(id, restored: restored, detail: detail, at: date) }
+    }
+
+    public func deployments(app: String, environment: String) async throws -> [PromotionRecord] {
+        try await blocking { try $0.deployments(app: app, environment: environment) }
+    }
+
+    public func digestsInOpenPromotions() async throws -> Set<Digest> {
+        try await blocking { try $0.digestsInOpenPromotions() }
     }
 
     public func openPromotion(app: String, environment: String) async throws -> PromotionRecord? {
@@ -84,10 +99,15 @@ public struct SQLiteRepositories: StateRepositories {
         try await blocking { try $0.promotions(app: app, environment: environment, limit: limit) }
     }
 
-    public func transition(_ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String)
-        async throws -> Bool
-    {
-        try await blocking { try $0.transition(id, from: from, to: status, detail: detail) }
+    public func transition(
+        _ id: String, from: [PromotionStatus], to status: PromotionStatus, detail: String, pid: Int32?,
+        ownerStart: Int64?, ownerMark: String?, lease: Date?
+    ) async throws -> Bool {
+        try await blocking {
+            try $0.transition(
+                id, from: from, to: status, detail: detail, pid: pid, ownerStart: ownerStart, ownerMark: ownerMark,
+                lease: lease)
+        }
     }
 
     public func renewLease(_ id: String, token: Int64, until: Date) async throws -> Bool {
@@ -155,7 +175,9 @@ public struct SQLiteRepositories: StateRepositories {
         return head.map { ($0.sequence, $0.hash) }
     }
 
-    public func verifyAudit() async throws -> AuditVerification { try await blocking { try $0.verifyAudit() } }
+    public func verifyAudit(anchor: (sequence: Int64, hash: String)?) async throws -> AuditVerification {
+        try await blocking { try $0.verifyAudit(anchor: anchor) }
+    }
 
     // MARK: CacheIndex
 
@@ -351,5 +373,83 @@ public struct SQLiteRepositories: StateRepositories {
 
     public func retryEvent(_ id: String, at date: Date) async throws -> Bool {
         try await blocking { try $0.retryEvent(id, at: date) }
+    }
+
+    // MARK: TOTP
+
+    public func setTOTPSecret(_ secret: String, for name: String) async throws {
+        try await blocking { try $0.setTOTPSecret(secret, for: name) }
+    }
+
+    public func beginTOTPAttempt(for name: String, limit: Int, lockout: TimeInterval, at now: Date) async throws
+        -> TOTPAttempt
+    {
+        try await blocking { try $0.beginTOTPAttempt(for: name, limit: limit, lockout: lockout, at: now) }
+    }
+
+    public func resetTOTPFailures(for name: String) async throws {
+        try await blocking { try $0.resetTOTPFailures(for: name) }
+    }
+
+    public func consumeTOTPStep(_ step: Int64, for name: String) async throws -> Bool {
+        try await blocking { try $0.consumeTOTPStep(step, for: name) }
+    }
+
+    // MARK: VerifiedBlobLog
+
+    public func verifiedBlobStamp(_ digest: String) async throws -> BlobStamp? {
+        try await blocking { try $0.verifiedBlobStamp(digest) }
+    }
+
+    public func recordVerifiedBlob(_ digest: String, stamp: BlobStamp) async throws {
+        try await blocking { try $0.recordVerifiedBlob(digest, stamp: stamp) }
+    }
+
+    // MARK: RolloutRepository (deploys)
+
+    public func pendingRolloutSignal(app: String, environment: String) async throws -> RolloutSignal? {
+        try await blocking { try $0.pendingRolloutSignal(app: app, environment: environment) }
+    }
+
+    public func clearRolloutSignal(app: String, environment: String) async throws {
+        try await blocking { try $0.clearRolloutSignal(app: app, environment: environment) }
+    }
+
+    public func recordAnalysis(_ analysis: RolloutAnalysisRecord) async throws {
+        try await blocking { try $0.recordAnalysis(analysis) }
+    }
+
+    public func analyses(promotionID: String) async throws -> [RolloutAnalysisRecord] {
+        try await blocking { try $0.analyses(promotionID: promotionID) }
+    }
+
+    public func wantCanary(app: String, environment: String, digest: Digest, weight: Int, at date: Date) async throws {
+        try await blocking {
+            try $0.wantCanary(app: app, environment: environment, digest: digest, weight: weight, at: date)
+        }
+    }
+
+    public func setCanaryWeight(app: String, environment: String, digest: Digest, weight: Int, at date: Date)
+        async throws
+    {
+        try await blocking {
+            try $0.setCanaryWeight(app: app, environment: environment, digest: digest, weight: weight, at: date)
+        }
+    }
+
+    public func makeStable(app: String, environment: String, digest: Digest, at date: Date) async throws {
+        try await blocking { try $0.makeStable(app: app, environment: environment, digest: digest, at: date) }
+    }
+
+    public func abortCanary(app: String, environment: String, digest: Digest, at date: Date) async throws {
+        try await blocking { try $0.abortCanary(app: app, environment: environment, digest: digest, at: date) }
+    }
+
+    public func retireInstance(app: String, environment: String, digest: Digest, at date: Date) async throws {
+        try await blocking { try $0.retireInstance(app: app, environment: environment, digest: digest, at: date) }
+    }
+
+    public func environmentHost(app: String, environment: String) async throws -> EnvironmentHostRecord? {
+        try await blocking { try $0.environmentHost(app: app, environment: environment) }
     }
 }

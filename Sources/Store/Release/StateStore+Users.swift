@@ -54,15 +54,6 @@ extension StateStore {
         }
     }
 
-    /// Whether a TOTP code of `name` may be checked now, decided and counted in one transaction.
-    public enum TOTPAttempt: Sendable, Hashable {
-        /// Check the code; `last` when this is the final attempt before the lockout (which is now set,
-        /// and lifted again by `resetTOTPFailures` when the code proves good).
-        case allowed(last: Bool)
-        /// Locked out until then: do not check the code.
-        case locked(until: Date)
-    }
-
     /// Takes one of `limit` attempts at a TOTP code. Each attempt counts as a failure until the code is
     /// proven good (`resetTOTPFailures`), and the count is taken inside the write transaction, so any
     /// number of concurrent guesses get at most `limit` checks before the lockout of `lockout`.

@@ -2,7 +2,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// Deploys a digest with the `process` driver: asks the environment's `gantry proxy` host to start it
 /// (it unpacks, starts and probes it, without traffic), waits until it is ready, then moves the
@@ -10,7 +10,7 @@ import Store
 /// proxy routes by it. The release it replaces is retired: it drains for the driver's `drain` and
 /// stops, and a rollback within that time is instant (it is still running).
 struct ProcessDeployDriver {
-    var state: StateStore
+    var state: any StateRepositories
     var app: String
     var environment: String
     var definition: ProcessDeployDefinition
@@ -25,7 +25,7 @@ struct ProcessDeployDriver {
     private let control: RolloutControl
 
     init(
-        state: StateStore, app: String, environment: String, definition: ProcessDeployDefinition,
+        state: any StateRepositories, app: String, environment: String, definition: ProcessDeployDefinition,
         strategy: RolloutStrategy?, promotionID: String, timeout: Duration, cancellation: CancellationFlag,
         report: @escaping @Sendable (String) -> Void
     ) {
@@ -43,7 +43,7 @@ struct ProcessDeployDriver {
 
     func deploy(_ digest: Digest) async -> CommandRunner.Result {
         do {
-            guard let host = try state.environmentHost(app: app, environment: environment), host.isAlive() else {
+            guard let host = try await state.environmentHost(app: app, environment: environment), host.isAlive() else {
                 return CommandRunner.Result(
                     succeeded: false,
                     summary:
@@ -51,14 +51,14 @@ struct ProcessDeployDriver {
                 )
             }
             report("  host: gantry proxy (pid \(host.pid) on \(host.host)) serving on \(host.listen)")
-            let stable = try state.releaseInstances(app: app, environment: environment)
+            let stable = try await state.releaseInstances(app: app, environment: environment)
                 .first { $0.role == .stable && $0.digest != digest }?.digest
-            try state.clearRolloutSignal(app: app, environment: environment)
-            try state.wantCanary(app: app, environment: environment, digest: digest, weight: 0)
+            try await state.clearRolloutSignal(app: app, environment: environment)
+            try await state.wantCanary(app: app, environment: environment, digest: digest, weight: 0)
             report("  starting \(digest.short) without traffic; waiting until it is ready")
             let ready = try await wait(digest, for: timeout) { $0.role != .retired && $0.state == .ready && $0.applied }
             guard ready.passed else {
-                try? state.retireInstance(app: app, environment: environment, digest: digest)
+                try? await state.retireInstance(app: app, environment: environment, digest: digest)
                 return CommandRunner.Result(
                     succeeded: false, summary: "release \(digest.short) did not become ready: \(ready.detail)",
                     cancelled: ready.cancelled)
@@ -67,7 +67,7 @@ struct ProcessDeployDriver {
             if let strategy, let stable {
                 let rollout = try await runSteps(strategy, canary: digest, stable: stable)
                 guard rollout.passed else {
-                    try state.abortCanary(app: app, environment: environment, digest: digest)
+                    try await state.abortCanary(app: app, environment: environment, digest: digest)
                     report("  ✗ aborted: all traffic back on \(stable.short); \(digest.short) stopped after its drain")
                     _ = try? await wait(stable, for: .seconds(5)) { $0.applied }
                     return CommandRunner.Result(
@@ -77,7 +77,7 @@ struct ProcessDeployDriver {
             } else if strategy != nil {
                 report("  first release in \(environment): no stable release to compare with, so no canary steps")
             }
-            try state.makeStable(app: app, environment: environment, digest: digest)
+            try await state.makeStable(app: app, environment: environment, digest: digest)
             let switched = try await wait(digest, for: timeout) { $0.role == .stable && $0.applied }
             guard switched.passed else {
                 return CommandRunner.Result(
@@ -107,15 +107,16 @@ struct ProcessDeployDriver {
             let label = "step \(index + 1)/\(strategy.steps.count)"
             // Paused (or aborted) between steps: held before the next one. A pending promote is left for
             // the next pause step, which it ends.
-            if let pending = try state.pendingRolloutSignal(app: app, environment: environment), pending != .promote,
+            if let pending = try await state.pendingRolloutSignal(app: app, environment: environment),
+                pending != .promote,
                 let stop = try await hold(for: .zero, continueOnPromote: true, watching: canary)
             {
                 return stop
             }
-            control.progress(step: index, of: strategy.steps.count, step.phase)
+            await control.progress(step: index, of: strategy.steps.count, step.phase)
             switch step {
             case .setWeight(let weight):
-                try state.setCanaryWeight(app: app, environment: environment, digest: canary, weight: weight)
+                try await state.setCanaryWeight(app: app, environment: environment, digest: canary, weight: weight)
                 let applied = try await wait(canary, for: timeout) { $0.applied }
                 guard applied.passed else {
                     return Outcome(passed: false, detail: "the proxy did not apply weight \(weight): \(applied.detail)")
@@ -150,23 +151,23 @@ struct ProcessDeployDriver {
         var end = duration.map { ContinuousClock.now + $0 }
         while true {
             if cancellation.isCancelled { return Outcome(passed: false, detail: "cancelled", cancelled: true) }
-            if let instance = try state.releaseInstances(app: app, environment: environment).first(where: {
+            if let instance = try await state.releaseInstances(app: app, environment: environment).first(where: {
                 $0.digest == canary
             }), instance.state != .ready {
                 return Outcome(
                     passed: false, detail: "the canary \(canary.short) stopped being ready: \(instance.detail)",
                     canaryStopped: true)
             }
-            if let request = try state.takeRolloutSignal(app: app, environment: environment) {
+            if let request = try await state.takeRolloutSignal(app: app, environment: environment) {
                 switch request.signal {
                 case .abort: return Outcome(passed: false, detail: "aborted by \(request.actor)")
                 case .pause:
-                    if control.pause(by: request.actor) {
+                    if await control.pause(by: request.actor) {
                         report(
                             "  paused by \(request.actor): 'gantry rollout resume \(app) --env \(environment)' goes on")
                     }
                 case .resume, .promote:
-                    if let paused = control.resume() {
+                    if let paused = await control.resume() {
                         end = end.map { $0 + paused }
                         report("  resumed by \(request.actor) after \(paused.humanShort)")
                     }
@@ -189,7 +190,7 @@ struct ProcessDeployDriver {
         if let prometheus = analysis.prometheus {
             return try await analyse(prometheus, window: analysis.window, canary: canary, stable: stable, step: step)
         }
-        let (canaryStart, stableStart) = try counters(canary, stable)
+        let (canaryStart, stableStart) = try await counters(canary, stable)
         var canaryWindow = TrafficCounters()
         var stableWindow = TrafficCounters()
         var rounds = 0
@@ -197,17 +198,17 @@ struct ProcessDeployDriver {
             if var stop = try await hold(for: analysis.window, continueOnPromote: false, watching: canary) {
                 if stop.canaryStopped {
                     // Kept like any verdict, with what the window saw until then.
-                    let seen = try traffic(canary, stable, since: (canaryStart, stableStart))
+                    let seen = try await traffic(canary, stable, since: (canaryStart, stableStart))
                     stop.detail += " (\(Self.judge(analysis, canary: seen.canary, stable: seen.stable).detail))"
-                    try record(step: step, passed: false, detail: stop.detail, seen)
+                    try await record(step: step, passed: false, detail: stop.detail, seen)
                 }
                 return stop
             }
-            (canaryWindow, stableWindow) = try traffic(canary, stable, since: (canaryStart, stableStart))
+            (canaryWindow, stableWindow) = try await traffic(canary, stable, since: (canaryStart, stableStart))
             rounds += 1
         } while canaryWindow.requests + canaryWindow.failures < analysis.minRequests && rounds < 5
         let verdict = Self.judge(analysis, canary: canaryWindow, stable: stableWindow)
-        try record(step: step, passed: verdict.passed, detail: verdict.detail, (canaryWindow, stableWindow))
+        try await record(step: step, passed: verdict.passed, detail: verdict.detail, (canaryWindow, stableWindow))
         return Outcome(passed: verdict.passed, detail: verdict.detail)
     }
 
@@ -219,21 +220,22 @@ struct ProcessDeployDriver {
     {
         let query = check.renderedQuery(
             canary: canary.short, stable: stable.short, app: app, environment: environment)
-        let start = try counters(canary, stable)
-        func record(_ passed: Bool, _ detail: String) throws {
-            try self.record(step: step, passed: passed, detail: detail, try traffic(canary, stable, since: start))
+        let start = try await counters(canary, stable)
+        func record(_ passed: Bool, _ detail: String) async throws {
+            let window = try await traffic(canary, stable, since: start)
+            try await self.record(step: step, passed: passed, detail: detail, window)
         }
         let client: PrometheusClient
         switch check.address.resolve(in: ProcessInfo.processInfo.environment) {
         case .success(let address): client = PrometheusClient(address: address)
         case .failure(let problem):
-            try record(false, problem.description)
+            try await record(false, problem.description)
             return Outcome(passed: false, detail: problem.description)
         }
         var pending = "no answer yet"
         for round in 1...5 {
             if let stop = try await hold(for: window, continueOnPromote: false, watching: canary) {
-                if stop.canaryStopped { try record(false, stop.detail) }
+                if stop.canaryStopped { try await record(false, stop.detail) }
                 return stop
             }
             switch await client.query(query) {
@@ -241,12 +243,12 @@ struct ProcessDeployDriver {
                 let passed = check.successCondition.holds(for: value)
                 let detail =
                     "Prometheus: \(PrometheusCondition.format(value)), which \(passed ? "meets" : "fails") \(check.successCondition)"
-                try record(passed, detail)
+                try await record(passed, detail)
                 return Outcome(passed: passed, detail: detail)
             case .success(.noData(let why)):
                 pending = why
             case .failure(let error) where error.permanent:
-                try record(false, error.message)
+                try await record(false, error.message)
                 return Outcome(passed: false, detail: error.message)
             case .failure(let error):
                 pending = error.message
@@ -254,30 +256,30 @@ struct ProcessDeployDriver {
             if round < 5 { report("    no verdict yet (\(pending)); waiting another \(window.humanShort)") }
         }
         let detail = "inconclusive after 5 windows: \(pending)"
-        try record(false, detail)
+        try await record(false, detail)
         return Outcome(passed: false, detail: detail)
     }
 
     /// The two releases' traffic since `start` (their counters when the window opened).
-    private func traffic(_ canary: Digest, _ stable: Digest, since start: (TrafficCounters, TrafficCounters)) throws
-        -> (canary: TrafficCounters, stable: TrafficCounters)
+    private func traffic(_ canary: Digest, _ stable: Digest, since start: (TrafficCounters, TrafficCounters))
+        async throws -> (canary: TrafficCounters, stable: TrafficCounters)
     {
-        let (canaryNow, stableNow) = try counters(canary, stable)
+        let (canaryNow, stableNow) = try await counters(canary, stable)
         return (canaryNow.since(start.0), stableNow.since(start.1))
     }
 
     /// Keeps one analysis with the traffic its window saw.
     private func record(
         step: Int, passed: Bool, detail: String, _ window: (canary: TrafficCounters, stable: TrafficCounters)
-    ) throws {
-        try state.recordAnalysis(
+    ) async throws {
+        try await state.recordAnalysis(
             RolloutAnalysisRecord(
                 promotionID: promotionID, step: step, passed: passed, detail: detail, canary: window.canary,
                 stable: window.stable))
     }
 
-    private func counters(_ canary: Digest, _ stable: Digest) throws -> (TrafficCounters, TrafficCounters) {
-        let instances = try state.releaseInstances(app: app, environment: environment)
+    private func counters(_ canary: Digest, _ stable: Digest) async throws -> (TrafficCounters, TrafficCounters) {
+        let instances = try await state.releaseInstances(app: app, environment: environment)
         return (
             instances.first { $0.digest == canary }?.traffic ?? TrafficCounters(),
             instances.first { $0.digest == stable }?.traffic ?? TrafficCounters()
@@ -333,14 +335,16 @@ struct ProcessDeployDriver {
         var detail = "no report from the host yet"
         while ContinuousClock.now < deadline {
             if cancellation.isCancelled { return (false, "cancelled", true) }
-            let instance = try state.releaseInstances(app: app, environment: environment).first { $0.digest == digest }
+            let instance = try await state.releaseInstances(app: app, environment: environment).first {
+                $0.digest == digest
+            }
             guard let instance else { return (false, "its record was removed", false) }
             if !instance.detail.isEmpty { detail = instance.detail }
             if condition(instance) { return (true, detail, false) }
             // The host could not even start it (its artifact is gone, its folder cannot be written):
             // waiting longer changes nothing.
             if instance.state == .failed && instance.detail.hasPrefix("cannot start:") { return (false, detail, false) }
-            if try state.environmentHost(app: app, environment: environment)?.isAlive() != true {
+            if try await state.environmentHost(app: app, environment: environment)?.isAlive() != true {
                 return (false, "the gantry proxy host stopped", false)
             }
             try await Task.sleep(for: .milliseconds(100))

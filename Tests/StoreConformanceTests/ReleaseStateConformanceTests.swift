@@ -1,0 +1,201 @@
+import Foundation
+import GantryCore
+import GantryTestSupport
+import Store
+import Synchronization
+import Testing
+
+/// What the release operations (promote, approve, roll back, canaries, TOTP, gc) need of the state,
+/// the same for every implementation.
+@Suite struct ReleaseStateConformanceTests {
+    private func promotion(
+        _ id: String, environment: String = "prod", digest: String = "a", status: PromotionStatus,
+        lease: Date? = nil
+    ) -> PromotionRecord {
+        var record = PromotionRecord(
+            id: id, kind: .promote, app: "web", environment: environment, digest: Digest.sha256(digest),
+            status: status, requestedBy: "alice")
+        record.leaseExpiresAt = lease
+        return record
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func aStalePromotionIsClosedAbandonedAfterItsLeftoversStop(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        _ = try await state.openPromotion(promotion("p-old", status: .deploying, lease: Date().addingTimeInterval(-5)))
+        // Not judged stale: a conflict naming the open one, nothing stopped.
+        let stopped = Mutex<[String]>([])
+        await #expect(throws: PromotionConflict.self) {
+            try await state.openPromotion(
+                promotion("p-new", status: .deploying), isStale: { _ in false },
+                stopLeftovers: { record in stopped.withLock { $0.append(record.id) } })
+        }
+        #expect(stopped.withLock { $0 }.isEmpty)
+        // Judged stale: its leftovers are stopped first, then it is closed and the new one opens.
+        let opened = try await fixture.connect().openPromotion(
+            promotion("p-new", status: .deploying), isStale: { $0.id == "p-old" },
+            stopLeftovers: { record in stopped.withLock { $0.append(record.id) } })
+        #expect(opened.id == "p-new")
+        #expect(stopped.withLock { $0 } == ["p-old"])
+        let old = try await state.promotion(id: "p-old")
+        #expect(old?.status == .abandoned)
+        #expect(old?.detail.contains("lease expired") == true)
+        #expect(try await state.digestsInOpenPromotions() == [Digest.sha256("a")])
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func takingAPromotionOverGrantsANewFencingToken(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        _ = try await state.openPromotion(promotion("p-1", status: .awaitingApproval))
+        #expect(try await state.promotion(id: "p-1")?.fencingToken == nil)
+        let lease = Date().addingTimeInterval(60)
+        #expect(
+            try await state.transition(
+                "p-1", from: [.awaitingApproval], to: .deploying, detail: "deploying", pid: 4242, ownerStart: 7,
+                ownerMark: "mark-1", lease: lease))
+        let taken = try #require(try await state.promotion(id: "p-1"))
+        #expect(taken.status == .deploying)
+        #expect(taken.pid == 4242)
+        #expect(taken.ownerMark == "mark-1")
+        let token = try #require(taken.fencingToken)
+        #expect(try await state.renewLease("p-1", token: token, until: lease.addingTimeInterval(60)))
+        // A second take-over from the same status fails: it is deploying now.
+        #expect(
+            try await state.transition(
+                "p-1", from: [.awaitingApproval], to: .deploying, detail: "again", pid: 1, ownerStart: 1,
+                ownerMark: "mark-2", lease: lease) == false)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func aRollbackRestoresTheLastKnownGoodDeployment(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let good = try await state.openPromotion(promotion("p-good", digest: "good", status: .deploying))
+        try await state.completePromotion(good.id, verified: true, detail: "ok", at: Date())
+        _ = try await state.openPromotion(promotion("p-bad", digest: "bad", status: .deploying))
+        try await state.completePromotion("p-bad", verified: false, detail: "deployed", at: Date())
+        _ = try await state.openPromotion(promotion("p-worse", digest: "worse", status: .deploying))
+        #expect(try await state.transition("p-worse", from: [.deploying], to: .rollingBack, detail: "verify failed"))
+        try await state.closeRolledBack("p-worse", restored: good, detail: "rolled back to good", at: Date())
+        #expect(try await state.promotion(id: "p-worse")?.status == .rolledBack)
+        let pointer = try #require(try await state.pointer(app: "web", environment: "prod"))
+        #expect(pointer.digest == Digest.sha256("good"))
+        #expect(pointer.lastKnownGood == Digest.sha256("good"))
+        #expect(try await state.deployments(app: "web", environment: "prod").map(\.id).contains("p-good"))
+        #expect(!(try await state.deployments(app: "web", environment: "prod").map(\.id).contains("p-worse")))
+        #expect(try await state.digestsInOpenPromotions().isEmpty)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func aCanaryBecomesStableOrIsAbortedInOneStep(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let (one, two, three) = (Digest.sha256("1"), Digest.sha256("2"), Digest.sha256("3"))
+        try await state.wantCanary(app: "web", environment: "prod", digest: one, weight: 0)
+        try await state.makeStable(app: "web", environment: "prod", digest: one)
+        try await state.wantCanary(app: "web", environment: "prod", digest: two, weight: 0)
+        try await state.setCanaryWeight(app: "web", environment: "prod", digest: two, weight: 25)
+        var instances = try await state.releaseInstances(app: "web", environment: "prod")
+        #expect(instances.first { $0.digest == one }.map { ($0.role, $0.weight) } ?? (.retired, 0) == (.stable, 75))
+        #expect(instances.first { $0.digest == two }.map { ($0.role, $0.weight) } ?? (.retired, 0) == (.canary, 25))
+        // Aborted: the stable release takes all the traffic, the canary drains.
+        try await state.abortCanary(app: "web", environment: "prod", digest: two)
+        instances = try await state.releaseInstances(app: "web", environment: "prod")
+        #expect(instances.first { $0.digest == one }?.weight == 100)
+        #expect(instances.first { $0.digest == two }?.role == .retired)
+        // Promoted: never two stable releases.
+        try await state.wantCanary(app: "web", environment: "prod", digest: three, weight: 0)
+        try await state.makeStable(app: "web", environment: "prod", digest: three)
+        instances = try await state.releaseInstances(app: "web", environment: "prod")
+        #expect(instances.filter { $0.role == .stable }.map(\.digest) == [three])
+        #expect(instances.first { $0.digest == one }?.role == .retired)
+        // Retiring takes a failed canary away, never the stable release.
+        let four = Digest.sha256("4")
+        try await state.wantCanary(app: "web", environment: "prod", digest: four, weight: 0)
+        try await state.retireInstance(app: "web", environment: "prod", digest: four)
+        try await state.retireInstance(app: "web", environment: "prod", digest: three)
+        instances = try await state.releaseInstances(app: "web", environment: "prod")
+        #expect(instances.first { $0.digest == four }?.role == .retired)
+        #expect(instances.first { $0.digest == three }?.role == .stable)
+        #expect(try await state.environmentHost(app: "web", environment: "prod") == nil)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func rolloutSignalsAndAnalysesAreKeptPerRollout(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        try await state.sendRolloutSignal(app: "web", environment: "prod", .pause, actor: "ops", at: Date())
+        #expect(try await state.pendingRolloutSignal(app: "web", environment: "prod") == .pause)
+        // Looking leaves it in place; clearing forgets it.
+        #expect(try await state.pendingRolloutSignal(app: "web", environment: "prod") == .pause)
+        try await state.clearRolloutSignal(app: "web", environment: "prod")
+        #expect(try await state.pendingRolloutSignal(app: "web", environment: "prod") == nil)
+        for step in [0, 2] {
+            try await state.recordAnalysis(
+                RolloutAnalysisRecord(
+                    promotionID: "p-1", step: step, passed: step == 0, detail: "step \(step)",
+                    canary: TrafficCounters(), stable: TrafficCounters()))
+        }
+        let analyses = try await state.analyses(promotionID: "p-1")
+        #expect(analyses.map(\.step) == [0, 2])
+        #expect(analyses.map(\.passed) == [true, false])
+        #expect(try await state.analyses(promotionID: "p-2").isEmpty)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func totpAttemptsAreCountedAtomicallyAndStepsUsedOnce(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let connections = try (0..<4).map { _ in try fixture.connect() }
+        try await connections[0].upsertUser(name: "bob", role: "releaser", at: Date())
+        try await connections[0].setTOTPSecret("enc:v1:sealed", for: "bob")
+        #expect(try await connections[0].user("bob")?.totpSecret == "enc:v1:sealed")
+        let now = Date()
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<24 {
+                let state = connections[index % connections.count]
+                group.addTask {
+                    if case .allowed = try await state.beginTOTPAttempt(for: "bob", limit: 5, lockout: 900, at: now) {
+                        return true
+                    }
+                    return false
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(allowed == 5)
+        guard case .locked(let until) = try await connections[1].beginTOTPAttempt(for: "bob") else {
+            Issue.record("a sixth attempt was allowed")
+            return
+        }
+        #expect(until > now)
+        try await connections[2].resetTOTPFailures(for: "bob")
+        #expect(try await connections[2].beginTOTPAttempt(for: "bob") == .allowed(last: false))
+        #expect(try await connections[3].consumeTOTPStep(100, for: "bob"))
+        #expect(try await connections[0].consumeTOTPStep(100, for: "bob") == false)
+        #expect(try await connections[0].consumeTOTPStep(99, for: "bob") == false)
+        #expect(try await connections[0].consumeTOTPStep(101, for: "bob"))
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func verifiedBlobsRememberTheirStamp(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let digest = Digest.sha256("layer").description
+        #expect(try await state.verifiedBlobStamp(digest) == nil)
+        let stamp = BlobStamp(size: 10, mtimeNanoseconds: 1, ctimeNanoseconds: 2, inode: 3)
+        try await state.recordVerifiedBlob(digest, stamp: stamp)
+        #expect(try await state.verifiedBlobStamp(digest) == stamp)
+        let changed = BlobStamp(size: 10, mtimeNanoseconds: 5, ctimeNanoseconds: 6, inode: 3)
+        try await state.recordVerifiedBlob(digest, stamp: changed)
+        #expect(try await fixture.connect().verifiedBlobStamp(digest) == changed)
+    }
+}
