@@ -67,7 +67,7 @@ let package = Package(
         // DAG scheduler, job execution, retries, cache, build avoidance, masking, logs.
         .target(
             name: "Engine",
-            dependencies: ["GantryCore", "Pipeline", "Store", "Processes", "CGantrySystem"],
+            dependencies: ["GantryCore", "Pipeline", "StateModel", "Processes", "CGantrySystem"],
             swiftSettings: swiftSettings
         ),
         // The `uses: gantry/<name>` actions (pack, scans, hash-files, set-outputs), above the engine.

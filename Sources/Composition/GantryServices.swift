@@ -213,7 +213,7 @@ public final class GantryServices: Sendable {
         cancellation: CancellationFlag = CancellationFlag()
     ) -> PipelineRunner {
         PipelineRunner(
-            options: options, store: { [self] in try state() }, snapshots: snapshots, observer: observer,
+            options: options, store: { [self] in try repositories() }, snapshots: snapshots, observer: observer,
             cancellation: cancellation, actions: actions)
     }
 }

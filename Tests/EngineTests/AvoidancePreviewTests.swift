@@ -36,7 +36,8 @@ import Testing
         let plan = try Planner().plan(definition)
         let exists = FileManager.default.fileExists(atPath: harness.state.appendingPathComponent("state.db").path)
         return await AvoidancePreview.compute(
-            definition: definition, plan: plan, options: options, store: exists ? try harness.store() : nil,
+            definition: definition, plan: plan, options: options,
+            store: exists ? SQLiteRepositories(store: try harness.store()) : nil,
             snapshots: SnapshotStore(stateDirectory: harness.state)
         ).jobs
     }

@@ -92,27 +92,31 @@ import Testing
 }
 
 @Suite struct FileDigestCacheTests {
-    @Test func settledFilesAreRememberedAndChangesAreSeen() throws {
+    @Test func settledFilesAreRememberedAndChangesAreSeen() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(directory: directory.url.appendingPathComponent("state"))
         let file = try directory.write("input.txt", "one")
         // A file written just now is racy: hashed, not remembered.
-        let cache = FileDigestCache(store: store)
+        let cache = FileDigestCache(store: SQLiteRepositories(store: store))
+        try await cache.prepare()
         #expect(try cache.digest(of: file) == Digest.sha256("one").hex)
-        try cache.save()
+        try await cache.save()
         #expect(try store.fileDigests().isEmpty)
         // Settled (old mtime): remembered for the next run.
         var old = [timeval(tv_sec: 1_000_000, tv_usec: 0), timeval(tv_sec: 1_000_000, tv_usec: 0)]
         utimes(file.path, &old)
-        let second = FileDigestCache(store: store)
+        let second = FileDigestCache(store: SQLiteRepositories(store: store))
+        try await second.prepare()
         #expect(try second.digest(of: file) == Digest.sha256("one").hex)
-        try second.save()
+        try await second.save()
         #expect(try store.fileDigests().count == 1)
         // New content (another size) is hashed again even with the same old mtime.
         try directory.write("input.txt", "changed")
         utimes(file.path, &old)
-        #expect(try FileDigestCache(store: store).digest(of: file) == Digest.sha256("changed").hex)
+        let third = FileDigestCache(store: SQLiteRepositories(store: store))
+        try await third.prepare()
+        #expect(try third.digest(of: file) == Digest.sha256("changed").hex)
     }
 }
 

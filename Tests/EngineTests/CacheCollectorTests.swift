@@ -28,26 +28,27 @@ import Testing
         defer { harness.remove() }
         _ = try await harness.run()
         let store = try harness.store()
-        let collector = CacheCollector(store: store, snapshots: SnapshotStore(stateDirectory: harness.state))
+        let collector = CacheCollector(
+            store: SQLiteRepositories(store: store), snapshots: SnapshotStore(stateDirectory: harness.state))
         let stored = try blobs(harness)
         #expect(!stored.isEmpty)
 
         // Fresh: nothing expires, nothing is swept (everything is referenced, and young).
-        let fresh = try collector.collect(
+        let fresh = try await collector.collect(
             unusedFor: .seconds(7 * 86400), artifactsFor: .seconds(30 * 86400), dryRun: false)
-        #expect(fresh.expired == StateStore.CacheExpiry(cacheEntries: 0, avoidanceEntries: 0, jobArtifacts: 0))
+        #expect(fresh.expired == CacheExpiry(cacheEntries: 0, avoidanceEntries: 0, jobArtifacts: 0))
         #expect(fresh.blobs.isEmpty)
         #expect(try blobs(harness) == stored)
 
         // Eight days on: a dry run says what would go and changes nothing.
         let later = Date().addingTimeInterval(8 * 86400)
-        let preview = try collector.collect(
+        let preview = try await collector.collect(
             unusedFor: .seconds(7 * 86400), artifactsFor: .seconds(7 * 86400), grace: .zero, dryRun: true, now: later)
-        #expect(preview.expired == StateStore.CacheExpiry(cacheEntries: 1, avoidanceEntries: 1, jobArtifacts: 1))
+        #expect(preview.expired == CacheExpiry(cacheEntries: 1, avoidanceEntries: 1, jobArtifacts: 1))
         #expect(Set(preview.blobs.map(\.digest)) == Set(stored.map { "sha256:\($0)" }))
         #expect(try blobs(harness) == stored)
 
-        let swept = try collector.collect(
+        let swept = try await collector.collect(
             unusedFor: .seconds(7 * 86400), artifactsFor: .seconds(7 * 86400), grace: .zero, dryRun: false, now: later)
         #expect(swept.expired == preview.expired)
         #expect(try blobs(harness).isEmpty)
@@ -77,10 +78,11 @@ import Testing
         let third = try await harness.run()
         #expect(third.job("deps")?.status == .cached)
         let collector = CacheCollector(
-            store: try harness.store(), snapshots: SnapshotStore(stateDirectory: harness.state))
-        let report = try collector.collect(
+            store: SQLiteRepositories(store: try harness.store()),
+            snapshots: SnapshotStore(stateDirectory: harness.state))
+        let report = try await collector.collect(
             unusedFor: .seconds(7 * 86400), artifactsFor: .seconds(60 * 86400), grace: .zero, dryRun: true)
         // Both cache entries went unused for ten days; of the two avoidance entries, one was used today.
-        #expect(report.expired == StateStore.CacheExpiry(cacheEntries: 2, avoidanceEntries: 1, jobArtifacts: 0))
+        #expect(report.expired == CacheExpiry(cacheEntries: 2, avoidanceEntries: 1, jobArtifacts: 0))
     }
 }

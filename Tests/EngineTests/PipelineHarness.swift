@@ -31,7 +31,7 @@ struct PipelineHarness {
     ) async throws -> RunResult {
         let state = self.state
         return try await PipelineRunner(
-            options: options(configure), store: { try StateStore(directory: state) },
+            options: options(configure), store: { SQLiteRepositories(store: try StateStore(directory: state)) },
             snapshots: SnapshotStore(stateDirectory: state), cancellation: cancellation
         ).run()
     }

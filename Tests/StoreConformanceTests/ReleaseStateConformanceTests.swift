@@ -199,3 +199,70 @@ import Testing
         #expect(try await fixture.connect().verifiedBlobStamp(digest) == changed)
     }
 }
+
+/// What the engine needs of the state beyond runs and cache keys: run graphs, avoidance manifests,
+/// usage and expiry of cache entries, and remembered file digests.
+@Suite struct EngineStateConformanceTests {
+    @Test(arguments: Implementation.allCases)
+    func runGraphsAndAvoidanceManifestsRoundTrip(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        try await state.beginRun(
+            RunRecord(
+                id: "r-1", correlation: "c-1", pipelineName: "web", pipelineFile: "gantry.yml",
+                pipelineDigest: Digest.sha256("p").description, status: .running, startedAt: Date(),
+                commitSHA: nil, branch: nil, toolVersions: "{}", owner: nil))
+        let graph = [
+            RunGraphNode(name: "build", needs: [], level: 0), RunGraphNode(name: "test", needs: ["build"], level: 1),
+        ]
+        try await state.recordRunGraph(runID: "r-1", graph)
+        #expect(try await state.runGraph(runID: "r-1") == graph)
+        #expect(try await state.runGraph(runID: "r-2") == nil)
+        // A later graph (a computed matrix expanded) replaces the earlier one.
+        let expanded = graph + [RunGraphNode(name: "test (a)", needs: ["build"], level: 1)]
+        try await state.recordRunGraph(runID: "r-1", expanded)
+        #expect(try await fixture.connect().runGraph(runID: "r-1") == expanded)
+
+        try await state.saveAvoidanceManifest(
+            workspace: "/w", job: "build", key: "k1", manifest: #"{"inputs":"a","env":"b"}"#, runID: "r-1")
+        try await state.saveAvoidanceManifest(
+            workspace: "/w", job: "build", key: "k2", manifest: #"{"inputs":"c"}"#, runID: "r-2")
+        let latest = try #require(try await state.avoidanceManifest(workspace: "/w", job: "build"))
+        #expect(latest.key == "k2" && latest.runID == "r-2" && latest.parts == ["inputs": "c"])
+        #expect(try await state.avoidanceManifest(workspace: "/other", job: "build") == nil)
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func usedEntriesOutliveUnusedOnesAndFileDigestsAreRemembered(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        try await state.saveCacheEntry(key: "used", digest: Digest.sha256("u"), size: 1)
+        try await state.saveCacheEntry(key: "unused", digest: Digest.sha256("n"), size: 1)
+        let later = Date().addingTimeInterval(10 * 86400)
+        try await state.markUsed(cacheKeys: ["used"], avoidanceKeys: [], at: later)
+        let cutoff = later.addingTimeInterval(-86400)
+        let preview = try await state.expireCache(unusedSince: cutoff, artifactsBefore: .distantPast, dryRun: true)
+        #expect(preview == CacheExpiry(cacheEntries: 1, avoidanceEntries: 0, jobArtifacts: 0))
+        // A dry run removes nothing, and what it would remove no longer counts as referenced.
+        #expect(try await state.cacheDigest(forKey: "unused") != nil)
+        #expect(
+            try await state.referencedSnapshots(unusedSince: cutoff, artifactsBefore: nil) == [
+                Digest.sha256("u").description
+            ])
+        _ = try await state.expireCache(unusedSince: cutoff, artifactsBefore: .distantPast, dryRun: false)
+        #expect(try await state.cacheDigest(forKey: "unused") == nil)
+        #expect(try await state.cacheDigest(forKey: "used") == Digest.sha256("u"))
+
+        try await state.recordSnapshotOrigin(digest: Digest.sha256("n"), workspace: "/w", pathBound: true)
+        try await state.forgetSnapshotOrigins([Digest.sha256("n").description])
+        #expect(try await state.snapshotOrigin(digest: Digest.sha256("n")) == nil)
+
+        let stamp = FileStamp(size: 3, mtimeNanoseconds: 1_000, inode: 7)
+        try await state.saveFileDigests([(path: "/w/a.txt", stamp: stamp, digest: "abc")])
+        let known = try await fixture.connect().fileDigests()
+        #expect(known["/w/a.txt"]?.0 == stamp)
+        #expect(known["/w/a.txt"]?.1 == "abc")
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 /// What `gantry plan` predicts for each job before anything runs: avoided (and the run whose result it
 /// would reuse), run (and which part of its key changed since its last success), decided only after a
@@ -36,7 +36,7 @@ public struct AvoidancePreview: Sendable {
     /// Predicts every job of `plan` that may run. `store` is the state the run would use, nil when none
     /// exists yet (then nothing is avoided); `snapshots` holds the blobs an avoided job would reuse.
     public static func compute(
-        definition: PipelineDefinition, plan: ExecutionPlan, options: RunOptions, store: StateStore?,
+        definition: PipelineDefinition, plan: ExecutionPlan, options: RunOptions, store: (any StateRepositories)?,
         snapshots: SnapshotStore
     ) async -> AvoidancePreview {
         let workspace = PipelineFormat.workspace(forFile: options.file).standardizedFileURL
@@ -47,6 +47,8 @@ public struct AvoidancePreview: Sendable {
             "branch": .string(branch ?? ""),
         ])
         let digests = store.map { FileDigestCache(store: $0) }
+        // Unreadable remembered digests only cost hashing every input file.
+        try? await digests?.prepare()
         let expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
         var preview = AvoidancePreview()
         // The outcome each job would have, as the scheduler would see it; nil when unknown before the run.
@@ -79,7 +81,7 @@ public struct AvoidancePreview: Sendable {
             let needs = NeedsState.combine(job) { need in
                 (expansions[need] ?? []).compactMap { predicted[$0] }
             }
-            let prediction = predict(
+            let prediction = await predict(
                 job, planned: planned, definition: definition, needs: needs, pendingNeed: pending, run: run,
                 workspace: workspace, options: options, store: store, snapshots: snapshots, toolchain: toolchain,
                 fileDigest: { try digests?.digest(of: $0) ?? Digest.sha256(fileAt: $0).hex })
@@ -91,16 +93,17 @@ public struct AvoidancePreview: Sendable {
 
     private static func predict(
         _ job: JobDefinition, planned: PlannedJob, definition: PipelineDefinition, needs: NeedsState,
-        pendingNeed: String?, run: ExpressionValue, workspace: URL, options: RunOptions, store: StateStore?,
+        pendingNeed: String?, run: ExpressionValue, workspace: URL, options: RunOptions,
+        store: (any StateRepositories)?,
         snapshots: SnapshotStore, toolchain: AvoidanceKey.Toolchain, fileDigest: (URL) throws -> String
-    ) -> (job: Job, result: JobResult?) {
+    ) async -> (job: Job, result: JobResult?) {
         var context = JobContext.base(
             job: job, matrix: planned.matrix, needs: needs, run: run, secrets: options.secrets, workspace: workspace)
         let cache: String?
         let env: [String: String]
         do {
             env = try JobContext.renderEnvironment(pipeline: definition.env, job: job, into: &context)
-            cache = try cacheState(job, context: context, options: options, store: store, workspace: workspace)
+            cache = try await cacheState(job, context: context, options: options, store: store, workspace: workspace)
         } catch {
             return (Job(verdict: .notAvoidable(reason: "cannot tell before the run: \(error)"), cache: nil), nil)
         }
@@ -122,8 +125,8 @@ public struct AvoidancePreview: Sendable {
         guard let store else { return verdict(.runs(reason: "no earlier run in this state")) }
         do {
             let lookup = CacheLookup(store: store, workspace: workspace)
-            if let entry = try store.avoidance(forKey: manifest.key),
-                try lookup.reusableArtifacts(
+            if let entry = try await store.avoidance(forKey: manifest.key),
+                try await lookup.reusableArtifacts(
                     of: entry, job: planned.name, declaresArtifacts: job.artifacts != nil, snapshots: snapshots) != nil
             {
                 let result = JobResult(
@@ -131,7 +134,7 @@ public struct AvoidancePreview: Sendable {
                     outputs: AvoidanceKey.decodeOutputs(entry.outputs))
                 return (Job(verdict: .avoided(runID: entry.runID), cache: nil), result)
             }
-            if let previous = try store.avoidanceManifest(workspace: workspace.path, job: planned.name) {
+            if let previous = try await store.avoidanceManifest(workspace: workspace.path, job: planned.name) {
                 let why = AvoidanceKey.explain(current: manifest, previous: previous.parts)
                 return verdict(.runs(reason: "\(why) since run \(previous.runID)"))
             }
@@ -142,13 +145,14 @@ public struct AvoidancePreview: Sendable {
     }
 
     private static func cacheState(
-        _ job: JobDefinition, context: ExpressionContext, options: RunOptions, store: StateStore?, workspace: URL
-    ) throws -> String? {
+        _ job: JobDefinition, context: ExpressionContext, options: RunOptions, store: (any StateRepositories)?,
+        workspace: URL
+    ) async throws -> String? {
         guard let cache = job.cache, options.useCache else { return nil }
         guard let store else { return "miss" }
         let lookup = CacheLookup(store: store, workspace: workspace)
-        if try lookup.exact(try Template.render(cache.key, in: context)).digest != nil { return "hit" }
-        if try lookup.partial(cache.restoreKeys.map { try Template.render($0, in: context) }) != nil {
+        if try await lookup.exact(try Template.render(cache.key, in: context)).digest != nil { return "hit" }
+        if try await lookup.partial(cache.restoreKeys.map { try Template.render($0, in: context) }) != nil {
             return "partial"
         }
         return "miss"

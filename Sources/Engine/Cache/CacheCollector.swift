@@ -1,21 +1,21 @@
 public import Foundation
 import GantryCore
-public import Store
+public import StateModel
 
 /// Retention for caches, build avoidance and job artifacts (`gantry gc`): expires entries nobody
 /// used for a while, then deletes the snapshot blobs nothing points at any more.
 public struct CacheCollector: Sendable {
-    let store: StateStore
+    let store: any StateRepositories
     let snapshots: SnapshotStore
 
-    public init(store: StateStore, snapshots: SnapshotStore) {
+    public init(store: any StateRepositories, snapshots: SnapshotStore) {
         self.store = store
         self.snapshots = snapshots
     }
 
     /// What a collection removed (or would remove).
     public struct Report: Sendable {
-        public var expired: StateStore.CacheExpiry
+        public var expired: CacheExpiry
         public var blobs: [(digest: String, size: Int64)]
         public var bytesFreed: Int64 { blobs.reduce(0) { $0 + $1.size } }
     }
@@ -26,15 +26,15 @@ public struct CacheCollector: Sendable {
     public func collect(
         unusedFor: Duration, artifactsFor: Duration, grace: Duration = .seconds(600), dryRun: Bool,
         now: Date = Date()
-    ) throws -> Report {
+    ) async throws -> Report {
         let unusedSince = now.addingTimeInterval(-Double(unusedFor.components.seconds))
         let artifactsBefore = now.addingTimeInterval(-Double(artifactsFor.components.seconds))
-        let expired = try store.expireCache(
+        let expired = try await store.expireCache(
             unusedSince: unusedSince, artifactsBefore: artifactsBefore, dryRun: dryRun)
         let referenced =
             dryRun
-            ? try store.referencedSnapshots(unusedSince: unusedSince, artifactsBefore: artifactsBefore)
-            : try store.referencedSnapshots()
+            ? try await store.referencedSnapshots(unusedSince: unusedSince, artifactsBefore: artifactsBefore)
+            : try await store.referencedSnapshots(unusedSince: nil, artifactsBefore: nil)
         let folder = snapshots.root.appendingPathComponent("blobs/sha256")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let oldEnough = now.addingTimeInterval(-Double(grace.components.seconds))
@@ -56,7 +56,7 @@ public struct CacheCollector: Sendable {
             }
             swept.append((digest, size))
         }
-        if !dryRun { try store.forgetSnapshotOrigins(swept.map(\.digest)) }
+        if !dryRun { try await store.forgetSnapshotOrigins(swept.map(\.digest)) }
         return Report(expired: expired, blobs: swept)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import StateModel
 import Synchronization
 
 /// The cache and avoidance entries a run used, recorded at its end in one transaction (a write per
@@ -10,8 +10,9 @@ final class CacheUsage: Sendable {
     func cacheHit(_ entry: String) { used.withLock { _ = $0.cache.insert(entry) } }
     func avoided(_ key: String) { used.withLock { _ = $0.avoidance.insert(key) } }
 
-    func save(to store: StateStore) throws {
+    func save(to store: any StateRepositories) async throws {
         let (cache, avoidance) = used.withLock { ($0.cache, $0.avoidance) }
-        try store.markUsed(cacheKeys: cache, avoidanceKeys: avoidance)
+        guard !cache.isEmpty || !avoidance.isEmpty else { return }
+        try await store.markUsed(cacheKeys: cache, avoidanceKeys: avoidance, at: Date())
     }
 }

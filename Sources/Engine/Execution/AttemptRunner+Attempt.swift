@@ -1,7 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 /// How one attempt of a job went.
 struct AttemptSummary {

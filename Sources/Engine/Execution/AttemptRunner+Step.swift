@@ -2,7 +2,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// How one step ended.
 struct StepResult {

@@ -1,6 +1,6 @@
 import Foundation
 public import Processes
-public import Store
+public import StateModel
 
 /// Runs job assignments. The local executor runs them in this process; a remote agent will implement
 /// the same protocol, receiving the assignment as JSON and streaming the log back.

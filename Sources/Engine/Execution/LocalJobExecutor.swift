@@ -2,7 +2,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// Runs assignments in this process: each step's process through `ProcessRunner`, built-in actions
 /// from the registry, output masked and streamed to the log and the console.

@@ -1,7 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 /// Job artifacts (`artifacts:`): stored with the run after the job ends, put in the workspace of the
 /// jobs that need it before their steps, and carried over when the job is avoided.
@@ -61,7 +61,7 @@ struct JobArtifactTransfer {
         guard let saved = try await environment.snapshots.save(paths: files, workspace: environment.workspace) else {
             return "warning: artifact '\(name)' not stored: its paths match no file"
         }
-        try runner.store.addJobArtifact(
+        try await runner.store.addJobArtifact(
             JobArtifactRecord(
                 runID: environment.runID, name: name, job: runner.name, jobID: runner.job.id,
                 digest: saved.digest, size: saved.size, files: files.count))
@@ -69,12 +69,12 @@ struct JobArtifactTransfer {
     }
 
     /// Records for this run the artifacts an earlier run stored for this job (the job is avoided).
-    func carryOver(_ previous: [JobArtifactRecord]) throws {
+    func carryOver(_ previous: [JobArtifactRecord]) async throws {
         for record in previous {
             var copy = record
             copy.runID = environment.runID
             copy.createdAt = Date()
-            try runner.store.addJobArtifact(copy)
+            try await runner.store.addJobArtifact(copy)
         }
     }
 
@@ -83,7 +83,7 @@ struct JobArtifactTransfer {
         // Most pipelines declare no artifacts: then no query at all.
         guard runner.job.needs.contains(where: { environment.definition.job($0)?.artifacts != nil }) else { return [] }
         var placed: [(String, Int)] = []
-        for record in try runner.store.jobArtifacts(runID: environment.runID, jobIDs: runner.job.needs) {
+        for record in try await runner.store.jobArtifacts(runID: environment.runID, jobIDs: runner.job.needs) {
             let count = try await environment.snapshots.restoreFiles(record.digest, workspace: environment.workspace)
             placed.append((record.name, count))
         }

@@ -1,7 +1,7 @@
 import Foundation
 import GantryCore
 import Pipeline
-import Store
+import StateModel
 
 /// The mutable part of running a job: attempts so far, outputs, cache state.
 struct JobExecution {
@@ -40,6 +40,7 @@ struct JobExecution {
                     + "the job is not avoided until every pattern matches something")
         }
         if !job.inputs.isEmpty && unmatched.isEmpty && environment.options.useCache {
+            try await environment.fileDigests.prepare()
             let manifest = AvoidanceKey.compute(
                 job: job, name: runner.name, matrix: runner.planned.matrix, environment: jobEnv,
                 secrets: job.secrets.reduce(into: [:]) { $0[$1] = environment.options.secrets[$1] ?? "" },
@@ -47,12 +48,12 @@ struct JobExecution {
                 toolchain: environment.toolchain,
                 fileDigest: environment.fileDigests.digest(of:))
             avoidance = manifest
-            if let entry = try runner.store.avoidance(forKey: manifest.key),
-                let artifacts = try caches.reusableArtifacts(
+            if let entry = try await runner.store.avoidance(forKey: manifest.key),
+                let artifacts = try await caches.reusableArtifacts(
                     of: entry, job: runner.name, declaresArtifacts: job.artifacts != nil,
                     snapshots: environment.snapshots)
             {
-                try transfer.carryOver(artifacts)
+                try await transfer.carryOver(artifacts)
                 if let digest = entry.snapshotDigest {
                     try await environment.snapshots.restore(
                         digest, paths: job.cache?.paths ?? [], workspace: environment.workspace)
@@ -63,7 +64,7 @@ struct JobExecution {
                 log.discard()
                 return (.cached, "inputs unchanged since run \(entry.runID)")
             }
-            if let previous = try runner.store.avoidanceManifest(
+            if let previous = try await runner.store.avoidanceManifest(
                 workspace: environment.workspace.standardizedFileURL.path, job: runner.name)
             {
                 let why = AvoidanceKey.explain(current: manifest, previous: previous.parts)
@@ -123,13 +124,13 @@ struct JobExecution {
             if cache.policy == .push {
                 // Saved after the job, never restored (`policy: push`).
                 cacheState = "miss"
-            } else if let digest = try restorableCache(key: key) {
+            } else if let digest = try await restorableCache(key: key) {
                 try await environment.snapshots.restore(digest, paths: cache.paths, workspace: environment.workspace)
                 cacheState = "hit"
                 log.event(
                     "cache_restore",
                     fields: [("key", JSONText.quote(key)), ("digest", JSONText.quote(digest.description))])
-            } else if let (matched, digest, entry) = try caches.partial(
+            } else if let (matched, digest, entry) = try await caches.partial(
                 cache.restoreKeys.map { try Template.render($0, in: context) })
             {
                 environment.cacheUsage.cacheHit(entry)
@@ -197,7 +198,7 @@ struct JobExecution {
         if let cache = job.cache, let cacheKey, cacheState != "hit", cache.policy != .pull {
             if let saved = try await saveSnapshot(cache.paths) {
                 // A snapshot that names this workspace's path is this workspace's alone.
-                try runner.store.saveCacheEntry(
+                try await runner.store.saveCacheEntry(
                     key: saved.pathBound ? caches.workspaceKey(cacheKey) : cacheKey, digest: saved.digest,
                     size: saved.size)
                 snapshot = saved.digest
@@ -210,12 +211,12 @@ struct JobExecution {
             if snapshot == nil, let cache = job.cache {
                 snapshot = try await saveSnapshot(cache.paths)?.digest
             }
-            try runner.store.saveAvoidance(
+            try await runner.store.saveAvoidance(
                 AvoidanceEntry(
                     key: avoidance.key, jobID: job.id,
                     outputs: JobRunner.json(outputs.mapValues(environment.masker.mask)),
                     snapshotDigest: snapshot, runID: environment.runID))
-            try runner.store.saveAvoidanceManifest(
+            try await runner.store.saveAvoidanceManifest(
                 workspace: environment.workspace.standardizedFileURL.path, job: runner.name, key: avoidance.key,
                 manifest: avoidance.json, runID: environment.runID)
         }
@@ -225,7 +226,7 @@ struct JobExecution {
     private func saveSnapshot(_ paths: [String]) async throws -> SnapshotStore.Saved? {
         guard let saved = try await environment.snapshots.save(paths: paths, workspace: environment.workspace)
         else { return nil }
-        try runner.store.recordSnapshotOrigin(
+        try await runner.store.recordSnapshotOrigin(
             digest: saved.digest, workspace: environment.workspace.standardizedFileURL.path,
             pathBound: saved.pathBound)
         return saved
@@ -234,8 +235,8 @@ struct JobExecution {
     private var caches: CacheLookup { CacheLookup(store: runner.store, workspace: environment.workspace) }
 
     /// The snapshot to restore for cache `key`, saying so when a shared one is bound to another workspace.
-    private func restorableCache(key: String) throws -> Digest? {
-        let (digest, refused, entry) = try caches.exact(key)
+    private func restorableCache(key: String) async throws -> Digest? {
+        let (digest, refused, entry) = try await caches.exact(key)
         if let refused { note("cache '\(key)' not restored: it was saved in \(refused) and its files name that path") }
         if let entry { environment.cacheUsage.cacheHit(entry) }
         return digest

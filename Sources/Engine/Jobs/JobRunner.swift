@@ -2,7 +2,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// Runs one concrete job: condition, environment, cache and build avoidance, attempts with retries,
 /// outputs, and its log file.
@@ -11,7 +11,7 @@ struct JobRunner: Sendable {
     let planned: PlannedJob
     let job: JobDefinition
     let needs: NeedsState
-    let store: StateStore
+    let store: any StateRepositories
     /// This job's: it follows the run's; a matrix's fail-fast cancels the jobs of that matrix alone.
     let cancellation: CancellationFlag
     /// Its place among the jobs of its matrix (0 of 1 without one).

@@ -1,7 +1,7 @@
 import Foundation
 import GantryCore
 import Processes
-import Store
+import StateModel
 
 /// Puts the files of a run's job artifacts in a directory (`gantry runs download`).
 public struct RunArtifactDownload: Sendable {

@@ -2,14 +2,14 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// Runs a pipeline file end to end: validate, plan, schedule, record.
 public struct PipelineRunner: Sendable {
     public var options: RunOptions
     /// The state store runs are recorded in, opened by the composition root once the pipeline file is
     /// known to be valid (a bad file creates no state).
-    public var store: @Sendable () throws -> StateStore
+    public var store: @Sendable () throws -> any StateRepositories
     /// Where cache snapshots and job artifacts are kept.
     public var snapshots: SnapshotStore
     public var observer: any RunObserver
@@ -18,7 +18,7 @@ public struct PipelineRunner: Sendable {
     public var actions: ActionRegistry
 
     public init(
-        options: RunOptions, store: @escaping @Sendable () throws -> StateStore, snapshots: SnapshotStore,
+        options: RunOptions, store: @escaping @Sendable () throws -> any StateRepositories, snapshots: SnapshotStore,
         observer: any RunObserver = SilentObserver(), cancellation: CancellationFlag = CancellationFlag(),
         actions: ActionRegistry = ActionRegistry()
     ) {
@@ -112,7 +112,7 @@ public struct PipelineRunner: Sendable {
 
         let clock = ContinuousClock()
         let started = clock.now
-        try store.beginRun(
+        try await store.beginRun(
             RunRecord(
                 id: runID, correlation: correlation, pipelineName: definition.name, pipelineFile: options.file,
                 pipelineDigest: definition.fileDigest.description, status: .running,
@@ -121,7 +121,7 @@ public struct PipelineRunner: Sendable {
                 uncommittedChanges: uncommitted, project: options.project))
         let scheduled = plan.jobs.filter { $0.decision != .skip(.notSelected) }
         // The DAG is for pages that draw it; a run does not fail for want of it.
-        try? store.recordRunGraph(
+        try? await store.recordRunGraph(
             runID: runID, scheduled.map { RunGraphNode(name: $0.name, needs: $0.needs, level: $0.level) })
         observer.runStarted(runID: runID, jobs: scheduled.map(\.name))
 
@@ -138,15 +138,15 @@ public struct PipelineRunner: Sendable {
             : (failure != nil || jobs.contains(where: \.failsRun)) ? .failure : .success
         let duration = (clock.now - started).milliseconds
         // Remembered digests only save reading files next time: losing them must not lose the run's record.
-        try? environment.fileDigests.save()
-        try? environment.cacheUsage.save(to: store)
-        try store.finishRun(id: runID, status: status, finishedAt: Date(), durationMs: duration)
+        try? await environment.fileDigests.save()
+        try? await environment.cacheUsage.save(to: store)
+        try await store.finishRun(id: runID, status: status, finishedAt: Date(), durationMs: duration)
         var auditDetails = [
             "status": status.rawValue, "pipeline": definition.name, "file_digest": definition.fileDigest.description,
             "correlation": correlation,
         ]
         if let sha { auditDetails["commit"] = sha }
-        try store.appendAudit(
+        try await store.appendAudit(
             actor: AuditActor.current(options.baseEnvironment), action: "run", subject: runID, details: auditDetails)
         if let failure { throw failure }
         let result = RunResult(

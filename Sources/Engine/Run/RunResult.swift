@@ -1,4 +1,4 @@
-public import Store
+public import StateModel
 
 extension JobStatus {
     /// Whether jobs that need this one may run (by default `if: success()`).

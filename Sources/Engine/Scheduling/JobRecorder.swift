@@ -1,15 +1,15 @@
-import Dispatch
 import Foundation
-import Store
+import StateModel
 import Synchronization
 
-/// Writes finished jobs to the state database in small batches, one transaction per batch, on a
-/// queue of its own.
+/// Writes finished jobs to the state in small batches, one transaction per batch, in order, while
+/// the scheduler goes on.
 ///
 /// A 1,000-job run would otherwise pay a transaction per job on the scheduler's path. A batch is
-/// handed to the writer queue when it holds 32 jobs or is 200 ms old, so the scheduler never waits
-/// on SQLite; `flush` waits for every batch and writes the rest, and always runs before the run is
-/// marked finished. A failed write is reported by the next `add` or by `flush`.
+/// handed to a writing task when it holds 32 jobs or is 200 ms old (each task waits for the one
+/// before it), so the scheduler never waits on the database; `flush` waits for every batch and
+/// writes the rest, and always runs before the run is marked finished. A failed write is reported
+/// by the next `add` or by `flush`.
 final class JobRecorder: Sendable {
     private struct State {
         var pending: [JobRecord] = []
@@ -17,13 +17,14 @@ final class JobRecorder: Sendable {
         var failure: (any Error)?
     }
 
-    private let store: StateStore
+    private let store: any StateRepositories
     private let state = Mutex(State())
-    private let writer = DispatchQueue(label: "gantry.job-recorder")
+    /// The latest batch being written (it waits for the batch before it).
+    private let writing = Mutex<Task<Void, Never>?>(nil)
     static let batchSize = 32
     static let maxAge: Duration = .milliseconds(200)
 
-    init(store: StateStore) { self.store = store }
+    init(store: any StateRepositories) { self.store = store }
 
     /// Queues a record; hands the batch to the writer when it is full or old enough.
     func add(_ record: JobRecord) throws {
@@ -36,21 +37,25 @@ final class JobRecorder: Sendable {
         }
         if let failure { throw failure }
         guard !batch.isEmpty else { return }
-        writer.async { [self] in
-            do {
-                try store.recordJobs(batch)
-            } catch {
-                state.withLock { if $0.failure == nil { $0.failure = error } }
+        writing.withLock { latest in
+            let before = latest
+            latest = Task { [self] in
+                await before?.value
+                do {
+                    try await store.recordJobs(batch)
+                } catch {
+                    state.withLock { if $0.failure == nil { $0.failure = error } }
+                }
             }
         }
     }
 
-    /// Writes everything queued and waits for the writer.
-    func flush() throws {
-        writer.sync {}
+    /// Writes everything queued and waits for every batch.
+    func flush() async throws {
+        await writing.withLock { $0 }?.value
         let (batch, failure) = state.withLock { (take(&$0), $0.failure) }
         if let failure { throw failure }
-        try store.recordJobs(batch)
+        if !batch.isEmpty { try await store.recordJobs(batch) }
     }
 
     private func take(_ state: inout State) -> [JobRecord] {

@@ -2,7 +2,7 @@ import Foundation
 import GantryCore
 import Pipeline
 import Processes
-import Store
+import StateModel
 
 /// Runs a plan's jobs as their needs finish, at most `parallel` at once.
 ///
@@ -12,10 +12,10 @@ import Store
 struct Scheduler {
     let environment: RunEnvironment
     let plan: ExecutionPlan
-    let store: StateStore
+    let store: any StateRepositories
     let recorder: JobRecorder
 
-    init(environment: RunEnvironment, plan: ExecutionPlan, store: StateStore) {
+    init(environment: RunEnvironment, plan: ExecutionPlan, store: any StateRepositories) {
         self.environment = environment
         self.plan = plan
         self.store = store
@@ -23,7 +23,16 @@ struct Scheduler {
     }
 
     func run() async throws -> [JobResult] {
-        defer { try? recorder.flush() }
+        do {
+            return try await runJobs()
+        } catch {
+            // What finished is recorded even when the run stops early.
+            try? await recorder.flush()
+            throw error
+        }
+    }
+
+    private func runJobs() async throws -> [JobResult] {
         let parallel = max(1, environment.options.parallel)
         var results: [String: JobResult] = [:]
         var pending = plan.jobs.filter { $0.decision != .skip(.notSelected) }
@@ -101,7 +110,7 @@ struct Scheduler {
                                 pending[other].needs = pending[other].needs.flatMap { $0 == job.name ? names : [$0] }
                             }
                             pending.insert(contentsOf: jobs, at: index)
-                            recordGraph(pending: pending, results: results)
+                            await recordGraph(pending: pending, results: results)
                         }
                         continue
                     }
@@ -130,7 +139,7 @@ struct Scheduler {
             }
         }
         if let recordError { throw recordError }
-        try recorder.flush()
+        try await recorder.flush()
         return order.compactMap { results[$0] }
     }
 
@@ -148,10 +157,10 @@ struct Scheduler {
     }
 
     /// The graph pages draw, once a computed matrix has replaced its entry with its jobs.
-    private func recordGraph(pending: [PlannedJob], results: [String: JobResult]) {
+    private func recordGraph(pending: [PlannedJob], results: [String: JobResult]) async {
         let done = Set(results.keys)
         let nodes = plan.jobs.filter { done.contains($0.name) } + pending
-        try? store.recordRunGraph(
+        try? await store.recordRunGraph(
             runID: environment.runID, nodes.map { RunGraphNode(name: $0.name, needs: $0.needs, level: $0.level) })
     }
 

@@ -56,10 +56,10 @@ struct GCCommand: AsyncParsableCommand {
         let cacheAge = try duration(cacheTTL, "--cache-ttl")
         let jobArtifactsAge = try duration(jobArtifactsTTL, "--job-artifacts-ttl")
         let pipeline = FileManager.default.fileExists(atPath: file) ? try PipelineParser.load(path: file) : nil
-        let state = try dryRun ? StateLocation.openExistingState() : StateLocation.openState()
+        let state = try dryRun ? StateLocation.existingRepositories() : StateLocation.repositories()
         // Nothing was ever packed or deployed here (a project that only runs pipelines): there is no
         // artifact store to collect, only caches. Deployed digests without a store are still an error.
-        let deployed = try state.pointers()
+        let deployed = try await state.pointers()
         let noArtifacts =
             !FileManager.default.fileExists(atPath: StateLocation.directory.appendingPathComponent("oci").path)
             && deployed.isEmpty
@@ -67,13 +67,15 @@ struct GCCommand: AsyncParsableCommand {
             noArtifacts
             ? GarbageCollector.Report.nothing(dryRun: dryRun)
             : try await GarbageCollector(
-                state: SQLiteRepositories(store: state),
+                state: state,
                 artifacts: try StateLocation.services.artifacts(create: !dryRun),
                 pipeline: pipeline, ttl: age.seconds,
                 defaultBranches: defaultBranch.isEmpty ? ["main", "master"] : Set(defaultBranch)
             ).collect(dryRun: dryRun, actor: AuditActor.current())
-        let caches = try CacheCollector(store: state, snapshots: StateLocation.services.snapshots)
-            .collect(unusedFor: cacheAge, artifactsFor: jobArtifactsAge, dryRun: dryRun)
+        let caches = try await CacheCollector(
+            store: state, snapshots: StateLocation.services.snapshots
+        )
+        .collect(unusedFor: cacheAge, artifactsFor: jobArtifactsAge, dryRun: dryRun)
         if json {
             Terminal.printOut(
                 Terminal.json(

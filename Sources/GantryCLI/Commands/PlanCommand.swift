@@ -74,7 +74,7 @@ struct PlanCommand: AsyncParsableCommand {
         options.secrets = try secretOptions.load(environment: environment)
         options.useCache = !noCache
         // Planning never creates state: without any, nothing can be avoided yet.
-        let store = try services.stateIfPresent()
+        let store = try services.stateIfPresent().map(SQLiteRepositories.init(store:))
         let preview = await AvoidancePreview.compute(
             definition: definition, plan: plan, options: options, store: store, snapshots: services.snapshots)
         if json {

@@ -26,6 +26,8 @@ public protocol RunRepository: Sendable {
     func jobs(runID: String) async throws -> [JobRecord]
     /// How each job of these runs ended (no attempts or steps), in one read.
     func jobOutcomes(runIDs: [String]) async throws -> [JobOutcome]
+    /// Keeps the jobs a begun run planned with their needs (a later record replaces an earlier one).
+    func recordRunGraph(runID: String, _ graph: [RunGraphNode]) async throws
     /// The jobs the run planned with their needs (nil for runs recorded before graphs were kept).
     func runGraph(runID: String) async throws -> [RunGraphNode]?
     /// Fails (`StoreError`) when the run already has an artifact by that name.
@@ -147,6 +149,27 @@ public protocol CacheIndex: Sendable {
     func saveAvoidance(_ entry: AvoidanceEntry) async throws
     func recordSnapshotOrigin(digest: Digest, workspace: String, pathBound: Bool) async throws
     func snapshotOrigin(digest: Digest) async throws -> (workspace: String, pathBound: Bool)?
+    /// Keeps the parts of job `job`'s avoidance key at its latest success in `workspace`.
+    func saveAvoidanceManifest(workspace: String, job: String, key: String, manifest: String, runID: String)
+        async throws
+    /// The parts of job `job`'s avoidance key at its latest success in `workspace`, by label.
+    func avoidanceManifest(workspace: String, job: String) async throws -> (
+        key: String, parts: [String: String], runID: String
+    )?
+    /// Marks cache and avoidance entries as used at `date` (one transaction for a whole run's hits).
+    func markUsed(cacheKeys: Set<String>, avoidanceKeys: Set<String>, at date: Date) async throws
+    /// Removes cache and avoidance entries neither saved nor used since `unusedSince`, and job
+    /// artifacts stored before `artifactsBefore`; with `dryRun`, only counts them.
+    func expireCache(unusedSince: Date, artifactsBefore: Date, dryRun: Bool) async throws -> CacheExpiry
+    /// Every snapshot blob something still points at: cache entries, avoidance entries, job artifacts.
+    /// With cutoffs (a dry run of `expireCache`), what it would remove does not count.
+    func referencedSnapshots(unusedSince: Date?, artifactsBefore: Date?) async throws -> Set<String>
+    /// Forgets where swept snapshots were made.
+    func forgetSnapshotOrigins(_ digests: [String]) async throws
+    /// The remembered digests of input files, by path, with the stamp each file had.
+    func fileDigests() async throws -> [String: (FileStamp, String)]
+    /// Remembers input file digests (a path's newer entry replaces its older one).
+    func saveFileDigests(_ entries: [(path: String, stamp: FileStamp, digest: String)]) async throws
 }
 
 /// The offline OSV database.

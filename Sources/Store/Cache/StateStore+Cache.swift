@@ -121,19 +121,6 @@ extension StateStore {
         }
     }
 
-    /// What `expireCache` removed (or, on a dry run, would remove).
-    public struct CacheExpiry: Sendable, Hashable {
-        public var cacheEntries: Int
-        public var avoidanceEntries: Int
-        public var jobArtifacts: Int
-
-        public init(cacheEntries: Int, avoidanceEntries: Int, jobArtifacts: Int) {
-            self.cacheEntries = cacheEntries
-            self.avoidanceEntries = avoidanceEntries
-            self.jobArtifacts = jobArtifacts
-        }
-    }
-
     /// Removes cache and avoidance entries neither saved nor used since `unusedSince`, and job
     /// artifacts stored before `artifactsBefore`; with `dryRun`, only counts them.
     public func expireCache(unusedSince: Date, artifactsBefore: Date, dryRun: Bool) throws -> CacheExpiry {

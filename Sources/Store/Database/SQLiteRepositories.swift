@@ -452,4 +452,50 @@ public struct SQLiteRepositories: StateRepositories {
     public func environmentHost(app: String, environment: String) async throws -> EnvironmentHostRecord? {
         try await blocking { try $0.environmentHost(app: app, environment: environment) }
     }
+
+    // MARK: Runs and caches (the engine)
+
+    public func recordRunGraph(runID: String, _ graph: [RunGraphNode]) async throws {
+        try await blocking { try $0.recordRunGraph(runID: runID, graph) }
+    }
+
+    public func saveAvoidanceManifest(workspace: String, job: String, key: String, manifest: String, runID: String)
+        async throws
+    {
+        try await blocking {
+            try $0.saveAvoidanceManifest(workspace: workspace, job: job, key: key, manifest: manifest, runID: runID)
+        }
+    }
+
+    public func avoidanceManifest(workspace: String, job: String) async throws -> (
+        key: String, parts: [String: String], runID: String
+    )? {
+        try await blocking { try $0.avoidanceManifest(workspace: workspace, job: job) }
+    }
+
+    public func markUsed(cacheKeys: Set<String>, avoidanceKeys: Set<String>, at date: Date) async throws {
+        try await blocking { try $0.markUsed(cacheKeys: cacheKeys, avoidanceKeys: avoidanceKeys, at: date) }
+    }
+
+    public func expireCache(unusedSince: Date, artifactsBefore: Date, dryRun: Bool) async throws -> CacheExpiry {
+        try await blocking {
+            try $0.expireCache(unusedSince: unusedSince, artifactsBefore: artifactsBefore, dryRun: dryRun)
+        }
+    }
+
+    public func referencedSnapshots(unusedSince: Date?, artifactsBefore: Date?) async throws -> Set<String> {
+        try await blocking { try $0.referencedSnapshots(unusedSince: unusedSince, artifactsBefore: artifactsBefore) }
+    }
+
+    public func forgetSnapshotOrigins(_ digests: [String]) async throws {
+        try await blocking { try $0.forgetSnapshotOrigins(digests) }
+    }
+
+    public func fileDigests() async throws -> [String: (FileStamp, String)] {
+        try await blocking { try $0.fileDigests() }
+    }
+
+    public func saveFileDigests(_ entries: [(path: String, stamp: FileStamp, digest: String)]) async throws {
+        try await blocking { try $0.saveFileDigests(entries) }
+    }
 }
