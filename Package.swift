@@ -73,7 +73,7 @@ let package = Package(
         // The `uses: gantry/<name>` actions (pack, scans, hash-files, set-outputs), above the engine.
         .target(
             name: "BuiltinActions",
-            dependencies: ["GantryCore", "Engine", "Store", "Artifacts", "Attestation", "Policy"],
+            dependencies: ["GantryCore", "Engine", "StateModel", "Artifacts", "Attestation", "Policy"],
             swiftSettings: swiftSettings
         ),
         // The composition root: configuration turned into services once (stores, keys, actions, runner).

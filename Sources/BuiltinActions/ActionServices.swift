@@ -1,23 +1,24 @@
 public import Artifacts
 public import Attestation
 public import Engine
-public import Store
+public import StateModel
 
 /// What the built-in actions use, handed in by the composition root instead of opened from a path:
 /// each is opened on first use (a run that packs nothing creates no artifact store) and shared after.
 public struct ActionServices: Sendable {
-    /// The state store (run records, audit).
-    public var state: @Sendable () throws -> StateStore
+    /// The state (run records, audit).
+    public var state: @Sendable () throws -> any StateRepositories
     /// The artifact store packs go to.
     public var artifacts: @Sendable () throws -> ArtifactStore
-    /// The store holding the vulnerability database (`GANTRY_VULNDB`, else the state store).
-    public var vulnerabilities: @Sendable () throws -> StateStore
+    /// The vulnerability database (`GANTRY_VULNDB`, else the state's).
+    public var vulnerabilities: @Sendable () throws -> any VulnerabilityDatabase
     /// The key packs are signed with; nil when none is configured.
     public var signingKey: @Sendable () throws -> SigningKey?
 
     public init(
-        state: @escaping @Sendable () throws -> StateStore, artifacts: @escaping @Sendable () throws -> ArtifactStore,
-        vulnerabilities: @escaping @Sendable () throws -> StateStore,
+        state: @escaping @Sendable () throws -> any StateRepositories,
+        artifacts: @escaping @Sendable () throws -> ArtifactStore,
+        vulnerabilities: @escaping @Sendable () throws -> any VulnerabilityDatabase,
         signingKey: @escaping @Sendable () throws -> SigningKey?
     ) {
         self.state = state

@@ -2,7 +2,7 @@ import Artifacts
 import Attestation
 import Engine
 import Foundation
-import Store
+import StateModel
 
 /// `uses: gantry/pack` with `path`, `name` and optional `tag`: packs a directory into a deterministic
 /// OCI artifact in the state directory's store. Outputs `digest` (`sha256:…`) and `ref` (`APP@sha256:…`).
@@ -35,7 +35,7 @@ struct PackAction: BuiltinAction {
             "job": invocation.run.job,
         ]
         guard let signingKey else {
-            try audit.appendAudit(
+            try await audit.appendAudit(
                 actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
             invocation.log("not signed: no signing key (gantry keys generate)")
             return ["digest": packed.digest.description, "ref": packed.reference, "signed": "false"]
@@ -53,7 +53,8 @@ struct PackAction: BuiltinAction {
         let attested = try Attestor(store: store, key: signingKey).attest(
             packed, directory: directory, context: context, timestamp: packer.mtime)
         details["sbom"] = attested.sbomDigest.description
-        try audit.appendAudit(actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
+        try await audit.appendAudit(
+            actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
         invocation.log("signed SBOM (\(attested.components) components) and SLSA provenance")
         return ["digest": packed.digest.description, "ref": packed.reference, "signed": "true"]
     }

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import GantryCore
 import Policy
-import Store
+import StateModel
 
 /// Shared handling of a scan inside a step: log the findings, write SARIF when asked, set outputs,
 /// and fail the step on blocking findings unless `fail: false`.
@@ -84,7 +84,7 @@ struct ScanVulnsAction: BuiltinAction {
         guard FileManager.default.fileExists(atPath: target.path) else {
             throw ActionError("gantry/scan-vulns: \(target.path) does not exist")
         }
-        let emptyDatabase = try state.osvStatus().isEmpty
+        let emptyDatabase = try await state.osvStatus().isEmpty
         if emptyDatabase && (invocation.with["allow-empty-db"] ?? "false").lowercased() != "true" {
             throw ActionError(
                 "gantry/scan-vulns: the vulnerability database is empty, so the scan would check nothing: run "
@@ -99,8 +99,11 @@ struct ScanVulnsAction: BuiltinAction {
                 throw ActionError("gantry/\(Self.name): \(error.description)")
             }
         }
+        let lookup = try await VulnerabilityScanner.prefetched(packages) {
+            try await state.osvRecords(ecosystem: $0, name: $1)
+        }
         let scanner = VulnerabilityScanner(
-            lookup: { try state.osvRecords(ecosystem: $0, name: $1) }, failOnCVSS: threshold,
+            lookup: lookup, failOnCVSS: threshold,
             onlyFixed: (invocation.with["only-fixed"] ?? "false").lowercased() == "true")
         var report = try scanner.scan(packages)
         if emptyDatabase {

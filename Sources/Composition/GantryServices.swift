@@ -157,8 +157,9 @@ public final class GantryServices: Sendable {
     public var actions: ActionRegistry {
         BuiltinActionSet.registry(
             ActionServices(
-                state: { [self] in try state() }, artifacts: { [self] in try artifacts() },
-                vulnerabilities: { [self] in try vulnerabilities() }, signingKey: { [self] in try signingKey() }))
+                state: { [self] in try repositories() }, artifacts: { [self] in try artifacts() },
+                vulnerabilities: { [self] in SQLiteRepositories(store: try vulnerabilities()) },
+                signingKey: { [self] in try signingKey() }))
     }
 
     /// What a release operation (promote, approve, rollback, reject, status) works with: `pipeline`'s

@@ -112,21 +112,6 @@ public struct PolicyEvaluator: Sendable {
         public var passed: Bool { !results.contains { $0.outcome == .fail } }
     }
 
-    /// The stored OSV records naming each of `packages`, keyed `ecosystem NUL normalised-name` (what a
-    /// scanner's lookup asks for), read before the scan.
-    static func osvRecords(of packages: [PackageVersion], in database: any VulnerabilityDatabase) async throws
-        -> [String: [Data]]
-    {
-        var records: [String: [Data]] = [:]
-        for package in packages {
-            let name = PackageVersion.normalizedName(package.name, ecosystem: package.ecosystem)
-            let key = package.ecosystem + "\u{0}" + name
-            guard records[key] == nil else { continue }
-            records[key] = try await database.osvRecords(ecosystem: package.ecosystem, name: name)
-        }
-        return records
-    }
-
     public func evaluate(app: String, digest: Digest, environment: String, policy: EnvironmentPolicy) async throws
         -> Evaluation
     {
@@ -217,9 +202,11 @@ public struct PolicyEvaluator: Sendable {
                 try artifacts.unpack(artifact, into: baseline)
                 running = (current.digest, try LockfilePackages.of(directory: baseline))
             }
-            let records = try await Self.osvRecords(of: packages + (running?.packages ?? []), in: vulnerabilities)
-            let scanner = VulnerabilityScanner(
-                lookup: { records[$0 + "\u{0}" + $1] ?? [] }, failOnCVSS: maxCVSS, onlyFixed: policy.onlyFixed)
+            let vulnerabilities = self.vulnerabilities
+            let lookup = try await VulnerabilityScanner.prefetched(packages + (running?.packages ?? [])) {
+                try await vulnerabilities.osvRecords(ecosystem: $0, name: $1)
+            }
+            let scanner = VulnerabilityScanner(lookup: lookup, failOnCVSS: maxCVSS, onlyFixed: policy.onlyFixed)
             var report = try scanner.scan(packages)
             var note = "\(packages.count) package(s), none with CVSS ≥ \(maxCVSS)"
             if let current = running {
