@@ -107,6 +107,11 @@ public final class GantryServices: Sendable {
         }
     }
 
+    /// The vulnerability database through its repository protocol (what scans read).
+    public func vulnerabilityDatabase(createState: Bool = true) throws -> any VulnerabilityDatabase {
+        SQLiteRepositories(store: try vulnerabilities(createState: createState))
+    }
+
     private var sharesState: Bool {
         configuration.vulnerabilityDatabase.standardizedFileURL == configuration.stateDirectory.standardizedFileURL
     }

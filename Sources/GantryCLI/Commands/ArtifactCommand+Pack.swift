@@ -49,7 +49,7 @@ extension ArtifactCommand {
             let meter = ProgressMeter.forTerminal(json: json)
             packer.progress = meter?.handler
             let root = URL(fileURLWithPath: directory)
-            let packed = try store.pack(root, app: name, tag: tag, packer: packer)
+            let packed = try await store.pack(root, app: name, tag: tag, packer: packer)
             meter?.finish()
             var attested: Attestor.Result?
             if let signingKey {
@@ -61,7 +61,7 @@ extension ArtifactCommand {
             }
             var details = ["tag": packed.tag, "signed": String(attested != nil)]
             if let attested { details["sbom"] = attested.sbomDigest.description }
-            try StateLocation.openState().appendAudit(
+            try await StateLocation.repositories().appendAudit(
                 actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)
             if json {
                 var object: [String: Any] = [

@@ -30,22 +30,22 @@ extension ArtifactCommand {
 
         func run() async throws {
             let store = try ArtifactCommand.store()
-            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let artifact = try await store.resolve(try ArtifactReference(parsing: reference))
             let target = try RegistryReference(parsing: to)
             guard target.digest == nil else {
                 throw ValidationError("--to names where to push (REGISTRY/REPOSITORY[:TAG]); leave out @sha256:…")
             }
-            let state = try StateLocation.openState()
-            let mountFrom = try state.pushedRepositories(
+            let state = try StateLocation.repositories()
+            let mountFrom = try await state.pushedRepositories(
                 registry: target.registry, digest: artifact.digest)
             let meter = ProgressMeter.forTerminal(json: json)
             let client = try registry.client(for: target.registry, progress: meter?.handler)
             let report = try await RegistryTransfer(store: store, client: client).push(
                 artifact, to: target, mountFrom: mountFrom)
             meter?.finish()
-            try state.recordPush(
-                registry: target.registry, repository: target.repository, digest: artifact.digest)
-            try state.appendAudit(
+            try await state.recordPush(
+                registry: target.registry, repository: target.repository, digest: artifact.digest, at: Date())
+            try await state.appendAudit(
                 actor: AuditActor.current(), action: "push", subject: "\(artifact.app)@\(artifact.digest)",
                 details: [
                     "to": report.reference.description, "uploaded": "\(report.uploaded)",
@@ -99,7 +99,7 @@ extension ArtifactCommand {
             let report = try await RegistryTransfer(store: store, client: client).pull(
                 source, as: app, tag: tag ?? source.tag ?? "latest")
             meter?.finish()
-            try StateLocation.openState().appendAudit(
+            try await StateLocation.repositories().appendAudit(
                 actor: AuditActor.current(), action: "pull", subject: "\(app)@\(report.artifact.digest)",
                 details: ["from": source.description, "referrers": "\(report.referrers)"])
             if json {

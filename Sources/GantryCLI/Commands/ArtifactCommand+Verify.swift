@@ -33,10 +33,10 @@ extension ArtifactCommand {
             }
             let keys = try paths.map { try VerificationKey.load(from: $0) }
             let store = try ArtifactCommand.store()
-            let artifact = try store.resolve(try ArtifactReference(parsing: reference))
+            let artifact = try await store.resolve(try ArtifactReference(parsing: reference))
             let checks = Verifier(store: store, keys: keys).verify(artifact)
             let passed = checks.map(\.kind) == Verifier.CheckKind.allCases && checks.allSatisfy(\.passed)
-            try StateLocation.openState().appendAudit(
+            try await StateLocation.repositories().appendAudit(
                 actor: AuditActor.current(), action: "verify", subject: "\(artifact.app)@\(artifact.digest)",
                 details: [
                     "result": passed ? "verified" : "failed",

@@ -31,7 +31,7 @@ extension AuditCommand {
                 entries = try RemoteObject(try await client.get("/api/v1/audit", query: query).object(), "audit log")
                     .objects("entries").map(RemoteRecords.auditEntry)
             } else {
-                entries = try StateLocation.openExistingState().auditEntries(
+                entries = try await StateLocation.existingRepositories().auditEntries(
                     subjectPrefix: app.map { "\($0)@" }, limit: limit)
             }
             if json {

@@ -34,7 +34,8 @@ struct HistoryCommand: AsyncParsableCommand {
             records = try RemoteObject(try await client.get("/api/v1/promotions", query: query).object(), "history")
                 .objects("promotions").map(RemoteRecords.promotion)
         } else {
-            records = try StateLocation.openExistingState().promotions(app: app, environment: env, limit: limit)
+            records = try await StateLocation.existingRepositories().promotions(
+                app: app, environment: env, limit: limit)
         }
         if json {
             Terminal.printOut(Terminal.json(records.map(ReleaseJSON.promotion)))

@@ -37,14 +37,14 @@ struct LogsCommand: AsyncParsableCommand {
             return
         }
         let state = StateLocation.directory
-        let store = try StateLocation.openExistingState()
-        if run.hasPrefix("p-"), let promotion = try store.promotion(id: run) {
+        let store = try StateLocation.existingRepositories()
+        if run.hasPrefix("p-"), let promotion = try await store.promotion(id: run) {
             return try printPromotionLog(promotion.id, state: state)
         }
-        guard let record = try store.run(matching: run) else {
+        guard let record = try await store.run(matching: run) else {
             throw InputError("no run matches '\(run)' (see 'gantry runs list')")
         }
-        let records = try store.jobs(runID: record.id)
+        let records = try await store.jobs(runID: record.id)
         var selected = records
         if !jobs.isEmpty {
             selected = records.filter { jobs.contains($0.name) || jobs.contains($0.jobID) }

@@ -49,7 +49,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let evaluator = PolicyEvaluator(
                 artifacts: context.artifacts, state: context.state, keys: context.keys,
                 waivers: try options.loadWaivers(), signingKey: context.signingKey,
-                vulnerabilities: SQLiteRepositories(store: try StateLocation.services.vulnerabilities()))
+                vulnerabilities: try StateLocation.services.vulnerabilityDatabase())
             let (decision, evaluation) = try await PolicyRulesGate(evaluator: evaluator, actor: context.actor).decide(
                 app: app, digest: digest, environment: environment)
             if options.json {

@@ -36,13 +36,14 @@ struct RolloutStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let state = try StateLocation.openExistingState()
-        let instances = try state.releaseInstances(app: target.app, environment: target.env)
-        let promotion = try state.promotions(app: target.app, environment: target.env, limit: 1).first
-        let analyses = try promotion.map { try state.analyses(promotionID: $0.id) } ?? []
-        let host = try state.environmentHost(app: target.app, environment: target.env)
+        let state = try StateLocation.existingRepositories()
+        let instances = try await state.releaseInstances(app: target.app, environment: target.env)
+        let promotion = try await state.promotions(app: target.app, environment: target.env, limit: 1).first
+        let analyses =
+            if let promotion { try await state.analyses(promotionID: promotion.id) } else { [RolloutAnalysisRecord]() }
+        let host = try await state.environmentHost(app: target.app, environment: target.env)
         // Where the rollout in progress is; nothing once it ended.
-        let progress = try state.rolloutProgress(app: target.app, environment: target.env).flatMap {
+        let progress = try await state.rolloutProgress(app: target.app, environment: target.env).flatMap {
             $0.promotionID == promotion?.id && promotion?.status == .deploying ? $0 : nil
         }
         // Releases die with their host: without a live one, what it last reported is history.
@@ -139,7 +140,7 @@ protocol RolloutSignalCommand: AsyncParsableCommand {
 
 extension RolloutSignalCommand {
     func run() async throws {
-        try RolloutSignalSender(target: target).send(Self.signal)
+        try await RolloutSignalSender(target: target).send(Self.signal)
         Terminal.printOut("asked the rollout of \(target.app) in \(target.env) to \(Self.verb)")
     }
 }
@@ -187,15 +188,15 @@ struct RolloutResumeCommand: RolloutSignalCommand {
 struct RolloutSignalSender {
     var target: RolloutTarget
 
-    func send(_ signal: RolloutSignal) throws {
-        let state = try StateLocation.openExistingState()
-        guard let open = try state.openPromotion(app: target.app, environment: target.env),
+    func send(_ signal: RolloutSignal) async throws {
+        let state = try StateLocation.existingRepositories()
+        guard let open = try await state.openPromotion(app: target.app, environment: target.env),
             open.status == .deploying
         else {
             throw InputError(
                 "no rollout of \(target.app) is in progress in \(target.env) (see 'gantry rollout status')")
         }
-        let progress = try state.rolloutProgress(app: target.app, environment: target.env)
+        let progress = try await state.rolloutProgress(app: target.app, environment: target.env)
             .flatMap { $0.promotionID == open.id ? $0 : nil }
         if signal == .resume, progress?.pausedBy == nil {
             throw InputError(
@@ -206,8 +207,8 @@ struct RolloutSignalSender {
             throw InputError("the rollout of \(target.app) in \(target.env) is already paused (by \(by))")
         }
         let actor = AuditActor.current()
-        try state.sendRolloutSignal(app: target.app, environment: target.env, signal, actor: actor)
-        try state.appendAudit(
+        try await state.sendRolloutSignal(app: target.app, environment: target.env, signal, actor: actor, at: Date())
+        try await state.appendAudit(
             actor: actor, action: "rollout.\(signal.rawValue)", subject: "\(target.app)@\(open.digest)",
             details: ["environment": target.env, "promotion": open.id])
     }

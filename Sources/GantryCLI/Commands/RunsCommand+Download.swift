@@ -24,11 +24,11 @@ extension RunsCommand {
         var dir: String = "."
 
         func run() async throws {
-            let store = try StateLocation.openExistingState()
-            guard let record = try store.run(matching: run) else {
+            let store = try StateLocation.existingRepositories()
+            guard let record = try await store.run(matching: run) else {
                 throw InputError("no run matches '\(run)' (see 'gantry runs list')")
             }
-            let all = try store.jobArtifacts(runID: record.id)
+            let all = try await store.jobArtifacts(runID: record.id, jobIDs: nil)
             guard !all.isEmpty else { throw InputError("run \(record.id) stored no artifacts") }
             let unknown = name.filter { wanted in !all.contains { $0.name == wanted } }
             guard unknown.isEmpty else {

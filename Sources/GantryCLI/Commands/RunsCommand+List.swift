@@ -33,7 +33,8 @@ extension RunsCommand {
                 } while cursor != nil && runs.count < limit
                 return render(runs, place: client.base.absoluteString)
             }
-            render(try StateLocation.openExistingState().runs(limit: limit), place: StateLocation.directory.path)
+            render(
+                try await StateLocation.existingRepositories().runs(limit: limit), place: StateLocation.directory.path)
         }
 
         /// Prints the runs (or JSON); `place` is where they are kept.

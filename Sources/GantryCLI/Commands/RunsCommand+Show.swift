@@ -26,11 +26,13 @@ extension RunsCommand {
                         try RemoteRecords.jobArtifact($0, runID: record.id)
                     })
             }
-            let store = try StateLocation.openExistingState()
-            guard let record = try store.run(matching: run) else {
+            let store = try StateLocation.existingRepositories()
+            guard let record = try await store.run(matching: run) else {
                 throw InputError("no run matches '\(run)' (see 'gantry runs list')")
             }
-            render(record, jobs: try store.jobs(runID: record.id), artifacts: try store.jobArtifacts(runID: record.id))
+            render(
+                record, jobs: try await store.jobs(runID: record.id),
+                artifacts: try await store.jobArtifacts(runID: record.id, jobIDs: nil))
         }
 
         /// Prints the run with its jobs, steps and artifacts (or JSON).

@@ -24,7 +24,7 @@ extension ScanCommand {
                 throw InputError("no Dockerfile or Containerfile here; name the files to scan")
             }
             var report = try DockerfileScanner().scan(files: paths)
-            try output.applyWaivers(to: &report)
+            try await output.applyWaivers(to: &report)
             try output.emit(report)
         }
     }

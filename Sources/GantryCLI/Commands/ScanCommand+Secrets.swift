@@ -57,7 +57,7 @@ extension ScanCommand {
             let target = URL(fileURLWithPath: path)
             var report = gitHistory ? try scanner.scanGitHistory(target) : try scanner.scan(target)
             meter?.finish()
-            try output.applyWaivers(to: &report)
+            try await output.applyWaivers(to: &report)
             if let writeBaseline {
                 try SecretBaseline.write(report.findings, to: writeBaseline)
             }

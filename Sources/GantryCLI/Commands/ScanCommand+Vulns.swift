@@ -56,17 +56,18 @@ extension ScanCommand {
         }
 
         func run() async throws {
-            let state = try StateLocation.services.vulnerabilities()
-            let emptyDatabase = try state.osvStatus().isEmpty
+            let state = try StateLocation.services.vulnerabilityDatabase()
+            let emptyDatabase = try await state.osvStatus().isEmpty
             if emptyDatabase && !allowEmptyDatabase {
                 throw InputError(
                     "the vulnerability database is empty, so this scan would check nothing: import one first "
                         + "('gantry vulndb import FILE.zip', an osv.dev export), or pass --allow-empty-db")
             }
             let packages = try Self.packages(of: target, allowNone: allowNoPackages)
-            let scanner = VulnerabilityScanner(
-                lookup: { ecosystem, name in try state.osvRecords(ecosystem: ecosystem, name: name) },
-                failOnCVSS: failOnCvss, onlyFixed: onlyFixed)
+            let lookup = try await VulnerabilityScanner.prefetched(packages) {
+                try await state.osvRecords(ecosystem: $0, name: $1)
+            }
+            let scanner = VulnerabilityScanner(lookup: lookup, failOnCVSS: failOnCvss, onlyFixed: onlyFixed)
             var report = try scanner.scan(packages)
             var extra: [String] = []
             if let compareTo {
@@ -79,7 +80,7 @@ extension ScanCommand {
                 try OpenVEX.load(path: vex).apply(to: &report)
             }
             let subject = target.contains("@sha256:") ? target.split(separator: "@").map(String.init) : []
-            try output.applyWaivers(
+            try await output.applyWaivers(
                 to: &report, app: subject.first, digest: subject.count == 2 ? Digest(parsing: subject[1]) : nil)
             if emptyDatabase {
                 report.warnings.append("the vulnerability database is empty: nothing was checked (--allow-empty-db)")

@@ -61,9 +61,9 @@ struct TokensCommand: AsyncParsableCommand {
                 }
             }
             let issued = try APITokens.issue(user: user, role: role, expiresAt: expiresAt)
-            let state = try StateLocation.services(data: data.data).state()
-            try state.addToken(issued.record)
-            try state.appendAudit(
+            let state = try StateLocation.services(data: data.data).repositories()
+            try await state.addToken(issued.record)
+            try await state.appendAudit(
                 actor: AuditActor.current(), action: "tokens.create", subject: "token:\(issued.record.id)",
                 details: ["user": user, "role": role.rawValue])
             Terminal.printError(
@@ -98,7 +98,7 @@ struct TokensCommand: AsyncParsableCommand {
                             lastUsedAt: token.optionalDate("last_used_at"))
                     }
             } else {
-                tokens = try StateLocation.services(data: data.data).existingState().tokens()
+                tokens = try await StateLocation.services(data: data.data).existingRepositories().tokens()
             }
             if json {
                 Terminal.printOut(
@@ -145,11 +145,11 @@ struct TokensCommand: AsyncParsableCommand {
                 print("revoked \(id)")
                 return
             }
-            let state = try StateLocation.services(data: data.data).existingState()
-            guard try state.revokeToken(id: id) else {
+            let state = try StateLocation.services(data: data.data).existingRepositories()
+            guard try await state.revokeToken(id: id, at: Date()) else {
                 throw InputError("no active token '\(id)' (gantry tokens list shows them)")
             }
-            try state.appendAudit(
+            try await state.appendAudit(
                 actor: AuditActor.current(), action: "tokens.revoke", subject: "token:\(id)", details: [:])
             print("revoked \(id)")
         }

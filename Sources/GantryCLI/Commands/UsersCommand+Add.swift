@@ -78,7 +78,7 @@ extension UsersCommand {
                     return user
                 }
             } else {
-                users = try StateLocation.openExistingState().users()
+                users = try await StateLocation.existingRepositories().users()
             }
             if json {
                 Terminal.printOut(

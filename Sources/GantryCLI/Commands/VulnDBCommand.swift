@@ -81,7 +81,7 @@ struct VulnDBCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let rows = try StateLocation.services.vulnerabilities(createState: false).osvStatus()
+            let rows = try await StateLocation.services.vulnerabilityDatabase(createState: false).osvStatus()
             let newest = rows.map(\.newest).max()
             let stale = newest.flatMap(Timestamp.parse).map { Date().timeIntervalSince($0) > 7 * 86400 } ?? true
             if json {

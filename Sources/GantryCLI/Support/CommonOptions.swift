@@ -195,16 +195,10 @@ enum StateLocation {
                 environment: configuration.environment))
     }
 
-    /// The state database for a command that records something (created on first use). Runs whose
-    /// process died are closed as `abandoned` on the way.
-    static func openState() throws -> StateStore { try services.state() }
-
-    /// The state database for a read-only command: never creates `.gantry/`; exit 2 when there is none.
-    static func openExistingState() throws -> StateStore { try services.existingState() }
-
-    /// The state through its repository protocols (what the release operations use).
+    /// The state, for a command that records something (created on first use). Runs whose process
+    /// died are closed as `abandoned` on the way.
     static func repositories() throws -> SQLiteRepositories { try services.repositories() }
 
-    /// The existing state through its repository protocols: never creates `.gantry/`; exit 2 without one.
+    /// The state, for a read-only command: never creates `.gantry/`; exit 2 when there is none.
     static func existingRepositories() throws -> SQLiteRepositories { try services.existingRepositories() }
 }

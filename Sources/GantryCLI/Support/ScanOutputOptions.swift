@@ -18,12 +18,12 @@ struct ScanOutputOptions: ParsableArguments {
     var waivers: String?
 
     /// Applies the waivers file (when there is one) to `report` and audits each waiver used.
-    func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: Digest? = nil) throws {
+    func applyWaivers(to report: inout ScanReport, app: String? = nil, digest: Digest? = nil) async throws {
         let application = try WaiverFile.load(waivers).apply(to: &report, app: app, digest: digest)
         guard !application.used.isEmpty else { return }
-        let state = try StateLocation.openState()
+        let state = try StateLocation.repositories()
         for waiver in application.used {
-            try state.appendAudit(
+            try await state.appendAudit(
                 actor: AuditActor.current(), action: "waiver",
                 subject: app.map { "\($0)@\(digest?.description ?? "")" } ?? "scan:\(report.scanner)",
                 details: ["id": waiver.id, "approved_by": waiver.approvedBy, "reason": waiver.reason])
