@@ -111,7 +111,7 @@ let package = Package(
         // `gantry proxy --env`: releases run as supervised processes behind the proxy, following the state.
         .target(
             name: "Serving",
-            dependencies: ["GantryCore", "Pipeline", "Store", "StateModel", "Artifacts", "Processes", "Proxy"],
+            dependencies: ["GantryCore", "Pipeline", "StateModel", "Artifacts", "Processes", "Proxy"],
             swiftSettings: swiftSettings),
         // Environments, the promotion state machine, approvals (+TOTP), deploy drivers, rollback, status.
         .target(

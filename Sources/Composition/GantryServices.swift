@@ -189,8 +189,10 @@ public final class GantryServices: Sendable {
         app: String, environment: String, definition: ProcessDeployDefinition, routes: RouteTable, listen: String,
         stickyCookie: String? = nil, secrets: [String: String] = [:]
     ) throws -> EnvironmentHost {
-        EnvironmentHost(
-            app: app, environment: environment, definition: definition, state: try state(),
+        let store = try state()
+        return EnvironmentHost(
+            app: app, environment: environment, definition: definition, state: SQLiteRepositories(store: store),
+            heartbeat: { try store.beat($0) },
             artifacts: try artifacts(), stateDirectory: configuration.stateDirectory,
             baseEnvironment: configuration.environment, routes: routes, listen: listen, stickyCookie: stickyCookie,
             secrets: secrets)

@@ -4,7 +4,6 @@ import GantryCore
 import Pipeline
 import Proxy
 import StateModel
-import Store
 import Synchronization
 
 /// `gantry proxy --env ENV`: runs an app's releases in an environment as processes and serves
@@ -21,7 +20,9 @@ public final class EnvironmentHost: Sendable {
     public let app: String
     public let environment: String
     private let definition: ProcessDeployDefinition
-    private let state: StateStore
+    private let state: any StateRepositories
+    /// Writes the heartbeat synchronously (from the heartbeat's own thread, never the cooperative pool).
+    private let heartbeat: @Sendable (EnvironmentHostRecord) throws -> Void
     private let artifacts: ArtifactStore
     private let stateDirectory: URL
     private let baseEnvironment: [String: String]
@@ -34,7 +35,8 @@ public final class EnvironmentHost: Sendable {
     private let identity = ProcessIdentity.current
 
     public init(
-        app: String, environment: String, definition: ProcessDeployDefinition, state: StateStore,
+        app: String, environment: String, definition: ProcessDeployDefinition, state: any StateRepositories,
+        heartbeat: @escaping @Sendable (EnvironmentHostRecord) throws -> Void,
         artifacts: ArtifactStore, stateDirectory: URL, baseEnvironment: [String: String], routes: RouteTable,
         listen: String, stickyCookie: String? = nil, secrets: [String: String] = [:]
     ) {
@@ -44,6 +46,7 @@ public final class EnvironmentHost: Sendable {
         self.environment = environment
         self.definition = definition
         self.state = state
+        self.heartbeat = heartbeat
         self.artifacts = artifacts
         self.stateDirectory = stateDirectory
         self.baseEnvironment = baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
@@ -53,7 +56,7 @@ public final class EnvironmentHost: Sendable {
 
     /// Claims the app and environment (throws when another live host has them).
     public func claim() throws {
-        try state.beat(
+        try heartbeat(
             EnvironmentHostRecord(
                 app: app, environment: environment, pid: identity.pid, host: identity.host, listen: listen))
     }
@@ -83,12 +86,12 @@ public final class EnvironmentHost: Sendable {
         while !Task.isCancelled {
             do {
                 if ContinuousClock.now - lastCheck >= .seconds(1) {
-                    try abortOrphanedCanaries(report: report)
+                    try await abortOrphanedCanaries(report: report)
                     lastCheck = ContinuousClock.now
                 }
-                try reconcile(applied: &applied, observed: &observed, report: report)
+                try await reconcile(applied: &applied, observed: &observed, report: report)
                 if ContinuousClock.now - lastTraffic >= .milliseconds(250) {
-                    try reportTraffic(&reported)
+                    try await reportTraffic(&reported)
                     lastTraffic = ContinuousClock.now
                 }
             } catch {
@@ -103,13 +106,13 @@ public final class EnvironmentHost: Sendable {
         routes.update(ProxyRoutes())
         for release in running { await release.stop() }
         await heartbeat.stop()
-        try? state.removeEnvironmentHost(app: app, environment: environment, pid: identity.pid)
+        try? await state.removeEnvironmentHost(app: app, environment: environment, pid: identity.pid)
     }
 
     private func reconcile(
         applied: inout ProxyRoutes, observed: inout [Digest: String], report: @escaping @Sendable (String) -> Void
-    ) throws {
-        let instances = try state.releaseInstances(app: app, environment: environment)
+    ) async throws {
+        let instances = try await state.releaseInstances(app: app, environment: environment)
         let now = Date()
         var backends: [ProxyBackend] = []
         var wanted: Set<Digest> = []
@@ -134,9 +137,9 @@ public final class EnvironmentHost: Sendable {
                 if observed[instance.digest] != detail {
                     observed[instance.digest] = detail
                     report("\(app)@\(instance.digest.short) \(detail)")
-                    try state.observeInstance(
+                    try await state.observeInstance(
                         app: app, environment: environment, digest: instance.digest, state: .failed, port: nil,
-                        detail: detail, appliedGeneration: nil)
+                        detail: detail, appliedGeneration: nil, at: Date())
                 }
                 continue
             }
@@ -177,33 +180,35 @@ public final class EnvironmentHost: Sendable {
             if previousState != current.state.rawValue {
                 report("\(app)@\(instance.digest.short) \(current.state.rawValue): \(current.detail)")
             }
-            try state.observeInstance(
+            try await state.observeInstance(
                 app: app, environment: environment, digest: instance.digest, state: current.state, port: current.port,
-                detail: current.detail, appliedGeneration: isApplied ? instance.generation : nil)
+                detail: current.detail, appliedGeneration: isApplied ? instance.generation : nil, at: Date())
         }
     }
 
     /// A canary belongs to the promotion rolling it out; when none is alive (it was closed, or its
     /// process died and its lease expired), the canary is aborted: the stable release takes all the
     /// traffic again. A split of traffic never outlives the rollout that made it.
-    private func abortOrphanedCanaries(report: @escaping @Sendable (String) -> Void) throws {
-        let canaries = try state.releaseInstances(app: app, environment: environment).filter { $0.role == .canary }
+    private func abortOrphanedCanaries(report: @escaping @Sendable (String) -> Void) async throws {
+        let canaries = try await state.releaseInstances(app: app, environment: environment).filter {
+            $0.role == .canary
+        }
         guard !canaries.isEmpty else { return }
-        let open = try state.openPromotion(app: app, environment: environment)
+        let open = try await state.openPromotion(app: app, environment: environment)
         let alive = open.map { $0.leaseExpiresAt.map { $0 > Date() } ?? true } ?? false
         guard !alive else { return }
         for canary in canaries {
-            try state.abortCanary(app: app, environment: environment, digest: canary.digest)
+            try await state.abortCanary(app: app, environment: environment, digest: canary.digest)
             report("aborted canary \(app)@\(canary.digest.short): no live promotion owns it any more")
         }
     }
 
     /// Writes the proxy's counters of each running release that served requests since the last report
     /// (a rollout's analysis reads them).
-    private func reportTraffic(_ reported: inout [Digest: TrafficCounters]) throws {
+    private func reportTraffic(_ reported: inout [Digest: TrafficCounters]) async throws {
         for digest in releases.withLock({ Array($0.keys) }) {
             guard let counters = routes.stats(digest.short)?.snapshot, counters != reported[digest] else { continue }
-            try state.recordTraffic(app: app, environment: environment, digest: digest, counters)
+            try await state.recordTraffic(app: app, environment: environment, digest: digest, counters, at: Date())
             reported[digest] = counters
         }
     }
@@ -252,7 +257,7 @@ public final class EnvironmentHost: Sendable {
                 await release.stop()
                 try? FileManager.default.removeItem(at: release.folder)
             }
-            try? state.removeInstance(app: app, environment: environment, digest: instance.digest)
+            try? await state.removeInstance(app: app, environment: environment, digest: instance.digest)
         }
     }
 }

@@ -88,7 +88,8 @@ import Testing
             proxy = ReverseProxy(routes: routes, threads: 1)
             port = try await proxy.listen(host: "127.0.0.1", port: 0)
             host = EnvironmentHost(
-                app: "web", environment: "prod", definition: definition, state: state, artifacts: artifacts,
+                app: "web", environment: "prod", definition: definition, state: SQLiteRepositories(store: state),
+                heartbeat: { [state] in try state.beat($0) }, artifacts: artifacts,
                 stateDirectory: stateURL, baseEnvironment: ProcessInfo.processInfo.environment, routes: routes,
                 listen: "127.0.0.1:\(port)", secrets: secrets)
         }

@@ -127,6 +127,52 @@ import Testing
     }
 
     @Test(arguments: Implementation.allCases)
+    func oneLiveHostPerAppAndEnvironmentReportsWhatItSees(_ implementation: Implementation) async throws {
+        let fixture = try implementation.make()
+        defer { fixture.remove() }
+        let state = try fixture.connect()
+        let first = EnvironmentHostRecord(app: "web", environment: "prod", pid: 100, host: "a", listen: "127.0.0.1:1")
+        try await state.beat(first)
+        // A second live host is refused, from any connection; the first may beat again.
+        await #expect(throws: StoreError.self) {
+            try await fixture.connect().beat(
+                EnvironmentHostRecord(app: "web", environment: "prod", pid: 200, host: "b", listen: "127.0.0.1:2"))
+        }
+        try await state.beat(first)
+        #expect(try await state.environmentHost(app: "web", environment: "prod")?.pid == 100)
+        // Removing is only for the host's own record.
+        try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 200)
+        #expect(try await state.environmentHost(app: "web", environment: "prod") != nil)
+        try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 100)
+        #expect(try await state.environmentHost(app: "web", environment: "prod") == nil)
+
+        let digest = Digest.sha256("1")
+        try await state.wantCanary(app: "web", environment: "prod", digest: digest, weight: 0)
+        let wished = try #require(try await state.releaseInstances(app: "web", environment: "prod").first)
+        // An observation of an older generation never marks a newer wish applied.
+        try await state.observeInstance(
+            app: "web", environment: "prod", digest: digest, state: .ready, port: 8001, detail: "ready",
+            appliedGeneration: wished.generation - 1, at: Date())
+        var seen = try #require(try await state.releaseInstances(app: "web", environment: "prod").first)
+        #expect(seen.state == .ready && seen.port == 8001 && !seen.applied)
+        try await state.observeInstance(
+            app: "web", environment: "prod", digest: digest, state: .ready, port: 8001, detail: "ready",
+            appliedGeneration: wished.generation, at: Date())
+        seen = try #require(try await state.releaseInstances(app: "web", environment: "prod").first)
+        #expect(seen.applied)
+        var counters = TrafficCounters()
+        counters.requests = 42
+        try await state.recordTraffic(app: "web", environment: "prod", digest: digest, counters, at: Date())
+        #expect(try await state.releaseInstances(app: "web", environment: "prod").first?.traffic?.requests == 42)
+        // Only a retired instance is forgotten.
+        try await state.removeInstance(app: "web", environment: "prod", digest: digest)
+        #expect(try await state.releaseInstances(app: "web", environment: "prod").count == 1)
+        try await state.retireInstance(app: "web", environment: "prod", digest: digest)
+        try await state.removeInstance(app: "web", environment: "prod", digest: digest)
+        #expect(try await state.releaseInstances(app: "web", environment: "prod").isEmpty)
+    }
+
+    @Test(arguments: Implementation.allCases)
     func rolloutSignalsAndAnalysesAreKeptPerRollout(_ implementation: Implementation) async throws {
         let fixture = try implementation.make()
         defer { fixture.remove() }

@@ -277,6 +277,22 @@ public protocol RolloutRepository: Sendable {
     func retireInstance(app: String, environment: String, digest: Digest, at date: Date) async throws
     /// The `gantry proxy` hosting `app` in `environment`, alive or not.
     func environmentHost(app: String, environment: String) async throws -> EnvironmentHostRecord?
+    /// The host's heartbeat; fails when another live host serves the same app and environment.
+    func beat(_ host: EnvironmentHostRecord) async throws
+    /// Removes the heartbeat of a host that stops (only its own: `pid`).
+    func removeEnvironmentHost(app: String, environment: String, pid: Int32) async throws
+    /// What the host sees of one instance. `appliedGeneration`: the proxy routes by the role and
+    /// weight of that generation; recorded only if they did not change since (so a newer wish is
+    /// never marked applied by an older observation).
+    func observeInstance(
+        app: String, environment: String, digest: Digest, state: ReleaseInstance.State, port: Int?, detail: String,
+        appliedGeneration: Int?, at date: Date
+    ) async throws
+    /// The host's latest counters for one release.
+    func recordTraffic(app: String, environment: String, digest: Digest, _ traffic: TrafficCounters, at date: Date)
+        async throws
+    /// Forgets a retired instance the host stopped.
+    func removeInstance(app: String, environment: String, digest: Digest) async throws
 }
 
 /// Notifications waiting to be delivered. The store writes them itself, in the transaction of the

@@ -498,4 +498,37 @@ public struct SQLiteRepositories: StateRepositories {
     public func saveFileDigests(_ entries: [(path: String, stamp: FileStamp, digest: String)]) async throws {
         try await blocking { try $0.saveFileDigests(entries) }
     }
+
+    // MARK: RolloutRepository (the environment host)
+
+    public func beat(_ host: EnvironmentHostRecord) async throws { try await blocking { try $0.beat(host) } }
+
+    public func removeEnvironmentHost(app: String, environment: String, pid: Int32) async throws {
+        try await blocking { try $0.removeEnvironmentHost(app: app, environment: environment, pid: pid) }
+    }
+
+    public func observeInstance(
+        app: String, environment: String, digest: Digest, state: ReleaseInstance.State, port: Int?, detail: String,
+        appliedGeneration: Int?, at date: Date
+    ) async throws {
+        try await blocking {
+            try $0.observeInstance(
+                app: app, environment: environment, digest: digest, state: state, port: port, detail: detail,
+                appliedGeneration: appliedGeneration, at: date)
+        }
+    }
+
+    public func recordTraffic(
+        app: String, environment: String, digest: Digest, _ traffic: TrafficCounters, at date: Date
+    )
+        async throws
+    {
+        try await blocking {
+            try $0.recordTraffic(app: app, environment: environment, digest: digest, traffic, at: date)
+        }
+    }
+
+    public func removeInstance(app: String, environment: String, digest: Digest) async throws {
+        try await blocking { try $0.removeInstance(app: app, environment: environment, digest: digest) }
+    }
 }
