@@ -89,6 +89,44 @@ import Testing
         #expect(tag.jobs.allSatisfy { $0.plannedSkip.map(String.init(describing:))?.contains("workflow:") == true })
     }
 
+    /// A `workflow:rules` rule's variables win over the global ones for the pipeline it creates, and
+    /// a job's own `variables:` win over both — converted as in the GitLab file.
+    @Test func workflowRuleVariablesOverrideGlobalsButNotAJobsOwn() throws {
+        let file = """
+            variables:
+              DEPLOY_ENV: staging
+              REGION: eu
+            workflow:
+              rules:
+                - if: $CI_COMMIT_BRANCH == "main"
+                  variables:
+                    DEPLOY_ENV: production
+                - when: always
+            deploy:
+              script: [echo "$DEPLOY_ENV"]
+            pinned:
+              variables:
+                DEPLOY_ENV: qa
+              script: [echo "$DEPLOY_ENV"]
+
+            """
+        let text = try PipelineConverter.convert(text: file, file: ".gitlab-ci.yml").text
+        /// The value a job of `definition` sees: its own env, else the pipeline's (later entries win).
+        func value(_ name: String, job: String, in definition: PipelineDefinition) -> String? {
+            definition.job(job)?.env.last { $0.name == name }?.value
+                ?? definition.env.last { $0.name == name }?.value
+        }
+        for (branch, expected) in [("main", "production"), ("feature", "staging")] {
+            let trigger = PipelineTrigger(sha: String(repeating: "a", count: 40), branch: branch)
+            let converted = try PipelineParser.parse(text: text, file: "gantry.yml", trigger: trigger)
+            let native = try PipelineParser.parse(text: file, file: ".gitlab-ci.yml", trigger: trigger)
+            #expect(value("DEPLOY_ENV", job: "deploy", in: converted) == expected, "\(branch)")
+            #expect(value("DEPLOY_ENV", job: "deploy", in: native) == expected, "\(branch)")
+            #expect(value("DEPLOY_ENV", job: "pinned", in: converted) == "qa", "\(branch)")
+            #expect(value("REGION", job: "deploy", in: converted) == "eu", "\(branch)")
+        }
+    }
+
     /// `allow_failure`: the matching rule's wins over the job's, and a manual job with
     /// `allow_failure: false` holds later stages back — in the GitLab file and converted alike.
     @Test func allowFailureFollowsGitLabsPrecedence() throws {

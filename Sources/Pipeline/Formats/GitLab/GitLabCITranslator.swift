@@ -136,6 +136,19 @@ struct GitLabCITranslator {
                 workflow, variables: known, globalVariables: &globalVariables, name: pipelineName)
         }
 
+        // Kept for the run (`dialect: gitlab`), a `workflow:rules` rule may set a global variable for
+        // the pipeline it creates, and GitLab lets that value win over the global one (a job's own
+        // `variables:` still win over both). Such globals go to the pipeline's `env:`, which the
+        // dialect's workflow variables override when a rule matches, instead of into each job's.
+        var pipelineVariables: [EnvVar] = []
+        if keepsDecisions, let rules = workflowRules?.sequence {
+            let ruled = Set(rules.flatMap { ($0["variables"]?.mapping ?? [:]).compactMap { $0.key.string } })
+            pipelineVariables = globalVariables.filter {
+                ruled.contains($0.name) && !GitLabVariables.namesVariable($0.value)
+            }
+            globalVariables.removeAll { variable in pipelineVariables.contains { $0.name == variable.name } }
+        }
+
         // Jobs: every visible top-level entry that is not a global keyword.
         var jobs: [GitLabJob] = []
         var ids = Set<String>()
@@ -175,8 +188,24 @@ struct GitLabCITranslator {
                         [(NodeBuilder.key("timeout", at: original), NodeBuilder.scalar("1h", at: original))],
                         at: original)
                 ),
-                (jobsKey, NodeBuilder.mapping(translated, at: original)),
-            ], at: original)
+            ]
+                + (pipelineVariables.isEmpty
+                    ? []
+                    : [
+                        (
+                            NodeBuilder.key("env", at: original),
+                            NodeBuilder.mapping(
+                                pipelineVariables.map {
+                                    (
+                                        NodeBuilder.key($0.name, at: original),
+                                        NodeBuilder.scalar(
+                                            Template.literal($0.value).replacingOccurrences(of: "$$", with: "$"),
+                                            at: original)
+                                    )
+                                }, at: original)
+                        )
+                    ])
+                + [(jobsKey, NodeBuilder.mapping(translated, at: original))], at: original)
     }
 
     // MARK: Global keys
