@@ -2,6 +2,7 @@ import Artifacts
 import Attestation
 import Engine
 import Foundation
+import GantryCore
 import StateModel
 
 /// `uses: gantry/pack` with `path`, `name` and optional `tag`: packs a directory into a deterministic
@@ -27,7 +28,8 @@ struct PackAction: BuiltinAction {
         let packer = DirectoryPacker(mtime: DirectoryPacker.sourceDateEpoch(environment))
         let signingKey = try services.signingKey()
         let store = try services.artifacts()
-        let packed = try store.pack(directory, app: name, tag: tag, packer: packer)
+        // Hashing and compressing a large tree blocks its thread for seconds: not a cooperative one.
+        let packed = try await BlockingWork.run { try store.pack(directory, app: name, tag: tag, packer: packer) }
         invocation.log("packed \(packed.entries) entries as \(packed.reference) (tag \(packed.tag))")
         let audit = try services.state()
         var details = [
@@ -50,8 +52,10 @@ struct PackAction: BuiltinAction {
         context.commit = invocation.run.commit
         context.branch = invocation.run.branch
         context.uncommittedChanges = invocation.run.uncommittedChanges
-        let attested = try Attestor(store: store, key: signingKey).attest(
-            packed, directory: directory, context: context, timestamp: packer.mtime)
+        let attestor = Attestor(store: store, key: signingKey)
+        let attested = try await BlockingWork.run { [context] in
+            try attestor.attest(packed, directory: directory, context: context, timestamp: packer.mtime)
+        }
         details["sbom"] = attested.sbomDigest.description
         try await audit.appendAudit(
             actor: AuditActor.current(), action: "pack", subject: packed.reference, details: details)

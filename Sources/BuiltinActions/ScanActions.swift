@@ -32,9 +32,10 @@ enum ScanStep {
         return outputs
     }
 
-    static func input<T>(_ action: String, _ body: () throws -> T) throws -> T {
+    static func input<T: Sendable>(_ action: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         do {
-            return try body()
+            // A scan reads a whole tree: it blocks its thread, so not a cooperative one.
+            return try await BlockingWork.run(body)
         } catch let error as SecretScanError {
             throw ActionError("gantry/\(action): \(error)")
         } catch let error as VulnerabilityError {
@@ -52,7 +53,7 @@ struct ScanSecretsAction: BuiltinAction {
 
     func run(_ invocation: ActionInvocation) async throws -> [String: String] {
         let root = invocation.workingDirectory
-        let report = try ScanStep.input(Self.name) {
+        let report = try await ScanStep.input(Self.name) {
             let target = URL(fileURLWithPath: invocation.with["path"] ?? ".", relativeTo: root)
             let (config, baseline) = try SecretScanSetup.load(
                 config: invocation.with["config"].map { URL(fileURLWithPath: $0, relativeTo: root).path },
@@ -91,7 +92,7 @@ struct ScanVulnsAction: BuiltinAction {
                     + "'gantry vulndb import FILE.zip' before the run (or set allow-empty-db: \"true\")")
         }
         let allowNone = (invocation.with["allow-no-packages"] ?? "false").lowercased() == "true"
-        let packages = try ScanStep.input(Self.name) {
+        let packages = try await ScanStep.input(Self.name) {
             do {
                 return try LockfilePackages.requiring(
                     path: target, allowNone: allowNone, allowHint: "set allow-no-packages: \"true\"")
@@ -122,7 +123,7 @@ struct ScanDockerfileAction: BuiltinAction {
         let files = (invocation.with["files"] ?? "Dockerfile").split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .map { URL(fileURLWithPath: $0, relativeTo: invocation.workingDirectory).path }
-        let report = try ScanStep.input(Self.name) { try DockerfileScanner().scan(files: files) }
+        let report = try await ScanStep.input(Self.name) { try DockerfileScanner().scan(files: files) }
         return try ScanStep.finish(report, invocation, action: Self.name)
     }
 }
@@ -137,7 +138,7 @@ struct ScanTerraformAction: BuiltinAction {
         guard let plan = invocation.with["plan"], !plan.isEmpty else {
             throw ActionError("gantry/scan-terraform needs 'plan:' (the output of terraform show -json)")
         }
-        let report = try ScanStep.input(Self.name) {
+        let report = try await ScanStep.input(Self.name) {
             try TerraformPlanScanner().scan(
                 planAt: URL(fileURLWithPath: plan, relativeTo: invocation.workingDirectory).path)
         }

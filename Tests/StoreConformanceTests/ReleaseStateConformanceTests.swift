@@ -131,16 +131,25 @@ import Testing
         let fixture = try implementation.make()
         defer { fixture.remove() }
         let state = try fixture.connect()
-        let first = EnvironmentHostRecord(app: "web", environment: "prod", pid: 100, host: "a", listen: "127.0.0.1:1")
-        try await state.beat(first)
-        // A second live host is refused, from any connection; the first may beat again.
-        await #expect(throws: StoreError.self) {
-            try await fixture.connect().beat(
-                EnvironmentHostRecord(app: "web", environment: "prod", pid: 200, host: "b", listen: "127.0.0.1:2"))
+        // Liveness is judged at the time a beat carries, so the test does not depend on how fast it runs.
+        let start = Date()
+        func host(_ pid: Int32, after seconds: TimeInterval) -> EnvironmentHostRecord {
+            EnvironmentHostRecord(
+                app: "web", environment: "prod", pid: pid, host: "h\(pid)", listen: "127.0.0.1:\(pid)",
+                heartbeatAt: start.addingTimeInterval(seconds))
         }
-        try await state.beat(first)
+        try await state.beat(host(100, after: 0))
+        // A second live host is refused, from any connection; the first may beat again.
+        await #expect(throws: StoreError.self) { try await fixture.connect().beat(host(200, after: 1)) }
+        try await state.beat(host(100, after: 2))
         #expect(try await state.environmentHost(app: "web", environment: "prod")?.pid == 100)
+        // Once the first has been silent for longer than the timeout, another host may take over.
+        try await fixture.connect().beat(host(200, after: 2 + EnvironmentHostRecord.timeout + 1))
+        #expect(try await state.environmentHost(app: "web", environment: "prod")?.pid == 200)
+        try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 200)
+        #expect(try await state.environmentHost(app: "web", environment: "prod") == nil)
         // Removing is only for the host's own record.
+        try await state.beat(host(100, after: 20))
         try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 200)
         #expect(try await state.environmentHost(app: "web", environment: "prod") != nil)
         try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 100)

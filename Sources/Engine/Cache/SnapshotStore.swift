@@ -53,8 +53,10 @@ public struct SnapshotStore: Sendable {
                 "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-C", workspace.path, "-cf",
                 archive.path, "--null", "--verbatim-files-from", "-T", list.path,
             ], workspace: workspace)
-        let digest = try Digest.sha256(fileAt: archive)
-        let pathBound = Self.contains(Array(workspace.standardizedFileURL.path.utf8), in: archive)
+        let needle = Array(workspace.standardizedFileURL.path.utf8)
+        let (digest, pathBound) = try await BlockingWork.run {
+            (try Digest.sha256(fileAt: archive), Self.contains(needle, in: archive))
+        }
         let size = (try FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
         let handle = try FileHandle(forWritingTo: archive)
         try handle.synchronize()
@@ -156,7 +158,7 @@ public struct SnapshotStore: Sendable {
         guard FileManager.default.fileExists(atPath: blob.path) else {
             throw InfrastructureError("\(what) blob \(digest) is missing from \(root.path)")
         }
-        guard try Digest.sha256(fileAt: blob) == digest else {
+        guard try await BlockingWork.run({ try Digest.sha256(fileAt: blob) }) == digest else {
             throw InfrastructureError("\(what) blob \(digest) is corrupt (its content no longer matches its digest)")
         }
         let staging = try stagingDirectory(for: workspace)

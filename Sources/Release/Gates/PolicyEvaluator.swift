@@ -129,10 +129,16 @@ public struct PolicyEvaluator: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gantry-policy-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        if needsContent { try artifacts.unpack(artifact, into: directory) }
+        // Unpacking, hashing and scanning block their thread for as long as the artifact is large: they
+        // run as `BlockingWork`, not on a cooperative thread.
+        let artifacts = self.artifacts
+        if needsContent { _ = try await BlockingWork.run { try artifacts.unpack(artifact, into: directory) } }
         if policy.requireSignature || policy.requireProvenance || policy.requireSBOMSeal {
-            let checks = Verifier(store: artifacts, keys: keys).verify(
-                artifact, regenerateSBOM: policy.requireSBOMSeal, unpacked: needsContent ? directory : nil)
+            let verifier = Verifier(store: artifacts, keys: keys)
+            let checks = try await BlockingWork.run {
+                verifier.verify(
+                    artifact, regenerateSBOM: policy.requireSBOMSeal, unpacked: needsContent ? directory : nil)
+            }
             func verdict(_ rule: String, _ names: [Verifier.CheckKind]) {
                 let relevant = checks.filter { names.contains($0.kind) }
                 if let failed = relevant.first(where: { !$0.passed }) {
@@ -199,7 +205,7 @@ public struct PolicyEvaluator: Sendable {
                 let baseline = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "gantry-policy-\(UUID().uuidString)")
                 defer { try? FileManager.default.removeItem(at: baseline) }
-                try artifacts.unpack(artifact, into: baseline)
+                _ = try await BlockingWork.run { try artifacts.unpack(artifact, into: baseline) }
                 running = (current.digest, try LockfilePackages.of(directory: baseline))
             }
             let vulnerabilities = self.vulnerabilities
@@ -227,7 +233,7 @@ public struct PolicyEvaluator: Sendable {
             }
         }
         if policy.noSecrets {
-            let report = try SecretScanner().scan(directory)
+            let report = try await BlockingWork.run { try SecretScanner().scan(directory) }
             judge("no_secrets", report, passDetail: "\(report.summary["files"] ?? "0") file(s), no secrets")
         }
         if policy.pinnedBaseImages {

@@ -40,7 +40,9 @@ struct ArtifactIntegrity {
                 unchanged += 1
                 continue
             }
-            try artifacts.layout.verifyBlob(layer.digest)
+            // Hashing a large layer blocks its thread: not a cooperative one.
+            let layout = artifacts.layout
+            try await BlockingWork.run { try layout.verifyBlob(layer.digest) }
             hashed += 1
             let changed = Double(max(stamp.mtimeNanoseconds, stamp.ctimeNanoseconds)) / 1_000_000_000
             if changed < now.timeIntervalSince1970 - Self.racyWindow {
