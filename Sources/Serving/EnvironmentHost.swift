@@ -14,8 +14,8 @@ import Synchronization
 /// own), routes traffic to those that are ready by their weights, lets retired ones drain for
 /// `drain` and then stops them, and writes their state back. Its heartbeat (every second, on a thread
 /// of its own) tells promotions a host is there; a second host for the same app and environment is
-/// refused. The releases are children
-/// of this process: they stop with it (they never outlive their owner).
+/// refused. The releases are children of this process: they stop with it (they never outlive their
+/// owner).
 public final class EnvironmentHost: Sendable {
     public let app: String
     public let environment: String
