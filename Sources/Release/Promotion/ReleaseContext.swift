@@ -1,7 +1,7 @@
 public import Artifacts
 public import Attestation
 public import Foundation
-public import GantryCore
+import GantryCore
 public import Pipeline
 public import Policy
 import Processes

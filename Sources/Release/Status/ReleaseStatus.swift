@@ -1,5 +1,4 @@
 import Foundation
-public import Pipeline
 public import StateModel
 
 /// One cell of `gantry status`: what an environment runs for an app, and what is on its way there.
