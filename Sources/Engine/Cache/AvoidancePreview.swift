@@ -47,8 +47,8 @@ public struct AvoidancePreview: Sendable {
             "branch": .string(branch ?? ""),
         ])
         let digests = store.map { FileDigestCache(store: $0) }
-        // Unreadable remembered digests only cost hashing every input file.
-        try? await digests?.prepare()
+        // Only avoidance keys read them (jobs with inputs); unreadable ones only cost hashing each file.
+        if definition.jobs.contains(where: { !$0.inputs.isEmpty }) { try? await digests?.prepare() }
         let expansions = Dictionary(grouping: plan.jobs, by: \.jobID).mapValues { $0.map(\.name) }
         var preview = AvoidancePreview()
         // The outcome each job would have, as the scheduler would see it; nil when unknown before the run.

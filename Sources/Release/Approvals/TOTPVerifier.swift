@@ -27,7 +27,7 @@ struct TOTPVerifier {
             guard let step = TOTP(secret: secret).matchingStep(of: code, at: now) else {
                 return last
                     ? "the TOTP code is wrong or expired; \(user.name) is locked out of TOTP until "
-                        + Timestamp.iso8601(now.addingTimeInterval(900))
+                        + Timestamp.iso8601(now.addingTimeInterval(TOTPAttempt.lockout))
                     : "the TOTP code is wrong or expired"
             }
             try await state.resetTOTPFailures(for: user.name)

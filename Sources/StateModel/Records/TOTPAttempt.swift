@@ -7,4 +7,9 @@ public enum TOTPAttempt: Sendable, Hashable {
     case allowed(last: Bool)
     /// Locked out until then: do not check the code.
     case locked(until: Date)
+
+    /// Attempts in a row before a lockout.
+    public static let limit = 5
+    /// How long a lockout lasts (15 minutes).
+    public static let lockout: TimeInterval = 900
 }

@@ -27,9 +27,9 @@ extension ApprovalRepository {
         try await upsertUser(name: name, role: role, at: Date())
     }
 
-    /// One of five attempts, then a 15-minute lockout.
+    /// One of `TOTPAttempt.limit` attempts, then a lockout of `TOTPAttempt.lockout`.
     public func beginTOTPAttempt(for name: String, at now: Date = Date()) async throws -> TOTPAttempt {
-        try await beginTOTPAttempt(for: name, limit: 5, lockout: 900, at: now)
+        try await beginTOTPAttempt(for: name, limit: TOTPAttempt.limit, lockout: TOTPAttempt.lockout, at: now)
     }
 }
 

@@ -57,7 +57,10 @@ extension StateStore {
     /// Takes one of `limit` attempts at a TOTP code. Each attempt counts as a failure until the code is
     /// proven good (`resetTOTPFailures`), and the count is taken inside the write transaction, so any
     /// number of concurrent guesses get at most `limit` checks before the lockout of `lockout`.
-    public func beginTOTPAttempt(for name: String, limit: Int = 5, lockout: TimeInterval = 900, at now: Date = Date())
+    public func beginTOTPAttempt(
+        for name: String, limit: Int = TOTPAttempt.limit, lockout: TimeInterval = TOTPAttempt.lockout,
+        at now: Date = Date()
+    )
         throws -> TOTPAttempt
     {
         try write("record a TOTP attempt") { db in
