@@ -33,6 +33,10 @@ public final class EnvironmentHost: Sendable {
     /// The environment's `secrets:`, given to its releases as variables and masked in their logs.
     private let secrets: [String: String]
     private let identity = ProcessIdentity.current
+    /// The heartbeat thread, from the claim (or the start of `run`) until `run` ends.
+    private let beating = Mutex<HostHeartbeat?>(nil)
+    private let reporter = Mutex<(@Sendable (String) -> Void)?>(nil)
+    private let beatProblem = Mutex<String?>(nil)
 
     public init(
         app: String, environment: String, definition: ProcessDeployDefinition, state: any StateRepositories,
@@ -54,30 +58,45 @@ public final class EnvironmentHost: Sendable {
         self.listen = listen
     }
 
-    /// Claims the app and environment (throws when another live host has them).
+    /// Claims the app and environment (throws when another live host has them) and keeps beating
+    /// from then on: a promotion started right after the claim finds the host alive even when the
+    /// task that runs the host is slow to start.
     public func claim() throws {
+        try beat()
+        startBeating()
+    }
+
+    private func beat() throws {
         try heartbeat(
             EnvironmentHostRecord(
                 app: app, environment: environment, pid: identity.pid, host: identity.host, listen: listen))
     }
 
-    /// Reconciles until the task is cancelled, then stops every release and removes the heartbeat.
-    public func run(report: @escaping @Sendable (String) -> Void) async {
-        let lastProblem = Mutex<String?>(nil)
-        let heartbeat = HostHeartbeat(interval: .seconds(1)) { [self] in
-            do {
-                try claim()
-                lastProblem.withLock { $0 = nil }
-            } catch {
-                let problem = "warning: \(error)"
-                if lastProblem.withLock({ last in
-                    defer { last = problem }
-                    return last != problem
-                }) {
-                    report(problem)
+    /// Starts the heartbeat thread once; a failed beat is reported (once per distinct problem) to the
+    /// reporter `run` was given.
+    private func startBeating() {
+        beating.withLock { current in
+            guard current == nil else { return }
+            current = HostHeartbeat(interval: .seconds(1)) { [self] in
+                do {
+                    try beat()
+                    beatProblem.withLock { $0 = nil }
+                } catch {
+                    let problem = "warning: \(error)"
+                    let changed = beatProblem.withLock { last in
+                        defer { last = problem }
+                        return last != problem
+                    }
+                    if changed { reporter.withLock { $0 }?(problem) }
                 }
             }
         }
+    }
+
+    /// Reconciles until the task is cancelled, then stops every release and removes the heartbeat.
+    public func run(report: @escaping @Sendable (String) -> Void) async {
+        reporter.withLock { $0 = report }
+        startBeating()
         var lastCheck = ContinuousClock.now
         var applied = ProxyRoutes()
         var observed: [Digest: String] = [:]
@@ -105,7 +124,10 @@ public final class EnvironmentHost: Sendable {
         }
         routes.update(ProxyRoutes())
         for release in running { await release.stop() }
-        await heartbeat.stop()
+        await beating.withLock { current in
+            defer { current = nil }
+            return current
+        }?.stop()
         try? await state.removeEnvironmentHost(app: app, environment: environment, pid: identity.pid)
     }
 
