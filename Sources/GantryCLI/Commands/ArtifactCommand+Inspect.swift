@@ -7,7 +7,8 @@ import Store
 
 extension ArtifactCommand {
     struct Inspect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an artifact's manifest, tags and files.")
+        static let configuration = CommandConfiguration(
+            commandName: "inspect", abstract: "Show an artifact's manifest, tags and files.")
 
         @Argument(help: "APP@sha256:…, APP:TAG, APP (= APP:latest), sha256:…, or REGISTRY/REPOSITORY[:TAG][@sha256:…].")
         var reference: String

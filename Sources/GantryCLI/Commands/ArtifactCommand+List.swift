@@ -7,7 +7,8 @@ import Store
 
 extension ArtifactCommand {
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the artifacts in the store.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the artifacts in the store.")
 
         @Flag(help: "Print JSON.")
         var json = false

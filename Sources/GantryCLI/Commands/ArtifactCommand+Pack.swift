@@ -8,6 +8,7 @@ import Store
 extension ArtifactCommand {
     struct Pack: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pack",
             abstract: "Pack a directory into a deterministic OCI artifact.",
             discussion: """
                 The same content gives the same digest on any machine: entries are sorted, owners are 0, modes are \

@@ -7,6 +7,7 @@ import Store
 extension ArtifactCommand {
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Push an artifact and its signed SBOM and provenance to an OCI registry.",
             discussion: """
                 Blobs the repository already has are skipped (HEAD); blobs this store pushed to another \
@@ -70,6 +71,7 @@ extension ArtifactCommand {
 
     struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",
             abstract: "Pull an artifact and its attestations from an OCI registry into the local store.",
             discussion: """
                 Every blob is verified against its digest while it streams to disk; nothing that fails is \

@@ -8,6 +8,7 @@ import Store
 extension ArtifactCommand {
     struct Unpack: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unpack",
             abstract: "Extract an artifact into a directory.",
             discussion:
                 "Every blob is verified first. Entries with '..', absolute paths, or symlinks leaving DIR are refused.")

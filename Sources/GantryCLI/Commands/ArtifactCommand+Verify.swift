@@ -8,6 +8,7 @@ import Store
 extension ArtifactCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Verify an artifact's signed provenance and SBOM, and the SBOM seal.",
             discussion: """
                 Checks, in order: the provenance's DSSE signature with a trusted key and its subject digest; the \

@@ -10,6 +10,7 @@ import Store
 extension AuditCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract:
                 "Check the audit log against its hash chain and its newest signed checkpoint; exit 1 on tampering.",
             discussion: """
@@ -88,6 +89,7 @@ extension AuditCommand {
 
     struct Checkpoint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
             abstract: "Sign a checkpoint of the audit log's head and store it as gantry-audit:checkpoint-<row>.",
             discussion: "Push it to a registry you control (gantry artifact push) to anchor the log off this machine.")
 

@@ -6,6 +6,7 @@ import GantryCore
 extension KeysCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate a signing key (private key mode 0600; never overwrites).",
             discussion: "Writes KEY and KEY's public half next to it (.pub). Default: .gantry/keys/signing.key.")
 

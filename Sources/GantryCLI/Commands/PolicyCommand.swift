@@ -17,6 +17,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Evaluate every rule of environments.ENV.policy for APP@DIGEST: pass, fail or waived.",
             discussion: """
                 Rules read the digest's attestations (signatures, SBOM seal) and scan its own content \

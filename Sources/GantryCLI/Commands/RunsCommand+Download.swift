@@ -8,6 +8,7 @@ extension RunsCommand {
     /// `gantry runs download`: the files a run's jobs handed on (`artifacts:`), as `gh run download` gives them.
     struct Download: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "download",
             abstract: "Download the job artifacts of a run into a directory.",
             discussion: """
                 Each artifact goes into DIR/NAME/; with a single --name, its files go into DIR itself.

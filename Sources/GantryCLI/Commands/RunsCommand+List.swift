@@ -5,7 +5,8 @@ import Store
 
 extension RunsCommand {
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recent runs, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List recent runs, newest first.")
 
         @Option(help: "How many runs to show.")
         var limit: Int = 20

@@ -5,7 +5,8 @@ import Store
 
 extension RunsCommand {
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one run with its jobs, attempts and steps.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show one run with its jobs, attempts and steps.")
 
         @Argument(help: "Run id, a unique prefix of one, or 'latest'.")
         var run: String

@@ -15,6 +15,7 @@ struct VulnDBCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract:
                 "Import OSV records: an ecosystem export (all.zip from osv.dev or a mirror, by path or URL), a directory of JSON, or one file.",
             discussion: """
@@ -75,7 +76,8 @@ struct VulnDBCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Records per ecosystem and how fresh they are.")
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Records per ecosystem and how fresh they are.")
 
         @Flag(help: "Print JSON.")
         var json = false
