@@ -289,6 +289,13 @@ int gantry_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); 
 
 void gantry_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
+int gantry_unblock_child_signal(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int gantry_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int gantry_epoll_add(int epfd, int fd, unsigned long long token) {

@@ -108,13 +108,3 @@ public struct ProcessRunner: Sendable {
 }
 
 package func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { buffer in
-        // posix_spawn takes `char *const[]`; the strings are not modified.
-        body(buffer.baseAddress!)
-    }
-}

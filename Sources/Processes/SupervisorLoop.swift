@@ -56,6 +56,10 @@ final class SupervisorLoop: Sendable {
         let thread = Thread { [self] in
             // Named from the thread itself (at most 15 bytes): `ps -L`, `top -H` and tests tell it apart.
             gantry_name_thread(Self.threadName)
+            // SIGCHLD is ignored by default, but only discarded when the forking thread does not block
+            // it; blocked here (as the threads it is created from block it), each child's exit woke
+            // the main thread instead.
+            _ = gantry_unblock_child_signal()
             loop()
         }
         thread.stackSize = 512 * 1024
@@ -144,13 +148,10 @@ final class SupervisorLoop: Sendable {
         }
         let arguments = [spec.executable] + spec.arguments
         let mark = spec.ownerMark ?? ProcessOwnership.newMark()
-        var variables = spec.environment
-        variables[ProcessOwnership.variable] = mark
-        let environment = variables.map { "\($0.key)=\($0.value)" }
         let executable = ExecutableLookup.resolve(spec.executable, path: spec.environment["PATH"]) ?? spec.executable
         var pid: pid_t = 0
-        let rc = withCStrings(arguments) { argv in
-            withCStrings(environment) { envp in
+        let rc = CStringArray.with(arguments) { argv in
+            CStringArray.withEnvironment(spec.environment, adding: (ProcessOwnership.variable, mark)) { envp in
                 gantry_spawn(executable, argv, envp, spec.workingDirectory, outPipe[1], errPipe[1], &pid)
             }
         }

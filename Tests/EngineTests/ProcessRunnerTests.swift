@@ -83,6 +83,36 @@ final class Captured: Sendable {
         for (index, out) in outputs.enumerated() { #expect(out.text == "start\nchild \(index)\n") }
     }
 
+    /// A child's SIGCHLD is discarded by the kernel only when the thread that started it does not
+    /// block it; the supervisor threads unblock it, so no exit wakes another thread for nothing.
+    /// (Each thread blocks every signal for the moment it forks: a thread that other tests keep busy
+    /// starting children is sampled until it is seen between two starts.)
+    @Test func supervisorThreadsLeaveTheChildSignalUnblocked() async throws {
+        let outcome = try await runner.run(bash("true"), timeout: .seconds(10), cancellation: CancellationFlag()) {
+            _, _ in
+        }
+        #expect(outcome.exitCode == 0)
+        func childSignalBlocked(_ task: String) -> Bool? {
+            guard let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+                let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            else { return nil }
+            return mask & (1 << (UInt64(SIGCHLD) - 1)) != 0
+        }
+        let supervisors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").filter {
+            (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)) == "gantry-process\n"
+        }
+        #expect(!supervisors.isEmpty)
+        for task in supervisors {
+            var blockedEverySample = true
+            for _ in 0..<200 where blockedEverySample {
+                if childSignalBlocked(task) == false { blockedEverySample = false }
+                if blockedEverySample { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(!blockedEverySample, "SIGCHLD stays blocked in supervisor thread \(task)")
+        }
+    }
+
     @Test func capturesBothStreamsAndExitCode() async throws {
         let out = Captured()
         let err = Captured()

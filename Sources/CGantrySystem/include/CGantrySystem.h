@@ -17,6 +17,11 @@ int gantry_pidfd_open(pid_t pid);
 /// Names the calling thread (prctl PR_SET_NAME: at most 15 bytes are kept), as ps -L and top -H show it.
 void gantry_name_thread(const char *name);
 
+/// Unblocks SIGCHLD in the calling thread. The kernel checks the mask of the thread that forked a
+/// child when the child exits: blocked there, the (default-ignored) signal is queued and wakes
+/// another thread for nothing; unblocked, it is discarded at once. Returns pthread_sigmask's result.
+int gantry_unblock_child_signal(void);
+
 /// epoll_create1(EPOLL_CLOEXEC); -1 with errno on failure.
 int gantry_epoll_create(void);
 
