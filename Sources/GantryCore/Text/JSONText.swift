@@ -4,6 +4,8 @@ import Foundation
 public enum JSONText {
     /// `s` as a JSON string literal, escaping quotes, backslashes and control characters.
     public static func quote(_ s: String) -> String {
+        // Most strings (names, statuses, numbers) need no escape: one pass over the bytes, one copy.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

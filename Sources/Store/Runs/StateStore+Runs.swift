@@ -48,10 +48,23 @@ extension StateStore {
 
     /// Records the jobs a run planned and what each needs (its DAG), as it starts.
     public func recordRunGraph(runID: String, _ graph: [RunGraphNode]) throws {
-        let json = String(decoding: try JSONEncoder().encode(graph), as: UTF8.self)
+        let json = Self.graphJSON(graph)
         try write("record the jobs of run \(runID)") { db in
             try db.execute(sql: "UPDATE runs SET graph = ? WHERE id = ?", arguments: [json, runID])
         }
+    }
+
+    /// The graph as the JSON `runGraph` decodes (`[{"name":…,"needs":[…],"level":…}]`), written directly:
+    /// a 1,000-job run records it before its first job starts, and `JSONEncoder` took milliseconds.
+    static func graphJSON(_ graph: [RunGraphNode]) -> String {
+        var json = "["
+        for (index, node) in graph.enumerated() {
+            if index > 0 { json += "," }
+            json += "{\"name\":" + JSONText.quote(node.name) + ",\"needs\":["
+            json += node.needs.map(JSONText.quote).joined(separator: ",")
+            json += "],\"level\":" + String(node.level) + "}"
+        }
+        return json + "]"
     }
 
     /// The jobs run `runID` planned, with their needs; nil for runs recorded before graphs were kept.
@@ -135,7 +148,8 @@ extension StateStore {
                     durationMs, cache, reason, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            job.runID, job.name, job.jobID, job.status.rawValue, job.attempts, job.startedAt, job.finishedAt,
+            job.runID, job.name, job.jobID, job.status.rawValue, job.attempts, job.startedAt.map(StoredDate.init),
+            job.finishedAt.map(StoredDate.init),
             job.durationMs, job.cache, job.reason, job.outputs,
         ])
         let attemptStatement = try db.cachedStatement(
@@ -150,7 +164,8 @@ extension StateStore {
                 """)
         for attempt in job.attemptRecords {
             try attemptStatement.execute(arguments: [
-                job.runID, job.name, attempt.number, attempt.status.rawValue, attempt.startedAt, attempt.durationMs,
+                job.runID, job.name, attempt.number, attempt.status.rawValue, StoredDate(attempt.startedAt),
+                attempt.durationMs,
             ])
             for step in attempt.steps {
                 try stepStatement.execute(arguments: [

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Store
+
+@Suite struct StoredDateTests {
+    /// The text is GRDB's own, to the byte, for dates across the range a run records (including
+    /// fractions that sit just under a millisecond boundary), so GRDB reads it back unchanged.
+    @Test func writesExactlyWhatGRDBWrites() {
+        var generator = SplitMix(seed: 42)
+        var dates = [
+            Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0.0009), Date(timeIntervalSince1970: 0.999),
+            Date(timeIntervalSince1970: 951_782_400.5),  // 2000-02-29
+            Date(timeIntervalSince1970: 4_102_444_799.9999),  // 2099-12-31 23:59:59
+            Date(timeIntervalSince1970: 1_796_082_279.3584189),
+        ]
+        for _ in 0..<5_000 {
+            dates.append(Date(timeIntervalSince1970: Double(generator.next() % 4_000_000_000_000) / 1000))
+            dates.append(
+                Date(
+                    timeIntervalSince1970: Double(generator.next() % 4_000_000_000) + Double(
+                        generator.next() % 1_000_000) / 1_000_000))
+        }
+        for date in dates {
+            #expect(StoredDate(date).databaseValue == date.databaseValue, "\(date.timeIntervalSince1970)")
+        }
+    }
+
+    @Test func datesOutsideItsRangeAreLeftToGRDB() {
+        for date in [Date(timeIntervalSince1970: -86_400.25), Date(timeIntervalSince1970: 253_402_300_800)] {
+            #expect(StoredDate.text(date) == nil)
+            #expect(StoredDate(date).databaseValue == date.databaseValue)
+        }
+    }
+
+    @Test func readsBackAsTheDateToTheMillisecond() throws {
+        let date = Date(timeIntervalSince1970: 1_796_082_279.358)
+        let read = try #require(Date.fromDatabaseValue(StoredDate(date).databaseValue))
+        #expect(abs(read.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
+    }
+}
+
+/// A small deterministic generator: the same dates on every run.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
