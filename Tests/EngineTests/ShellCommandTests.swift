@@ -11,6 +11,14 @@ import Testing
         #expect(words.count == 1)
         #expect(words[0].hasSuffix("/true"))
         #expect(ShellCommand.simpleCommand("  ls -la /tmp  ", path: path)?.dropFirst() == ["-la", "/tmp"])
+        #expect(ShellCommand.simpleCommand("\n\ttrue\n", path: path)?.count == 1)
+    }
+
+    /// Only what bash splits words on is trimmed: a carriage return or a no-break space at an end is
+    /// part of the word for bash, so such a script goes to bash (which says "command not found").
+    @Test(arguments: ["true\r", "true\u{00A0}", "\u{2003}true", "   ", "\n\t"])
+    func onlyBashWordSeparatorsAreTrimmed(script: String) {
+        #expect(ShellCommand.simpleCommand(script, path: path) == nil)
     }
 
     @Test(arguments: [

@@ -25,7 +25,7 @@ extension AttemptRunner {
         // Step files live flat in the run's temporary directory (removed when the run ends), named by
         // job and attempt: no directory is created per job, which keeps 1,000-job runs cheap.
         let scratch = ScratchFiles(
-            directory: URL(fileURLWithPath: assignment.scratchDirectory),
+            directory: assignment.scratchDirectory,
             prefix: "\(JobRunner.logFileName(assignment.name).dropLast(6)).\(attempt)")
 
         var steps: [String: ExpressionValue] = [:]
@@ -52,11 +52,13 @@ extension AttemptRunner {
                 if let id = step.id { steps[id] = Self.stepValue([:], outcome: "skipped", conclusion: "skipped") }
                 continue
             }
-            for variable in step.env {
+            if !step.env.isEmpty {
+                for variable in step.env {
+                    stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
+                    mergedEnv[variable.name] = try Template.render(variable.value, in: stepContext)
+                }
                 stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
-                mergedEnv[variable.name] = try Template.render(variable.value, in: stepContext)
             }
-            stepContext.roots["env"] = .object(mergedEnv.mapValues(ExpressionValue.string))
             let actionInstance = mergedEnv["GANTRY_ACTION_STATE"]
             for (name, value) in actionInstance.flatMap({ actionStates[$0] }) ?? [:] {
                 mergedEnv["STATE_\(name)"] = value

@@ -146,29 +146,29 @@ extension AttemptRunner {
                     uses, step: step, context: context, env: env, directory: directory, sink: stdoutSink)
             }
             let (script, expressionValues) = try ShellCommand.render(step.run ?? "", shell: step.shell, in: context)
-            let outputFile = scratch.file("output-\(index)")
-            let envFile = scratch.file("env-\(index)")
+            let outputFile = scratch.path("output-\(index)")
+            let envFile = scratch.path("env-\(index)")
             var processEnv = assignment.baseEnvironment.filter { !$0.key.hasPrefix("GANTRY_SECRET_") }
             processEnv.merge(assignment.gantryVariables) { $1 }
             processEnv.merge(env) { $1 }
             for secret in assignment.job.secrets { processEnv[secret] = assignment.secrets[secret] }
             processEnv.merge(expressionValues) { $1 }
-            processEnv["GANTRY_OUTPUT"] = outputFile.path
-            processEnv["GANTRY_ENV"] = envFile.path
+            processEnv["GANTRY_OUTPUT"] = outputFile
+            processEnv["GANTRY_ENV"] = envFile
             processEnv["GANTRY_STEP"] = name
             // A GitHub workflow's steps write the same files under GitHub's names, and add to PATH.
-            let pathFile = scratch.file("path-\(index)")
-            let summaryFile = scratch.file("summary-\(index)")
-            let stateFile = scratch.file("state-\(index)")
+            let pathFile = scratch.path("path-\(index)")
+            let summaryFile = scratch.path("summary-\(index)")
+            let stateFile = scratch.path("state-\(index)")
             if !assignment.runnerVariables.isEmpty {
-                processEnv["GITHUB_STATE"] = stateFile.path
-                FileManager.default.createFile(atPath: stateFile.path, contents: nil)
-                processEnv["GITHUB_OUTPUT"] = outputFile.path
-                processEnv["GITHUB_ENV"] = envFile.path
-                processEnv["GITHUB_PATH"] = pathFile.path
-                processEnv["GITHUB_STEP_SUMMARY"] = summaryFile.path
+                processEnv["GITHUB_STATE"] = stateFile
+                FileManager.default.createFile(atPath: stateFile, contents: nil)
+                processEnv["GITHUB_OUTPUT"] = outputFile
+                processEnv["GITHUB_ENV"] = envFile
+                processEnv["GITHUB_PATH"] = pathFile
+                processEnv["GITHUB_STEP_SUMMARY"] = summaryFile
                 for file in [outputFile, envFile, pathFile, summaryFile] {
-                    FileManager.default.createFile(atPath: file.path, contents: nil)
+                    FileManager.default.createFile(atPath: file, contents: nil)
                 }
             }
             let command = try ShellCommand.make(

@@ -54,10 +54,13 @@ struct AttemptRunner {
         self.log = log
         self.cancellation = cancellation
         // Step debugging is turned on as on GitHub, by a variable of the job or of gantry's environment.
-        let flags = assignment.environment.merging(assignment.baseEnvironment) { own, _ in own }
-        workflowCommands =
-            assignment.runnerVariables.isEmpty
-            ? nil : WorkflowCommands(debug: flags["ACTIONS_STEP_DEBUG"] == "true" || flags["RUNNER_DEBUG"] == "1")
+        if assignment.runnerVariables.isEmpty {
+            workflowCommands = nil
+        } else {
+            let flag = { (name: String) in assignment.environment[name] ?? assignment.baseEnvironment[name] }
+            workflowCommands = WorkflowCommands(
+                debug: flag("ACTIONS_STEP_DEBUG") == "true" || flag("RUNNER_DEBUG") == "1")
+        }
     }
 
     mutating func run() async throws -> (JobStatus, String?) {

@@ -61,9 +61,13 @@ struct ShellCommand {
     /// shell must interpret: quotes, variables, globs, redirections, several commands, assignments, and
     /// builtins without a program of the same name (`exit`, `cd`, `export`, …).
     static func simpleCommand(_ script: String, path: String) -> [String]? {
-        let trimmed = script.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 4096 else { return nil }
-        guard trimmed.utf8.allSatisfy({ plainBytes[Int($0)] }) else { return nil }
+        // Trimmed as bash splits words (space, tab, newline): anything else at the ends is part of a word.
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }
+        let bytes = script.utf8
+        guard let start = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) })
+        else { return nil }
+        let trimmed = script[start...last]
+        guard trimmed.utf8.count <= 4096, trimmed.utf8.allSatisfy({ plainBytes[Int($0)] }) else { return nil }
         let words = trimmed.split(separator: " ").map(String.init)
         guard let first = words.first, !first.contains("="), !shellOnlyWords.contains(first) else { return nil }
         // Only when the program exists: otherwise bash gives the familiar "command not found" (127).
@@ -92,8 +96,8 @@ struct ShellCommand {
     private static func write(_ script: String, _ scratch: ScratchFiles, _ index: Int, _ suffix: String) throws
         -> String
     {
-        let url = scratch.file("script-\(index)\(suffix)")
-        try Data(script.utf8).write(to: url)
-        return url.path
+        let path = scratch.path("script-\(index)\(suffix)")
+        try Data(script.utf8).write(to: URL(fileURLWithPath: path, isDirectory: false))
+        return path
     }
 }

@@ -20,9 +20,9 @@ public enum StepFileCommands {
     /// The largest file read (outputs are for small values; artifacts belong in files).
     public static let maximumSize = 1 << 20
 
-    /// Parses the file at `url`; a missing file means no values.
-    public static func parse(fileAt url: URL, label: String) throws(Failure) -> [(String, String)] {
-        guard let data = contents(of: url, upTo: maximumSize + 1) else { return [] }
+    /// Parses the file at `path`; a missing file means no values.
+    public static func parse(fileAt path: String, label: String) throws(Failure) -> [(String, String)] {
+        guard let data = contents(of: path, upTo: maximumSize + 1) else { return [] }
         guard data.count <= maximumSize else {
             throw Failure(file: label, line: 1, message: "larger than \(maximumSize / 1024) KiB")
         }
@@ -30,24 +30,24 @@ public enum StepFileCommands {
     }
 
     /// The directories a step added to `$GITHUB_PATH`, one per line, in the order written.
-    public static func pathEntries(fileAt url: URL) -> [String] {
-        guard let data = contents(of: url, upTo: maximumSize) else { return [] }
+    public static func pathEntries(fileAt path: String) -> [String] {
+        guard let data = contents(of: path, upTo: maximumSize) else { return [] }
         return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.contains(":") }
     }
 
     /// What a step wrote to `$GITHUB_STEP_SUMMARY` (at most 64 KiB), or nil when nothing.
-    public static func summary(fileAt url: URL) -> String? {
-        guard let data = contents(of: url, upTo: 64 * 1024) else { return nil }
+    public static func summary(fileAt path: String) -> String? {
+        guard let data = contents(of: path, upTo: 64 * 1024) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
 
-    /// At most `limit` bytes of the file at `url`; nil when it cannot be opened (the step wrote none).
+    /// At most `limit` bytes of the file at `path`; nil when it cannot be opened (the step wrote none).
     /// (Plain `open(2)`: most steps write none of these files, and a missing file read through
     /// `FileHandle` costs a Foundation error each time, for every step of every job.)
-    private static func contents(of url: URL, upTo limit: Int) -> Data? {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    private static func contents(of path: String, upTo limit: Int) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var data = Data()
