@@ -128,7 +128,12 @@ public struct PipelineRunner: Sendable {
         var jobs: [JobResult] = []
         var failure: (any Error)?
         do {
-            jobs = try await Scheduler(environment: environment, plan: plan, store: store).run()
+            // The run's tasks share one thread (see RunExecutor): fewer hand-offs per job.
+            let executor = RunExecutor()
+            defer { executor.finish() }
+            jobs = try await withTaskExecutorPreference(executor) {
+                try await Scheduler(environment: environment, plan: plan, store: store).run()
+            }
         } catch {
             failure = error
         }
