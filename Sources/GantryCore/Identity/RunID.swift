@@ -9,12 +9,13 @@ public struct RunID: Hashable, Sendable, Codable, CustomStringConvertible, Compa
 
     /// A fresh identifier for a run starting at `date`.
     public static func make(at date: Date = Date()) -> RunID {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        // UTC fields with gmtime_r: a Calendar loads time zone data first, which cost more than the rest.
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var c = tm()
+        _ = gmtime_r(&seconds, &c)
         let stamp = String(
-            format: "%04d%02d%02d-%02d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
-            c.second ?? 0)
+            format: "%04d%02d%02d-%02d%02d%02d", Int(c.tm_year) + 1900, Int(c.tm_mon) + 1, Int(c.tm_mday),
+            Int(c.tm_hour), Int(c.tm_min), Int(c.tm_sec))
         let random = (0..<6).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
         return RunID(value: "\(stamp)-\(random)")
     }

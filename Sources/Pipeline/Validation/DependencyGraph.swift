@@ -40,17 +40,24 @@ public struct DependencyGraph: Sendable {
     /// Jobs grouped by depth: level 0 needs nothing, level n needs something at level n-1.
     public func levels() -> [[String]] {
         var depth: [String: Int] = [:]
-        func compute(_ id: String, _ seen: Set<String>) -> Int {
+        // The jobs on the path being followed: an edge back to one of them (a cycle, refused by
+        // validation) counts as depth 0 instead of recursing forever.
+        var onPath: Set<String> = []
+        func compute(_ id: String) -> Int {
             if let known = depth[id] { return known }
-            guard !seen.contains(id) else { return 0 }
-            let d = (edges[id] ?? []).map { compute($0, seen.union([id])) + 1 }.max() ?? 0
+            guard onPath.insert(id).inserted else { return 0 }
+            let d = (edges[id] ?? []).map { compute($0) + 1 }.max() ?? 0
+            onPath.remove(id)
             depth[id] = d
             return d
         }
-        for id in order { _ = compute(id, []) }
-        let maxDepth = depth.values.max() ?? -1
-        guard maxDepth >= 0 else { return [] }
-        return (0...maxDepth).map { level in order.filter { depth[$0] == level } }
+        var levels: [[String]] = []
+        for id in order {
+            let level = compute(id)
+            while levels.count <= level { levels.append([]) }
+            levels[level].append(id)
+        }
+        return levels
     }
 
     /// `id` and everything it needs, transitively.

@@ -324,6 +324,8 @@ enum GitLabSpecHeader {
     /// `text` with the header's lines blanked (line numbers stay those of the file), and the header's
     /// text when there is one.
     static func blankingHeader(of text: String) -> (header: String?, body: String) {
+        // Most files have no header: look at the first line with content before splitting the text.
+        guard firstContentLine(of: text)?.hasPrefix("spec:") == true else { return (nil, text) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard
             let first = lines.firstIndex(where: {
@@ -337,5 +339,18 @@ enum GitLabSpecHeader {
         let header = lines[..<separator].joined(separator: "\n")
         for index in 0...separator { lines[index] = "" }
         return (header, lines.joined(separator: "\n"))
+    }
+
+    /// The first line that is not blank, a comment or `---`.
+    private static func firstContentLine(of text: String) -> Substring? {
+        var rest = text[...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end]
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---" { return line }
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+        }
+        return nil
     }
 }
