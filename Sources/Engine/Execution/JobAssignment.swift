@@ -59,6 +59,6 @@ public struct JobAssignment: Codable, Sendable {
     var expressionContext: ExpressionContext {
         var roots = context
         roots["steps"] = .object([:])
-        return ExpressionContext(roots: roots, workspace: URL(fileURLWithPath: workspace))
+        return ExpressionContext(roots: roots, workspace: URL(fileURLWithPath: workspace, isDirectory: true))
     }
 }

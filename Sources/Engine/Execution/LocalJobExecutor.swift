@@ -65,7 +65,7 @@ struct AttemptRunner {
 
     mutating func run() async throws -> (JobStatus, String?) {
         let context = assignment.expressionContext
-        let workingDirectory = URL(fileURLWithPath: assignment.workingDirectory)
+        let workingDirectory = URL(fileURLWithPath: assignment.workingDirectory, isDirectory: true)
         let retry = assignment.job.retry ?? RetryPolicy(max: 0)
         var attempt = 1
         while true {
