@@ -8,7 +8,12 @@ import Testing
     /// The text is GRDB's own, to the byte, for dates across the range a run records (including
     /// fractions that sit just under a millisecond boundary), so GRDB reads it back unchanged.
     @Test func writesExactlyWhatGRDBWrites() {
-        var generator = SplitMix(seed: 42)
+        // A fixed linear congruential sequence (Knuth's MMIX constants): the same dates on every run.
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
         var dates = [
             Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0.0009), Date(timeIntervalSince1970: 0.999),
             Date(timeIntervalSince1970: 951_782_400.5),  // 2000-02-29
@@ -16,11 +21,11 @@ import Testing
             Date(timeIntervalSince1970: 1_796_082_279.3584189),
         ]
         for _ in 0..<5_000 {
-            dates.append(Date(timeIntervalSince1970: Double(generator.next() % 4_000_000_000_000) / 1000))
+            dates.append(Date(timeIntervalSince1970: Double(next() % 4_000_000_000_000) / 1000))
             dates.append(
                 Date(
-                    timeIntervalSince1970: Double(generator.next() % 4_000_000_000) + Double(
-                        generator.next() % 1_000_000) / 1_000_000))
+                    timeIntervalSince1970: Double(next() % 4_000_000_000) + Double(
+                        next() % 1_000_000) / 1_000_000))
         }
         for date in dates {
             #expect(StoredDate(date).databaseValue == date.databaseValue, "\(date.timeIntervalSince1970)")
@@ -38,18 +43,5 @@ import Testing
         let date = Date(timeIntervalSince1970: 1_796_082_279.358)
         let read = try #require(Date.fromDatabaseValue(StoredDate(date).databaseValue))
         #expect(abs(read.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
-    }
-}
-
-/// A small deterministic generator: the same dates on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
