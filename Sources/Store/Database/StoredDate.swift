@@ -3,9 +3,10 @@ import GRDB
 
 /// A date as GRDB stores it (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), written without a `DateFormatter`.
 ///
-/// GRDB formats every bound `Date` with a shared `DateFormatter`, which on Linux goes through ICU and
-/// showed in the cost of recording a 1,000-job run (three dates per job). The text is the same to the
-/// byte (a test compares them), so GRDB reads these back as it reads its own.
+/// GRDB formats every bound `Date` with a shared `DateFormatter`, which on Linux goes through ICU:
+/// its first use loads ICU's data (milliseconds before a run's first job), and each use showed in
+/// the cost of recording a 1,000-job run (three dates per job). The text is the same to the byte (a
+/// test compares them), so GRDB reads these back as it reads its own.
 struct StoredDate: DatabaseValueConvertible {
     let date: Date
 

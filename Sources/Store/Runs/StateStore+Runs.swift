@@ -15,7 +15,8 @@ extension StateStore {
                 arguments: [
                     run.id, run.correlation, run.pipelineName, run.pipelineFile, run.pipelineDigest,
                     run.status.rawValue,
-                    run.startedAt, run.commitSHA, run.branch, run.toolVersions, run.owner?.host, run.owner?.pid,
+                    StoredDate(run.startedAt), run.commitSHA, run.branch, run.toolVersions, run.owner?.host,
+                    run.owner?.pid,
                     run.owner?.startTicks,
                     run.uncommittedChanges.flatMap { try? JSONEncoder().encode($0) }.map {
                         String(decoding: $0, as: UTF8.self)
@@ -81,18 +82,18 @@ extension StateStore {
         try write("record the end of run \(id)") { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finishedAt = ?, durationMs = ? WHERE id = ?",
-                arguments: [status.rawValue, finishedAt, durationMs, id])
+                arguments: [status.rawValue, StoredDate(finishedAt), durationMs, id])
+            // Only what the event needs: reading the whole record would parse its dates (a Calendar).
             if let run = try Row.fetchOne(
-                db, sql: "SELECT \(RunRecord.columns) FROM runs WHERE id = ?", arguments: [id]
-            )
-            .map(RunRecord.init(row:)) {
+                db, sql: "SELECT pipelineName, project, commitSHA, branch FROM runs WHERE id = ?", arguments: [id])
+            {
                 var fields = [
-                    "run": id, "status": status.rawValue, "pipeline": run.pipelineName,
+                    "run": id, "status": status.rawValue, "pipeline": run[0] as String,
                     "duration_ms": String(durationMs),
                 ]
-                fields["project"] = run.project
-                fields["commit"] = run.commitSHA
-                fields["branch"] = run.branch
+                fields["project"] = run[1] as String?
+                fields["commit"] = run[2] as String?
+                fields["branch"] = run[3] as String?
                 try Self.enqueueEvent(db, type: "run.finished", subject: id, fields: fields, at: finishedAt)
             }
         }

@@ -16,7 +16,7 @@ extension StateStore {
                 INSERT INTO outbox (id, type, subject, fields, createdAt, state, attempts, nextAttemptAt)
                 VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)
                 """,
-            arguments: [UUID().uuidString.lowercased(), type, subject, json, date, date])
+            arguments: [UUID().uuidString.lowercased(), type, subject, json, StoredDate(date), StoredDate(date)])
     }
 
     /// Pending events due at `date`, oldest first.
