@@ -9,13 +9,9 @@ public struct RunID: Hashable, Sendable, Codable, CustomStringConvertible, Compa
 
     /// A fresh identifier for a run starting at `date`.
     public static func make(at date: Date = Date()) -> RunID {
-        // UTC fields with gmtime_r: a Calendar loads time zone data first, which cost more than the rest.
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var c = tm()
-        _ = gmtime_r(&seconds, &c)
+        // `yyyyMMdd-HHmmss` from the UTC timestamp (a Calendar would load time zone data first).
         let stamp = String(
-            format: "%04d%02d%02d-%02d%02d%02d", Int(c.tm_year) + 1900, Int(c.tm_mon) + 1, Int(c.tm_mday),
-            Int(c.tm_hour), Int(c.tm_min), Int(c.tm_sec))
+            Timestamp.iso8601(date).prefix(19).compactMap { $0 == "T" ? "-" : ($0.isNumber ? $0 : nil) })
         let random = (0..<6).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
         return RunID(value: "\(stamp)-\(random)")
     }

@@ -4,7 +4,12 @@ public import Foundation
 public enum Timestamp {
     /// `2026-11-23T13:22:52.123Z`.
     public static func iso8601(_ date: Date) -> String {
-        let millisTotal = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        utcText(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), separator: "T") + "Z"
+    }
+
+    /// `yyyy-MM-dd<separator>HH:mm:ss.SSS` in UTC for `milliseconds` since the epoch (the shape of
+    /// `iso8601` without its `Z`, and of the dates the state database stores, with a space).
+    public static func utcText(milliseconds millisTotal: Int64, separator: Character) -> String {
         let seconds = millisTotal / 1000
         let millis = Int(millisTotal % 1000)
         let days = Int(seconds / 86_400)
@@ -28,7 +33,7 @@ public enum Timestamp {
         digits(month, 2)
         bytes.append(45)
         digits(day, 2)
-        bytes.append(84)
+        bytes.append(contentsOf: separator.utf8)
         digits(secondOfDay / 3600, 2)
         bytes.append(58)
         digits((secondOfDay % 3600) / 60, 2)
@@ -36,7 +41,6 @@ public enum Timestamp {
         digits(secondOfDay % 60, 2)
         bytes.append(46)
         digits(millis, 3)
-        bytes.append(90)
         return String(decoding: bytes, as: UTF8.self)
     }
 

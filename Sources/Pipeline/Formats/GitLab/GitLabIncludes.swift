@@ -328,10 +328,7 @@ enum GitLabSpecHeader {
         guard firstContentLine(of: text)?.hasPrefix("spec:") == true else { return (nil, text) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard
-            let first = lines.firstIndex(where: {
-                let trimmed = $0.trimmingCharacters(in: .whitespaces)
-                return !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---"
-            }), lines[first].hasPrefix("spec:"),
+            let first = lines.firstIndex(where: isContent), lines[first].hasPrefix("spec:"),
             let separator = lines[(first + 1)...].firstIndex(where: {
                 $0.trimmingCharacters(in: .whitespaces) == "---"
             })
@@ -346,11 +343,15 @@ enum GitLabSpecHeader {
         var rest = text[...]
         while !rest.isEmpty {
             let end = rest.firstIndex(of: "\n") ?? rest.endIndex
-            let line = rest[..<end]
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---" { return line }
+            if isContent(rest[..<end]) { return rest[..<end] }
             rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
         }
         return nil
+    }
+
+    /// A line that is not blank, a comment or `---`.
+    private static func isContent(_ line: Substring) -> Bool {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---"
     }
 }
