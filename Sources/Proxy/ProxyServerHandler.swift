@@ -32,12 +32,15 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     /// The request being proxied (one at a time: the pipelining handler before this one holds back
     /// the next request until this response ended).
-    private struct Exchange {
+    ///
+    /// A class: its parts are read and changed for every part of the request and the response, and a
+    /// struct holding the request's head would be copied (with a retain of each header) every time.
+    private final class Exchange {
         var head: HTTPRequestHead
         var choice: RouteTable.Choice
         var key: String
         var override: String?
-        var cookie: String?
+        var cookie: Substring?
         /// Parts not yet written to the upstream connection (while it connects).
         var pending: [HTTPClientRequestPart] = []
         var upstream: UpstreamConnection?
@@ -56,6 +59,19 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var attempts = 1
         var fresh = false
         let started = ContinuousClock.now
+
+        init(
+            head: HTTPRequestHead, choice: RouteTable.Choice, override: String?, cookie: Substring?,
+            clientKeepAlive: Bool, upgrade: Bool
+        ) {
+            self.head = head
+            self.choice = choice
+            self.key = choice.key
+            self.override = override
+            self.cookie = cookie
+            self.clientKeepAlive = clientKeepAlive
+            self.upgrade = upgrade
+        }
     }
 
     private var exchange: Exchange?
@@ -141,28 +157,29 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var upgrade: String?
         var connectionUpgrade = false
         for (name, value) in head.headers {
+            let field = Substring(name)
             switch name.utf8.count {
-            case 7 where name.caseInsensitiveEquals("Upgrade"): upgrade = value
-            case 10 where name.caseInsensitiveEquals("Connection"):
-                connectionUpgrade = connectionUpgrade || value.lowercased().contains("upgrade")
-            case 4 where name.caseInsensitiveEquals("Host"): host = value
-            case 6 where name.caseInsensitiveEquals("Cookie"): hasCookie = true
-            case 15 where name.caseInsensitiveEquals("X-Gantry-Canary"): override = value
-            case 15 where name.caseInsensitiveEquals("X-Forwarded-For"): forwardedFor.append(value)
-            case 16 where name.caseInsensitiveEquals("X-Forwarded-Host"): hasForwardedHost = true
-            case 17 where name.caseInsensitiveEquals("X-Forwarded-Proto"): hasForwardedProto = true
+            case 7 where HTTPFields.equalsIgnoringCase(field, "Upgrade"): upgrade = value
+            case 10 where HTTPFields.equalsIgnoringCase(field, "Connection"):
+                connectionUpgrade = connectionUpgrade || HTTPFields.containsToken(value, "upgrade")
+            case 4 where HTTPFields.equalsIgnoringCase(field, "Host"): host = value
+            case 6 where HTTPFields.equalsIgnoringCase(field, "Cookie"): hasCookie = true
+            case 15 where HTTPFields.equalsIgnoringCase(field, "X-Gantry-Canary"): override = value
+            case 15 where HTTPFields.equalsIgnoringCase(field, "X-Forwarded-For"): forwardedFor.append(value)
+            case 16 where HTTPFields.equalsIgnoringCase(field, "X-Forwarded-Host"): hasForwardedHost = true
+            case 17 where HTTPFields.equalsIgnoringCase(field, "X-Forwarded-Proto"): hasForwardedProto = true
             default: break
             }
         }
         if preview { override = "always" }
-        let cookie = hasCookie ? routes.stickyCookie.flatMap { Self.cookie(named: $0, in: head.headers) } : nil
+        let cookie = hasCookie ? routes.stickyCookie.flatMap { HTTPFields.cookie(named: $0, in: head.headers) } : nil
         guard let choice = routes.choose(override: override, cookie: cookie) else {
             respond(503, "no release is serving this environment\n", keepAlive: head.isKeepAlive, context: context)
             return
         }
         var upstreamHead = head
         upstreamHead.version = .http1_1
-        Self.removeHopByHop(&upstreamHead.headers)
+        HTTPFields.removeHopByHop(&upstreamHead.headers)
         if let address = clientAddress {
             if forwardedFor.isEmpty {
                 upstreamHead.headers.add(name: "X-Forwarded-For", value: address)
@@ -184,9 +201,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         // the client connection ends with this response (h2c, or a release that refused the upgrade).
         let upgradeAsked = connectionUpgrade && upgrade != nil
         exchange = Exchange(
-            head: upstreamHead, choice: choice, key: choice.key,
-            override: override, cookie: cookie, clientKeepAlive: head.isKeepAlive && !upgradeAsked,
-            upgrade: webSocket)
+            head: upstreamHead, choice: choice, override: override, cookie: cookie,
+            clientKeepAlive: head.isKeepAlive && !upgradeAsked, upgrade: webSocket)
         connect()
     }
 
@@ -201,19 +217,19 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             idle.channel.flush()
             return
         }
-        self.exchange?.pending = [.head(exchange.head)] + (exchange.requestEnded ? [.end(nil)] : [])
+        exchange.pending = [.head(exchange.head)] + (exchange.requestEnded ? [.end(nil)] : [])
         let backend = exchange.choice.backend
         pool.connect(host: backend.host, port: backend.port).assumeIsolated().whenComplete { result in
-            guard self.exchange != nil, self.exchange?.upstream == nil, self.context != nil else {
-                // The client left meanwhile.
+            guard self.exchange === exchange, exchange.upstream == nil, self.context != nil else {
+                // The client left meanwhile (or this request was answered already).
                 if case .success(let connection) = result { connection.channel.close(promise: nil) }
                 return
             }
             switch result {
             case .success(let connection):
                 self.routes.clearAvoidance(backend.name)
-                let pending = self.exchange?.pending ?? []
-                self.exchange?.pending = []
+                let pending = exchange.pending
+                exchange.pending = []
                 self.attach(connection, reused: false, pending: pending)
             case .failure:
                 self.routes.avoid(backend.name)
@@ -244,18 +260,16 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     // MARK: - From the release
 
     func upstreamRead(_ part: HTTPClientResponsePart) {
-        guard let context, var exchange else { return }
+        guard let context, let exchange else { return }
         switch part {
         case .head(var head):
             exchange.responseStatus = Int(head.status.code)
             exchange.responseKeepAlive = head.isKeepAlive
-            Self.removeHopByHop(&head.headers)
-            if exchange.choice.byWeight, let name = exchange.choice.stickyCookie,
-                exchange.cookie != exchange.choice.backend.name
+            HTTPFields.removeHopByHop(&head.headers)
+            if exchange.choice.byWeight, let setCookie = exchange.choice.entry.setCookie,
+                exchange.cookie.map({ $0 != exchange.choice.backend.name }) ?? true
             {
-                head.headers.add(
-                    name: "Set-Cookie", value: "\(name)=\(exchange.choice.backend.name); Path=/; HttpOnly; SameSite=Lax"
-                )
+                head.headers.add(name: "Set-Cookie", value: setCookie)
             }
             if exchange.upgrade && head.status == .switchingProtocols {
                 exchange.switching = true
@@ -264,7 +278,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             } else if !exchange.clientKeepAlive {
                 head.headers.replaceOrAdd(name: "Connection", value: "close")
             }
-            self.exchange = exchange
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
                 promise: nil)
@@ -333,7 +346,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func upstreamClosed() {
         guard let exchange, exchange.upstream != nil else { return }
-        self.exchange?.upstream = nil
+        exchange.upstream = nil
         if exchange.responseStatus == nil {
             failed(replayable: !exchange.hadBody)
         } else {
@@ -383,12 +396,11 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     /// may be sent again: on a fresh connection to the same release when the connection was a kept
     /// one (the release had closed it), else once to another release.
     private func failed(replayable: Bool) {
-        guard let context, var exchange else { return }
+        guard let context, let exchange else { return }
         exchange.upstream = nil
         if replayable && exchange.reused {
             exchange.fresh = true
             exchange.reused = false
-            self.exchange = exchange
             connect()
             return
         }
@@ -401,7 +413,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             exchange.fresh = true
             exchange.choice = next
             exchange.key = next.key
-            self.exchange = exchange
             connect()
             return
         }
@@ -433,61 +444,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
-            }
-        }
-    }
-
-    /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), and those the
-    /// `Connection` header names.
-    static func removeHopByHop(_ headers: inout HTTPHeaders) {
-        // Most messages carry none, or only `Connection: keep-alive`: find them in one pass (names are
-        // lowercased only when their length matches one), then remove just those.
-        var present: [String] = []
-        for (name, value) in headers where hopByHopLengths.contains(name.utf8.count) {
-            let lowered = name.lowercased()
-            guard hopByHop.contains(lowered) else { continue }
-            if !present.contains(lowered) { present.append(lowered) }
-            if lowered == "connection" {
-                for token in value.split(separator: ",") {
-                    let option = token.trimmingCharacters(in: .whitespaces).lowercased()
-                    if !option.isEmpty, option != "keep-alive", option != "close", !present.contains(option) {
-                        present.append(option)
-                    }
-                }
-            }
-        }
-        for name in present { headers.remove(name: name) }
-    }
-
-    /// The lengths of those names: most headers are ruled out without lowercasing them.
-    static let hopByHopLengths = Set(hopByHop.map(\.utf8.count))
-
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "upgrade",
-    ]
-
-    static func cookie(named name: String, in headers: HTTPHeaders) -> String? {
-        for header in headers[canonicalForm: "Cookie"] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    return parts[1].trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return nil
-    }
-}
-
-extension String {
-    /// ASCII case-insensitive equality, without allocating (header names are ASCII).
-    fileprivate func caseInsensitiveEquals(_ other: StaticString) -> Bool {
-        let mine = self.utf8
-        guard mine.count == other.utf8CodeUnitCount else { return false }
-        return other.withUTF8Buffer { theirs in
-            zip(mine, theirs).allSatisfy { a, b in
-                a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
             }
         }
     }

@@ -7,8 +7,9 @@ public final class RouteTable: Sendable {
     private struct State {
         var routes = ProxyRoutes()
         var stats: [String: BackendStats] = [:]
-        /// Backend name → its pool key (`host:port`), made once per routes update, not per request.
-        var keys: [String: String] = [:]
+        /// The routes' backends with what a request needs of each, made once per routes update, not
+        /// per request.
+        var entries: [Entry] = []
         /// Backend name → until when it is avoided after a failed connection.
         var avoidedUntil: [String: ContinuousClock.Instant] = [:]
         /// A fast generator for weighted choices (the system one costs a system call per request).
@@ -27,10 +28,14 @@ public final class RouteTable: Sendable {
     public func update(_ routes: ProxyRoutes) {
         state.withLock { state in
             state.routes = routes
-            state.keys = Dictionary(
-                routes.backends.map { ($0.name, UpstreamPool.key($0.host, $0.port)) }, uniquingKeysWith: { $1 })
             for backend in routes.backends where state.stats[backend.name] == nil {
                 state.stats[backend.name] = BackendStats()
+            }
+            state.entries = routes.backends.compactMap { backend in
+                guard let stats = state.stats[backend.name] else { return nil }
+                return Entry(
+                    backend: backend, stats: stats, key: UpstreamPool.key(backend.host, backend.port),
+                    setCookie: Self.setCookie(routes.stickyCookie, backend.name))
             }
         }
     }
@@ -43,15 +48,34 @@ public final class RouteTable: Sendable {
     /// Every release's counters, by name.
     public var allStats: [String: BackendStats] { state.withLock { $0.stats } }
 
-    /// The release a request goes to, and whether it was chosen by weight (then a sticky cookie is set).
-    struct Choice {
+    /// A backend of the current routes with what a request sent to it needs.
+    struct Entry {
         var backend: ProxyBackend
         var stats: BackendStats
-        var byWeight: Bool
-        /// The sticky cookie's name, when the routes have one.
-        var stickyCookie: String?
         /// The upstream pool's key for the backend.
         var key: String
+        /// The `Set-Cookie` value that pins a client to it, when the routes have a sticky cookie (and
+        /// both names are safe in a header: nothing from the routes can add a header of its own).
+        var setCookie: String?
+    }
+
+    /// The release a request goes to, and whether it was chosen by weight (then a sticky cookie is set).
+    struct Choice {
+        var entry: Entry
+        var byWeight: Bool
+        var backend: ProxyBackend { entry.backend }
+        var stats: BackendStats { entry.stats }
+        var key: String { entry.key }
+    }
+
+    /// `Set-Cookie: <cookie>=<backend>; …`, or nil when there is no sticky cookie or either name
+    /// could not stand in the header as it is.
+    static func setCookie(_ cookie: String?, _ backend: String) -> String? {
+        guard let cookie, HTTPFields.isSafeValue(cookie), HTTPFields.isSafeValue(backend),
+            !cookie.contains(where: { $0 == ";" || $0 == "=" || $0 == " " }),
+            !backend.contains(where: { $0 == ";" || $0 == " " })
+        else { return nil }
+        return "\(cookie)=\(backend); Path=/; HttpOnly; SameSite=Lax"
     }
 
     /// The sticky cookie's name, when the routes set one.
@@ -61,16 +85,9 @@ public final class RouteTable: Sendable {
     /// cookie naming a release that still takes traffic, then weighted choice among releases not
     /// avoided (all of them when every one is). `excluding` names a release that just failed this request.
     /// Runs for every request: one lock, no allocation.
-    func choose(override: String?, cookie: String?, excluding: String? = nil) -> Choice? {
+    func choose(override: String?, cookie: Substring?, excluding: String? = nil) -> Choice? {
         state.withLock { state -> Choice? in
-            let backends = state.routes.backends
-            let sticky = state.routes.stickyCookie
-            func choice(_ backend: ProxyBackend, byWeight: Bool) -> Choice? {
-                guard let stats = state.stats[backend.name] else { return nil }
-                return Choice(
-                    backend: backend, stats: stats, byWeight: byWeight, stickyCookie: sticky,
-                    key: state.keys[backend.name] ?? UpstreamPool.key(backend.host, backend.port))
-            }
+            let entries = state.entries
             let now = state.avoidedUntil.isEmpty ? nil : ContinuousClock.now
             func available(_ backend: ProxyBackend) -> Bool {
                 guard let now, let until = state.avoidedUntil[backend.name] else { return true }
@@ -78,32 +95,40 @@ public final class RouteTable: Sendable {
             }
             if let override {
                 let role: ProxyBackend.Role? =
-                    override.caseInsensitiveCompare("always") == .orderedSame
-                    ? .canary : override.caseInsensitiveCompare("never") == .orderedSame ? .stable : nil
-                if let role, let pinned = backends.first(where: { $0.role == role && $0.name != excluding }) {
-                    return choice(pinned, byWeight: false)
+                    HTTPFields.equalsIgnoringCase(Substring(override), "always")
+                    ? .canary : HTTPFields.equalsIgnoringCase(Substring(override), "never") ? .stable : nil
+                if let role,
+                    let pinned = entries.first(where: { $0.backend.role == role && $0.backend.name != excluding })
+                {
+                    return Choice(entry: pinned, byWeight: false)
                 }
             }
             if let cookie,
-                let pinned = backends.first(where: { $0.name == cookie && $0.weight > 0 && $0.name != excluding }),
-                available(pinned)
+                let pinned = entries.first(where: {
+                    $0.backend.name == cookie && $0.backend.weight > 0 && $0.backend.name != excluding
+                }),
+                available(pinned.backend)
             {
-                return choice(pinned, byWeight: false)
+                return Choice(entry: pinned, byWeight: false)
             }
             // Two passes over the few backends, without building arrays: releases not avoided first,
             // every release when all are avoided.
             for includeAvoided in [false, true] {
                 var total = 0
-                for backend in backends
-                where backend.weight > 0 && backend.name != excluding && (includeAvoided || available(backend)) {
-                    total += backend.weight
+                for entry in entries
+                where entry.backend.weight > 0 && entry.backend.name != excluding
+                    && (includeAvoided || available(entry.backend))
+                {
+                    total += entry.backend.weight
                 }
                 guard total > 0 else { continue }
                 var pick = Int(state.random.next() % UInt64(total))
-                for backend in backends
-                where backend.weight > 0 && backend.name != excluding && (includeAvoided || available(backend)) {
-                    if pick < backend.weight { return choice(backend, byWeight: true) }
-                    pick -= backend.weight
+                for entry in entries
+                where entry.backend.weight > 0 && entry.backend.name != excluding
+                    && (includeAvoided || available(entry.backend))
+                {
+                    if pick < entry.backend.weight { return Choice(entry: entry, byWeight: true) }
+                    pick -= entry.backend.weight
                 }
             }
             return nil

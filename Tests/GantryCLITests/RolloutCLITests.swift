@@ -203,6 +203,8 @@ import Testing
             (["proxy", "--upstream", "a=127.0.0.1:1@x"], "the weight after '@' must be a whole number"),
             (["proxy", "--env", "prod", "--threads", "0"], "--threads must be from 1 to 256"),
             (["proxy", "--env", "prod", "--sticky-cookie", "a b"], "--sticky-cookie must be a cookie name"),
+            (["proxy", "--env", "prod", "--sticky-cookie", "café"], "--sticky-cookie must be a cookie name"),
+            (["proxy", "--upstream", "a;b=127.0.0.1:1"], "--upstream a;b: the name may hold only letters, digits"),
             (["rollout", "pause", "web"], "Missing expected argument '--env <env>'"),
         ]
         for (arguments, message) in cases {

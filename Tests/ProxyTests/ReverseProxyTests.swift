@@ -290,6 +290,42 @@ import Testing
         await fixture.stop()
     }
 
+    /// Headers are not checked again on their way out, so the strict parser must refuse every request
+    /// whose header could smuggle a line of its own to the release.
+    @Test func requestsWithControlCharactersInHeadersAreRefused() async throws {
+        let fixture = try await ProxyFixture()
+        try fixture.start("web")
+        fixture.table.update(ProxyRoutes(backends: [fixture.backend("web", .stable, weight: 100)]))
+        let script = """
+            import socket, sys
+            port = int(sys.argv[1])
+            hostile = [
+                b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX-A: one\\rX-Forwarded-For: 10.0.0.1\\r\\n\\r\\n",
+                b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX-A: one\\nX-Gantry-Canary: always\\r\\n\\r\\n",
+                b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX-A: one\\x00two\\r\\n\\r\\n",
+                b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX-A: one\\r\\n folded: in\\r\\n\\r\\n",
+                b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX A: one\\r\\n\\r\\n",
+            ]
+            for request in hostile:
+                s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                s.sendall(request)
+                answer = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    answer += chunk
+                print(answer.split(b"\\r\\n", 1)[0].decode())
+                s.close()
+            """
+        let printed = try runChecked("/usr/bin/python3", ["-c", script, "\(fixture.port)"])
+        let statusLines = printed.split(separator: "\n").map(String.init)
+        #expect(statusLines == Array(repeating: "HTTP/1.1 400 Bad Request", count: 5), "\(printed)")
+        // None reached the release; a well-formed request still does.
+        #expect(fixture.table.stats("web")?.snapshot.requests ?? 0 == 0)
+        #expect(try await fixture.get().status == 200)
+        await fixture.stop()
+    }
+
     @Test func metricsAreExportedInThePrometheusFormat() async throws {
         let fixture = try await ProxyFixture()
         try fixture.start("web")

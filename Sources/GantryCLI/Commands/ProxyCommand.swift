@@ -58,7 +58,8 @@ struct ProxyCommand: AsyncParsableCommand {
                 "pass --env ENV (host an environment's releases) or --upstream NAME=HOST:PORT, not both")
         }
         if let stickyCookie,
-            stickyCookie.isEmpty || !stickyCookie.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+            stickyCookie.isEmpty
+                || !stickyCookie.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
         {
             throw ValidationError("--sticky-cookie must be a cookie name (letters, digits, '_' and '-')")
         }
@@ -155,6 +156,11 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ValidationError("--upstream expects NAME=HOST:PORT[@WEIGHT], got '\(text)'")
         }
         let name = String(text[..<equals])
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw ValidationError(
+                "--upstream \(name): the name may hold only letters, digits, '.', '_' and '-' (it names the release in metrics and cookies)"
+            )
+        }
         var address = String(text[text.index(after: equals)...])
         var weight = 100
         if let at = address.lastIndex(of: "@") {
