@@ -28,6 +28,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     /// Parts of pipelined requests that arrived while a response was still being sent.
     private var queued: [HTTPServerRequestPart] = []
     private var readingPaused = false
+    /// A response's head was written to the client and its end not yet.
+    private var responding = false
     static let maximumQueued = 64
 
     /// The request being proxied (one at a time: the pipelining handler before this one holds back
@@ -143,6 +145,18 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A request the strict parser refused (control characters, folded or malformed headers, bad
+        // framing): 400 when no response has begun on the connection, which then closes (what NIO's
+        // protocol error handler would do, without a handler in the way of every part written).
+        if error is HTTPParserError, !responding {
+            var headers = HTTPHeaders()
+            headers.add(name: "Connection", value: "close")
+            headers.add(name: "Content-Length", value: "0")
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
+                promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
         context.close(promise: nil)
     }
 
@@ -278,6 +292,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             } else if !exchange.clientKeepAlive {
                 head.headers.replaceOrAdd(name: "Connection", value: "close")
             }
+            responding = true
             context.write(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
                 promise: nil)
@@ -318,7 +333,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             Self.remove(HTTPResponseEncoder.self, from: client)
             Self.remove(NIOHTTPResponseHeadersValidator.self, from: client)
             Self.remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: client)
-            Self.remove(HTTPServerProtocolErrorHandler.self, from: client)
             client.removeHandler(context: context, promise: nil)
             let release = upstream.channel.pipeline.syncOperations
             try release.addHandler(releaseEnd)
@@ -383,6 +397,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 upstream.channel.close(promise: nil)
             }
         }
+        responding = false
         if exchange.clientKeepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
         } else {

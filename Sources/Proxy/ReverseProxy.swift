@@ -42,12 +42,13 @@ public final class ReverseProxy: Sendable {
                     guard let pool = pools[ObjectIdentifier(channel.eventLoop)]?.value else {
                         throw ChannelError.ioOnClosedChannel
                     }
-                    // Pipelined requests are queued by the proxy handler itself (see ProxyServerHandler).
+                    // Pipelined requests are queued, and requests the parser refuses answered with 400, by
+                    // the proxy handler itself (see ProxyServerHandler).
                     // No outbound header validation: every header it writes was parsed (and checked) by
                     // the strict HTTP/1.1 parser of one side or is the proxy's own (checked once, when
                     // the routes change); checking each again on the way out cost 3% of its time.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(
                         ProxyServerHandler(routes: routes, pool: pool, preview: preview))
                 }
