@@ -37,6 +37,10 @@ final class SupervisedChild {
     private var pidfd: Int32
     /// Descendants that left the group and were re-parented to Gantry: signalled with the group.
     private var strays: Set<pid_t> = []
+    /// When the main process was reaped, its group was empty and nothing carrying its mark had been
+    /// re-parented to Gantry: its whole tree had ended. Nothing can join it later (a process is
+    /// re-parented only when its parent dies, and it had none left), so it is not looked for again.
+    private var treeGone = false
     /// When the loop must look at this child again even if none of its descriptors is ready.
     private(set) var wakeAt: ContinuousClock.Instant
 
@@ -99,6 +103,8 @@ final class SupervisedChild {
                 // The main process is gone: stop whatever it left running, in its group or not.
                 if gantry_kill_group(child.pid, 0) == 0 || !ProcessOwnership.strays(of: child.mark).isEmpty {
                     terminate(now: now)
+                } else {
+                    treeGone = true
                 }
             case 0: break
             default:
@@ -127,6 +133,7 @@ final class SupervisedChild {
         if killAt != nil && mainStatus != nil { _ = gantry_reap_group(child.pid) }
         if mainStatus != nil && open.isEmpty {
             // Output closed; wait for any group member or stray that closed its output but still runs.
+            if treeGone { return outcome }
             let groupGone = gantry_kill_group(child.pid, 0) != 0
             if groupGone && strays.isEmpty && ProcessOwnership.strays(of: child.mark).isEmpty { return outcome }
             if killAt == nil { terminate(now: now) }
@@ -138,7 +145,7 @@ final class SupervisedChild {
             return nil
         }
         // Output still open after the main process ended: a stray may hold it.
-        if mainStatus != nil && killAt == nil && !ProcessOwnership.strays(of: child.mark).isEmpty {
+        if mainStatus != nil && killAt == nil && !treeGone && !ProcessOwnership.strays(of: child.mark).isEmpty {
             terminate(now: now)
         }
         // Cancellation is a flag, looked at ten times a second; timers are exact.

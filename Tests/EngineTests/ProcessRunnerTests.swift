@@ -125,6 +125,19 @@ final class Captured: Sendable {
         #expect(err.text == "err\n")
     }
 
+    /// A step reads end-of-file from /dev/null, never Gantry's own stdin, and no other descriptor of
+    /// Gantry's leaks into it (ProcessLifetimeCLITests: also when Gantry's stdin is closed).
+    @Test func aStepGetsDevNullAsStdinAndNothingElse() async throws {
+        let out = Captured()
+        let outcome = try await runner.run(
+            bash(#"printf '%s ' "$(readlink /proc/self/fd/0)"; ls /proc/self/fd | wc -l"#), timeout: .seconds(10),
+            cancellation: CancellationFlag()
+        ) { stream, bytes in if stream == .stdout { out.append(bytes) } }
+        #expect(outcome.exitCode == 0)
+        // 0, 1 and 2, and the one `ls` opened to list them.
+        #expect(out.text == "/dev/null 4\n")
+    }
+
     @Test func timeoutKillsTheWholeGroupIncludingChildrenThatIgnoreSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

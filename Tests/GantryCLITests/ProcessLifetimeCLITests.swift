@@ -74,6 +74,25 @@ import Testing
     }
 
     /// Before: `.gantry/` was 0755 and state.db 0644, TOTP secrets readable by any local user.
+    /// Gantry started with its stdin closed: a step still reads /dev/null there (the descriptor Gantry
+    /// opens for it may itself be 0), and nothing else of Gantry's leaks into it.
+    @Test func aStepReadsDevNullEvenWhenGantrysStdinIsClosed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "gantry.yml",
+            #"""
+            jobs:
+              a:
+                steps:
+                  - run: printf 'stdin=%s fds=%s\n' "$(readlink /proc/self/fd/0)" "$(ls /proc/self/fd | wc -l)"
+            """#)
+        let result = try GantryBinary.run(
+            ["run"], in: directory.url, wrapper: ["/bin/bash", "-c", #"exec 0<&- "$0" "$@""#])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("stdin=/dev/null fds=4"), "\(result.stdout)")
+    }
+
     @Test func stateIsPrivate() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -54,7 +54,7 @@ struct QueuedRunExecutor: Sendable {
         if let ref = entry.ref, ref.hasPrefix("refs/heads/") { options.branch = String(ref.dropFirst(11)) }
         options.event = LocalTrigger.source(forEvent: entry.event)
         // A workflow's github.event_name and its on.<event> branch filters follow the webhook's event.
-        if ["push", "pull_request", "merge_request"].contains(entry.event ?? "") {
+        if ["push", "pull_request", "merge_request"].contains(entry.event) {
             options.githubEvent = entry.event == "merge_request" ? "pull_request" : entry.event
         }
         // Path filters: the files the event listed, else what git says changed since its base commit,
