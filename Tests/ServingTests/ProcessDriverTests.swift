@@ -308,7 +308,7 @@ import Testing
             Issue.record("expected an error")
         } catch let error as ReleaseError {
             #expect(error.exitStatus == .inputError)
-            #expect("\(error)".hasPrefix("no gantry proxy hosts web in prod"))
+            #expect("\(error)".hasPrefix("no gantry proxy hosts web in prod (no gantry proxy has claimed it)"))
         }
         #expect(try fixture.state.promotions().isEmpty)
         try fixture.startHost()

@@ -142,7 +142,14 @@ import Testing
         // A second live host is refused, from any connection; the first may beat again.
         await #expect(throws: StoreError.self) { try await fixture.connect().beat(host(200, after: 1)) }
         try await state.beat(host(100, after: 2))
-        #expect(try await state.environmentHost(app: "web", environment: "prod")?.pid == 100)
+        let live = try await state.environmentHost(app: "web", environment: "prod")
+        #expect(live?.pid == 100)
+        // A host that is not live says why: none, or when its last heartbeat was (and from which process).
+        #expect(EnvironmentHostRecord.absence(of: nil) == "no gantry proxy has claimed it")
+        #expect(
+            EnvironmentHostRecord.absence(of: live, at: start.addingTimeInterval(9.3))
+                == "the last heartbeat of its gantry proxy (pid 100 on h100) was 7.3 s ago (a host is live for 5 s after one)"
+        )
         // Once the first has been silent for longer than the timeout, another host may take over.
         try await fixture.connect().beat(host(200, after: 2 + EnvironmentHostRecord.timeout + 1))
         #expect(try await state.environmentHost(app: "web", environment: "prod")?.pid == 200)

@@ -90,11 +90,11 @@ public struct ReleaseContext: Sendable {
     /// secrets must be given, and a `process` driver needs its `gantry proxy` host running.
     func checkDeployable(_ environment: EnvironmentDefinition, app: String) async throws {
         _ = try releasedSecrets(for: environment)
-        if case .process = environment.deploy?.driver,
-            try await state.environmentHost(app: app, environment: environment.name)?.isAlive() != true
-        {
+        guard case .process = environment.deploy?.driver else { return }
+        let host = try await state.environmentHost(app: app, environment: environment.name)
+        if host?.isAlive() != true {
             throw ReleaseError.input(
-                "no gantry proxy hosts \(app) in \(environment.name), so nothing would run the release: start 'gantry proxy --env \(environment.name) --app \(app)' (as a service), then promote again"
+                "no gantry proxy hosts \(app) in \(environment.name) (\(EnvironmentHostRecord.absence(of: host))), so nothing would run the release: start 'gantry proxy --env \(environment.name) --app \(app)' (as a service), then promote again"
             )
         }
     }

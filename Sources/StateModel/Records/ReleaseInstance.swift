@@ -95,6 +95,17 @@ public struct EnvironmentHostRecord: Sendable, Hashable {
 
     /// True when its heartbeat is recent.
     public func isAlive(at now: Date = Date()) -> Bool { now.timeIntervalSince(heartbeatAt) < Self.timeout }
+
+    /// Why `host` does not count as a live host, for an error: none has claimed the environment, or
+    /// the one that did stopped beating (when, and which process it was).
+    public static func absence(of host: EnvironmentHostRecord?, at now: Date = Date()) -> String {
+        guard let host else { return "no gantry proxy has claimed it" }
+        let seconds = now.timeIntervalSince(host.heartbeatAt)
+        return "the last heartbeat of its gantry proxy (pid \(host.pid) on \(host.host)) was "
+            + (seconds < 0
+                ? "stamped \(String(format: "%.1f", -seconds)) s in the future (are the clocks of its machines apart?)"
+                : "\(String(format: "%.1f", seconds)) s ago (a host is live for \(Int(timeout)) s after one)")
+    }
 }
 
 /// One analysis a rollout ran: the canary's and the stable release's traffic over the same window,

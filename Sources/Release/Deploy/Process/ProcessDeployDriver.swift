@@ -43,11 +43,12 @@ struct ProcessDeployDriver {
 
     func deploy(_ digest: Digest) async -> CommandRunner.Result {
         do {
-            guard let host = try await state.environmentHost(app: app, environment: environment), host.isAlive() else {
+            let found = try await state.environmentHost(app: app, environment: environment)
+            guard let host = found, host.isAlive() else {
                 return CommandRunner.Result(
                     succeeded: false,
                     summary:
-                        "no gantry proxy hosts \(app) in \(environment): start 'gantry proxy --env \(environment) --app \(app)' (it runs the releases and serves their traffic), then promote again"
+                        "no gantry proxy hosts \(app) in \(environment) (\(EnvironmentHostRecord.absence(of: found))): start 'gantry proxy --env \(environment) --app \(app)' (it runs the releases and serves their traffic), then promote again"
                 )
             }
             report("  host: gantry proxy (pid \(host.pid) on \(host.host)) serving on \(host.listen)")
@@ -344,8 +345,9 @@ struct ProcessDeployDriver {
             // The host could not even start it (its artifact is gone, its folder cannot be written):
             // waiting longer changes nothing.
             if instance.state == .failed && instance.detail.hasPrefix("cannot start:") { return (false, detail, false) }
-            if try await state.environmentHost(app: app, environment: environment)?.isAlive() != true {
-                return (false, "the gantry proxy host stopped", false)
+            let host = try await state.environmentHost(app: app, environment: environment)
+            if host?.isAlive() != true {
+                return (false, "the gantry proxy host stopped (\(EnvironmentHostRecord.absence(of: host)))", false)
             }
             try await Task.sleep(for: .milliseconds(100))
         }
