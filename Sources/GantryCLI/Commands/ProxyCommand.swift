@@ -33,7 +33,9 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics (Prometheus) and /routes on HOST:PORT.")
     var admin: String?
 
-    @Option(name: .customLong("upstream"), help: "Without --env: NAME=HOST:PORT[@WEIGHT] (NAME: letters, digits, '.', '_', '-'). Repeatable.")
+    @Option(
+        name: .customLong("upstream"),
+        help: "Without --env: NAME=HOST:PORT[@WEIGHT] (NAME: letters, digits, '.', '_', '-'). Repeatable.")
     var upstreams: [String] = []
 
     @Option(help: "Keep a client on the release it was first sent to, with this cookie.")
