@@ -2,7 +2,9 @@ import NIOCore
 import NIOHTTP1
 
 /// One client connection: each request is sent to the release the route table picks, over a
-/// keep-alive connection from the pool, with its body and the response streamed both ways.
+/// keep-alive connection from the pool, with its body and the response streamed both ways. Requests
+/// are decoded (routing reads their headers) and encoded again; responses are passed on as the bytes
+/// the release sent, with their hop-by-hop headers taken out (`ResponseFramer`, `ClientBytes`).
 ///
 /// Requests a client pipelines (sends before the previous response ended) wait here, in order; past
 /// `maximumQueued` parts the connection is not read until they drain. (NIO's pipelining handler
@@ -18,6 +20,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     private let routes: RouteTable
     private let pool: UpstreamPool
+    private let bytes: ClientBytes
     /// A blue/green preview listener: every request goes to the canary, as with `X-Gantry-Canary: always`.
     private let preview: Bool
     private var context: ChannelHandlerContext?
@@ -32,8 +35,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private var responding = false
     static let maximumQueued = 64
 
-    /// The request being proxied (one at a time: the pipelining handler before this one holds back
-    /// the next request until this response ended).
+    /// The request being proxied (one at a time: a pipelined request waits in `queued` until this
+    /// response ended).
     ///
     /// A class: its parts are read and changed for every part of the request and the response, and a
     /// struct holding the request's head would be copied (with a retain of each header) every time.
@@ -52,6 +55,11 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var responseStatus: Int?
         var responseKeepAlive = true
         var clientKeepAlive: Bool
+        /// A HEAD request: its response has no body, whatever its headers say.
+        let isHead: Bool
+        /// The client speaks HTTP/1.0: a chunked response reaches it without its chunks, and a kept
+        /// connection says so.
+        let clientHTTP10: Bool
         /// A WebSocket upgrade was asked for (`Upgrade: websocket`), and passed on.
         var upgrade = false
         /// The release agreed (101): at the end of that response both connections become a byte tunnel.
@@ -64,9 +72,11 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
         init(
             head: HTTPRequestHead, choice: RouteTable.Choice, override: String?, cookie: Substring?,
-            clientKeepAlive: Bool, upgrade: Bool
+            clientKeepAlive: Bool, upgrade: Bool, clientHTTP10: Bool
         ) {
             self.head = head
+            self.isHead = head.method == .HEAD
+            self.clientHTTP10 = clientHTTP10
             self.choice = choice
             self.key = choice.key
             self.override = override
@@ -78,9 +88,12 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     private var exchange: Exchange?
 
-    init(routes: RouteTable, pool: UpstreamPool, preview: Bool = false) {
+    /// - Parameter bytes: the writer at the socket's end of the client's pipeline, for responses
+    ///   passed on as the release sent them (see `ResponseFramer`).
+    init(routes: RouteTable, pool: UpstreamPool, bytes: ClientBytes, preview: Bool = false) {
         self.routes = routes
         self.pool = pool
+        self.bytes = bytes
         self.preview = preview
     }
 
@@ -216,7 +229,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         let upgradeAsked = connectionUpgrade && upgrade != nil
         exchange = Exchange(
             head: upstreamHead, choice: choice, override: override, cookie: cookie,
-            clientKeepAlive: head.isKeepAlive && !upgradeAsked, upgrade: webSocket)
+            clientKeepAlive: head.isKeepAlive && !upgradeAsked, upgrade: webSocket,
+            clientHTTP10: head.version.major == 1 && head.version.minor == 0)
         connect()
     }
 
@@ -255,6 +269,8 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private func attach(_ connection: UpstreamConnection, reused: Bool, pending: [HTTPClientRequestPart]) {
         guard exchange != nil else { return }
         connection.handler.delegate = self
+        connection.handler.expectResponse(
+            toHead: exchange?.isHead == true, dechunk: exchange?.clientHTTP10 == true)
         exchange?.upstream = connection
         exchange?.reused = reused
         if !clientWritable { connection.channel.setOption(.autoRead, value: false).whenFailure { _ in } }
@@ -273,44 +289,70 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     // MARK: - From the release
 
-    func upstreamRead(_ part: HTTPClientResponsePart) {
-        guard let context, let exchange else { return }
-        switch part {
-        case .head(var head):
-            exchange.responseStatus = Int(head.status.code)
-            exchange.responseKeepAlive = head.isKeepAlive
-            HTTPFields.removeHopByHop(&head.headers)
-            if exchange.choice.byWeight, let setCookie = exchange.choice.entry.setCookie,
-                exchange.cookie.map({ $0 != exchange.choice.backend.name }) ?? true
-            {
-                head.headers.add(name: "Set-Cookie", value: setCookie)
+    func upstreamHead(_ head: ResponseFramer.Head) {
+        guard let exchange else { return }
+        var bytes = head.bytes
+        if head.informational {
+            // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients; the final answer follows.
+            if !exchange.clientHTTP10 {
+                bytes.writeStaticString("\r\n")
+                self.bytes.write(bytes)
             }
-            if exchange.upgrade && head.status == .switchingProtocols {
-                exchange.switching = true
-                head.headers.add(name: "Connection", value: "Upgrade")
-                head.headers.add(name: "Upgrade", value: "websocket")
-            } else if !exchange.clientKeepAlive {
-                head.headers.replaceOrAdd(name: "Connection", value: "close")
-            }
-            responding = true
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: head.headers))),
-                promise: nil)
-        case .body(let buffer):
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        case .end(let trailers):
-            if exchange.switching {
-                // The end of the 101 comes in the same read as its head, before anything else can.
-                tunnel(exchange, context: context)
-            } else {
-                finish(trailers, context: context)
-            }
+            return
         }
+        // A 101 the client did not ask for is not passed on (upstreamSwitched ends both connections).
+        if head.status == 101 && !exchange.upgrade { return }
+        exchange.responseStatus = head.status
+        exchange.responseKeepAlive = head.keepAlive
+        if exchange.choice.byWeight, let setCookie = exchange.choice.entry.setCookie,
+            exchange.cookie.map({ $0 != exchange.choice.backend.name }) ?? true
+        {
+            bytes.writeStaticString("Set-Cookie: ")
+            bytes.writeString(setCookie)
+            bytes.writeStaticString("\r\n")
+        }
+        if head.status == 101 {
+            exchange.switching = true
+            bytes.writeStaticString("Connection: Upgrade\r\nUpgrade: websocket\r\n")
+        } else if !exchange.clientKeepAlive || head.closeDelimited {
+            // The client's connection ends with this response (its body ends when it closes).
+            exchange.clientKeepAlive = false
+            bytes.writeStaticString("Connection: close\r\n")
+        } else if exchange.clientHTTP10 {
+            bytes.writeStaticString("Connection: keep-alive\r\n")
+        }
+        bytes.writeStaticString("\r\n")
+        responding = true
+        self.bytes.write(bytes)
+    }
+
+    func upstreamBody(_ body: ByteBuffer) {
+        guard exchange != nil else { return }
+        bytes.write(body)
+    }
+
+    func upstreamEnd(reusable: Bool) {
+        guard let context, exchange != nil else { return }
+        finish(reusable: reusable, context: context)
+    }
+
+    func upstreamSwitched() {
+        guard let context, let exchange else { return }
+        guard exchange.switching else {
+            // A 101 the client did not ask for: neither connection can go on speaking HTTP.
+            exchange.choice.stats.recordFailure()
+            exchange.upstream?.handler.delegate = nil
+            exchange.upstream?.channel.close(promise: nil)
+            self.exchange = nil
+            context.close(promise: nil)
+            return
+        }
+        tunnel(exchange, context: context)
     }
 
     /// After a 101 answer to a WebSocket upgrade: both connections stop speaking HTTP and become the
     /// two ends of a byte tunnel (bytes the release sent right after its 101 go through it too: its
-    /// decoder stopped parsing at the upgrade and hands them on as it leaves).
+    /// handler stopped reading at the upgrade and hands them on as it leaves).
     private func tunnel(_ exchange: Exchange, context: ChannelHandlerContext) {
         self.exchange = nil
         queued = []
@@ -340,7 +382,6 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
             release.removeHandler(upstream.handler, promise: nil)
             Self.remove(HTTPRequestEncoder.self, from: release)
             Self.remove(NIOHTTPRequestHeadersValidator.self, from: release)
-            Self.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: release)
             context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
             upstream.channel.setOption(.autoRead, value: true).whenFailure { _ in }
         } catch {
@@ -382,14 +423,17 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         }
     }
 
-    private func finish(_ trailers: HTTPHeaders?, context: ChannelHandlerContext) {
+    /// The response ended: the release's connection goes back to the pool when it may be reused
+    /// (`reusable`: nothing came after the response), the client's is flushed, and closed unless kept.
+    private func finish(reusable: Bool, context: ChannelHandlerContext) {
         guard let exchange else { return }
         self.exchange = nil
+        responding = false
         defer { if exchange.clientKeepAlive { drainQueue(context: context) } }
         exchange.choice.stats.record(
             status: exchange.responseStatus ?? 0, latency: ContinuousClock.now - exchange.started)
         if let upstream = exchange.upstream {
-            if exchange.responseKeepAlive && exchange.requestEnded {
+            if reusable && exchange.responseKeepAlive && exchange.requestEnded {
                 if !clientWritable { upstream.channel.setOption(.autoRead, value: true).whenFailure { _ in } }
                 pool.release(upstream, key: exchange.key)
             } else {
@@ -397,13 +441,11 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 upstream.channel.close(promise: nil)
             }
         }
-        responding = false
         if exchange.clientKeepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            context.flush()
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            // Closed once what was written has gone out (closing at once would drop it).
+            bytes.write(context.channel.allocator.buffer(capacity: 0), flush: true) { context.close(promise: nil) }
         }
     }
 

@@ -47,10 +47,13 @@ public final class ReverseProxy: Sendable {
                     // No outbound header validation: every header it writes was parsed (and checked) by
                     // the strict HTTP/1.1 parser of one side or is the proxy's own (checked once, when
                     // the routes change); checking each again on the way out cost 3% of its time.
+                    // Responses from releases are written as they came, below the encoder.
+                    let bytes = ClientBytes()
+                    try channel.pipeline.syncOperations.addHandler(bytes)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(
-                        ProxyServerHandler(routes: routes, pool: pool, preview: preview))
+                        ProxyServerHandler(routes: routes, pool: pool, bytes: bytes, preview: preview))
                 }
             }
             .bind(host: host, port: port).get()

@@ -36,10 +36,10 @@ final class UpstreamPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Bytes after a 101 response belong to the upgraded protocol: kept for the tunnel.
-                    // Headers are checked where they come in (see ReverseProxy.listen), not again here.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                        leftOverBytesStrategy: .forwardBytes, enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                    // Requests are encoded (their headers were checked where they came in, see
+                    // ReverseProxy.listen); responses are read as bytes (ResponseFramer).
+                    try channel.pipeline.syncOperations.addHandler(HTTPRequestEncoder())
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(allocator: channel.allocator))
                 }
             }
             .connect(host: host, port: port)
@@ -75,29 +75,79 @@ struct UpstreamConnection {
 
 /// What an upstream connection reports to the request using it.
 protocol UpstreamDelegate: AnyObject {
-    func upstreamRead(_ part: HTTPClientResponsePart)
+    func upstreamHead(_ head: ResponseFramer.Head)
+    func upstreamBody(_ body: ByteBuffer)
+    /// The response ended; `reusable` is false when the release sent bytes after it.
+    func upstreamEnd(reusable: Bool)
+    /// The release switched protocols (101): the connection is about to become a tunnel.
+    func upstreamSwitched()
     func upstreamReadComplete()
     func upstreamClosed()
     func upstreamWritabilityChanged(_ writable: Bool)
 }
 
-/// The last handler of an upstream connection: passes the release's response to the request that
-/// uses the connection now (none while it is idle in the pool).
+/// The last handler of an upstream connection: reads the release's responses (`ResponseFramer`) and
+/// passes them to the request that uses the connection now (none while it is idle in the pool).
 final class UpstreamHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
     typealias OutboundOut = HTTPClientRequestPart
 
     weak var delegate: (any UpstreamDelegate)?
+    private var framer: ResponseFramer
+    /// The bytes that followed a 101: handed on to the tunnel when this handler leaves.
+    private var leftover: ByteBuffer?
+
+    init(allocator: ByteBufferAllocator) {
+        framer = ResponseFramer(allocator: allocator)
+    }
+
+    /// A request was written on the connection: its response is read next.
+    func expectResponse(toHead: Bool, dechunk: Bool) {
+        framer.expectResponse(toHead: toHead, dechunk: dechunk)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        delegate?.upstreamRead(unwrapInboundIn(data))
+        var buffer = unwrapInboundIn(data)
+        do {
+            while let event = try framer.next(&buffer) {
+                switch event {
+                case .head(let head): delegate?.upstreamHead(head)
+                case .body(let body): delegate?.upstreamBody(body)
+                case .end:
+                    // Bytes after a response answer nothing: the connection is not used again.
+                    let reusable = buffer.readableBytes == 0
+                    delegate?.upstreamEnd(reusable: reusable)
+                    if !reusable {
+                        context.close(promise: nil)
+                        return
+                    }
+                case .switched:
+                    leftover = buffer
+                    delegate?.upstreamSwitched()
+                    return
+                }
+            }
+        } catch {
+            // A malformed response: the request using the connection fails as if it had closed.
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         delegate?.upstreamReadComplete()
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if let leftover, leftover.readableBytes > 0 {
+            self.leftover = nil
+            context.fireChannelRead(wrapInboundOut(leftover))
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        // A body framed by the connection's end is complete now.
+        if framer.endsAtClose { delegate?.upstreamEnd(reusable: false) }
         let delegate = self.delegate
         self.delegate = nil
         delegate?.upstreamClosed()

@@ -290,6 +290,102 @@ import Testing
         await fixture.stop()
     }
 
+    /// Responses pass through as the release framed them: chunks stay chunks for an HTTP/1.1 client
+    /// and are taken off for an HTTP/1.0 one, a body that ends with the connection ends the client's,
+    /// a HEAD answer has no body, a 103 goes ahead of the final answer, a malformed answer is a 502.
+    @Test func responsesKeepTheirFramingWhateverItIs() async throws {
+        let fixture = try await ProxyFixture()
+        let release = try BackgroundProcess("/usr/bin/python3", ["-c", Self.framings])
+        defer { release.stop() }
+        let port = try #require(release.firstLine().flatMap { Int($0) })
+        fixture.table.update(ProxyRoutes(backends: [ProxyBackend(name: "raw", role: .stable, port: port, weight: 100)]))
+        let client = #"""
+            import socket, sys
+            port = int(sys.argv[1])
+            def connect():
+                return socket.create_connection(("127.0.0.1", port), timeout=10)
+            def until(s, marker):
+                data = b""
+                while marker not in data:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+                return data
+            def everything(s):
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: return data
+                    data += chunk
+            s = connect()
+            s.sendall(b"GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n")
+            print(repr(until(s, b"0\r\n\r\n").split(b"\r\n\r\n", 1)[1]))
+            s.sendall(b"GET /early HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = until(s, b"\r\n\r\nok")
+            print(answer.split(b"\r\n")[0].decode(), answer.count(b"HTTP/1.1 200 OK"))
+            s.sendall(b"HEAD /length HTTP/1.1\r\nHost: x\r\n\r\n")
+            print(repr(until(s, b"\r\n\r\n").split(b"\r\n\r\n", 1)[1]))
+            s.sendall(b"GET /length HTTP/1.1\r\nHost: x\r\n\r\n")
+            print(repr(until(s, b"hello").split(b"\r\n\r\n", 1)[1]))
+            s.close()
+            s = connect()
+            s.sendall(b"GET /chunked HTTP/1.0\r\nHost: x\r\n\r\n")
+            head, _, body = everything(s).partition(b"\r\n\r\n")
+            print(b"transfer-encoding" in head.lower(), b"connection: close" in head.lower(), repr(body))
+            s = connect()
+            s.sendall(b"GET /close HTTP/1.1\r\nHost: x\r\n\r\n")
+            head, _, body = everything(s).partition(b"\r\n\r\n")
+            print(b"connection: close" in head.lower(), repr(body))
+            s = connect()
+            s.sendall(b"GET /bad HTTP/1.1\r\nHost: x\r\n\r\n")
+            print(everything(s).split(b"\r\n")[0].decode())
+            """#
+        let output = try runChecked("/usr/bin/python3", ["-c", client, "\(fixture.port)"])
+        #expect(
+            output.split(separator: "\n").map(String.init) == [
+                #"b'5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'"#,
+                "HTTP/1.1 103 Early Hints 1",
+                "b''",
+                "b'hello'",
+                "False True b'hello world'",
+                "True b'until the end'",
+                "HTTP/1.1 502 Bad Gateway",
+            ], "\(output)")
+        await fixture.stop()
+    }
+
+    /// A release answering each path with one way of framing a response, written as raw bytes.
+    static let framings = #"""
+        import socket, threading
+        answers = {
+            b"/chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", False),
+            b"/early": (b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", False),
+            b"/length": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", False),
+            b"/close": (b"HTTP/1.1 200 OK\r\n\r\nuntil the end", True),
+            b"/bad": (b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 0\r\n\r\n", False),
+        }
+        def serve(connection):
+            data = b""
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = connection.recv(65536)
+                    if not chunk: return connection.close()
+                    data += chunk
+                head, _, data = data.partition(b"\r\n\r\n")
+                method, path = head.split(b" ")[:2]
+                answer, close = answers[path]
+                if method == b"HEAD": answer = answer.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+                connection.sendall(answer)
+                if close: return connection.close()
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        print(listener.getsockname()[1], flush=True)
+        while True:
+            connection, _ = listener.accept()
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+        """#
+
     /// Headers are not checked again on their way out, so the strict parser must refuse every request
     /// whose header could smuggle a line of its own to the release.
     @Test func requestsWithControlCharactersInHeadersAreRefused() async throws {
