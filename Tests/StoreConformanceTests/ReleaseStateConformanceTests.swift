@@ -161,6 +161,10 @@ import Testing
         #expect(try await state.environmentHost(app: "web", environment: "prod") != nil)
         try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 100)
         #expect(try await state.environmentHost(app: "web", environment: "prod") == nil)
+        // A beat that waited long for the database (it carries the time it was asked for) lands fresh.
+        try await state.beat(host(300, after: -60))
+        #expect(try await state.environmentHost(app: "web", environment: "prod")?.isAlive() == true)
+        try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 300)
 
         let digest = Digest.sha256("1")
         try await state.wantCanary(app: "web", environment: "prod", digest: digest, weight: 0)

@@ -277,7 +277,8 @@ public protocol RolloutRepository: Sendable {
     func retireInstance(app: String, environment: String, digest: Digest, at date: Date) async throws
     /// The `gantry proxy` hosting `app` in `environment`, alive or not.
     func environmentHost(app: String, environment: String) async throws -> EnvironmentHostRecord?
-    /// The host's heartbeat; fails when another live host serves the same app and environment.
+    /// The host's heartbeat; fails when another live host serves the same app and environment. It is
+    /// stamped when written, or with the time it carries when that is later.
     func beat(_ host: EnvironmentHostRecord) async throws
     /// Removes the heartbeat of a host that stops (only its own: `pid`).
     func removeEnvironmentHost(app: String, environment: String, pid: Int32) async throws

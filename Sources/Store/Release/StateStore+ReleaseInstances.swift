@@ -275,8 +275,14 @@ extension StateStore {
     }
 
     /// The host's heartbeat; fails when another live host serves the same app and environment.
+    ///
+    /// A beat is stamped when it is written (or with the time it carries, when that is later): a
+    /// write that waited for the database (a checkpoint's fsync on a busy disk) lands fresh, rather
+    /// than with the time it was asked for, which could already be older than the timeout.
     public func beat(_ host: EnvironmentHostRecord) throws {
         try write("record the heartbeat of the \(host.environment) host") { db in
+            var host = host
+            host.heartbeatAt = max(host.heartbeatAt, Date())
             if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM environmentHosts WHERE app = ? AND environment = ?",
                 arguments: [host.app, host.environment]),
