@@ -131,8 +131,10 @@ import Testing
         let fixture = try implementation.make()
         defer { fixture.remove() }
         let state = try fixture.connect()
-        // Liveness is judged at the time a beat carries, so the test does not depend on how fast it runs.
-        let start = Date()
+        // Liveness is judged at the time a beat carries, so the test does not depend on how fast it runs:
+        // a beat is stamped with the later of its own time and the time it is written, and these are an
+        // hour ahead of the clock.
+        let start = Date().addingTimeInterval(3600)
         func host(_ pid: Int32, after seconds: TimeInterval) -> EnvironmentHostRecord {
             EnvironmentHostRecord(
                 app: "web", environment: "prod", pid: pid, host: "h\(pid)", listen: "127.0.0.1:\(pid)",
@@ -162,7 +164,10 @@ import Testing
         try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 100)
         #expect(try await state.environmentHost(app: "web", environment: "prod") == nil)
         // A beat that waited long for the database (it carries the time it was asked for) lands fresh.
-        try await state.beat(host(300, after: -60))
+        try await state.beat(
+            EnvironmentHostRecord(
+                app: "web", environment: "prod", pid: 300, host: "h300", listen: "127.0.0.1:300",
+                heartbeatAt: Date().addingTimeInterval(-60)))
         #expect(try await state.environmentHost(app: "web", environment: "prod")?.isAlive() == true)
         try await state.removeEnvironmentHost(app: "web", environment: "prod", pid: 300)
 
