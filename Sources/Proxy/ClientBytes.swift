@@ -25,16 +25,11 @@ final class ClientBytes: ChannelOutboundHandler, RemovableChannelHandler {
             done?()
             return
         }
-        guard let done else {
-            if flush {
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-            } else {
-                context.write(wrapOutboundOut(bytes), promise: nil)
-            }
-            return
+        let promise = done.map { done in
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.assumeIsolated().whenComplete { _ in done() }
+            return promise
         }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.assumeIsolated().whenComplete { _ in done() }
         if flush {
             context.writeAndFlush(wrapOutboundOut(bytes), promise: promise)
         } else {

@@ -16,14 +16,14 @@ enum HTTPFields {
         var found: UInt16 = 0
         var named: [Substring] = []
         for (name, value) in headers {
-            guard let index = hopByHopIndex(name) else { continue }
+            guard let index = hopByHopIndex(name.utf8) else { continue }
             found |= 1 << index
             guard index == 0 else { continue }
-            forEachToken(in: value) { token in
+            forEachToken(in: value.utf8) { token in
                 if !equalsIgnoringCase(token, "keep-alive"), !equalsIgnoringCase(token, "close"),
-                    !named.contains(where: { equalsIgnoringCase($0, to: token) })
+                    !named.contains(where: { equalsIgnoringCase($0.utf8, to: token) })
                 {
-                    named.append(token)
+                    named.append(Substring(token))
                 }
             }
         }
@@ -36,28 +36,29 @@ enum HTTPFields {
 
     /// The position of `name` in `hopByHop`, ignoring case; nil for every other header (most are
     /// ruled out by their length alone).
-    static func hopByHopIndex(_ name: String) -> Int? {
-        switch name.utf8.count {
+    static func hopByHopIndex(_ name: some Collection<UInt8>) -> Int? {
+        switch name.count {
         case 2, 7, 10, 16, 18, 19:
-            return hopByHop.firstIndex { equalsIgnoringCase(Substring(name), $0) }
+            return hopByHop.firstIndex { equalsIgnoringCase(name, $0) }
         default:
             return nil
         }
     }
 
-    /// Calls `body` with each comma-separated element of a header value, without its optional white
-    /// space (spaces and tabs, RFC 9110 §5.6.1); empty elements are skipped.
-    static func forEachToken(in value: String, _ body: (Substring) -> Void) {
-        let utf8 = value.utf8
-        var start = utf8.startIndex
-        while start < utf8.endIndex {
-            let comma = utf8[start...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+    /// Calls `body` with each comma-separated element of a header value's bytes, without its optional
+    /// white space (spaces and tabs, RFC 9110 §5.6.1); empty elements are skipped.
+    static func forEachToken<Bytes: BidirectionalCollection<UInt8>>(
+        in value: Bytes, _ body: (Bytes.SubSequence) throws -> Void
+    ) rethrows {
+        var start = value.startIndex
+        while start < value.endIndex {
+            let comma = value[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.endIndex
             var first = start
             var last = comma
-            while first < last, isWhitespace(utf8[first]) { first = utf8.index(after: first) }
-            while last > first, isWhitespace(utf8[utf8.index(before: last)]) { last = utf8.index(before: last) }
-            if first < last { body(value[first..<last]) }
-            start = comma < utf8.endIndex ? utf8.index(after: comma) : comma
+            while first < last, isWhitespace(value[first]) { first = value.index(after: first) }
+            while last > first, isWhitespace(value[value.index(before: last)]) { last = value.index(before: last) }
+            if first < last { try body(value[first..<last]) }
+            start = comma < value.endIndex ? value.index(after: comma) : comma
         }
     }
 
@@ -65,7 +66,7 @@ enum HTTPFields {
     /// (`Connection: keep-alive, Upgrade`).
     static func containsToken(_ value: String, _ token: StaticString) -> Bool {
         var found = false
-        forEachToken(in: value) { if !found, equalsIgnoringCase($0, token) { found = true } }
+        forEachToken(in: value.utf8) { if !found, equalsIgnoringCase($0, token) { found = true } }
         return found
     }
 
@@ -80,21 +81,16 @@ enum HTTPFields {
         return nil
     }
 
-    /// ASCII case-insensitive equality (header names and tokens are ASCII).
-    static func equalsIgnoringCase(_ text: Substring, _ other: StaticString) -> Bool {
-        let mine = text.utf8
-        guard mine.count == other.utf8CodeUnitCount else { return false }
-        return other.withUTF8Buffer { theirs in
-            zip(mine, theirs).allSatisfy { a, b in a == b || (isLetter(a) && a | 0x20 == b | 0x20) }
-        }
+    /// ASCII case-insensitive equality of UTF-8 bytes with a name (header names and tokens are ASCII).
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ other: StaticString) -> Bool {
+        guard bytes.count == other.utf8CodeUnitCount else { return false }
+        return other.withUTF8Buffer { equalsIgnoringCase(bytes, to: $0) }
     }
 
-    /// ASCII case-insensitive equality of two texts.
-    static func equalsIgnoringCase(_ text: Substring, to other: Substring) -> Bool {
-        let mine = text.utf8
-        let theirs = other.utf8
-        guard mine.count == theirs.count else { return false }
-        return zip(mine, theirs).allSatisfy { a, b in a == b || (isLetter(a) && a | 0x20 == b | 0x20) }
+    /// ASCII case-insensitive equality of two runs of UTF-8 bytes.
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, to other: some Collection<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        return zip(bytes, other).allSatisfy { a, b in a == b || (isLetter(a) && a | 0x20 == b | 0x20) }
     }
 
     /// True when `text` may stand in a header value as it is: no control character (CR and LF would

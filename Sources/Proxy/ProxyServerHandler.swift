@@ -184,7 +184,7 @@ final class ProxyServerHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var upgrade: String?
         var connectionUpgrade = false
         for (name, value) in head.headers {
-            let field = Substring(name)
+            let field = name.utf8
             switch name.utf8.count {
             case 7 where HTTPFields.equalsIgnoringCase(field, "Upgrade"): upgrade = value
             case 10 where HTTPFields.equalsIgnoringCase(field, "Connection"):

@@ -206,7 +206,7 @@ struct ResponseFramer {
         var chunkedLast = false
         var close = false
         var keepAliveToken = false
-        var named: [UnsafeRawBufferPointer] = []
+        var named: [Slice<UnsafeRawBufferPointer>] = []
         while !(bytes[index] == cr && bytes[index + 1] == lf) {
             let start = index
             guard bytes[index] != space && bytes[index] != tab else {
@@ -240,30 +240,30 @@ struct ResponseFramer {
             let name = UnsafeRawBufferPointer(rebasing: bytes[start..<nameEnd])
             let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
             var line = Line(start: start, nameEnd: nameEnd, end: index)
-            if Self.equal(name, "content-length") {
+            if HTTPFields.equalsIgnoringCase(name, "content-length") {
                 guard contentLength == nil, !value.isEmpty, value.count <= 18,
                     value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
                 else { throw Failure(description: "the release sent an invalid or repeated Content-Length") }
                 contentLength = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            } else if Self.equal(name, "transfer-encoding") {
+            } else if HTTPFields.equalsIgnoringCase(name, "transfer-encoding") {
                 var tokens = 0
                 var lastChunked = false
-                try Self.forEachToken(value) { token in
+                try HTTPFields.forEachToken(in: value) { token in
                     if lastChunked { throw Failure(description: "the release applied a coding after chunked") }
-                    lastChunked = Self.equal(token, "chunked")
+                    lastChunked = HTTPFields.equalsIgnoringCase(token, "chunked")
                     tokens += 1
                 }
                 guard tokens > 0 else { throw Failure(description: "the release sent an empty Transfer-Encoding") }
                 transferEncoding = true
                 chunkedLast = lastChunked
                 if dechunk && lastChunked { line.keep = false }
-            } else if let hop = Self.hopByHopIndex(name) {
+            } else if let hop = HTTPFields.hopByHopIndex(name) {
                 line.keep = false
                 if hop == 0 {
-                    Self.forEachToken(value) { token in
-                        if Self.equal(token, "close") {
+                    HTTPFields.forEachToken(in: value) { token in
+                        if HTTPFields.equalsIgnoringCase(token, "close") {
                             close = true
-                        } else if Self.equal(token, "keep-alive") {
+                        } else if HTTPFields.equalsIgnoringCase(token, "keep-alive") {
                             keepAliveToken = true
                         } else {
                             named.append(token)
@@ -283,7 +283,7 @@ struct ResponseFramer {
         out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[9..<statusLineEnd]))
         for line in lines where line.keep {
             let name = UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.nameEnd])
-            if !named.isEmpty && named.contains(where: { Self.equal(name, $0) }) { continue }
+            if !named.isEmpty && named.contains(where: { HTTPFields.equalsIgnoringCase(name, to: $0) }) { continue }
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.end]))
         }
 
@@ -426,55 +426,6 @@ struct ResponseFramer {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
         default: return nil
-        }
-    }
-
-    /// ASCII case-insensitive equality with a lowercase name.
-    private static func equal(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { name in
-            zip(bytes, name).allSatisfy { a, b in a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b) }
-        }
-    }
-
-    private static func equal(_ bytes: UnsafeRawBufferPointer, _ other: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count == other.count else { return false }
-        return zip(bytes, other).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
-        }
-    }
-
-    /// The position of a hop-by-hop header in `HTTPFields.hopByHop` (0 is `Connection`).
-    private static func hopByHopIndex(_ name: UnsafeRawBufferPointer) -> Int? {
-        switch name.count {
-        case 10:
-            if equal(name, "connection") { return 0 }
-            return equal(name, "keep-alive") ? 1 : nil
-        case 16: return equal(name, "proxy-connection") ? 2 : nil
-        case 18: return equal(name, "proxy-authenticate") ? 3 : nil
-        case 19: return equal(name, "proxy-authorization") ? 4 : nil
-        case 2: return equal(name, "te") ? 5 : nil
-        case 7:
-            if equal(name, "trailer") { return 6 }
-            return equal(name, "upgrade") ? 7 : nil
-        default: return nil
-        }
-    }
-
-    /// Each comma-separated element of a value, without its optional white space.
-    private static func forEachToken(
-        _ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void
-    ) rethrows {
-        var start = 0
-        while start < value.count {
-            var end = start
-            while end < value.count && value[end] != UInt8(ascii: ",") { end += 1 }
-            var first = start
-            var last = end
-            while first < last && (value[first] == space || value[first] == tab) { first += 1 }
-            while last > first && (value[last - 1] == space || value[last - 1] == tab) { last -= 1 }
-            if first < last { try body(UnsafeRawBufferPointer(rebasing: value[first..<last])) }
-            start = end + 1
         }
     }
 }

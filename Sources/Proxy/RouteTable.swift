@@ -95,8 +95,8 @@ public final class RouteTable: Sendable {
             }
             if let override {
                 let role: ProxyBackend.Role? =
-                    HTTPFields.equalsIgnoringCase(Substring(override), "always")
-                    ? .canary : HTTPFields.equalsIgnoringCase(Substring(override), "never") ? .stable : nil
+                    HTTPFields.equalsIgnoringCase(override.utf8, "always")
+                    ? .canary : HTTPFields.equalsIgnoringCase(override.utf8, "never") ? .stable : nil
                 if let role,
                     let pinned = entries.first(where: { $0.backend.role == role && $0.backend.name != excluding })
                 {
